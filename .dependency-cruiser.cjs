@@ -1,0 +1,33 @@
+/** Import rules of shared/STYLE.md §2, checked in `npm run typecheck`. */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    { name: 'protocols-not-sql', severity: 'error',
+      from: { path: '^src/(smtp|imap|pop3|web|fetch)/' },
+      to: { path: '^src/store/(sqlite|postgres|blob|sql)/|node_modules/(better-sqlite3|pg)/' } },
+    { name: 'backends-only-via-main', severity: 'error',
+      from: { path: '^src/', pathNot: '^src/(main\\.ts|store/)|\\.test\\.ts$' },
+      to: { path: '^src/store/(sqlite|postgres|blob|sql)/' } },
+    { name: 'no-upward', severity: 'error',
+      from: { path: '^src/(store|core|config|mime|auth|directory|queue|pipeline|delivery)/' },
+      to: { path: '^src/(smtp|imap|pop3|web|cli|fetch|main\\.ts)' } },
+    { name: 'store-below-services', severity: 'error',
+      from: { path: '^src/store/' },
+      to: { path: '^src/(auth|directory|queue|pipeline|delivery|antispam|antivirus)/' } },
+    { name: 'protocols-independent', severity: 'error',
+      from: { path: '^src/(imap|pop3|smtp)/' },
+      to: { path: '^src/(imap|pop3|smtp|web)/', pathNot: '^src/$1/' } },
+    { name: 'imap-protocol-pure', severity: 'error',
+      from: { path: '^src/imap/protocol/' },
+      to: { path: '^src/(store|directory|queue|pipeline)/' } },
+    { name: 'scanners-via-interface', severity: 'error',
+      from: { path: '^src/pipeline/' },
+      to: { path: '^src/(antispam|antivirus)/' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '\\.test\\.ts$|/contract/' },
+  },
+};

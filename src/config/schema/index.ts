@@ -1,0 +1,25 @@
+/**
+ * All runtime settings: one zod object per concern (schema/<concern>.ts), combined here.
+ * `SETTINGS_SECTIONS` is the table config/settings.ts walks to validate one dotted key at a time
+ * ('smtp.maxRcptPerMessage'); `SettingsSchema.parse({})` gives every default.
+ * To add a concern: write schema/<concern>.ts and add it to SETTINGS_SECTIONS.
+ */
+import { z } from 'zod';
+import { LimitsSettingsSchema } from './limits.ts';
+import { SecuritySettingsSchema } from './security.ts';
+import { SmtpSettingsSchema } from './smtp.ts';
+
+export const SETTINGS_SECTIONS = {
+  smtp: SmtpSettingsSchema,
+  security: SecuritySettingsSchema,
+  limits: LimitsSettingsSchema,
+} as const;
+
+export const SettingsSchema = z.object({
+  smtp: SmtpSettingsSchema.prefault({}).describe('SMTP listeners and session policy'),
+  security: SecuritySettingsSchema.prefault({}).describe('Passwords, login slow-down, challenge-response mechanisms'),
+  limits: LimitsSettingsSchema.prefault({}).describe('Connection limits and idle timeouts'),
+});
+
+export type Settings = z.output<typeof SettingsSchema>;
+export type SettingsSection = keyof Settings;

@@ -1,0 +1,20 @@
+/**
+ * Runtime security settings: password policy default, brute-force slow-down, and which
+ * challenge-response mechanisms are offered. Used by auth/ and the protocol listeners.
+ * CRAM-MD5 (RFC 2195) and APOP (RFC 1939 §7) need a reversible password copy to verify; turning
+ * them off removes them from EHLO AUTH / CAPA. Defaults and docs live here only.
+ */
+import { z } from 'zod';
+
+export const SecuritySettingsSchema = z.object({
+  strongPasswordsDefault: z.boolean().default(true)
+    .describe('New domains require strong passwords (8+ characters mixing letters, digits and symbols).'),
+  failedLoginDelayMs: z.int().min(0).max(60_000).default(1000)
+    .describe('Delay before answering a failed login, in milliseconds (slows password guessing).'),
+  cramMd5Enabled: z.boolean().default(true)
+    .describe('Offer SASL CRAM-MD5 (RFC 2195) on SMTP, IMAP and POP3.'),
+  apopEnabled: z.boolean().default(false)
+    .describe('Offer POP3 APOP (RFC 1939 §7): adds a timestamp to the greeting.'),
+});
+
+export type SecuritySettings = z.output<typeof SecuritySettingsSchema>;

@@ -1,0 +1,28 @@
+/**
+ * Runtime settings of the SMTP listeners and session policy (smtp/). Defaults sit beside the keys;
+ * each `.describe()` text is what the admin console and generated docs show. Read through the
+ * settings snapshot (config/settings.ts), never with a default repeated at the call site.
+ * RFC 5321 (limits §4.5.3.1, VRFY/EXPN §3.5, loop detection §6.3), RFC 1870 (SIZE).
+ */
+import { z } from 'zod';
+
+export const SmtpSettingsSchema = z.object({
+  maxMessageBytes: z.int().min(0).default(50 * 1024 * 1024)
+    .describe('Largest message accepted, in bytes, announced with EHLO SIZE (RFC 1870). 0 = no limit.'),
+  maxRcptPerMessage: z.int().min(1).default(100)
+    .describe('Recipients accepted per message; RCPT beyond this gets 452 4.5.3 (RFC 5321 §4.5.3.1.8: at least 100).'),
+  maxRset: z.int().min(0).default(20)
+    .describe('RSET commands allowed per session before it is closed (slows address harvesting). 0 = no limit.'),
+  vrfyEnabled: z.boolean().default(false)
+    .describe('Answer VRFY with real results; when off, VRFY gets 252 and reveals nothing (RFC 5321 §3.5.3).'),
+  expnEnabled: z.boolean().default(false)
+    .describe('Answer EXPN with mailing list members; when off, EXPN gets 502.'),
+  hopLimit: z.int().min(1).default(100)
+    .describe('Received headers allowed before a message is rejected as looping (RFC 5321 §6.3 suggests 100).'),
+  overQuotaCode: z.literal([552, 452]).default(552)
+    .describe('Reply to a recipient whose mailbox is full: 552 (permanent, bounces now) or 452 (temporary, sender retries).'),
+  authMustMatchSender: z.boolean().default(true)
+    .describe('Authenticated clients may only use their own address (or its aliases) in MAIL FROM.'),
+});
+
+export type SmtpSettings = z.output<typeof SmtpSettingsSchema>;

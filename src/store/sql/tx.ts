@@ -1,0 +1,30 @@
+/** Builds the StoreTx (every repository) over one connection: the same code for both backends. */
+import type { StoreTx } from '../store.ts';
+import type { SqlConn } from './conn.ts';
+import { aliasRepo, listRepo } from './addresses.ts';
+import { domainAliasRepo, domainRepo } from './domains.ts';
+import { mailboxRepo } from './mailboxes.ts';
+import { messageRepo } from './messages.ts';
+import { adminRepo, orgUnitRepo } from './org.ts';
+import { queueRepo } from './queue.ts';
+import { auditRepo, blobRefRepo, settingsRepo } from './system.ts';
+import { userRepo } from './users.ts';
+
+export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
+  const ctx = { db, now };
+  return {
+    domains: domainRepo(ctx),
+    domainAliases: domainAliasRepo(ctx),
+    users: userRepo(ctx),
+    aliases: aliasRepo(ctx),
+    lists: listRepo(ctx),
+    orgUnits: orgUnitRepo(ctx),
+    admins: adminRepo(ctx),
+    mailboxes: mailboxRepo(ctx),
+    messages: messageRepo(ctx),
+    queue: queueRepo(ctx),
+    settings: settingsRepo(ctx),
+    audit: auditRepo(ctx),
+    blobRefs: blobRefRepo(ctx),
+  };
+}

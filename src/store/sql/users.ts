@@ -1,0 +1,103 @@
+/** Users over SQL: accounts, quotas, department, directory visibility and send/receive scopes. */
+import type { DomainId, OrgUnitId, UserId } from '../../core/ids.ts';
+import type { NewUser, Scope, User, UserQuery, UserRepo, UserStatus } from '../store.ts';
+import type { Row } from './conn.ts';
+import type { RepoCtx } from './ctx.ts';
+import { bindable } from './conn.ts';
+import { NO_LIMIT, bool, insertUnique, num, numOrNull, releaseBlobs, str, updateRow } from './rows.ts';
+
+const COLUMNS: Record<string, string> = {
+  passwordHash: 'password_hash', realName: 'real_name', status: 'status', quotaBytes: 'quota_bytes',
+  quotaMessages: 'quota_messages', diskQuotaBytes: 'disk_quota_bytes', orgUnitId: 'org_unit_id',
+  hiddenFromDirectory: 'hidden', sendScope: 'send_scope', receiveScope: 'receive_scope',
+  scopeExceptions: 'scope_exceptions', lastLoginAt: 'last_login_at',
+};
+const encode = (field: string, v: unknown): unknown => (field === 'scopeExceptions' ? JSON.stringify(v) : v);
+
+function toUser(r: Row): User {
+  return {
+    id: num(r.id) as UserId,
+    domainId: num(r.domain_id) as DomainId,
+    localPart: str(r.local_part),
+    passwordHash: str(r.password_hash),
+    realName: str(r.real_name),
+    status: str(r.status) as UserStatus,
+    quotaBytes: num(r.quota_bytes),
+    quotaMessages: num(r.quota_messages),
+    diskQuotaBytes: num(r.disk_quota_bytes),
+    orgUnitId: numOrNull(r.org_unit_id) as OrgUnitId | null,
+    hiddenFromDirectory: bool(r.hidden),
+    sendScope: str(r.send_scope) as Scope,
+    receiveScope: str(r.receive_scope) as Scope,
+    scopeExceptions: JSON.parse(str(r.scope_exceptions) || '[]') as string[],
+    createdAt: num(r.created_at),
+    lastLoginAt: numOrNull(r.last_login_at),
+  };
+}
+
+function where(q: UserQuery): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (q.domainId !== undefined) { parts.push('domain_id = ?'); params.push(q.domainId); }
+  if (q.orgUnitId !== undefined) { parts.push('org_unit_id = ?'); params.push(q.orgUnitId); }
+  if (q.status !== undefined) { parts.push('status = ?'); params.push(q.status); }
+  if (q.search) {
+    parts.push("(local_part LIKE ? ESCAPE '\\' OR lower(real_name) LIKE ? ESCAPE '\\')");
+    const like = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    params.push(like, like);
+  }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+export function userRepo({ db, now }: RepoCtx): UserRepo {
+  return {
+    async create(u: NewUser) {
+      const cols = ['domain_id', 'local_part', 'created_at'];
+      const params: unknown[] = [u.domainId, u.localPart, now()];
+      for (const [field, col] of Object.entries(COLUMNS)) {
+        const v = (u as Record<string, unknown>)[field];
+        if (v === undefined) continue;
+        cols.push(col);
+        params.push(bindable(encode(field, v)));
+      }
+      const r = await insertUnique(`user ${u.localPart}`, () =>
+        db.get(`INSERT INTO users (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) RETURNING *`, params));
+      return toUser(r!);
+    },
+    async get(id) {
+      const r = await db.get('SELECT * FROM users WHERE id = ?', [id]);
+      return r && toUser(r);
+    },
+    async byAddress(domainId, localPart) {
+      const r = await db.get('SELECT * FROM users WHERE domain_id = ? AND local_part = ?', [domainId, localPart]);
+      return r && toUser(r);
+    },
+    async list(q = {}) {
+      const w = where(q);
+      const rows = await db.all(`SELECT * FROM users ${w.sql} ORDER BY domain_id, local_part LIMIT ? OFFSET ?`,
+        [...w.params, q.limit ?? NO_LIMIT, q.offset ?? 0]);
+      return rows.map(toUser);
+    },
+    async count(q = {}) {
+      const w = where(q);
+      const r = await db.get<Row>(`SELECT COUNT(*) AS n FROM users ${w.sql}`, w.params);
+      return num(r!.n);
+    },
+    async update(id, patch) {
+      const r = await updateRow(db, 'users', COLUMNS, patch, 'id = ?', [id], encode);
+      return r && toUser(r);
+    },
+    async delete(id) {
+      await releaseBlobs(db,
+        'SELECT m.blob_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.user_id = ?', [id], now());
+      await db.run('UPDATE org_units SET leader_user_id = NULL WHERE leader_user_id = ?', [id]);
+      return (await db.run('DELETE FROM users WHERE id = ?', [id])) > 0;
+    },
+    async usage(id) {
+      const r = await db.get<Row>(
+        `SELECT CAST(COALESCE(SUM(bytes), 0) AS BIGINT) AS bytes, CAST(COALESCE(SUM(messages), 0) AS BIGINT) AS messages
+           FROM mailboxes WHERE user_id = ?`, [id]);
+      return { bytes: num(r!.bytes), messages: num(r!.messages) };
+    },
+  };
+}

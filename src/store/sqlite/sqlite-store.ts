@@ -1,0 +1,88 @@
+/**
+ * The embedded metadata store: one SQLite file in WAL mode with synchronous=FULL. Writes go through
+ * one connection with group commit (group-commit.ts); reads use a second, read-only connection so
+ * they see only committed data. Other processes (the CLI while the server runs) may write too:
+ * they wait on SQLite's lock for up to busyTimeoutMs.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MailError } from '../../core/errors.ts';
+import type { Store, StoreTx } from '../store.ts';
+import { migrate } from '../sql/migrate.ts';
+import { createStoreTx } from '../sql/tx.ts';
+import { GroupCommit } from './group-commit.ts';
+import { SqliteConn } from './sqlite-conn.ts';
+
+export interface SqliteStoreOptions {
+  path: string;
+  now?: () => number;
+  busyTimeoutMs?: number;
+}
+
+export function openSqliteDatabase(path: string, opts: { readonly?: boolean; busyTimeoutMs?: number } = {}): Database.Database {
+  if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path, { readonly: opts.readonly ?? false });
+  db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+  }
+  db.pragma('foreign_keys = ON');
+  return db;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  private readonly writer: Database.Database;
+  private readonly reader: Database.Database;
+  private readonly commit: GroupCommit<StoreTx>;
+  private readonly readTx: StoreTx;
+
+  private constructor(opts: SqliteStoreOptions) {
+    const now = opts.now ?? Date.now;
+    this.writer = openSqliteDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs });
+    this.commit = new GroupCommit(this.writer, createStoreTx(new SqliteConn(this.writer), now));
+    this.reader = openSqliteDatabase(opts.path, { readonly: true, busyTimeoutMs: opts.busyTimeoutMs });
+    this.readTx = createStoreTx(new SqliteConn(this.reader), now);
+  }
+
+  static async open(opts: SqliteStoreOptions): Promise<SqliteStore> {
+    const db = openSqliteDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs });
+    try {
+      await migrate({
+        dialect: 'sqlite',
+        exec: async (sql) => { db.exec(sql); },
+        applied: async () => (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version),
+        transaction: async (fn) => {
+          db.exec('BEGIN IMMEDIATE');
+          try { await fn(); db.exec('COMMIT'); } catch (e) { db.exec('ROLLBACK'); throw e; }
+        },
+      }, (opts.now ?? Date.now)());
+    } catch (err) {
+      if (err instanceof MailError) throw err;
+      throw new MailError('STORE_UNAVAILABLE', `cannot open the database ${opts.path}: ${String(err)}`, { cause: err });
+    } finally {
+      db.close();
+    }
+    return new SqliteStore(opts);
+  }
+
+  tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.commit.run(fn);
+  }
+
+  async read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return fn(this.readTx);
+  }
+
+  stats() {
+    return { commits: this.commit.commits, transactions: this.commit.transactions };
+  }
+
+  async close(): Promise<void> {
+    await this.commit.close();
+    this.reader.close();
+    this.writer.close();
+  }
+}

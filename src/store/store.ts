@@ -1,0 +1,459 @@
+/**
+ * What every metadata backend provides: types and repository interfaces only, no SQL.
+ * Rows are plain objects; times are ms since the epoch; sizes are bytes; 0 means "no limit".
+ * Repositories do no business checks (limits, passwords, alias loops): `directory/` does.
+ * They do enforce identity (unique names → ALREADY_EXISTS) and report missing rows as undefined.
+ */
+import type {
+  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, QueueId, UserId,
+} from '../core/ids.ts';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly kind: StoreKind;
+  /**
+   * Runs fn in one transaction. When the promise resolves the commit is durable (fsync on SQLite,
+   * synchronous_commit on PostgreSQL); when it rejects nothing fn wrote is kept. Many concurrent
+   * tx() calls share one commit (group commit), so fn must only do store work: awaiting network or
+   * timers inside fn stalls every transaction batched with it.
+   */
+  tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Runs fn against the last committed state. Writes inside fn throw. */
+  read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** Counters for tests and benchmarks: how many commits served how many transactions. */
+  stats(): { commits: number; transactions: number };
+  close(): Promise<void>;
+}
+
+export interface StoreTx {
+  readonly domains: DomainRepo;
+  readonly domainAliases: DomainAliasRepo;
+  readonly users: UserRepo;
+  readonly aliases: AliasRepo;
+  readonly lists: ListRepo;
+  readonly orgUnits: OrgUnitRepo;
+  readonly admins: AdminRepo;
+  readonly mailboxes: MailboxRepo;
+  readonly messages: MessageRepo;
+  readonly queue: QueueRepo;
+  readonly settings: SettingsRepo;
+  readonly audit: AuditRepo;
+  readonly blobRefs: BlobRefRepo;
+}
+
+// ── Domains ────────────────────────────────────────────────────────────────────────────────
+
+export type DomainStatus = 'valid' | 'invalid' | 'expired';
+
+export interface Domain {
+  id: DomainId;
+  /** ASCII (punycode) lower-case name: the key. */
+  name: string;
+  status: DomainStatus;
+  maxUsers: number;
+  /** Total mailbox space of the domain. */
+  maxSizeBytes: number;
+  maxLists: number;
+  defaultQuotaBytes: number;
+  defaultDiskQuotaBytes: number;
+  openedAt: number;
+  /** null: never expires. */
+  expiresAt: number | null;
+  allowRegistration: boolean;
+  requireApproval: boolean;
+  showAdminLogin: boolean;
+  strongPasswords: boolean;
+  feedbackAddress: string;
+  companyName: string;
+  createdAt: number;
+}
+export type NewDomain = Pick<Domain, 'name'> & Partial<Omit<Domain, 'id' | 'name' | 'createdAt'>>;
+export type DomainPatch = Partial<Omit<Domain, 'id' | 'name' | 'createdAt'>>;
+
+export interface DomainRepo {
+  /** Throws ALREADY_EXISTS when the name is taken (by a domain or a domain alias is the caller's check). */
+  create(d: NewDomain): Promise<Domain>;
+  get(id: DomainId): Promise<Domain | undefined>;
+  byName(name: string): Promise<Domain | undefined>;
+  list(): Promise<Domain[]>;
+  update(id: DomainId, patch: DomainPatch): Promise<Domain | undefined>;
+  /** Removes the domain and everything under it (users, mailboxes, messages, lists, aliases). */
+  delete(id: DomainId): Promise<boolean>;
+  /** Counts for limit checks and the consoles. */
+  usage(id: DomainId): Promise<{ users: number; lists: number; quotaAllocatedBytes: number; usedBytes: number }>;
+}
+
+export interface DomainAlias {
+  alias: string;
+  domainId: DomainId;
+}
+export interface DomainAliasRepo {
+  create(alias: string, domainId: DomainId): Promise<DomainAlias>;
+  get(alias: string): Promise<DomainAlias | undefined>;
+  list(domainId?: DomainId): Promise<DomainAlias[]>;
+  delete(alias: string): Promise<boolean>;
+}
+
+// ── Users ──────────────────────────────────────────────────────────────────────────────────
+
+export type UserStatus = 'active' | 'frozen' | 'pending';
+/** Who a user may send to / receive from (FEATURES P17). */
+export type Scope = 'any' | 'internal';
+
+export interface User {
+  id: UserId;
+  domainId: DomainId;
+  /** Lower-case local part. The address is localPart@domain.name. */
+  localPart: string;
+  passwordHash: string;
+  realName: string;
+  status: UserStatus;
+  quotaBytes: number;
+  quotaMessages: number;
+  diskQuotaBytes: number;
+  orgUnitId: OrgUnitId | null;
+  hiddenFromDirectory: boolean;
+  sendScope: Scope;
+  receiveScope: Scope;
+  /** Addresses exempt from the scopes. */
+  scopeExceptions: string[];
+  createdAt: number;
+  lastLoginAt: number | null;
+}
+export type NewUser = Pick<User, 'domainId' | 'localPart' | 'passwordHash'> &
+  Partial<Omit<User, 'id' | 'domainId' | 'localPart' | 'passwordHash' | 'createdAt'>>;
+export type UserPatch = Partial<Omit<User, 'id' | 'domainId' | 'localPart' | 'createdAt'>>;
+
+export interface UserQuery {
+  domainId?: DomainId;
+  orgUnitId?: OrgUnitId;
+  status?: UserStatus;
+  /** Substring of the local part or real name. */
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface UserRepo {
+  create(u: NewUser): Promise<User>;
+  get(id: UserId): Promise<User | undefined>;
+  byAddress(domainId: DomainId, localPart: string): Promise<User | undefined>;
+  list(q?: UserQuery): Promise<User[]>;
+  count(q?: UserQuery): Promise<number>;
+  update(id: UserId, patch: UserPatch): Promise<User | undefined>;
+  /** Removes the user with its mailboxes and messages (blob references are released). */
+  delete(id: UserId): Promise<boolean>;
+  /** Bytes and messages stored in all the user's mailboxes. */
+  usage(id: UserId): Promise<{ bytes: number; messages: number }>;
+}
+
+// ── Mailbox aliases and mailing lists ──────────────────────────────────────────────────────
+
+export interface Alias {
+  domainId: DomainId;
+  localPart: string;
+  /** Full target addresses (local or remote). */
+  targets: string[];
+}
+export interface AliasRepo {
+  create(a: Alias): Promise<Alias>;
+  get(domainId: DomainId, localPart: string): Promise<Alias | undefined>;
+  list(domainId?: DomainId): Promise<Alias[]>;
+  delete(domainId: DomainId, localPart: string): Promise<boolean>;
+}
+
+export type ListVisibility = 'public' | 'private';
+export interface MailingList {
+  id: ListId;
+  domainId: DomainId;
+  localPart: string;
+  description: string;
+  /** public: anyone may post; private: only members with canSend. */
+  visibility: ListVisibility;
+  createdAt: number;
+}
+export interface ListMember {
+  listId: ListId;
+  address: string;
+  canSend: boolean;
+  canReceive: boolean;
+}
+export interface ListRepo {
+  create(l: Pick<MailingList, 'domainId' | 'localPart'> & Partial<Pick<MailingList, 'description' | 'visibility'>>): Promise<MailingList>;
+  get(id: ListId): Promise<MailingList | undefined>;
+  byAddress(domainId: DomainId, localPart: string): Promise<MailingList | undefined>;
+  list(domainId?: DomainId): Promise<MailingList[]>;
+  update(id: ListId, patch: Partial<Pick<MailingList, 'description' | 'visibility'>>): Promise<MailingList | undefined>;
+  delete(id: ListId): Promise<boolean>;
+  /** Adds or replaces the member's rights. */
+  putMember(m: ListMember): Promise<void>;
+  removeMember(listId: ListId, address: string): Promise<boolean>;
+  members(listId: ListId): Promise<ListMember[]>;
+}
+
+// ── Organisation ───────────────────────────────────────────────────────────────────────────
+
+export interface OrgUnit {
+  id: OrgUnitId;
+  domainId: DomainId;
+  parentId: OrgUnitId | null;
+  name: string;
+  sortOrder: number;
+  leaderUserId: UserId | null;
+}
+export interface OrgUnitRepo {
+  create(o: Pick<OrgUnit, 'domainId' | 'name'> & Partial<Pick<OrgUnit, 'parentId' | 'sortOrder' | 'leaderUserId'>>): Promise<OrgUnit>;
+  get(id: OrgUnitId): Promise<OrgUnit | undefined>;
+  /** Ordered by parent, sortOrder, name: enough to draw the tree. */
+  list(domainId: DomainId): Promise<OrgUnit[]>;
+  update(id: OrgUnitId, patch: Partial<Pick<OrgUnit, 'parentId' | 'name' | 'sortOrder' | 'leaderUserId'>>): Promise<OrgUnit | undefined>;
+  /** Deletes the unit; its children move to its parent and its users keep their accounts (orgUnitId → null). */
+  delete(id: OrgUnitId): Promise<boolean>;
+}
+
+export type AdminRole = 'system' | 'super' | 'domain' | 'department';
+export interface Admin {
+  id: AdminId;
+  username: string;
+  passwordHash: string;
+  role: AdminRole;
+  /** Set for domain and department admins. */
+  domainId: DomainId | null;
+  /** Set for department admins. */
+  orgUnitId: OrgUnitId | null;
+  createdAt: number;
+}
+export interface AdminRepo {
+  create(a: Omit<Admin, 'id' | 'createdAt'>): Promise<Admin>;
+  get(id: AdminId): Promise<Admin | undefined>;
+  /** Usernames are unique per (role, domain). */
+  find(username: string, role: AdminRole, domainId: DomainId | null): Promise<Admin | undefined>;
+  list(q?: { role?: AdminRole; domainId?: DomainId }): Promise<Admin[]>;
+  setPassword(id: AdminId, passwordHash: string): Promise<boolean>;
+  delete(id: AdminId): Promise<boolean>;
+}
+
+// ── Mailboxes and messages ─────────────────────────────────────────────────────────────────
+
+export type SpecialUse = '\\Inbox' | '\\Drafts' | '\\Sent' | '\\Trash' | '\\Junk' | '\\Archive';
+
+export interface Mailbox {
+  id: MailboxId;
+  userId: UserId;
+  /** Full path, '/'-separated, Unicode (IMAP's modified UTF-7 is the protocol's business). */
+  name: string;
+  specialUse: SpecialUse | null;
+  uidvalidity: number;
+  uidnext: number;
+  highestmodseq: number;
+  subscribed: boolean;
+  messages: number;
+  unseen: number;
+  bytes: number;
+}
+export interface MailboxRepo {
+  create(userId: UserId, name: string, opts?: { specialUse?: SpecialUse; subscribed?: boolean }): Promise<Mailbox>;
+  get(id: MailboxId): Promise<Mailbox | undefined>;
+  byName(userId: UserId, name: string): Promise<Mailbox | undefined>;
+  list(userId: UserId): Promise<Mailbox[]>;
+  /** Renaming gives the mailbox a new uidvalidity only if the caller asks (RFC 3501 keeps it). */
+  rename(id: MailboxId, name: string): Promise<Mailbox | undefined>;
+  setSubscribed(id: MailboxId, subscribed: boolean): Promise<void>;
+  /** Deletes the mailbox and its messages, releasing their blobs. */
+  delete(id: MailboxId): Promise<boolean>;
+}
+
+/** System flags as IMAP spells them; keywords are any other atom. */
+export type SystemFlag = '\\Seen' | '\\Answered' | '\\Flagged' | '\\Deleted' | '\\Draft';
+export const SYSTEM_FLAGS: readonly SystemFlag[] = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'];
+
+/** The list-view summary kept beside each message so views never open the blob. */
+export interface MessageSummary {
+  from: string;
+  to: string;
+  subject: string;
+  /** Date header, ms; null when missing or unparsable. */
+  sentAt: number | null;
+  hasAttachment: boolean;
+  priority: 'high' | 'normal' | 'low';
+  /** RFC 5322 Message-ID without angle brackets, '' when missing. */
+  messageIdHeader: string;
+  threadId: string;
+}
+
+export interface NewMessage {
+  blobId: BlobId;
+  size: number;
+  internalDate: number;
+  flags?: string[];
+  summary?: Partial<MessageSummary>;
+}
+
+export interface Message extends MessageSummary {
+  id: MessageId;
+  mailboxId: MailboxId;
+  uid: number;
+  modseq: number;
+  /** System flags and keywords, sorted. */
+  flags: string[];
+  internalDate: number;
+  size: number;
+  blobId: BlobId;
+}
+
+export type FlagOp = 'set' | 'add' | 'remove';
+export interface FlagChange {
+  uid: number;
+  modseq: number;
+  flags: string[];
+}
+
+export interface UidRange {
+  /** Inclusive; use Number.MAX_SAFE_INTEGER for '*'. */
+  from: number;
+  to: number;
+}
+export type UidSet = readonly UidRange[];
+
+export interface MessageChange {
+  uid: number;
+  modseq: number;
+  /** null for an expunged uid. */
+  flags: string[] | null;
+}
+
+export interface MessageRepo {
+  /**
+   * Appends to the mailbox: uid = uidnext (then uidnext+1), modseq = ++highestmodseq, and takes a
+   * reference on the blob (the caller has already put the bytes in the BlobStore).
+   * UIDs never repeat within a uidvalidity. Throws NOT_FOUND for a missing mailbox.
+   */
+  append(mailboxId: MailboxId, m: NewMessage): Promise<{ id: MessageId; uid: number; modseq: number }>;
+  get(mailboxId: MailboxId, uid: number): Promise<Message | undefined>;
+  /** Messages in uid order; uids restricts to a set. */
+  list(mailboxId: MailboxId, opts?: { uids?: UidSet; limit?: number; afterUid?: number }): Promise<Message[]>;
+  /**
+   * Changes flags of the messages in uids. With unchangedSince (CONDSTORE), messages whose modseq is
+   * higher are left alone and reported in `failed`. Each changed message gets a new modseq.
+   */
+  setFlags(mailboxId: MailboxId, uids: UidSet, op: FlagOp, flags: string[], unchangedSince?: number):
+    Promise<{ changed: FlagChange[]; failed: number[] }>;
+  /** Copies into `to` with new uids, in source uid order: the COPYUID mapping. */
+  copy(from: MailboxId, uids: UidSet, to: MailboxId): Promise<Array<{ from: number; to: number }>>;
+  /** Copy then expunge from the source in one transaction. */
+  move(from: MailboxId, uids: UidSet, to: MailboxId): Promise<Array<{ from: number; to: number }>>;
+  /** Removes the messages (all of uids, whether \Deleted or not: the caller chooses). Returns removed uids. */
+  expunge(mailboxId: MailboxId, uids: UidSet): Promise<number[]>;
+  /** Flag changes and expunges with modseq > since (CONDSTORE/QRESYNC, IDLE, webmail push). */
+  changesSince(mailboxId: MailboxId, since: number): Promise<MessageChange[]>;
+}
+
+// ── Queue ──────────────────────────────────────────────────────────────────────────────────
+
+export type QueueState = 'inbound' | 'local' | 'remote' | 'retry' | 'holding' | 'bad' | 'raw';
+export type RecipientState = 'pending' | 'delivered' | 'deferred' | 'failed';
+
+export interface QueueRecipient {
+  address: string;
+  state: RecipientState;
+  attempts: number;
+  lastReply: string;
+  nextAttemptAt: number | null;
+}
+
+export interface QueueEntry {
+  id: QueueId;
+  state: QueueState;
+  /** '' is the null sender <>. */
+  sender: string;
+  blobId: BlobId;
+  size: number;
+  priority: number;
+  createdAt: number;
+  nextAttemptAt: number;
+  attempts: number;
+  /** Node that holds the lease, and until when. */
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  lastError: string;
+  /** Free-form envelope data (auth user, client IP, DSN options). */
+  meta: Record<string, unknown>;
+  recipients: QueueRecipient[];
+}
+export interface NewQueueEntry {
+  state: QueueState;
+  sender: string;
+  blobId: BlobId;
+  size: number;
+  priority?: number;
+  nextAttemptAt?: number;
+  meta?: Record<string, unknown>;
+  recipients: string[];
+}
+export interface QueueRepo {
+  /** Inserts the entry and takes a reference on its blob. */
+  enqueue(e: NewQueueEntry): Promise<QueueId>;
+  get(id: QueueId): Promise<QueueEntry | undefined>;
+  list(q?: { state?: QueueState; limit?: number }): Promise<QueueEntry[]>;
+  /**
+   * Leases up to `limit` due entries in the given states (nextAttemptAt ≤ now, no live lease),
+   * highest priority first, then oldest. Two nodes never hold the same entry.
+   */
+  claim(node: string, states: QueueState[], limit: number, now: number, leaseMs: number): Promise<QueueEntry[]>;
+  /** Records per-recipient outcomes, moves the entry to `next` (or deletes it when null), drops the lease. */
+  settle(id: QueueId, next: { state: QueueState; nextAttemptAt: number; lastError?: string } | null,
+    recipients: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>>): Promise<void>;
+  /** Changes state and/or due time, e.g. release from holding or "retry now". */
+  reschedule(id: QueueId, state: QueueState, nextAttemptAt: number): Promise<boolean>;
+  /** Removes the entry and releases its blob. */
+  delete(id: QueueId): Promise<boolean>;
+  counts(): Promise<Record<QueueState, number>>;
+}
+
+// ── Settings, audit, blob references ───────────────────────────────────────────────────────
+
+export interface SettingsRepo {
+  /** scope '' is global; otherwise e.g. 'domain:12'. */
+  get(scope: string, key: string): Promise<unknown>;
+  all(scope: string): Promise<Record<string, unknown>>;
+  set(scope: string, key: string, value: unknown): Promise<void>;
+  delete(scope: string, key: string): Promise<boolean>;
+  /** Bumped on every write: readers poll it to reload cheaply. */
+  version(): Promise<number>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: number;
+  /** Who: 'admin:administrator', 'cli:root', 'user:bob@x.cn'. */
+  actor: string;
+  /** What, verb-object: 'domain.create', 'user.freeze'. */
+  action: string;
+  target: string;
+  /** From where: IP, 'cli'. */
+  source: string;
+  details: Record<string, unknown>;
+}
+export interface AuditRepo {
+  write(e: Omit<AuditEntry, 'id' | 'at'> & { at?: number }): Promise<void>;
+  list(q?: { actor?: string; action?: string; target?: string; since?: number; limit?: number }): Promise<AuditEntry[]>;
+}
+
+export interface BlobRef {
+  id: BlobId;
+  size: number;
+  refcount: number;
+  updatedAt: number;
+}
+export interface BlobRefRepo {
+  /** Adds delta (may be negative) to the blob's count, creating the row at 0 first. */
+  adjust(id: BlobId, size: number, delta: number): Promise<void>;
+  get(id: BlobId): Promise<BlobRef | undefined>;
+  /** Blobs with no references whose count last changed before `before`: candidates for the GC. */
+  unreferenced(before: number, limit: number): Promise<BlobId[]>;
+  /** Which of ids have a row (with any count): the GC's orphan check. */
+  known(ids: BlobId[]): Promise<Set<BlobId>>;
+  /** Deletes the row only if it is still unreferenced. */
+  forget(id: BlobId): Promise<boolean>;
+}
