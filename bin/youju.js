@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// The `youju` command: runs src/cli/main.ts through tsx's loader.
+// The `youju` command: loads the TypeScript sources through tsx and runs the CLI.
 import { register } from 'tsx/esm/api';
+
 register();
-await import('../src/cli/main.ts');
+const { runCli } = await import('../src/cli/main.ts');
+process.exitCode = await runCli(process.argv.slice(2));

@@ -7,7 +7,8 @@
  * Not here: the password policy (password-policy.ts), SASL mechanisms, sessions.
  * TODO(#3): CRAM-MD5 and APOP need a per-user secret other than this one-way hash.
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { checkPasswordStrength } from './password-policy.ts';
 
 const N = 16384;
 const R = 8;
@@ -70,4 +71,23 @@ let dummy: Promise<string> | undefined;
 export function dummyHash(): Promise<string> {
   dummy ??= hashPassword(randomBytes(16).toString('base64'));
   return dummy;
+}
+
+// No look-alikes: 0/O/o, 1/l/I; symbols that survive shells and URLs unquoted-ish.
+const GENERATED_CLASSES = ['ABCDEFGHJKLMNPQRSTUVWXYZ', 'abcdefghijkmnpqrstuvwxyz', '23456789', '#%+-=@_'];
+const GENERATED_ALPHABET = GENERATED_CLASSES.join('');
+
+/**
+ * A random password of `length` characters (default 16, about 95 bits) from an alphabet without
+ * look-alike characters, with every class present and passing the strong-password rule.
+ */
+export function generatePassword(length = 16): string {
+  if (length < GENERATED_CLASSES.length) throw new RangeError('password too short');
+  for (;;) {
+    let out = '';
+    for (let i = 0; i < length; i++) out += GENERATED_ALPHABET[randomInt(GENERATED_ALPHABET.length)];
+    if (GENERATED_CLASSES.every((cls) => [...out].some((c) => cls.includes(c))) && checkPasswordStrength(out) === null) {
+      return out;
+    }
+  }
 }

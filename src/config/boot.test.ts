@@ -107,6 +107,7 @@ describe('loadBootConfig', () => {
       [{ listen: 'eth0' }, /listen: must be an IP address/],
       [{ hostname: 'bad host' }, /hostname: must be a host name/],
       [{ ports: 25 }, /ports: must be an object \(got 25\)/],
+      [{ ports: { imap: 25 } }, /ports\.imap: port already used by ports\.smtp \(got 25\)/],
     ];
     for (const [input, re] of cases) {
       assert.match(configError(() => loadBootConfig({ file: file('.json', JSON.stringify(input)), env: NO_ENV })), re);
@@ -152,6 +153,7 @@ describe('loadBootConfig', () => {
     assert.equal(c.ports.http, 8080, 'an empty variable counts as unset');
     assert.deepEqual(c.store, { kind: 'postgres', url: 'postgres://youju:pw@db.example/youju' });
 
+    assert.deepEqual(loadBootConfig({ env: { YOUJU_PORT_SMTP: '0', YOUJU_PORT_IMAP: '0' } }).ports.smtp, 0, 'several ports may be 0');
     assert.equal(configError(() => loadBootConfig({ env: { YOUJU_PORT_SMTP: 'abc' } })),
       'environment YOUJU_PORT_SMTP: ports.smtp: must be an integer between 0 and 65535 (got "abc")');
     assert.match(configError(() => loadBootConfig({ env: { YOUJU_PORT_IMAPS: '99999' } })), /^environment YOUJU_PORT_IMAPS: ports\.imaps: .*\(got 99999\)$/);
@@ -172,13 +174,14 @@ describe('loadBootConfig', () => {
 
 describe('withHighPorts', () => {
   it('moves privileged listener ports up by 10000, keeps 0 and smtpOutbound', () => {
-    const base = loadBootConfig({ env: { YOUJU_PORT_POP3: '0', YOUJU_PORT_IMAP: '1143' } });
+    const base = loadBootConfig({ env: { YOUJU_PORT_POP3: '0', YOUJU_PORT_IMAP: '1143', YOUJU_PORT_SMTPS: '0' } });
     const c = withHighPorts(base);
     assert.equal(c.ports.smtp, 10025);
     assert.equal(c.ports.http, 10080);
     assert.equal(c.ports.https, 10443);
     assert.equal(c.ports.imaps, 10993);
     assert.equal(c.ports.pop3, 0);
+    assert.equal(c.ports.smtps, 0);
     assert.equal(c.ports.imap, 1143);
     assert.equal(c.ports.admin, 10000);
     assert.equal(c.ports.smtpOutbound, 25);

@@ -1,12 +1,11 @@
 /**
- * The boot config (DESIGN §6): what a node needs before it can open the store — host name,
- * listen address, ports, data directory, store backend, DNS overrides, trusted networks, TLS
- * files, log level. Read once at start from a JSON or YAML file plus YOUJU_* environment
- * variables; everything an admin edits at run time lives in the store instead (config/settings.ts).
- * Precedence for each key: environment > file > default; for dataDir the explicit `opts.dataDir`
- * (the CLI's --data) wins over all. Any bad value throws MailError CONFIG_INVALID with one line
- * naming the source and the field. Env: YOUJU_DATA, YOUJU_LISTEN, YOUJU_HOSTNAME, YOUJU_STORE_URL,
- * YOUJU_PORT_<NAME>.
+ * The boot config (DESIGN §6): what a node needs before it can open the store — host name, listen
+ * address, ports, data directory, store backend, DNS overrides, trusted networks, TLS files, log
+ * level. Read once at start from a JSON or YAML file plus the environment (YOUJU_DATA, YOUJU_LISTEN,
+ * YOUJU_HOSTNAME, YOUJU_STORE_URL, YOUJU_PORT_<NAME>); what admins edit at run time lives in the
+ * store (config/settings.ts). Precedence: environment > file > default, except that `opts.dataDir`
+ * (the CLI's --data) wins over all. Bad input throws MailError CONFIG_INVALID, one line naming the
+ * source and the field.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -68,7 +67,16 @@ const PortsSchema = z.strictObject({
   https: portSchema(443, 'webmail, domain consoles and REST API over TLS'),
   admin: portSchema(10000, 'system administration console (separate listener and auth)'),
   smtpOutbound: portSchema(25, 'port remote delivery connects to on other servers (not a listener)'),
-}).prefault({}).describe('TCP ports per role');
+}).prefault({}).superRefine((ports, ctx) => {
+  // Two listeners cannot share a port; the second would fail to bind at start with a vaguer error.
+  const owner = new Map<number, PortName>();
+  for (const name of PORT_NAMES) {
+    if (name === 'smtpOutbound' || ports[name] === 0) continue;
+    const first = owner.get(ports[name]);
+    if (first) ctx.addIssue({ code: 'custom', path: [name], input: ports[name], message: `port already used by ports.${first}` });
+    else owner.set(ports[name], name);
+  }
+}).describe('TCP ports per role');
 
 export const BootConfigSchema = z.strictObject({
   hostname: hostnameSchema.default(() => os.hostname())
@@ -114,6 +122,9 @@ export const portEnvName = (p: PortName): string => `YOUJU_PORT_${p.replace(/[A-
 type Raw = Record<string, unknown>;
 const isPlainObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** A connection URL may carry a password: error messages never echo it. */
+const isSecret = (path: string): boolean => path === 'store.url';
+
 /** Validates one environment value with its field schema; returns the parsed value. */
 function envValue<T>(
   env: NodeJS.ProcessEnv, name: string, field: string, schema: z.ZodType<T>, coerce?: (s: string) => unknown,
@@ -126,9 +137,6 @@ function envValue<T>(
   }
   return r.data;
 }
-
-/** A connection URL may carry a password: error messages never echo it. */
-const isSecret = (path: string): boolean => path === 'store.url';
 
 const toPortNumber = (s: string): unknown => (/^\s*\d+\s*$/.test(s) ? Number(s) : s);
 const portValueSchema = z.int({ error: PORT_MSG }).min(0, { error: PORT_MSG }).max(65535, { error: PORT_MSG });

@@ -43,7 +43,8 @@ export class DomainService {
     const clean = validateOptions(opts);
     return this.store.tx(async (tx) => {
       await requireNameFree(tx, ascii);
-      const domain = await tx.domains.create({ openedAt: this.clock.now(), ...clean, name: ascii });
+      // Strong passwords are on unless asked otherwise (manual §1.8.10: keep the default).
+      const domain = await tx.domains.create({ openedAt: this.clock.now(), strongPasswords: true, ...clean, name: ascii });
       await recordAudit(tx, actor, 'domain.create', ascii, { ...clean });
       return domain;
     });

@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 export const SecuritySettingsSchema = z.object({
   strongPasswordsDefault: z.boolean().default(true)
-    .describe('New domains require strong passwords (8+ characters mixing letters, digits and symbols).'),
+    .describe('Whether new domains start with the strong-password policy on (each domain can change it).'),
   failedLoginDelayMs: z.int().min(0).max(60_000).default(1000)
     .describe('Delay before answering a failed login, in milliseconds (slows password guessing).'),
   cramMd5Enabled: z.boolean().default(true)
