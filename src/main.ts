@@ -122,12 +122,15 @@ export async function startServer(rt: Runtime): Promise<Server> {
   gcTimer.unref();
   const prune = setInterval(() => void sessionLogs.prune().catch(() => undefined), 24 * 3600_000);
   prune.unref();
+  // Keeps the process alive until stop(), even before any listener holds it open.
+  const keepAlive = setInterval(() => undefined, 2 ** 30);
 
   return {
     async stop() {
       clearTimeout(gcFirst);
       clearInterval(gcTimer);
       clearInterval(prune);
+      clearInterval(keepAlive);
       while (gcRunning) await new Promise((r) => setTimeout(r, 50));
       system.note('Youju stopped');
       system.close();

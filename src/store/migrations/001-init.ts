@@ -1,5 +1,5 @@
 /** 001: the directory, mailboxes and messages, the queue, settings, audit log and blob references. */
-import type { Migration } from './index.ts';
+import type { Migration } from './migration.ts';
 
 export const init: Migration = {
   version: 1,

@@ -1,16 +1,12 @@
 /**
  * Versioned schema migrations, written once for both dialects. DDL differences are spelled as
  * tokens that `ddl()` expands: {ID} (an auto-increment primary key), {BYTES} (blob/bytea).
- * A migration is never edited after it ships: add a new one.
  */
 import type { Dialect } from '../sql/conn.ts';
 import { init } from './001-init.ts';
+import type { Migration } from './migration.ts';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [init];
 
