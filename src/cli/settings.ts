@@ -1,0 +1,49 @@
+/**
+ * `youju settings list|get|set` — the runtime settings the consoles edit, from the command line.
+ * Values are JSON when they parse as JSON (50, true, "text"), plain text otherwise. A running
+ * server picks a change up within its poll interval, without a restart.
+ */
+import type { Command } from 'commander';
+import { describeSettings } from '../config/settings.ts';
+import { MailError } from '../core/errors.ts';
+import { withRuntime } from './context.ts';
+import { table } from './output.ts';
+
+function lookup(obj: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+}
+
+function parseValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+export function registerSettings(program: Command): void {
+  const settings = program.command('settings').description('runtime settings (apply without a restart)');
+
+  settings.command('list').description('every setting with its value and meaning')
+    .action((_f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out }) => {
+      const current = rt.settings.current();
+      const rows = describeSettings().map((d) => ({ ...d, value: lookup(current, d.path) }));
+      out.result(rows, () => table(['SETTING', 'VALUE', 'DEFAULT', 'MEANING'],
+        rows.map((r) => [r.path, JSON.stringify(r.value), JSON.stringify(r.default), r.description])));
+    }));
+
+  settings.command('get <path>').description('one setting, e.g. smtp.maxRcptPerMessage')
+    .action((path: string, _f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out }) => {
+      const value = lookup(rt.settings.current(), path);
+      if (value === undefined) throw new MailError('INVALID_INPUT', `unknown setting "${path}"`);
+      out.result({ path, value }, () => JSON.stringify(value));
+    }));
+
+  settings.command('set <path> <value>').description('change a setting; a running server applies it at once')
+    .action((path: string, value: string, _f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out, actor }) => {
+      const parsed = parseValue(value);
+      await rt.settings.set(path, parsed);
+      await rt.store.tx((tx) => tx.audit.write({ actor: actor.who, source: actor.from, action: 'settings.set', target: path, details: { value: parsed } }));
+      out.result({ path, value: parsed }, () => `${path} = ${JSON.stringify(parsed)}`);
+    }));
+}
