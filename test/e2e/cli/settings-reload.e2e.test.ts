@@ -22,7 +22,11 @@ describe('settings reload', () => {
         const changed = new Promise<readonly string[]>((resolve) => rt.settings.onChange((_next, paths) => resolve(paths)));
         const r = await youjuAsync(['--data', dir, 'settings', 'set', 'smtp.maxRcptPerMessage', '50']);
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(await changed, ['smtp.maxRcptPerMessage']);
+        // The settings poll timer is unref'd, so hold the event loop open while waiting for it.
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error('no reload within 10 s')), 10_000); });
+        assert.deepEqual(await Promise.race([changed, deadline]), ['smtp.maxRcptPerMessage']);
+        clearTimeout(timer);
         assert.equal(rt.settings.current().smtp.maxRcptPerMessage, 50);
         assert.equal(snapshot.smtp.maxRcptPerMessage, 100, 'a session keeps the snapshot it started with');
         const bad = await youjuAsync(['--data', dir, 'settings', 'set', 'smtp.maxRcptPerMessage', '0']);
