@@ -40,6 +40,8 @@ export interface StoreTx {
   readonly settings: SettingsRepo;
   readonly audit: AuditRepo;
   readonly blobRefs: BlobRefRepo;
+  readonly autoreplies: AutoreplyRepo;
+  readonly authWindows: AuthWindowRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -107,6 +109,8 @@ export interface User {
   /** Lower-case local part. The address is localPart@domain.name. */
   localPart: string;
   passwordHash: string;
+  /** HMAC-MD5 states for CRAM-MD5 (auth/cram-md5.ts), '' when not kept. */
+  cramSecret: string;
   realName: string;
   status: UserStatus;
   quotaBytes: number;
@@ -456,4 +460,20 @@ export interface BlobRefRepo {
   known(ids: BlobId[]): Promise<Set<BlobId>>;
   /** Deletes the row only if it is still unreferenced. */
   forget(id: BlobId): Promise<boolean>;
+}
+
+// ── Mail-flow state ────────────────────────────────────────────────────────────────────────
+
+/** When each user last auto-replied to each sender ("at most once per sender per N days"). */
+export interface AutoreplyRepo {
+  lastSent(userId: UserId, sender: string): Promise<number | undefined>;
+  record(userId: UserId, sender: string, at: number): Promise<void>;
+}
+
+/** POP-before-SMTP: client IPs that logged in to POP3/IMAP recently may relay until expiresAt. */
+export interface AuthWindowRepo {
+  open(ip: string, expiresAt: number): Promise<void>;
+  isOpen(ip: string, now: number): Promise<boolean>;
+  /** Drops expired windows; returns how many. */
+  prune(now: number): Promise<number>;
 }

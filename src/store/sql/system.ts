@@ -1,6 +1,6 @@
 /** Settings, the audit log and blob reference counts over SQL. */
 import type { BlobId } from '../../core/ids.ts';
-import type { AuditEntry, AuditRepo, BlobRefRepo, SettingsRepo } from '../store.ts';
+import type { AuditEntry, AuditRepo, AuthWindowRepo, AutoreplyRepo, BlobRefRepo, SettingsRepo } from '../store.ts';
 import type { Row } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { placeholders } from './conn.ts';
@@ -93,6 +93,36 @@ export function blobRefRepo({ db, now }: RepoCtx): BlobRefRepo {
     },
     async forget(id) {
       return (await db.run('DELETE FROM blob_refs WHERE id = ? AND refcount <= 0', [id])) > 0;
+    },
+  };
+}
+
+export function autoreplyRepo({ db }: RepoCtx): AutoreplyRepo {
+  return {
+    async lastSent(userId, sender) {
+      const r = await db.get<Row>('SELECT sent_at FROM autoreply_log WHERE user_id = ? AND sender = ?', [userId, sender]);
+      return r === undefined ? undefined : num(r.sent_at);
+    },
+    async record(userId, sender, at) {
+      await db.run(
+        `INSERT INTO autoreply_log (user_id, sender, sent_at) VALUES (?, ?, ?)
+         ON CONFLICT (user_id, sender) DO UPDATE SET sent_at = excluded.sent_at`, [userId, sender, at]);
+    },
+  };
+}
+
+export function authWindowRepo({ db }: RepoCtx): AuthWindowRepo {
+  return {
+    async open(ip, expiresAt) {
+      await db.run(
+        'INSERT INTO auth_windows (ip, expires_at) VALUES (?, ?) ON CONFLICT (ip) DO UPDATE SET expires_at = excluded.expires_at',
+        [ip, expiresAt]);
+    },
+    async isOpen(ip, now) {
+      return (await db.get('SELECT 1 AS x FROM auth_windows WHERE ip = ? AND expires_at > ?', [ip, now])) !== undefined;
+    },
+    async prune(now) {
+      return db.run('DELETE FROM auth_windows WHERE expires_at <= ?', [now]);
     },
   };
 }

@@ -7,7 +7,7 @@ import { mailboxRepo } from './mailboxes.ts';
 import { messageRepo } from './messages.ts';
 import { adminRepo, orgUnitRepo } from './org.ts';
 import { queueRepo } from './queue.ts';
-import { auditRepo, blobRefRepo, settingsRepo } from './system.ts';
+import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
 import { userRepo } from './users.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
@@ -26,5 +26,7 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     settings: settingsRepo(ctx),
     audit: auditRepo(ctx),
     blobRefs: blobRefRepo(ctx),
+    autoreplies: autoreplyRepo(ctx),
+    authWindows: authWindowRepo(ctx),
   };
 }

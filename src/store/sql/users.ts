@@ -7,7 +7,7 @@ import { bindable } from './conn.ts';
 import { NO_LIMIT, bool, insertUnique, num, numOrNull, releaseBlobs, str, updateRow } from './rows.ts';
 
 const COLUMNS: Record<string, string> = {
-  passwordHash: 'password_hash', realName: 'real_name', status: 'status', quotaBytes: 'quota_bytes',
+  passwordHash: 'password_hash', cramSecret: 'cram_secret', realName: 'real_name', status: 'status', quotaBytes: 'quota_bytes',
   quotaMessages: 'quota_messages', diskQuotaBytes: 'disk_quota_bytes', orgUnitId: 'org_unit_id',
   hiddenFromDirectory: 'hidden', sendScope: 'send_scope', receiveScope: 'receive_scope',
   scopeExceptions: 'scope_exceptions', lastLoginAt: 'last_login_at',
@@ -20,6 +20,7 @@ function toUser(r: Row): User {
     domainId: num(r.domain_id) as DomainId,
     localPart: str(r.local_part),
     passwordHash: str(r.password_hash),
+    cramSecret: str(r.cram_secret),
     realName: str(r.real_name),
     status: str(r.status) as UserStatus,
     quotaBytes: num(r.quota_bytes),
