@@ -288,7 +288,13 @@ export interface MessageSummary {
 
 export interface NewMessage {
   blobId: BlobId;
+  /** Bytes of the whole message as clients see it: headerPrefix plus the blob. */
   size: number;
+  /**
+   * Header lines written for this copy only (Return-Path, Delivered-To), CRLF-terminated, that
+   * readers put before the blob's bytes. They keep one blob for a message delivered to many mailboxes.
+   */
+  headerPrefix?: string;
   internalDate: number;
   flags?: string[];
   summary?: Partial<MessageSummary>;
@@ -304,6 +310,8 @@ export interface Message extends MessageSummary {
   internalDate: number;
   size: number;
   blobId: BlobId;
+  /** See NewMessage.headerPrefix: the message is headerPrefix + blob. */
+  headerPrefix: string;
 }
 
 export type FlagOp = 'set' | 'add' | 'remove';
@@ -405,6 +413,8 @@ export interface QueueRepo {
    * highest priority first, then oldest. Two nodes never hold the same entry.
    */
   claim(node: string, states: QueueState[], limit: number, now: number, leaseMs: number): Promise<QueueEntry[]>;
+  /** Records per-recipient outcomes only (the entry keeps its state and lease): local delivery calls it in its own tx. */
+  recordRecipients(id: QueueId, recipients: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>>): Promise<void>;
   /** Records per-recipient outcomes, moves the entry to `next` (or deletes it when null), drops the lease. */
   settle(id: QueueId, next: { state: QueueState; nextAttemptAt: number; lastError?: string } | null,
     recipients: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>>): Promise<void>;

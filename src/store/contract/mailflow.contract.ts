@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeOwner, useStore, type OpenStore } from './fixtures.ts';
+import { ALL, makeMailbox, makeOwner, must, putBlob, useStore, type OpenStore } from './fixtures.ts';
 
 export function runMailflowContract(name: string, open: OpenStore): void {
   describe(`${name}: mail-flow state`, () => {
@@ -30,6 +30,30 @@ export function runMailflowContract(name: string, open: OpenStore): void {
       await ctx.tx((tx) => tx.authWindows.open('2001:db8::1', 100));
       assert.equal(await ctx.tx((tx) => tx.authWindows.prune(200)), 1);
       assert.equal(await ctx.read((tx) => tx.authWindows.isOpen('192.0.2.1', 4000)), true);
+    });
+
+    it('records recipient outcomes without touching the entry\'s state or lease', async () => {
+      const blob = await putBlob(ctx);
+      const id = await ctx.tx((tx) => tx.queue.enqueue({ state: 'local', sender: 's@x.test', blobId: blob.id, size: blob.size, recipients: ['a@x.test', 'b@x.test'] }));
+      await ctx.tx((tx) => tx.queue.claim('node-a', ['local'], 10, Date.now() + 1000, 60_000));
+      await ctx.tx((tx) => tx.queue.recordRecipients(id, [{ address: 'a@x.test', state: 'delivered', lastReply: '250 2.0.0 OK', nextAttemptAt: null }]));
+      const e = must(await ctx.read((tx) => tx.queue.get(id)), 'entry');
+      assert.equal(e.state, 'local');
+      assert.equal(e.leaseOwner, 'node-a');
+      assert.deepEqual(e.recipients.map((r) => [r.address, r.state, r.attempts]), [['a@x.test', 'delivered', 1], ['b@x.test', 'pending', 0]]);
+    });
+
+    it('keeps each copy\'s header prefix through copy and move', async () => {
+      const { user } = await makeOwner(ctx);
+      const a = await makeMailbox(ctx, user.id);
+      const b = await makeMailbox(ctx, user.id);
+      const blob = await putBlob(ctx);
+      const headerPrefix = 'Delivered-To: u@x.test\r\n';
+      await ctx.tx((tx) => tx.messages.append(a.id, { blobId: blob.id, size: blob.size + headerPrefix.length, internalDate: 1, headerPrefix }));
+      await ctx.tx((tx) => tx.messages.copy(a.id, ALL, b.id));
+      const copied = await ctx.read((tx) => tx.messages.list(b.id));
+      assert.equal(copied[0]?.headerPrefix, headerPrefix);
+      assert.equal(copied[0]?.size, blob.size + headerPrefix.length);
     });
 
     it('stores the CRAM-MD5 secret with the user', async () => {

@@ -218,13 +218,14 @@ function describeMessages(open: OpenStore): void {
         messageIdHeader: '20240601.abc@example.cn', threadId: 'thread-42',
       };
       const internalDate = 1_717_000_123_000;
+      const headerPrefix = 'Return-Path: <a@x.test>\r\nDelivered-To: lisi@example.cn\r\n';
       const r = await ctx.tx((tx) => tx.messages.append(box.id, newMessage(blob, {
-        internalDate, flags: ['\\Seen', '$Label1', '\\Flagged'], summary: { ...summary },
+        internalDate, flags: ['\\Seen', '$Label1', '\\Flagged'], summary: { ...summary }, headerPrefix,
       })));
       const m = must(await ctx.read((tx) => tx.messages.get(box.id, r.uid)), 'message');
       const want: Message = {
         id: r.id, mailboxId: box.id, uid: r.uid, modseq: r.modseq, flags: sorted(['\\Seen', '$Label1', '\\Flagged']),
-        internalDate, size: blob.size, blobId: blob.id, ...summary,
+        internalDate, size: blob.size, blobId: blob.id, headerPrefix, ...summary,
       };
       for (const k of Object.keys(want) as Array<keyof Message>) assert.deepStrictEqual(m[k], want[k], k);
 

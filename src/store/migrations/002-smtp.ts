@@ -1,4 +1,4 @@
-/** 002: what mail flow needs — CRAM-MD5 secrets, the auto-reply log, POP-before-SMTP windows. */
+/** 002: what mail flow needs — CRAM-MD5 secrets, per-copy header prefixes, the auto-reply log, POP-before-SMTP windows. */
 import type { Migration } from './migration.ts';
 
 export const smtp: Migration = {
@@ -6,6 +6,7 @@ export const smtp: Migration = {
   name: 'smtp',
   sql: `
 ALTER TABLE users ADD COLUMN cram_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN header_prefix TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE autoreply_log (
   user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,

@@ -22,6 +22,7 @@ function toMessage(r: Row): Message {
     internalDate: num(r.internal_date),
     size: num(r.size),
     blobId: str(r.blob_id) as BlobId,
+    headerPrefix: str(r.header_prefix),
     from: str(r.from_addr),
     to: str(r.to_addr),
     subject: str(r.subject),
@@ -93,10 +94,10 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
       const uid = firstUid + i;
       await db.run(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, seen, internal_date, size, blob_id, from_addr, to_addr,
-                               subject, sent_at, has_attachment, priority, message_id_header, thread_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                               subject, sent_at, has_attachment, priority, message_id_header, thread_id, header_prefix)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [to, uid, modseq, r.flags, r.seen, r.internal_date, r.size, r.blob_id, r.from_addr, r.to_addr,
-          r.subject, r.sent_at, r.has_attachment, r.priority, r.message_id_header, r.thread_id]);
+          r.subject, r.sent_at, r.has_attachment, r.priority, r.message_id_header, r.thread_id, r.header_prefix]);
       map.push({ from: num(r.uid), to: uid });
     }
     await adjustBlobs(rows, 1);
@@ -124,11 +125,11 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
       const s = m.summary ?? {};
       const r = await db.get<Row>(
         `INSERT INTO messages (mailbox_id, uid, modseq, flags, seen, internal_date, size, blob_id, from_addr, to_addr,
-                               subject, sent_at, has_attachment, priority, message_id_header, thread_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+                               subject, sent_at, has_attachment, priority, message_id_header, thread_id, header_prefix)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
         [mailboxId, uid, modseq, flags.join(' '), seen ? 1 : 0, m.internalDate, m.size, m.blobId, s.from ?? '', s.to ?? '',
           s.subject ?? '', s.sentAt ?? null, s.hasAttachment ? 1 : 0, s.priority ?? 'normal', s.messageIdHeader ?? '',
-          s.threadId ?? '']);
+          s.threadId ?? '', m.headerPrefix ?? '']);
       await adjustBlobs([{ blob_id: m.blobId, size: m.size }], 1);
       return { id: num(r!.id) as MessageId, uid, modseq };
     },

@@ -62,6 +62,15 @@ export function queueRepo({ db, now }: RepoCtx): QueueRepo {
     return true;
   }
 
+  async function recordRecipients(id: QueueId, recipients: Parameters<QueueRepo['recordRecipients']>[1]): Promise<void> {
+    for (const r of recipients) {
+      await db.run(
+        `UPDATE queue_recipients SET state = ?, last_reply = ?, next_attempt_at = ?, attempts = attempts + 1
+          WHERE queue_id = ? AND address = ?`,
+        [r.state, r.lastReply, r.nextAttemptAt, id, r.address]);
+    }
+  }
+
   return {
     async enqueue(e: NewQueueEntry) {
       const t = now();
@@ -101,13 +110,9 @@ export function queueRepo({ db, now }: RepoCtx): QueueRepo {
         `SELECT * FROM queue WHERE id IN (${placeholders(ids.length)}) ORDER BY priority DESC, created_at, id`, ids);
       return load(rows);
     },
+    recordRecipients,
     async settle(id, next, recipients) {
-      for (const r of recipients) {
-        await db.run(
-          `UPDATE queue_recipients SET state = ?, last_reply = ?, next_attempt_at = ?, attempts = attempts + 1
-            WHERE queue_id = ? AND address = ?`,
-          [r.state, r.lastReply, r.nextAttemptAt, id, r.address]);
-      }
+      await recordRecipients(id, recipients);
       if (next === null) {
         await remove(id);
         return;
