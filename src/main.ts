@@ -78,7 +78,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   return {
     config, store, blobs, clock, logger, settings,
     domains: new DomainService(store, clock),
-    users: new UserService(store, clock),
+    users: new UserService(store, clock, { keepCramSecret: () => settings.current().security.cramMd5Enabled }),
     aliases: new AliasService(store, clock),
     lists: new ListService(store, clock),
     orgs: new OrgService(store, clock),

@@ -37,13 +37,13 @@ test('admin logins fail alike; resetPassword returns a new password once', async
   const created = await d.admins.ensureBuiltins(ROOT);
   const admin = created.find((c) => c.role === 'domain')!;
   for (const attempt of [
-    d.admins.authenticate('admin', 'wrong', 'domain', 'x.cn'),
-    d.admins.authenticate('admin', admin.password, 'domain', 'nowhere.cn'),
-    d.admins.authenticate('admin', admin.password, 'domain'),
-    d.admins.authenticate('admin', admin.password, 'super'),
-    d.admins.authenticate('nobody', admin.password, 'system'),
+    () => d.admins.authenticate('admin', 'wrong', 'domain', 'x.cn'),
+    () => d.admins.authenticate('admin', admin.password, 'domain', 'nowhere.cn'),
+    () => d.admins.authenticate('admin', admin.password, 'domain'),
+    () => d.admins.authenticate('admin', admin.password, 'super'),
+    () => d.admins.authenticate('nobody', admin.password, 'system'),
   ]) {
-    await assert.rejects(attempt, (err: unknown) => isMailError(err, 'AUTH_FAILED') && err.message === 'invalid user name or password');
+    await assert.rejects(attempt(), (err: unknown) => isMailError(err, 'AUTH_FAILED') && err.message === 'invalid user name or password');
   }
 
   const fresh = await d.admins.resetPassword(ROOT, 'domain', 'x.cn');

@@ -52,6 +52,7 @@ export class ListService {
       const status = effectiveDomainStatus(domain, this.clock.now());
       if (status !== 'valid') throw new MailError('FORBIDDEN', `domain ${domainLabel(domain)} is ${status}`);
       await requireAddressFree(tx, domain, addr.localPart);
+      await tx.domains.lock(domain.id); // concurrent adds on other nodes wait, so maxLists holds
       const usage = await tx.domains.usage(domain.id);
       if (domain.maxLists > 0 && usage.lists >= domain.maxLists) {
         throw new MailError('LIMIT_REACHED',

@@ -1,6 +1,7 @@
 /**
- * A directory over a fresh SQLite test store with a fixed clock, for the directory's service tests.
- * Test support only: nothing outside *.test.ts imports it.
+ * A directory over a fresh test store (SQLite unless asked otherwise) with a fixed clock, for the
+ * directory's service tests. Test support only: nothing outside *.test.ts imports it. YOUJU_TEST_BACKEND=postgres runs the same
+ * tests on a fresh PostgreSQL database (see store/testing.ts).
  */
 import { fixedClock } from '../core/clock.ts';
 import { openTestStore } from '../store/testing.ts';
@@ -22,7 +23,8 @@ export const GOOD = 'Youju2026!';
 
 export async function openDirectory() {
   const clock = fixedClock(T0);
-  const t = await openTestStore('sqlite', { now: clock.now });
+  const kind = process.env.YOUJU_TEST_BACKEND === 'postgres' ? 'postgres' : 'sqlite';
+  const t = await openTestStore(kind, { now: clock.now });
   const store: Store = t.store;
   return {
     store,

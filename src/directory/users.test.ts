@@ -174,3 +174,14 @@ test('look-ups go through domain aliases; removal takes list memberships along',
   assert.deepEqual((await d.lists.show('all@例子.中国')).members.map((m) => m.address), ['li@xn--fsqu00a.xn--fiqs8s']);
   assert.equal((await d.audit({ action: 'user.delete' }))[0]?.target, u.address);
 });
+
+test('concurrent adds cannot overshoot maxUsers', async (t) => {
+  const d = await openDirectory();
+  t.after(d.close);
+  await d.domains.add(ROOT, 'x.cn', { maxUsers: 2 });
+  const results = await Promise.allSettled(
+    ['a', 'b', 'c', 'd', 'e'].map((n) => d.users.add(ROOT, `${n}@x.cn`, { password: GOOD })));
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
+  assert.ok(results.every((r) => r.status === 'fulfilled' || isMailError(r.reason, 'LIMIT_REACHED')));
+  assert.equal(await d.users.count({ domain: 'x.cn' }), 2);
+});

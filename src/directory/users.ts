@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { DomainId, OrgUnitId, UserId } from '../core/ids.ts';
 import type { Domain, Scope, SpecialUse, Store, StoreTx, User, UserPatch, UserStatus } from '../store/store.ts';
 import { checkPasswordStrength } from '../auth/password-policy.ts';
+import { cramMd5Secret } from '../auth/cram-md5.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import { type Actor, recordAudit } from './actor.ts';
 import { normaliseAddress, normaliseDomain, parseAddress, type Address } from './address.ts';
@@ -63,7 +64,19 @@ const AUTH_FAILED = 'invalid user name or password';
 const SCOPES: readonly Scope[] = ['any', 'internal'];
 
 export class UserService {
-  constructor(private readonly store: Store, private readonly clock: Clock = systemClock) {}
+  /**
+   * keepCramSecret: whether to store the CRAM-MD5 state beside the password hash (the
+   * security.cramMd5Enabled setting); users get one when their password is next set.
+   */
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock = systemClock,
+    private readonly opts: { keepCramSecret?: () => boolean } = {},
+  ) {}
+
+  private cramSecretFor(password: string): string {
+    return (this.opts.keepCramSecret?.() ?? true) ? cramMd5Secret(password) : '';
+  }
 
   /**
    * Creates a user and its default mailboxes. Throws NOT_FOUND (no such domain), FORBIDDEN (domain
@@ -88,6 +101,7 @@ export class UserService {
       requireStrongEnough(domain, addr, opts.password); // the setting may have changed meanwhile
       await requireAddressFree(tx, domain, addr.localPart);
 
+      await tx.domains.lock(domain.id); // other nodes' adds wait here, so the limits below hold
       const usage = await tx.domains.usage(domain.id);
       if (domain.maxUsers > 0 && usage.users >= domain.maxUsers) {
         throw new MailError('LIMIT_REACHED', `domain ${domainLabel(domain)} has reached its limit of ${domain.maxUsers} users`);
@@ -100,6 +114,7 @@ export class UserService {
         domainId: domain.id,
         localPart: addr.localPart,
         passwordHash,
+        cramSecret: this.cramSecretFor(opts.password),
         status: opts.status ?? 'active',
         realName: opts.realName ?? '',
         quotaBytes,
@@ -189,7 +204,7 @@ export class UserService {
     await this.store.tx(async (tx) => {
       const { user, domain: current } = await requireUser(tx, address);
       requireStrongEnough(current, addr, password);
-      await tx.users.update(user.id, { passwordHash });
+      await tx.users.update(user.id, { passwordHash, cramSecret: this.cramSecretFor(password) });
       await recordAudit(tx, actor, 'user.password', withAddress(user, current).address);
     });
   }

@@ -82,6 +82,11 @@ export interface DomainRepo {
   update(id: DomainId, patch: DomainPatch): Promise<Domain | undefined>;
   /** Removes the domain and everything under it (users, mailboxes, messages, lists, aliases). */
   delete(id: DomainId): Promise<boolean>;
+  /**
+   * Serialises changes under one domain until the transaction ends (PostgreSQL: row lock; SQLite:
+   * nothing to do, it has a single writer). Call it before count-then-insert limit checks.
+   */
+  lock(id: DomainId): Promise<void>;
   /** Counts for limit checks and the consoles. */
   usage(id: DomainId): Promise<{ users: number; lists: number; quotaAllocatedBytes: number; usedBytes: number }>;
 }

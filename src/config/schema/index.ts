@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { LimitsSettingsSchema } from './limits.ts';
+import { QueueSettingsSchema } from './queue.ts';
 import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
 
@@ -13,12 +14,14 @@ export const SETTINGS_SECTIONS = {
   smtp: SmtpSettingsSchema,
   security: SecuritySettingsSchema,
   limits: LimitsSettingsSchema,
+  queue: QueueSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
   smtp: SmtpSettingsSchema.prefault({}).describe('SMTP listeners and session policy'),
   security: SecuritySettingsSchema.prefault({}).describe('Passwords, login slow-down, challenge-response mechanisms'),
   limits: LimitsSettingsSchema.prefault({}).describe('Connection limits and idle timeouts'),
+  queue: QueueSettingsSchema.prefault({}).describe('Queue retry schedule, bounces and the runner'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

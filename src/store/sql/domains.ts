@@ -73,6 +73,9 @@ export function domainRepo({ db, now }: RepoCtx): DomainRepo {
           WHERE u.domain_id = ?`, [id], now());
       return (await db.run('DELETE FROM domains WHERE id = ?', [id])) > 0;
     },
+    async lock(id) {
+      if (db.dialect === 'postgres') await db.get('SELECT id FROM domains WHERE id = ? FOR UPDATE', [id]);
+    },
     async usage(id) {
       const r = await db.get<Row>(
         `SELECT (SELECT COUNT(*) FROM users WHERE domain_id = ?) AS users,
