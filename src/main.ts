@@ -18,6 +18,8 @@ import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
 import { UserService } from './directory/users.ts';
+import { QueueManager } from './queue/manager.ts';
+import { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { collectBlobs } from './store/blob-gc.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
@@ -40,6 +42,8 @@ export interface Runtime {
   orgs: OrgService;
   admins: AdminService;
   resolver: Resolver;
+  queue: QueueService;
+  queueManager: QueueManager;
   close(): Promise<void>;
 }
 
@@ -75,8 +79,10 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     save: (key, value) => store.tx((tx) => tx.settings.set('', key, value)),
     version: () => store.read((tx) => tx.settings.version()),
   }, { pollMs: opts.pollSettingsMs ?? 0, warn: (m) => logger.warn(m) });
+  const queue = new QueueService(store, blobs, clock);
   return {
-    config, store, blobs, clock, logger, settings,
+    config, store, blobs, clock, logger, settings, queue,
+    queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock),
     users: new UserService(store, clock, { keepCramSecret: () => settings.current().security.cramMd5Enabled }),
     aliases: new AliasService(store, clock),

@@ -10,6 +10,7 @@ import { registerAlias } from './alias.ts';
 import { registerDomain } from './domain.ts';
 import { registerInit } from './init.ts';
 import { registerList } from './list.ts';
+import { registerQueue } from './queue.ts';
 import { registerSettings } from './settings.ts';
 import { registerStart } from './start.ts';
 import { registerUser } from './user.ts';
@@ -22,7 +23,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings]) {
+  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue]) {
     register(program);
   }
   // Subcommands inherit exitOverride so usage errors reach the handler below as exit code 2.

@@ -11,7 +11,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { DomainId, OrgUnitId, UserId } from '../core/ids.ts';
 import type { Domain, Scope, SpecialUse, Store, StoreTx, User, UserPatch, UserStatus } from '../store/store.ts';
 import { checkPasswordStrength } from '../auth/password-policy.ts';
-import { cramMd5Secret } from '../auth/cram-md5.ts';
+import { cramMd5Secret, verifyCramMd5 } from '../auth/cram-md5.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import { type Actor, recordAudit } from './actor.ts';
 import { normaliseAddress, normaliseDomain, parseAddress, type Address } from './address.ts';
@@ -254,6 +254,16 @@ export class UserService {
    * is invalid or expired. Records lastLoginAt on success.
    */
   async authenticate(address: string, password: string): Promise<DirectoryUser> {
+    // Verify even when there is no such user, so the time taken reveals nothing.
+    return this.authenticateWith(address, async (user) => verifyPassword(password, user?.passwordHash ?? (await dummyHash())));
+  }
+
+  /** CRAM-MD5 (RFC 2195): checks the client's response against the stored HMAC states. Throws as authenticate(). */
+  authenticateCramMd5(address: string, challenge: string, response: string): Promise<DirectoryUser> {
+    return this.authenticateWith(address, async (user) => verifyCramMd5(user?.cramSecret ?? '', challenge, response));
+  }
+
+  private async authenticateWith(address: string, verify: (user: User | undefined) => Promise<boolean>): Promise<DirectoryUser> {
     let addr: Address | undefined;
     try {
       addr = parseAddress(address);
@@ -265,8 +275,7 @@ export class UserService {
       const user = domain && (await tx.users.byAddress(domain.id, addr.localPart));
       return user && domain ? { user, domain } : undefined;
     }));
-    // Verify even when there is no such user, so the time taken reveals nothing.
-    const ok = await verifyPassword(password, found?.user.passwordHash ?? (await dummyHash()));
+    const ok = await verify(found?.user);
     if (!found || !ok) throw new MailError('AUTH_FAILED', AUTH_FAILED);
     const { user, domain } = found;
     const full = withAddress(user, domain);

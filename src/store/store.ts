@@ -421,7 +421,7 @@ export interface QueueRepo {
   /** Records per-recipient outcomes only (the entry keeps its state and lease): local delivery calls it in its own tx. */
   recordRecipients(id: QueueId, recipients: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>>): Promise<void>;
   /** Records per-recipient outcomes, moves the entry to `next` (or deletes it when null), drops the lease. */
-  settle(id: QueueId, next: { state: QueueState; nextAttemptAt: number; lastError?: string } | null,
+  settle(id: QueueId, next: { state: QueueState; nextAttemptAt: number; lastError?: string; meta?: Record<string, unknown> } | null,
     recipients: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>>): Promise<void>;
   /** Changes state and/or due time, e.g. release from holding or "retry now". */
   reschedule(id: QueueId, state: QueueState, nextAttemptAt: number): Promise<boolean>;

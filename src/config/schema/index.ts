@@ -5,7 +5,9 @@
  * To add a concern: write schema/<concern>.ts and add it to SETTINGS_SECTIONS.
  */
 import { z } from 'zod';
+import { DeliverySettingsSchema } from './delivery.ts';
 import { LimitsSettingsSchema } from './limits.ts';
+import { LocalDeliverySettingsSchema } from './local-delivery.ts';
 import { QueueSettingsSchema } from './queue.ts';
 import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
@@ -15,6 +17,8 @@ export const SETTINGS_SECTIONS = {
   security: SecuritySettingsSchema,
   limits: LimitsSettingsSchema,
   queue: QueueSettingsSchema,
+  localDelivery: LocalDeliverySettingsSchema,
+  delivery: DeliverySettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -22,6 +26,8 @@ export const SettingsSchema = z.object({
   security: SecuritySettingsSchema.prefault({}).describe('Passwords, login slow-down, challenge-response mechanisms'),
   limits: LimitsSettingsSchema.prefault({}).describe('Connection limits and idle timeouts'),
   queue: QueueSettingsSchema.prefault({}).describe('Queue retry schedule, bounces and the runner'),
+  localDelivery: LocalDeliverySettingsSchema.prefault({}).describe('Local delivery: quota warnings and users\' own rules'),
+  delivery: DeliverySettingsSchema.prefault({}).describe('Remote delivery: MX or smart host, outbound limits, timeouts, DNS'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

@@ -21,6 +21,18 @@ export const SmtpSettingsSchema = z.object({
     .describe('Received headers allowed before a message is rejected as looping (RFC 5321 §6.3 suggests 100).'),
   overQuotaCode: z.literal([552, 452]).default(552)
     .describe('Reply to a recipient whose mailbox is full: 552 (permanent, bounces now) or 452 (temporary, sender retries).'),
+  oversizeAction: z.enum(['reject', 'disconnect']).default('reject')
+    .describe('What to do with a message over maxMessageBytes: answer 552, or answer 552 and drop the connection.'),
+  allowPlaintextAuth: z.boolean().default(false)
+    .describe('Offer AUTH on connections that are not encrypted (STARTTLS not used). Off: passwords only travel over TLS.'),
+  privilegedSendersMustAuth: z.boolean().default(true)
+    .describe('Mail claiming to come from postmaster@, abuse@ or webmaster@ a local domain needs AUTH (manual §4.5.3).'),
+  popBeforeSmtpMinutes: z.int().min(0).max(1440).default(0)
+    .describe('Minutes a client IP may relay after a POP3/IMAP login (POP-before-SMTP); 0 turns it off.'),
+  rejectLookalikeDomains: z.boolean().default(true)
+    .describe('Refuse recipient domains that look like a local domain but are not (e.g. Cyrillic "а" for Latin "a").'),
+  banner: z.string().max(200).default('')
+    .describe('Text appended to the 220 greeting (the manual\'s site policy banner is a separate screening setting).'),
   authMustMatchSender: z.boolean().default(true)
     .describe('Authenticated clients may only use their own address (or its aliases) in MAIL FROM.'),
 });

@@ -119,8 +119,8 @@ export function queueRepo({ db, now }: RepoCtx): QueueRepo {
       }
       await db.run(
         `UPDATE queue SET state = ?, next_attempt_at = ?, last_error = ?, attempts = attempts + 1,
-                lease_owner = NULL, lease_until = NULL WHERE id = ?`,
-        [next.state, next.nextAttemptAt, next.lastError ?? '', id]);
+                lease_owner = NULL, lease_until = NULL, meta = COALESCE(?, meta) WHERE id = ?`,
+        [next.state, next.nextAttemptAt, next.lastError ?? '', next.meta === undefined ? null : JSON.stringify(next.meta), id]);
     },
     async reschedule(id, state, nextAttemptAt) {
       return (await db.run('UPDATE queue SET state = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?',

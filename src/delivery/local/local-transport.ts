@@ -1,0 +1,179 @@
+/**
+ * Local delivery (FEATURES P11–P13, P17, W14): each recipient is resolved (mailbox aliases, domain
+ * aliases, lists, everyone@), then every user it reaches gets a copy in INBOX or the folder a filter
+ * chose, under their quota, with Return-Path and Delivered-To as a per-copy header prefix (so the
+ * blob is stored once however many mailboxes get it). The user's auto-forward and auto-reply run
+ * here too. All of a job's mailbox appends, forwarded copies, replies and the recipients' queue
+ * status commit in ONE transaction: a crash either delivered the job's recipients once or not at all.
+ */
+import type { Settings } from '../../config/settings.ts';
+import type { Clock } from '../../core/clock.ts';
+import { isMailError } from '../../core/errors.ts';
+import type { UserId } from '../../core/ids.ts';
+import type { Resolver, UserRef } from '../../directory/resolve.ts';
+import { headerValues, parseHeaders, summarise } from '../../mime/summary.ts';
+import type { PreparedSubmission, QueueService } from '../../queue/queue.ts';
+import { nextAttemptAt } from '../../queue/schedule.ts';
+import type { BlobStore } from '../../store/blob-store.ts';
+import type { MessageSummary, QueueRecipient, Store, StoreTx } from '../../store/store.ts';
+import { checkQuotaTx } from '../quota.ts';
+import { reply, type DeliveryJob, type RecipientResult, type Transport } from '../transport.ts';
+import { buildAutoreply, shouldAutoreply } from './autoreply.ts';
+import { evaluateFilters, type FilterOutcome } from './filters.ts';
+import { forwardTargets, markForwarded } from './forward.ts';
+import { buildQuotaWarning } from './quota-warning.ts';
+import { defaultUserRules, loadUserRules, type UserRules } from './user-rules.ts';
+
+export interface LocalTransportDeps {
+  store: Store;
+  blobs: BlobStore;
+  resolver: Pick<Resolver, 'resolveRecipient'>;
+  queue: QueueService;
+  hostname: string;
+  clock: Clock;
+  settings: () => Readonly<Settings>;
+  log?: (line: string) => void;
+}
+
+/** One user's copy, planned before the transaction. */
+interface Copy {
+  rcpt: string;
+  user: UserRef;
+  rules: UserRules;
+  filter: FilterOutcome;
+  keepCopy: boolean;
+}
+
+export class LocalTransport implements Transport {
+  readonly name = 'local' as const;
+
+  constructor(private readonly deps: LocalTransportDeps) {}
+
+  async deliver(job: DeliveryJob): Promise<RecipientResult[]> {
+    const { store, blobs, clock } = this.deps;
+    const settings = this.deps.settings();
+    const now = clock.now();
+    const head = await blobs.read(job.blobId, { start: 0, end: settings.localDelivery.maxHeaderScanBytes });
+    const { headers } = parseHeaders(head);
+    const summary = summarise(head);
+    const header = (name: string) => headerValues(headers, name);
+
+    // Resolve every recipient; a user reached twice (directly and through a list) gets one copy.
+    const results = new Map<string, RecipientResult>();
+    const copies: Copy[] = [];
+    const remote = new Set<string>();
+    const seen = new Set<UserId>();
+    for (const rcpt of job.recipients) {
+      let r;
+      try {
+        r = await this.deps.resolver.resolveRecipient(rcpt);
+      } catch (err) {
+        results.set(rcpt, isMailError(err, 'ALIAS_LOOP')
+          ? fail(rcpt, 554, '5.4.6', 'Routing loop detected')
+          : { rcpt, outcome: 'deferred', reply: reply(451, '4.3.0', 'Temporary lookup failure') });
+        continue;
+      }
+      if (r.kind === 'unknown') {
+        results.set(rcpt, r.reason === 'no-such-user' ? fail(rcpt, 550, '5.1.1', 'No such user here') : fail(rcpt, 550, '5.2.1', 'Mailbox disabled'));
+        continue;
+      }
+      if (r.kind === 'remote') { remote.add(r.address); continue; }
+      r.remote.forEach((a) => remote.add(a));
+      for (const user of r.users) {
+        if (seen.has(user.id)) continue;
+        seen.add(user.id);
+        copies.push(await this.plan(rcpt, user, job, summary, header, settings));
+      }
+      results.set(rcpt, { rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', 'Delivered') });
+    }
+
+    // Bytes for new messages (forwards, replies) go to the blob store before the transaction.
+    const extra: PreparedSubmission[] = [];
+    if (remote.size > 0) {
+      extra.push({ sender: job.sender, recipients: [...remote], blobId: job.blobId, size: job.size, meta: { ...job.meta, via: 'alias' } });
+    }
+    const replies: Array<{ userId: UserId; sender: string }> = [];
+    for (const c of copies) {
+      const fwd = forwardTargets(c.rules.forward, { recipientAddress: [c.user.address, c.rcpt], sender: job.sender, extra: c.filter.forwardTo, head });
+      if (fwd.to.length > 0) {
+        const raw = markForwarded(await blobs.read(job.blobId), c.user.address);
+        extra.push(await this.deps.queue.prepare({ sender: job.sender, recipients: fwd.to, raw, meta: { forwardedBy: c.user.address } }));
+      }
+      c.keepCopy = fwd.keepCopy && !c.filter.discard;
+      const lastSent = c.rules.autoreply.enabled
+        ? await store.read((tx) => tx.autoreplies.lastSent(c.user.id, job.sender.toLowerCase())) : undefined;
+      const decision = shouldAutoreply({ rules: c.rules.autoreply, now, sender: job.sender, recipientAddress: [c.user.address, c.rcpt], headers: header, lastSentAt: lastSent });
+      if (decision.send) {
+        const raw = await buildAutoreply({ rules: c.rules.autoreply, from: { address: c.user.address }, to: job.sender, original: { subject: summary.subject, messageId: summary.messageIdHeader }, now });
+        extra.push(await this.deps.queue.prepare({ sender: '', recipients: [job.sender], raw, state: 'raw', meta: { autoreplyFor: c.user.address } }));
+        replies.push({ userId: c.user.id, sender: job.sender.toLowerCase() });
+      }
+    }
+
+    let warnings: Array<{ to: string; percent: number; quotaBytes: number }> = [];
+    await store.tx(async (tx) => {
+      warnings = [];
+      for (const c of copies) {
+        if (!c.keepCopy) continue;
+        const outcome = await this.store(tx, c, job, summary, now, settings, warnings);
+        if (outcome) results.set(c.rcpt, outcome);
+      }
+      for (const p of extra) await this.deps.queue.enqueue(tx, p);
+      for (const r of replies) await tx.autoreplies.record(r.userId, r.sender, now);
+      await tx.queue.recordRecipients(job.queueId, [...results.values()].map((r) => toRecipient(r, now, settings)));
+    });
+    if (extra.length > 0) this.deps.queue.wake();
+    // Quota warnings are advisory: sent after the commit, so a crash may lose one but never delays mail.
+    for (const w of warnings) {
+      await this.deps.queue.submit({
+        sender: '', recipients: [w.to], state: 'raw', meta: { quotaWarning: true },
+        raw: buildQuotaWarning({ hostname: this.deps.hostname, to: w.to, percent: w.percent, quotaBytes: w.quotaBytes, now }),
+      }).catch((err) => this.deps.log?.(`quota warning for ${w.to} not queued: ${String(err)}`));
+    }
+    for (const r of results.values()) this.deps.log?.(`${job.queueId} <${r.rcpt}> ${r.outcome}: ${r.reply.code} ${r.reply.enhanced} ${r.reply.text}`);
+    return [...results.values()];
+  }
+
+  private async plan(rcpt: string, user: UserRef, job: DeliveryJob, summary: MessageSummary,
+    header: (n: string) => string[], settings: Readonly<Settings>): Promise<Copy> {
+    const rules = settings.localDelivery.userRulesEnabled ? await loadUserRules(this.deps.store, user.id) : defaultUserRules();
+    const filter = evaluateFilters(rules.filters, {
+      from: summary.from, to: summary.to, cc: header('cc').join(', '), subject: summary.subject, size: job.size, header,
+    });
+    return { rcpt, user, rules, filter, keepCopy: true };
+  }
+
+  /** Appends one copy; returns a non-delivered outcome for the recipient when the quota refuses it. */
+  private async store(tx: StoreTx, c: Copy, job: DeliveryJob, summary: MessageSummary, now: number,
+    settings: Readonly<Settings>, warnings: Array<{ to: string; percent: number; quotaBytes: number }>): Promise<RecipientResult | undefined> {
+    const headerPrefix = `Return-Path: <${job.sender}>\r\nDelivered-To: ${c.user.address}\r\n`;
+    const size = Buffer.byteLength(headerPrefix) + job.size;
+    const quota = await checkQuotaTx(tx, c.user.id, size);
+    if (quota && !quota.allowed) {
+      const code = settings.smtp.overQuotaCode;
+      return { rcpt: c.rcpt, outcome: code === 552 ? 'failed' : 'deferred', reply: reply(code, code === 552 ? '5.2.2' : '4.2.2', `Mailbox of ${c.user.address} is full`) };
+    }
+    const mailbox = (c.filter.folder && await tx.mailboxes.byName(c.user.id, c.filter.folder))
+      || await tx.mailboxes.byName(c.user.id, 'INBOX')
+      || await tx.mailboxes.create(c.user.id, 'INBOX', { specialUse: '\\Inbox' });
+    await tx.messages.append(mailbox.id, { blobId: job.blobId, size, internalDate: now, headerPrefix, flags: c.filter.flags, summary });
+    const warnAt = settings.localDelivery.quotaWarnPercent;
+    if (quota && warnAt > 0 && quota.quotaBytes > 0 && quota.percentAfter >= warnAt
+      && (quota.usedBytes * 100) / quota.quotaBytes < warnAt) {
+      warnings.push({ to: c.user.address, percent: quota.percentAfter, quotaBytes: quota.quotaBytes });
+    }
+    return undefined;
+  }
+}
+
+const fail = (rcpt: string, code: number, enhanced: string, text: string): RecipientResult =>
+  ({ rcpt, outcome: 'failed', reply: reply(code, enhanced, text) });
+
+function toRecipient(r: RecipientResult, now: number, settings: Readonly<Settings>): Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'> {
+  return {
+    address: r.rcpt,
+    state: r.outcome,
+    lastReply: `${r.reply.code} ${r.reply.enhanced} ${r.reply.text}`,
+    nextAttemptAt: r.outcome === 'deferred' ? nextAttemptAt(now, 1, settings.queue) : null,
+  };
+}

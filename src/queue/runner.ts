@@ -1,0 +1,189 @@
+/**
+ * The queue runner: claims due entries (a lease, so cluster nodes never share one), routes each
+ * recipient still to do to the local or the remote transport, and settles the entry — delete it
+ * when every recipient is done, or move it to `retry` at the earliest next attempt. Failed
+ * recipients get one DSN bounce (never for the null sender: such entries go to `bad` for the
+ * admin); recipients deferred past queue.maxAgeHours fail with 4.4.7; a delay notice goes out once
+ * after queue.delayWarningHours. Local delivery records its recipients in its own transaction.
+ */
+import type { Settings } from '../config/settings.ts';
+import type { Clock } from '../core/clock.ts';
+import type { RecipientResult, SmtpReply, Transport } from '../delivery/transport.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import type { QueueEntry, QueueRecipient, QueueState, Store } from '../store/store.ts';
+import { buildDsn } from './dsn.ts';
+import type { QueueService } from './queue.ts';
+import { isExpired, nextAttemptAt } from './schedule.ts';
+
+export interface RunnerDeps {
+  store: Store;
+  blobs: BlobStore;
+  queue: QueueService;
+  clock: Clock;
+  hostname: string;
+  /** This node's name: the lease owner. */
+  node: string;
+  settings: () => Readonly<Settings>;
+  isLocalDomain(domain: string): Promise<boolean>;
+  local: Transport;
+  remote: Transport;
+  log?: (line: string) => void;
+}
+
+/** States the runner works on; holding and bad wait for an admin. */
+const ACTIVE: QueueState[] = ['inbound', 'local', 'remote', 'retry', 'raw'];
+
+export class QueueRunner {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private readonly abort = new AbortController();
+  private unsubscribe: (() => void) | undefined;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: RunnerDeps) {}
+
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe = this.deps.queue.onWake(() => this.kick());
+    const poll = () => {
+      this.kick();
+      this.timer = setTimeout(poll, this.deps.settings().queue.pollMs);
+      this.timer.unref();
+    };
+    poll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    this.abort.abort();
+    await this.idle;
+  }
+
+  /** Runs passes until nothing is due; a kick during a pass schedules one more. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    this.running = true;
+    this.idle = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (!this.stopped && (await this.runOnce()) > 0) { /* keep draining */ }
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.deps.log?.(`queue runner pass failed: ${String(err)}`);
+      } finally {
+        this.running = false;
+      }
+    })();
+  }
+
+  /** One pass: claim a batch and deliver it. Returns how many entries it handled. */
+  async runOnce(): Promise<number> {
+    const q = this.deps.settings().queue;
+    const now = this.deps.clock.now();
+    const entries = await this.deps.store.tx((tx) => tx.queue.claim(this.deps.node, ACTIVE, q.runnerBatch, now, q.leaseSec * 1000));
+    if (entries.length === 0) return 0;
+    let next = 0;
+    const worker = async () => {
+      for (let i = next++; i < entries.length; i = next++) {
+        await this.process(entries[i]!).catch((err) => this.deps.log?.(`queue entry ${entries[i]!.id}: ${String(err)}`));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(q.runnerConcurrency, entries.length) }, worker));
+    return entries.length;
+  }
+
+  private async process(e: QueueEntry): Promise<void> {
+    const settings = this.deps.settings();
+    const now = this.deps.clock.now();
+    const todo = e.recipients.filter((r) => r.state === 'pending' || (r.state === 'deferred' && (r.nextAttemptAt ?? 0) <= now));
+    const local: string[] = [];
+    const remote: string[] = [];
+    for (const r of todo) (await this.deps.isLocalDomain(domainOf(r.address)) ? local : remote).push(r.address);
+
+    const job = (recipients: string[]) => ({ queueId: e.id, sender: e.sender, recipients, blobId: e.blobId, size: e.size, meta: e.meta });
+    const results: RecipientResult[] = [];
+    const settleNow: RecipientResult[] = [];
+    if (local.length > 0) {
+      try {
+        results.push(...await this.deps.local.deliver(job(local), this.abort.signal));
+      } catch (err) {
+        settleNow.push(...local.map((rcpt) => deferred(rcpt, `Local delivery failed: ${String((err as Error).message ?? err)}`)));
+      }
+    }
+    if (remote.length > 0) {
+      try {
+        settleNow.push(...await this.deps.remote.deliver(job(remote), this.abort.signal));
+      } catch (err) {
+        settleNow.push(...remote.map((rcpt) => deferred(rcpt, `Remote delivery failed: ${String((err as Error).message ?? err)}`)));
+      }
+    }
+    results.push(...settleNow);
+
+    // What every recipient's state is now.
+    const byRcpt = new Map(e.recipients.map((r) => [r.address, { ...r }]));
+    const expired = isExpired(now, e.createdAt, settings.queue);
+    const updates: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>> = [];
+    const failed: Array<{ rcpt: string; reply: SmtpReply }> = [];
+    for (const r of results) {
+      let { outcome, reply } = r;
+      if (outcome === 'deferred' && expired) {
+        outcome = 'failed';
+        reply = { ...reply, enhanced: '4.4.7', text: `Delivery time expired: ${reply.text}` };
+      }
+      const cur = byRcpt.get(r.rcpt);
+      const attempts = (cur?.attempts ?? 0) + 1;
+      const next = outcome === 'deferred' ? nextAttemptAt(now, attempts, settings.queue) : null;
+      if (cur) Object.assign(cur, { state: outcome, nextAttemptAt: next, lastReply: fmt(reply) });
+      if (outcome === 'failed') failed.push({ rcpt: r.rcpt, reply });
+      // Local results are already recorded, unless they were just turned into failures here.
+      if (settleNow.includes(r) || outcome !== r.outcome) updates.push({ address: r.rcpt, state: outcome, lastReply: fmt(reply), nextAttemptAt: next });
+    }
+
+    if (failed.length > 0 && e.sender !== '') await this.notify(e, 'failed', failed);
+    const pending = [...byRcpt.values()].filter((r) => r.state === 'pending' || r.state === 'deferred');
+    const meta = e.meta as { delayWarned?: boolean };
+    if (pending.length > 0 && e.sender !== '' && !meta.delayWarned
+      && settings.queue.delayWarningHours.some((h) => now - e.createdAt >= h * 3600_000)) {
+      await this.notify(e, 'delayed', pending.map((r) => ({ rcpt: r.address, reply: parseReply(r.lastReply) })));
+      meta.delayWarned = true;
+    }
+
+    await this.deps.store.tx(async (tx) => {
+      if (pending.length > 0) {
+        const due = Math.min(...pending.map((r) => r.nextAttemptAt ?? now));
+        await tx.queue.settle(e.id, { state: 'retry', nextAttemptAt: due, lastError: pending[0]!.lastReply, meta }, updates);
+      } else if (failed.length > 0 && e.sender === '') {
+        // A bounce that cannot be delivered: keep it for the admin rather than bounce a bounce.
+        await tx.queue.settle(e.id, { state: 'bad', nextAttemptAt: now, lastError: fmt(failed[0]!.reply), meta }, updates);
+      } else {
+        await tx.queue.settle(e.id, null, updates);
+      }
+    });
+    for (const r of results) this.deps.log?.(`${e.id} <${r.rcpt}> ${r.outcome} ${fmt(r.reply)}`);
+  }
+
+  private async notify(e: QueueEntry, action: 'failed' | 'delayed', recipients: Array<{ rcpt: string; reply: SmtpReply }>): Promise<void> {
+    const s = this.deps.settings().queue;
+    const original = await this.deps.blobs.read(e.blobId, { start: 0, end: 512 * 1024 + s.bounceIncludesBodyBytes });
+    const raw = buildDsn({
+      hostname: this.deps.hostname, to: e.sender, action, recipients, arrivalDate: e.createdAt, now: this.deps.clock.now(),
+      original, bodyBytes: s.bounceIncludesBodyBytes, queueId: String(e.id),
+    });
+    await this.deps.queue.submit({ sender: '', recipients: [e.sender], raw, state: 'raw', meta: { dsnFor: e.id, action } });
+  }
+}
+
+const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
+const fmt = (r: SmtpReply) => `${r.code} ${r.enhanced} ${r.text}`;
+const deferred = (rcpt: string, text: string): RecipientResult => ({ rcpt, outcome: 'deferred', reply: { code: 451, enhanced: '4.3.0', text } });
+
+function parseReply(line: string): SmtpReply {
+  const m = /^(\d{3}) (\d\.\d{1,3}\.\d{1,3}) (.*)$/.exec(line);
+  return m ? { code: Number(m[1]), enhanced: m[2]!, text: m[3]! } : { code: 451, enhanced: '4.0.0', text: line || 'Not yet delivered' };
+}

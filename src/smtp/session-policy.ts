@@ -1,0 +1,204 @@
+/**
+ * Who may do what in an SMTP session (FEATURES P2, P3, P4, P17): AUTH, MAIL FROM and RCPT TO
+ * decisions, as smtp-server's onAuth / onMailFrom / onRcptTo hooks. Never an open relay: mail for
+ * a domain that is not ours needs AUTH, a trusted network or a POP-before-SMTP window, and the
+ * classic tricks (a%b@local, @x:a@b, a!b, "quoted"@, trailing dots, look-alike domains) are refused.
+ * Decisions use the settings snapshot the session took when it connected. RFC 5321 §3.3, §7.1.
+ */
+import ipaddr from 'ipaddr.js';
+import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
+import type { AuthWindows } from '../auth/auth-windows.ts';
+import type { Settings } from '../config/settings.ts';
+import type { Clock } from '../core/clock.ts';
+import { isMailError } from '../core/errors.ts';
+import type { QuotaService } from '../delivery/quota.ts';
+import { parseAddress, type Address } from '../directory/address.ts';
+import type { DomainService } from '../directory/domains.ts';
+import { lookalikeOf } from '../directory/lookalike.ts';
+import type { Resolver, UserRef } from '../directory/resolve.ts';
+import type { DirectoryUser, UserService } from '../directory/users.ts';
+import { smtpError, smtpErrorFrom, type SmtpError } from './reply.ts';
+
+export type ListenerKind = 'mx' | 'submission';
+
+/** What we keep per session beside smtp-server's own session object. */
+export interface SessionState {
+  kind: ListenerKind;
+  settings: Readonly<Settings>;
+  /** The authenticated user, once AUTH succeeded. */
+  user?: DirectoryUser;
+  /** Set at MAIL FROM: the parsed sender ('' for the null sender) and whether it is in a local domain. */
+  sender?: { address: string; local: boolean };
+  /** Users the accepted recipients reach (for quota and scope checks per transaction). */
+  localUsers: UserRef[];
+  /** MAIL FROM's SIZE= (RFC 1870), 0 when not given. */
+  declaredSize?: number;
+}
+
+export interface PolicyDeps {
+  users: Pick<UserService, 'authenticate' | 'authenticateCramMd5' | 'get'>;
+  domains: Pick<DomainService, 'resolveDomain' | 'list'>;
+  resolver: Pick<Resolver, 'resolveRecipient'>;
+  quota: QuotaService;
+  authWindows: AuthWindows;
+  trustedNetworks: readonly string[];
+  clock: Clock;
+}
+
+const PRIVILEGED = new Set(['postmaster', 'abuse', 'webmaster']);
+const REFUSED_RELAY = () => smtpError(554, '5.7.1', 'Relay access denied');
+
+export class SessionPolicy {
+  private readonly trusted: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
+
+  constructor(private readonly deps: PolicyDeps) {
+    this.trusted = deps.trustedNetworks.map((c) => ipaddr.parseCIDR(c));
+  }
+
+  isTrusted(ip: string): boolean {
+    let addr: ipaddr.IPv4 | ipaddr.IPv6;
+    try {
+      addr = ipaddr.process(ip);
+    } catch {
+      return false;
+    }
+    return this.trusted.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+  }
+
+  /** AUTH PLAIN / LOGIN / CRAM-MD5. Failures wait failedLoginDelayMs and answer 535 without saying why. */
+  async authenticate(auth: SMTPServerAuthentication, state: SessionState): Promise<DirectoryUser> {
+    try {
+      if (auth.method === 'CRAM-MD5') {
+        if (!state.settings.security.cramMd5Enabled) throw smtpError(504, '5.5.4', 'Unrecognized authentication type');
+        return await this.deps.users.authenticateCramMd5(auth.username ?? '', auth.challenge ?? '', auth.challengeResponse ?? '');
+      }
+      return await this.deps.users.authenticate(auth.username ?? '', auth.password ?? '');
+    } catch (err) {
+      if ((err as SmtpError).responseCode) throw err;
+      if (!isMailError(err, 'AUTH_FAILED') && !isMailError(err, 'ACCOUNT_DISABLED')) throw smtpErrorFrom(err);
+      await new Promise((r) => setTimeout(r, state.settings.security.failedLoginDelayMs));
+      throw smtpError(535, '5.7.8', 'Authentication credentials invalid');
+    }
+  }
+
+  /** MAIL FROM: sender syntax, ownership by the authenticated user, privileged local senders. */
+  async mailFrom(address: SMTPServerAddress, session: SMTPServerSession, state: SessionState): Promise<void> {
+    state.localUsers = [];
+    const args = (address.args || {}) as Record<string, string>;
+    state.declaredSize = Number(args.SIZE) > 0 ? Number(args.SIZE) : 0;
+    if (address.address === '') {
+      state.sender = { address: '', local: false };
+      return;
+    }
+    const addr = this.parse(address.address, '5.1.7', 'Bad sender address syntax');
+    const sender = `${addr.localPart}@${addr.domain}`;
+    const local = (await this.deps.domains.resolveDomain(addr.domain)) !== undefined;
+    state.sender = { address: sender, local };
+
+    if (local && PRIVILEGED.has(addr.localPart) && !state.user && state.settings.smtp.privilegedSendersMustAuth
+      && !this.isTrusted(session.remoteAddress)) {
+      throw smtpError(550, '5.7.1', `Mail from ${addr.localPart}@ a local domain must authenticate`);
+    }
+    if (state.user && state.settings.smtp.authMustMatchSender && !(await this.ownedBy(sender, state.user))) {
+      throw smtpError(553, '5.7.1', `Sender address <${sender}> is not owned by ${state.user.address}`);
+    }
+  }
+
+  /** RCPT TO: count limit, syntax and relay tricks, local recipient checks or relay rights. */
+  async rcptTo(address: SMTPServerAddress, session: SMTPServerSession, state: SessionState): Promise<void> {
+    const s = state.settings.smtp;
+    if (session.envelope.rcptTo.length >= s.maxRcptPerMessage) {
+      throw smtpError(452, '4.5.3', `Too many recipients (at most ${s.maxRcptPerMessage} per message)`);
+    }
+    const addr = this.parse(address.address, '5.1.3', 'Bad recipient address syntax');
+    const rcpt = `${addr.localPart}@${addr.domain}`;
+    const domain = await this.deps.domains.resolveDomain(addr.domain);
+    if (domain) return this.localRecipient(rcpt, state);
+
+    // Not ours: only those allowed to relay, and never to a look-alike of one of our domains.
+    if (s.rejectLookalikeDomains) {
+      const names = (await this.deps.domains.list()).map((d) => d.domain.name);
+      const imitated = lookalikeOf(addr.domain, names);
+      if (imitated) throw smtpError(550, '5.7.1', `Recipient domain ${addr.domain} imitates the local domain ${imitated}`);
+    }
+    const mayRelay = state.user !== undefined || this.isTrusted(session.remoteAddress)
+      || (await this.deps.authWindows.isOpen(session.remoteAddress));
+    if (!mayRelay) throw REFUSED_RELAY();
+    if (state.user?.sendScope === 'internal' && !inExceptions(rcpt, state.user.scopeExceptions)) {
+      throw smtpError(550, '5.7.1', `${state.user.address} may only send to local addresses`);
+    }
+  }
+
+  private async localRecipient(rcpt: string, state: SessionState): Promise<void> {
+    const sender = state.sender ?? { address: '', local: false };
+    let resolution;
+    try {
+      resolution = await this.deps.resolver.resolveRecipient(rcpt, {
+        sender: sender.address,
+        authenticated: state.user !== undefined && sender.address !== '',
+      });
+    } catch (err) {
+      if (isMailError(err, 'FORBIDDEN')) throw smtpError(550, '5.7.1', `You may not post to <${rcpt}>`);
+      if (isMailError(err, 'ALIAS_LOOP')) throw smtpError(554, '5.4.6', `Routing loop for <${rcpt}>`);
+      throw smtpErrorFrom(err);
+    }
+    if (resolution.kind === 'unknown') {
+      if (resolution.reason === 'no-such-user') throw smtpError(550, '5.1.1', `<${rcpt}>: No such user here`);
+      throw smtpError(550, '5.2.1', `<${rcpt}>: Mailbox disabled`);
+    }
+    if (resolution.kind !== 'local') return;
+    // P17: a user who may only send internally may not reach outside through an alias or list either.
+    if (state.user?.sendScope === 'internal' && resolution.remote.length > 0) {
+      throw smtpError(550, '5.7.1', `<${rcpt}> forwards outside; ${state.user.address} may only send to local addresses`);
+    }
+    const size = state.declaredSize ?? 0;
+    for (const user of resolution.users) {
+      // Internal mail is mail from an authenticated local user; an unauthenticated local sender may be forged.
+      if (!state.user && await this.receivesInternalOnly(user, sender.address)) {
+        throw smtpError(550, '5.7.1', `<${rcpt}> accepts only internal mail`);
+      }
+      // A single recipient that is full is refused now; for lists the delivery reports each member.
+      if (resolution.users.length === 1) {
+        const q = await this.deps.quota.check(user.id, size);
+        if (q && !q.allowed) {
+          const code = state.settings.smtp.overQuotaCode;
+          throw smtpError(code, code === 552 ? '5.2.2' : '4.2.2', `<${rcpt}>: Mailbox full`);
+        }
+      }
+    }
+    state.localUsers.push(...resolution.users);
+  }
+
+  /** Whether `sender` (the envelope sender) is the user's own address or reaches the user (alias, domain alias). */
+  private async ownedBy(sender: string, user: DirectoryUser): Promise<boolean> {
+    if (sender === user.address) return true;
+    try {
+      const r = await this.deps.resolver.resolveRecipient(sender);
+      return r.kind === 'local' && r.users.some((u) => u.id === user.id);
+    } catch {
+      return false;
+    }
+  }
+
+  /** P17: the user accepts mail only from local senders (and the listed exceptions). */
+  private async receivesInternalOnly(ref: UserRef, sender: string): Promise<boolean> {
+    const user = await this.deps.users.get(ref.id);
+    return user?.receiveScope === 'internal' && !inExceptions(sender, user.scopeExceptions);
+  }
+
+  private parse(raw: string, enhanced: string, text: string): Address {
+    // Source routes (@a,@b:user@c), bang paths and percent hacks are relay tricks, not addresses.
+    if (/^@|[!%]/.test(raw) || raw.startsWith('"')) throw smtpError(550, '5.7.1', 'Relay access denied');
+    try {
+      return parseAddress(raw);
+    } catch {
+      throw smtpError(501, enhanced, text);
+    }
+  }
+}
+
+/** Exceptions are addresses or '@domain' / 'domain' entries. */
+export function inExceptions(address: string, exceptions: readonly string[]): boolean {
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return exceptions.some((e) => e === address || e === domain || e === `@${domain}`);
+}
