@@ -18,6 +18,16 @@ import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
 import { UserService } from './directory/users.ts';
+import { AuthWindows } from './auth/auth-windows.ts';
+import { loadTls } from './config/tls.ts';
+import { MailError } from './core/errors.ts';
+import type { BlobId } from './core/ids.ts';
+import { LocalTransport } from './delivery/local/local-transport.ts';
+import { QuotaService } from './delivery/quota.ts';
+import { DnsResolver } from './delivery/remote/dns-resolver.ts';
+import { SmtpTransport } from './delivery/remote/smtp-transport.ts';
+import { QueueRunner } from './queue/runner.ts';
+import { SmtpListeners } from './smtp/listeners.ts';
 import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -42,6 +52,7 @@ export interface Runtime {
   orgs: OrgService;
   admins: AdminService;
   resolver: Resolver;
+  authWindows: AuthWindows;
   queue: QueueService;
   queueManager: QueueManager;
   close(): Promise<void>;
@@ -90,6 +101,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     orgs: new OrgService(store, clock),
     admins: new AdminService(store, clock),
     resolver: new Resolver(store, clock),
+    authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();
       await store.close();
@@ -99,14 +111,61 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
 }
 
 export interface Server {
+  /** The listeners that are up, with the ports they took (0 in the config means off). */
+  listeners: Array<{ role: string; port: number }>;
   stop(): Promise<void>;
 }
 
-/** Runs the long-lived roles until stop(). Protocol listeners join here as their issues land. */
+/** Runs the long-lived roles until stop(): SMTP listeners, the queue runner, housekeeping. */
 export async function startServer(rt: Runtime): Promise<Server> {
-  const sessionLogs = new SessionLogs({ dir: join(rt.config.dataDir, 'logs'), clock: rt.clock });
+  const { config, store, blobs, clock, settings } = rt;
+  const sessionLogs = new SessionLogs({ dir: join(config.dataDir, 'logs'), clock });
   const system = sessionLogs.open('system', { ip: '127.0.0.1' });
-  system.note(`Youju starting on ${rt.config.hostname} (store: ${rt.store.kind})`);
+  system.note(`Youju starting on ${config.hostname} (store: ${store.kind})`);
+  const routing = sessionLogs.open('routing', { ip: '127.0.0.1' });
+  const current = () => settings.current();
+
+  // Delivery: local and remote transports behind the queue runner.
+  const local = new LocalTransport({
+    store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current,
+    log: (line) => routing.note(line),
+  });
+  const d = current().delivery;
+  const dns = new DnsResolver({
+    servers: config.dns.servers, hosts: config.dns.hosts, timeoutMs: d.dnsTimeoutSec * 1000, tries: d.dnsRetries + 1,
+    cacheMax: d.ipCacheMaxEntries, cacheTtlMs: d.ipCacheTtlSec * 1000, now: clock.now,
+  });
+  const remote = new SmtpTransport({
+    hostname: config.hostname, port: config.ports.smtpOutbound, resolver: dns, settings: () => current().delivery,
+    readMessage: (id: BlobId) => blobs.read(id), log: smtpOutLog(sessionLogs),
+  });
+  const runner = new QueueRunner({
+    store, blobs, queue: rt.queue, clock, hostname: config.hostname, node: `${config.hostname}:${process.pid}`,
+    settings: current, isLocalDomain: (domain) => rt.domains.isLocal(domain), local, remote,
+    log: (line) => routing.note(line),
+  });
+  runner.start();
+
+  // SMTP listeners.
+  const smtp = new SmtpListeners({
+    hostname: config.hostname, settings: current, sessionLogs, tls: await loadTls(config),
+    users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
+    authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, clock, queue: rt.queue, now: clock.now,
+    verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
+  });
+  let listeners: Array<{ role: string; port: number }>;
+  try {
+    listeners = await smtp.listen([
+      { role: 'smtp', kind: 'mx', port: config.ports.smtp, host: config.listen, secure: false },
+      { role: 'submission', kind: 'submission', port: config.ports.submission, host: config.listen, secure: false },
+      { role: 'smtps', kind: 'submission', port: config.ports.smtps, host: config.listen, secure: true },
+    ]);
+  } catch (err) {
+    await runner.stop();
+    await smtp.close();
+    throw new MailError('CONFIG_INVALID', `cannot listen for SMTP: ${(err as Error).message}`, { cause: err });
+  }
+  system.note(`listening: ${listeners.map((l) => `${l.role} ${l.port}`).join(', ') || 'nothing'}`);
 
   // Nightly-ish housekeeping: blob GC every 6 hours, first run 10 minutes after start.
   let gcRunning = false;
@@ -132,15 +191,29 @@ export async function startServer(rt: Runtime): Promise<Server> {
   const keepAlive = setInterval(() => undefined, 2 ** 30);
 
   return {
+    listeners,
     async stop() {
+      await smtp.close();
+      await runner.stop();
       clearTimeout(gcFirst);
       clearInterval(gcTimer);
       clearInterval(prune);
       clearInterval(keepAlive);
       while (gcRunning) await new Promise((r) => setTimeout(r, 50));
       system.note('Youju stopped');
-      system.close();
+      await routing.close();
+      await system.close();
       await sessionLogs.close();
     },
+  };
+}
+
+/** smtp-out session log: one log per remote connection, in the manual's style. */
+function smtpOutLog(logs: SessionLogs): (line: string) => void {
+  const log = logs.open('smtp-out', { ip: '127.0.0.1' });
+  return (line) => {
+    if (line.startsWith('--> ')) log.send(line.slice(4));
+    else if (line.startsWith('<-- ')) log.recv(line.slice(4));
+    else log.note(line);
   };
 }

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, isMailError } from '../core/errors.ts';
 import { registerAdmin } from './admin.ts';
 import { registerAlias } from './alias.ts';
+import { registerDkim } from './dkim.ts';
 import { registerDomain } from './domain.ts';
 import { registerInit } from './init.ts';
 import { registerList } from './list.ts';
@@ -23,7 +24,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue]) {
+  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim]) {
     register(program);
   }
   // Subcommands inherit exitOverride so usage errors reach the handler below as exit code 2.

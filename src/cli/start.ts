@@ -41,10 +41,11 @@ export function registerStart(program: Command): void {
           printCreatedAdmins(out, r.created);
         }
         const server = await startServer(rt);
+        const up = new Map(server.listeners.map((l) => [l.role, l.port]));
         out.info(fields([
           ['Youju', `running on ${config.hostname} (store: ${rt.store.kind}, data: ${config.dataDir})`],
-          ...PORT_NAMES.filter((p) => p !== 'smtpOutbound').map((p): [string, unknown] =>
-            [`${p} port`, config.ports[p] === 0 ? 'off' : `${config.listen}:${config.ports[p]} (listener not built yet)`]),
+          ...PORT_NAMES.filter((p) => p !== 'smtpOutbound').map((p): [string, unknown] => [`${p} port`,
+            config.ports[p] === 0 ? 'off' : up.has(p) ? `${config.listen}:${up.get(p)}` : `${config.ports[p]} (not built yet)`]),
           ['stop', 'Ctrl-C or SIGTERM'],
         ]));
         await new Promise<void>((resolve) => {

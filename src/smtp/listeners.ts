@@ -22,6 +22,8 @@ export interface SmtpListenerDeps extends PolicyDeps, DataDeps {
 }
 
 export interface ListenSpec {
+  /** Config name of the port: smtp, submission, smtps. */
+  role: string;
   kind: ListenerKind;
   port: number;
   host: string;
@@ -53,8 +55,8 @@ export class SmtpListeners {
     this.policy = new SessionPolicy(deps);
   }
 
-  async listen(specs: ListenSpec[]): Promise<Array<{ kind: ListenerKind; port: number }>> {
-    const bound: Array<{ kind: ListenerKind; port: number }> = [];
+  async listen(specs: ListenSpec[]): Promise<Array<{ role: string; port: number }>> {
+    const bound: Array<{ role: string; port: number }> = [];
     for (const spec of specs) {
       if (spec.port === 0) continue;
       const server = this.create(spec);
@@ -65,7 +67,7 @@ export class SmtpListeners {
       server.on('error', () => { /* per-connection errors are in the session log */ });
       this.servers.push(server);
       const addr = (server as unknown as { server: { address(): { port: number } } }).server.address();
-      bound.push({ kind: spec.kind, port: addr.port });
+      bound.push({ role: spec.role, port: addr.port });
     }
     return bound;
   }
@@ -89,7 +91,7 @@ export class SmtpListeners {
       key: this.deps.tls.key,
       cert: this.deps.tls.cert,
       name: this.deps.hostname,
-      banner: settings.smtp.banner || 'Youju ESMTP',
+      banner: settings.smtp.banner || 'Youju',
       size: settings.smtp.maxMessageBytes || undefined,
       authMethods: settings.security.cramMd5Enabled ? ['PLAIN', 'LOGIN', 'CRAM-MD5'] : ['PLAIN', 'LOGIN'],
       authOptional: spec.kind === 'mx',

@@ -151,7 +151,8 @@ export class SessionPolicy {
     if (state.user?.sendScope === 'internal' && resolution.remote.length > 0) {
       throw smtpError(550, '5.7.1', `<${rcpt}> forwards outside; ${state.user.address} may only send to local addresses`);
     }
-    const size = state.declaredSize ?? 0;
+    // Without SIZE= the message's size is unknown: count one byte, so only a mailbox already full is refused.
+    const size = Math.max(state.declaredSize ?? 0, 1);
     for (const user of resolution.users) {
       // Internal mail is mail from an authenticated local user; an unauthenticated local sender may be forged.
       if (!state.user && await this.receivesInternalOnly(user, sender.address)) {

@@ -9,6 +9,7 @@ import { DeliverySettingsSchema } from './delivery.ts';
 import { LimitsSettingsSchema } from './limits.ts';
 import { LocalDeliverySettingsSchema } from './local-delivery.ts';
 import { QueueSettingsSchema } from './queue.ts';
+import { RewriteSettingsSchema } from './rewrite.ts';
 import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
 
@@ -19,6 +20,7 @@ export const SETTINGS_SECTIONS = {
   queue: QueueSettingsSchema,
   localDelivery: LocalDeliverySettingsSchema,
   delivery: DeliverySettingsSchema,
+  rewrite: RewriteSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -28,6 +30,7 @@ export const SettingsSchema = z.object({
   queue: QueueSettingsSchema.prefault({}).describe('Queue retry schedule, bounces and the runner'),
   localDelivery: LocalDeliverySettingsSchema.prefault({}).describe('Local delivery: quota warnings and users\' own rules'),
   delivery: DeliverySettingsSchema.prefault({}).describe('Remote delivery: MX or smart host, outbound limits, timeouts, DNS'),
+  rewrite: RewriteSettingsSchema.prefault({}).describe('Outbound rewriting: header translation and DKIM signing'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestPgDatabase } from '../../../src/store/testing.ts';
 import { YOUJU_BIN, youju } from '../../helpers/cli.ts';
+import { freePort } from '../../helpers/server.ts';
 
 const STRONG = 'Youju2026!x';
 
@@ -117,7 +118,11 @@ describe('youju CLI on the embedded store', () => {
 
   it('start initialises an empty data dir, runs, and stops on SIGTERM', async () => {
     const data = join(dir, 'fresh');
-    const child = spawn(process.execPath, [YOUJU_BIN, 'start', '--data', data, '--domain', 'first.test'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const smtpPort = await freePort();
+    const cfg = join(dir, 'start.json');
+    await writeFile(cfg, JSON.stringify({ listen: '127.0.0.1', hostname: 'mx.first.test', ports: {
+      smtp: smtpPort, submission: 0, smtps: 0, imap: 0, imaps: 0, pop3: 0, pop3s: 0, http: 0, https: 0, admin: 0 } }));
+    const child = spawn(process.execPath, [YOUJU_BIN, 'start', '--data', data, '--config', cfg, '--domain', 'first.test'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stdout += d; });
@@ -125,6 +130,8 @@ describe('youju CLI on the embedded store', () => {
     while (!stdout.includes('running on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.match(stdout, /First start: initialised .* with domain first\.test/);
     assert.match(stdout, /administrator/);
+    assert.match(stdout, new RegExp(`smtp port\\s+127\\.0\\.0\\.1:${smtpPort}`));
+    assert.match(stdout, /submission port\s+off/);
     // A command works while the server runs and sees its data.
     assert.match(youju(['--data', data, 'domain', 'list']).stdout, /first\.test/);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

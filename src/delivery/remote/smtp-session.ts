@@ -1,0 +1,323 @@
+/**
+ * One outbound SMTP session to one address: TCP connect (our timer), then nodemailer's
+ * SMTPConnection for greeting, EHLO, STARTTLS (opportunistic, required, implicit or none), AUTH,
+ * one transaction (MAIL, RCPT per recipient, DATA) and QUIT. Reports one SmtpReply per recipient,
+ * read from the command/reply transcript, so a 550 to one RCPT fails only that recipient even
+ * when the whole envelope was pipelined (RFC 2920). No DNS, routing, retries or limits: those are
+ * smtp-transport.ts. RFC 5321 §3.3, §4.5.3.2 (timeouts); RFC 3207 (STARTTLS); RFC 4954 (AUTH).
+ * Session-log lines: '--> ' we sent, '<-- ' we got, anything else is a note. AUTH data is never logged.
+ */
+import net from 'node:net';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { SmtpReply } from '../transport.ts';
+import { LOCAL_REPLIES, parseReply, remoteMtaName } from './smtp-reply.ts';
+
+export interface SessionTarget {
+  /** The name we meant (MX or smart host name, or the IP): SNI, certificate check, logs. */
+  host: string;
+  address: string;
+  port: number;
+  /** 'opportunistic': STARTTLS when offered, plain text if it fails; 'required': STARTTLS or nothing. */
+  tls: 'opportunistic' | 'required' | 'implicit' | 'none';
+  verifyCertificate: boolean;
+  auth?: { user: string; pass: string };
+}
+
+export interface SessionOptions {
+  /** Our name for EHLO. */
+  hostname: string;
+  connectTimeoutMs: number;
+  /** Greeting, EHLO, STARTTLS and AUTH together; also the wait for each command reply. */
+  greetingTimeoutMs: number;
+  /** Wait for the reply to the end of data. */
+  dataTimeoutMs: number;
+  log?: (line: string) => void;
+  signal: AbortSignal;
+}
+
+export interface SmtpTransaction {
+  /** '' is the null sender <>. */
+  sender: string;
+  recipients: string[];
+  /** The message, CRLF line ends (toCrlf); dot-stuffing is done on the wire. */
+  body: Buffer;
+  /** Whether body has bytes above 127: asks for BODY=8BITMIME when offered (RFC 6152). */
+  isEightBit: boolean;
+}
+
+export type SessionOutcome =
+  /** Nothing was sent: connection, greeting, TLS or AUTH failed. The caller may try another address. */
+  | { kind: 'no-session'; reply: SmtpReply }
+  /** A transaction ran: one reply per recipient (2xx delivered, 4xx deferred, 5xx failed). */
+  | { kind: 'done'; replies: Map<string, SmtpReply> };
+
+/** Every line end becomes CRLF (bare LF and bare CR included: smtp-server stores them as sent). */
+export function toCrlf(body: Buffer): Buffer {
+  if (!body.includes(0x0a) && !body.includes(0x0d)) return body;
+  const out = Buffer.allocUnsafe(body.length * 2);
+  let n = 0;
+  for (let i = 0; i < body.length; i++) {
+    const b = body[i] as number;
+    if (b === 0x0d) {
+      out[n++] = 0x0d;
+      out[n++] = 0x0a;
+      if (body[i + 1] === 0x0a) i++;
+    } else if (b === 0x0a) {
+      out[n++] = 0x0d;
+      out[n++] = 0x0a;
+    } else {
+      out[n++] = b;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/** True when any byte is above 127. */
+export function isEightBit(body: Buffer): boolean {
+  for (let i = 0; i < body.length; i++) if ((body[i] as number) > 0x7f) return true;
+  return false;
+}
+
+type Pending = { kind: 'MAIL' | 'DATA' | 'AUTH' | 'other' } | { kind: 'RCPT'; rcpt: string };
+
+/** Pairs each reply with the command it answers (replies come in command order, RFC 2920 §3.1). */
+class Transcript {
+  readonly rcpt = new Map<string, string>();
+  greeting?: string;
+  mail?: string;
+  data?: string;
+  final?: string;
+  readonly #pending: Pending[] = [];
+  readonly #log: (line: string) => void;
+  #inAuth = false;
+
+  constructor(log: (line: string) => void) {
+    this.#log = log;
+  }
+
+  /** A bunyan-style logger for SMTPConnection with transactionLog on. */
+  readonly logger = {
+    debug: (entry: { tnx?: string } | undefined, msg?: unknown): void => {
+      if (entry?.tnx === 'client') this.#client(String(msg ?? ''));
+      else if (entry?.tnx === 'server') this.#server(String(msg ?? ''));
+    },
+    info: (entry: { tnx?: string } | undefined, msg?: unknown): void => {
+      if (typeof msg === 'string' && /STARTTLS/.test(msg)) this.#log(`${msg}`);
+    },
+    trace: () => {}, warn: () => {}, error: () => {}, fatal: () => {},
+  };
+
+  #client(line: string): void {
+    const auth = /^AUTH\s+(\S+)/i.exec(line);
+    if (auth) this.#inAuth = true;
+    // Credentials never reach the log, not even base64 or nodemailer's masked forms.
+    this.#log(`--> ${auth ? `AUTH ${auth[1]} ******` : this.#inAuth ? '******' : line}`);
+    const rcpt = /^RCPT TO:<([^>]*)>/i.exec(line);
+    if (rcpt) this.#pending.push({ kind: 'RCPT', rcpt: rcpt[1] ?? '' });
+    else if (/^MAIL FROM:/i.test(line)) this.#pending.push({ kind: 'MAIL' });
+    else if (/^DATA$/i.test(line)) this.#pending.push({ kind: 'DATA' });
+    else this.#pending.push({ kind: this.#inAuth ? 'AUTH' : 'other' });
+  }
+
+  #server(text: string): void {
+    for (const l of text.split(/\r?\n/)) this.#log(`<-- ${l}`);
+    const cmd = this.#pending.shift();
+    if (cmd === undefined) {
+      // Unasked replies: the greeting, or the reply to the end of data after DATA got 354.
+      if (this.data?.startsWith('3')) this.final ??= text;
+      else this.greeting ??= text;
+      return;
+    }
+    if (cmd.kind === 'AUTH' && !text.startsWith('334')) this.#inAuth = false;
+    if (cmd.kind === 'RCPT') this.rcpt.set(cmd.rcpt, text);
+    else if (cmd.kind === 'MAIL') this.mail = text;
+    else if (cmd.kind === 'DATA') this.data = text;
+  }
+}
+
+/** TCP connect with our own timeout and abort; the socket is handed to SMTPConnection. */
+function connectTcp(address: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: address, port });
+    const cleanup = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      socket.off('error', fail);
+      socket.off('connect', ok);
+    };
+    const fail = (err: Error): void => {
+      cleanup();
+      socket.destroy();
+      reject(err);
+    };
+    const ok = (): void => {
+      cleanup();
+      resolve(socket);
+    };
+    const onAbort = (): void => fail(new Error('aborted'));
+    const timer = setTimeout(() => fail(new Error(`connect timed out after ${timeoutMs / 1000} s`)), timeoutMs);
+    socket.once('connect', ok);
+    socket.once('error', fail);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+type SmtpError = Error & { code?: string; response?: string; command?: string };
+
+/** A polite QUIT waits this long for 221 and the close (RFC 5321 §4.1.1.10) before the slot is freed anyway. */
+const QUIT_WAIT_MS = 1000;
+
+type SessionAttempt = SessionOutcome | { kind: 'retry-plain' };
+
+/**
+ * Runs one session. Never throws: every failure is a reply. Its log lines are handed to
+ * opts.log together when it ends, so concurrent sessions do not interleave in the log.
+ */
+export async function runSmtpSession(target: SessionTarget, tx: SmtpTransaction, opts: SessionOptions): Promise<SessionOutcome> {
+  const lines: string[] = [];
+  const buffer = (line: string): void => { lines.push(line); };
+  const flush = (): void => { for (const line of lines.splice(0)) opts.log?.(line); };
+  try {
+    const first = await attemptSession(target, tx, opts, buffer);
+    if (first.kind !== 'retry-plain') return first;
+    flush();
+    // RFC 3207 §4.1 leaves a failed opportunistic upgrade to the client: try once in plain text.
+    const second = await attemptSession({ ...target, tls: 'none' }, tx, opts, buffer);
+    return second.kind === 'retry-plain' ? { kind: 'no-session', reply: LOCAL_REPLIES.tlsFailed(target.host, 'retry failed') } : second;
+  } finally {
+    flush();
+  }
+}
+
+async function attemptSession(target: SessionTarget, tx: SmtpTransaction, opts: SessionOptions, log: (line: string) => void): Promise<SessionAttempt> {
+  const where = target.host === target.address ? `[${target.address}]:${target.port}` : `${target.host}[${target.address}]:${target.port}`;
+  const remoteMta = remoteMtaName(target.host, target.address);
+  if (opts.signal.aborted) return { kind: 'no-session', reply: LOCAL_REPLIES.interrupted() };
+
+  // Connect
+  log(`Attempting SMTP connection to ${where}${target.tls === 'implicit' ? ' (TLS)' : ''}`);
+  let socket: net.Socket;
+  try {
+    socket = await connectTcp(target.address, target.port, opts.connectTimeoutMs, opts.signal);
+  } catch (err) {
+    if (opts.signal.aborted) return { kind: 'no-session', reply: LOCAL_REPLIES.interrupted() };
+    log(`Connection to ${where} failed: ${(err as Error).message}`);
+    return { kind: 'no-session', reply: LOCAL_REPLIES.noAnswer(where, (err as Error).message) };
+  }
+  log(`Connection established ${socket.localAddress}:${socket.localPort} - ${target.address}:${target.port}`);
+
+  const t = new Transcript(log);
+  const servername = net.isIP(target.host) ? undefined : target.host;
+  const conn = new SMTPConnection({
+    connection: socket,
+    host: target.address,
+    port: target.port,
+    servername,
+    name: opts.hostname,
+    secure: target.tls === 'implicit',
+    requireTLS: target.tls === 'required',
+    opportunisticTLS: target.tls === 'opportunistic',
+    ignoreTLS: target.tls === 'none',
+    tls: { rejectUnauthorized: target.verifyCertificate, servername },
+    // The socket is already connected, so nodemailer's connection timer only covers the greeting,
+    // EHLO and STARTTLS (RFC 5321 §4.5.3.2.1: 5 minutes for the greeting).
+    connectionTimeout: opts.greetingTimeoutMs,
+    greetingTimeout: opts.greetingTimeoutMs,
+    // One inactivity timer for every later wait: the longest one (§4.5.3.2.6, end of data) bounds it.
+    socketTimeout: Math.max(opts.greetingTimeoutMs, opts.dataTimeoutMs),
+    logger: t.logger,
+    transactionLog: true,
+  });
+
+  // Any error or close ends every step still waiting; nodemailer forgets some callbacks on close.
+  let closedBy: SmtpError | undefined;
+  const onAbort = (): void => { closedBy ??= new Error('aborted'); conn.close(); };
+  const broken = new Promise<never>((_, reject) => {
+    conn.on('error', (err: SmtpError) => { closedBy ??= err; reject(err); });
+    conn.once('end', () => reject(closedBy ?? new Error('connection closed')));
+  });
+  broken.catch(() => {});
+  opts.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await converse(conn, t, target, tx, opts, { where, remoteMta, broken, closedBy: () => closedBy, log });
+  } finally {
+    opts.signal.removeEventListener('abort', onAbort);
+  }
+}
+
+interface ConverseContext {
+  where: string;
+  remoteMta: string;
+  broken: Promise<never>;
+  closedBy: () => SmtpError | undefined;
+  log: (line: string) => void;
+}
+
+/** Greeting to QUIT over a connected SMTPConnection. */
+async function converse(
+  conn: SMTPConnection, t: Transcript, target: SessionTarget, tx: SmtpTransaction, opts: SessionOptions, ctx: ConverseContext,
+): Promise<SessionAttempt> {
+  const { where, remoteMta, broken, log } = ctx;
+  const step = <T>(run: (done: (err: SmtpError | null | undefined, v?: T) => void) => void): Promise<T | undefined> =>
+    Promise.race([new Promise<T | undefined>((resolve, reject) => run((err, v) => (err ? reject(err) : resolve(v)))), broken]);
+
+  // Greeting, EHLO, STARTTLS, AUTH
+  try {
+    await step<void>((done) => conn.connect((err) => done(err)));
+    if (target.auth) await step<boolean>((done) => conn.login({ user: target.auth?.user, pass: target.auth?.pass }, done));
+  } catch (err) {
+    conn.close();
+    const e = err as SmtpError;
+    if (opts.signal.aborted) return { kind: 'no-session', reply: LOCAL_REPLIES.interrupted() };
+    log(`Session with ${where} failed: ${e.message}`);
+    const said = t.greeting ? remoteMta : undefined;
+    if (e.code === 'ETLS' && target.tls === 'opportunistic') {
+      log('STARTTLS failed; trying again without TLS');
+      return { kind: 'retry-plain' };
+    }
+    if (e.code === 'ETLS') return { kind: 'no-session', reply: LOCAL_REPLIES.tlsFailed(where, e.message) };
+    const code = e.code === 'EAUTH' ? '4.7.0' : '4.4.2';
+    return { kind: 'no-session', reply: { code: 451, enhanced: code, text: `session with ${where} failed: ${e.message}`, ...(said ? { remoteMta: said } : {}) } };
+  }
+
+  // MAIL, RCPT…, DATA
+  let sendError: SmtpError | undefined;
+  try {
+    await step((done) => conn.send({
+      from: tx.sender,
+      to: tx.recipients,
+      size: tx.body.length,
+      use8BitMime: tx.isEightBit,
+    }, tx.body, done));
+  } catch (err) {
+    sendError = err as SmtpError;
+  }
+  if (!sendError) {
+    log('Transfer complete');
+    conn.quit();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([broken.catch(() => {}), new Promise((resolve) => { timer = setTimeout(resolve, QUIT_WAIT_MS); })]);
+    clearTimeout(timer);
+  } else {
+    conn.close();
+  }
+
+  const tooBig = sendError?.code === 'EMESSAGE' && !sendError.response && /size larger than allowed (\d+)/i.exec(sendError.message);
+  const lost = (): SmtpReply => (opts.signal.aborted
+    ? LOCAL_REPLIES.interrupted()
+    : LOCAL_REPLIES.connectionLost(where, sendError?.message ?? ctx.closedBy()?.message ?? 'no reply', remoteMta));
+  const replies = new Map<string, SmtpReply>();
+  for (const rcpt of tx.recipients) {
+    const r = t.rcpt.get(rcpt);
+    let out: SmtpReply;
+    if (tooBig) out = LOCAL_REPLIES.tooBig(where, Number(tooBig[1]), remoteMta);
+    else if (t.mail && !t.mail.startsWith('2')) out = parseReply(t.mail, remoteMta);
+    else if (r === undefined) out = lost();
+    else if (!r.startsWith('2')) out = parseReply(r, remoteMta);
+    else if (t.final !== undefined) out = parseReply(t.final, remoteMta);
+    else if (t.data !== undefined && !t.data.startsWith('3')) out = parseReply(t.data, remoteMta);
+    else out = lost();
+    replies.set(rcpt, out);
+  }
+  return { kind: 'done', replies };
+}

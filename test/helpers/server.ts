@@ -1,0 +1,116 @@
+/**
+ * A whole Youju server in this process for end-to-end tests: a fresh data dir, free loopback
+ * ports, the first-run set-up (domain + admins), optional settings, and startServer(). Real
+ * clients (swaks, Python, nodemailer) then talk to it over 127.0.0.1.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initialise } from '../../src/cli/init.ts';
+import { loadBootConfig, type BootConfig } from '../../src/config/boot.ts';
+import { createLogger } from '../../src/core/log/logger.ts';
+import { openRuntime, startServer, type Runtime, type Server } from '../../src/main.ts';
+import { createTestPgDatabase } from '../../src/store/testing.ts';
+import type { StoreKind } from '../../src/store/store.ts';
+import { startDnsServer, type DnsRecords, type TestDnsServer } from './dns-server.ts';
+
+export const PASSWORD = 'Youju2026!x';
+export const TEST_ACTOR = { who: 'test', from: 'test' };
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestServer {
+  rt: Runtime;
+  server: Server;
+  config: BootConfig;
+  dir: string;
+  ports: { smtp: number; submission: number; smtps: number };
+  dns: TestDnsServer;
+  addUser(address: string, opts?: { password?: string; quotaBytes?: number; realName?: string }): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  domain?: string;
+  hostname?: string;
+  store?: StoreKind;
+  /** Runtime settings to set before the server starts, e.g. { 'smtp.allowPlaintextAuth': true }. */
+  settings?: Record<string, unknown>;
+  /** Boot config overrides (dns, trustedNetworks, ports.smtpOutbound …). */
+  config?: (c: BootConfig) => BootConfig;
+  /** Records for the loopback DNS server this test server resolves through (default: none, all NXDOMAIN). */
+  dnsRecords?: Record<string, DnsRecords>;
+  /** Or a DNS server shared with other test servers; the caller closes it. */
+  dnsServer?: TestDnsServer;
+}
+
+export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
+  const dir = await mkdtemp(join(tmpdir(), 'youju-e2e-'));
+  const pg = opts.store === 'postgres' ? await createTestPgDatabase() : undefined;
+  const ports = { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
+  let config = loadBootConfig({ dataDir: dir, env: {} });
+  config = {
+    ...config,
+    hostname: opts.hostname ?? 'mx.youju.test',
+    listen: '127.0.0.1',
+    store: pg ? { kind: 'postgres', url: pg.url } : config.store,
+    ports: { ...config.ports, ...ports, imap: 0, imaps: 0, pop3: 0, pop3s: 0, http: 0, https: 0, admin: 0 },
+  };
+  // Every test server resolves through a DNS server of its own on loopback: never the system's.
+  const dns = opts.dnsServer ?? await startDnsServer({ records: opts.dnsRecords ?? {} });
+  config = { ...config, dns: { ...config.dns, servers: [dns.server] } };
+  if (opts.config) config = opts.config(config);
+  const rt = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
+  await initialise(rt, TEST_ACTOR, { domain: opts.domain ?? 'example.cn', passwords: { admin: PASSWORD } });
+  for (const [k, v] of Object.entries(opts.settings ?? {})) await rt.settings.set(k, v);
+  const server = await startServer(rt);
+  return {
+    rt, server, config, dir, ports, dns,
+    async addUser(address, o = {}) {
+      await rt.users.add(TEST_ACTOR, address, { password: o.password ?? PASSWORD, quotaBytes: o.quotaBytes, realName: o.realName });
+    },
+    async close() {
+      await server.stop();
+      await rt.close();
+      await pg?.drop();
+      if (!opts.dnsServer) await dns.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until fn returns a truthy value (polling), or fails after timeoutMs. */
+export async function eventually<T>(fn: () => Promise<T | undefined | false | null>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The messages in a user's folder, with their full bytes (header prefix + blob). */
+export async function mailboxMessages(rt: Runtime, address: string, folder = 'INBOX'): Promise<Array<{ raw: string; flags: string[]; subject: string }>> {
+  const user = await rt.users.byAddress(address);
+  if (!user) throw new Error(`no user ${address}`);
+  return rt.store.read(async (tx) => {
+    const box = await tx.mailboxes.byName(user.id, folder);
+    if (!box) return [];
+    const out = [];
+    for (const m of await tx.messages.list(box.id)) {
+      out.push({ raw: m.headerPrefix + (await rt.blobs.read(m.blobId)).toString('utf8'), flags: m.flags, subject: m.subject });
+    }
+    return out;
+  });
+}
