@@ -106,5 +106,5 @@ export function encodeQuotedPrintable(content: Buffer, eol: '\r\n' | '\n' = '\r\
     push(literal ? String.fromCharCode(c) : `=${HEX[c >> 4]}${HEX[c & 15]}`);
   }
   lines.push(line);
-  return lines.join(eol).replace(/(\r?\n)$/, '');
+  return lines.join(eol);
 }

@@ -181,7 +181,10 @@ function signLeaf(entity: Buffer, block: HeaderBlock, isHtml: boolean, addition:
   let encoded = content;
   if (encoding === 'base64' || encoding === 'quoted-printable') {
     const endsWithEol = body.length > 0 && body[body.length - 1] === 0x0a;
-    encoded = Buffer.concat([encodeTransfer(content, encoding, walk.eol), Buffer.from(endsWithEol ? walk.eol : '')]);
+    const out = encodeTransfer(content, encoding, walk.eol);
+    // Quoted-printable keeps a trailing line break of the content itself; base64 never ends in one.
+    const closed = out.subarray(out.length - walk.eol.length).toString('latin1') === walk.eol;
+    encoded = Buffer.concat([out, Buffer.from(endsWithEol && !closed ? walk.eol : '')]);
   }
   const header = relabel ? relabelHeader(entity, block, isHtml, walk.eol, addContentType) : headerOf(entity, block, walk.eol, []);
   return Buffer.concat([header, encoded]);
