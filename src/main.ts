@@ -21,11 +21,11 @@ import { UserService } from './directory/users.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { loadTls } from './config/tls.ts';
 import { MailError } from './core/errors.ts';
-import type { BlobId } from './core/ids.ts';
 import { LocalTransport } from './delivery/local/local-transport.ts';
 import { QuotaService } from './delivery/quota.ts';
 import { DnsResolver } from './delivery/remote/dns-resolver.ts';
 import { SmtpTransport } from './delivery/remote/smtp-transport.ts';
+import { OutboundRewriter } from './delivery/rewrite/outbound.ts';
 import { QueueRunner } from './queue/runner.ts';
 import { SmtpListeners } from './smtp/listeners.ts';
 import { QueueManager } from './queue/manager.ts';
@@ -135,9 +135,10 @@ export async function startServer(rt: Runtime): Promise<Server> {
     servers: config.dns.servers, hosts: config.dns.hosts, timeoutMs: d.dnsTimeoutSec * 1000, tries: d.dnsRetries + 1,
     cacheMax: d.ipCacheMaxEntries, cacheTtlMs: d.ipCacheTtlSec * 1000, now: clock.now,
   });
+  const rewriter = new OutboundRewriter({ store, settings: current, resolveDomain: (n) => rt.domains.resolveDomain(n), log: (l) => routing.note(l) });
   const remote = new SmtpTransport({
     hostname: config.hostname, port: config.ports.smtpOutbound, resolver: dns, settings: () => current().delivery,
-    readMessage: (id: BlobId) => blobs.read(id), log: smtpOutLog(sessionLogs),
+    readMessage: async (job) => rewriter.rewrite(await blobs.read(job.blobId), job), log: smtpOutLog(sessionLogs),
   });
   const runner = new QueueRunner({
     store, blobs, queue: rt.queue, clock, hostname: config.hostname, node: `${config.hostname}:${process.pid}`,

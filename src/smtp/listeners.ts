@@ -101,6 +101,8 @@ export class SmtpListeners {
       disableReverseLookup: true,
       logger: this.sessionLogger() as unknown as SMTPServerOptions['logger'],
       socketTimeout: settings.limits.smtpIdleTimeoutSec * 1000,
+      // On shutdown, sessions in flight get 5 s to finish before a 421.
+      closeTimeout: 5000,
       onConnect(session, cb) {
         self.states.set(session.id, { kind: spec.kind, settings: self.deps.settings(), localUsers: [] });
         const log = self.deps.sessionLogs.open('smtp-in', { ip: session.remoteAddress, port: session.remotePort });

@@ -50,6 +50,8 @@ export interface TestServerOptions {
   config?: (c: BootConfig) => BootConfig;
   /** Records for the loopback DNS server this test server resolves through (default: none, all NXDOMAIN). */
   dnsRecords?: Record<string, DnsRecords>;
+  /** Fixed listener ports (default: free ones), for servers that must know each other's ports. */
+  ports?: { smtp: number; submission: number; smtps: number };
   /** Or a DNS server shared with other test servers; the caller closes it. */
   dnsServer?: TestDnsServer;
 }
@@ -57,7 +59,7 @@ export interface TestServerOptions {
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'youju-e2e-'));
   const pg = opts.store === 'postgres' ? await createTestPgDatabase() : undefined;
-  const ports = { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
+  const ports = opts.ports ?? { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
   let config = loadBootConfig({ dataDir: dir, env: {} });
   config = {
     ...config,
@@ -73,20 +75,20 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const rt = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
   await initialise(rt, TEST_ACTOR, { domain: opts.domain ?? 'example.cn', passwords: { admin: PASSWORD } });
   for (const [k, v] of Object.entries(opts.settings ?? {})) await rt.settings.set(k, v);
-  const server = await startServer(rt);
-  return {
-    rt, server, config, dir, ports, dns,
+  const t: TestServer = {
+    rt, server: await startServer(rt), config, dir, ports, dns,
     async addUser(address, o = {}) {
       await rt.users.add(TEST_ACTOR, address, { password: o.password ?? PASSWORD, quotaBytes: o.quotaBytes, realName: o.realName });
     },
     async close() {
-      await server.stop();
+      await t.server.stop(); // the current one: a test may have restarted it
       await rt.close();
       await pg?.drop();
       if (!opts.dnsServer) await dns.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
+  return t;
 }
 
 /** Waits until fn returns a truthy value (polling), or fails after timeoutMs. */

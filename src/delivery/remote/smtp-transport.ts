@@ -29,7 +29,8 @@ export interface SmtpTransportOptions {
   port: number;
   resolver: MxResolver;
   /** The raw message bytes of a blob. */
-  readMessage: (blobId: BlobId) => Promise<Buffer>;
+  /** The bytes to send for a job: the blob, after outbound rewriting (rewrite/outbound.ts). */
+  readMessage: (job: DeliveryJob) => Promise<Buffer>;
   settings: () => Readonly<DeliverySettings>;
   /** smtp-out session log: '--> ' sent, '<-- ' received, other lines are notes. Never sees AUTH data. */
   log?: (line: string) => void;
@@ -107,7 +108,7 @@ export class SmtpTransport implements Transport {
    */
   async deliver(job: DeliveryJob, signal: AbortSignal): Promise<RecipientResult[]> {
     const settings = this.#opts.settings(); // one snapshot for the whole job (STYLE §1.8)
-    const body = toCrlf(await this.#opts.readMessage(job.blobId));
+    const body = toCrlf(await this.#opts.readMessage(job));
     const attempt: Attempt = {
       job, body, isEightBit: isEightBit(body), settings, signal,
       session: {
