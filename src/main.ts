@@ -141,11 +141,11 @@ export async function startServer(rt: Runtime): Promise<Server> {
     readMessage: async (job) => rewriter.rewrite(await blobs.read(job.blobId), job), log: smtpOutLog(sessionLogs),
   });
   const runner = new QueueRunner({
-    store, blobs, queue: rt.queue, clock, hostname: config.hostname, node: `${config.hostname}:${process.pid}`,
+    store, blobs, queue: rt.queue, clock, hostname: config.hostname, node: config.hostname,
     settings: current, isLocalDomain: (domain) => rt.domains.isLocal(domain), local, remote,
     log: (line) => routing.note(line),
   });
-  runner.start();
+  await runner.start();
 
   // SMTP listeners.
   const smtp = new SmtpListeners({

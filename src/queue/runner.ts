@@ -21,7 +21,7 @@ export interface RunnerDeps {
   queue: QueueService;
   clock: Clock;
   hostname: string;
-  /** This node's name: the lease owner. */
+  /** This node's name, stable across restarts (the lease owner): its hostname. */
   node: string;
   settings: () => Readonly<Settings>;
   isLocalDomain(domain: string): Promise<boolean>;
@@ -44,7 +44,9 @@ export class QueueRunner {
 
   constructor(private readonly deps: RunnerDeps) {}
 
-  start(): void {
+  /** Takes back what this node's previous run had leased when it died, then runs until stop(). */
+  async start(): Promise<void> {
+    await this.deps.store.tx((tx) => tx.queue.releaseLeases(this.deps.node));
     this.stopped = false;
     this.unsubscribe = this.deps.queue.onWake(() => this.kick());
     const poll = () => {

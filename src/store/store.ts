@@ -423,6 +423,8 @@ export interface QueueRepo {
   /** Records per-recipient outcomes, moves the entry to `next` (or deletes it when null), drops the lease. */
   settle(id: QueueId, next: { state: QueueState; nextAttemptAt: number; lastError?: string; meta?: Record<string, unknown> } | null,
     recipients: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>>): Promise<void>;
+  /** Drops every lease `owner` holds: a node calls it when it starts, for entries its previous run held when it died. */
+  releaseLeases(owner: string): Promise<number>;
   /** Changes state and/or due time, e.g. release from holding or "retry now". */
   reschedule(id: QueueId, state: QueueState, nextAttemptAt: number): Promise<boolean>;
   /** Removes the entry and releases its blob. */

@@ -43,6 +43,20 @@ export function runMailflowContract(name: string, open: OpenStore): void {
       assert.deepEqual(e.recipients.map((r) => [r.address, r.state, r.attempts]), [['a@x.test', 'delivered', 1], ['b@x.test', 'pending', 0]]);
     });
 
+    it('releases the leases one node holds, and only those', async () => {
+      const blob = await putBlob(ctx);
+      const enqueue = () => ctx.tx((tx) => tx.queue.enqueue({ state: 'inbound', sender: '', blobId: blob.id, size: blob.size, recipients: ['r@x.test'] }));
+      const a = await enqueue();
+      const b = await enqueue();
+      const now = Date.now() + 5000;
+      await ctx.tx((tx) => tx.queue.claim('dead-node', ['inbound'], 1, now, 600_000));
+      await ctx.tx((tx) => tx.queue.claim('live-node', ['inbound'], 1, now, 600_000));
+      assert.equal(await ctx.tx((tx) => tx.queue.releaseLeases('dead-node')), 1);
+      const entries = await ctx.read(async (tx) => [await tx.queue.get(a), await tx.queue.get(b)]);
+      assert.deepEqual(entries.map((e) => e?.leaseOwner ?? '-').sort(), ['-', 'live-node']);
+      await ctx.tx(async (tx) => { await tx.queue.delete(a); await tx.queue.delete(b); });
+    });
+
     it('keeps each copy\'s header prefix through copy and move', async () => {
       const { user } = await makeOwner(ctx);
       const a = await makeMailbox(ctx, user.id);

@@ -122,6 +122,9 @@ export function queueRepo({ db, now }: RepoCtx): QueueRepo {
                 lease_owner = NULL, lease_until = NULL, meta = COALESCE(?, meta) WHERE id = ?`,
         [next.state, next.nextAttemptAt, next.lastError ?? '', next.meta === undefined ? null : JSON.stringify(next.meta), id]);
     },
+    async releaseLeases(owner) {
+      return db.run('UPDATE queue SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?', [owner]);
+    },
     async reschedule(id, state, nextAttemptAt) {
       return (await db.run('UPDATE queue SET state = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?',
         [state, nextAttemptAt, id])) > 0;
