@@ -425,7 +425,7 @@ export interface QueueRepo {
     recipients: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>>): Promise<void>;
   /** Drops every lease `owner` holds: a node calls it when it starts, for entries its previous run held when it died. */
   releaseLeases(owner: string): Promise<number>;
-  /** Changes state and/or due time, e.g. release from holding or "retry now". */
+  /** Changes state and due time, e.g. release from holding or "retry now"; deferred recipients become due then too. */
   reschedule(id: QueueId, state: QueueState, nextAttemptAt: number): Promise<boolean>;
   /** Removes the entry and releases its blob. */
   delete(id: QueueId): Promise<boolean>;

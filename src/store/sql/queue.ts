@@ -126,6 +126,8 @@ export function queueRepo({ db, now }: RepoCtx): QueueRepo {
       return db.run('UPDATE queue SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?', [owner]);
     },
     async reschedule(id, state, nextAttemptAt) {
+      // Deferred recipients become due at the same time as the entry ("retry now" means them).
+      await db.run("UPDATE queue_recipients SET next_attempt_at = ? WHERE queue_id = ? AND state = 'deferred'", [nextAttemptAt, id]);
       return (await db.run('UPDATE queue SET state = ?, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?',
         [state, nextAttemptAt, id])) > 0;
     },
