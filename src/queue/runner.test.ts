@@ -1,0 +1,112 @@
+// The queue runner with scripted transports and a moving clock: routing by domain, the retry
+// schedule, one delay notice after delayWarningHours, expiry into a 4.4.7 bounce after maxAgeHours,
+// no bounce for the null sender (the entry goes to `bad`), and priority entries first.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { settingsFrom } from '../config/settings.ts';
+import { fixedClock } from '../core/clock.ts';
+import type { DeliveryJob, RecipientResult, Transport } from '../delivery/transport.ts';
+import { openTestStore } from '../store/testing.ts';
+import { QueueService } from './queue.ts';
+import { QueueRunner } from './runner.ts';
+
+function scripted(name: 'local' | 'smtp', answer: (rcpt: string) => RecipientResult['outcome']) {
+  const calls: DeliveryJob[] = [];
+  const t: Transport = {
+    name,
+    async deliver(job) {
+      calls.push(job);
+      return job.recipients.map((rcpt) => {
+        const outcome = answer(rcpt);
+        const code = outcome === 'delivered' ? 250 : outcome === 'deferred' ? 451 : 550;
+        return { rcpt, outcome, reply: { code, enhanced: `${String(code)[0]}.0.0`, text: `${outcome} by script` } };
+      });
+    },
+  };
+  return { t, calls };
+}
+
+async function setup(answers: { local?: (r: string) => RecipientResult['outcome']; remote?: (r: string) => RecipientResult['outcome'] }) {
+  const clock = fixedClock(Date.UTC(2026, 10, 1));
+  const stores = await openTestStore('sqlite', { now: clock.now });
+  const queue = new QueueService(stores.store, stores.blobs, clock);
+  const local = scripted('local', answers.local ?? (() => 'delivered'));
+  const remote = scripted('smtp', answers.remote ?? (() => 'delivered'));
+  const settings = settingsFrom({ 'queue.retryScheduleMin': [15, 60], 'queue.delayWarningHours': [4], 'queue.maxAgeHours': 24 });
+  const runner = new QueueRunner({
+    store: stores.store, blobs: stores.blobs, queue, clock, hostname: 'mx.test', node: 'n1', settings: () => settings,
+    isLocalDomain: async (d) => d === 'local.test', local: local.t, remote: remote.t,
+  });
+  const submit = (sender: string, recipients: string[], priority = 0) =>
+    queue.submit({ sender, recipients, raw: Buffer.from(`Subject: t\r\n\r\nbody ${Math.random()}\r\n`), priority });
+  return { clock, stores, queue, runner, local, remote, submit, list: () => stores.store.read((tx) => tx.queue.list({})) };
+}
+
+describe('QueueRunner', () => {
+  it('routes local and remote recipients and deletes the entry when all are done', async () => {
+    const s = await setup({});
+    try {
+      await s.submit('a@local.test', ['b@local.test', 'c@remote.test']);
+      assert.equal(await s.runner.runOnce(), 1);
+      assert.deepEqual(s.local.calls[0]?.recipients, ['b@local.test']);
+      assert.deepEqual(s.remote.calls[0]?.recipients, ['c@remote.test']);
+      assert.deepEqual(await s.list(), []);
+    } finally { await s.stores.close(); }
+  });
+
+  it('retries on the schedule, warns once after 4 h, and bounces with 4.4.7 after 24 h', async () => {
+    const s = await setup({ remote: () => 'deferred' });
+    try {
+      const id = await s.submit('a@local.test', ['c@remote.test']);
+      await s.runner.runOnce();
+      let e = (await s.list()).find((x) => x.id === id)!;
+      assert.equal(e.state, 'retry');
+      assert.equal(e.nextAttemptAt, s.clock.now() + 15 * 60_000);
+      assert.equal(await s.runner.runOnce(), 0, 'not due yet');
+
+      s.clock.advance(15 * 60_000);
+      await s.runner.runOnce();
+      e = (await s.list()).find((x) => x.id === id)!;
+      assert.equal(e.nextAttemptAt, s.clock.now() + 60 * 60_000, 'second interval');
+
+      s.clock.advance(4 * 3600_000);
+      await s.runner.runOnce(); // retry + the delay notice, queued as a new raw entry
+      const notices = (await s.list()).filter((x) => x.meta.action === 'delayed');
+      assert.equal(notices.length, 1);
+      assert.match((await s.stores.blobs.read(notices[0]!.blobId)).toString(), /Action: delayed/);
+      await s.runner.runOnce(); // delivers the notice to a@local.test (local transport)
+      s.clock.advance(3600_000);
+      await s.runner.runOnce();
+      assert.equal((await s.list()).filter((x) => x.meta.action === 'delayed').length, 0, 'only one notice');
+
+      s.clock.advance(24 * 3600_000);
+      await s.runner.runOnce();
+      assert.equal((await s.list()).some((x) => x.id === id), false, 'expired entry is gone');
+      const bounce = (await s.list()).find((x) => x.meta.action === 'failed')!;
+      assert.deepEqual(bounce.recipients.map((r) => r.address), ['a@local.test']);
+      assert.match((await s.stores.blobs.read(bounce.blobId)).toString(), /Status: 4\.4\.7/);
+    } finally { await s.stores.close(); }
+  });
+
+  it('never bounces a bounce: a failing null-sender entry waits in bad', async () => {
+    const s = await setup({ remote: () => 'failed' });
+    try {
+      const id = await s.submit('', ['c@remote.test']);
+      await s.runner.runOnce();
+      const entries = await s.list();
+      assert.equal(entries.length, 1);
+      assert.equal(entries[0]!.id, id);
+      assert.equal(entries[0]!.state, 'bad');
+    } finally { await s.stores.close(); }
+  });
+
+  it('delivers priority mail first', async () => {
+    const s = await setup({});
+    try {
+      await s.submit('a@local.test', ['x@remote.test']);
+      await s.submit('a@local.test', ['y@remote.test'], 1);
+      const claimed = await s.stores.store.tx((tx) => tx.queue.claim('n2', ['inbound'], 10, s.clock.now(), 1000));
+      assert.deepEqual(claimed.map((e) => e.recipients[0]!.address), ['y@remote.test', 'x@remote.test']);
+    } finally { await s.stores.close(); }
+  });
+});
