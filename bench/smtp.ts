@@ -4,16 +4,15 @@
  * durable) and the seconds until every message is in its mailbox. Where Debian's Postfix is
  * installed it is to run the same workload (not built yet); the issue's reference figures are printed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { loadBootConfig } from '../src/config/boot.ts';
 import { createLogger } from '../src/core/log/logger.ts';
 import { openRuntime } from '../src/main.ts';
-import { youju, YOUJU_BIN } from '../test/helpers/cli.ts';
+import { startYoujuProcess, writeSmtpOnlyConfig, youju } from '../test/helpers/cli.ts';
 import { startDnsServer } from '../test/helpers/dns-server.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
 
@@ -46,15 +45,6 @@ export async function smtpLoad(port: number, domain: string): Promise<{ seconds:
   return { seconds: (performance.now() - start) / 1000 };
 }
 
-function startYouju(data: string, cfg: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [YOUJU_BIN, 'start', '--data', data, '--config', cfg], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout!.on('data', (d) => { out += d; if (out.includes('running on')) resolve(child); });
-    child.on('exit', (code) => reject(new Error(`youju exited (${code})`)));
-  });
-}
-
 async function benchYouju(): Promise<SmtpLoadResult> {
   const dir = await mkdtemp(join(tmpdir(), 'youju-bench-smtp-'));
   const dns = await startDnsServer({ records: {} });
@@ -62,13 +52,12 @@ async function benchYouju(): Promise<SmtpLoadResult> {
     const data = join(dir, 'data');
     const port = await freePort();
     const cfg = join(dir, 'youju.json');
-    await writeFile(cfg, JSON.stringify({ hostname: 'mx.bench.test', listen: '127.0.0.1', dns: { servers: [dns.server] },
-      ports: { smtp: port, submission: 0, smtps: 0, imap: 0, imaps: 0, pop3: 0, pop3s: 0, http: 0, https: 0, admin: 0 } }));
+    await writeSmtpOnlyConfig(cfg, { hostname: 'mx.bench.test', smtpPort: port, dnsServer: dns.server });
     youju(['--data', data, '--config', cfg, 'init', '--domain', 'bench.test']);
     const config = loadBootConfig({ dataDir: data, file: cfg, env: {} });
     const rt = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
     for (let i = 0; i < USERS; i++) await rt.users.add({ who: 'bench', from: 'bench' }, `user${i}@bench.test`, { password: PASSWORD });
-    const server = await startYouju(data, cfg);
+    const server = await startYoujuProcess(data, cfg);
     try {
       const start = performance.now();
       const { seconds } = await smtpLoad(port, 'bench.test');

@@ -3,35 +3,20 @@
 // in its mailbox exactly once, and nothing is delivered twice.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { loadBootConfig } from '../../src/config/boot.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
 import { openRuntime } from '../../src/main.ts';
-import { youju, YOUJU_BIN } from '../helpers/cli.ts';
+import { startYoujuProcess, writeSmtpOnlyConfig, youju } from '../helpers/cli.ts';
 import { startDnsServer } from '../helpers/dns-server.ts';
 import { freePort, PASSWORD } from '../helpers/server.ts';
 
 const TOTAL = 2000;
 const CONNECTIONS = 10;
 const USERS = 10;
-
-function startServer(data: string, cfg: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [YOUJU_BIN, 'start', '--data', data, '--config', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d;
-      if (out.includes('running on')) resolve(child);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d) => { out += d; });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${out}`)));
-  });
-}
 
 /** One SMTP connection sending messages seq, seq+CONNECTIONS, … until stopped; records every 250. */
 async function sender(port: number, first: number, acked: Set<number>, stop: () => boolean): Promise<void> {
@@ -63,13 +48,12 @@ describe('SMTP durability under SIGKILL', () => {
       const data = join(dir, 'data');
       const port = await freePort();
       const cfg = join(dir, 'youju.json');
-      await writeFile(cfg, JSON.stringify({ hostname: 'mx.crash.test', listen: '127.0.0.1', dns: { servers: [dns.server] },
-        ports: { smtp: port, submission: 0, smtps: 0, imap: 0, imaps: 0, pop3: 0, pop3s: 0, http: 0, https: 0, admin: 0 } }));
+      await writeSmtpOnlyConfig(cfg, { hostname: 'mx.crash.test', smtpPort: port, dnsServer: dns.server });
       assert.equal(youju(['--data', data, '--config', cfg, 'init', '--domain', 'crash.test']).code, 0);
       for (let i = 0; i < USERS; i++) assert.equal(youju(['--data', data, '--config', cfg, 'user', 'add', `u${i}@crash.test`, '--password', PASSWORD]).code, 0);
 
       const acked = new Set<number>();
-      let server = await startServer(data, cfg);
+      let server = await startYoujuProcess(data, cfg);
       let killed = false;
       const senders = Array.from({ length: CONNECTIONS }, (_, i) => sender(port, i, acked, () => killed).catch(() => undefined));
       while (acked.size < TOTAL * 0.4) await new Promise((r) => setTimeout(r, 5));
@@ -81,7 +65,7 @@ describe('SMTP durability under SIGKILL', () => {
       const beforeCrash = acked.size;
 
       // Restart, send the rest, and let the queue drain.
-      server = await startServer(data, cfg);
+      server = await startYoujuProcess(data, cfg);
       killed = false;
       const rest = Array.from({ length: CONNECTIONS }, (_, i) => sender(port, beforeCrash + TOTAL * 2 + i, acked, () => false).catch(() => undefined));
       await Promise.all(rest);

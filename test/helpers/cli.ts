@@ -1,5 +1,6 @@
 /** Runs the real `youju` command (bin/youju.js) in a child process, as an operator would. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 export const YOUJU_BIN = fileURLToPath(new URL('../../bin/youju.js', import.meta.url));
@@ -27,4 +28,21 @@ export function youjuAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise
     child.stderr.on('data', (d) => { stderr += d; });
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** Runs `youju start` as a child process; resolves once it says it is running. */
+export function startYoujuProcess(data: string, configFile: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [YOUJU_BIN, 'start', '--data', data, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; if (out.includes('running on')) resolve(child); });
+    child.stderr!.on('data', (d) => { out += d; });
+    child.on('exit', (code) => reject(new Error(`youju start exited (${code}): ${out}`)));
+  });
+}
+
+/** A boot config file with only the SMTP port open, on loopback, resolving through `dnsServer`. */
+export async function writeSmtpOnlyConfig(file: string, o: { hostname: string; smtpPort: number; dnsServer: string }): Promise<void> {
+  await writeFile(file, JSON.stringify({ hostname: o.hostname, listen: '127.0.0.1', dns: { servers: [o.dnsServer] },
+    ports: { smtp: o.smtpPort, submission: 0, smtps: 0, imap: 0, imaps: 0, pop3: 0, pop3s: 0, http: 0, https: 0, admin: 0 } }));
 }
