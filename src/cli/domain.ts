@@ -2,6 +2,8 @@
 import type { Command } from 'commander';
 import { MailError } from '../core/errors.ts';
 import type { DomainOptions } from '../directory/domains.ts';
+import { domainSettingsScope } from '../delivery/rewrite/dkim.ts';
+import { SIGNATURE_SETTING_KEY } from '../delivery/rewrite/outbound.ts';
 import { dateOrNever, megabytes, nonNegativeInt, oneOf, yesNo } from './args.ts';
 import { withRuntime } from './context.ts';
 import { printCreatedAdmins } from './init.ts';
@@ -53,6 +55,25 @@ export function registerDomain(program: Command): void {
     .action((name: string, flags: DomainFlags, cmd: Command) => withRuntime(cmd, async (rt, { out, actor }) => {
       const d = await rt.domains.update(actor, name, toDomainOptions(flags));
       out.result(d, () => `domain ${d.name} updated`);
+    }));
+
+  domain.command('signature <name>').description('the domain signature appended to mail its users send out (P14)')
+    .option('--text <text>', 'plain-text signature ("\\n" for a new line; "" to remove)')
+    .option('--html <html>', 'HTML signature ("" to remove)')
+    .action((name: string, f: { text?: string; html?: string }, cmd: Command) => withRuntime(cmd, async (rt, { out, actor }) => {
+      const d = await rt.domains.resolveDomain(name);
+      if (!d) throw new MailError('NOT_FOUND', `no domain ${name}`);
+      const scope = domainSettingsScope(d.id);
+      const sig = await rt.store.tx(async (tx) => {
+        const cur = ((await tx.settings.get(scope, SIGNATURE_SETTING_KEY)) ?? { text: '', html: '' }) as { text: string; html: string };
+        const next = { text: f.text === undefined ? cur.text : f.text.replace(/\\n/g, '\n'), html: f.html ?? cur.html };
+        if (f.text !== undefined || f.html !== undefined) {
+          await tx.settings.set(scope, SIGNATURE_SETTING_KEY, next);
+          await tx.audit.write({ actor: actor.who, source: actor.from, action: 'domain.signature', target: d.name, details: {} });
+        }
+        return next;
+      });
+      out.result({ domain: d.name, ...sig }, () => `signature of ${d.name}:\n  text: ${sig.text ? JSON.stringify(sig.text) : '(none)'}\n  html: ${sig.html ? JSON.stringify(sig.html) : '(none)'}`);
     }));
 
   domain.command('list').description('list domains')

@@ -95,6 +95,13 @@ describe('youju CLI on the embedded store', () => {
     assert.equal(run('alias', 'del', 'sales@example.cn').code, 0);
   });
 
+  it('sets and shows the domain signature', () => {
+    assert.equal(run('domain', 'signature', 'example.cn', '--text', '-- \\n示例公司', '--html', '<p>示例公司</p>').code, 0);
+    assert.deepEqual(JSON.parse(run('domain', 'signature', 'example.cn', '--json').stdout),
+      { domain: 'example.cn', text: '-- \n示例公司', html: '<p>示例公司</p>' });
+    assert.equal(run('domain', 'signature', 'nowhere.test').code, 1);
+  });
+
   it('resets an administrator password and prints it once', () => {
     const r = run('admin', 'reset-password', 'domain', 'example.cn', '--json');
     assert.equal(r.code, 0, r.stderr);
