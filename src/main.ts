@@ -153,6 +153,10 @@ export async function startServer(rt: Runtime): Promise<Server> {
     users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
     authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, clock, queue: rt.queue, now: clock.now,
     verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
+    expand: async (address) => {
+      const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);
+      return r?.kind === 'local' ? [...r.users.map((u) => u.address), ...r.remote] : undefined;
+    },
   });
   let listeners: Array<{ role: string; port: number }>;
   try {

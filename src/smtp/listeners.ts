@@ -19,6 +19,8 @@ export interface SmtpListenerDeps extends PolicyDeps, DataDeps {
   tls: { key: Buffer; cert: Buffer };
   /** VRFY when enabled: whether the address is deliverable here. */
   verify(address: string): Promise<boolean>;
+  /** EXPN when enabled: the addresses a list or alias reaches, undefined when it is neither. */
+  expand(address: string): Promise<string[] | undefined>;
 }
 
 export interface ListenSpec {
@@ -104,10 +106,17 @@ export class SmtpListeners {
       // On shutdown, sessions in flight get 5 s to finish before a 421.
       closeTimeout: 5000,
       onConnect(session, cb) {
-        self.states.set(session.id, { kind: spec.kind, settings: self.deps.settings(), localUsers: [] });
+        const state: SessionState = { kind: spec.kind, settings: self.deps.settings(), localUsers: [] };
+        self.states.set(session.id, state);
+        // Passwords only travel encrypted: AUTH is not even offered until STARTTLS (RFC 3207 §4).
+        if (!spec.secure && !state.settings.smtp.allowPlaintextAuth) session.disabledCommands = ['AUTH'];
         const log = self.deps.sessionLogs.open('smtp-in', { ip: session.remoteAddress, port: session.remotePort });
         log.note(`${spec.kind} listener on port ${spec.port}${spec.secure ? ' (TLS)' : ''}`);
         self.logs.set(session.id, log);
+        cb();
+      },
+      onSecure(_socket, session, cb) {
+        session.disabledCommands = [];
         cb();
       },
       onClose(session) {
@@ -192,9 +201,16 @@ export class SmtpListeners {
         cb();
       }, () => { c.send(451, '4.3.0 Temporary lookup failure'); cb(); });
     };
-    c.handler_EXPN = (_command, cb) => {
-      c.send(502, '5.5.1 EXPN is not available');
-      cb();
+    c.handler_EXPN = (command, cb) => {
+      const arg = command.toString().trim().split(/\s+/).slice(1).join(' ').replace(/^<|>$/g, '');
+      if (!this.states.get(c.id)?.settings.smtp.expnEnabled) { c.send(502, '5.5.1 EXPN is not available'); return cb(); }
+      if (!arg) { c.send(501, '5.5.4 Syntax: EXPN list'); return cb(); }
+      this.deps.expand(arg).then((members) => {
+        if (!members) c.send(550, `5.1.1 <${arg}>: No such list here`);
+        else if (members.length === 0) c.send(250, `2.1.5 <${arg}> has no members`);
+        else c.send(250, members.map((m) => `<${m}>`)); // smtp-server puts the enhanced code on each line
+        cb();
+      }, () => { c.send(451, '4.3.0 Temporary lookup failure'); cb(); });
     };
   }
 

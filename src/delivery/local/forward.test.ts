@@ -37,8 +37,15 @@ test('filter forwards add to the targets and never drop the local copy by themse
 test('given the message, a loop through this user forwards nothing and keeps the copy', () => {
   const back = markForwarded(markForwarded(RAW, 'a@x.cn'), 'b@y.cn');
   assert.deepEqual(forwardTargets(rules({ keepCopy: false }), { ...ctx, head: back, extra: ['e@y.cn'] }), { to: [], keepCopy: true });
-  const fresh = markForwarded(RAW, 'b@y.cn');
+  const fresh = markForwarded(RAW, 'c@y.cn');
   assert.deepEqual(forwardTargets(rules({ keepCopy: false }), { ...ctx, head: fresh }), { to: ['b@y.cn'], keepCopy: false });
+});
+
+test('never forwards to an address the message has already been forwarded by', () => {
+  // b forwarded it to a; a forwards to b and e: only e gets it, and a keeps its copy when nothing else goes.
+  const fromB = markForwarded(RAW, 'b@y.cn');
+  assert.deepEqual(forwardTargets(rules({ to: ['B@y.cn', 'e@y.cn'], keepCopy: false }), { ...ctx, head: fromB }), { to: ['e@y.cn'], keepCopy: false });
+  assert.deepEqual(forwardTargets(rules({ keepCopy: false }), { ...ctx, head: fromB }), { to: [], keepCopy: true });
 });
 
 test('markForwarded prepends the marker in the message\'s own line ending', () => {

@@ -2,8 +2,10 @@
  * Auto-forward (自动转发, manual part 2 §1.17.8): where a user's mail is forwarded and whether a copy
  * stays, plus the loop marker. Pure; the local transport queues the forwarded copy.
  * Loops: a user never forwards to itself or back to the envelope sender, and every forwarded copy
- * gets `X-Youju-Forwarded: <user>` on top, so when two users forward to each other the message
- * stops after one round (the first user sees its own marker). Only the header block is read.
+ * gets `X-Youju-Forwarded: <user>` on top. A message is never forwarded to an address whose marker
+ * it already carries (that user has had it and kept or passed on its copy), so when two users
+ * forward to each other the second one keeps it and each ends with at most one copy; a user who
+ * still gets their own marker back (a longer loop) forwards nothing. Only the header block is read.
  * When nothing is actually forwarded, the local copy is always kept: a loop must not lose mail.
  */
 import { normaliseAddress } from '../../directory/address.ts';
@@ -41,6 +43,7 @@ export function forwardTargets(rules: ForwardRules, ctx: ForwardContext): Forwar
   const add = (addr: string): void => {
     const a = normalise(addr);
     if (a === '' || mine.has(a) || a === sender || to.includes(a)) return;
+    if (ctx.head !== undefined && isForwardLoop(ctx.head, a)) return; // it has been there already
     to.push(a);
   };
   if (rules.enabled) rules.to.forEach(add);

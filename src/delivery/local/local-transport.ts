@@ -92,7 +92,7 @@ export class LocalTransport implements Transport {
     if (remote.size > 0) {
       extra.push({ sender: job.sender, recipients: [...remote], blobId: job.blobId, size: job.size, meta: { ...job.meta, via: 'alias' } });
     }
-    const replies: Array<{ userId: UserId; sender: string }> = [];
+    const replies: Array<{ userId: UserId; sender: string; intervalDays: number; submission: PreparedSubmission }> = [];
     for (const c of copies) {
       const fwd = forwardTargets(c.rules.forward, { recipientAddress: [c.user.address, c.rcpt], sender: job.sender, extra: c.filter.forwardTo, head });
       if (fwd.to.length > 0) {
@@ -105,8 +105,8 @@ export class LocalTransport implements Transport {
       const decision = shouldAutoreply({ rules: c.rules.autoreply, now, sender: job.sender, recipientAddress: [c.user.address, c.rcpt], headers: header, lastSentAt: lastSent });
       if (decision.send) {
         const raw = await buildAutoreply({ rules: c.rules.autoreply, from: { address: c.user.address }, to: job.sender, original: { subject: summary.subject, messageId: summary.messageIdHeader }, now });
-        extra.push(await this.deps.queue.prepare({ sender: '', recipients: [job.sender], raw, state: 'raw', meta: { autoreplyFor: c.user.address } }));
-        replies.push({ userId: c.user.id, sender: job.sender.toLowerCase() });
+        const submission = await this.deps.queue.prepare({ sender: '', recipients: [job.sender], raw, state: 'raw', meta: { autoreplyFor: c.user.address } });
+        replies.push({ userId: c.user.id, sender: job.sender.toLowerCase(), intervalDays: c.rules.autoreply.intervalDays, submission });
       }
     }
 
@@ -119,10 +119,16 @@ export class LocalTransport implements Transport {
         if (outcome) results.set(c.rcpt, outcome);
       }
       for (const p of extra) await this.deps.queue.enqueue(tx, p);
-      for (const r of replies) await tx.autoreplies.record(r.userId, r.sender, now);
+      for (const r of replies) {
+        // Checked again here: two messages from one sender delivered at once must not both get a reply.
+        const last = await tx.autoreplies.lastSent(r.userId, r.sender);
+        if (last !== undefined && now - last < r.intervalDays * 86400_000) continue;
+        await this.deps.queue.enqueue(tx, r.submission);
+        await tx.autoreplies.record(r.userId, r.sender, now);
+      }
       await tx.queue.recordRecipients(job.queueId, [...results.values()].map((r) => toRecipient(r, now, settings)));
     });
-    if (extra.length > 0) this.deps.queue.wake();
+    if (extra.length + replies.length > 0) this.deps.queue.wake();
     // Quota warnings are advisory: sent after the commit, so a crash may lose one but never delays mail.
     for (const w of warnings) {
       await this.deps.queue.submit({
@@ -149,7 +155,8 @@ export class LocalTransport implements Transport {
     const headerPrefix = `Return-Path: <${job.sender}>\r\nDelivered-To: ${c.user.address}\r\n`;
     const size = Buffer.byteLength(headerPrefix) + job.size;
     const quota = await checkQuotaTx(tx, c.user.id, size);
-    if (quota && !quota.allowed) {
+    // The quota warning itself must get through, or a nearly full user would never see it.
+    if (quota && !quota.allowed && job.meta.quotaWarning !== true) {
       const code = settings.smtp.overQuotaCode;
       return { rcpt: c.rcpt, outcome: code === 552 ? 'failed' : 'deferred', reply: reply(code, code === 552 ? '5.2.2' : '4.2.2', `Mailbox of ${c.user.address} is full`) };
     }

@@ -21,7 +21,7 @@ describe('SMTP policy with default settings', () => {
     await t.rt.users.update(TEST_ACTOR, 'inner@example.cn', { sendScope: 'internal' });
     await t.rt.users.update(TEST_ACTOR, 'guarded@example.cn', { receiveScope: 'internal' });
   });
-  after(() => t.close());
+  after(() => t?.close());
 
   it('answers VRFY with 252 and EXPN with 502', async () => {
     const r = await smtpDialog(t.ports.smtp, ['EHLO client.test', 'VRFY alice@example.cn', 'VRFY nobody@example.cn', 'EXPN alice@example.cn', 'QUIT']);
@@ -38,10 +38,13 @@ describe('SMTP policy with default settings', () => {
     assert.match(again.out, /554 5\.7\.1 Relay access denied/, again.out);
   });
 
-  it('refuses AUTH before STARTTLS with 538 5.7.0 and accepts it after', async () => {
+  it('offers and takes AUTH only after STARTTLS', async () => {
     const plain = Buffer.from(`\0alice@example.cn\0${PASSWORD}`).toString('base64');
     const r = await smtpDialog(t.ports.submission, ['EHLO client.test', `AUTH PLAIN ${plain}`, 'QUIT']);
-    assert.match(r[2]!, /^538 5\.7\.0 .*STARTTLS/, r.join('\n'));
+    assert.match(r[2]!, /^5\d\d /, r.join('\n'));
+    const ehlo = await swaks(t.ports.submission, ['--quit-after', 'EHLO']);
+    assert.match(ehlo.out, /250-STARTTLS/);
+    assert.doesNotMatch(ehlo.out, /AUTH/, 'EHLO before TLS does not offer AUTH');
     const tls = await swaks(t.ports.submission, ['--tls', ...auth('alice@example.cn'), '--from', 'alice@example.cn', '--to', 'bob@example.cn', '--quit-after', 'AUTH']);
     assert.match(tls.out, /<~\s+235 2\.7\.0 Authentication successful/, tls.out);
   });
@@ -102,6 +105,7 @@ describe('SMTP policy with default settings', () => {
     assert.match(text, /<-- EHLO /);
     assert.match(text, /--> 235 2\.7\.0/);
     assert.match(text, /authenticated as bob@example\.cn \(LOGIN\)/);
+    assert.match(text, /<-- AUTH LOGIN\n.*--> 334 VXNlcm5hbWU6\n.*<-- \*\*\*\*\n/, 'continuation lines are masked');
     assert.doesNotMatch(text, new RegExp(PASSWORD.replace(/[!]/g, '\\!')));
     for (const s of [...secrets, Buffer.from(PASSWORD).toString('base64')]) assert.ok(!text.includes(s), `log holds ${s}`);
   });
@@ -111,12 +115,13 @@ describe('SMTP policy with tuned limits', () => {
   let t: TestServer;
   before(async () => {
     t = await startTestServer({ settings: {
-      'smtp.maxRset': 3, 'smtp.vrfyEnabled': true, 'smtp.hopLimit': 5, 'smtp.maxMessageBytes': 20_000,
+      'smtp.maxRset': 3, 'smtp.vrfyEnabled': true, 'smtp.expnEnabled': true, 'smtp.hopLimit': 5, 'smtp.maxMessageBytes': 20_000,
       'smtp.oversizeAction': 'disconnect', 'smtp.overQuotaCode': 452, 'smtp.popBeforeSmtpMinutes': 10,
     } });
     for (const u of ['alice', 'full']) await t.addUser(`${u}@example.cn`);
+    await t.rt.lists.add(TEST_ACTOR, 'team@example.cn', { members: ['alice@example.cn', 'full@example.cn'] });
   });
-  after(() => t.close());
+  after(() => t?.close());
 
   it('closes the session with 421 4.7.0 on the RSET after the limit', async () => {
     const r = await smtpDialog(t.ports.smtp, ['EHLO client.test', 'RSET', 'RSET', 'RSET', 'RSET', 'NOOP']);
@@ -125,11 +130,12 @@ describe('SMTP policy with tuned limits', () => {
     assert.match(r[6] ?? 'EOF', /^(EOF|CLOSED)/, 'the connection is closed');
   });
 
-  it('answers VRFY when enabled: 250 for a user, 550 5.1.1 for an unknown one; EXPN still 502', async () => {
-    const r = await smtpDialog(t.ports.smtp, ['EHLO client.test', 'VRFY alice@example.cn', 'VRFY <nobody@example.cn>', 'EXPN alice@example.cn', 'QUIT']);
+  it('answers VRFY and EXPN when enabled: 250 for a user or list, 550 5.1.1 for an unknown one', async () => {
+    const r = await smtpDialog(t.ports.smtp, ['EHLO client.test', 'VRFY alice@example.cn', 'VRFY <nobody@example.cn>', 'EXPN team@example.cn', 'EXPN nolist@example.cn', 'QUIT']);
     assert.match(r[2]!, /^250 2\.1\.5 <alice@example\.cn>/, r.join('\n'));
     assert.match(r[3]!, /^550 5\.1\.1 <nobody@example\.cn>/);
-    assert.match(r[4]!, /^502 5\.5\.1 /);
+    assert.match(r[4]!, /^250 2\.\d\.\d <full@example\.cn>/, 'last line of the member list');
+    assert.match(r[5]!, /^550 5\.1\.1 /);
   });
 
   it('refuses a message with hopLimit Received headers as a loop (554 5.4.6), and takes one with fewer', async () => {
@@ -174,7 +180,7 @@ describe('SMTP policy with a trusted network', () => {
   before(async () => {
     t = await startTestServer({ config: (c) => ({ ...c, trustedNetworks: ['127.0.0.0/8'] }) });
   });
-  after(() => t.close());
+  after(() => t?.close());
 
   it('lets a client in trustedNetworks relay without AUTH', async () => {
     const r = await swaks(t.ports.smtp, ['--to', 'friend@remote.test', '--from', 'app@example.cn', '--quit-after', 'RCPT']);
