@@ -24,7 +24,9 @@ export async function collectBlobs(store: Store, blobs: BlobStore, opts: BlobGcO
     if (ids.length === 0) break;
     for (const id of ids) {
       if (await blobs.remove(id, cutoff)) released += 1;
-      await store.tx((tx) => tx.blobRefs.forget(id));
+      await store.tx(async (tx) => {
+        if (await tx.blobRefs.forget(id)) await tx.fulltext.remove(id);
+      });
     }
     if (ids.length < 500) break;
   }

@@ -42,6 +42,7 @@ export interface StoreTx {
   readonly blobRefs: BlobRefRepo;
   readonly autoreplies: AutoreplyRepo;
   readonly authWindows: AuthWindowRepo;
+  readonly fulltext: FulltextRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -493,4 +494,28 @@ export interface AuthWindowRepo {
   isOpen(ip: string, now: number): Promise<boolean>;
   /** Drops expired windows; returns how many. */
   prune(now: number): Promise<number>;
+}
+
+// ── Full-text index ────────────────────────────────────────────────────────────────────────
+
+/** Where a search term must occur: anywhere, in the header text, or in the body text. */
+export type FulltextField = 'text' | 'headers' | 'body';
+
+export interface FulltextRepo {
+  /**
+   * Indexes a blob's text once (later calls replace it). `headers` and `body` are words separated
+   * by single spaces, already segmented and lower-cased by the caller (mime/search-text.ts).
+   */
+  index(blobId: BlobId, text: { headers: string; body: string }): Promise<void>;
+  has(blobId: BlobId): Promise<boolean>;
+  /**
+   * UIDs of the mailbox's messages whose text contains every term, each term being a sequence of
+   * words that must occur together (a phrase); matching is by whole words, with the last word of
+   * a term also matching as a prefix. Messages whose blob is not indexed yet are not returned.
+   */
+  search(mailboxId: MailboxId, terms: Array<{ field: FulltextField; words: string[] }>): Promise<number[]>;
+  /** Blobs referenced by messages but not indexed yet, oldest first: the indexer's work list. */
+  pending(limit: number): Promise<BlobId[]>;
+  /** Drops a blob's text (the blob GC calls it when the blob goes). */
+  remove(blobId: BlobId): Promise<void>;
 }

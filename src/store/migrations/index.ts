@@ -5,11 +5,12 @@
 import type { Dialect } from '../sql/conn.ts';
 import { init } from './001-init.ts';
 import { smtp } from './002-smtp.ts';
+import { fulltext } from './003-fulltext.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [init, smtp];
+export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

@@ -1,6 +1,7 @@
 // Runs the one store conformance suite and the blob-store suite against PostgreSQL. Each run gets
 // a database of its own on 127.0.0.1:5432 (YOUJU_TEST_PG_URL); unreachable PostgreSQL fails, never skips.
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
+import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
 import { openTestStore } from '../testing.ts';
@@ -8,3 +9,4 @@ import { openTestStore } from '../testing.ts';
 runStoreContract('postgres', () => openTestStore('postgres'));
 runBlobStoreContract('postgres', () => openTestStore('postgres'));
 runMailflowContract('postgres', () => openTestStore('postgres'));
+runFulltextContract('postgres', () => openTestStore('postgres'));

@@ -29,7 +29,7 @@ export async function migrate(t: MigrationTarget, now: number): Promise<number[]
   for (const m of MIGRATIONS) {
     if (done.has(m.version)) continue;
     await t.transaction(async () => {
-      await t.exec(ddl(m.sql, t.dialect));
+      await t.exec(ddl(typeof m.sql === "string" ? m.sql : m.sql[t.dialect], t.dialect));
       await t.exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${m.version}, '${m.name}', ${Math.floor(now)})`);
     });
     ran.push(m.version);

@@ -3,6 +3,7 @@ import type { StoreTx } from '../store.ts';
 import type { SqlConn } from './conn.ts';
 import { aliasRepo, listRepo } from './addresses.ts';
 import { domainAliasRepo, domainRepo } from './domains.ts';
+import { fulltextRepo } from './fulltext.ts';
 import { mailboxRepo } from './mailboxes.ts';
 import { messageRepo } from './messages.ts';
 import { adminRepo, orgUnitRepo } from './org.ts';
@@ -28,5 +29,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     blobRefs: blobRefRepo(ctx),
     autoreplies: autoreplyRepo(ctx),
     authWindows: authWindowRepo(ctx),
+    fulltext: fulltextRepo(ctx),
   };
 }
