@@ -30,6 +30,8 @@ import { QueueRunner } from './queue/runner.ts';
 import { SmtpListeners } from './smtp/listeners.ts';
 import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
+import { Bus } from './core/bus.ts';
+import { MailboxService } from './mailbox/mailbox-service.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { collectBlobs } from './store/blob-gc.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
@@ -55,6 +57,8 @@ export interface Runtime {
   authWindows: AuthWindows;
   queue: QueueService;
   queueManager: QueueManager;
+  bus: Bus;
+  mailboxes: MailboxService;
   close(): Promise<void>;
 }
 
@@ -91,8 +95,10 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     version: () => store.read((tx) => tx.settings.version()),
   }, { pollMs: opts.pollSettingsMs ?? 0, warn: (m) => logger.warn(m) });
   const queue = new QueueService(store, blobs, clock);
+  const bus = new Bus();
   return {
-    config, store, blobs, clock, logger, settings, queue,
+    config, store, blobs, clock, logger, settings, queue, bus,
+    mailboxes: new MailboxService(store, blobs, clock, bus),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock),
     users: new UserService(store, clock, { keepCramSecret: () => settings.current().security.cramMd5Enabled }),
@@ -127,7 +133,7 @@ export async function startServer(rt: Runtime): Promise<Server> {
 
   // Delivery: local and remote transports behind the queue runner.
   const local = new LocalTransport({
-    store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current,
+    store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current, bus: rt.bus,
     log: (line) => routing.note(line),
   });
   const d = current().delivery;

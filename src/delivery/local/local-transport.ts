@@ -9,13 +9,14 @@
 import type { Settings } from '../../config/settings.ts';
 import type { Clock } from '../../core/clock.ts';
 import { isMailError } from '../../core/errors.ts';
-import type { UserId } from '../../core/ids.ts';
+import type { Bus } from '../../core/bus.ts';
+import type { MailboxId, UserId } from '../../core/ids.ts';
 import type { Resolver, UserRef } from '../../directory/resolve.ts';
 import { headerValues, parseHeaders, summarise } from '../../mime/summary.ts';
 import type { PreparedSubmission, QueueService } from '../../queue/queue.ts';
 import { nextAttemptAt } from '../../queue/schedule.ts';
 import type { BlobStore } from '../../store/blob-store.ts';
-import type { MessageSummary, QueueRecipient, Store, StoreTx } from '../../store/store.ts';
+import type { Mailbox, MessageSummary, QueueRecipient, Store, StoreTx } from '../../store/store.ts';
 import { checkQuotaTx } from '../quota.ts';
 import { reply, type DeliveryJob, type RecipientResult, type Transport } from '../transport.ts';
 import { buildAutoreply, shouldAutoreply } from './autoreply.ts';
@@ -32,6 +33,8 @@ export interface LocalTransportDeps {
   hostname: string;
   clock: Clock;
   settings: () => Readonly<Settings>;
+  /** Told of every mailbox that got mail, after the commit (IMAP IDLE listens). */
+  bus?: Bus;
   log?: (line: string) => void;
 }
 
@@ -111,12 +114,15 @@ export class LocalTransport implements Transport {
     }
 
     let warnings: Array<{ to: string; percent: number; quotaBytes: number }> = [];
+    let changed: Mailbox[] = [];
     await store.tx(async (tx) => {
       warnings = [];
+      changed = [];
       for (const c of copies) {
         if (!c.keepCopy) continue;
         const outcome = await this.store(tx, c, job, summary, now, settings, warnings);
-        if (outcome) results.set(c.rcpt, outcome);
+        if (typeof outcome === 'number') changed.push((await tx.mailboxes.get(outcome as MailboxId))!);
+        else if (outcome) results.set(c.rcpt, outcome);
       }
       for (const p of extra) await this.deps.queue.enqueue(tx, p);
       for (const r of replies) {
@@ -129,6 +135,9 @@ export class LocalTransport implements Transport {
       await tx.queue.recordRecipients(job.queueId, [...results.values()].map((r) => toRecipient(r, now, settings)));
     });
     if (extra.length + replies.length > 0) this.deps.queue.wake();
+    for (const box of changed) {
+      this.deps.bus?.emit('mailbox.changed', { userId: box.userId, mailboxId: box.id, highestmodseq: box.highestmodseq, uidnext: box.uidnext });
+    }
     // Quota warnings are advisory: sent after the commit, so a crash may lose one but never delays mail.
     for (const w of warnings) {
       await this.deps.queue.submit({
@@ -149,9 +158,9 @@ export class LocalTransport implements Transport {
     return { rcpt, user, rules, filter, keepCopy: true };
   }
 
-  /** Appends one copy; returns a non-delivered outcome for the recipient when the quota refuses it. */
+  /** Appends one copy and returns the mailbox it went to, or a non-delivered outcome when the quota refuses it. */
   private async store(tx: StoreTx, c: Copy, job: DeliveryJob, summary: MessageSummary, now: number,
-    settings: Readonly<Settings>, warnings: Array<{ to: string; percent: number; quotaBytes: number }>): Promise<RecipientResult | undefined> {
+    settings: Readonly<Settings>, warnings: Array<{ to: string; percent: number; quotaBytes: number }>): Promise<RecipientResult | MailboxId> {
     const headerPrefix = `Return-Path: <${job.sender}>\r\nDelivered-To: ${c.user.address}\r\n`;
     const size = Buffer.byteLength(headerPrefix) + job.size;
     const quota = await checkQuotaTx(tx, c.user.id, size);
@@ -169,7 +178,7 @@ export class LocalTransport implements Transport {
       && (quota.usedBytes * 100) / quota.quotaBytes < warnAt) {
       warnings.push({ to: c.user.address, percent: quota.percentAfter, quotaBytes: quota.quotaBytes });
     }
-    return undefined;
+    return mailbox.id;
   }
 }
 

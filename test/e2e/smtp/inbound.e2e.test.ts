@@ -18,7 +18,9 @@ describe('SMTP in', () => {
   });
   after(() => t.close());
 
-  it('delivers a message from swaks to a local user with trace headers', async () => {
+  it('delivers a message from swaks to a local user with trace headers, and announces it', async () => {
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    const announced = new Promise((resolve) => t.rt.bus.on('mailbox.changed', (e) => { if (e.userId === alice.id) resolve(e); }));
     const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'someone@remote.test', '--header', 'Subject: =?UTF-8?B?5rWL6K+V?=', '--body', 'hello alice']);
     assert.equal(r.code, 0, r.out);
     assert.match(r.out, /<-\s+250 2\.0\.0 Ok: queued as \d+/);
@@ -27,6 +29,8 @@ describe('SMTP in', () => {
     assert.match(m!.raw, /by mx\.youju\.test \(Youju\) with ESMTP id \S+\r\n\tfor <alice@example\.cn>;/);
     assert.match(m!.raw, /hello alice/);
     assert.equal(m!.subject, '测试');
+    const event = await announced as { uidnext: number };
+    assert.equal(event.uidnext, 2, 'IDLE sessions hear of the new message');
   });
 
   it('refuses to relay for unauthenticated clients and every classic trick', async () => {

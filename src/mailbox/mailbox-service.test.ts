@@ -1,0 +1,85 @@
+// MailboxService: folder rules (system folders fixed, parents created, children renamed, names
+// checked), APPEND under the quota with the summary filled in, flags/copy/move/expunge, the bytes
+// with the header prefix, and a bus event for every change (what IDLE will listen to).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { Bus, type BusEvents } from '../core/bus.ts';
+import { systemClock } from '../core/clock.ts';
+import { isMailError } from '../core/errors.ts';
+import { UserService } from '../directory/users.ts';
+import { DomainService } from '../directory/domains.ts';
+import { openTestStore } from '../store/testing.ts';
+import { MailboxService, canonicalName, checkName } from './mailbox-service.ts';
+
+const actor = { who: 'test', from: 'test' };
+const ALL = [{ from: 1, to: Number.MAX_SAFE_INTEGER }];
+
+async function setup() {
+  const t = await openTestStore();
+  await new DomainService(t.store).add(actor, 'example.cn');
+  const user = await new UserService(t.store).add(actor, 'alice@example.cn', { password: 'Youju2026!x', quotaBytes: 10_000 });
+  const bus = new Bus();
+  const events: Array<BusEvents['mailbox.changed']> = [];
+  bus.on('mailbox.changed', (e) => events.push(e));
+  return { t, user, bus, events, svc: new MailboxService(t.store, t.blobs, systemClock, bus) };
+}
+
+describe('MailboxService', () => {
+  it('checks and canonicalises folder names', () => {
+    assert.equal(canonicalName('inbox'), 'INBOX');
+    assert.equal(canonicalName('Inbox/Sub'), 'INBOX/Sub');
+    assert.equal(checkName('客户/重要/'), '客户/重要');
+    for (const bad of ['', 'a//b', 'a\u0001b', 'x*', 'y%']) {
+      assert.throws(() => checkName(bad), (e: unknown) => isMailError(e, 'INVALID_INPUT'), bad);
+    }
+  });
+
+  it('creates with parents, renames with children, and keeps system folders fixed', async () => {
+    const { t, user, svc } = await setup();
+    try {
+      await svc.create(user.id, '客户/重要');
+      assert.ok(await svc.get(user.id, '客户'), 'parent created');
+      await assert.rejects(svc.create(user.id, '客户/重要'), (e: unknown) => isMailError(e, 'ALREADY_EXISTS'));
+      await svc.rename(user.id, '客户', '客户存档');
+      assert.deepEqual((await svc.list(user.id)).map((m) => m.name).filter((n) => n.startsWith('客户')).sort(), ['客户存档', '客户存档/重要']);
+      for (const system of ['INBOX', 'Sent', 'Trash', 'Drafts', 'Junk']) {
+        await assert.rejects(svc.delete(user.id, system), (e: unknown) => isMailError(e, 'FORBIDDEN'), system);
+        await assert.rejects(svc.rename(user.id, system, `${system}2`), (e: unknown) => isMailError(e, 'FORBIDDEN'), system);
+      }
+      await assert.rejects(svc.delete(user.id, '客户存档'), /subfolders/);
+      await svc.delete(user.id, '客户存档/重要');
+      await svc.delete(user.id, '客户存档');
+      await assert.rejects(svc.delete(user.id, 'nothing'), (e: unknown) => isMailError(e, 'NOT_FOUND'));
+      await assert.rejects(svc.create(user.id, 'Other Trash', '\\Trash'), (e: unknown) => isMailError(e, 'ALREADY_EXISTS'));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('appends under the quota, changes flags, copies, moves and expunges, announcing each change', async () => {
+    const { t, user, svc, events } = await setup();
+    try {
+      const raw = Buffer.from('Subject: =?UTF-8?B?5rWL6K+V?=\r\nFrom: a@b.c\r\n\r\nhello\r\n');
+      const r = await svc.append(user.id, 'inbox', { raw, flags: ['\\Seen'] });
+      assert.equal(r.uid, 1);
+      assert.equal(events.at(-1)?.mailboxId, r.mailbox.id);
+      const [m] = await svc.messages(r.mailbox.id);
+      assert.equal(m?.subject, '测试');
+      assert.deepEqual(await svc.readMessage(m!), raw);
+      await assert.rejects(svc.append(user.id, 'INBOX', { raw: Buffer.alloc(20_000, 65) }), (e: unknown) => isMailError(e, 'QUOTA_EXCEEDED'));
+
+      const changes = events.length;
+      await svc.setFlags(r.mailbox.id, ALL, 'add', ['\\Flagged']);
+      assert.equal(events.length, changes + 1);
+      const trash = (await svc.get(user.id, 'Trash'))!;
+      assert.deepEqual(await svc.copy(r.mailbox.id, ALL, trash.id), [{ from: 1, to: 1 }]);
+      assert.deepEqual(await svc.move(r.mailbox.id, ALL, trash.id), [{ from: 1, to: 2 }]);
+      assert.deepEqual(await svc.messages(r.mailbox.id), []);
+      assert.deepEqual(await svc.expunge(trash.id, [{ from: 1, to: 1 }]), [1]);
+      assert.deepEqual((await svc.changesSince(r.mailbox.id, 0)).map((c) => [c.uid, c.flags]), [[1, null]]);
+      assert.ok(events.some((e) => e.mailboxId === trash.id));
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * Folders and messages as users see them, for IMAP, POP3 and webmail alike (FEATURES P9, W4, W7):
+ * folder names and the rules for system folders (INBOX, Drafts, Sent, Trash, Junk cannot be
+ * deleted or renamed), APPEND under the quota, flags, copy, move, expunge, and the bytes of a
+ * message (its per-copy header prefix + the blob). Every change is announced on the bus so
+ * other sessions (IDLE) see it. Names are Unicode with '/' as the hierarchy separator; "INBOX" is
+ * case-insensitive (RFC 3501 §5.1). Protocol encodings (modified UTF-7) are the protocol's business.
+ */
+import type { Bus } from '../core/bus.ts';
+import type { Clock } from '../core/clock.ts';
+import { MailError } from '../core/errors.ts';
+import type { MailboxId, UserId } from '../core/ids.ts';
+import { checkQuotaTx } from '../delivery/quota.ts';
+import { summarise } from '../mime/summary.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import type { FlagOp, Mailbox, Message, MessageChange, SpecialUse, Store, StoreTx, UidSet } from '../store/store.ts';
+
+export const SEPARATOR = '/';
+const MAX_NAME_BYTES = 1024;
+const MAX_DEPTH = 32;
+
+/** 'inbox' → 'INBOX'; other names as given, without a trailing separator. */
+export function canonicalName(name: string): string {
+  const trimmed = name.endsWith(SEPARATOR) ? name.slice(0, -1) : name;
+  if (trimmed.toUpperCase() === 'INBOX') return 'INBOX';
+  if (trimmed.toUpperCase().startsWith(`INBOX${SEPARATOR}`)) return `INBOX${trimmed.slice(5)}`;
+  return trimmed;
+}
+
+/** Throws INVALID_INPUT naming what is wrong with a folder name. */
+export function checkName(name: string): string {
+  const n = canonicalName(name.normalize('NFC'));
+  if (n === '') throw new MailError('INVALID_INPUT', 'folder name is empty');
+  if (Buffer.byteLength(n) > MAX_NAME_BYTES) throw new MailError('INVALID_INPUT', `folder name is longer than ${MAX_NAME_BYTES} bytes`);
+  const parts = n.split(SEPARATOR);
+  if (parts.length > MAX_DEPTH) throw new MailError('INVALID_INPUT', `folders nest at most ${MAX_DEPTH} deep`);
+  if (parts.some((p) => p === '')) throw new MailError('INVALID_INPUT', `folder name "${name}" has an empty level`);
+  if (/[\x00-\x1f\x7f*%]/.test(n)) throw new MailError('INVALID_INPUT', `folder name "${name}" has a control character, * or %`);
+  return n;
+}
+
+export const isSystemFolder = (m: Pick<Mailbox, 'name' | 'specialUse'>): boolean => m.name === 'INBOX' || m.specialUse !== null;
+
+export interface AppendInput {
+  raw: Buffer;
+  flags?: string[];
+  internalDate?: number;
+}
+
+export class MailboxService {
+  constructor(
+    private readonly store: Store,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+    private readonly bus: Bus,
+  ) {}
+
+  list(userId: UserId): Promise<Mailbox[]> {
+    return this.store.read((tx) => tx.mailboxes.list(userId));
+  }
+
+  get(userId: UserId, name: string): Promise<Mailbox | undefined> {
+    return this.store.read((tx) => tx.mailboxes.byName(userId, canonicalName(name)));
+  }
+
+  async require(userId: UserId, name: string): Promise<Mailbox> {
+    const m = await this.get(userId, name);
+    if (!m) throw new MailError('NOT_FOUND', `no folder "${name}"`);
+    return m;
+  }
+
+  /** Creates the folder (and missing parents, RFC 3501 §6.3.3). ALREADY_EXISTS when it exists. */
+  async create(userId: UserId, name: string, specialUse?: SpecialUse): Promise<Mailbox> {
+    const n = checkName(name);
+    const created = await this.store.tx(async (tx) => {
+      if (await tx.mailboxes.byName(userId, n)) throw new MailError('ALREADY_EXISTS', `folder "${n}" already exists`);
+      if (specialUse && (await tx.mailboxes.list(userId)).some((m) => m.specialUse === specialUse)) {
+        throw new MailError('ALREADY_EXISTS', `a ${specialUse} folder already exists`);
+      }
+      const parts = n.split(SEPARATOR);
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join(SEPARATOR);
+        if (!(await tx.mailboxes.byName(userId, parent))) await tx.mailboxes.create(userId, parent);
+      }
+      return tx.mailboxes.create(userId, n, { specialUse });
+    });
+    this.bus.emit('mailboxes.changed', { userId });
+    return created;
+  }
+
+  /** Renames a folder and its children. System folders cannot be renamed (FEATURES W7). */
+  async rename(userId: UserId, from: string, to: string): Promise<void> {
+    const src = canonicalName(from);
+    const dst = checkName(to);
+    await this.store.tx(async (tx) => {
+      const box = await tx.mailboxes.byName(userId, src);
+      if (!box) throw new MailError('NOT_FOUND', `no folder "${src}"`);
+      if (isSystemFolder(box)) throw new MailError('FORBIDDEN', `"${src}" is a system folder and cannot be renamed`);
+      if (await tx.mailboxes.byName(userId, dst)) throw new MailError('ALREADY_EXISTS', `folder "${dst}" already exists`);
+      if (dst.startsWith(`${src}${SEPARATOR}`)) throw new MailError('INVALID_INPUT', 'a folder cannot move inside itself');
+      const all = await tx.mailboxes.list(userId);
+      for (const m of all.filter((x) => x.name === src || x.name.startsWith(`${src}${SEPARATOR}`))) {
+        await tx.mailboxes.rename(m.id, dst + m.name.slice(src.length));
+      }
+    });
+    this.bus.emit('mailboxes.changed', { userId });
+  }
+
+  /** Deletes a folder with its messages. Refused for system folders and folders with children. */
+  async delete(userId: UserId, name: string): Promise<void> {
+    const n = canonicalName(name);
+    await this.store.tx(async (tx) => {
+      const box = await tx.mailboxes.byName(userId, n);
+      if (!box) throw new MailError('NOT_FOUND', `no folder "${n}"`);
+      if (isSystemFolder(box)) throw new MailError('FORBIDDEN', `"${n}" is a system folder and cannot be deleted`);
+      if ((await tx.mailboxes.list(userId)).some((m) => m.name.startsWith(`${n}${SEPARATOR}`))) {
+        throw new MailError('FORBIDDEN', `"${n}" has subfolders: delete them first`);
+      }
+      await tx.mailboxes.delete(box.id);
+    });
+    this.bus.emit('mailboxes.changed', { userId });
+  }
+
+  async subscribe(userId: UserId, name: string, subscribed: boolean): Promise<void> {
+    const box = await this.require(userId, name);
+    await this.store.tx((tx) => tx.mailboxes.setSubscribed(box.id, subscribed));
+    this.bus.emit('mailboxes.changed', { userId });
+  }
+
+  /** APPEND: stores the bytes and the message under the user's quota. Returns the new uid. */
+  async append(userId: UserId, name: string, input: AppendInput): Promise<{ mailbox: Mailbox; uid: number }> {
+    const blob = await this.blobs.put(input.raw);
+    const summary = summarise(input.raw);
+    const r = await this.store.tx(async (tx) => {
+      const box = await tx.mailboxes.byName(userId, canonicalName(name));
+      if (!box) throw new MailError('NOT_FOUND', `no folder "${name}"`);
+      const quota = await checkQuotaTx(tx, userId, blob.size);
+      if (quota && !quota.allowed) throw new MailError('QUOTA_EXCEEDED', 'mailbox is over its quota');
+      const { uid } = await tx.messages.append(box.id, {
+        blobId: blob.id, size: blob.size, internalDate: input.internalDate ?? this.clock.now(), flags: input.flags, summary,
+      });
+      return { mailbox: (await tx.mailboxes.get(box.id))!, uid };
+    });
+    this.announce(r.mailbox);
+    return r;
+  }
+
+  /** The message's bytes as clients see them: its header prefix, then the blob. */
+  async readMessage(m: Pick<Message, 'blobId' | 'headerPrefix'>): Promise<Buffer> {
+    const body = await this.blobs.read(m.blobId);
+    return m.headerPrefix ? Buffer.concat([Buffer.from(m.headerPrefix, 'utf8'), body]) : body;
+  }
+
+  messages(mailboxId: MailboxId, opts?: { uids?: UidSet }): Promise<Message[]> {
+    return this.store.read((tx) => tx.messages.list(mailboxId, opts));
+  }
+
+  async setFlags(mailboxId: MailboxId, uids: UidSet, op: FlagOp, flags: string[], unchangedSince?: number) {
+    const r = await this.change(mailboxId, (tx) => tx.messages.setFlags(mailboxId, uids, op, flags, unchangedSince));
+    return r;
+  }
+
+  copy(from: MailboxId, uids: UidSet, to: MailboxId) {
+    return this.change(to, (tx) => tx.messages.copy(from, uids, to));
+  }
+
+  async move(from: MailboxId, uids: UidSet, to: MailboxId) {
+    const r = await this.change(to, (tx) => tx.messages.move(from, uids, to));
+    await this.announceId(from);
+    return r;
+  }
+
+  expunge(mailboxId: MailboxId, uids: UidSet): Promise<number[]> {
+    return this.change(mailboxId, (tx) => tx.messages.expunge(mailboxId, uids));
+  }
+
+  changesSince(mailboxId: MailboxId, modseq: number): Promise<MessageChange[]> {
+    return this.store.read((tx) => tx.messages.changesSince(mailboxId, modseq));
+  }
+
+  private async change<T>(mailboxId: MailboxId, fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const { result, box } = await this.store.tx(async (tx) => ({ result: await fn(tx), box: await tx.mailboxes.get(mailboxId) }));
+    if (box) this.announce(box);
+    return result;
+  }
+
+  private async announceId(mailboxId: MailboxId): Promise<void> {
+    const box = await this.store.read((tx) => tx.mailboxes.get(mailboxId));
+    if (box) this.announce(box);
+  }
+
+  private announce(box: Mailbox): void {
+    this.bus.emit('mailbox.changed', { userId: box.userId, mailboxId: box.id, highestmodseq: box.highestmodseq, uidnext: box.uidnext });
+  }
+}
