@@ -27,6 +27,7 @@ import { DnsResolver } from './delivery/remote/dns-resolver.ts';
 import { SmtpTransport } from './delivery/remote/smtp-transport.ts';
 import { OutboundRewriter } from './delivery/rewrite/outbound.ts';
 import { QueueRunner } from './queue/runner.ts';
+import { Indexer } from './fulltext/indexer.ts';
 import { SmtpListeners } from './smtp/listeners.ts';
 import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
@@ -153,6 +154,11 @@ export async function startServer(rt: Runtime): Promise<Server> {
   });
   await runner.start();
 
+  // Full-text indexing, off the delivery path: woken by every mailbox change.
+  const indexer = new Indexer(store, blobs, { log: (line) => system.note(line) });
+  indexer.start();
+  const stopIndexWake = rt.bus.on('mailbox.changed', () => indexer.kick());
+
   // SMTP listeners.
   const smtp = new SmtpListeners({
     hostname: config.hostname, settings: current, sessionLogs, tls: await loadTls(config),
@@ -173,6 +179,7 @@ export async function startServer(rt: Runtime): Promise<Server> {
     ]);
   } catch (err) {
     await runner.stop();
+    await indexer.stop();
     await smtp.close();
     throw new MailError('CONFIG_INVALID', `cannot listen for SMTP: ${(err as Error).message}`, { cause: err });
   }
@@ -206,6 +213,8 @@ export async function startServer(rt: Runtime): Promise<Server> {
     async stop() {
       await smtp.close();
       await runner.stop();
+      stopIndexWake();
+      await indexer.stop();
       clearTimeout(gcFirst);
       clearInterval(gcTimer);
       clearInterval(prune);

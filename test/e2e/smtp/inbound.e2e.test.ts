@@ -183,6 +183,16 @@ s.sendall(b'QUIT\\r\\n'); print(rd().decode().strip())`;
     assert.equal((await mailboxMessages(t.rt, 'alice@example.cn')).filter((x) => x.raw.includes('evil@remote.test')).length, 0);
   });
 
+  it('indexes delivered mail for full-text search', async () => {
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    const inbox = (await t.rt.mailboxes.get(alice.id, 'INBOX'))!;
+    const found = await eventually(async () => {
+      const uids = await t.rt.store.read((tx) => tx.fulltext.search(inbox.id, [{ field: 'body', words: ['hello', 'alice'] }]));
+      return uids.length > 0 ? uids : undefined;
+    }, 10_000, 'index');
+    assert.deepEqual(found, [1]);
+  });
+
   it('writes the smtp-in session log without passwords', async () => {
     const { readdir, readFile } = await import('node:fs/promises');
     await t.rt.store.read(async () => undefined);

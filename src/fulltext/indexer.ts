@@ -1,0 +1,85 @@
+/**
+ * The full-text indexer (DESIGN §3, FEATURES P9 search): a background worker that takes blobs the
+ * store says are not indexed yet, extracts their searchable text (mime/search-text.ts), splits it
+ * into words with Intl.Segmenter (so Chinese words are found: 邮箱 in 邮箱地址) and stores it.
+ * Indexing runs after delivery, off the SMTP path; search only sees indexed messages, and the
+ * lag is the worker's pace. `wordsOf()` splits a query the same way.
+ */
+import type { Clock } from '../core/clock.ts';
+import type { BlobId } from '../core/ids.ts';
+import { parseMimeTree } from '../mime/mime-tree.ts';
+import { searchableText, segmentWords } from '../mime/search-text.ts';
+import type { BlobStore } from '../store/blob-store.ts';
+import type { Store } from '../store/store.ts';
+
+/** The words of a search query, as the index holds them. */
+export const wordsOf = (text: string): string[] => segmentWords(text);
+
+export class Indexer {
+  private running = false;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly blobs: BlobStore,
+    private readonly opts: { batch?: number; pollMs?: number; clock?: Clock; log?: (line: string) => void } = {},
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    const poll = () => {
+      this.kick();
+      this.timer = setTimeout(poll, this.opts.pollMs ?? 2000);
+      this.timer.unref();
+    };
+    poll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.idle;
+  }
+
+  /** Index what is pending now (a delivery happened). */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    this.running = true;
+    this.idle = (async () => {
+      try {
+        do {
+          this.again = false;
+          while (!this.stopped && (await this.runOnce()) > 0) { /* drain */ }
+        } while (this.again && !this.stopped);
+      } catch (err) {
+        this.opts.log?.(`indexer: ${String(err)}`);
+      } finally {
+        this.running = false;
+      }
+    })();
+  }
+
+  /** Indexes one batch; returns how many blobs it indexed. */
+  async runOnce(): Promise<number> {
+    const ids = await this.store.read((tx) => tx.fulltext.pending(this.opts.batch ?? 50));
+    const texts: Array<{ id: BlobId; text: { headers: string; body: string } }> = [];
+    for (const id of ids) {
+      let text = { headers: '', body: '' };
+      try {
+        const raw = await this.blobs.read(id);
+        const t = searchableText(raw, parseMimeTree(raw));
+        text = { headers: segmentWords(t.headers).join(' '), body: segmentWords(t.body).join(' ') };
+      } catch (err) {
+        // A blob that cannot be read or parsed is indexed empty, so it does not block the queue.
+        this.opts.log?.(`indexer: blob ${id}: ${String((err as Error).message ?? err)}`);
+      }
+      texts.push({ id, text });
+    }
+    if (texts.length > 0) await this.store.tx(async (tx) => { for (const t of texts) await tx.fulltext.index(t.id, t.text); });
+    return texts.length;
+  }
+}
