@@ -29,6 +29,7 @@ import { OutboundRewriter } from './delivery/rewrite/outbound.ts';
 import { QueueRunner } from './queue/runner.ts';
 import { Indexer } from './fulltext/indexer.ts';
 import { SmtpListeners } from './smtp/listeners.ts';
+import { Pop3Server } from './pop3/pop3-server.ts';
 import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
@@ -159,9 +160,11 @@ export async function startServer(rt: Runtime): Promise<Server> {
   indexer.start();
   const stopIndexWake = rt.bus.on('mailbox.changed', () => indexer.kick());
 
+  const tlsMaterial = await loadTls(config);
+
   // SMTP listeners.
   const smtp = new SmtpListeners({
-    hostname: config.hostname, settings: current, sessionLogs, tls: await loadTls(config),
+    hostname: config.hostname, settings: current, sessionLogs, tls: tlsMaterial,
     users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
     authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, clock, queue: rt.queue, now: clock.now,
     verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
@@ -182,6 +185,22 @@ export async function startServer(rt: Runtime): Promise<Server> {
     await indexer.stop();
     await smtp.close();
     throw new MailError('CONFIG_INVALID', `cannot listen for SMTP: ${(err as Error).message}`, { cause: err });
+  }
+  // POP3.
+  const pop3 = new Pop3Server({
+    hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, authWindows: rt.authWindows,
+    sessionLogs, tls: tlsMaterial,
+  });
+  try {
+    listeners.push(...await pop3.listen([
+      { role: 'pop3', port: config.ports.pop3, host: config.listen, secure: false },
+      { role: 'pop3s', port: config.ports.pop3s, host: config.listen, secure: true },
+    ]));
+  } catch (err) {
+    await smtp.close();
+    await runner.stop();
+    await indexer.stop();
+    throw new MailError('CONFIG_INVALID', `cannot listen for POP3: ${(err as Error).message}`, { cause: err });
   }
   system.note(`listening: ${listeners.map((l) => `${l.role} ${l.port}`).join(', ') || 'nothing'}`);
 
@@ -212,6 +231,7 @@ export async function startServer(rt: Runtime): Promise<Server> {
     listeners,
     async stop() {
       await smtp.close();
+      await pop3.close();
       await runner.stop();
       stopIndexWake();
       await indexer.stop();

@@ -1,0 +1,348 @@
+/**
+ * POP3 (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 5034 SASL) on 110 and 995 (FEATURES P10): the
+ * user's INBOX as a maildrop. USER/PASS and AUTH PLAIN/LOGIN over TLS (or when plaintext auth is
+ * allowed), STAT, LIST, UIDL (stable: uidvalidity-uid), TOP, RETR, DELE, RSET, NOOP, QUIT; deletions
+ * happen only at QUIT. One session per maildrop: a second gets `-ERR [IN-USE]`; the lock lives in
+ * this process and goes with the connection, so it can never outlive it. A login opens the
+ * POP-before-SMTP window. APOP is not offered: it needs a plaintext-equivalent password we don't keep.
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import type { AuthWindows } from '../auth/auth-windows.ts';
+import type { Settings } from '../config/settings.ts';
+import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
+import type { UserId } from '../core/ids.ts';
+import type { MailboxService } from '../mailbox/mailbox-service.ts';
+import type { DirectoryUser, UserService } from '../directory/users.ts';
+import type { Mailbox, Message } from '../store/store.ts';
+
+export interface Pop3Deps {
+  hostname: string;
+  settings: () => Readonly<Settings>;
+  users: Pick<UserService, 'authenticate'>;
+  mailboxes: MailboxService;
+  authWindows: AuthWindows;
+  sessionLogs: SessionLogs;
+  tls: { key: Buffer; cert: Buffer };
+}
+
+const MAX_LINE = 1024;
+
+export class Pop3Server {
+  private readonly servers: net.Server[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  /** Maildrops in use in this process: user id → the session holding it. */
+  private readonly locks = new Set<UserId>();
+  private readonly secureContext: tls.SecureContext;
+
+  constructor(private readonly deps: Pop3Deps) {
+    this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
+  }
+
+  async listen(specs: Array<{ role: string; port: number; host: string; secure: boolean }>): Promise<Array<{ role: string; port: number }>> {
+    const bound: Array<{ role: string; port: number }> = [];
+    for (const spec of specs) {
+      if (spec.port === 0) continue;
+      const server = spec.secure
+        ? tls.createServer({ key: this.deps.tls.key, cert: this.deps.tls.cert }, (s) => this.accept(s, true))
+        : net.createServer((s) => this.accept(s, false));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(spec.port, spec.host, () => { server.off('error', reject); resolve(); });
+      });
+      this.servers.push(server);
+      bound.push({ role: spec.role, port: (server.address() as net.AddressInfo).port });
+    }
+    return bound;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.servers.length = 0;
+  }
+
+  private accept(socket: net.Socket, secure: boolean): void {
+    this.sockets.add(socket);
+    const log = this.deps.sessionLogs.open('pop3', { ip: socket.remoteAddress ?? '?', port: socket.remotePort });
+    const session = new Pop3Session(this.deps, socket, secure, log, this.locks, this.secureContext);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      session.release();
+      void log.close();
+    });
+  }
+}
+
+type State = 'authorization' | 'transaction' | 'closed';
+
+class Pop3Session {
+  private state: State = 'authorization';
+  private user: DirectoryUser | undefined;
+  private pendingUser: string | undefined;
+  private inbox: Mailbox | undefined;
+  private messages: Message[] = [];
+  private deleted = new Set<number>();
+  private buffer = '';
+  private busy = Promise.resolve();
+  private sasl: ((line: string) => Promise<void>) | undefined;
+  private readonly settings: Readonly<Settings>;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: Pop3Deps,
+    private socket: net.Socket,
+    private secure: boolean,
+    private readonly log: SessionLog,
+    private readonly locks: Set<UserId>,
+    private readonly secureContext: tls.SecureContext,
+  ) {
+    this.settings = deps.settings();
+    this.attach(socket);
+    this.send(`+OK ${deps.hostname} Youju POP3 ready`);
+  }
+
+  private attach(socket: net.Socket): void {
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => this.onData(chunk));
+    socket.on('error', () => socket.destroy());
+    this.touch();
+  }
+
+  private touch(): void {
+    clearTimeout(this.idleTimer);
+    // RFC 1939 §3: an autologout timer of at least 10 minutes.
+    this.idleTimer = setTimeout(() => { this.send('-ERR idle too long, closing'); this.socket.end(); },
+      Math.max(600, this.settings.limits.smtpIdleTimeoutSec) * 1000);
+    this.idleTimer.unref();
+  }
+
+  release(): void {
+    clearTimeout(this.idleTimer);
+    if (this.user && this.state !== 'authorization') this.locks.delete(this.user.id);
+    this.state = 'closed';
+  }
+
+  private onData(chunk: string): void {
+    this.touch();
+    this.buffer += chunk;
+    let i: number;
+    while ((i = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, i).replace(/\r$/, '');
+      this.buffer = this.buffer.slice(i + 1);
+      this.busy = this.busy.then(() => this.handle(Buffer.from(line, 'latin1').toString('utf8'))).catch(() => {
+        this.send('-ERR [SYS/TEMP] temporary failure, try again');
+      });
+    }
+    if (this.buffer.length > MAX_LINE) {
+      this.buffer = '';
+      this.send('-ERR line too long');
+    }
+  }
+
+  private send(line: string): void {
+    if (this.socket.writable) this.socket.write(`${line}\r\n`);
+    this.log.send(line);
+  }
+
+  private async handle(line: string): Promise<void> {
+    if (this.state === 'closed') return;
+    if (this.sasl) {
+      this.log.recv('****');
+      const step = this.sasl;
+      this.sasl = undefined;
+      return step(line);
+    }
+    const [verbRaw = '', ...rest] = line.split(' ');
+    const verb = verbRaw.toUpperCase();
+    const arg = rest.join(' ');
+    this.log.recv(verb === 'PASS' ? 'PASS ****' : verb === 'AUTH' && rest.length > 1 ? `AUTH ${rest[0]} ****` : line);
+
+    if (verb === 'CAPA') return this.capa();
+    if (verb === 'QUIT') return this.quit();
+    if (verb === 'NOOP' && this.state === 'transaction') return this.send('+OK');
+    if (this.state === 'authorization') return this.authorization(verb, arg, rest);
+    return this.transaction(verb, rest);
+  }
+
+  private mayAuth(): boolean {
+    return this.secure || this.settings.smtp.allowPlaintextAuth;
+  }
+
+  private capa(): void {
+    const caps = ['CAPA', 'TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'EXPIRE NEVER', 'IMPLEMENTATION Youju'];
+    if (this.state === 'authorization') {
+      if (this.mayAuth()) caps.push('USER', 'SASL PLAIN LOGIN');
+      if (!this.secure) caps.push('STLS');
+    }
+    this.send('+OK Capability list follows');
+    for (const c of caps) this.send(c);
+    this.send('.');
+  }
+
+  private async authorization(verb: string, arg: string, rest: string[]): Promise<void> {
+    switch (verb) {
+      case 'STLS':
+        if (this.secure) return this.send('-ERR already using TLS');
+        this.send('+OK Begin TLS negotiation');
+        return this.startTls();
+      case 'USER':
+        if (!this.mayAuth()) return this.send('-ERR [AUTH] use STLS first');
+        if (!arg) return this.send('-ERR USER needs a name');
+        this.pendingUser = arg;
+        return this.send('+OK send PASS');
+      case 'PASS':
+        if (!this.mayAuth()) return this.send('-ERR [AUTH] use STLS first');
+        if (this.pendingUser === undefined) return this.send('-ERR USER first');
+        return this.login(this.pendingUser, arg);
+      case 'AUTH': {
+        if (!this.mayAuth()) return this.send('-ERR [AUTH] use STLS first');
+        const mech = (rest[0] ?? '').toUpperCase();
+        if (mech === 'PLAIN') {
+          const finish = async (b64: string) => {
+            const parts = Buffer.from(b64, 'base64').toString('utf8').split('\0');
+            if (parts.length !== 3) return this.send('-ERR [AUTH] malformed PLAIN response');
+            return this.login(parts[1] || parts[0]!, parts[2]!);
+          };
+          if (rest[1]) return finish(rest[1]);
+          this.sasl = finish;
+          return this.send('+ ');
+        }
+        if (mech === 'LOGIN') {
+          this.sasl = async (u) => {
+            const user = Buffer.from(u, 'base64').toString('utf8');
+            this.sasl = async (p) => this.login(user, Buffer.from(p, 'base64').toString('utf8'));
+            this.send(`+ ${Buffer.from('Password:').toString('base64')}`);
+          };
+          return this.send(`+ ${Buffer.from('Username:').toString('base64')}`);
+        }
+        return this.send('-ERR unsupported SASL mechanism');
+      }
+      default:
+        return this.send('-ERR unknown command in AUTHORIZATION state');
+    }
+  }
+
+  private startTls(): void {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    const secure = new tls.TLSSocket(plain, { isServer: true, secureContext: this.secureContext });
+    secure.once('secure', () => {
+      this.socket = secure;
+      this.secure = true;
+      this.buffer = '';
+      this.log.note('TLS started');
+    });
+    this.attach(secure);
+  }
+
+  private async login(address: string, password: string): Promise<void> {
+    let user: DirectoryUser;
+    try {
+      user = await this.deps.users.authenticate(address, password);
+    } catch {
+      await new Promise((r) => setTimeout(r, this.settings.security.failedLoginDelayMs));
+      this.log.note(`authentication failed for ${address.slice(0, 100)}`);
+      return this.send('-ERR [AUTH] invalid user name or password');
+    }
+    if (this.locks.has(user.id)) return this.send('-ERR [IN-USE] maildrop already locked');
+    this.locks.add(user.id);
+    this.user = user;
+    this.state = 'transaction';
+    try {
+      this.inbox = await this.deps.mailboxes.require(user.id, 'INBOX');
+      this.messages = await this.deps.mailboxes.messages(this.inbox.id);
+    } catch (err) {
+      this.locks.delete(user.id);
+      this.state = 'authorization';
+      throw err;
+    }
+    await this.deps.authWindows.open(this.socket.remoteAddress ?? '').catch(() => undefined);
+    this.log.note(`authenticated as ${user.address}`);
+    const size = this.messages.reduce((s, m) => s + m.size, 0);
+    this.send(`+OK maildrop has ${this.messages.length} messages (${size} octets)`);
+  }
+
+  private message(arg: string | undefined): { n: number; m: Message } | undefined {
+    const n = Number(arg);
+    if (!Number.isInteger(n) || n < 1 || n > this.messages.length || this.deleted.has(n)) return undefined;
+    return { n, m: this.messages[n - 1]! };
+  }
+
+  private async transaction(verb: string, rest: string[]): Promise<void> {
+    const live = () => this.messages.map((m, i) => ({ n: i + 1, m })).filter((x) => !this.deleted.has(x.n));
+    switch (verb) {
+      case 'STAT': {
+        const l = live();
+        return this.send(`+OK ${l.length} ${l.reduce((s, x) => s + x.m.size, 0)}`);
+      }
+      case 'LIST':
+      case 'UIDL': {
+        const value = (x: { m: Message }) => (verb === 'LIST' ? String(x.m.size) : `${this.inbox!.uidvalidity}-${x.m.uid}`);
+        if (rest[0] !== undefined) {
+          const x = this.message(rest[0]);
+          return x ? this.send(`+OK ${x.n} ${value(x)}`) : this.send('-ERR no such message');
+        }
+        this.send('+OK');
+        for (const x of live()) this.send(`${x.n} ${value(x)}`);
+        return this.send('.');
+      }
+      case 'RETR':
+      case 'TOP': {
+        const x = this.message(rest[0]);
+        if (!x) return this.send('-ERR no such message');
+        const lines = verb === 'TOP' ? Number(rest[1]) : undefined;
+        if (verb === 'TOP' && (!Number.isInteger(lines) || lines! < 0)) return this.send('-ERR TOP needs a message number and a line count');
+        const raw = await this.deps.mailboxes.readMessage(x.m);
+        this.socket.write(`+OK ${verb === 'RETR' ? `${x.m.size} octets` : 'top of message follows'}\r\n`);
+        this.socket.write(dotStuff(lines === undefined ? raw : topOf(raw, lines)));
+        this.socket.write('.\r\n');
+        this.log.send(`+OK ${verb} ${x.n} (${raw.length} octets sent)`);
+        return;
+      }
+      case 'DELE': {
+        const x = this.message(rest[0]);
+        if (!x) return this.send('-ERR no such message');
+        this.deleted.add(x.n);
+        return this.send(`+OK message ${x.n} deleted`);
+      }
+      case 'RSET':
+        this.deleted.clear();
+        return this.send('+OK');
+      default:
+        return this.send('-ERR unknown command');
+    }
+  }
+
+  /** QUIT: in TRANSACTION, the UPDATE state removes the deleted messages (RFC 1939 §6). */
+  private async quit(): Promise<void> {
+    if (this.state === 'transaction' && this.deleted.size > 0) {
+      const uids = [...this.deleted].map((n) => this.messages[n - 1]!.uid);
+      try {
+        await this.deps.mailboxes.expunge(this.inbox!.id, uids.map((u) => ({ from: u, to: u })));
+      } catch {
+        this.send('-ERR [SYS/TEMP] some deleted messages not removed');
+        this.socket.end();
+        return;
+      }
+    }
+    this.send(`+OK ${this.deps.hostname} Youju POP3 signing off`);
+    this.release();
+    this.socket.end();
+  }
+}
+
+/** RFC 1939 §3: a line starting with "." gets another one; the body ends with CRLF. */
+function dotStuff(raw: Buffer): Buffer {
+  let text = raw.toString('latin1');
+  if (!text.endsWith('\r\n')) text += '\r\n';
+  return Buffer.from(text.replace(/(^|\r\n)\./g, '$1..'), 'latin1');
+}
+
+/** The header, the blank line, and the first `lines` lines of the body. */
+function topOf(raw: Buffer, lines: number): Buffer {
+  const end = raw.indexOf('\r\n\r\n');
+  if (end < 0) return raw;
+  const body = raw.subarray(end + 4).toString('latin1').split('\r\n').slice(0, lines);
+  return Buffer.concat([raw.subarray(0, end + 4), Buffer.from(body.join('\r\n') + (lines > 0 ? '\r\n' : ''), 'latin1')]);
+}
