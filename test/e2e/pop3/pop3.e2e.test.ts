@@ -94,6 +94,43 @@ plain.quit()`, [String(t.config.ports.pop3s), PASSWORD, String(t.config.ports.po
     assert.doesNotMatch(relay.out, /Relay access denied/, 'POP-before-SMTP lets this IP relay');
   });
 
+  it('serves fetchmail over STLS, which fetches every message and deletes them', async () => {
+    const { mkdtemp, writeFile, readFile, chmod, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { spawn } = await import('node:child_process');
+    await t.addUser('fm@example.cn');
+    for (const subject of ['fm one', 'fm two']) {
+      assert.equal((await swaks(t.ports.smtp, ['--to', 'fm@example.cn', '--from', 'x@remote.test', '--header', `Subject: ${subject}`])).code, 0);
+    }
+    await eventually(async () => (await mailboxMessages(t.rt, 'fm@example.cn')).length === 2 || undefined);
+    const dir = await mkdtemp(join(tmpdir(), 'youju-fetchmail-'));
+    try {
+      const rc = join(dir, 'fetchmailrc');
+      const out = join(dir, 'mbox');
+      await writeFile(rc, `poll 127.0.0.1 service ${t.config.ports.pop3} protocol pop3 auth password timeout 20\n` +
+        `  user "fm@example.cn" password "${PASSWORD}" sslproto "TLS1.2+" no sslcertck nokeep\n  mda "cat >> ${out}"\n`);
+      await chmod(rc, 0o600);
+      // Not spawnSync: the server runs in this process and must keep answering.
+      const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn('fetchmail', ['-f', rc, '--nosyslog', '-v', '--pidfile', join(dir, 'pid')], { env: { ...process.env, HOME: dir, FETCHMAILHOME: dir } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => { stdout += d; });
+        child.stderr.on('data', (d) => { stderr += d; });
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+      assert.ok(r.status === 0, `${r.status}\n${r.stdout}\n${r.stderr}`);
+      const mbox = await readFile(out, 'utf8');
+      assert.match(mbox, /Subject: fm one/);
+      assert.match(mbox, /Subject: fm two/);
+      assert.match(r.stdout + r.stderr, /STLS/);
+      assert.deepEqual(await mailboxMessages(t.rt, 'fm@example.cn'), [], 'nokeep: deleted at QUIT');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a wrong password with [AUTH] and writes a pop3 session log without it', async () => {
     const r = await python(`${POP}
 p = connect(int(sys.argv[1])); p.user('alice@example.cn')
