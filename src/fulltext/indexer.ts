@@ -5,7 +5,7 @@
  * Indexing runs after delivery, off the SMTP path; search only sees indexed messages, and the
  * lag is the worker's pace. `wordsOf()` splits a query the same way.
  */
-import type { Clock } from '../core/clock.ts';
+import { DrainLoop } from '../core/drain-loop.ts';
 import type { BlobId } from '../core/ids.ts';
 import { parseMimeTree } from '../mime/mime-tree.ts';
 import { searchableText, segmentWords } from '../mime/search-text.ts';
@@ -16,51 +16,27 @@ import type { Store } from '../store/store.ts';
 export const wordsOf = (text: string): string[] => segmentWords(text);
 
 export class Indexer {
-  private running = false;
-  private again = false;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
-  private idle: Promise<void> = Promise.resolve();
+  private readonly loop: DrainLoop;
 
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
-    private readonly opts: { batch?: number; pollMs?: number; clock?: Clock; log?: (line: string) => void } = {},
-  ) {}
-
-  start(): void {
-    this.stopped = false;
-    const poll = () => {
-      this.kick();
-      this.timer = setTimeout(poll, this.opts.pollMs ?? 2000);
-      this.timer.unref();
-    };
-    poll();
+    private readonly opts: { batch?: number; pollMs?: number; log?: (line: string) => void } = {},
+  ) {
+    this.loop = new DrainLoop(() => this.runOnce(), () => opts.pollMs ?? 2000, (err) => opts.log?.(`indexer: ${String(err)}`));
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.idle;
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Index what is pending now (a delivery happened). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
-    this.running = true;
-    this.idle = (async () => {
-      try {
-        do {
-          this.again = false;
-          while (!this.stopped && (await this.runOnce()) > 0) { /* drain */ }
-        } while (this.again && !this.stopped);
-      } catch (err) {
-        this.opts.log?.(`indexer: ${String(err)}`);
-      } finally {
-        this.running = false;
-      }
-    })();
+    this.loop.kick();
   }
 
   /** Indexes one batch; returns how many blobs it indexed. */

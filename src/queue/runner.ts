@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock.ts';
 import type { RecipientResult, SmtpReply, Transport } from '../delivery/transport.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { QueueEntry, QueueRecipient, QueueState, Store } from '../store/store.ts';
+import { DrainLoop } from '../core/drain-loop.ts';
 import { buildDsn } from './dsn.ts';
 import type { QueueService } from './queue.ts';
 import { isExpired, nextAttemptAt } from './schedule.ts';
@@ -34,54 +35,31 @@ export interface RunnerDeps {
 const ACTIVE: QueueState[] = ['inbound', 'local', 'remote', 'retry', 'raw'];
 
 export class QueueRunner {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private again = false;
-  private stopped = false;
   private readonly abort = new AbortController();
   private unsubscribe: (() => void) | undefined;
-  private idle: Promise<void> = Promise.resolve();
+  private readonly loop: DrainLoop;
 
-  constructor(private readonly deps: RunnerDeps) {}
+  constructor(private readonly deps: RunnerDeps) {
+    this.loop = new DrainLoop(() => this.runOnce(), () => deps.settings().queue.pollMs,
+      (err) => deps.log?.(`queue runner pass failed: ${String(err)}`));
+  }
 
   /** Takes back what this node's previous run had leased when it died, then runs until stop(). */
   async start(): Promise<void> {
     await this.deps.store.tx((tx) => tx.queue.releaseLeases(this.deps.node));
-    this.stopped = false;
-    this.unsubscribe = this.deps.queue.onWake(() => this.kick());
-    const poll = () => {
-      this.kick();
-      this.timer = setTimeout(poll, this.deps.settings().queue.pollMs);
-      this.timer.unref();
-    };
-    poll();
+    this.unsubscribe = this.deps.queue.onWake(() => this.loop.kick());
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
-    clearTimeout(this.timer);
     this.abort.abort();
-    await this.idle;
+    await this.loop.stop();
   }
 
-  /** Runs passes until nothing is due; a kick during a pass schedules one more. */
+  /** Runs passes until nothing is due. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
-    this.running = true;
-    this.idle = (async () => {
-      try {
-        do {
-          this.again = false;
-          while (!this.stopped && (await this.runOnce()) > 0) { /* keep draining */ }
-        } while (this.again && !this.stopped);
-      } catch (err) {
-        this.deps.log?.(`queue runner pass failed: ${String(err)}`);
-      } finally {
-        this.running = false;
-      }
-    })();
+    this.loop.kick();
   }
 
   /** One pass: claim a batch and deliver it. Returns how many entries it handled. */
