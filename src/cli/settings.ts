@@ -13,6 +13,14 @@ function lookup(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
+/** Passwords never leave through the CLI: any key named like a secret is shown as "****" when set. */
+function masked(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(masked);
+  return Object.fromEntries(Object.entries(value).map(([k, v]) =>
+    [k, /password|secret|private/i.test(k) && typeof v === 'string' && v !== '' ? '****' : masked(v)]));
+}
+
 function parseValue(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -27,14 +35,14 @@ export function registerSettings(program: Command): void {
   settings.command('list').description('every setting with its value and meaning')
     .action((_f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out }) => {
       const current = rt.settings.current();
-      const rows = describeSettings().map((d) => ({ ...d, value: lookup(current, d.path) }));
+      const rows = describeSettings().map((d) => ({ ...d, value: masked(lookup(current, d.path)) }));
       out.result(rows, () => table(['SETTING', 'VALUE', 'DEFAULT', 'MEANING'],
         rows.map((r) => [r.path, JSON.stringify(r.value), JSON.stringify(r.default), r.description])));
     }));
 
   settings.command('get <path>').description('one setting, e.g. smtp.maxRcptPerMessage')
     .action((path: string, _f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out }) => {
-      const value = lookup(rt.settings.current(), path);
+      const value = masked(lookup(rt.settings.current(), path));
       if (value === undefined) throw new MailError('INVALID_INPUT', `unknown setting "${path}"`);
       out.result({ path, value }, () => JSON.stringify(value));
     }));
@@ -43,7 +51,7 @@ export function registerSettings(program: Command): void {
     .action((path: string, value: string, _f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out, actor }) => {
       const parsed = parseValue(value);
       await rt.settings.set(path, parsed);
-      await rt.store.tx((tx) => tx.audit.write({ actor: actor.who, source: actor.from, action: 'settings.set', target: path, details: { value: parsed } }));
-      out.result({ path, value: parsed }, () => `${path} = ${JSON.stringify(parsed)}`);
+      await rt.store.tx((tx) => tx.audit.write({ actor: actor.who, source: actor.from, action: 'settings.set', target: path, details: { value: masked(parsed) } }));
+      out.result({ path, value: masked(parsed) }, () => `${path} = ${JSON.stringify(masked(parsed))}`);
     }));
 }

@@ -32,8 +32,16 @@ describe('settings reload', () => {
         const bad = await youjuAsync(['--data', dir, 'settings', 'set', 'smtp.maxRcptPerMessage', '0']);
         assert.equal(bad.code, 2);
         assert.match(bad.stderr, /smtp\.maxRcptPerMessage/);
+        const secret = await youjuAsync(['--data', dir, 'settings', 'set', 'delivery.smartHost',
+          JSON.stringify({ host: 'relay.test', port: 25, user: 'u', password: 's3cret-pw', tls: 'starttls' }), '--json']);
+        assert.equal(secret.code, 0, secret.stderr);
+        const shown = await youjuAsync(['--data', dir, 'settings', 'list']);
+        assert.ok(!secret.stdout.includes('s3cret-pw') && !shown.stdout.includes('s3cret-pw'), 'passwords are masked');
+        assert.match(shown.stdout, /"password":"\*\*\*\*"/);
         const audit = await rt.store.read((tx) => tx.audit.list({ action: 'settings.set' }));
-        assert.equal(audit[0]?.target, 'smtp.maxRcptPerMessage');
+        assert.equal(audit[0]?.target, 'delivery.smartHost');
+        assert.ok(!JSON.stringify(audit).includes('s3cret-pw'), 'nor written to the audit log');
+        assert.equal(audit[1]?.target, 'smtp.maxRcptPerMessage');
       } finally {
         await rt.close();
       }
