@@ -166,7 +166,7 @@ export async function startServer(rt: Runtime): Promise<Server> {
   const smtp = new SmtpListeners({
     hostname: config.hostname, settings: current, sessionLogs, tls: tlsMaterial,
     users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
-    authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, clock, queue: rt.queue, now: clock.now,
+    authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now,
     verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
     expand: async (address) => {
       const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);

@@ -8,7 +8,7 @@ import { MailError } from '../core/errors.ts';
 import type { QueueId } from '../core/ids.ts';
 import type { Actor } from '../directory/actor.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { QueueEntry, QueueState, Store } from '../store/store.ts';
+import type { QueueEntry, QueueState, Store, StoreTx } from '../store/store.ts';
 import { buildDsn } from './dsn.ts';
 import type { QueueService } from './queue.ts';
 
@@ -95,7 +95,7 @@ export class QueueManager {
     return this.store.read((tx) => this.requireTx(tx, id));
   }
 
-  private async requireTx(tx: Parameters<Parameters<Store['read']>[0]>[0], id: QueueId): Promise<QueueEntry> {
+  private async requireTx(tx: StoreTx, id: QueueId): Promise<QueueEntry> {
     const e = await tx.queue.get(id);
     if (!e) throw new MailError('NOT_FOUND', `no queue entry ${id}`);
     return e;

@@ -100,7 +100,7 @@ describe('QueueRunner', () => {
     } finally { await s.stores.close(); }
   });
 
-  it('delivers priority mail first', async () => {
+  it('claims priority mail first', async () => {
     const s = await setup({});
     try {
       await s.submit('a@local.test', ['x@remote.test']);

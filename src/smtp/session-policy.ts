@@ -9,7 +9,6 @@ import ipaddr from 'ipaddr.js';
 import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
 import type { AuthWindows } from '../auth/auth-windows.ts';
 import type { Settings } from '../config/settings.ts';
-import type { Clock } from '../core/clock.ts';
 import { isMailError } from '../core/errors.ts';
 import type { QuotaService } from '../delivery/quota.ts';
 import { parseAddress, type Address } from '../directory/address.ts';
@@ -42,7 +41,6 @@ export interface PolicyDeps {
   quota: QuotaService;
   authWindows: AuthWindows;
   trustedNetworks: readonly string[];
-  clock: Clock;
 }
 
 const PRIVILEGED = new Set(['postmaster', 'abuse', 'webmaster']);

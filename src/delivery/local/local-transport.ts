@@ -120,8 +120,8 @@ export class LocalTransport implements Transport {
       changed = [];
       for (const c of copies) {
         if (!c.keepCopy) continue;
-        const outcome = await this.store(tx, c, job, summary, now, settings, warnings);
-        if (typeof outcome === 'number') changed.push((await tx.mailboxes.get(outcome as MailboxId))!);
+        const outcome = await this.storeCopy(tx, c, job, summary, now, settings, warnings);
+        if (typeof outcome === 'number') changed.push((await tx.mailboxes.get(outcome))!);
         else if (outcome) results.set(c.rcpt, outcome);
       }
       for (const p of extra) await this.deps.queue.enqueue(tx, p);
@@ -159,7 +159,7 @@ export class LocalTransport implements Transport {
   }
 
   /** Appends one copy and returns the mailbox it went to, or a non-delivered outcome when the quota refuses it. */
-  private async store(tx: StoreTx, c: Copy, job: DeliveryJob, summary: MessageSummary, now: number,
+  private async storeCopy(tx: StoreTx, c: Copy, job: DeliveryJob, summary: MessageSummary, now: number,
     settings: Readonly<Settings>, warnings: Array<{ to: string; percent: number; quotaBytes: number }>): Promise<RecipientResult | MailboxId> {
     const headerPrefix = `Return-Path: <${job.sender}>\r\nDelivered-To: ${c.user.address}\r\n`;
     const size = Buffer.byteLength(headerPrefix) + job.size;

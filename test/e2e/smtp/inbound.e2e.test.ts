@@ -195,7 +195,6 @@ s.sendall(b'QUIT\\r\\n'); print(rd().decode().strip())`;
 
   it('writes the smtp-in session log without passwords', async () => {
     const { readdir, readFile } = await import('node:fs/promises');
-    await t.rt.store.read(async () => undefined);
     const dir = `${t.dir}/logs`;
     const file = (await readdir(dir)).find((f) => f.startsWith('smtp-in-'));
     assert.ok(file);
