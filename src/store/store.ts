@@ -7,6 +7,7 @@
 import type {
   AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, QueueId, UserId,
 } from '../core/ids.ts';
+import type { ImportAccountId, ImportFolderId, ImportJobId } from '../core/ids.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -43,6 +44,7 @@ export interface StoreTx {
   readonly autoreplies: AutoreplyRepo;
   readonly authWindows: AuthWindowRepo;
   readonly fulltext: FulltextRepo;
+  readonly imports: ImportRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -518,4 +520,122 @@ export interface FulltextRepo {
   pending(limit: number): Promise<BlobId[]>;
   /** Drops a blob's text (the blob GC calls it when the blob goes). */
   remove(blobId: BlobId): Promise<void>;
+}
+
+// ── Migration import (FEATURES A11) ────────────────────────────────────────────────────────
+
+export type ImportJobState = 'queued' | 'running' | 'done' | 'failed';
+export type ImportAccountState = 'pending' | 'running' | 'done' | 'failed';
+export type ImportProtocol = 'imap' | 'pop3';
+/** 'tls': TLS from the first byte (imaps, pop3s); 'starttls': plain, upgraded when the server offers it. */
+export type ImportTls = 'tls' | 'starttls';
+
+export interface ImportJob {
+  id: ImportJobId;
+  state: ImportJobState;
+  createdAt: number;
+  /** The actor who made it: 'cli:root'. */
+  createdBy: string;
+  /** Who runs it ('host:pid') and until when the lease holds; null when nobody does. */
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+/** One line of the list file: where to import from and into which local user. No password here. */
+export interface ImportAccount {
+  id: ImportAccountId;
+  jobId: ImportJobId;
+  /** Line number in the list file, for messages. */
+  line: number;
+  protocol: ImportProtocol;
+  host: string;
+  port: number;
+  tls: ImportTls;
+  verifyTls: boolean;
+  remoteUser: string;
+  userId: UserId;
+  state: ImportAccountState;
+  /** Why the account failed, '' otherwise. */
+  error: string;
+  foldersTotal: number;
+  foldersDone: number;
+  /** Messages on the source when last counted, and how many of them are here (imported now or before). */
+  messagesTotal: number;
+  messagesDone: number;
+  /** Messages this job added, and their bytes. */
+  imported: number;
+  bytes: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+export type NewImportAccount = Pick<ImportAccount, 'line' | 'protocol' | 'host' | 'port' | 'tls' | 'verifyTls' | 'remoteUser' | 'userId'> & {
+  /** Sealed by the caller (auth/secret-box.ts); cleared once the account is done. */
+  passwordEnc: string;
+};
+export type ImportAccountPatch = Partial<Pick<ImportAccount,
+  'state' | 'error' | 'foldersTotal' | 'foldersDone' | 'messagesTotal' | 'messagesDone' | 'startedAt' | 'finishedAt'>> & {
+  passwordEnc?: string;
+};
+
+/**
+ * Where one remote folder stands, kept per (local user, source, remote folder) across jobs, so a
+ * rerun continues instead of starting over. `source` names the remote account without port or TLS
+ * ('imap://bob@old.example.com'), so switching from imaps to imap does not start again.
+ */
+export interface ImportFolder {
+  id: ImportFolderId;
+  userId: UserId;
+  source: string;
+  folder: string;
+  localName: string;
+  /** IMAP: the uidvalidity lastUid belongs to; 0 for POP3. */
+  uidvalidity: number;
+  /** IMAP: every message with a UID up to this one is imported. */
+  lastUid: number;
+  /** Messages imported from this folder over all jobs. */
+  imported: number;
+  updatedAt: number;
+}
+
+export interface ImportRepo {
+  /** Creates a job with its accounts; with a lease owner, the job starts out held by it. */
+  createJob(j: { createdBy: string; leaseOwner?: string; leaseUntil?: number }, accounts: NewImportAccount[]): Promise<ImportJob>;
+  getJob(id: ImportJobId): Promise<ImportJob | undefined>;
+  /** Newest first. */
+  listJobs(q?: { states?: ImportJobState[]; limit?: number }): Promise<ImportJob[]>;
+  /**
+   * Takes the job for `owner` until leaseUntil, marking it running, if it is not done and its lease
+   * is free, expired (before now), already owner's, or held by `takeOverFrom` (a holder known to be
+   * dead). False when someone else holds it. Two callers never both succeed.
+   */
+  claimJob(id: ImportJobId, owner: string, now: number, leaseUntil: number, takeOverFrom?: string): Promise<boolean>;
+  /** Extends owner's lease; false when owner no longer holds it (stop working then). */
+  renewJob(id: ImportJobId, owner: string, leaseUntil: number): Promise<boolean>;
+  /** Ends owner's hold: with a final state (done/failed) and finishedAt, or back to the pool (state unchanged). */
+  releaseJob(id: ImportJobId, owner: string, end?: { state: 'done' | 'failed'; at: number }): Promise<void>;
+  /** In line order, without passwords. */
+  accounts(jobId: ImportJobId): Promise<ImportAccount[]>;
+  /** The sealed password of an account ('' once cleared). */
+  accountSecret(id: ImportAccountId): Promise<string>;
+  updateAccount(id: ImportAccountId, patch: ImportAccountPatch): Promise<void>;
+  /** Adds to an account's counters: call it in the transaction that appends the message. */
+  countImported(id: ImportAccountId, d: { messages: number; bytes: number }): Promise<void>;
+  folder(userId: UserId, source: string, folder: string): Promise<ImportFolder | undefined>;
+  /**
+   * Creates or resets the folder's marker: a new uidvalidity (the remote folder was re-created, so
+   * its UIDs mean other messages) sets lastUid back to 0 and forgets POP3 keys.
+   */
+  putFolder(f: Pick<ImportFolder, 'userId' | 'source' | 'folder' | 'localName' | 'uidvalidity'>): Promise<ImportFolder>;
+  /**
+   * Moves lastUid up to uid. Throws CONFLICT when lastUid is already ≥ uid (another run imported
+   * it): call it in the transaction that appends the message, which then rolls back. So a message
+   * is appended at most once whatever crashes or races happen.
+   */
+  advanceFolder(id: ImportFolderId, uid: number): Promise<void>;
+  /** POP3: records a message key (UIDL) as imported. Throws CONFLICT when it already is, like advanceFolder. */
+  markSeen(id: ImportFolderId, key: string): Promise<void>;
+  /** POP3: the keys already imported. */
+  seenKeys(id: ImportFolderId): Promise<Set<string>>;
 }

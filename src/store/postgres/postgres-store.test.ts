@@ -2,6 +2,7 @@
 // a database of its own on 127.0.0.1:5432 (YOUJU_TEST_PG_URL); unreachable PostgreSQL fails, never skips.
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
+import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
 import { openTestStore } from '../testing.ts';
@@ -10,3 +11,4 @@ runStoreContract('postgres', () => openTestStore('postgres'));
 runBlobStoreContract('postgres', () => openTestStore('postgres'));
 runMailflowContract('postgres', () => openTestStore('postgres'));
 runFulltextContract('postgres', () => openTestStore('postgres'));
+runImportContract('postgres', () => openTestStore('postgres'));

@@ -4,6 +4,7 @@ import type { SqlConn } from './conn.ts';
 import { aliasRepo, listRepo } from './addresses.ts';
 import { domainAliasRepo, domainRepo } from './domains.ts';
 import { fulltextRepo } from './fulltext.ts';
+import { importRepo } from './imports.ts';
 import { mailboxRepo } from './mailboxes.ts';
 import { messageRepo } from './messages.ts';
 import { adminRepo, orgUnitRepo } from './org.ts';
@@ -30,5 +31,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     autoreplies: autoreplyRepo(ctx),
     authWindows: authWindowRepo(ctx),
     fulltext: fulltextRepo(ctx),
+    imports: importRepo(ctx),
   };
 }

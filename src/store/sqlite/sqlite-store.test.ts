@@ -1,6 +1,7 @@
 // Runs the one store conformance suite and the blob-store suite against the embedded backend.
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
+import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
 import { openTestStore } from '../testing.ts';
@@ -9,3 +10,4 @@ runStoreContract('sqlite', () => openTestStore('sqlite'));
 runBlobStoreContract('sqlite', () => openTestStore('sqlite'));
 runMailflowContract('sqlite', () => openTestStore('sqlite'));
 runFulltextContract('sqlite', () => openTestStore('sqlite'));
+runImportContract('sqlite', () => openTestStore('sqlite'));
