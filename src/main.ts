@@ -29,6 +29,7 @@ import { OutboundRewriter } from './delivery/rewrite/outbound.ts';
 import { QueueRunner } from './queue/runner.ts';
 import { Indexer } from './fulltext/indexer.ts';
 import { SmtpListeners } from './smtp/listeners.ts';
+import { ImapServer } from './imap/imap-server.ts';
 import { Pop3Server } from './pop3/pop3-server.ts';
 import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
@@ -202,6 +203,23 @@ export async function startServer(rt: Runtime): Promise<Server> {
     await indexer.stop();
     throw new MailError('CONFIG_INVALID', `cannot listen for POP3: ${(err as Error).message}`, { cause: err });
   }
+  // IMAP.
+  const imap = new ImapServer({
+    hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, bus: rt.bus,
+    sessionLogs, tls: tlsMaterial,
+  });
+  try {
+    listeners.push(...await imap.listen([
+      { role: 'imap', port: config.ports.imap, host: config.listen, secure: false },
+      { role: 'imaps', port: config.ports.imaps, host: config.listen, secure: true },
+    ]));
+  } catch (err) {
+    await smtp.close();
+    await pop3.close();
+    await runner.stop();
+    await indexer.stop();
+    throw new MailError('CONFIG_INVALID', `cannot listen for IMAP: ${(err as Error).message}`, { cause: err });
+  }
   system.note(`listening: ${listeners.map((l) => `${l.role} ${l.port}`).join(', ') || 'nothing'}`);
 
   // Nightly-ish housekeeping: blob GC every 6 hours, first run 10 minutes after start.
@@ -232,6 +250,7 @@ export async function startServer(rt: Runtime): Promise<Server> {
     async stop() {
       await smtp.close();
       await pop3.close();
+      await imap.close();
       await runner.stop();
       stopIndexWake();
       await indexer.stop();

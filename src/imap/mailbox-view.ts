@@ -63,6 +63,20 @@ export class MailboxView {
     return this.byUid.get(uid);
   }
 
+  /** Records flags this session set itself (its own STORE), so a later sync does not report them again. */
+  update(uid: number, flags: readonly string[], modseq: number): void {
+    const m = this.byUid.get(uid);
+    if (m && modseq >= m.modseq) {
+      m.flags = [...flags];
+      m.modseq = modseq;
+    }
+  }
+
+  /** Every UID in sequence order (do not modify). */
+  get allUids(): readonly number[] {
+    return this.uids;
+  }
+
   /** The highest UID in the view (for '*' in UID sets), 0 when empty. */
   get maxUid(): number {
     return this.uids.at(-1) ?? 0;
@@ -90,6 +104,7 @@ export class MailboxView {
     const result: SyncResult = { expunged: [], expungedUids: [], flags: [] };
     const gone = new Set<number>();
     const added: ViewMessage[] = [];
+    const updated = new Set<number>();
     for (const c of [...changes].sort((a, b) => a.modseq - b.modseq)) {
       const known = this.byUid.get(c.uid);
       if (c.flags === null) {
@@ -98,17 +113,16 @@ export class MailboxView {
         if (c.modseq > known.modseq) {
           known.flags = [...c.flags];
           known.modseq = c.modseq;
+          updated.add(c.uid);
         }
       } else if (c.uid > this.maxUid && !added.some((a) => a.uid === c.uid)) {
         added.push({ uid: c.uid, flags: [...c.flags], modseq: c.modseq });
       }
     }
-    // Flag updates are reported for messages that stay.
-    for (const c of changes) {
-      const m = this.byUid.get(c.uid);
-      if (c.flags !== null && m && !gone.has(c.uid) && !result.flags.some((f) => f.uid === c.uid)) {
-        result.flags.push({ seq: 0, uid: c.uid, flags: m.flags, modseq: m.modseq });
-      }
+    // Flag updates are reported for messages that stay, once, and only when the view learnt something.
+    for (const uid of [...updated].sort((a, b) => a - b)) {
+      const m = this.byUid.get(uid);
+      if (m && !gone.has(uid)) result.flags.push({ seq: 0, uid, flags: m.flags, modseq: m.modseq });
     }
     // Expunges from the highest sequence number down, so each number is right when the client applies it.
     const goneSorted = [...gone].sort((a, b) => b - a);

@@ -72,7 +72,7 @@ describe('MailboxService', () => {
       await svc.setFlags(r.mailbox.id, ALL, 'add', ['\\Flagged']);
       assert.equal(events.length, changes + 1);
       const trash = (await svc.get(user.id, 'Trash'))!;
-      assert.deepEqual(await svc.copy(r.mailbox.id, ALL, trash.id), [{ from: 1, to: 1 }]);
+      assert.deepEqual(await svc.copy(user.id, r.mailbox.id, ALL, trash.id), [{ from: 1, to: 1 }]);
       assert.deepEqual(await svc.move(r.mailbox.id, ALL, trash.id), [{ from: 1, to: 2 }]);
       assert.deepEqual(await svc.messages(r.mailbox.id), []);
       assert.deepEqual(await svc.expunge(trash.id, [{ from: 1, to: 1 }]), [1]);

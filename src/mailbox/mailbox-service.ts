@@ -13,7 +13,7 @@ import type { MailboxId, UserId } from '../core/ids.ts';
 import { checkQuotaTx } from '../delivery/quota.ts';
 import { summarise } from '../mime/summary.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { FlagOp, Mailbox, Message, MessageChange, SpecialUse, Store, StoreTx, UidSet } from '../store/store.ts';
+import type { FlagOp, FulltextField, Mailbox, Message, MessageChange, SpecialUse, Store, StoreTx, UidSet } from '../store/store.ts';
 
 export const SEPARATOR = '/';
 const MAX_NAME_BYTES = 1024;
@@ -45,6 +45,11 @@ export interface AppendInput {
   raw: Buffer;
   flags?: string[];
   internalDate?: number;
+  /**
+   * Store work done in the append's own transaction (after the message row is written): e.g. an
+   * import's progress marker, so both commit or neither does. Throwing rolls the append back.
+   */
+  also?: (tx: StoreTx, appended: { mailboxId: MailboxId; uid: number }) => Promise<void>;
 }
 
 export class MailboxService {
@@ -139,6 +144,7 @@ export class MailboxService {
       const { uid } = await tx.messages.append(box.id, {
         blobId: blob.id, size: blob.size, internalDate: input.internalDate ?? this.clock.now(), flags: input.flags, summary,
       });
+      await input.also?.(tx, { mailboxId: box.id, uid });
       return { mailbox: (await tx.mailboxes.get(box.id))!, uid };
     });
     this.announce(r.mailbox);
@@ -160,8 +166,14 @@ export class MailboxService {
     return r;
   }
 
-  copy(from: MailboxId, uids: UidSet, to: MailboxId) {
-    return this.change(to, (tx) => tx.messages.copy(from, uids, to));
+  /** Copies under the owner's quota (the copies count against it like new mail). */
+  copy(userId: UserId, from: MailboxId, uids: UidSet, to: MailboxId) {
+    return this.change(to, async (tx) => {
+      const bytes = (await tx.messages.list(from, { uids })).reduce((n, m) => n + m.size, 0);
+      const quota = await checkQuotaTx(tx, userId, bytes);
+      if (quota && !quota.allowed) throw new MailError('QUOTA_EXCEEDED', 'mailbox is over its quota');
+      return tx.messages.copy(from, uids, to);
+    });
   }
 
   async move(from: MailboxId, uids: UidSet, to: MailboxId) {
@@ -176,6 +188,31 @@ export class MailboxService {
 
   changesSince(mailboxId: MailboxId, modseq: number): Promise<MessageChange[]> {
     return this.store.read((tx) => tx.messages.changesSince(mailboxId, modseq));
+  }
+
+  /** uid, modseq and flags of every message (what a protocol view needs at SELECT). */
+  index(mailboxId: MailboxId): Promise<Array<{ uid: number; modseq: number; flags: string[] }>> {
+    return this.store.read((tx) => tx.messages.index(mailboxId));
+  }
+
+  /**
+   * Full-text search through the index (phrases of segmented words, ANDed). `unindexed` lists the
+   * messages the indexer has not reached yet: a caller that must be exact scans those itself.
+   */
+  searchText(mailboxId: MailboxId, terms: Array<{ field: FulltextField; words: string[] }>): Promise<{ uids: number[]; unindexed: number[] }> {
+    return this.store.read(async (tx) => ({
+      uids: await tx.fulltext.search(mailboxId, terms),
+      unindexed: await tx.fulltext.unindexed(mailboxId),
+    }));
+  }
+
+  /** The owner's quota and use (RFC 9208 STORAGE in bytes here, MESSAGE in messages); 0 = no limit. */
+  quota(userId: UserId): Promise<{ bytes: number; quotaBytes: number; messages: number; quotaMessages: number }> {
+    return this.store.read(async (tx) => {
+      const user = await tx.users.get(userId);
+      const used = await tx.users.usage(userId);
+      return { bytes: used.bytes, quotaBytes: user?.quotaBytes ?? 0, messages: used.messages, quotaMessages: user?.quotaMessages ?? 0 };
+    });
   }
 
   private async change<T>(mailboxId: MailboxId, fn: (tx: StoreTx) => Promise<T>): Promise<T> {

@@ -367,6 +367,8 @@ export interface MessageRepo {
   expunge(mailboxId: MailboxId, uids: UidSet): Promise<number[]>;
   /** Flag changes and expunges with modseq > since (CONDSTORE/QRESYNC, IDLE, webmail push). */
   changesSince(mailboxId: MailboxId, since: number): Promise<MessageChange[]>;
+  /** uid, modseq and flags of every message, in uid order: what an IMAP SELECT needs, nothing more. */
+  index(mailboxId: MailboxId): Promise<Array<{ uid: number; modseq: number; flags: string[] }>>;
 }
 
 // ── Queue ──────────────────────────────────────────────────────────────────────────────────
@@ -516,6 +518,8 @@ export interface FulltextRepo {
    * a term also matching as a prefix. Messages whose blob is not indexed yet are not returned.
    */
   search(mailboxId: MailboxId, terms: Array<{ field: FulltextField; words: string[] }>): Promise<number[]>;
+  /** UIDs of the mailbox's messages whose blob is not indexed yet (searches scan these instead). */
+  unindexed(mailboxId: MailboxId): Promise<number[]>;
   /** Blobs referenced by messages but not indexed yet, oldest first: the indexer's work list. */
   pending(limit: number): Promise<BlobId[]>;
   /** Drops a blob's text (the blob GC calls it when the blob goes). */

@@ -52,6 +52,8 @@ export interface TestServerOptions {
   dnsRecords?: Record<string, DnsRecords>;
   /** Also open POP3 and POP3S on free ports (config.ports.pop3 / pop3s). */
   pop3?: boolean;
+  /** Also open IMAP and IMAPS on free ports (config.ports.imap / imaps). */
+  imap?: boolean;
   /** Fixed listener ports (default: free ones), for servers that must know each other's ports. */
   ports?: { smtp: number; submission: number; smtps: number };
   /** Or a DNS server shared with other test servers; the caller closes it. */
@@ -68,7 +70,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     hostname: opts.hostname ?? 'mx.youju.test',
     listen: '127.0.0.1',
     store: pg ? { kind: 'postgres', url: pg.url } : config.store,
-    ports: { ...config.ports, ...ports, imap: 0, imaps: 0, pop3: opts.pop3 ? await freePort() : 0, pop3s: opts.pop3 ? await freePort() : 0, http: 0, https: 0, admin: 0 },
+    ports: { ...config.ports, ...ports, imap: opts.imap ? await freePort() : 0, imaps: opts.imap ? await freePort() : 0, pop3: opts.pop3 ? await freePort() : 0, pop3s: opts.pop3 ? await freePort() : 0, http: 0, https: 0, admin: 0 },
   };
   // Every test server resolves through a DNS server of its own on loopback: never the system's.
   const dns = opts.dnsServer ?? await startDnsServer({ records: opts.dnsRecords ?? {} });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DeliverySettingsSchema } from './delivery.ts';
+import { ImapSettingsSchema } from './imap.ts';
 import { LimitsSettingsSchema } from './limits.ts';
 import { LocalDeliverySettingsSchema } from './local-delivery.ts';
 import { QueueSettingsSchema } from './queue.ts';
@@ -21,6 +22,7 @@ export const SETTINGS_SECTIONS = {
   localDelivery: LocalDeliverySettingsSchema,
   delivery: DeliverySettingsSchema,
   rewrite: RewriteSettingsSchema,
+  imap: ImapSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -31,6 +33,7 @@ export const SettingsSchema = z.object({
   localDelivery: LocalDeliverySettingsSchema.prefault({}).describe('Local delivery: quota warnings and users\' own rules'),
   delivery: DeliverySettingsSchema.prefault({}).describe('Remote delivery: MX or smart host, outbound limits, timeouts, DNS'),
   rewrite: RewriteSettingsSchema.prefault({}).describe('Outbound rewriting: header translation and DKIM signing'),
+  imap: ImapSettingsSchema.prefault({}).describe('IMAP: APPEND size limit, line length, optional extensions'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

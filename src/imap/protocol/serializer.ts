@@ -24,8 +24,14 @@ export class Literal {
   ) {}
 }
 export const atom = (text: string): Atom => new Atom(text);
+/** Bytes already in wire form (an ENVELOPE or BODYSTRUCTURE built by mime/), written as they are. */
+export class Raw {
+  constructor(readonly bytes: Buffer) {}
+}
+/** A wire-form byte string (one char per octet, as mime/ builds them). */
+export const raw = (byteString: string): Raw => new Raw(Buffer.from(byteString, 'latin1'));
 
-export type ImapValue = null | number | bigint | string | Buffer | Atom | Literal | readonly ImapValue[];
+export type ImapValue = null | number | bigint | string | Buffer | Atom | Literal | Raw | readonly ImapValue[];
 
 export type SimpleResponseCode =
   | 'ALERT' | 'PARSE' | 'READ-ONLY' | 'READ-WRITE' | 'TRYCREATE' | 'CLOSED' | 'NOMODSEQ' | 'UIDNOTSTICKY'
@@ -58,6 +64,7 @@ export function formatValue(value: ImapValue, options: SerializeOptions = {}): B
   if (typeof value === 'string' || Buffer.isBuffer(value)) return formatString(value, options);
   if (value instanceof Atom) return Buffer.from(value.text, 'utf8');
   if (value instanceof Literal) return formatLiteral(value.bytes, value.binary);
+  if (value instanceof Raw) return value.bytes;
   return formatList(value, options);
 }
 

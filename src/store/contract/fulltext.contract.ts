@@ -51,7 +51,9 @@ export function runFulltextContract(name: string, open: OpenStore): void {
       const d = await putBlob(ctx, 'd');
       await ctx.tx((tx) => tx.messages.append(box.id, { blobId: d.id, size: d.size, internalDate: 1 }));
       assert.ok((await ctx.read((tx) => tx.fulltext.pending(1000))).includes(d.id));
+      assert.deepEqual(await ctx.read((tx) => tx.fulltext.unindexed(box.id)), [1]);
       await ctx.tx((tx) => tx.fulltext.index(d.id, { headers: '', body: 'first version' }));
+      assert.deepEqual(await ctx.read((tx) => tx.fulltext.unindexed(box.id)), []);
       assert.equal(await ctx.read((tx) => tx.fulltext.has(d.id)), true);
       assert.ok(!(await ctx.read((tx) => tx.fulltext.pending(1000))).includes(d.id));
       await ctx.tx((tx) => tx.fulltext.index(d.id, { headers: '', body: 'second version' }));

@@ -456,6 +456,8 @@ function describeMessages(open: OpenStore): void {
       const all = byUid(await ctx.read((tx) => tx.messages.changesSince(box.id, 0)));
       assert.deepEqual(all.map((x) => [x.uid, x.flags]), [[1, sorted(['$Done', '\\Seen'])], [2, null], [3, []]]);
       assert.equal(all[2]?.modseq, c.modseq);
+      assert.deepEqual(await ctx.read((tx) => tx.messages.index(box.id)),
+        [{ uid: 1, modseq: changes[0]!.modseq, flags: sorted(['$Done', '\\Seen']) }, { uid: 3, modseq: c.modseq, flags: [] }]);
     });
   });
 }

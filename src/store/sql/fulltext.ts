@@ -74,6 +74,13 @@ export function fulltextRepo({ db }: RepoCtx): FulltextRepo {
       return rows.map((r) => num(r.uid));
     },
 
+    async unindexed(mailboxId) {
+      const rows = await db.all<Row>(
+        `SELECT m.uid FROM messages m JOIN blob_refs b ON b.id = m.blob_id
+          WHERE m.mailbox_id = ? AND b.indexed = 0 ORDER BY m.uid`, [mailboxId]);
+      return rows.map((r) => num(r.uid));
+    },
+
     async pending(limit) {
       const rows = await db.all<Row>(
         'SELECT id FROM blob_refs WHERE indexed = 0 AND refcount > 0 ORDER BY updated_at LIMIT ?', [limit]);

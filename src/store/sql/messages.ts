@@ -200,5 +200,10 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
         ...gone.map((r) => ({ uid: num(r.uid), modseq: num(r.modseq), flags: null })),
       ].sort((a, b) => a.modseq - b.modseq || a.uid - b.uid);
     },
+
+    async index(mailboxId) {
+      const rows = await db.all<Row>('SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? ORDER BY uid', [mailboxId]);
+      return rows.map((r) => ({ uid: num(r.uid), modseq: num(r.modseq), flags: str(r.flags) === '' ? [] : str(r.flags).split(' ') }));
+    },
   };
 }

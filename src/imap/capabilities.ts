@@ -1,0 +1,40 @@
+/**
+ * The capability list (RFC 3501 §7.2.1) for a session's state: STARTTLS and LOGINDISABLED before TLS
+ * when plaintext logins are off (RFC 3501 §6.2.3, RFC 2595), AUTH= mechanisms before login, the
+ * extensions once logged in. What is listed here is implemented in commands/.
+ */
+import type { Settings } from '../config/settings.ts';
+import type { SessionState } from './context.ts';
+
+export interface CapabilityInput {
+  state: SessionState;
+  secure: boolean;
+  compressed: boolean;
+  settings: Readonly<Settings>;
+}
+
+const EXTENSIONS = [
+  'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CHILDREN',
+  'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'QUOTA', 'QUOTA=RES-STORAGE',
+  'QUOTA=RES-MESSAGE', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SEARCHRES', 'SORT', 'THREAD=ORDEREDSUBJECT',
+  'THREAD=REFERENCES', 'BINARY', 'UTF8=ACCEPT', 'STATUS=SIZE', 'I18NLEVEL=1',
+];
+
+export function capabilityList(input: CapabilityInput): string[] {
+  const caps = ['IMAP4rev1'];
+  const plaintextOk = input.secure || input.settings.smtp.allowPlaintextAuth;
+  if (input.state === 'not-authenticated') {
+    caps.push('LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE');
+    if (!input.secure) caps.push('STARTTLS');
+    if (plaintextOk) {
+      caps.push('AUTH=PLAIN', 'AUTH=LOGIN');
+      if (input.settings.security.cramMd5Enabled) caps.push('AUTH=CRAM-MD5');
+    } else {
+      caps.push('LOGINDISABLED');
+    }
+    return caps;
+  }
+  caps.push(...EXTENSIONS, `APPENDLIMIT=${input.settings.imap.appendLimitBytes}`);
+  if (input.settings.imap.compressEnabled && !input.compressed) caps.push('COMPRESS=DEFLATE');
+  return caps;
+}

@@ -1,0 +1,181 @@
+/**
+ * FETCH and UID FETCH (RFC 3501 §6.4.5, §7.4.2): every item — FLAGS, UID, INTERNALDATE, RFC822.SIZE,
+ * ENVELOPE, BODY, BODYSTRUCTURE, RFC822[.HEADER/.TEXT], BODY[section]<partial>, BODY.PEEK — plus
+ * BINARY[.PEEK/.SIZE] (RFC 3516), MODSEQ and CHANGEDSINCE/VANISHED (RFC 7162). Work is in batches:
+ * UID/FLAGS/MODSEQ come from the session's view, message rows are read only when an item needs
+ * them, message bytes only when an item needs those, and the client's reading paces the batches.
+ * A non-PEEK body fetch sets \Seen (not in EXAMINE) and reports the new FLAGS.
+ */
+import { envelope } from '../../mime/envelope.ts';
+import { bodyStructure } from '../../mime/bodystructure.ts';
+import { parseMimeTree, type MimePart } from '../../mime/mime-tree.ts';
+import { scanHeaderBlock } from '../../mime/header-block.ts';
+import { extractBinary, extractSection, type Section } from '../../mime/sections.ts';
+import type { Message } from '../../store/store.ts';
+import { bad, no, ok, type Completion, type ImapContext, type SelectedMailbox } from '../context.ts';
+import type { FetchCommand } from '../protocol/command.ts';
+import { formatDateTime } from '../protocol/date-time.ts';
+import type { BodySection, FetchAttribute } from '../protocol/parse-fetch.ts';
+import { fetchItemName } from '../protocol/parse-fetch.ts';
+import { atom, fetchResponse, formatSequenceSet, Literal, raw, untaggedData, type ImapValue } from '../protocol/serializer.ts';
+import { flagsValue } from '../updates.ts';
+import { resolveSet, toUidSet } from './uids.ts';
+
+const BATCH = 200;
+
+const ROW_ITEMS = new Set(['INTERNALDATE', 'RFC822.SIZE']);
+const BYTE_ITEMS = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'BODY[]', 'BINARY', 'BINARY.SIZE']);
+
+const setsSeen = (a: FetchAttribute) =>
+  ((a.name === 'BODY[]' || a.name === 'BINARY') && !a.peek) || a.name === 'RFC822' || a.name === 'RFC822.TEXT';
+
+export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Completion> {
+  const sel = ctx.selected!;
+  const condstore = ctx.enabled.has('CONDSTORE');
+  if (cmd.vanished && (!cmd.uid || cmd.changedSince === undefined || !ctx.enabled.has('QRESYNC'))) {
+    return bad('VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled');
+  }
+  if (cmd.changedSince !== undefined) ctx.enabled.add('CONDSTORE');
+  const attrs = [...cmd.attributes];
+  const has = (name: string) => attrs.some((a) => a.name === name);
+  if (cmd.uid && !has('UID')) attrs.unshift({ name: 'UID' });
+  if ((cmd.changedSince !== undefined || (condstore && has('FLAGS'))) && !has('MODSEQ')) attrs.push({ name: 'MODSEQ' });
+
+  let uids = resolveSet(sel, cmd.sequenceSet, cmd.uid);
+  if (cmd.changedSince !== undefined) {
+    const since = Number(cmd.changedSince);
+    uids = uids.filter((u) => (sel.view.message(u)?.modseq ?? 0) > since);
+    if (cmd.vanished) await reportVanished(ctx, cmd, since);
+  }
+  const needBytes = attrs.some((a) => BYTE_ITEMS.has(a.name));
+  const needRow = needBytes || attrs.some((a) => ROW_ITEMS.has(a.name));
+  const markSeen = !sel.readOnly && attrs.some(setsSeen);
+
+  let missing = false;
+  let cteError = false;
+  for (let i = 0; i < uids.length; i += BATCH) {
+    const batch = uids.slice(i, i + BATCH);
+    if (markSeen) await markBatchSeen(ctx, sel, batch);
+    const rows = needRow ? new Map((await ctx.deps.mailboxes.messages(sel.mailbox.id, { uids: toUidSet(batch) })).map((m) => [m.uid, m])) : undefined;
+    for (const uid of batch) {
+      const seq = sel.view.seqOf(uid);
+      const viewMessage = sel.view.message(uid);
+      if (seq === 0 || !viewMessage) continue;
+      const row = rows?.get(uid);
+      if (rows && !row) {
+        missing = true;
+        continue;
+      }
+      const items: Array<[string, ImapValue]> = [];
+      const message = row && needBytes ? new LazyMessage(ctx, row) : undefined;
+      for (const a of attrs) {
+        const item = await fetchItem(ctx, sel, a, uid, viewMessage, row, message);
+        if (item === 'unknown-cte') {
+          cteError = true;
+          continue;
+        }
+        items.push(item);
+      }
+      if (markSeen && !has('FLAGS')) items.push(['FLAGS', flagsValue(sel, uid, viewMessage.flags)]);
+      ctx.write(fetchResponse(seq, items, ctx.wire));
+    }
+    await ctx.drain();
+  }
+  if (cteError) return no('A part has an unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
+  if (missing) return no('Some messages were expunged by another session', 'EXPUNGEISSUED');
+  return ok('FETCH completed');
+}
+
+/** The message bytes and MIME tree, read once per message and only when an item asks. */
+class LazyMessage {
+  private bytes: Buffer | undefined;
+  private parsed: MimePart | undefined;
+
+  constructor(private readonly ctx: ImapContext, private readonly row: Message) {}
+
+  async raw(): Promise<Buffer> {
+    this.bytes ??= await this.ctx.deps.mailboxes.readMessage(this.row);
+    return this.bytes;
+  }
+
+  async tree(): Promise<MimePart> {
+    this.parsed ??= parseMimeTree(await this.raw());
+    return this.parsed;
+  }
+}
+
+async function fetchItem(
+  ctx: ImapContext, sel: SelectedMailbox, a: FetchAttribute, uid: number,
+  viewMessage: { flags: string[]; modseq: number }, row: Message | undefined, message: LazyMessage | undefined,
+): Promise<[string, ImapValue] | 'unknown-cte'> {
+  switch (a.name) {
+    case 'UID':
+      return ['UID', uid];
+    case 'FLAGS':
+      return ['FLAGS', flagsValue(sel, uid, viewMessage.flags)];
+    case 'MODSEQ':
+      return ['MODSEQ', [viewMessage.modseq]];
+    case 'INTERNALDATE':
+      return ['INTERNALDATE', atom(formatDateTime(new Date(row!.internalDate)))];
+    case 'RFC822.SIZE':
+      return ['RFC822.SIZE', row!.size];
+    case 'ENVELOPE': {
+      const bytes = await message!.raw();
+      const head = scanHeaderBlock(bytes);
+      return ['ENVELOPE', raw(envelope(bytes.subarray(0, head.bodyOffset)))];
+    }
+    case 'BODY':
+    case 'BODYSTRUCTURE':
+      return [a.name, raw(bodyStructure(await message!.tree(), { extensible: a.name === 'BODYSTRUCTURE' }))];
+    case 'RFC822':
+      return ['RFC822', new Literal(await message!.raw())];
+    case 'RFC822.HEADER': {
+      const tree = await message!.tree();
+      return ['RFC822.HEADER', new Literal((await message!.raw()).subarray(tree.headerStart, tree.headerEnd))];
+    }
+    case 'RFC822.TEXT': {
+      const tree = await message!.tree();
+      return ['RFC822.TEXT', new Literal((await message!.raw()).subarray(tree.bodyStart, tree.bodyEnd))];
+    }
+    case 'BODY[]': {
+      const bytes = extractSection(await message!.raw(), await message!.tree(), toSection(a.section),
+        a.partial ? { origin: a.partial.offset, octets: a.partial.length } : undefined);
+      return [fetchItemName(a), bytes === null ? '' : new Literal(bytes)];
+    }
+    case 'BINARY':
+    case 'BINARY.SIZE': {
+      const r = extractBinary(await message!.raw(), await message!.tree(), a.part,
+        a.name === 'BINARY' && a.partial ? { origin: a.partial.offset, octets: a.partial.length } : undefined);
+      if (!r.ok) {
+        if (r.reason === 'unknown-cte') return 'unknown-cte';
+        return [fetchItemName(a), a.name === 'BINARY' ? null : 0];
+      }
+      return [fetchItemName(a), a.name === 'BINARY' ? new Literal(r.bytes, r.bytes.includes(0)) : r.bytes.length];
+    }
+  }
+}
+
+function toSection(s: BodySection): Section {
+  return { path: s.part, text: s.text ?? '', fields: (s.fields ?? []).map((f) => f.toLowerCase()) };
+}
+
+/** Sets \Seen on the batch's unseen messages before their data goes out. */
+async function markBatchSeen(ctx: ImapContext, sel: SelectedMailbox, batch: readonly number[]): Promise<void> {
+  const unseen = batch.filter((u) => !sel.view.message(u)?.flags.includes('\\Seen'));
+  if (unseen.length === 0) return;
+  const r = await ctx.deps.mailboxes.setFlags(sel.mailbox.id, toUidSet(unseen), 'add', ['\\Seen']);
+  for (const c of r.changed) sel.view.update(c.uid, c.flags, c.modseq);
+}
+
+/** UID FETCH … (CHANGEDSINCE m VANISHED): the UIDs in the set expunged since m (RFC 7162 §3.2.6). */
+async function reportVanished(ctx: ImapContext, cmd: FetchCommand, since: number): Promise<void> {
+  const sel = ctx.selected!;
+  const changes = await ctx.deps.mailboxes.changesSince(sel.mailbox.id, since);
+  const gone = changes.filter((c) => c.flags === null).map((c) => c.uid)
+    .filter((uid) => cmd.sequenceSet.ranges.some((r) => {
+      const a = r.from === '*' ? sel.view.maxUid : r.from;
+      const b = r.to === '*' ? sel.view.maxUid : r.to;
+      return uid >= Math.min(a, b) && uid <= Math.max(a, b);
+    }));
+  if (gone.length > 0) ctx.write(untaggedData([atom('VANISHED'), [atom('EARLIER')], atom(formatSequenceSet(gone))]));
+}

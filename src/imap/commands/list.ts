@@ -1,0 +1,88 @@
+/**
+ * LIST and LSUB (RFC 3501 §6.3.8-9) with LIST-EXTENDED (RFC 5258: selection SUBSCRIBED,
+ * RECURSIVEMATCH, SPECIAL-USE; RETURN SUBSCRIBED, CHILDREN, SPECIAL-USE), LIST-STATUS (RFC 5819)
+ * and special-use attributes (RFC 6154). "*" matches anything, "%" anything but the separator.
+ */
+import { SEPARATOR } from '../../mailbox/mailbox-service.ts';
+import type { Mailbox } from '../../store/store.ts';
+import { ok, type Completion, type ImapContext } from '../context.ts';
+import type { ListCommand, LsubCommand } from '../protocol/command.ts';
+import { atom, formatMailboxName, Raw, untaggedData, type ImapValue } from '../protocol/serializer.ts';
+import { statusResponse } from './mailbox-commands.ts';
+
+/** A list-mailbox pattern as a RegExp over full names ("INBOX" matched case-insensitively). */
+export function patternToRegExp(reference: string, pattern: string): RegExp {
+  const full = pattern.startsWith(SEPARATOR) || reference === '' ? pattern
+    : reference.endsWith(SEPARATOR) ? reference + pattern : `${reference}${SEPARATOR}${pattern}`;
+  let re = '';
+  for (const ch of full) {
+    if (ch === '*') re += '.*';
+    else if (ch === '%') re += `[^${SEPARATOR}]*`;
+    else re += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  // INBOX is case-insensitive, as a name and as the first level of its children.
+  re = re.replace(/^INBOX(?=$|\/)/i, '[Ii][Nn][Bb][Oo][Xx]');
+  return new RegExp(`^${re}$`, 'u');
+}
+
+const hasChildren = (all: readonly Mailbox[], name: string) => all.some((m) => m.name.startsWith(`${name}${SEPARATOR}`));
+
+function attributes(box: Mailbox, all: readonly Mailbox[], opts: { subscribed: boolean }): string[] {
+  const attrs = [hasChildren(all, box.name) ? '\\HasChildren' : '\\HasNoChildren'];
+  if (box.specialUse && box.specialUse !== '\\Inbox') attrs.push(box.specialUse);
+  if (opts.subscribed && box.subscribed) attrs.push('\\Subscribed');
+  return attrs;
+}
+
+function listLine(ctx: ImapContext, verb: 'LIST' | 'LSUB', attrs: readonly string[], name: string, extra?: ImapValue): Buffer {
+  const values: ImapValue[] = [atom(verb), attrs.map((a) => atom(a)), SEPARATOR, new Raw(formatMailboxName(name, ctx.wire))];
+  if (extra !== undefined) values.push(extra);
+  return untaggedData(values, ctx.wire);
+}
+
+export async function list(ctx: ImapContext, cmd: ListCommand): Promise<Completion> {
+  if (!cmd.extended && cmd.patterns.length === 1 && cmd.patterns[0] === '') {
+    // The hierarchy delimiter and root (RFC 3501 §6.3.8).
+    ctx.write(untaggedData([atom('LIST'), [atom('\\Noselect')], SEPARATOR, '']));
+    return ok('LIST completed');
+  }
+  const all = (await ctx.deps.mailboxes.list(ctx.user!.id)).sort(byName);
+  const patterns = cmd.patterns.map((p) => patternToRegExp(cmd.reference, p));
+  const matches = (name: string) => patterns.some((re) => re.test(name));
+  const sel = cmd.selection;
+  const showSubscribed = sel.subscribed || cmd.returns.subscribed;
+  for (const box of all) {
+    if (!matches(box.name)) continue;
+    const selected = (!sel.subscribed || box.subscribed) && (!sel.specialUse || (box.specialUse !== null && box.specialUse !== '\\Inbox'));
+    if (!selected) {
+      // RECURSIVEMATCH: a parent that is not selected itself but has a subscribed child (RFC 5258 §3.5).
+      if (sel.recursiveMatch && sel.subscribed && all.some((m) => m.subscribed && m.name.startsWith(`${box.name}${SEPARATOR}`))) {
+        ctx.write(listLine(ctx, 'LIST', attributes(box, all, { subscribed: false }), box.name, [atom('CHILDINFO'), ['SUBSCRIBED']]));
+      }
+      continue;
+    }
+    ctx.write(listLine(ctx, 'LIST', attributes(box, all, { subscribed: showSubscribed }), box.name));
+    if (cmd.returns.status && cmd.returns.status.length > 0) ctx.write(await statusResponse(ctx, box, cmd.returns.status));
+  }
+  return ok('LIST completed');
+}
+
+export async function lsub(ctx: ImapContext, cmd: LsubCommand): Promise<Completion> {
+  if (cmd.pattern === '') {
+    ctx.write(untaggedData([atom('LSUB'), [atom('\\Noselect')], SEPARATOR, '']));
+    return ok('LSUB completed');
+  }
+  const all = (await ctx.deps.mailboxes.list(ctx.user!.id)).sort(byName);
+  const re = patternToRegExp(cmd.reference, cmd.pattern);
+  for (const box of all) {
+    if (box.subscribed && re.test(box.name)) ctx.write(listLine(ctx, 'LSUB', [], box.name));
+  }
+  return ok('LSUB completed');
+}
+
+/** INBOX first, then by name. */
+function byName(a: Mailbox, b: Mailbox): number {
+  if (a.name === 'INBOX') return -1;
+  if (b.name === 'INBOX') return 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}

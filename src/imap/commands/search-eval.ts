@@ -1,0 +1,199 @@
+/**
+ * Evaluates a SEARCH key tree (RFC 3501 §6.4.4, RFC 7162 MODSEQ, RFC 5032 OLDER/YOUNGER) over the
+ * selected mailbox as sets of UIDs. Each key reads as little as it can: flags, sequence numbers,
+ * UIDs and modseqs come from the session's view; sizes and dates from message rows (read once per
+ * search); BODY and TEXT from the store's full-text index (Chinese words included, DESIGN §3), with
+ * the few messages the indexer has not reached yet scanned directly; header keys narrow through the
+ * index and are then checked against the decoded field, so "SUBJECT x" never matches x in From.
+ */
+import { decodeHeaderText, parseMimeTree } from '../../mime/mime-tree.ts';
+import { scanHeaderBlock } from '../../mime/header-block.ts';
+import { searchableText, segmentWords } from '../../mime/search-text.ts';
+import type { FulltextField, Message } from '../../store/store.ts';
+import type { ImapContext, SelectedMailbox } from '../context.ts';
+import type { SearchKey } from '../protocol/parse-search.ts';
+import { RECENT } from '../protocol/flags.ts';
+import { normalizeSequenceSet } from '../protocol/sequence-set.ts';
+import { toRanges } from './uids.ts';
+
+export class SearchEvaluator {
+  private rows: Map<number, Message> | undefined;
+  private readonly bytes = new Map<number, Buffer>();
+  private unindexed: Set<number> | undefined;
+  /** Whether a MODSEQ key was used (the response then carries (MODSEQ n), RFC 7162 §3.1.5). */
+  usedModseq = false;
+  highestModseqFound = 0;
+
+  constructor(private readonly ctx: ImapContext, private readonly sel: SelectedMailbox, private readonly now: number) {}
+
+  /** The UIDs matching key, ascending. */
+  async run(key: SearchKey): Promise<number[]> {
+    const all = new Set(this.sel.view.allUids);
+    const result = await this.eval(key, all);
+    const uids = [...result].sort((a, b) => a - b);
+    if (this.usedModseq) for (const u of uids) this.highestModseqFound = Math.max(this.highestModseqFound, this.sel.view.message(u)?.modseq ?? 0);
+    return uids;
+  }
+
+  private async eval(key: SearchKey, within: Set<number>): Promise<Set<number>> {
+    switch (key.type) {
+      case 'all':
+        return within;
+      case 'and': {
+        let set = within;
+        // Cheap keys first, so the expensive ones look at fewer messages.
+        for (const k of [...key.keys].sort((a, b) => cost(a) - cost(b))) {
+          set = await this.eval(k, set);
+          if (set.size === 0) break;
+        }
+        return set;
+      }
+      case 'or': {
+        const left = await this.eval(key.left, within);
+        const rest = new Set([...within].filter((u) => !left.has(u)));
+        const right = await this.eval(key.right, rest);
+        return new Set([...left, ...right]);
+      }
+      case 'not': {
+        const inner = await this.eval(key.key, within);
+        return new Set([...within].filter((u) => !inner.has(u)));
+      }
+      case 'flag':
+        return this.filter(within, (u) => {
+          const m = this.sel.view.message(u);
+          const has = key.flag === RECENT ? this.sel.recent.has(u) : m?.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) ?? false;
+          return has === key.set;
+        });
+      case 'seq': {
+        const saved = toRanges(this.sel.saved.map((u) => this.sel.view.seqOf(u)).filter((s) => s > 0));
+        const ranges = normalizeSequenceSet(key.set, this.sel.view.exists, saved);
+        return this.filter(within, (u) => inRanges(ranges, this.sel.view.seqOf(u)));
+      }
+      case 'uid': {
+        const ranges = normalizeSequenceSet(key.set, this.sel.view.maxUid, toRanges(this.sel.saved));
+        return this.filter(within, (u) => inRanges(ranges, u));
+      }
+      case 'modseq':
+        this.usedModseq = true;
+        return this.filter(within, (u) => BigInt(this.sel.view.message(u)?.modseq ?? 0) >= key.modseq);
+      case 'size': {
+        const rows = await this.loadRows();
+        return this.filter(within, (u) => {
+          const s = rows.get(u)?.size ?? 0;
+          return key.op === 'larger' ? s > key.size : s < key.size;
+        });
+      }
+      case 'internaldate':
+      case 'sentdate': {
+        const rows = await this.loadRows();
+        return this.filter(within, (u) => {
+          const r = rows.get(u);
+          if (!r) return false;
+          const ms = key.type === 'internaldate' ? r.internalDate : r.sentAt ?? r.internalDate;
+          const day = new Date(ms).toISOString().slice(0, 10);
+          return key.op === 'on' ? day === key.date : key.op === 'before' ? day < key.date : day >= key.date;
+        });
+      }
+      case 'age': {
+        const rows = await this.loadRows();
+        return this.filter(within, (u) => {
+          const r = rows.get(u);
+          if (!r) return false;
+          const age = (this.now - r.internalDate) / 1000;
+          return key.op === 'older' ? age >= key.seconds : age <= key.seconds;
+        });
+      }
+      case 'body':
+      case 'text':
+        return this.fulltext(key.type, key.value, within);
+      case 'header':
+        return this.header(key.field, key.value, within);
+    }
+  }
+
+  private filter(within: Set<number>, pred: (uid: number) => boolean): Set<number> {
+    const out = new Set<number>();
+    for (const u of within) if (pred(u)) out.add(u);
+    return out;
+  }
+
+  private async loadRows(): Promise<Map<number, Message>> {
+    this.rows ??= new Map((await this.ctx.deps.mailboxes.messages(this.sel.mailbox.id)).map((m) => [m.uid, m]));
+    return this.rows;
+  }
+
+  private async raw(uid: number): Promise<Buffer | undefined> {
+    const cached = this.bytes.get(uid);
+    if (cached) return cached;
+    const row = (await this.loadRows()).get(uid);
+    if (!row) return undefined;
+    const bytes = await this.ctx.deps.mailboxes.readMessage(row);
+    if (this.bytes.size < 256) this.bytes.set(uid, bytes);
+    return bytes;
+  }
+
+  /** Index lookup for BODY/TEXT (or to narrow a header key), plus a direct scan of unindexed messages. */
+  private async indexed(field: FulltextField, value: string, within: Set<number>): Promise<{ hits: Set<number>; scan: number[] } | undefined> {
+    const words = segmentWords(value);
+    if (words.length === 0) return undefined;
+    const r = await this.ctx.deps.mailboxes.searchText(this.sel.mailbox.id, [{ field, words }]);
+    this.unindexed ??= new Set(r.unindexed);
+    const hits = new Set(r.uids.filter((u) => within.has(u)));
+    const scan = [...within].filter((u) => this.unindexed!.has(u) && !hits.has(u));
+    return { hits, scan };
+  }
+
+  private async fulltext(type: 'body' | 'text', value: string, within: Set<number>): Promise<Set<number>> {
+    const found = await this.indexed(type === 'body' ? 'body' : 'text', value, within);
+    const needle = value.normalize('NFKC').toLowerCase();
+    const scan = found ? found.scan : [...within];
+    const hits = found ? found.hits : new Set<number>();
+    for (const uid of scan) {
+      const bytes = await this.raw(uid);
+      if (!bytes) continue;
+      const text = searchableText(bytes, parseMimeTree(bytes));
+      const hay = (type === 'body' ? text.body : `${text.headers}\n${text.body}`).normalize('NFKC').toLowerCase();
+      if (hay.includes(needle)) hits.add(uid);
+    }
+    return hits;
+  }
+
+  private async header(field: string, value: string, within: Set<number>): Promise<Set<number>> {
+    const found = value === '' ? undefined : await this.indexed('headers', value, within);
+    const candidates = found ? [...found.hits, ...found.scan] : [...within];
+    const needle = value.normalize('NFKC').toLowerCase();
+    const name = field.toLowerCase();
+    const out = new Set<number>();
+    for (const uid of candidates) {
+      const bytes = await this.raw(uid);
+      if (!bytes) continue;
+      const block = scanHeaderBlock(bytes);
+      for (const f of block.fields) {
+        if (f.key !== name) continue;
+        const text = decodeHeaderText(bytes.subarray(f.start, f.end).toString('latin1')).replace(/\r?\n(?=[ \t])/g, '');
+        const v = text.slice(text.indexOf(':') + 1).trim().normalize('NFKC').toLowerCase();
+        if (v.includes(needle)) {
+          out.add(uid);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function inRanges(ranges: ReadonlyArray<readonly [number, number]>, n: number): boolean {
+  for (const [a, b] of ranges) if (n >= a && n <= b) return true;
+  return false;
+}
+
+/** Rough cost of a key, to order an AND. */
+function cost(key: SearchKey): number {
+  switch (key.type) {
+    case 'flag': case 'seq': case 'uid': case 'modseq': case 'all': return 0;
+    case 'size': case 'internaldate': case 'sentdate': case 'age': return 1;
+    case 'body': case 'text': return 2;
+    case 'header': return 3;
+    default: return 4;
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * What a command handler sees of its session (imap/commands/*): the services, the state (RFC 3501
+ * §3), the selected mailbox and its view, and the ways to answer. session.ts implements it; handlers
+ * import only this file, so the commands and the connection code do not depend on each other.
+ */
+import type { Settings } from '../config/settings.ts';
+import type { Bus } from '../core/bus.ts';
+import type { SessionLog } from '../core/log/session-log.ts';
+import type { DirectoryUser, UserService } from '../directory/users.ts';
+import type { MailboxService } from '../mailbox/mailbox-service.ts';
+import type { Mailbox } from '../store/store.ts';
+import type { MailboxView } from './mailbox-view.ts';
+import type { ResponseCode, SerializeOptions } from './protocol/serializer.ts';
+
+export interface ImapDeps {
+  hostname: string;
+  settings: () => Readonly<Settings>;
+  users: Pick<UserService, 'authenticate' | 'authenticateCramMd5'>;
+  mailboxes: MailboxService;
+  bus: Bus;
+  /**
+   * Dynamic screening hook (FEATURES S-series): asked before a login is checked; false refuses the
+   * connection's logins (e.g. an address blocked after repeated failures). Absent: everyone may try.
+   */
+  screen?: (ip: string, username: string) => Promise<boolean>;
+  /** Told of every failed login, for screening and alerts. */
+  onLoginFailure?: (ip: string, username: string) => void;
+}
+
+export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
+
+export interface SelectedMailbox {
+  mailbox: Mailbox;
+  view: MailboxView;
+  readOnly: boolean;
+  /** UIDs this session is the first to see (\Recent, RFC 3501 §2.3.2). */
+  recent: Set<number>;
+  /** The result saved by SEARCH RETURN (SAVE), as UIDs (RFC 5182). */
+  saved: number[];
+}
+
+/** A command's outcome: the tagged status line the session writes. */
+export interface Completion {
+  status: 'OK' | 'NO' | 'BAD';
+  text: string;
+  code?: ResponseCode;
+}
+
+export const ok = (text: string, code?: ResponseCode): Completion => ({ status: 'OK', text, code });
+export const no = (text: string, code?: ResponseCode): Completion => ({ status: 'NO', text, code });
+export const bad = (text: string, code?: ResponseCode): Completion => ({ status: 'BAD', text, code });
+
+export interface ImapContext {
+  readonly deps: ImapDeps;
+  readonly settings: Readonly<Settings>;
+  readonly log: SessionLog;
+  readonly ip: string;
+  state: SessionState;
+  user: DirectoryUser | undefined;
+  selected: SelectedMailbox | undefined;
+  /** ENABLEd extensions, upper-case: CONDSTORE, QRESYNC, UTF8=ACCEPT. */
+  readonly enabled: Set<string>;
+  readonly secure: boolean;
+  /** Serializer options for this session (UTF8=ACCEPT). */
+  readonly wire: SerializeOptions;
+  /** Queues bytes for the client. */
+  write(bytes: Buffer): void;
+  /** Waits while the client is slow to read (call between batches of a long response). */
+  drain(): Promise<void>;
+  /** Reports changes to the selected mailbox made elsewhere (EXISTS, EXPUNGE or VANISHED, FETCH FLAGS). */
+  sendUpdates(options: { expunges: boolean }): Promise<void>;
+  /** Whether the bus reported a change to the selected mailbox not yet sent to the client. */
+  hasPendingChange(): boolean;
+  /** Whether a password may be sent now (TLS, or plaintext logins allowed). */
+  mayLogin(): boolean;
+  /** Checks credentials and enters the authenticated state (with the failed-login delay on failure). */
+  login(username: string, secret: { password: string }): Promise<Completion>;
+  /** The capabilities to announce now (they change with TLS and login). */
+  capabilities(): string[];
+}
