@@ -71,7 +71,13 @@ export class ImapSession implements ImapContext {
       const sel = this.selected;
       if (!sel || e.mailboxId !== sel.mailbox.id || e.highestmodseq <= sel.view.highestmodseq) return;
       this.pendingChange = true;
-      if (this.idleTag !== undefined) void this.exclusive(() => this.sendUpdates({ expunges: true }));
+      if (this.idleTag !== undefined) {
+        void this.exclusive(async () => {
+          if (this.idleTag === undefined) return;
+          await this.sendUpdates({ expunges: true });
+          this.flush();
+        }).catch((err: Error) => this.log.note(`update while idling failed: ${err.message}`));
+      }
     });
   }
 
