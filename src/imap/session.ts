@@ -42,6 +42,7 @@ export class ImapSession implements ImapContext {
   private reader: CommandReader;
   private socket: net.Socket;
   private deflate: zlib.DeflateRaw | undefined;
+  private deflatePending = false;
   private inflate: zlib.InflateRaw | undefined;
   private running = false;
   private paused = false;
@@ -91,12 +92,19 @@ export class ImapSession implements ImapContext {
 
   write(bytes: Buffer): void {
     if (this.closed) return;
-    if (this.deflate) this.deflate.write(bytes);
-    else this.socket.write(bytes);
+    if (this.deflate) {
+      this.deflate.write(bytes);
+      this.deflatePending = true;
+    } else {
+      this.socket.write(bytes);
+    }
   }
 
   async drain(): Promise<void> {
-    if (this.deflate) await new Promise<void>((r) => this.deflate!.flush(zlib.constants.Z_SYNC_FLUSH, () => r()));
+    if (this.deflate && this.deflatePending) {
+      this.deflatePending = false;
+      await new Promise<void>((r) => this.deflate!.flush(zlib.constants.Z_SYNC_FLUSH, () => r()));
+    }
     if (this.closed || this.socket.writableLength < OUTPUT_HIGH_WATER) return;
     await new Promise<void>((resolve) => {
       const done = () => { this.socket.off('drain', done); this.socket.off('close', done); resolve(); };
@@ -105,8 +113,11 @@ export class ImapSession implements ImapContext {
     });
   }
 
+  /** Pushes compressed output out (an empty flush would reach some clients as an empty read). */
   private flush(): void {
-    this.deflate?.flush(zlib.constants.Z_SYNC_FLUSH);
+    if (!this.deflate || !this.deflatePending) return;
+    this.deflatePending = false;
+    this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
   }
 
   private logSend(text: string): void {
