@@ -30,7 +30,7 @@ class Raw {
     this.socket.on('error', () => undefined);
   }
 
-  send(text: string | Buffer): void {
+  send(text: string | Uint8Array): void {
     this.socket.write(text);
   }
 
