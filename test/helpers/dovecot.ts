@@ -11,6 +11,7 @@ import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/p
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
 import { generateSelfSigned } from '../../src/config/tls.ts';
 import { freePort } from './server.ts';
 
@@ -150,5 +151,34 @@ async function waitForGreeting(port: number, child: ChildProcess): Promise<void>
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`no IMAP greeting on 127.0.0.1:${port} within 15 s`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export interface SeedMessage {
+  subject: string;
+  flags: string[];
+  /** Internal date, ms. */
+  at: number;
+  body?: string;
+}
+
+/** A small message with a UTF-8 subject (RFC 2047) and a unique Message-ID. */
+export function seedMessage(subject: string, body = ''): Buffer {
+  return Buffer.from(`From: old@old.test\r\nTo: someone@old.test\r\nSubject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=\r\n` +
+    `Message-ID: <${encodeURIComponent(subject)}.${Math.random().toString(36).slice(2)}@old.test>\r\n` +
+    `Date: Fri, 17 May 2019 08:00:00 +0000\r\n\r\n${body}body of ${subject}\r\n`);
+}
+
+/** APPENDs messages to a dovecot account over plain IMAP, creating the folders: folder → messages. */
+export async function seedImap(port: number, password: string, user: string, folders: Record<string, SeedMessage[]>): Promise<void> {
+  const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS: false, auth: { user, pass: password }, logger: false });
+  await c.connect();
+  try {
+    for (const [folder, msgs] of Object.entries(folders)) {
+      if (folder !== 'INBOX') await c.mailboxCreate(folder).catch(() => undefined);
+      for (const m of msgs) await c.append(folder, seedMessage(m.subject, m.body), m.flags, new Date(m.at));
+    }
+  } finally {
+    await c.logout();
   }
 }

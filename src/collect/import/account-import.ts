@@ -75,6 +75,9 @@ export function describeRemoteError(err: unknown, where: string): MailError {
   if (err instanceof MailError) return err;
   const e = err as { code?: string; message?: string; authenticationFailed?: boolean; responseText?: string };
   if (e.authenticationFailed) return new MailError('AUTH_FAILED', `${where} refused the login${e.responseText ? `: ${e.responseText}` : ''}`);
+  if (e.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.code)) {
+    return new MailError('STORE_UNAVAILABLE', `the certificate of ${where} is not trusted: ${e.message ?? e.code} (youju import --insecure-tls accepts it)`);
+  }
   if (e.code && /^E[A-Z]+$/.test(e.code)) return new MailError('STORE_UNAVAILABLE', `cannot reach ${where}: ${e.message ?? e.code}`);
   return new MailError('STORE_UNAVAILABLE', `${where}: ${e.responseText ?? e.message ?? String(err)}`);
 }

@@ -36,5 +36,6 @@ describe('import list', () => {
       return true;
     });
     assert.throws(() => parseImportList('# nothing\n'), /has no accounts/);
+    assert.throws(() => parseImportList('imaps://old.cn bob p1\nold.cn:993 bob p2 bob@x.cn\nimap://OLD.cn bob p3'), /LIST line 3: the same account as line 1$/);
   });
 });

@@ -74,6 +74,8 @@ export function parseServer(spec: string): Pick<ImportLine, 'protocol' | 'tls' |
 export function parseImportList(text: string, file = 'LIST'): ImportLine[] {
   const out: ImportLine[] = [];
   const errors: string[] = [];
+  // Two lines for one account would race for the same progress markers.
+  const seen = new Map<string, number>();
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
     const lineNo = i + 1;
@@ -88,7 +90,12 @@ export function parseImportList(text: string, file = 'LIST'): ImportLine[] {
       if (remoteUser === '') throw new Error('the account is empty');
       if (password === '') throw new Error('the password is empty');
       if (localAccount !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(localAccount)) throw new Error(`"${localAccount}" is not a mail address`);
-      out.push({ line: lineNo, ...parseServer(server), remoteUser, password, localAccount });
+      const entry: ImportLine = { line: lineNo, ...parseServer(server), remoteUser, password, localAccount };
+      const key = `${entry.protocol}://${remoteUser}@${entry.host} ${(localAccount || remoteUser).toLowerCase()}`;
+      const first = seen.get(key);
+      if (first !== undefined) throw new Error(`the same account as line ${first}`);
+      seen.set(key, lineNo);
+      out.push(entry);
     } catch (err) {
       errors.push(`${file} line ${lineNo}: ${(err as Error).message}`);
     }

@@ -191,7 +191,7 @@ export class ImportService {
 
   private async runAccount(a: ImportAccount, signal: AbortSignal, onProgress?: (a: ImportAccount) => void): Promise<void> {
     const { store, clock } = this.deps;
-    const current: ImportAccount = { ...a, state: 'running', error: '', startedAt: a.startedAt ?? clock.now(), messagesDone: 0, imported: 0, bytes: 0 };
+    const current: ImportAccount = { ...a, state: 'running', error: '', startedAt: a.startedAt ?? clock.now(), messagesDone: 0 };
     await store.tx((tx) => tx.imports.updateAccount(a.id, { state: 'running', error: '', startedAt: current.startedAt, finishedAt: null }));
     onProgress?.({ ...current });
     const run: AccountRun = {
