@@ -12,6 +12,7 @@ export type AdminId = Brand<number, 'AdminId'>;
 export type QueueId = Brand<number, 'QueueId'>;
 /** Lower-case hex SHA-256 of the raw message bytes. */
 export type BlobId = Brand<string, 'BlobId'>;
+export type PopAccountId = Brand<number, 'PopAccountId'>;
 export type ImportJobId = Brand<number, 'ImportJobId'>;
 export type ImportAccountId = Brand<number, 'ImportAccountId'>;
 export type ImportFolderId = Brand<number, 'ImportFolderId'>;

@@ -5,7 +5,7 @@
  * They do enforce identity (unique names → ALREADY_EXISTS) and report missing rows as undefined.
  */
 import type {
-  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, QueueId, UserId,
+  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QueueId, UserId,
 } from '../core/ids.ts';
 import type { ImportAccountId, ImportFolderId, ImportJobId } from '../core/ids.ts';
 
@@ -44,6 +44,7 @@ export interface StoreTx {
   readonly autoreplies: AutoreplyRepo;
   readonly authWindows: AuthWindowRepo;
   readonly fulltext: FulltextRepo;
+  readonly popAccounts: PopAccountRepo;
   readonly imports: ImportRepo;
 }
 
@@ -119,6 +120,8 @@ export interface User {
   passwordHash: string;
   /** HMAC-MD5 states for CRAM-MD5 (auth/cram-md5.ts), '' when not kept. */
   cramSecret: string;
+  /** The password sealed by auth/secret-box.ts for APOP (auth/apop.ts), '' when not kept. */
+  apopSecret: string;
   realName: string;
   status: UserStatus;
   quotaBytes: number;
@@ -158,6 +161,8 @@ export interface UserRepo {
   delete(id: UserId): Promise<boolean>;
   /** Bytes and messages stored in all the user's mailboxes. */
   usage(id: UserId): Promise<{ bytes: number; messages: number }>;
+  /** Empties every user's apopSecret (APOP switched off); returns how many had one. */
+  clearApopSecrets(): Promise<number>;
 }
 
 // ── Mailbox aliases and mailing lists ──────────────────────────────────────────────────────
@@ -524,6 +529,71 @@ export interface FulltextRepo {
   pending(limit: number): Promise<BlobId[]>;
   /** Drops a blob's text (the blob GC calls it when the blob goes). */
   remove(blobId: BlobId): Promise<void>;
+}
+
+// ── Mail collection (MultiPOP, DomainPOP) ──────────────────────────────────────────────────
+
+export type PopTlsMode = 'none' | 'starttls' | 'tls';
+/** 'user': a user's MultiPOP box, delivered to them; 'domain': the DomainPOP box, routed by headers. */
+export type PopAccountKind = 'user' | 'domain';
+
+export interface PopAccount {
+  id: PopAccountId;
+  kind: PopAccountKind;
+  /** The owner for kind 'user'; null for 'domain'. */
+  userId: UserId | null;
+  host: string;
+  port: number;
+  tls: PopTlsMode;
+  username: string;
+  /** Sealed by auth/secret-box.ts; never the plain password. */
+  passwordEnc: string;
+  useApop: boolean;
+  enabled: boolean;
+  leaveOnServer: boolean;
+  /** With leaveOnServer: delete from the server once collected this many days ago; 0 = never. */
+  leaveDays: number;
+  /** A run holds the account until then (ms); 0 = free. */
+  leaseUntil: number;
+  lastRunAt: number | null;
+  lastSuccessAt: number | null;
+  /** The last run's error, '' when it went well. */
+  lastError: string;
+  /** Messages the last run collected, and all runs together. */
+  lastFetched: number;
+  totalFetched: number;
+  createdAt: number;
+}
+export type NewPopAccount = Pick<PopAccount, 'kind' | 'userId' | 'host' | 'port' | 'tls' | 'username' | 'passwordEnc'> &
+  Partial<Pick<PopAccount, 'useApop' | 'enabled' | 'leaveOnServer' | 'leaveDays'>>;
+export type PopAccountPatch = Partial<Pick<PopAccount,
+  'host' | 'port' | 'tls' | 'username' | 'passwordEnc' | 'useApop' | 'enabled' | 'leaveOnServer' | 'leaveDays'>>;
+
+export interface PopAccountRepo {
+  create(a: NewPopAccount): Promise<PopAccount>;
+  get(id: PopAccountId): Promise<PopAccount | undefined>;
+  /** By id order; filters by owner or kind. */
+  list(q?: { userId?: UserId; kind?: PopAccountKind }): Promise<PopAccount[]>;
+  update(id: PopAccountId, patch: PopAccountPatch): Promise<PopAccount | undefined>;
+  /** Removes the account with its seen UIDs and Message-IDs. */
+  delete(id: PopAccountId): Promise<boolean>;
+  /** Takes the account for one run until `now + leaseMs` if no live lease holds it. False when another run has it. */
+  claim(id: PopAccountId, now: number, leaseMs: number): Promise<boolean>;
+  /** Records a run's outcome (error '' = success, counted in lastSuccessAt) and drops the lease. */
+  finishRun(id: PopAccountId, r: { at: number; error: string; fetched: number }): Promise<void>;
+  /** UIDLs already collected, with when they were. */
+  seen(id: PopAccountId): Promise<Map<string, number>>;
+  /**
+   * Records a UIDL as collected. Throws ALREADY_EXISTS when it already is (another run got there
+   * first): call it in the transaction that queues the message, so that transaction then rolls back.
+   */
+  markSeen(id: PopAccountId, uid: string, at: number): Promise<void>;
+  /** Forgets UIDLs (gone from the server); returns how many. */
+  forgetSeen(id: PopAccountId, uids: readonly string[]): Promise<number>;
+  /** Records a Message-ID; false when it was already recorded (a duplicate). */
+  recordMessageId(id: PopAccountId, messageId: string, at: number): Promise<boolean>;
+  /** Drops Message-IDs recorded before `before`; returns how many. */
+  pruneMessageIds(id: PopAccountId, before: number): Promise<number>;
 }
 
 // ── Migration import (FEATURES A11) ────────────────────────────────────────────────────────

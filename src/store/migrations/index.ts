@@ -6,12 +6,13 @@ import type { Dialect } from '../sql/conn.ts';
 import { init } from './001-init.ts';
 import { smtp } from './002-smtp.ts';
 import { fulltext } from './003-fulltext.ts';
+import { collect } from './004-collect.ts';
 import { importMigration } from './005-import.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, importMigration];
+export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

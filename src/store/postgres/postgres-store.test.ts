@@ -1,6 +1,7 @@
 // Runs the one store conformance suite and the blob-store suite against PostgreSQL. Each run gets
 // a database of its own on 127.0.0.1:5432 (YOUJU_TEST_PG_URL); unreachable PostgreSQL fails, never skips.
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
+import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
@@ -11,4 +12,5 @@ runStoreContract('postgres', () => openTestStore('postgres'));
 runBlobStoreContract('postgres', () => openTestStore('postgres'));
 runMailflowContract('postgres', () => openTestStore('postgres'));
 runFulltextContract('postgres', () => openTestStore('postgres'));
+runCollectContract('postgres', () => openTestStore('postgres'));
 runImportContract('postgres', () => openTestStore('postgres'));

@@ -8,6 +8,7 @@ import { importRepo } from './imports.ts';
 import { mailboxRepo } from './mailboxes.ts';
 import { messageRepo } from './messages.ts';
 import { adminRepo, orgUnitRepo } from './org.ts';
+import { popAccountRepo } from './pop-accounts.ts';
 import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
 import { userRepo } from './users.ts';
@@ -31,6 +32,7 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     autoreplies: autoreplyRepo(ctx),
     authWindows: authWindowRepo(ctx),
     fulltext: fulltextRepo(ctx),
+    popAccounts: popAccountRepo(ctx),
     imports: importRepo(ctx),
   };
 }

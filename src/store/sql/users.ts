@@ -7,7 +7,7 @@ import { bindable } from './conn.ts';
 import { NO_LIMIT, bool, insertUnique, num, numOrNull, releaseBlobs, str, updateRow } from './rows.ts';
 
 const COLUMNS: Record<string, string> = {
-  passwordHash: 'password_hash', cramSecret: 'cram_secret', realName: 'real_name', status: 'status', quotaBytes: 'quota_bytes',
+  passwordHash: 'password_hash', cramSecret: 'cram_secret', apopSecret: 'apop_secret', realName: 'real_name', status: 'status', quotaBytes: 'quota_bytes',
   quotaMessages: 'quota_messages', diskQuotaBytes: 'disk_quota_bytes', orgUnitId: 'org_unit_id',
   hiddenFromDirectory: 'hidden', sendScope: 'send_scope', receiveScope: 'receive_scope',
   scopeExceptions: 'scope_exceptions', lastLoginAt: 'last_login_at',
@@ -21,6 +21,7 @@ function toUser(r: Row): User {
     localPart: str(r.local_part),
     passwordHash: str(r.password_hash),
     cramSecret: str(r.cram_secret),
+    apopSecret: str(r.apop_secret),
     realName: str(r.real_name),
     status: str(r.status) as UserStatus,
     quotaBytes: num(r.quota_bytes),
@@ -93,6 +94,9 @@ export function userRepo({ db, now }: RepoCtx): UserRepo {
         'SELECT m.blob_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.user_id = ?', [id], now());
       await db.run('UPDATE org_units SET leader_user_id = NULL WHERE leader_user_id = ?', [id]);
       return (await db.run('DELETE FROM users WHERE id = ?', [id])) > 0;
+    },
+    async clearApopSecrets() {
+      return db.run("UPDATE users SET apop_secret = '' WHERE apop_secret <> ''");
     },
     async usage(id) {
       const r = await db.get<Row>(

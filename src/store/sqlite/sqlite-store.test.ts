@@ -1,5 +1,6 @@
 // Runs the one store conformance suite and the blob-store suite against the embedded backend.
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
+import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
@@ -10,4 +11,5 @@ runStoreContract('sqlite', () => openTestStore('sqlite'));
 runBlobStoreContract('sqlite', () => openTestStore('sqlite'));
 runMailflowContract('sqlite', () => openTestStore('sqlite'));
 runFulltextContract('sqlite', () => openTestStore('sqlite'));
+runCollectContract('sqlite', () => openTestStore('sqlite'));
 runImportContract('sqlite', () => openTestStore('sqlite'));
