@@ -28,6 +28,9 @@ import { SmtpTransport } from './delivery/remote/smtp-transport.ts';
 import { OutboundRewriter } from './delivery/rewrite/outbound.ts';
 import { QueueRunner } from './queue/runner.ts';
 import { Indexer } from './fulltext/indexer.ts';
+import { SecretBox } from './auth/secret-box.ts';
+import { ImportService } from './collect/import/import-service.ts';
+import { ImportWorker } from './collect/import/import-worker.ts';
 import { SmtpListeners } from './smtp/listeners.ts';
 import { ImapServer } from './imap/imap-server.ts';
 import { Pop3Server } from './pop3/pop3-server.ts';
@@ -220,6 +223,11 @@ export async function startServer(rt: Runtime): Promise<Server> {
     await indexer.stop();
     throw new MailError('CONFIG_INVALID', `cannot listen for IMAP: ${(err as Error).message}`, { cause: err });
   }
+  // Migration import: jobs recorded with `youju import --background`, or left behind by a runner that died.
+  const importer = new ImportWorker(new ImportService({
+    store, users: rt.users, mailboxes: rt.mailboxes, secrets: SecretBox.forDataDir(config.dataDir), clock,
+  }), { log: (line) => system.note(line) });
+  importer.start();
   system.note(`listening: ${listeners.map((l) => `${l.role} ${l.port}`).join(', ') || 'nothing'}`);
 
   // Nightly-ish housekeeping: blob GC every 6 hours, first run 10 minutes after start.
@@ -254,6 +262,7 @@ export async function startServer(rt: Runtime): Promise<Server> {
       await runner.stop();
       stopIndexWake();
       await indexer.stop();
+      await importer.stop();
       clearTimeout(gcFirst);
       clearInterval(gcTimer);
       clearInterval(prune);

@@ -9,6 +9,7 @@ import { registerAdmin } from './admin.ts';
 import { registerAlias } from './alias.ts';
 import { registerDkim } from './dkim.ts';
 import { registerDomain } from './domain.ts';
+import { registerImport } from './import.ts';
 import { registerInit } from './init.ts';
 import { registerList } from './list.ts';
 import { registerQueue } from './queue.ts';
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim]) {
+  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim, registerImport]) {
     register(program);
   }
   // Subcommands inherit exitOverride so usage errors reach the handler below as exit code 2.
