@@ -31,6 +31,7 @@ import { Indexer } from './fulltext/indexer.ts';
 import { SecretBox } from './auth/secret-box.ts';
 import { ImportService } from './collect/import/import-service.ts';
 import { ImportWorker } from './collect/import/import-worker.ts';
+import { CollectWorker } from './collect/collect-worker.ts';
 import { SmtpListeners } from './smtp/listeners.ts';
 import { ImapServer } from './imap/imap-server.ts';
 import { Pop3Server } from './pop3/pop3-server.ts';
@@ -65,6 +66,8 @@ export interface Runtime {
   queueManager: QueueManager;
   bus: Bus;
   mailboxes: MailboxService;
+  /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
+  secrets: SecretBox;
   close(): Promise<void>;
 }
 
@@ -102,12 +105,16 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   }, { pollMs: opts.pollSettingsMs ?? 0, warn: (m) => logger.warn(m) });
   const queue = new QueueService(store, blobs, clock);
   const bus = new Bus();
+  const secrets = SecretBox.forDataDir(config.dataDir);
   return {
-    config, store, blobs, clock, logger, settings, queue, bus,
+    config, store, blobs, clock, logger, settings, queue, bus, secrets,
     mailboxes: new MailboxService(store, blobs, clock, bus),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock),
-    users: new UserService(store, clock, { keepCramSecret: () => settings.current().security.cramMd5Enabled }),
+    users: new UserService(store, clock, {
+      keepCramSecret: () => settings.current().security.cramMd5Enabled,
+      apop: { keep: () => settings.current().security.apopEnabled, box: secrets },
+    }),
     aliases: new AliasService(store, clock),
     lists: new ListService(store, clock),
     orgs: new OrgService(store, clock),
@@ -206,6 +213,14 @@ export async function startServer(rt: Runtime): Promise<Server> {
     await indexer.stop();
     throw new MailError('CONFIG_INVALID', `cannot listen for POP3: ${(err as Error).message}`, { cause: err });
   }
+  // MultiPOP and DomainPOP collectors; APOP password copies are dropped whenever APOP is off.
+  const collector = new CollectWorker({
+    store, queue: rt.queue, secrets: rt.secrets, clock, hostname: config.hostname, settings: current, resolver: rt.resolver, sessionLogs,
+  });
+  collector.start();
+  const dropApop = () => void rt.users.dropApopSecrets().catch((err) => rt.logger.error({ err }, 'dropping APOP secrets failed'));
+  if (!current().security.apopEnabled) await rt.users.dropApopSecrets().catch((err) => rt.logger.error({ err }, 'dropping APOP secrets failed'));
+  const stopApopWatch = settings.onChange((next, changed) => { if (changed.includes('security.apopEnabled') && !next.security.apopEnabled) dropApop(); });
   // IMAP.
   const imap = new ImapServer({
     hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, bus: rt.bus,
@@ -258,6 +273,8 @@ export async function startServer(rt: Runtime): Promise<Server> {
     async stop() {
       await smtp.close();
       await pop3.close();
+      stopApopWatch();
+      await collector.stop();
       await imap.close();
       await runner.stop();
       stopIndexWake();

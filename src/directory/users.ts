@@ -11,7 +11,9 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { DomainId, OrgUnitId, UserId } from '../core/ids.ts';
 import type { Domain, Scope, SpecialUse, Store, StoreTx, User, UserPatch, UserStatus } from '../store/store.ts';
 import { checkPasswordStrength } from '../auth/password-policy.ts';
+import { verifyApop } from '../auth/apop.ts';
 import { cramMd5Secret, verifyCramMd5 } from '../auth/cram-md5.ts';
+import type { SecretBox } from '../auth/secret-box.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import { type Actor, recordAudit } from './actor.ts';
 import { normaliseAddress, normaliseDomain, parseAddress, type Address } from './address.ts';
@@ -67,12 +69,19 @@ export class UserService {
   /**
    * keepCramSecret: whether to store the CRAM-MD5 state beside the password hash (the
    * security.cramMd5Enabled setting); users get one when their password is next set.
+   * apop: whether to keep a sealed password copy for APOP (security.apopEnabled) and the box that
+   * seals it; users get one when their password is set or at their next password login, and lose
+   * it at their next login once APOP is off (or at once with dropApopSecrets).
    */
   constructor(
     private readonly store: Store,
     private readonly clock: Clock = systemClock,
-    private readonly opts: { keepCramSecret?: () => boolean } = {},
+    private readonly opts: { keepCramSecret?: () => boolean; apop?: { keep: () => boolean; box: SecretBox } } = {},
   ) {}
+
+  private apopSecretFor(password: string): string {
+    return this.opts.apop?.keep() ? this.opts.apop.box.encrypt(password) : '';
+  }
 
   private cramSecretFor(password: string): string {
     return (this.opts.keepCramSecret?.() ?? true) ? cramMd5Secret(password) : '';
@@ -115,6 +124,7 @@ export class UserService {
         localPart: addr.localPart,
         passwordHash,
         cramSecret: this.cramSecretFor(opts.password),
+        apopSecret: this.apopSecretFor(opts.password),
         status: opts.status ?? 'active',
         realName: opts.realName ?? '',
         quotaBytes,
@@ -204,7 +214,7 @@ export class UserService {
     await this.store.tx(async (tx) => {
       const { user, domain: current } = await requireUser(tx, address);
       requireStrongEnough(current, addr, password);
-      await tx.users.update(user.id, { passwordHash, cramSecret: this.cramSecretFor(password) });
+      await tx.users.update(user.id, { passwordHash, cramSecret: this.cramSecretFor(password), apopSecret: this.apopSecretFor(password) });
       await recordAudit(tx, actor, 'user.password', withAddress(user, current).address);
     });
   }
@@ -255,7 +265,35 @@ export class UserService {
    */
   async authenticate(address: string, password: string): Promise<DirectoryUser> {
     // Verify even when there is no such user, so the time taken reveals nothing.
-    return this.authenticateWith(address, async (user) => verifyPassword(password, user?.passwordHash ?? (await dummyHash())));
+    return this.authenticateWith(address, async (user) => verifyPassword(password, user?.passwordHash ?? (await dummyHash())),
+      (user) => {
+        // Keep the APOP copy in step with the setting: made at a password login, dropped once APOP is off.
+        const keep = this.opts.apop?.keep() ?? false;
+        if (keep && user.apopSecret === '') return { apopSecret: this.apopSecretFor(password) };
+        if (!keep && user.apopSecret !== '') return { apopSecret: '' };
+        return {};
+      });
+  }
+
+  /**
+   * APOP (RFC 1939 §7): checks MD5(timestamp + password) against the sealed password copy. Throws
+   * as authenticate(); AUTH_FAILED too when APOP is off or the user has no copy yet.
+   */
+  authenticateApop(address: string, timestamp: string, digest: string): Promise<DirectoryUser> {
+    return this.authenticateWith(address, async (user) => {
+      const apop = this.opts.apop;
+      if (!apop?.keep() || !user || user.apopSecret === '') return false;
+      try {
+        return verifyApop(timestamp, apop.box.decrypt(user.apopSecret), digest);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** Forgets every user's APOP copy (APOP was switched off). Returns how many were dropped. */
+  async dropApopSecrets(): Promise<number> {
+    return this.store.tx((tx) => tx.users.clearApopSecrets());
   }
 
   /** CRAM-MD5 (RFC 2195): checks the client's response against the stored HMAC states. Throws as authenticate(). */
@@ -263,7 +301,8 @@ export class UserService {
     return this.authenticateWith(address, async (user) => verifyCramMd5(user?.cramSecret ?? '', challenge, response));
   }
 
-  private async authenticateWith(address: string, verify: (user: User | undefined) => Promise<boolean>): Promise<DirectoryUser> {
+  private async authenticateWith(address: string, verify: (user: User | undefined) => Promise<boolean>,
+    extra: (user: User) => UserPatch = () => ({})): Promise<DirectoryUser> {
     let addr: Address | undefined;
     try {
       addr = parseAddress(address);
@@ -288,7 +327,7 @@ export class UserService {
     if (domainStatus !== 'valid') {
       throw new MailError('ACCOUNT_DISABLED', `domain ${domainLabel(domain)} is ${domainStatus}`);
     }
-    await this.store.tx((tx) => tx.users.update(user.id, { lastLoginAt: now }));
+    await this.store.tx((tx) => tx.users.update(user.id, { ...extra(user), lastLoginAt: now }));
     return { ...full, lastLoginAt: now };
   }
 

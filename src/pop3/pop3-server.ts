@@ -4,10 +4,13 @@
  * allowed), STAT, LIST, UIDL (stable: uidvalidity-uid), TOP, RETR, DELE, RSET, NOOP, QUIT; deletions
  * happen only at QUIT. One session per maildrop: a second gets `-ERR [IN-USE]`; the lock lives in
  * this process and goes with the connection, so it can never outlive it. A login opens the
- * POP-before-SMTP window. APOP is not offered: it needs a plaintext-equivalent password we don't keep.
+ * POP-before-SMTP window. APOP (RFC 1939 §7) only while security.apopEnabled is on: the greeting then
+ * carries a timestamp, and users.authenticateApop checks the digest against the sealed password copy
+ * kept for it (auth/apop.ts). APOP sends no password, so it is allowed before STLS.
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { apopTimestamp } from '../auth/apop.ts';
 import type { AuthWindows } from '../auth/auth-windows.ts';
 import type { Settings } from '../config/settings.ts';
 import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
@@ -19,7 +22,7 @@ import type { Mailbox, Message } from '../store/store.ts';
 export interface Pop3Deps {
   hostname: string;
   settings: () => Readonly<Settings>;
-  users: Pick<UserService, 'authenticate'>;
+  users: Pick<UserService, 'authenticate' | 'authenticateApop'>;
   mailboxes: MailboxService;
   authWindows: AuthWindows;
   sessionLogs: SessionLogs;
@@ -88,6 +91,8 @@ class Pop3Session {
   private sasl: ((line: string) => Promise<void>) | undefined;
   private readonly settings: Readonly<Settings>;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The greeting's APOP timestamp, when APOP is on. */
+  private readonly apopStamp: string | undefined;
 
   constructor(
     private readonly deps: Pop3Deps,
@@ -99,7 +104,8 @@ class Pop3Session {
   ) {
     this.settings = deps.settings();
     this.attach(socket);
-    this.send(`+OK ${deps.hostname} Youju POP3 ready`);
+    this.apopStamp = this.settings.security.apopEnabled ? apopTimestamp(deps.hostname) : undefined;
+    this.send(`+OK ${deps.hostname} Youju POP3 ready${this.apopStamp ? ` ${this.apopStamp}` : ''}`);
   }
 
   private attach(socket: net.Socket): void {
@@ -156,7 +162,7 @@ class Pop3Session {
     const [verbRaw = '', ...rest] = line.split(' ');
     const verb = verbRaw.toUpperCase();
     const arg = rest.join(' ');
-    this.log.recv(verb === 'PASS' ? 'PASS ****' : verb === 'AUTH' && rest.length > 1 ? `AUTH ${rest[0]} ****` : line);
+    this.log.recv(verb === 'PASS' ? 'PASS ****' : verb === 'APOP' ? `APOP ${rest[0] ?? ''} ****` : verb === 'AUTH' && rest.length > 1 ? `AUTH ${rest[0]} ****` : line);
 
     if (verb === 'CAPA') return this.capa();
     if (verb === 'QUIT') return this.quit();
@@ -195,6 +201,13 @@ class Pop3Session {
         if (!this.mayAuth()) return this.send('-ERR [AUTH] use STLS first');
         if (this.pendingUser === undefined) return this.send('-ERR USER first');
         return this.login(this.pendingUser, arg);
+      case 'APOP': {
+        if (!this.apopStamp) return this.send('-ERR APOP is not enabled');
+        const [name, digest] = rest;
+        if (!name || !digest || !/^[0-9a-fA-F]{32}$/.test(digest)) return this.send('-ERR APOP needs a name and a 32-digit digest');
+        const stamp = this.apopStamp;
+        return this.login(name, () => this.deps.users.authenticateApop(name, stamp, digest));
+      }
       case 'AUTH': {
         if (!this.mayAuth()) return this.send('-ERR [AUTH] use STLS first');
         const mech = (rest[0] ?? '').toUpperCase();
@@ -236,10 +249,10 @@ class Pop3Session {
     this.attach(secure);
   }
 
-  private async login(address: string, password: string): Promise<void> {
+  private async login(address: string, check: string | (() => Promise<DirectoryUser>)): Promise<void> {
     let user: DirectoryUser;
     try {
-      user = await this.deps.users.authenticate(address, password);
+      user = typeof check === 'string' ? await this.deps.users.authenticate(address, check) : await check();
     } catch {
       await new Promise((r) => setTimeout(r, this.settings.security.failedLoginDelayMs));
       this.log.note(`authentication failed for ${address.slice(0, 100)}`);

@@ -5,7 +5,9 @@
  * To add a concern: write schema/<concern>.ts and add it to SETTINGS_SECTIONS.
  */
 import { z } from 'zod';
+import { CollectSettingsSchema } from './collect.ts';
 import { DeliverySettingsSchema } from './delivery.ts';
+import { DomainpopSettingsSchema } from './domainpop.ts';
 import { ImapSettingsSchema } from './imap.ts';
 import { LimitsSettingsSchema } from './limits.ts';
 import { LocalDeliverySettingsSchema } from './local-delivery.ts';
@@ -22,6 +24,8 @@ export const SETTINGS_SECTIONS = {
   localDelivery: LocalDeliverySettingsSchema,
   delivery: DeliverySettingsSchema,
   rewrite: RewriteSettingsSchema,
+  collect: CollectSettingsSchema,
+  domainpop: DomainpopSettingsSchema,
   imap: ImapSettingsSchema,
 } as const;
 
@@ -33,6 +37,8 @@ export const SettingsSchema = z.object({
   localDelivery: LocalDeliverySettingsSchema.prefault({}).describe('Local delivery: quota warnings and users\' own rules'),
   delivery: DeliverySettingsSchema.prefault({}).describe('Remote delivery: MX or smart host, outbound limits, timeouts, DNS'),
   rewrite: RewriteSettingsSchema.prefault({}).describe('Outbound rewriting: header translation and DKIM signing'),
+  collect: CollectSettingsSchema.prefault({}).describe('Collecting mail from other POP3 servers (MultiPOP, DomainPOP): schedule and limits'),
+  domainpop: DomainpopSettingsSchema.prefault({}).describe('DomainPOP: routing mail of one domain-wide POP box to local users by its headers'),
   imap: ImapSettingsSchema.prefault({}).describe('IMAP: APPEND size limit, line length, optional extensions'),
 });
 

@@ -1,0 +1,137 @@
+/**
+ * One collection run of one external POP3 account (MultiPOP or DomainPOP): log in, list by UIDL,
+ * download each message not collected before, route it, and queue it for local delivery through
+ * the normal path (QueueService → queue runner → local transport: filters and quota apply). The
+ * UIDL is recorded in the SAME transaction that queues the message, so a message is queued at most
+ * once however runs crash or overlap (a second record of a UIDL fails and rolls its transaction
+ * back). Deletion on the remote server comes after that commit: when the account does not leave
+ * mail on the server, or leaves it only leaveDays days. UIDLs gone from the server are forgotten.
+ * Messages over the size limit are not downloaded; they are recorded as `large:<uidl>` so that
+ * onLarge (delete, warn the postmaster) runs once. Not here: scheduling and limits (collect-worker.ts).
+ */
+import type { Clock } from '../core/clock.ts';
+import type { PopAccount, Store } from '../store/store.ts';
+import type { QueueService } from '../queue/queue.ts';
+import { isMailError } from '../core/errors.ts';
+import { Pop3Client } from './pop3-client.ts';
+
+export interface Sealer {
+  decrypt(sealed: string): string;
+}
+
+export interface CollectorDeps {
+  store: Store;
+  queue: Pick<QueueService, 'prepare' | 'enqueue' | 'wake'>;
+  secrets: Sealer;
+  clock: Clock;
+  hostname: string;
+}
+
+export interface CollectOptions {
+  timeoutMs: number;
+  verifyCertificates: boolean;
+  /** 0 = no limit. */
+  maxMessageBytes: number;
+  /** Where a message goes: local addresses (none = drop it) and, for the duplicate check, its Message-ID. */
+  route(raw: Buffer): Promise<{ recipients: string[]; messageId?: string }>;
+  /** Called once per message over maxMessageBytes; true deletes it from the server. */
+  onLarge?(size: number, head: string): Promise<boolean>;
+  /** 'multipop' or 'domainpop', kept in the queue entry's meta. */
+  via: string;
+  log?(line: string): void;
+}
+
+export interface RunResult {
+  fetched: number;
+  deleted: number;
+  duplicates: number;
+  large: number;
+  /** '' when the run went well. */
+  error: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: CollectOptions): Promise<RunResult> {
+  const r: RunResult = { fetched: 0, deleted: 0, duplicates: 0, large: 0, error: '' };
+  const where = `${a.host}:${a.port}`;
+  let client: Pop3Client | undefined;
+  try {
+    client = await Pop3Client.connect({
+      host: a.host, port: a.port, tls: a.tls, rejectUnauthorized: o.verifyCertificates, user: a.username,
+      password: deps.secrets.decrypt(a.passwordEnc), apop: a.useApop, timeoutMs: o.timeoutMs,
+      maxMessageBytes: o.maxMessageBytes > 0 ? o.maxMessageBytes : undefined,
+    });
+    o.log?.(`logged in to ${where} as ${a.username}`);
+    const uids = await client.uidl();
+    if (!uids) throw new Error(`${where} does not support UIDL, so collected messages cannot be told apart`);
+    const sizes = await client.list();
+    const seen = await deps.store.read((tx) => tx.popAccounts.seen(a.id));
+    const now = deps.clock.now();
+    const expired = (at: number) => !a.leaveOnServer || (a.leaveDays > 0 && now - at >= a.leaveDays * DAY_MS);
+
+    for (const [n, uid] of uids) {
+      const at = seen.get(uid);
+      if (at !== undefined) {
+        // Collected before: delete now if it should be gone (also after a crash between commit and QUIT).
+        if (expired(at)) { await client.dele(n); r.deleted++; }
+        continue;
+      }
+      const size = sizes.get(n) ?? 0;
+      if (o.maxMessageBytes > 0 && size > o.maxMessageBytes) {
+        if (seen.has(`large:${uid}`)) continue;
+        r.large++;
+        o.log?.(`message ${n} (${uid}) is ${size} bytes, over ${o.maxMessageBytes}: not collected`);
+        const remove = o.onLarge ? await o.onLarge(size, `${where} message ${uid}`) : false;
+        await deps.store.tx((tx) => tx.popAccounts.markSeen(a.id, `large:${uid}`, now));
+        if (remove) { await client.dele(n); r.deleted++; }
+        continue;
+      }
+      const raw = await client.retr(n);
+      const route = await o.route(raw);
+      const trace = `Received: from ${a.host} by ${deps.hostname} with POP3 id ${uid.slice(0, 70)};\r\n\t${new Date(deps.clock.now()).toUTCString()}\r\n`;
+      const prepared = route.recipients.length > 0
+        ? await deps.queue.prepare({ sender: '', recipients: route.recipients, raw: Buffer.concat([Buffer.from(trace), raw]), meta: { collectedBy: o.via, popAccount: a.id } })
+        : undefined;
+      let queued = false;
+      try {
+        queued = await deps.store.tx(async (tx) => {
+          await tx.popAccounts.markSeen(a.id, uid, now);
+          if (route.messageId && !(await tx.popAccounts.recordMessageId(a.id, route.messageId, now))) return false;
+          if (prepared) await deps.queue.enqueue(tx, prepared);
+          return prepared !== undefined;
+        });
+      } catch (err) {
+        if (!isMailError(err, 'ALREADY_EXISTS')) throw err;
+        continue; // another run collected it meanwhile
+      }
+      if (queued) {
+        deps.queue.wake();
+        r.fetched++;
+        o.log?.(`message ${n} (${uid}, ${raw.length} bytes) queued for ${route.recipients.join(', ')}`);
+      } else {
+        if (route.recipients.length > 0) r.duplicates++;
+        o.log?.(`message ${n} (${uid}) ${route.recipients.length > 0 ? `is a duplicate of Message-ID <${route.messageId}>` : 'has no recipient'}: dropped`);
+      }
+      if (expired(now)) { await client.dele(n); r.deleted++; }
+    }
+    await client.quit();
+    client = undefined;
+    // UIDLs no longer on the server will not come back (RFC 1939 §7): forget them.
+    const present = new Set(uids.values());
+    const gone = [...seen.keys()].filter((k) => !present.has(k.replace(/^large:/, '')));
+    if (gone.length > 0) await deps.store.tx((tx) => tx.popAccounts.forgetSeen(a.id, gone));
+  } catch (err) {
+    r.error = describe(err);
+    o.log?.(`failed: ${r.error}`);
+  } finally {
+    client?.close();
+  }
+  return r;
+}
+
+/** One line an admin can act on; the client's errors already name host and port, never the password. */
+function describe(err: unknown): string {
+  const e = err as { message?: string; code?: string };
+  return (e?.message ?? String(err)).split('\n')[0]!.slice(0, 300) + (e?.code && !e.message?.includes(e.code) ? ` (${e.code})` : '');
+}
