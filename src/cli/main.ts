@@ -12,6 +12,7 @@ import { registerDomain } from './domain.ts';
 import { registerImport } from './import.ts';
 import { registerInit } from './init.ts';
 import { registerList } from './list.ts';
+import { registerPopAccount } from './pop-account.ts';
 import { registerQueue } from './queue.ts';
 import { registerSettings } from './settings.ts';
 import { registerStart } from './start.ts';
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim, registerImport]) {
+  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim, registerImport, registerPopAccount]) {
     register(program);
   }
   // Subcommands inherit exitOverride so usage errors reach the handler below as exit code 2.
