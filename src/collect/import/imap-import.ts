@@ -6,7 +6,7 @@
  * UIDVALIDITY changed (the old folder was re-created), UIDs start over and messages already here
  * are recognised by Message-ID, internal date and size instead.
  */
-import { ImapFlow, type FetchMessageObject } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { summarise } from '../../mime/summary.ts';
 import type { SpecialUse } from '../../store/store.ts';
 import { appendOnce, countDone, describeRemoteError, ensureFolder, sourceKey, type AccountRun } from './account-import.ts';
@@ -21,6 +21,8 @@ const fingerprint = (messageId: string, internalDate: number, size: number) => `
 export async function importImap(run: AccountRun): Promise<void> {
   const a = run.account;
   const where = `${a.host}:${a.port}`;
+  // Loaded on first use: every `youju` command and the server start import this module, few import mail.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: a.host, port: a.port, secure: a.tls === 'tls', auth: { user: a.remoteUser, pass: run.password },
     tls: { rejectUnauthorized: a.verifyTls }, logger: false, disableAutoIdle: true,
