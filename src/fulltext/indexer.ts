@@ -10,7 +10,8 @@ import type { BlobId } from '../core/ids.ts';
 import { parseMimeTree } from '../mime/mime-tree.ts';
 import { searchableText, segmentWords } from '../mime/search-text.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { Store } from '../store/store.ts';
+import type { BlobMeta, Store } from '../store/store.ts';
+import { imapMeta } from '../mime/imap-meta.ts';
 
 /** The words of a search query, as the index holds them. */
 export const wordsOf = (text: string): string[] => segmentWords(text);
@@ -42,20 +43,30 @@ export class Indexer {
   /** Indexes one batch; returns how many blobs it indexed. */
   async runOnce(): Promise<number> {
     const ids = await this.store.read((tx) => tx.fulltext.pending(this.opts.batch ?? 50));
-    const texts: Array<{ id: BlobId; text: { headers: string; body: string } }> = [];
+    const texts: Array<{ id: BlobId; text: { headers: string; body: string }; meta?: BlobMeta }> = [];
     for (const id of ids) {
       let text = { headers: '', body: '' };
+      let meta: BlobMeta | undefined;
       try {
         const raw = await this.blobs.read(id);
-        const t = searchableText(raw, parseMimeTree(raw));
+        const tree = parseMimeTree(raw);
+        const t = searchableText(raw, tree);
         text = { headers: segmentWords(t.headers).join(' '), body: segmentWords(t.body).join(' ') };
+        meta = imapMeta(raw, tree); // the same parse gives IMAP its ENVELOPE/BODYSTRUCTURE
       } catch (err) {
         // A blob that cannot be read or parsed is indexed empty, so it does not block the queue.
         this.opts.log?.(`indexer: blob ${id}: ${String((err as Error).message ?? err)}`);
       }
-      texts.push({ id, text });
+      texts.push({ id, text, meta });
     }
-    if (texts.length > 0) await this.store.tx(async (tx) => { for (const t of texts) await tx.fulltext.index(t.id, t.text); });
+    if (texts.length > 0) {
+      await this.store.tx(async (tx) => {
+        for (const t of texts) {
+          await tx.fulltext.index(t.id, t.text);
+          if (t.meta) await tx.blobMeta.put(t.id, t.meta);
+        }
+      });
+    }
     return texts.length;
   }
 }

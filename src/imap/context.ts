@@ -10,6 +10,7 @@ import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { MailboxService } from '../mailbox/mailbox-service.ts';
 import type { Mailbox } from '../store/store.ts';
 import type { MailboxView } from './mailbox-view.ts';
+import type { ViewCache } from './view-cache.ts';
 import type { ResponseCode, SerializeOptions } from './protocol/serializer.ts';
 
 export interface ImapDeps {
@@ -23,6 +24,8 @@ export interface ImapDeps {
    * connection's logins (e.g. an address blocked after repeated failures). Absent: everyone may try.
    */
   screen?: (ip: string, username: string) => Promise<boolean>;
+  /** This node's snapshots of recently selected mailboxes (SELECT reads only what changed since). */
+  views: ViewCache;
   /** Told of every failed login, for screening and alerts. */
   onLoginFailure?: (ip: string, username: string) => void;
 }

@@ -9,8 +9,9 @@ import type { SessionLogs } from '../core/log/session-log.ts';
 import type { UserId } from '../core/ids.ts';
 import type { ImapDeps } from './context.ts';
 import { ImapSession } from './session.ts';
+import { ViewCache } from './view-cache.ts';
 
-export interface ImapServerDeps extends ImapDeps {
+export interface ImapServerDeps extends Omit<ImapDeps, 'views'> {
   sessionLogs: SessionLogs;
   tls: { key: Buffer; cert: Buffer };
 }
@@ -20,8 +21,10 @@ export class ImapServer {
   private readonly sockets = new Set<net.Socket>();
   private readonly perUser = new Map<UserId, number>();
   private readonly secureContext: tls.SecureContext;
+  private readonly deps: ImapServerDeps & ImapDeps;
 
-  constructor(private readonly deps: ImapServerDeps) {
+  constructor(deps: ImapServerDeps) {
+    this.deps = { ...deps, views: new ViewCache() };
     this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
   }
 

@@ -5,8 +5,11 @@
  * the client must be told — EXPUNGE sequence numbers (in the order to send them, each counted after
  * the ones before), FETCH FLAGS updates, and the new EXISTS count. The session decides when it may
  * send them (never an EXPUNGE during FETCH, STORE or SEARCH: RFC 3501 §7.4.1).
+ *
+ * Storage is three parallel arrays (uids, modseqs, flags as space-joined strings), so a 100,000-
+ * message view is three flat arrays, copied in a millisecond from a shared snapshot (view-cache.ts).
  */
-import type { MessageChange } from '../store/store.ts';
+import type { MessageChange, MessageIndex } from '../store/store.ts';
 
 export interface ViewMessage {
   uid: number;
@@ -25,16 +28,33 @@ export interface SyncResult {
   exists?: number;
 }
 
+const splitFlags = (text: string): string[] => (text === '' ? [] : text.split(' '));
+
 export class MailboxView {
   private uids: number[];
-  private readonly byUid = new Map<number, ViewMessage>();
+  private modseqs: number[];
+  private flagTexts: string[];
   highestmodseq: number;
 
-  constructor(messages: readonly ViewMessage[], highestmodseq: number) {
-    const sorted = [...messages].sort((a, b) => a.uid - b.uid);
-    this.uids = sorted.map((m) => m.uid);
-    for (const m of sorted) this.byUid.set(m.uid, { ...m, flags: [...m.flags] });
+  /** From a store index (uid order), or from messages in any order (tests). */
+  constructor(source: MessageIndex | readonly ViewMessage[], highestmodseq: number) {
+    if (Array.isArray(source)) {
+      const sorted = [...(source as readonly ViewMessage[])].sort((a, b) => a.uid - b.uid);
+      this.uids = sorted.map((m) => m.uid);
+      this.modseqs = sorted.map((m) => m.modseq);
+      this.flagTexts = sorted.map((m) => m.flags.join(' '));
+    } else {
+      const index = source as MessageIndex;
+      this.uids = index.uids.slice();
+      this.modseqs = index.modseqs.slice();
+      this.flagTexts = index.flags.slice();
+    }
     this.highestmodseq = highestmodseq;
+  }
+
+  /** A copy of the view's state, for the shared cache. */
+  snapshot(): MessageIndex {
+    return { uids: this.uids.slice(), modseqs: this.modseqs.slice(), flags: this.flagTexts.slice() };
   }
 
   get exists(): number {
@@ -60,15 +80,40 @@ export class MailboxView {
   }
 
   message(uid: number): ViewMessage | undefined {
-    return this.byUid.get(uid);
+    const i = this.seqOf(uid) - 1;
+    return i < 0 ? undefined : { uid, flags: splitFlags(this.flagTexts[i]!), modseq: this.modseqs[i]! };
+  }
+
+  /** The flags column (space-joined per message, sequence order; do not modify). */
+  snapshotFlags(): readonly string[] {
+    return this.flagTexts;
+  }
+
+  /** The flags of the message at a 1-based sequence number, space-joined (cheap: no array). */
+  flagsTextAt(seq: number): string {
+    return this.flagTexts[seq - 1] ?? '';
+  }
+
+  modseqAt(seq: number): number {
+    return this.modseqs[seq - 1] ?? 0;
+  }
+
+  /** Whether the message has the flag (case-insensitive, as IMAP flags are). */
+  hasFlag(uid: number, flag: string): boolean {
+    const i = this.seqOf(uid) - 1;
+    if (i < 0) return false;
+    const text = this.flagTexts[i]!;
+    if (text === '') return false;
+    const want = flag.toLowerCase();
+    return text.split(' ').some((f) => f.toLowerCase() === want);
   }
 
   /** Records flags this session set itself (its own STORE), so a later sync does not report them again. */
   update(uid: number, flags: readonly string[], modseq: number): void {
-    const m = this.byUid.get(uid);
-    if (m && modseq >= m.modseq) {
-      m.flags = [...flags];
-      m.modseq = modseq;
+    const i = this.seqOf(uid) - 1;
+    if (i >= 0 && modseq >= this.modseqs[i]!) {
+      this.flagTexts[i] = flags.join(' ');
+      this.modseqs[i] = modseq;
     }
   }
 
@@ -96,6 +141,7 @@ export class MailboxView {
         while (i < this.uids.length && this.uids[i]! <= hi) out.push(this.uids[i++]!);
       }
     }
+    if (ranges.length <= 1) return out;
     return [...new Set(out)].sort((a, b) => a - b);
   }
 
@@ -103,46 +149,49 @@ export class MailboxView {
   sync(changes: readonly MessageChange[], highestmodseq: number): SyncResult {
     const result: SyncResult = { expunged: [], expungedUids: [], flags: [] };
     const gone = new Set<number>();
-    const added: ViewMessage[] = [];
+    const added = new Map<number, MessageChange>();
     const updated = new Set<number>();
+    const maxUid = this.maxUid;
     for (const c of [...changes].sort((a, b) => a.modseq - b.modseq)) {
-      const known = this.byUid.get(c.uid);
+      const i = this.seqOf(c.uid) - 1;
       if (c.flags === null) {
-        if (known) gone.add(c.uid);
-      } else if (known) {
-        if (c.modseq > known.modseq) {
-          known.flags = [...c.flags];
-          known.modseq = c.modseq;
+        if (i >= 0) gone.add(c.uid);
+        added.delete(c.uid);
+      } else if (i >= 0) {
+        if (c.modseq > this.modseqs[i]!) {
+          this.flagTexts[i] = c.flags.join(' ');
+          this.modseqs[i] = c.modseq;
           updated.add(c.uid);
         }
-      } else if (c.uid > this.maxUid && !added.some((a) => a.uid === c.uid)) {
-        added.push({ uid: c.uid, flags: [...c.flags], modseq: c.modseq });
+      } else if (c.uid > maxUid) {
+        added.set(c.uid, c);
       }
     }
-    // Flag updates are reported for messages that stay, once, and only when the view learnt something.
-    for (const uid of [...updated].sort((a, b) => a - b)) {
-      const m = this.byUid.get(uid);
-      if (m && !gone.has(uid)) result.flags.push({ seq: 0, uid, flags: m.flags, modseq: m.modseq });
-    }
     // Expunges from the highest sequence number down, so each number is right when the client applies it.
-    const goneSorted = [...gone].sort((a, b) => b - a);
-    for (const uid of goneSorted) {
+    for (const uid of [...gone].sort((a, b) => b - a)) {
       result.expunged.push(this.seqOf(uid));
       result.expungedUids.push(uid);
     }
     if (gone.size > 0) {
+      const keep = (_: unknown, i: number) => !gone.has(this.uids[i]!);
+      this.modseqs = this.modseqs.filter(keep);
+      this.flagTexts = this.flagTexts.filter(keep);
       this.uids = this.uids.filter((u) => !gone.has(u));
-      for (const uid of gone) this.byUid.delete(uid);
     }
-    if (added.length > 0) {
-      added.sort((a, b) => a.uid - b.uid);
-      for (const m of added) {
-        this.uids.push(m.uid);
-        this.byUid.set(m.uid, m);
+    // Flag updates are reported for messages that stay, once, and only when the view learnt something.
+    for (const uid of [...updated].sort((a, b) => a - b)) {
+      if (gone.has(uid)) continue;
+      const seq = this.seqOf(uid);
+      result.flags.push({ seq, uid, flags: splitFlags(this.flagTexts[seq - 1]!), modseq: this.modseqs[seq - 1]! });
+    }
+    if (added.size > 0) {
+      for (const c of [...added.values()].sort((a, b) => a.uid - b.uid)) {
+        this.uids.push(c.uid);
+        this.modseqs.push(c.modseq);
+        this.flagTexts.push(c.flags!.join(' '));
       }
       result.exists = this.uids.length;
     }
-    for (const f of result.flags) f.seq = this.seqOf(f.uid);
     this.highestmodseq = Math.max(this.highestmodseq, highestmodseq);
     return result;
   }

@@ -9,11 +9,11 @@
 import type { Bus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { MailError } from '../core/errors.ts';
-import type { MailboxId, UserId } from '../core/ids.ts';
+import type { BlobId, MailboxId, UserId } from '../core/ids.ts';
 import { checkQuotaTx } from '../delivery/quota.ts';
 import { summarise } from '../mime/summary.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { FlagOp, FulltextField, Mailbox, Message, MessageChange, SpecialUse, Store, StoreTx, UidSet } from '../store/store.ts';
+import type { BlobMeta, FlagOp, FulltextField, Mailbox, Message, MessageChange, MessageIndex, MessageMeta, SpecialUse, Store, StoreTx, UidSet } from '../store/store.ts';
 
 export const SEPARATOR = '/';
 const MAX_NAME_BYTES = 1024;
@@ -190,8 +190,38 @@ export class MailboxService {
     return this.store.read((tx) => tx.messages.changesSince(mailboxId, modseq));
   }
 
+  /**
+   * A folder and what a protocol view of it needs, read together: its changes since `knownModseq`
+   * (when the caller holds a view of this mailbox at that modseq) or else the whole index.
+   */
+  viewState(userId: UserId, name: string, knownModseq: (id: MailboxId) => number | undefined):
+    Promise<{ mailbox: Mailbox; index?: MessageIndex; changes?: MessageChange[] }> {
+    return this.store.read(async (tx) => {
+      const mailbox = await tx.mailboxes.byName(userId, canonicalName(name));
+      if (!mailbox) throw new MailError('NOT_FOUND', `no folder "${name}"`);
+      const since = knownModseq(mailbox.id);
+      if (since !== undefined && since <= mailbox.highestmodseq) return { mailbox, changes: await tx.messages.changesSince(mailbox.id, since) };
+      return { mailbox, index: await tx.messages.index(mailbox.id) };
+    });
+  }
+
+  /** Sizes, dates, blobs and cached ENVELOPE/BODYSTRUCTURE of the messages with uids in [from, to]. */
+  metaRange(mailboxId: MailboxId, from: number, to: number): Promise<MessageMeta[]> {
+    return this.store.read((tx) => tx.messages.metaRange(mailboxId, from, to));
+  }
+
+  /** Cached ENVELOPE/BODYSTRUCTURE of blobs (those not computed yet are missing from the map). */
+  blobMeta(ids: readonly BlobId[]): Promise<Map<BlobId, BlobMeta>> {
+    return this.store.read((tx) => tx.blobMeta.get(ids));
+  }
+
+  /** Keeps computed ENVELOPE/BODYSTRUCTURE for next time (one transaction for the lot). */
+  async saveBlobMeta(entries: ReadonlyArray<readonly [BlobId, BlobMeta]>): Promise<void> {
+    if (entries.length > 0) await this.store.tx(async (tx) => { for (const [id, meta] of entries) await tx.blobMeta.put(id, meta); });
+  }
+
   /** uid, modseq and flags of every message (what a protocol view needs at SELECT). */
-  index(mailboxId: MailboxId): Promise<Array<{ uid: number; modseq: number; flags: string[] }>> {
+  index(mailboxId: MailboxId): Promise<MessageIndex> {
     return this.store.read((tx) => tx.messages.index(mailboxId));
   }
 

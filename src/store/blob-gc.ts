@@ -25,7 +25,10 @@ export async function collectBlobs(store: Store, blobs: BlobStore, opts: BlobGcO
     for (const id of ids) {
       if (await blobs.remove(id, cutoff)) released += 1;
       await store.tx(async (tx) => {
-        if (await tx.blobRefs.forget(id)) await tx.fulltext.remove(id);
+        if (await tx.blobRefs.forget(id)) {
+          await tx.fulltext.remove(id);
+          await tx.blobMeta.remove(id);
+        }
       });
     }
     if (ids.length < 500) break;

@@ -44,6 +44,7 @@ export interface StoreTx {
   readonly autoreplies: AutoreplyRepo;
   readonly authWindows: AuthWindowRepo;
   readonly fulltext: FulltextRepo;
+  readonly blobMeta: BlobMetaRepo;
   readonly popAccounts: PopAccountRepo;
   readonly imports: ImportRepo;
 }
@@ -373,7 +374,29 @@ export interface MessageRepo {
   /** Flag changes and expunges with modseq > since (CONDSTORE/QRESYNC, IDLE, webmail push). */
   changesSince(mailboxId: MailboxId, since: number): Promise<MessageChange[]>;
   /** uid, modseq and flags of every message, in uid order: what an IMAP SELECT needs, nothing more. */
-  index(mailboxId: MailboxId): Promise<Array<{ uid: number; modseq: number; flags: string[] }>>;
+  index(mailboxId: MailboxId): Promise<MessageIndex>;
+  /**
+   * What a FETCH of message metadata needs for the uids in [fromUid, toUid], in uid order: sizes,
+   * dates, the blob, and its cached ENVELOPE/BODYSTRUCTURE (null when not computed yet).
+   */
+  metaRange(mailboxId: MailboxId, fromUid: number, toUid: number): Promise<MessageMeta[]>;
+}
+
+export interface MessageMeta {
+  uid: number;
+  size: number;
+  internalDate: number;
+  blobId: BlobId;
+  headerPrefix: string;
+  envelope: string | null;
+  bodystructure: string | null;
+}
+
+/** Parallel arrays in uid order; flags space-joined as stored (a 100,000-message index stays flat). */
+export interface MessageIndex {
+  uids: number[];
+  modseqs: number[];
+  flags: string[];
 }
 
 // ── Queue ──────────────────────────────────────────────────────────────────────────────────
@@ -529,6 +552,20 @@ export interface FulltextRepo {
   pending(limit: number): Promise<BlobId[]>;
   /** Drops a blob's text (the blob GC calls it when the blob goes). */
   remove(blobId: BlobId): Promise<void>;
+}
+
+// ── Per-blob IMAP metadata ─────────────────────────────────────────────────────────────────
+
+/** ENVELOPE and BODYSTRUCTURE of a blob, as IMAP writes them (byte strings: one char per octet). */
+export interface BlobMeta {
+  envelope: string;
+  bodystructure: string;
+}
+export interface BlobMetaRepo {
+  get(ids: readonly BlobId[]): Promise<Map<BlobId, BlobMeta>>;
+  put(id: BlobId, meta: BlobMeta): Promise<void>;
+  /** The blob GC calls it when the blob goes. */
+  remove(id: BlobId): Promise<void>;
 }
 
 // ── Mail collection (MultiPOP, DomainPOP) ──────────────────────────────────────────────────

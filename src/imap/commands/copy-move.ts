@@ -39,7 +39,7 @@ export async function copyOrMove(ctx: ImapContext, cmd: CopyCommand): Promise<Co
 export async function expunge(ctx: ImapContext, cmd: ExpungeCommand): Promise<Completion> {
   const sel = ctx.selected!;
   if (sel.readOnly) return no('The mailbox is read-only (EXAMINE)', 'READ-ONLY');
-  let uids = sel.view.allUids.filter((uid) => sel.view.message(uid)?.flags.includes('\\Deleted'));
+  let uids = sel.view.allUids.filter((uid) => sel.view.hasFlag(uid, '\\Deleted'));
   if (cmd.uid) {
     const named = new Set(resolveSet(sel, cmd.sequenceSet, true));
     uids = uids.filter((u) => named.has(u));

@@ -6,12 +6,12 @@
  * them, message bytes only when an item needs those, and the client's reading paces the batches.
  * A non-PEEK body fetch sets \Seen (not in EXAMINE) and reports the new FLAGS.
  */
-import { envelope } from '../../mime/envelope.ts';
+import type { BlobId } from '../../core/ids.ts';
 import { bodyStructure } from '../../mime/bodystructure.ts';
+import { imapMeta } from '../../mime/imap-meta.ts';
 import { parseMimeTree, type MimePart } from '../../mime/mime-tree.ts';
-import { scanHeaderBlock } from '../../mime/header-block.ts';
 import { extractBinary, extractSection, type Section } from '../../mime/sections.ts';
-import type { Message } from '../../store/store.ts';
+import type { BlobMeta, Message } from '../../store/store.ts';
 import { bad, no, ok, type Completion, type ImapContext, type SelectedMailbox } from '../context.ts';
 import type { FetchCommand } from '../protocol/command.ts';
 import { formatDateTime } from '../protocol/date-time.ts';
@@ -24,6 +24,13 @@ import { resolveSet, toUidSet } from './uids.ts';
 const BATCH = 200;
 
 const ROW_ITEMS = new Set(['INTERNALDATE', 'RFC822.SIZE']);
+/** Items the session's view answers alone (the common "what changed" sync). */
+const VIEW_ITEMS = new Set(['UID', 'FLAGS', 'MODSEQ']);
+/** Items answered from the view plus one indexed query per thousand messages (the listing a client builds). */
+const META_ITEMS = new Set([...VIEW_ITEMS, 'RFC822.SIZE', 'INTERNALDATE', 'ENVELOPE', 'BODYSTRUCTURE']);
+const META_BATCH = 1000;
+/** Output is written in pieces of about this size. */
+const CHUNK_CHARS = 64 * 1024;
 const BYTE_ITEMS = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'BODY[]', 'BINARY', 'BINARY.SIZE']);
 
 const setsSeen = (a: FetchAttribute) =>
@@ -47,7 +54,16 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
     uids = uids.filter((u) => (sel.view.message(u)?.modseq ?? 0) > since);
     if (cmd.vanished) await reportVanished(ctx, cmd, since);
   }
+  if (attrs.every((a) => VIEW_ITEMS.has(a.name)) && !cmd.attributes.some(setsSeen)) {
+    await fetchFromView(ctx, sel, attrs.map((a) => a.name), uids);
+    return ok('FETCH completed');
+  }
+  if (attrs.every((a) => META_ITEMS.has(a.name)) && !cmd.attributes.some(setsSeen)) {
+    const missing = await fetchMeta(ctx, sel, attrs.map((a) => a.name), uids);
+    return missing ? no('Some messages were expunged by another session', 'EXPUNGEISSUED') : ok('FETCH completed');
+  }
   const needBytes = attrs.some((a) => BYTE_ITEMS.has(a.name));
+  const needMeta = attrs.some((a) => a.name === 'ENVELOPE' || a.name === 'BODYSTRUCTURE');
   const needRow = needBytes || attrs.some((a) => ROW_ITEMS.has(a.name));
   const markSeen = !sel.readOnly && attrs.some(setsSeen);
 
@@ -57,6 +73,8 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
     const batch = uids.slice(i, i + BATCH);
     if (markSeen) await markBatchSeen(ctx, sel, batch);
     const rows = needRow ? new Map((await ctx.deps.mailboxes.messages(sel.mailbox.id, { uids: toUidSet(batch) })).map((m) => [m.uid, m])) : undefined;
+    const metas = rows && needMeta ? await ctx.deps.mailboxes.blobMeta([...rows.values()].map((r) => r.blobId)) : undefined;
+    const computed: Array<[BlobId, BlobMeta]> = [];
     for (const uid of batch) {
       const seq = sel.view.seqOf(uid);
       const viewMessage = sel.view.message(uid);
@@ -67,7 +85,7 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
         continue;
       }
       const items: Array<[string, ImapValue]> = [];
-      const message = row && needBytes ? new LazyMessage(ctx, row) : undefined;
+      const message = row && needBytes ? new LazyMessage(ctx, row, metas?.get(row.blobId), computed) : undefined;
       for (const a of attrs) {
         const item = await fetchItem(ctx, sel, a, uid, viewMessage, row, message);
         if (item === 'unknown-cte') {
@@ -79,6 +97,7 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
       if (markSeen && !has('FLAGS')) items.push(['FLAGS', flagsValue(sel, uid, viewMessage.flags)]);
       ctx.write(fetchResponse(seq, items, ctx.wire));
     }
+    await ctx.deps.mailboxes.saveBlobMeta(computed);
     await ctx.drain();
   }
   if (cteError) return no('A part has an unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
@@ -86,12 +105,114 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
   return ok('FETCH completed');
 }
 
+/**
+ * FETCH of UID/FLAGS/MODSEQ only: straight from the view, as text, no store reads — a client
+ * re-syncing flags of 100,000 messages gets them in one pass.
+ */
+async function fetchFromView(ctx: ImapContext, sel: SelectedMailbox, names: readonly string[], uids: readonly number[]): Promise<void> {
+  let chunk = '';
+  for (const uid of uids) {
+    const seq = sel.view.seqOf(uid);
+    if (seq === 0) continue;
+    let items = '';
+    for (const name of names) {
+      if (items !== '') items += ' ';
+      if (name === 'UID') items += `UID ${uid}`;
+      else if (name === 'MODSEQ') items += `MODSEQ (${sel.view.modseqAt(seq)})`;
+      else {
+        const flags = sel.view.flagsTextAt(seq);
+        items += `FLAGS (${sel.recent.has(uid) ? (flags === '' ? '\\Recent' : `${flags} \\Recent`) : flags})`;
+      }
+    }
+    chunk += `* ${seq} FETCH (${items})\r\n`;
+    if (chunk.length >= CHUNK_CHARS) {
+      ctx.write(Buffer.from(chunk, 'latin1'));
+      chunk = '';
+      await ctx.drain();
+    }
+  }
+  if (chunk !== '') ctx.write(Buffer.from(chunk, 'latin1'));
+}
+
+/**
+ * FETCH of listing items (ENVELOPE, BODYSTRUCTURE, RFC822.SIZE, INTERNALDATE with UID/FLAGS/MODSEQ):
+ * rows and cached metadata come a thousand at a time from one range query; a message whose
+ * metadata is not cached yet is parsed once and its metadata saved. Returns whether some were gone.
+ */
+async function fetchMeta(ctx: ImapContext, sel: SelectedMailbox, names: readonly string[], uids: readonly number[]): Promise<boolean> {
+  let missing = false;
+  let chunk = '';
+  const wantMeta = names.includes('ENVELOPE') || names.includes('BODYSTRUCTURE');
+  for (let i = 0; i < uids.length; i += META_BATCH) {
+    const part = uids.slice(i, i + META_BATCH);
+    const rows = await ctx.deps.mailboxes.metaRange(sel.mailbox.id, part[0]!, part[part.length - 1]!);
+    const byUid = new Map(rows.map((r) => [r.uid, r]));
+    const computed: Array<[BlobId, BlobMeta]> = [];
+    for (const uid of part) {
+      const seq = sel.view.seqOf(uid);
+      const r = byUid.get(uid);
+      if (seq === 0) continue;
+      if (!r) {
+        missing = true;
+        continue;
+      }
+      if (wantMeta && (r.envelope === null || r.bodystructure === null)) {
+        const bytes = await ctx.deps.mailboxes.readMessage(r);
+        const meta = imapMeta(bytes, parseMimeTree(bytes));
+        r.envelope = meta.envelope;
+        r.bodystructure = meta.bodystructure;
+        computed.push([r.blobId, meta]);
+      }
+      let items = '';
+      for (const name of names) {
+        if (items !== '') items += ' ';
+        switch (name) {
+          case 'UID': items += `UID ${uid}`; break;
+          case 'MODSEQ': items += `MODSEQ (${sel.view.modseqAt(seq)})`; break;
+          case 'FLAGS': {
+            const flags = sel.view.flagsTextAt(seq);
+            items += `FLAGS (${sel.recent.has(uid) ? (flags === '' ? '\\Recent' : `${flags} \\Recent`) : flags})`;
+            break;
+          }
+          case 'RFC822.SIZE': items += `RFC822.SIZE ${r.size}`; break;
+          case 'INTERNALDATE': items += `INTERNALDATE ${formatDateTime(new Date(r.internalDate))}`; break;
+          case 'ENVELOPE': items += `ENVELOPE ${r.envelope}`; break;
+          case 'BODYSTRUCTURE': items += `BODYSTRUCTURE ${r.bodystructure}`; break;
+        }
+      }
+      chunk += `* ${seq} FETCH (${items})\r\n`;
+      if (chunk.length >= CHUNK_CHARS) {
+        ctx.write(Buffer.from(chunk, 'latin1'));
+        chunk = '';
+        await ctx.drain();
+      }
+    }
+    await ctx.deps.mailboxes.saveBlobMeta(computed);
+  }
+  if (chunk !== '') ctx.write(Buffer.from(chunk, 'latin1'));
+  return missing;
+}
+
 /** The message bytes and MIME tree, read once per message and only when an item asks. */
 class LazyMessage {
   private bytes: Buffer | undefined;
   private parsed: MimePart | undefined;
 
-  constructor(private readonly ctx: ImapContext, private readonly row: Message) {}
+  constructor(
+    private readonly ctx: ImapContext,
+    private readonly row: Message,
+    private cached: BlobMeta | undefined,
+    private readonly computed: Array<[BlobId, BlobMeta]>,
+  ) {}
+
+  /** ENVELOPE and BODYSTRUCTURE: from the blob's cached metadata, else computed once and queued for saving. */
+  async meta(): Promise<BlobMeta> {
+    if (!this.cached) {
+      this.cached = imapMeta(await this.raw(), await this.tree());
+      this.computed.push([this.row.blobId, this.cached]);
+    }
+    return this.cached;
+  }
 
   async raw(): Promise<Buffer> {
     this.bytes ??= await this.ctx.deps.mailboxes.readMessage(this.row);
@@ -119,14 +240,12 @@ async function fetchItem(
       return ['INTERNALDATE', atom(formatDateTime(new Date(row!.internalDate)))];
     case 'RFC822.SIZE':
       return ['RFC822.SIZE', row!.size];
-    case 'ENVELOPE': {
-      const bytes = await message!.raw();
-      const head = scanHeaderBlock(bytes);
-      return ['ENVELOPE', raw(envelope(bytes.subarray(0, head.bodyOffset)))];
-    }
-    case 'BODY':
+    case 'ENVELOPE':
+      return ['ENVELOPE', raw((await message!.meta()).envelope)];
     case 'BODYSTRUCTURE':
-      return [a.name, raw(bodyStructure(await message!.tree(), { extensible: a.name === 'BODYSTRUCTURE' }))];
+      return ['BODYSTRUCTURE', raw((await message!.meta()).bodystructure)];
+    case 'BODY':
+      return ['BODY', raw(bodyStructure(await message!.tree(), { extensible: false }))];
     case 'RFC822':
       return ['RFC822', new Literal(await message!.raw())];
     case 'RFC822.HEADER': {
@@ -161,7 +280,7 @@ function toSection(s: BodySection): Section {
 
 /** Sets \Seen on the batch's unseen messages before their data goes out. */
 async function markBatchSeen(ctx: ImapContext, sel: SelectedMailbox, batch: readonly number[]): Promise<void> {
-  const unseen = batch.filter((u) => !sel.view.message(u)?.flags.includes('\\Seen'));
+  const unseen = batch.filter((u) => !sel.view.hasFlag(u, '\\Seen'));
   if (unseen.length === 0) return;
   const r = await ctx.deps.mailboxes.setFlags(sel.mailbox.id, toUidSet(unseen), 'add', ['\\Seen']);
   for (const c of r.changed) sel.view.update(c.uid, c.flags, c.modseq);

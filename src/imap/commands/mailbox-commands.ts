@@ -70,7 +70,7 @@ export async function statusResponse(ctx: ImapContext, box: Mailbox, items: read
       case 'SIZE': v = box.bytes; break;
       case 'APPENDLIMIT': v = ctx.settings.imap.appendLimitBytes; break;
       case 'DELETED':
-        deleted ??= (await ctx.deps.mailboxes.index(box.id)).filter((m) => m.flags.includes('\\Deleted')).length;
+        deleted ??= (await ctx.deps.mailboxes.index(box.id)).flags.filter((f) => f.split(' ').includes('\\Deleted')).length;
         v = deleted;
         break;
     }

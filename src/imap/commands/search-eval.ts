@@ -60,8 +60,7 @@ export class SearchEvaluator {
       }
       case 'flag':
         return this.filter(within, (u) => {
-          const m = this.sel.view.message(u);
-          const has = key.flag === RECENT ? this.sel.recent.has(u) : m?.flags.some((f) => f.toLowerCase() === key.flag.toLowerCase()) ?? false;
+          const has = key.flag === RECENT ? this.sel.recent.has(u) : this.sel.view.hasFlag(u, key.flag);
           return has === key.set;
         });
       case 'seq': {

@@ -9,6 +9,7 @@ import type { SelectCommand } from '../protocol/command.ts';
 import { SYSTEM_FLAGS } from '../protocol/flags.ts';
 import { normalizeSequenceSet, type SequenceSet } from '../protocol/sequence-set.ts';
 import { atom, fetchResponse, formatSequenceSet, untaggedData, untaggedStatus } from '../protocol/serializer.ts';
+import type { CachedView } from '../view-cache.ts';
 import { toUidSet } from './uids.ts';
 
 export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Completion> {
@@ -19,18 +20,33 @@ export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Comp
   if (wasSelected) ctx.write(untaggedStatus('OK', 'Previous mailbox is now closed', 'CLOSED'));
   if (cmd.condstore) ctx.enabled.add('CONDSTORE');
 
-  const box = await ctx.deps.mailboxes.require(ctx.user!.id, cmd.mailbox);
-  const index = await ctx.deps.mailboxes.index(box.id);
-  const highest = Math.max(box.highestmodseq, ...index.slice(-1).map((m) => m.modseq));
-  const view = new MailboxView(index, highest);
+  let base: CachedView | undefined;
+  const state = await ctx.deps.mailboxes.viewState(ctx.user!.id, cmd.mailbox, (id) => (base = ctx.deps.views.get(id))?.highestmodseq);
+  const box = state.mailbox;
+  let view: MailboxView;
+  if (state.changes && base) {
+    view = new MailboxView(base.snapshot, base.highestmodseq);
+    if (state.changes.length > 0 || box.highestmodseq > base.highestmodseq) {
+      view.sync(state.changes, box.highestmodseq);
+      ctx.deps.views.put(box.id, { snapshot: view.snapshot(), highestmodseq: view.highestmodseq });
+    }
+  } else {
+    view = new MailboxView(state.index!, box.highestmodseq);
+    ctx.deps.views.put(box.id, { snapshot: state.index!, highestmodseq: box.highestmodseq });
+  }
   const readOnly = cmd.name === 'EXAMINE';
 
   const keywords = new Set<string>();
+  for (const text of new Set(view.snapshotFlags())) {
+    for (const f of text.split(' ')) if (f !== '' && !f.startsWith('\\')) keywords.add(f);
+  }
   let firstUnseen = 0;
-  index.forEach((m, i) => {
-    for (const f of m.flags) if (!f.startsWith('\\')) keywords.add(f);
-    if (firstUnseen === 0 && !m.flags.includes('\\Seen')) firstUnseen = i + 1;
-  });
+  for (let seq = 1; seq <= view.exists; seq++) {
+    if (!view.flagsTextAt(seq).includes('\\Seen')) {
+      firstUnseen = seq;
+      break;
+    }
+  }
   const flags = [...SYSTEM_FLAGS, ...[...keywords].sort()];
   ctx.write(untaggedData([atom('FLAGS'), flags.map((f) => atom(f))]));
   ctx.write(untaggedStatus('OK', readOnly ? 'No permanent flags in read-only mode' : 'Flags permitted',
@@ -69,7 +85,7 @@ async function resync(ctx: ImapContext, since: bigint, knownUids: SequenceSet | 
 export async function close(ctx: ImapContext): Promise<Completion> {
   const sel = ctx.selected!;
   if (!sel.readOnly) {
-    const deleted = sel.view.allUids.filter((uid) => sel.view.message(uid)?.flags.includes('\\Deleted'));
+    const deleted = sel.view.allUids.filter((uid) => sel.view.hasFlag(uid, '\\Deleted'));
     if (deleted.length > 0) await ctx.deps.mailboxes.expunge(sel.mailbox.id, toUidSet(deleted));
   }
   ctx.selected = undefined;

@@ -45,6 +45,19 @@ export function runFulltextContract(name: string, open: OpenStore): void {
       assert.deepEqual(await search([]), [1, 2, 3], 'no terms: every message');
     });
 
+    it('keeps per-blob ENVELOPE/BODYSTRUCTURE, replaces and removes them', async () => {
+      const d = await putBlob(ctx, 'meta');
+      const meta = { envelope: '(NIL "\xe6\xb5\x8b" NIL NIL NIL NIL NIL NIL NIL NIL)', bodystructure: '("TEXT" "PLAIN" NIL NIL NIL "7BIT" 4 1 NIL NIL NIL NIL)' };
+      await ctx.tx((tx) => tx.blobMeta.put(d.id, meta));
+      assert.deepEqual([...(await ctx.read((tx) => tx.blobMeta.get([d.id, d.id, 'nope' as BlobId])))], [[d.id, meta]]);
+      await ctx.tx((tx) => tx.blobMeta.put(d.id, { ...meta, envelope: 'NIL' }));
+      assert.equal((await ctx.read((tx) => tx.blobMeta.get([d.id]))).get(d.id)?.envelope, 'NIL');
+      await ctx.tx((tx) => tx.blobMeta.put(d.id, { ...meta, envelope: 'a\0b' }));
+      assert.equal((await ctx.read((tx) => tx.blobMeta.get([d.id]))).get(d.id)?.envelope, 'NIL', 'NUL is not stored');
+      await ctx.tx((tx) => tx.blobMeta.remove(d.id));
+      assert.equal((await ctx.read((tx) => tx.blobMeta.get([d.id]))).size, 0);
+    });
+
     it('re-indexes, removes, and lists what still needs indexing', async () => {
       const { user } = await makeOwner(ctx);
       const box = await makeMailbox(ctx, user.id);

@@ -457,7 +457,11 @@ function describeMessages(open: OpenStore): void {
       assert.deepEqual(all.map((x) => [x.uid, x.flags]), [[1, sorted(['$Done', '\\Seen'])], [2, null], [3, []]]);
       assert.equal(all[2]?.modseq, c.modseq);
       assert.deepEqual(await ctx.read((tx) => tx.messages.index(box.id)),
-        [{ uid: 1, modseq: changes[0]!.modseq, flags: sorted(['$Done', '\\Seen']) }, { uid: 3, modseq: c.modseq, flags: [] }]);
+        { uids: [1, 3], modseqs: [changes[0]!.modseq, c.modseq], flags: [sorted(['$Done', '\\Seen']).join(' '), ''] });
+      const meta = await ctx.read((tx) => tx.messages.metaRange(box.id, 1, 3));
+      assert.deepEqual(meta.map((m) => [m.uid, m.envelope, m.bodystructure]), [[1, null, null], [3, null, null]]);
+      await ctx.tx((tx) => tx.blobMeta.put(meta[1]!.blobId, { envelope: 'NIL', bodystructure: 'NIL' }));
+      assert.equal((await ctx.read((tx) => tx.messages.metaRange(box.id, 3, 3)))[0]?.envelope, 'NIL');
     });
   });
 }

@@ -8,11 +8,12 @@ import { smtp } from './002-smtp.ts';
 import { fulltext } from './003-fulltext.ts';
 import { collect } from './004-collect.ts';
 import { importMigration } from './005-import.ts';
+import { blobMeta } from './006-blob-meta.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration];
+export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

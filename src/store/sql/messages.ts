@@ -6,7 +6,7 @@
  */
 import { MailError } from '../../core/errors.ts';
 import type { BlobId, MailboxId, MessageId } from '../../core/ids.ts';
-import type { FlagChange, Message, MessageRepo, NewMessage, UidSet } from '../store.ts';
+import type { FlagChange, Message, MessageIndex, MessageRepo, NewMessage, UidSet } from '../store.ts';
 import type { Row, SqlConn } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { NO_LIMIT, bool, num, numOrNull, str } from './rows.ts';
@@ -201,9 +201,27 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
       ].sort((a, b) => a.modseq - b.modseq || a.uid - b.uid);
     },
 
+    async metaRange(mailboxId, fromUid, toUid) {
+      const rows = await db.all<Row>(
+        `SELECT m.uid, m.size, m.internal_date, m.blob_id, m.header_prefix, b.envelope, b.bodystructure
+           FROM messages m LEFT JOIN blob_meta b ON b.blob_id = m.blob_id
+          WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid`, [mailboxId, fromUid, toUid]);
+      return rows.map((r) => ({
+        uid: num(r.uid), size: num(r.size), internalDate: num(r.internal_date), blobId: str(r.blob_id) as BlobId,
+        headerPrefix: str(r.header_prefix), envelope: r.envelope == null ? null : str(r.envelope),
+        bodystructure: r.bodystructure == null ? null : str(r.bodystructure),
+      }));
+    },
+
     async index(mailboxId) {
       const rows = await db.all<Row>('SELECT uid, modseq, flags FROM messages WHERE mailbox_id = ? ORDER BY uid', [mailboxId]);
-      return rows.map((r) => ({ uid: num(r.uid), modseq: num(r.modseq), flags: str(r.flags) === '' ? [] : str(r.flags).split(' ') }));
+      const index: MessageIndex = { uids: new Array(rows.length), modseqs: new Array(rows.length), flags: new Array(rows.length) };
+      rows.forEach((r, i) => {
+        index.uids[i] = num(r.uid);
+        index.modseqs[i] = num(r.modseq);
+        index.flags[i] = str(r.flags);
+      });
+      return index;
     },
   };
 }

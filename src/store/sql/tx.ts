@@ -2,6 +2,7 @@
 import type { StoreTx } from '../store.ts';
 import type { SqlConn } from './conn.ts';
 import { aliasRepo, listRepo } from './addresses.ts';
+import { blobMetaRepo } from './blob-meta.ts';
 import { domainAliasRepo, domainRepo } from './domains.ts';
 import { fulltextRepo } from './fulltext.ts';
 import { importRepo } from './imports.ts';
@@ -32,6 +33,7 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     autoreplies: autoreplyRepo(ctx),
     authWindows: authWindowRepo(ctx),
     fulltext: fulltextRepo(ctx),
+    blobMeta: blobMetaRepo(ctx),
     popAccounts: popAccountRepo(ctx),
     imports: importRepo(ctx),
   };
