@@ -61,6 +61,7 @@ describe('IMAP with imaplib', () => {
     t = await startTestServer({ imap: true });
     await t.addUser('alice@example.cn');
     await t.addUser('bob@example.cn');
+    await t.addUser('carol@example.cn');
     const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'zhangsan@remote.test', '--data', '-'], `${MIXED}\r\n.\r\n`);
     assert.equal(r.code, 0, r.out);
     for (const [i, subject] of ['Lunch plan', 'Re: Lunch plan', 'Budget 2027'].entries()) {
@@ -211,6 +212,36 @@ M.logout()
     assert.equal(out.examine, 'OK');
     assert.doesNotMatch(String(out.flags_examine), /\\Seen/, 'EXAMINE never sets \\Seen');
     assert.equal((out.store_ro as string[])[0], 'NO');
+  });
+
+  it('serves messy MIME: nested message/rfc822, Big5 and raw GBK headers, a broken base64 part', async () => {
+    const out = await run(t, `
+M = connect('carol@example.cn')
+inner = ('From: =?Big5?B?pP2kQA==?= <wang@remote.tw>\\r\\nSubject: =?Big5?B?t3yEs6 2sLw==?=\\r\\n'
+         'Content-Type: multipart/alternative; boundary="in"\\r\\n\\r\\n--in\\r\\nContent-Type: text/plain\\r\\n\\r\\nplain\\r\\n'
+         '--in\\r\\nContent-Type: text/html\\r\\n\\r\\n<p>html</p>\\r\\n--in--\\r\\n')
+raw = (b'From: ' + '李四'.encode('gbk') + b' <lisi@remote.test>\\r\\nSubject: fwd\\r\\nContent-Type: multipart/mixed; boundary="out"\\r\\n\\r\\n'
+       b'--out\\r\\nContent-Type: text/plain\\r\\nContent-Transfer-Encoding: base64\\r\\n\\r\\n!!!not base64***\\r\\n'
+       b'--out\\r\\nContent-Type: message/rfc822\\r\\n\\r\\n' + inner.encode() + b'\\r\\n--out--\\r\\n')
+M.append('INBOX', None, None, raw)
+M.select('INBOX')
+n = M.select('INBOX')[1][0].decode()
+typ, data = M.fetch(n, '(ENVELOPE BODYSTRUCTURE BODY.PEEK[2.HEADER] BODY.PEEK[2.2] BODY.PEEK[2.1.2] BINARY.PEEK[1])')
+out['items'] = [d(x) if not isinstance(x, tuple) else [d(x[0]), base64.b64encode(x[1]).decode()] for x in data]
+out['from'] = d(M.search('UTF-8', 'FROM', '"lisi"')[1][0])
+M.logout()
+`);
+    const items = out.items as Array<[string, string] | string>;
+    const head = items.map((x) => (Array.isArray(x) ? x[0] : x)).join(' ');
+    assert.match(head, /BODYSTRUCTURE \(\("TEXT" "PLAIN" \("CHARSET" "US-ASCII"\) NIL NIL "BASE64" \d+ \d+ NIL NIL NIL NIL\)\("MESSAGE" "RFC822" NIL NIL NIL "7BIT" \d+ \(NIL "=\?Big5\?B\?/);
+    assert.match(head, /\("TEXT" "HTML" \("CHARSET" "US-ASCII"\) NIL NIL "7BIT" \d+ \d+ NIL NIL NIL NIL\) "ALTERNATIVE"/);
+    assert.match(head, /ENVELOPE \(NIL "fwd" \(\(/, 'raw 8-bit GBK From is still an address list');
+    const part = (re: RegExp) => Buffer.from((items.find((x) => Array.isArray(x) && re.test(x[0])) as [string, string])[1], 'base64').toString('latin1');
+    assert.match(part(/BODY\[2\.HEADER\]/), /^From: =\?Big5\?B\?pP2kQA==\?= <wang@remote.tw>\r\n/);
+    assert.equal(part(/BODY\[2\.2\]/), '<p>html</p>', 'parts of an encapsulated multipart are 2.1, 2.2 (RFC 3501 §6.4.5)');
+    assert.match(head, /BODY\[2\.1\.2\] ""/, 'a part that does not exist is empty');
+    assert.ok(items.some((x) => Array.isArray(x) && /BINARY\[1\]/.test(x[0])), 'broken base64 decodes leniently');
+    assert.match(String(out.from), /\d+/);
   });
 
   it('searches by every kind of key, in Chinese too, with CHARSET UTF-8, ESEARCH and SORT/THREAD', async () => {
