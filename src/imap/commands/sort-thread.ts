@@ -21,17 +21,20 @@ interface Info {
   uid: number;
   seq: number;
   row: Message;
+  /** Parsed only when a key needs more than the stored summary (FROM/TO/CC, THREAD). */
   headers: ParsedHeader[];
 }
 
-async function load(ctx: ImapContext, uids: number[]): Promise<Info[]> {
+const SUMMARY_KEYS = new Set<SortCriterion['key']>(['ARRIVAL', 'DATE', 'SIZE', 'SUBJECT']);
+
+async function load(ctx: ImapContext, uids: number[], needHeaders: boolean): Promise<Info[]> {
   const sel = ctx.selected!;
   const out: Info[] = [];
   for (let i = 0; i < uids.length; i += 500) {
     const rows = await ctx.deps.mailboxes.messages(sel.mailbox.id, { uids: toUidSet(uids.slice(i, i + 500)) });
     for (const row of rows) {
-      const bytes = await ctx.deps.mailboxes.readMessage(row);
-      out.push({ uid: row.uid, seq: sel.view.seqOf(row.uid), row, headers: parseHeaders(bytes).headers });
+      const headers = needHeaders ? parseHeaders(await ctx.deps.mailboxes.readMessage(row)).headers : [];
+      out.push({ uid: row.uid, seq: sel.view.seqOf(row.uid), row, headers });
     }
   }
   return out;
@@ -68,9 +71,9 @@ function firstAddress(value: string, display: boolean): string {
 function sortValue(info: Info, key: SortCriterion['key']): string | number {
   switch (key) {
     case 'ARRIVAL': return info.row.internalDate;
-    case 'DATE': return parseMailDate(headerValue(info.headers, 'date')) ?? info.row.internalDate;
+    case 'DATE': return info.row.sentAt ?? info.row.internalDate;
     case 'SIZE': return info.row.size;
-    case 'SUBJECT': return baseSubject(decoded(info.headers, 'subject'));
+    case 'SUBJECT': return baseSubject(info.row.subject);
     case 'FROM': return firstAddress(decoded(info.headers, 'from'), false);
     case 'TO': return firstAddress(decoded(info.headers, 'to'), false);
     case 'CC': return firstAddress(decoded(info.headers, 'cc'), false);
@@ -82,7 +85,7 @@ function sortValue(info: Info, key: SortCriterion['key']): string | number {
 export async function sort(ctx: ImapContext, cmd: SortCommand): Promise<Completion> {
   const sel = ctx.selected!;
   const evaluator = new SearchEvaluator(ctx, sel, Date.now());
-  const infos = await load(ctx, await evaluator.run(cmd.search));
+  const infos = await load(ctx, await evaluator.run(cmd.search), cmd.criteria.some((c) => !SUMMARY_KEYS.has(c.key)));
   const keyed = infos.map((i) => ({ i, v: cmd.criteria.map((c) => sortValue(i, c.key)) }));
   keyed.sort((a, b) => {
     for (let k = 0; k < cmd.criteria.length; k++) {
@@ -111,7 +114,7 @@ interface Node {
 export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Completion> {
   if (cmd.algorithm !== 'ORDEREDSUBJECT' && cmd.algorithm !== 'REFERENCES') return no(`Unknown threading algorithm ${cmd.algorithm}`);
   const sel = ctx.selected!;
-  const infos = await load(ctx, await new SearchEvaluator(ctx, sel, Date.now()).run(cmd.search));
+  const infos = await load(ctx, await new SearchEvaluator(ctx, sel, Date.now()).run(cmd.search), true);
   const dateOf = (i: Info) => parseMailDate(headerValue(i.headers, 'date')) ?? i.row.internalDate;
   const roots = cmd.algorithm === 'ORDEREDSUBJECT' ? orderedSubject(infos, dateOf) : references(infos, dateOf);
   const id = (n: Node) => (cmd.uid ? n.info!.uid : n.info!.seq);
