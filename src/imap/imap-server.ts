@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { SessionLogs } from '../core/log/session-log.ts';
+import { TcpListeners, type ListenerSpec } from '../core/tcp-listeners.ts';
 import type { UserId } from '../core/ids.ts';
 import type { ImapDeps } from './context.ts';
 import { ImapSession } from './session.ts';
@@ -17,47 +18,31 @@ export interface ImapServerDeps extends Omit<ImapDeps, 'views'> {
 }
 
 export class ImapServer {
-  private readonly servers: net.Server[] = [];
-  private readonly sockets = new Set<net.Socket>();
   private readonly perUser = new Map<UserId, number>();
   private readonly secureContext: tls.SecureContext;
   private readonly deps: ImapServerDeps & ImapDeps;
+  private readonly listeners: TcpListeners;
 
   constructor(deps: ImapServerDeps) {
     this.deps = { ...deps, views: new ViewCache() };
     this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
+    this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure));
   }
 
-  async listen(specs: Array<{ role: string; port: number; host: string; secure: boolean }>): Promise<Array<{ role: string; port: number }>> {
-    const bound: Array<{ role: string; port: number }> = [];
-    for (const spec of specs) {
-      if (spec.port === 0) continue;
-      const server = spec.secure
-        ? tls.createServer({ key: this.deps.tls.key, cert: this.deps.tls.cert }, (s) => this.accept(s, true))
-        : net.createServer((s) => this.accept(s, false));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(spec.port, spec.host, () => { server.off('error', reject); resolve(); });
-      });
-      this.servers.push(server);
-      bound.push({ role: spec.role, port: (server.address() as net.AddressInfo).port });
-    }
-    return bound;
+  listen(specs: readonly ListenerSpec[]): Promise<Array<{ role: string; port: number }>> {
+    return this.listeners.listen(specs);
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    this.servers.length = 0;
+  close(): Promise<void> {
+    return this.listeners.close();
   }
 
   /** Sessions open now (for tests and the admin view). */
   get sessionCount(): number {
-    return this.sockets.size;
+    return this.listeners.connections;
   }
 
   private accept(socket: net.Socket, secure: boolean): void {
-    this.sockets.add(socket);
     socket.setNoDelay(true);
     const log = this.deps.sessionLogs.open('imap', { ip: socket.remoteAddress ?? '?', port: socket.remotePort });
     let counted: UserId | undefined;
@@ -71,7 +56,6 @@ export class ImapServer {
       return true;
     };
     socket.once('close', () => {
-      this.sockets.delete(socket);
       if (counted !== undefined) {
         const n = (this.perUser.get(counted) ?? 1) - 1;
         if (n <= 0) this.perUser.delete(counted);

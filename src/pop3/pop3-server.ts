@@ -13,6 +13,7 @@ import tls from 'node:tls';
 import { apopTimestamp } from '../auth/apop.ts';
 import type { AuthWindows } from '../auth/auth-windows.ts';
 import type { Settings } from '../config/settings.ts';
+import { TcpListeners, type ListenerSpec } from '../core/tcp-listeners.ts';
 import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
 import type { UserId } from '../core/ids.ts';
 import type { MailboxService } from '../mailbox/mailbox-service.ts';
@@ -32,45 +33,28 @@ export interface Pop3Deps {
 const MAX_LINE = 1024;
 
 export class Pop3Server {
-  private readonly servers: net.Server[] = [];
-  private readonly sockets = new Set<net.Socket>();
   /** Maildrops in use in this process: user id → the session holding it. */
   private readonly locks = new Set<UserId>();
   private readonly secureContext: tls.SecureContext;
+  private readonly listeners: TcpListeners;
 
   constructor(private readonly deps: Pop3Deps) {
     this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
+    this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure));
   }
 
-  async listen(specs: Array<{ role: string; port: number; host: string; secure: boolean }>): Promise<Array<{ role: string; port: number }>> {
-    const bound: Array<{ role: string; port: number }> = [];
-    for (const spec of specs) {
-      if (spec.port === 0) continue;
-      const server = spec.secure
-        ? tls.createServer({ key: this.deps.tls.key, cert: this.deps.tls.cert }, (s) => this.accept(s, true))
-        : net.createServer((s) => this.accept(s, false));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(spec.port, spec.host, () => { server.off('error', reject); resolve(); });
-      });
-      this.servers.push(server);
-      bound.push({ role: spec.role, port: (server.address() as net.AddressInfo).port });
-    }
-    return bound;
+  listen(specs: readonly ListenerSpec[]): Promise<Array<{ role: string; port: number }>> {
+    return this.listeners.listen(specs);
   }
 
-  async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    this.servers.length = 0;
+  close(): Promise<void> {
+    return this.listeners.close();
   }
 
   private accept(socket: net.Socket, secure: boolean): void {
-    this.sockets.add(socket);
     const log = this.deps.sessionLogs.open('pop3', { ip: socket.remoteAddress ?? '?', port: socket.remotePort });
     const session = new Pop3Session(this.deps, socket, secure, log, this.locks, this.secureContext);
     socket.on('close', () => {
-      this.sockets.delete(socket);
       session.release();
       void log.close();
     });
