@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import { MailError } from '../core/errors.ts';
 import type { DomainOptions } from '../directory/domains.ts';
-import { domainSettingsScope } from '../delivery/rewrite/dkim.ts';
-import { SIGNATURE_SETTING_KEY } from '../delivery/rewrite/outbound.ts';
+import { domainSettingsScope, SIGNATURE_SETTING_KEY } from '../config/domain-scope.ts';
 import { dateOrNever, megabytes, nonNegativeInt, oneOf, yesNo } from './args.ts';
 import { withRuntime } from './context.ts';
 import { printCreatedAdmins } from './init.ts';

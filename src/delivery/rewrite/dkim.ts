@@ -10,11 +10,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPair } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import { promisify } from 'node:util';
-import { dkimSign } from 'mailauth/lib/dkim/sign.js';
 import type { DKIMSignOptions } from 'mailauth';
 import { MailError } from '../../core/errors.ts';
 import type { DomainId } from '../../core/ids.ts';
 import type { Store, StoreTx } from '../../store/store.ts';
+import { domainSettingsScope } from '../../config/domain-scope.ts';
 
 /** What the store keeps per domain. */
 export interface DkimKey {
@@ -39,7 +39,7 @@ export type GeneratedDkimKey = DkimKey & DkimDnsRecord;
 export const DEFAULT_DKIM_SELECTOR = 'youju';
 /** The settings key, under the domain's scope. */
 export const DKIM_SETTING_KEY = 'dkim';
-export const domainSettingsScope = (domainId: DomainId): string => `domain:${domainId}`;
+export { domainSettingsScope };
 
 const SELECTOR = /^(?=.{1,63}(?:\.|$))[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.(?=.{1,63}(?:\.|$))[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
 
@@ -151,8 +151,10 @@ export async function signDkim(raw: Buffer, input: DkimSignInput): Promise<strin
   const options = { signatureData: [entry], signTime: input.signTime ?? new Date() } as unknown as DKIMSignOptions;
   const fail = (reason: string, cause?: unknown) => new MailError('CONFIG_INVALID',
     `DKIM signing for ${entry.signingDomain} failed: ${reason}`, { details: { domain: entry.signingDomain, selector: entry.selector }, cause });
-  let result: Awaited<ReturnType<typeof dkimSign>>;
+  let result: Awaited<ReturnType<typeof import('mailauth/lib/dkim/sign.js')['dkimSign']>>;
   try {
+    // mailauth loads on first use: the CLI and servers that never sign do not pay its start-up.
+    const { dkimSign } = await import('mailauth/lib/dkim/sign.js');
     result = await dkimSign(raw, options);
   } catch (err) {
     throw fail(err instanceof Error ? err.message : String(err), err);

@@ -8,11 +8,12 @@
 import type { Settings } from '../../config/settings.ts';
 import type { Domain, Store } from '../../store/store.ts';
 import type { DeliveryJob } from '../transport.ts';
-import { domainSettingsScope, loadDkimKey, signDkim } from './dkim.ts';
+import { domainSettingsScope, SIGNATURE_SETTING_KEY } from '../../config/domain-scope.ts';
+import { loadDkimKey, signDkim } from './dkim.ts';
 import { translateHeaders } from './header-translation.ts';
 import { appendDomainSignature, type DomainSignature } from './signature.ts';
 
-export const SIGNATURE_SETTING_KEY = 'signature';
+export { SIGNATURE_SETTING_KEY };
 
 export interface OutboundRewriterDeps {
   store: Store;

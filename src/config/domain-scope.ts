@@ -1,0 +1,11 @@
+/**
+ * Where a domain's own settings live in the settings store (its DKIM key, its signature), and the
+ * keys under that scope. Kept apart from the code that uses them so the CLI can name them without
+ * loading the DKIM signer.
+ */
+import type { DomainId } from '../core/ids.ts';
+
+export const domainSettingsScope = (domainId: DomainId): string => `domain:${domainId}`;
+
+/** The domain signature appended to outgoing mail (delivery/rewrite/signature.ts). */
+export const SIGNATURE_SETTING_KEY = 'signature';

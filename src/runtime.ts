@@ -1,0 +1,53 @@
+/**
+ * The shapes the composition root builds: the Runtime (store, services) every command and the
+ * server share, and the running Server. Types only, so importing them loads nothing.
+ */
+import type { AuthWindows } from './auth/auth-windows.ts';
+import type { SecretBox } from './auth/secret-box.ts';
+import type { BootConfig } from './config/boot.ts';
+import type { SettingsService } from './config/settings.ts';
+import type { Bus } from './core/bus.ts';
+import type { Clock } from './core/clock.ts';
+import type { Logger } from './core/log/logger.ts';
+import type { AdminService } from './directory/admins.ts';
+import type { AliasService } from './directory/aliases.ts';
+import type { DomainService } from './directory/domains.ts';
+import type { ListService } from './directory/lists.ts';
+import type { OrgService } from './directory/orgs.ts';
+import type { Resolver } from './directory/resolve.ts';
+import type { UserService } from './directory/users.ts';
+import type { MailboxService } from './mailbox/mailbox-service.ts';
+import type { QueueManager } from './queue/manager.ts';
+import type { QueueService } from './queue/queue.ts';
+import type { BlobStore } from './store/blob-store.ts';
+import type { Store } from './store/store.ts';
+
+export interface Runtime {
+  config: BootConfig;
+  store: Store;
+  blobs: BlobStore;
+  clock: Clock;
+  logger: Logger;
+  settings: SettingsService;
+  domains: DomainService;
+  users: UserService;
+  aliases: AliasService;
+  lists: ListService;
+  orgs: OrgService;
+  admins: AdminService;
+  resolver: Resolver;
+  authWindows: AuthWindows;
+  queue: QueueService;
+  queueManager: QueueManager;
+  bus: Bus;
+  mailboxes: MailboxService;
+  /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
+  secrets: SecretBox;
+  close(): Promise<void>;
+}
+
+export interface Server {
+  /** The listeners that are up, with the ports they took (0 in the config means off). */
+  listeners: Array<{ role: string; port: number }>;
+  stop(): Promise<void>;
+}
