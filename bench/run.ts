@@ -1,13 +1,18 @@
 /**
- * `npm run bench -- NAME…` runs the named benchmarks (all when none is named) and prints their
- * figures. Benchmarks measure; they never assert. Available: store, smtp.
+ * `npm run bench -- NAME… [--option value…]` runs the named benchmarks (all when none is named) and
+ * prints their figures. Benchmarks measure; they never assert. Available: store, smtp, imap.
+ * Options belong to the benchmarks that read them (imap: --messages N, --runs N, --idle N, --profile DIR, --no-dovecot).
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   store: async () => (await import('./store.ts')).run(),
   smtp: async () => (await import('./smtp.ts')).run(),
+  imap: async () => (await import('./imap.ts')).run(),
 };
 
-const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+// An option's value ("--messages 1000") is not a benchmark name; "--messages=1000" works too.
+const args = process.argv.slice(2);
+const isOptionValue = (i: number) => i > 0 && args[i - 1]!.startsWith('--') && !args[i - 1]!.includes('=');
+const names = args.filter((a, i) => !a.startsWith('-') && (a in BENCHES || !isOptionValue(i)));
 for (const name of names.length ? names : Object.keys(BENCHES)) {
   const bench = BENCHES[name];
   if (!bench) {

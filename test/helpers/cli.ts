@@ -30,10 +30,13 @@ export function youjuAsync(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   });
 }
 
-/** Runs `youju start` as a child process; resolves once it says it is running. */
-export function startYoujuProcess(data: string, configFile: string): Promise<ChildProcess> {
+/**
+ * Runs `youju start` as a child process; resolves once it says it is running. nodeArgs go to node
+ * itself (e.g. --cpu-prof, which NODE_OPTIONS does not accept).
+ */
+export function startYoujuProcess(data: string, configFile: string, nodeArgs: string[] = []): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [YOUJU_BIN, 'start', '--data', data, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, YOUJU_BIN, 'start', '--data', data, '--config', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d) => { out += d; if (out.includes('running on')) resolve(child); });
     child.stderr!.on('data', (d) => { out += d; });

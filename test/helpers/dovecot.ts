@@ -34,6 +34,14 @@ export interface Dovecot {
   imapsPort: number;
   pop3sPort: number;
   dir: string;
+  /** The master process (its children are the login, auth and per-session imap processes). */
+  pid: number;
+  /** The config file, for doveadm -c. */
+  configFile: string;
+  /** Who owns the mail (files written into a home must belong to them). */
+  owner: { uid: number; gid: number };
+  /** A user's home; mail is in its Maildir/. */
+  home(user: string): string;
   /** The log so far (for assertion messages). */
   log(): Promise<string>;
   stop(): Promise<void>;
@@ -52,8 +60,9 @@ function mailOwner(): { uid: number; gid: number; login: string; internal: strin
 /**
  * users: accounts with plain passwords. tls: also imaps/pop3s with a self-signed certificate (and
  * STARTTLS/STLS offered). specialUse: folders to flag, e.g. { 'Deleted Items': '\\Trash' }.
+ * extraConfig: appended to dovecot.conf as is (plugins, service limits: the IMAP benchmark).
  */
-export async function startDovecot(opts: { users: DovecotUser[]; tls?: boolean; specialUse?: Record<string, string> }): Promise<Dovecot> {
+export async function startDovecot(opts: { users: DovecotUser[]; tls?: boolean; specialUse?: Record<string, string>; extraConfig?: string }): Promise<Dovecot> {
   if (dovecotMissing) throw new Error(dovecotMissing);
   const dir = await mkdtemp(join(tmpdir(), 'youju-dovecot-'));
   await chmod(dir, 0o755); // the login and mail processes run as other users and must reach their sockets
@@ -110,7 +119,7 @@ service pop3-login {
 ${listener('pop3', ports.pop3)}
 ${listener('pop3s', ports.pop3s)}
 }
-`;
+${opts.extraConfig ?? ''}`;
   const file = join(dir, 'dovecot.conf');
   await writeFile(file, config);
   const child: ChildProcess = spawn(DOVECOT_BIN, ['-F', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -129,10 +138,12 @@ ${listener('pop3s', ports.pop3s)}
   }
   return {
     imapPort: ports.imap, pop3Port: ports.pop3, imapsPort: ports.imaps, pop3sPort: ports.pop3s, dir, log,
+    pid: child.pid!, configFile: file, owner: { uid: owner.uid, gid: owner.gid }, home: (user) => join(mail, user),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
-      await rm(dir, { recursive: true, force: true });
+      // Session processes may still be writing their index files for a moment after the master exits.
+      await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }
