@@ -57,27 +57,32 @@ export function fulltextRepo({ db }: RepoCtx): FulltextRepo {
         return (await db.all<Row>('SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid', [mailboxId])).map((r) => num(r.uid));
       }
       if (sqlite) {
+        // From the index's hits to their messages: the cost follows the hits, not the mailbox's
+        // size. CROSS JOIN keeps SQLite to that order (it would otherwise walk the mailbox).
         const rows = await db.all<Row>(
-          `SELECT m.uid FROM messages m JOIN blob_fts_ids i ON i.blob_id = m.blob_id
-            WHERE m.mailbox_id = ? AND i.fts_rowid IN (SELECT rowid FROM blob_fts WHERE blob_fts MATCH ?)
-            ORDER BY m.uid`, [mailboxId, fts5Query(terms)]);
+          `SELECT m.uid FROM blob_fts f
+             CROSS JOIN blob_fts_ids i ON i.fts_rowid = f.rowid
+             CROSS JOIN messages m INDEXED BY messages_blob ON m.blob_id = i.blob_id
+            WHERE blob_fts MATCH ? AND m.mailbox_id = ? ORDER BY m.uid`, [fts5Query(terms), mailboxId]);
         return rows.map((r) => num(r.uid));
       }
-      const conds = terms.map((t) => {
-        const col = t.field === 'text' ? '(f.headers || f.body)' : `f.${t.field}`;
-        return `${col} @@ to_tsquery('simple', ?)`;
-      });
+      // Each column tested on its own, so the GIN indexes can answer (a concatenation cannot).
+      const conds = terms.map((t) => t.field === 'text'
+        ? '(f.headers @@ to_tsquery(\'simple\', ?) OR f.body @@ to_tsquery(\'simple\', ?))'
+        : `f.${t.field} @@ to_tsquery('simple', ?)`);
       const rows = await db.all<Row>(
         `SELECT m.uid FROM messages m JOIN blob_fts f ON f.blob_id = m.blob_id
           WHERE m.mailbox_id = ? AND ${conds.join(' AND ')} ORDER BY m.uid`,
-        [mailboxId, ...terms.map((t) => tsQuery(t.words))]);
+        [mailboxId, ...terms.flatMap((t) => t.field === 'text' ? [tsQuery(t.words), tsQuery(t.words)] : [tsQuery(t.words)])]);
       return rows.map((r) => num(r.uid));
     },
 
     async unindexed(mailboxId) {
+      // From the blobs still waiting (few, once the indexer has caught up) to this mailbox's copies.
       const rows = await db.all<Row>(
-        `SELECT m.uid FROM messages m JOIN blob_refs b ON b.id = m.blob_id
-          WHERE m.mailbox_id = ? AND b.indexed = 0 ORDER BY m.uid`, [mailboxId]);
+        `SELECT m.uid FROM blob_refs b ${sqlite ? 'CROSS JOIN messages m INDEXED BY messages_blob' : 'JOIN messages m'}
+             ON m.blob_id = b.id
+          WHERE b.indexed = 0 AND m.mailbox_id = ? ORDER BY m.uid`, [mailboxId]);
       return rows.map((r) => num(r.uid));
     },
 
