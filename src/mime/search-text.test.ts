@@ -133,6 +133,17 @@ describe('segmentWords', () => {
   ];
   for (const [input, expected] of table) it(JSON.stringify(input.slice(0, 20)), () => assert.deepEqual(segmentWords(input), expected));
 
+  it('cuts spaced scripts where Intl.Segmenter does (the regular expression stands in for it)', () => {
+    const seg = new Intl.Segmenter('zh', { granularity: 'word' });
+    const bySegmenter = (t: string) => [...seg.segment(t.normalize('NFKC'))]
+      .filter((s) => s.isWordLike && s.segment.length <= 64).map((s) => s.segment.toLowerCase());
+    const samples = ['mailto:bob x', '1,000.5 a,b 10:30', "a_b x.y don't it’s rock'n'roll", 'http://www.example.com/a?b=c&d=1',
+      'user@example.com', 'café naïve', '3a.b4 a.1 1.a', 'Hello你好世界abc', 'foo--bar a.b.c. U.S.A.', 'e-mail v1.2.3-beta',
+      'ÄÖÜ ß İstanbul', '₂x ①', 'Москва, привет!', 'こんにちは世界', 'สวัสดีครับ', '안녕하세요 세계', "'quoted' $100 50%",
+      '__init__ _x', 'Re: [邮局] 发票 #12345 (urgent)', 'Ｒｅ：会议通知 2026-11-28'];
+    for (const t of samples) assert.deepEqual(segmentWords(t), bySegmenter(t), t);
+  });
+
   it('feeds the index: a message body yields its Chinese words', () => {
     const words = segmentWords(text(msg('Content-Type: text/plain; charset=gbk\nContent-Transfer-Encoding: base64\n\n', GBK_PLAIN(), '\n')).body);
     assert.deepEqual(words, ['邮箱', '地址']);
