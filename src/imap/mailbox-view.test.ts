@@ -41,4 +41,36 @@ describe('MailboxView', () => {
     const r = v.sync([{ uid: 3, modseq: 11, flags: null }, { uid: 5, modseq: 12, flags: ['\\Seen'] }], 12);
     assert.deepEqual(r, { expunged: [], expungedUids: [], flags: [] }, 'uid 3 and 5 were never in the view and are below uidnext');
   });
+
+  it('shares its base with other views and never writes it', () => {
+    const index = { uids: [1, 2, 3], modseqs: [1, 1, 1], flags: ['', '\\Seen', ''] };
+    const frozen = JSON.stringify(index);
+    const a = new MailboxView(index, 1);
+    const b = new MailboxView(index, 1);
+    a.update(1, ['\\Flagged'], 2);
+    a.sync([{ uid: 4, modseq: 3, flags: ['\\Seen'] }, { uid: 3, modseq: 3, flags: ['\\Answered'] }], 3);
+    b.sync([{ uid: 2, modseq: 4, flags: null }], 4);
+    assert.equal(JSON.stringify(index), frozen, 'the shared index is untouched');
+    assert.deepEqual([1, 2, 3, 4].map((s) => [a.uidOf(s), a.flagsTextAt(s), a.modseqAt(s)]),
+      [[1, '\\Flagged', 2], [2, '\\Seen', 1], [3, '\\Answered', 3], [4, '\\Seen', 3]]);
+    assert.deepEqual([1, 2].map((s) => [b.uidOf(s), b.flagsTextAt(s)]), [[1, ''], [3, '']]);
+    assert.deepEqual(a.snapshot(), { uids: [1, 2, 3, 4], modseqs: [2, 1, 3, 3], flags: ['\\Flagged', '\\Seen', '\\Answered', '\\Seen'] });
+    assert.equal(a.snapshot(), a.snapshot(), 'an unchanged view hands out the same snapshot');
+    assert.deepEqual(b.allUids, [1, 3]);
+    assert.equal(b.seqOf(3), 2);
+    assert.equal(b.seqOf(2), 0);
+  });
+
+  it('takes its own flags once many base messages changed, and keeps answering the same', () => {
+    const n = 20_000;
+    const index = { uids: Array.from({ length: n }, (_, i) => i + 1), modseqs: new Array<number>(n).fill(1), flags: new Array<string>(n).fill('') };
+    const v = new MailboxView(index, 1);
+    for (let uid = 1; uid <= 3000; uid++) v.update(uid, ['\\Seen'], 2);
+    assert.equal(index.flags[0], '', 'the shared index is untouched');
+    assert.equal(v.flagsTextAt(1), '\\Seen');
+    assert.equal(v.flagsTextAt(3000), '\\Seen');
+    assert.equal(v.flagsTextAt(3001), '');
+    assert.equal(v.modseqAt(2999), 2);
+    assert.equal(v.snapshotFlags().filter((f) => f === '\\Seen').length, 3000);
+  });
 });

@@ -6,8 +6,11 @@
  * the ones before), FETCH FLAGS updates, and the new EXISTS count. The session decides when it may
  * send them (never an EXPUNGE during FETCH, STORE or SEARCH: RFC 3501 §7.4.1).
  *
- * Storage is three parallel arrays (uids, modseqs, flags as space-joined strings), so a 100,000-
- * message view is three flat arrays, copied in a millisecond from a shared snapshot (view-cache.ts).
+ * Storage: a base of three parallel arrays (uids, modseqs, flags as space-joined strings) shared
+ * with the node's snapshot of the mailbox (view-cache.ts) and never written, plus what this session
+ * learnt since — new messages in tail arrays of its own, flag changes to base messages in a small
+ * map. Sessions that select a large mailbox and idle thus share one copy of it; an expunge (rare)
+ * gives the session arrays of its own, and `snapshot()` hands them to the cache to share again.
  */
 import type { MessageChange, MessageIndex } from '../store/store.ts';
 
@@ -31,78 +34,122 @@ export interface SyncResult {
 const splitFlags = (text: string): string[] => (text === '' ? [] : text.split(' '));
 
 export class MailboxView {
-  private uids: number[];
-  private modseqs: number[];
-  private flagTexts: string[];
+  /** Shared, never written: a snapshot's arrays. */
+  private base: MessageIndex;
+  /** Messages after the base, this view's own. */
+  private tail: MessageIndex = { uids: [], modseqs: [], flags: [] };
+  /** Flags and modseq of base messages that changed since, by base index. */
+  private changed = new Map<number, { flags: string; modseq: number }>();
   highestmodseq: number;
 
-  /** From a store index (uid order), or from messages in any order (tests). */
+  /** From a store index (uid order; shared, not copied), or from messages in any order (tests). */
   constructor(source: MessageIndex | readonly ViewMessage[], highestmodseq: number) {
     if (Array.isArray(source)) {
       const sorted = [...(source as readonly ViewMessage[])].sort((a, b) => a.uid - b.uid);
-      this.uids = sorted.map((m) => m.uid);
-      this.modseqs = sorted.map((m) => m.modseq);
-      this.flagTexts = sorted.map((m) => m.flags.join(' '));
+      this.base = { uids: sorted.map((m) => m.uid), modseqs: sorted.map((m) => m.modseq), flags: sorted.map((m) => m.flags.join(' ')) };
     } else {
-      const index = source as MessageIndex;
-      this.uids = index.uids.slice();
-      this.modseqs = index.modseqs.slice();
-      this.flagTexts = index.flags.slice();
+      this.base = source as MessageIndex;
     }
     this.highestmodseq = highestmodseq;
   }
 
-  /** A copy of the view's state, for the shared cache. */
+  /**
+   * The view's state as one index, for the shared cache; the view then shares it as its base
+   * (neither writes it again).
+   */
   snapshot(): MessageIndex {
-    return { uids: this.uids.slice(), modseqs: this.modseqs.slice(), flags: this.flagTexts.slice() };
+    if (this.tail.uids.length === 0 && this.changed.size === 0) return this.base;
+    this.base = { uids: this.allUids.slice(), modseqs: this.column('modseqs'), flags: this.column('flags') };
+    this.tail = { uids: [], modseqs: [], flags: [] };
+    this.changed.clear();
+    return this.base;
   }
 
   get exists(): number {
-    return this.uids.length;
+    return this.base.uids.length + this.tail.uids.length;
+  }
+
+  private uidAt(i: number): number {
+    const n = this.base.uids.length;
+    return i < n ? this.base.uids[i]! : this.tail.uids[i - n]!;
+  }
+
+  private flagsAt(i: number): string {
+    const n = this.base.uids.length;
+    if (i >= n) return this.tail.flags[i - n] ?? '';
+    return this.changed.get(i)?.flags ?? this.base.flags[i]!;
+  }
+
+  private modseqAtIndex(i: number): number {
+    const n = this.base.uids.length;
+    if (i >= n) return this.tail.modseqs[i - n] ?? 0;
+    return this.changed.get(i)?.modseq ?? this.base.modseqs[i]!;
+  }
+
+  private setAt(i: number, flags: string, modseq: number): void {
+    const n = this.base.uids.length;
+    if (i < n) {
+      this.changed.set(i, { flags, modseq });
+      if (this.changed.size > 1024 && this.changed.size > n / 16) this.ownBaseState();
+    } else {
+      this.tail.flags[i - n] = flags;
+      this.tail.modseqs[i - n] = modseq;
+    }
+  }
+
+  /** Many base messages changed: own copies of the base's flags and modseqs (its uids stay shared). */
+  private ownBaseState(): void {
+    const modseqs = this.base.modseqs.slice();
+    const flags = this.base.flags.slice();
+    for (const [i, c] of this.changed) {
+      modseqs[i] = c.modseq;
+      flags[i] = c.flags;
+    }
+    this.base = { uids: this.base.uids, modseqs, flags };
+    this.changed.clear();
+  }
+
+  /** A whole column with this view's changes applied (a new array). */
+  private column<K extends 'modseqs' | 'flags'>(key: K): MessageIndex[K] {
+    const out = this.base[key].concat(this.tail[key] as never[]) as MessageIndex[K];
+    for (const [i, c] of this.changed) out[i] = key === 'flags' ? c.flags : c.modseq;
+    return out;
   }
 
   /** 1-based sequence number of a UID, or 0 when it is not in the view. */
   seqOf(uid: number): number {
-    let lo = 0;
-    let hi = this.uids.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const v = this.uids[mid]!;
-      if (v === uid) return mid + 1;
-      if (v < uid) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return 0;
+    const i = this.lowerBound(uid);
+    return i < this.exists && this.uidAt(i) === uid ? i + 1 : 0;
   }
 
   uidOf(seq: number): number | undefined {
-    return this.uids[seq - 1];
+    return seq >= 1 && seq <= this.exists ? this.uidAt(seq - 1) : undefined;
   }
 
   message(uid: number): ViewMessage | undefined {
     const i = this.seqOf(uid) - 1;
-    return i < 0 ? undefined : { uid, flags: splitFlags(this.flagTexts[i]!), modseq: this.modseqs[i]! };
+    return i < 0 ? undefined : { uid, flags: splitFlags(this.flagsAt(i)), modseq: this.modseqAtIndex(i) };
   }
 
-  /** The flags column (space-joined per message, sequence order; do not modify). */
+  /** Every message's flags, space-joined, in sequence order (a new array when the view has changes). */
   snapshotFlags(): readonly string[] {
-    return this.flagTexts;
+    return this.tail.uids.length === 0 && this.changed.size === 0 ? this.base.flags : this.column('flags');
   }
 
   /** The flags of the message at a 1-based sequence number, space-joined (cheap: no array). */
   flagsTextAt(seq: number): string {
-    return this.flagTexts[seq - 1] ?? '';
+    return seq >= 1 && seq <= this.exists ? this.flagsAt(seq - 1) : '';
   }
 
   modseqAt(seq: number): number {
-    return this.modseqs[seq - 1] ?? 0;
+    return seq >= 1 && seq <= this.exists ? this.modseqAtIndex(seq - 1) : 0;
   }
 
   /** Whether the message has the flag (case-insensitive, as IMAP flags are). */
   hasFlag(uid: number, flag: string): boolean {
     const i = this.seqOf(uid) - 1;
     if (i < 0) return false;
-    const text = this.flagTexts[i]!;
+    const text = this.flagsAt(i);
     if (text === '') return false;
     const want = flag.toLowerCase();
     return text.split(' ').some((f) => f.toLowerCase() === want);
@@ -111,20 +158,18 @@ export class MailboxView {
   /** Records flags this session set itself (its own STORE), so a later sync does not report them again. */
   update(uid: number, flags: readonly string[], modseq: number): void {
     const i = this.seqOf(uid) - 1;
-    if (i >= 0 && modseq >= this.modseqs[i]!) {
-      this.flagTexts[i] = flags.join(' ');
-      this.modseqs[i] = modseq;
-    }
+    if (i >= 0 && modseq >= this.modseqAtIndex(i)) this.setAt(i, flags.join(' '), modseq);
   }
 
-  /** Every UID in sequence order (do not modify). */
+  /** Every UID in sequence order (do not modify; a new array when messages arrived since the base). */
   get allUids(): readonly number[] {
-    return this.uids;
+    return this.tail.uids.length === 0 ? this.base.uids : this.base.uids.concat(this.tail.uids);
   }
 
   /** The highest UID in the view (for '*' in UID sets), 0 when empty. */
   get maxUid(): number {
-    return this.uids.at(-1) ?? 0;
+    const n = this.exists;
+    return n === 0 ? 0 : this.uidAt(n - 1);
   }
 
   /**
@@ -133,12 +178,13 @@ export class MailboxView {
    */
   select(ranges: ReadonlyArray<readonly [number, number]>, byUid: boolean): number[] {
     const out: number[] = [];
+    const n = this.exists;
     for (const [lo, hi] of ranges) {
       if (!byUid) {
-        for (let s = Math.max(1, lo); s <= Math.min(hi, this.uids.length); s++) out.push(this.uids[s - 1]!);
+        for (let s = Math.max(1, lo); s <= Math.min(hi, n); s++) out.push(this.uidAt(s - 1));
       } else {
         let i = this.lowerBound(lo);
-        while (i < this.uids.length && this.uids[i]! <= hi) out.push(this.uids[i++]!);
+        while (i < n && this.uidAt(i) <= hi) out.push(this.uidAt(i++));
       }
     }
     if (ranges.length <= 1) return out;
@@ -158,9 +204,8 @@ export class MailboxView {
         if (i >= 0) gone.add(c.uid);
         added.delete(c.uid);
       } else if (i >= 0) {
-        if (c.modseq > this.modseqs[i]!) {
-          this.flagTexts[i] = c.flags.join(' ');
-          this.modseqs[i] = c.modseq;
+        if (c.modseq > this.modseqAtIndex(i)) {
+          this.setAt(i, c.flags.join(' '), c.modseq);
           updated.add(c.uid);
         }
       } else if (c.uid > maxUid) {
@@ -173,24 +218,34 @@ export class MailboxView {
       result.expungedUids.push(uid);
     }
     if (gone.size > 0) {
-      const keep = (_: unknown, i: number) => !gone.has(this.uids[i]!);
-      this.modseqs = this.modseqs.filter(keep);
-      this.flagTexts = this.flagTexts.filter(keep);
-      this.uids = this.uids.filter((u) => !gone.has(u));
+      // The view's own arrays from here: the kept messages with their current state.
+      const all = this.allUids;
+      const modseqs = this.column('modseqs');
+      const flags = this.column('flags');
+      const next: MessageIndex = { uids: [], modseqs: [], flags: [] };
+      for (let i = 0; i < all.length; i++) {
+        if (gone.has(all[i]!)) continue;
+        next.uids.push(all[i]!);
+        next.modseqs.push(modseqs[i]!);
+        next.flags.push(flags[i]!);
+      }
+      this.base = { uids: [], modseqs: [], flags: [] };
+      this.tail = next;
+      this.changed.clear();
     }
     // Flag updates are reported for messages that stay, once, and only when the view learnt something.
     for (const uid of [...updated].sort((a, b) => a - b)) {
       if (gone.has(uid)) continue;
       const seq = this.seqOf(uid);
-      result.flags.push({ seq, uid, flags: splitFlags(this.flagTexts[seq - 1]!), modseq: this.modseqs[seq - 1]! });
+      result.flags.push({ seq, uid, flags: splitFlags(this.flagsAt(seq - 1)), modseq: this.modseqAtIndex(seq - 1) });
     }
     if (added.size > 0) {
       for (const c of [...added.values()].sort((a, b) => a.uid - b.uid)) {
-        this.uids.push(c.uid);
-        this.modseqs.push(c.modseq);
-        this.flagTexts.push(c.flags!.join(' '));
+        this.tail.uids.push(c.uid);
+        this.tail.modseqs.push(c.modseq);
+        this.tail.flags.push(c.flags!.join(' '));
       }
-      result.exists = this.uids.length;
+      result.exists = this.exists;
     }
     this.highestmodseq = Math.max(this.highestmodseq, highestmodseq);
     return result;
@@ -198,10 +253,10 @@ export class MailboxView {
 
   private lowerBound(uid: number): number {
     let lo = 0;
-    let hi = this.uids.length;
+    let hi = this.exists;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (this.uids[mid]! < uid) lo = mid + 1;
+      if (this.uidAt(mid) < uid) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -31,8 +31,7 @@ export async function syncSelected(ctx: ImapContext): Promise<void> {
     }
   }
   if (r.exists !== undefined) {
-    const uids = sel.view.allUids;
-    for (let i = uids.length - 1; i >= 0 && uids[i]! >= sel.mailbox.uidnext; i--) sel.recent.add(uids[i]!);
+    for (let seq = sel.view.exists; seq >= 1 && sel.view.uidOf(seq)! >= sel.mailbox.uidnext; seq--) sel.recent.add(sel.view.uidOf(seq)!);
     ctx.write(untaggedData([r.exists, atom('EXISTS')]));
     ctx.write(untaggedData([sel.recent.size, atom('RECENT')]));
     sel.mailbox = { ...sel.mailbox, uidnext: sel.view.maxUid + 1 };
