@@ -104,7 +104,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
   }
   // MultiPOP and DomainPOP collectors; APOP password copies are dropped whenever APOP is off.
   const collector = new CollectWorker({
-    store, queue: rt.queue, secrets: rt.secrets, clock, hostname: config.hostname, settings: current, resolver: rt.resolver, sessionLogs,
+    store, queue: rt.queue, secrets: rt.secrets, clock, hostname: config.hostname, settings: current, resolver: rt.resolver, sessionLogs, dataDir: config.dataDir,
   });
   collector.start();
   const dropApop = () => void rt.users.dropApopSecrets().catch((err) => rt.logger.error({ err }, 'dropping APOP secrets failed'));

@@ -58,7 +58,7 @@ function accountId(value: string): PopAccountId {
 function worker(rt: Runtime): CollectWorker {
   return new CollectWorker({
     store: rt.store, queue: rt.queue, secrets: rt.secrets, clock: rt.clock, hostname: rt.config.hostname,
-    settings: () => rt.settings.current(), resolver: rt.resolver,
+    settings: () => rt.settings.current(), resolver: rt.resolver, dataDir: rt.config.dataDir,
   });
 }
 

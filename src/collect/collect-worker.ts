@@ -7,6 +7,9 @@
  * to the account's owner; DomainPOP mail is routed by domainpop-route.ts. Session logs: multipop,
  * domainpop (never a password).
  */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 import type { Settings } from '../config/settings.ts';
 import type { PopAccountId } from '../core/ids.ts';
 import type { SessionLogs } from '../core/log/session-log.ts';
@@ -21,6 +24,8 @@ export interface CollectWorkerDeps extends CollectorDeps {
   settings: () => Readonly<Settings>;
   resolver: Pick<Resolver, 'resolveRecipient'>;
   sessionLogs?: SessionLogs;
+  /** Where a relative domainpop.archiveDir lives. */
+  dataDir?: string;
 }
 
 export type AccountOutcome = RunResult | { skipped: 'busy' | 'disabled' | 'missing' };
@@ -136,7 +141,8 @@ export class CollectWorker {
       postmaster: async () => `postmaster@${defaultDomain ?? this.deps.hostname}`,
     };
     return {
-      ...this.common(), via: 'domainpop', maxMessageBytes: s.maxMessageBytes,
+      ...this.common(), via: 'domainpop', maxMessageBytes: s.maxMessageBytes, smallFirst: s.smallFirst,
+      archive: s.archiveDir === '' ? undefined : (raw, uid) => this.archive(s.archiveDir, raw, uid),
       route: async (raw) => {
         const r = await routeMessage(raw, s, lookups);
         return { recipients: r.recipients, messageId: s.dedupeMessageId ? r.messageId : undefined };
@@ -153,6 +159,18 @@ export class CollectWorker {
         return s.deleteLarge;
       },
     };
+  }
+
+  /** DIR/YYYY-MM-DD/<ms>-<hash of the UIDL>.eml: sorted by day and time, unique per message. */
+  private async archive(dirSetting: string, raw: Buffer, uid: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const base = isAbsolute(dirSetting) ? dirSetting : join(this.deps.dataDir ?? '.', dirSetting);
+    const day = join(base, new Date(now).toISOString().slice(0, 10));
+    await mkdir(day, { recursive: true });
+    const name = `${now}-${createHash('sha256').update(uid).digest('hex').slice(0, 16)}.eml`;
+    await writeFile(join(day, name), raw, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EEXIST') throw err;
+    });
   }
 
   /** The default domain that `youju init` recorded (cli/init.ts, scope 'system'). */

@@ -36,6 +36,10 @@ export interface CollectOptions {
   route(raw: Buffer): Promise<{ recipients: string[]; messageId?: string }>;
   /** Called once per message over maxMessageBytes; true deletes it from the server. */
   onLarge?(size: number, head: string): Promise<boolean>;
+  /** Download smaller messages before larger ones (manual: 在下载大邮件之前先下载小邮件). */
+  smallFirst?: boolean;
+  /** Keeps a copy of each downloaded message (DomainPOP archive); its failure is logged, not fatal. */
+  archive?(raw: Buffer, uid: string): Promise<void>;
   /** 'multipop' or 'domainpop', kept in the queue entry's meta. */
   via: string;
   log?(line: string): void;
@@ -70,7 +74,9 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
     const now = deps.clock.now();
     const expired = (at: number) => !a.leaveOnServer || (a.leaveDays > 0 && now - at >= a.leaveDays * DAY_MS);
 
-    for (const [n, uid] of uids) {
+    const order = [...uids];
+    if (o.smallFirst) order.sort(([a], [b]) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0));
+    for (const [n, uid] of order) {
       const at = seen.get(uid);
       if (at !== undefined) {
         // Collected before: delete now if it should be gone (also after a crash between commit and QUIT).
@@ -104,6 +110,9 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
       } catch (err) {
         if (!isMailError(err, 'ALREADY_EXISTS')) throw err;
         continue; // another run collected it meanwhile
+      }
+      if (o.archive) {
+        await o.archive(raw, uid).catch((err) => o.log?.(`message ${n} (${uid}) not archived: ${String((err as Error).message ?? err)}`));
       }
       if (queued) {
         deps.queue.wake();

@@ -14,6 +14,8 @@ export const CollectSettingsSchema = z.object({
     .describe('Seconds to wait for any one reply of the remote POP3 server.'),
   maxMessageBytes: z.int().min(0).default(50 * 1024 * 1024)
     .describe('MultiPOP messages larger than this stay on the remote server, not collected; 0 = no limit.'),
+  overQuota: z.enum(['postmaster', 'delete']).default('postmaster')
+    .describe('A collected message (MultiPOP, DomainPOP) for a full mailbox: the owner is told, and the message goes to postmaster@ the owner\'s domain, or is deleted (manual: 邮件下载控制).'),
   verifyCertificates: z.boolean().default(true)
     .describe('Check the remote server\'s TLS certificate (turn off only for servers with self-signed certificates).'),
 });

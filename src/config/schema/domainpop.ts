@@ -46,6 +46,10 @@ export const DomainpopSettingsSchema = z.object({
     .describe('Delete messages over maxMessageBytes from the DomainPOP host.'),
   warnPostmasterLarge: z.boolean().default(true)
     .describe('Tell the postmaster about each message over maxMessageBytes (once).'),
+  smallFirst: z.boolean().default(false)
+    .describe('Download smaller messages before larger ones (manual: 在下载大邮件之前先下载小邮件).'),
+  archiveDir: oneLine.default('')
+    .describe('When set, a directory (absolute, or under the data directory) that keeps a copy of every downloaded DomainPOP message, as DIR/YYYY-MM-DD/<time>-<id>.eml (manual: 归档).'),
   unknownRecipients: z.enum(['postmaster', 'address', 'discard']).default('postmaster')
     .describe('Mail with no local recipient goes to postmaster@ the default domain, to unknownTo, or is dropped.'),
   unknownTo: oneLine.default('')

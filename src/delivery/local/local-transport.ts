@@ -22,7 +22,7 @@ import { reply, type DeliveryJob, type RecipientResult, type Transport } from '.
 import { buildAutoreply, shouldAutoreply } from './autoreply.ts';
 import { evaluateFilters, type FilterOutcome } from './filters.ts';
 import { forwardTargets, markForwarded } from './forward.ts';
-import { buildQuotaWarning } from './quota-warning.ts';
+import { buildCollectedOverQuotaNotice, buildQuotaWarning } from './quota-warning.ts';
 import { defaultUserRules, loadUserRules, type UserRules } from './user-rules.ts';
 
 export interface LocalTransportDeps {
@@ -115,12 +115,17 @@ export class LocalTransport implements Transport {
 
     let warnings: Array<{ to: string; percent: number; quotaBytes: number }> = [];
     let changed: Mailbox[] = [];
+    let notices: Array<{ to: string; forwardedTo?: string }> = [];
     await store.tx(async (tx) => {
       warnings = [];
       changed = [];
+      notices = [];
       for (const c of copies) {
         if (!c.keepCopy) continue;
-        const outcome = await this.storeCopy(tx, c, job, summary, now, settings, warnings);
+        let outcome = await this.storeCopy(tx, c, job, summary, now, settings, warnings);
+        if (typeof outcome === 'object' && typeof job.meta.collectedBy === 'string' && outcome.reply.enhanced.endsWith('.2.2')) {
+          outcome = await this.collectedOverQuota(tx, c, job, settings, notices);
+        }
         if (typeof outcome === 'number') changed.push((await tx.mailboxes.get(outcome))!);
         else if (outcome) results.set(c.rcpt, outcome);
       }
@@ -134,7 +139,7 @@ export class LocalTransport implements Transport {
       }
       await tx.queue.recordRecipients(job.queueId, [...results.values()].map((r) => toRecipient(r, now, settings)));
     });
-    if (extra.length + replies.length > 0) this.deps.queue.wake();
+    if (extra.length + replies.length + notices.length > 0) this.deps.queue.wake();
     for (const box of changed) {
       this.deps.bus?.emit('mailbox.changed', { userId: box.userId, mailboxId: box.id, highestmodseq: box.highestmodseq, uidnext: box.uidnext });
     }
@@ -144,6 +149,12 @@ export class LocalTransport implements Transport {
         sender: '', recipients: [w.to], state: 'raw', meta: { quotaWarning: true },
         raw: buildQuotaWarning({ hostname: this.deps.hostname, to: w.to, percent: w.percent, quotaBytes: w.quotaBytes, now }),
       }).catch((err) => this.deps.log?.(`quota warning for ${w.to} not queued: ${String(err)}`));
+    }
+    for (const n of notices) {
+      await this.deps.queue.submit({
+        sender: '', recipients: [n.to], state: 'raw', meta: { quotaWarning: true },
+        raw: buildCollectedOverQuotaNotice({ hostname: this.deps.hostname, to: n.to, from: summary.from, subject: summary.subject, size: job.size, forwardedTo: n.forwardedTo, now }),
+      }).catch((err) => this.deps.log?.(`over-quota notice for ${n.to} not queued: ${String(err)}`));
     }
     for (const r of results.values()) this.deps.log?.(`${job.queueId} <${r.rcpt}> ${r.outcome}: ${r.reply.code} ${r.reply.enhanced} ${r.reply.text}`);
     return [...results.values()];
@@ -156,6 +167,23 @@ export class LocalTransport implements Transport {
       from: summary.from, to: summary.to, cc: header('cc').join(', '), subject: summary.subject, size: job.size, header,
     });
     return { rcpt, user, rules, filter, keepCopy: true };
+  }
+
+  /**
+   * A message collected from another server (MultiPOP/DomainPOP) for a full mailbox: there is no
+   * sender to bounce it to, so per collect.overQuota it goes to postmaster@ the owner's domain (in
+   * this transaction, the blob shared) or is dropped; either way the owner is told after the commit.
+   */
+  private async collectedOverQuota(tx: StoreTx, c: Copy, job: DeliveryJob, settings: Readonly<Settings>,
+    notices: Array<{ to: string; forwardedTo?: string }>): Promise<RecipientResult> {
+    if (settings.collect.overQuota === 'postmaster') {
+      const postmaster = `postmaster@${c.user.address.slice(c.user.address.lastIndexOf('@') + 1)}`;
+      await this.deps.queue.enqueue(tx, { sender: '', recipients: [postmaster], blobId: job.blobId, size: job.size, meta: { overQuotaFor: c.user.address } });
+      notices.push({ to: c.user.address, forwardedTo: postmaster });
+      return { rcpt: c.rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', `Mailbox of ${c.user.address} is full: passed to ${postmaster}`) };
+    }
+    notices.push({ to: c.user.address });
+    return { rcpt: c.rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', `Mailbox of ${c.user.address} is full: collected message deleted`) };
   }
 
   /** Appends one copy and returns the mailbox it went to, or a non-delivered outcome when the quota refuses it. */

@@ -5,6 +5,9 @@
 // messages older than leaveDays are pruned from the box.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { SessionLogs } from '../../../src/core/log/session-log.ts';
 import { CollectWorker } from '../../../src/collect/collect-worker.ts';
 import { PopAccountService } from '../../../src/collect/pop-accounts.ts';
 import type { PopAccountView } from '../../../src/collect/pop-accounts.ts';
@@ -16,6 +19,8 @@ describe('DomainPOP', () => {
   let worker: CollectWorker;
   let box: PopAccountView;
   let now = Date.now();
+  const logLines: string[] = [];
+  const sessionLogs = { open: () => ({ note: (l: string) => logLines.push(l), close: async () => undefined }) } as unknown as SessionLogs;
 
   const put = async (head: string, body = 'hello') => {
     const raw = Buffer.from(`${head.trim().split('\n').join('\r\n')}\r\n\r\n${body}\r\n`);
@@ -34,7 +39,7 @@ describe('DomainPOP', () => {
     box = await new PopAccountService(rt.store, rt.secrets).setDomainAccount(TEST_ACTOR, {
       host: '127.0.0.1', port: remote.config.ports.pop3, tls: 'none', username: 'all@isp.test', password: PASSWORD, leaveOnServer: true, leaveDays: 3,
     });
-    worker = new CollectWorker({ store: rt.store, queue: rt.queue, secrets: rt.secrets, clock: { now: () => now }, hostname: rt.config.hostname, settings: () => rt.settings.current(), resolver: rt.resolver });
+    worker = new CollectWorker({ store: rt.store, queue: rt.queue, secrets: rt.secrets, clock: { now: () => now }, hostname: rt.config.hostname, settings: () => rt.settings.current(), resolver: rt.resolver, sessionLogs, dataDir: local.dir });
   });
   after(async () => {
     await worker.stop();
@@ -78,5 +83,29 @@ describe('DomainPOP', () => {
     assert.equal(r.error, '');
     assert.equal(r.deleted, 4, 'the four collected ones; the large one was never collected');
     assert.equal(await remoteCount(), 1);
+  });
+
+  it('downloads small messages first, archives each download, deletes a large one when asked', async () => {
+    for (const [k, v] of Object.entries({ 'domainpop.smallFirst': true, 'domainpop.archiveDir': 'archive', 'domainpop.maxMessageBytes': 2000, 'domainpop.deleteLarge': true })) {
+      await local.rt.settings.set(k, v);
+    }
+    await put('Message-ID: <s3@x>\nTo: carol@example.cn\nSubject: large', 'l'.repeat(1500));
+    await put('Message-ID: <s2@x>\nTo: carol@example.cn\nSubject: medium', 'm'.repeat(800));
+    await put('Message-ID: <s1@x>\nTo: carol@example.cn\nSubject: small', 's');
+    await put('Message-ID: <s4@x>\nTo: carol@example.cn\nSubject: huge', 'h'.repeat(5000));
+    await eventually(async () => (await remoteCount()) === 5);
+    logLines.length = 0;
+    const r = await run();
+    assert.deepEqual([r.fetched, r.large, r.deleted, r.error], [3, 1, 1, '']);
+    const queued = logLines.filter((l) => / queued for /.test(l)).map((l) => Number(/\((?:[^,]+), (\d+) bytes\)/.exec(l)![1]));
+    assert.equal(queued.length, 3);
+    assert.deepEqual(queued, [...queued].sort((a, b) => a - b), `smallest first: ${queued.join(', ')}`);
+    assert.equal(await remoteCount(), 4, 'the huge one was deleted from the host, the rest left there');
+    await eventually(async () => (await inbox('carol@example.cn')).length === 4);
+    const days = await readdir(join(local.dir, 'archive'));
+    const files = (await Promise.all(days.map(async (d) => (await readdir(join(local.dir, 'archive', d))).map((f) => join(local.dir, 'archive', d, f))))).flat();
+    assert.equal(files.length, 3, 'one archived copy per downloaded message');
+    const archived = await Promise.all(files.map((f) => readFile(f, 'utf8')));
+    assert.deepEqual(archived.map((t) => /^Subject: (.*)$/m.exec(t)![1]).sort(), ['large', 'medium', 'small']);
   });
 });

@@ -25,8 +25,9 @@ describe('MultiPOP', () => {
   before(async () => {
     remote = await startTestServer({ pop3: true, domain: 'remote.test', settings: { 'security.apopEnabled': true } });
     local = await startTestServer({ settings: { 'collect.verifyCertificates': false, 'collect.intervalMin': 0 } });
-    for (const u of ['keep@remote.test', 'gone@remote.test', 'apop@remote.test']) await remote.addUser(u);
-    for (const u of ['alice@example.cn', 'bob@example.cn']) await local.addUser(u);
+    for (const u of ['keep@remote.test', 'gone@remote.test', 'apop@remote.test', 'full@remote.test']) await remote.addUser(u);
+    for (const u of ['alice@example.cn', 'bob@example.cn', 'postmaster@example.cn']) await local.addUser(u);
+    await local.rt.users.add(TEST_ACTOR, 'carol@example.cn', { password: PASSWORD, quotaBytes: 2048 });
     const rt = local.rt;
     accounts = new PopAccountService(rt.store, rt.secrets);
     worker = new CollectWorker({ store: rt.store, queue: rt.queue, secrets: rt.secrets, clock: rt.clock, hostname: rt.config.hostname, settings: () => rt.settings.current(), resolver: rt.resolver });
@@ -98,5 +99,30 @@ describe('MultiPOP', () => {
     const audit = await local.rt.store.read((tx) => tx.audit.list({ action: 'popaccount.update' }));
     assert.equal(audit[0]?.details.enabled, false);
     assert.ok(!JSON.stringify(await local.rt.store.read((tx) => tx.audit.list())).includes(PASSWORD));
+  });
+
+  it('passes a message for a full mailbox to the postmaster, or deletes it, and tells the owner', async () => {
+    const big = (subject: string) => remote.rt.queue.submit({ sender: 'x@elsewhere.test', recipients: ['full@remote.test'],
+      raw: Buffer.from(`From: x@elsewhere.test\r\nTo: full@remote.test\r\nSubject: ${subject}\r\n\r\n${'x'.repeat(4000)}\r\n`) });
+    await big('too big one');
+    await eventually(async () => (await remoteCount('full@remote.test')) === 1);
+    const a = await add('carol@example.cn', 'full@remote.test', { leaveOnServer: false });
+    assert.equal(((await worker.runAccount(a.id)) as { fetched: number }).fetched, 1);
+    const atPostmaster = await eventually(async () => (await mailboxMessages(local.rt, 'postmaster@example.cn')).find((m) => m.subject === 'too big one'));
+    assert.match(atPostmaster.raw, /x{4000}/, 'the whole message reached the postmaster');
+    const notice = await eventually(async () => (await mailboxMessages(local.rt, 'carol@example.cn')).find((m) => /Mailbox full/.test(m.subject)));
+    assert.match(notice.raw, /too big one/);
+    assert.match(notice.raw, /postmaster@example\.cn/);
+
+    await local.rt.settings.set('collect.overQuota', 'delete');
+    await big('too big two');
+    await eventually(async () => (await remoteCount('full@remote.test')) === 1);
+    assert.equal(((await worker.runAccount(a.id)) as { fetched: number }).fetched, 1);
+    await eventually(async () => (await mailboxMessages(local.rt, 'carol@example.cn')).filter((m) => /Mailbox full/.test(m.subject)).length === 2);
+    const carol = await mailboxMessages(local.rt, 'carol@example.cn');
+    assert.match(carol.find((m) => /Mailbox full/.test(m.subject) && /too big two/.test(m.raw))!.raw, /It was deleted/);
+    assert.ok(!(await mailboxMessages(local.rt, 'postmaster@example.cn')).some((m) => m.subject === 'too big two'));
+    const entries = await local.rt.store.read((tx) => tx.queue.list({ state: 'bad' }));
+    assert.equal(entries.length, 0, 'nothing stuck in the queue');
   });
 });
