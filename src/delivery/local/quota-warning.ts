@@ -1,15 +1,8 @@
-/** The notice a user gets when a delivery takes their mailbox past the warning percentage (FEATURES P13). */
+/** Notices about a user's quota (FEATURES P13), from the postmaster, plain text in Chinese and English. */
 import { randomBytes } from 'node:crypto';
 import { rfc5322Date } from '../../mime/date.ts';
 
-export function buildQuotaWarning(w: { hostname: string; to: string; percent: number; quotaBytes: number; now: number }): Buffer {
-  const mb = Math.round(w.quotaBytes / 1048576);
-  const subject = `=?UTF-8?B?${Buffer.from(`邮箱容量警告 / Mailbox almost full (${w.percent}%)`).toString('base64')}?=`;
-  const body = [
-    `您的邮箱已使用 ${w.percent}% 的容量（共 ${mb} MB）。请删除不需要的邮件，以免无法接收新邮件。`,
-    '',
-    `Your mailbox is ${w.percent}% full (quota ${mb} MB). Please delete mail you no longer need, or new mail may be refused.`,
-  ].join('\r\n');
+function notice(w: { hostname: string; to: string; now: number }, subject: string, body: string): Buffer {
   return Buffer.from([
     `From: Postmaster <postmaster@${w.hostname}>`,
     `To: <${w.to}>`,
@@ -24,6 +17,18 @@ export function buildQuotaWarning(w: { hostname: string; to: string; percent: nu
     body,
     '',
   ].join('\r\n'), 'utf8');
+}
+
+/** When a delivery takes the mailbox past the warning percentage. */
+export function buildQuotaWarning(w: { hostname: string; to: string; percent: number; quotaBytes: number; now: number }): Buffer {
+  const mb = Math.round(w.quotaBytes / 1048576);
+  const subject = `=?UTF-8?B?${Buffer.from(`邮箱容量警告 / Mailbox almost full (${w.percent}%)`).toString('base64')}?=`;
+  const body = [
+    `您的邮箱已使用 ${w.percent}% 的容量（共 ${mb} MB）。请删除不需要的邮件，以免无法接收新邮件。`,
+    '',
+    `Your mailbox is ${w.percent}% full (quota ${mb} MB). Please delete mail you no longer need, or new mail may be refused.`,
+  ].join('\r\n');
+  return notice(w, subject, body);
 }
 
 /**
@@ -42,18 +47,5 @@ export function buildCollectedOverQuotaNotice(w: { hostname: string; to: string;
     `Your mailbox is full: a message collected from another server (from ${w.from}, subject "${w.subject}", ${kb} KB) could not be delivered. ${where[1]} Please delete mail you no longer need.`,
   ].join('\r\n');
   const subject = `=?UTF-8?B?${Buffer.from('邮箱已满，收取的邮件未投递 / Mailbox full: a collected message was not delivered').toString('base64')}?=`;
-  return Buffer.from([
-    `From: Postmaster <postmaster@${w.hostname}>`,
-    `To: <${w.to}>`,
-    `Subject: ${subject}`,
-    `Date: ${rfc5322Date(w.now)}`,
-    `Message-ID: <quota.${w.now.toString(36)}.${randomBytes(4).toString('hex')}@${w.hostname}>`,
-    'Auto-Submitted: auto-generated',
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=utf-8',
-    'Content-Transfer-Encoding: 8bit',
-    '',
-    body,
-    '',
-  ].join('\r\n'), 'utf8');
+  return notice(w, subject, body);
 }
