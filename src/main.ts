@@ -77,6 +77,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     users: new UserService(store, clock, {
       keepCramSecret: () => settings.current().security.cramMd5Enabled,
       apop: { keep: () => settings.current().security.apopEnabled, box: secrets },
+      loginCacheMs: () => settings.current().security.loginCacheSec * 1000,
     }),
     aliases: new AliasService(store, clock),
     lists: new ListService(store, clock),

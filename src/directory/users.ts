@@ -15,6 +15,7 @@ import { verifyApop } from '../auth/apop.ts';
 import { cramMd5Secret, verifyCramMd5 } from '../auth/cram-md5.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
+import { LoginCache } from '../auth/login-cache.ts';
 import { type Actor, recordAudit } from './actor.ts';
 import { normaliseAddress, normaliseDomain, parseAddress, type Address } from './address.ts';
 import {
@@ -76,8 +77,12 @@ export class UserService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock = systemClock,
-    private readonly opts: { keepCramSecret?: () => boolean; apop?: { keep: () => boolean; box: SecretBox } } = {},
-  ) {}
+    private readonly opts: { keepCramSecret?: () => boolean; apop?: { keep: () => boolean; box: SecretBox }; loginCacheMs?: () => number } = {},
+  ) {
+    this.logins = new LoginCache(clock, opts.loginCacheMs ?? (() => 0));
+  }
+
+  private readonly logins: LoginCache;
 
   private apopSecretFor(password: string): string {
     return this.opts.apop?.keep() ? this.opts.apop.box.encrypt(password) : '';
@@ -265,7 +270,13 @@ export class UserService {
    */
   async authenticate(address: string, password: string): Promise<DirectoryUser> {
     // Verify even when there is no such user, so the time taken reveals nothing.
-    return this.authenticateWith(address, async (user) => verifyPassword(password, user?.passwordHash ?? (await dummyHash())),
+    return this.authenticateWith(address, async (user) => {
+      if (!user) return verifyPassword(password, await dummyHash());
+      if (this.logins.has(user.passwordHash, password)) return true;
+      const ok = await verifyPassword(password, user.passwordHash);
+      if (ok) this.logins.add(user.passwordHash, password);
+      return ok;
+    },
       (user) => {
         // Keep the APOP copy in step with the setting: made at a password login, dropped once APOP is off.
         const keep = this.opts.apop?.keep() ?? false;

@@ -11,6 +11,8 @@ export const SecuritySettingsSchema = z.object({
     .describe('Whether new domains start with the strong-password policy on (each domain can change it).'),
   failedLoginDelayMs: z.int().min(0).max(60_000).default(1000)
     .describe('Delay before answering a failed login, in milliseconds (slows password guessing).'),
+  loginCacheSec: z.int().min(0).max(86_400).default(300)
+    .describe('Seconds a verified password login is remembered (as a keyed hash, in memory), so repeated logins skip the slow password hash; 0 = check every time.'),
   cramMd5Enabled: z.boolean().default(true)
     .describe('Offer SASL CRAM-MD5 (RFC 2195) on SMTP, IMAP and POP3.'),
   apopEnabled: z.boolean().default(false)
