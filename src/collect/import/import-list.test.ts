@@ -37,5 +37,6 @@ describe('import list', () => {
     });
     assert.throws(() => parseImportList('# nothing\n'), /has no accounts/);
     assert.throws(() => parseImportList('imaps://old.cn bob p1\nold.cn:993 bob p2 bob@x.cn\nimap://OLD.cn bob p3'), /LIST line 3: the same account as line 1$/);
+    assert.throws(() => parseImportList('imaps://old.cn bob p1\npop3s://old.cn bob p1'), /LIST line 2: the same account as line 1$/, 'IMAP and POP3 of one account');
   });
 });

@@ -74,7 +74,8 @@ export function parseServer(spec: string): Pick<ImportLine, 'protocol' | 'tls' |
 export function parseImportList(text: string, file = 'LIST'): ImportLine[] {
   const out: ImportLine[] = [];
   const errors: string[] = [];
-  // Two lines for one account would race for the same progress markers.
+  // Two lines for one account would race for the same progress markers, and an IMAP and a POP3
+  // line for it would bring its INBOX twice (their markers differ): one line per account.
   const seen = new Map<string, number>();
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
@@ -91,7 +92,7 @@ export function parseImportList(text: string, file = 'LIST'): ImportLine[] {
       if (password === '') throw new Error('the password is empty');
       if (localAccount !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(localAccount)) throw new Error(`"${localAccount}" is not a mail address`);
       const entry: ImportLine = { line: lineNo, ...parseServer(server), remoteUser, password, localAccount };
-      const key = `${entry.protocol}://${remoteUser}@${entry.host} ${(localAccount || remoteUser).toLowerCase()}`;
+      const key = `${remoteUser}@${entry.host} ${(localAccount || remoteUser).toLowerCase()}`;
       const first = seen.get(key);
       if (first !== undefined) throw new Error(`the same account as line ${first}`);
       seen.set(key, lineNo);
