@@ -428,9 +428,18 @@ async function runWorkload(port: number, user: string, password: string, n: numb
  * `sessions` clients each LOGIN, SELECT INBOX and IDLE; memory() is read before and 2 s after they
  * are all idling. Returns the growth, then ends the sessions. When the server fails part way (a
  * refused login, a crash) it stops opening sessions and reports the last reading it got.
+ * One session selects INBOX and logs out before the first reading, on both servers: the mailbox's
+ * index is then loaded (Dovecot's on disk from the workload phase, Youju's in the node's snapshot
+ * cache of a fresh process), so the growth is what the sessions themselves cost.
  */
 async function idleMemory(port: number, user: string, password: string, sessions: number,
   memory: () => { rssKib: number; pssKib?: number; detail: string }): Promise<IdleFigures> {
+  const warm = await RawImap.connect(port);
+  await warm.command(login(user, password));
+  await warm.command('SELECT INBOX');
+  await warm.command('LOGOUT');
+  warm.close();
+  await new Promise((r) => setTimeout(r, 1000));
   const before = memory();
   let last = before;
   const clients: Array<{ c: RawImap; done: () => Promise<void> }> = [];
