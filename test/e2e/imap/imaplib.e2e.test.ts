@@ -330,4 +330,64 @@ M.logout()
     assert.match(JSON.stringify(out.quota), /QUOTA|""/);
     assert.equal(out.close, 'OK');
   });
+
+  it('answers the rest of the commands: NOOP, CHECK, EXAMINE, UNSELECT, UNSUBSCRIBE, GETQUOTA, ID, ENABLE, CREATE-SPECIAL-USE, LIST-STATUS, CONDSTORE', async () => {
+    const out = await run(t, `
+M = connect('carol@example.cn')
+M.append('INBOX', '(\\\\Seen)', None, b'Subject: one\\r\\n\\r\\nfirst\\r\\n')
+M.append('INBOX', None, None, b'Subject: two\\r\\n\\r\\nsecond\\r\\n')
+out['noop'] = M.noop()[0]
+out['id'] = d(M.xatom('ID', '("name" "imaplib-test")')[0]); out['id_data'] = d(M.untagged_responses.pop('ID', []))
+out['enable'] = d(M._simple_command('ENABLE', 'CONDSTORE')); out['enabled'] = d(M.untagged_responses.pop('ENABLED', []))
+out['examine'] = d(M.select('INBOX', readonly=True))
+out['examine_code'] = d(M.untagged_responses.pop('READ-ONLY', []))
+out['store_ro'] = d(M._simple_command('STORE', '1', '+FLAGS', '(\\\\Flagged)'))[0]
+out['check'] = M.check()[0]
+out['unselect'] = M.unselect()[0]
+try:
+    out['after_unselect'] = M.xatom('FETCH', '1 FLAGS')[0]
+except imaplib.IMAP4.error as e:
+    out['after_unselect'] = 'BAD'
+M.select('INBOX')
+out['hms'] = d(M.untagged_responses.get('HIGHESTMODSEQ', [b'0']))
+out['fetch_modseq'] = d(M.fetch('1:*', '(UID FLAGS MODSEQ)')[1])
+M._simple_command('STORE', '2', '+FLAGS.SILENT', '(\\\\Flagged)')
+typ, data = M._simple_command('FETCH', '1:*', '(FLAGS) (CHANGEDSINCE 2)'); out['changed'] = d(M.untagged_responses.pop('FETCH', []))
+ms1 = re.search(r'MODSEQ \\((\\d+)\\)', out['fetch_modseq'][0]).group(1)
+typ, data = M._simple_command('STORE', '1,2', '(UNCHANGEDSINCE %s)' % ms1, '+FLAGS', '(\\\\Answered)'); out['unchanged'] = d(data)
+M.untagged_responses.pop('FETCH', None)
+out['create_use'] = d(M._simple_command('CREATE', 'Archive', '(USE (\\\\Archive))'))[0]
+M.subscribe('Archive')
+typ, data = M._simple_command('LIST', '""', '"*"', 'RETURN', '(SUBSCRIBED SPECIAL-USE STATUS (MESSAGES UNSEEN))'); out['list_ext'] = d(M.untagged_responses.pop('LIST', []))
+out['list_status'] = d(M.untagged_responses.pop('STATUS', []))
+out['unsubscribe'] = M.unsubscribe('Archive')[0]
+out['lsub'] = d(M.lsub()[1])
+out['status'] = d(M.status('INBOX', '(MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN HIGHESTMODSEQ SIZE)')[1])
+out['getquota'], out['getquota_data'] = d(M.getquota('""'))
+out['logout'] = M.logout()[0]
+`);
+    assert.equal(out.noop, 'OK');
+    assert.equal(out.id, 'OK');
+    assert.match(String(out.id_data), /"name" "Youju"/);
+    assert.deepEqual(out.enabled, ['CONDSTORE']);
+    assert.equal((out.examine as string[])[0], 'OK');
+    assert.equal(out.store_ro, 'NO', 'STORE refused in a mailbox opened with EXAMINE');
+    assert.equal(out.check, 'OK');
+    assert.equal(out.unselect, 'OK');
+    assert.notEqual(out.after_unselect, 'OK', 'after UNSELECT no mailbox is selected');
+    assert.equal((out.fetch_modseq as string[]).length, 2);
+    assert.match((out.fetch_modseq as string[])[0]!, /UID 1 FLAGS \(\\Seen\) MODSEQ \(\d+\)/);
+    assert.equal((out.changed as string[]).length, 1, 'only the message flagged since');
+    assert.match((out.changed as string[])[0]!, /^2 \(.*\\Flagged/);
+    assert.match(JSON.stringify(out.unchanged), /\[MODIFIED 2\]/, 'the message flagged since the FETCH is reported MODIFIED, the other stored');
+    assert.equal(out.create_use, 'OK');
+    assert.ok((out.list_ext as string[]).some((l) => /\\Archive/.test(l) && /\\Subscribed/.test(l) && /Archive/.test(l)), JSON.stringify(out.list_ext));
+    assert.ok((out.list_status as string[]).some((l) => /INBOX \(MESSAGES 2 UNSEEN 1\)/.test(l)), JSON.stringify(out.list_status));
+    assert.equal(out.unsubscribe, 'OK');
+    assert.ok(!JSON.stringify(out.lsub).includes('Archive'));
+    assert.match((out.status as string[])[0]!, /MESSAGES 2 RECENT \d+ UIDNEXT 3 UIDVALIDITY \d+ UNSEEN 1 HIGHESTMODSEQ \d+ SIZE \d+/);
+    assert.equal(out.getquota, 'OK');
+    assert.match(String(out.getquota_data), /^"" \((STORAGE \d+ \d+)?\)$/, 'the one quota root of the user (carol has no limit)');
+    assert.equal(out.logout, 'BYE');
+  });
 });
