@@ -332,8 +332,9 @@ M.logout()
   });
 
   it('answers the rest of the commands: NOOP, CHECK, EXAMINE, UNSELECT, UNSUBSCRIBE, GETQUOTA, ID, ENABLE, CREATE-SPECIAL-USE, LIST-STATUS, CONDSTORE', async () => {
+    await t.addUser('dave@example.cn');
     const out = await run(t, `
-M = connect('carol@example.cn')
+M = connect('dave@example.cn')
 M.append('INBOX', '(\\\\Seen)', None, b'Subject: one\\r\\n\\r\\nfirst\\r\\n')
 M.append('INBOX', None, None, b'Subject: two\\r\\n\\r\\nsecond\\r\\n')
 out['noop'] = M.noop()[0]
@@ -387,7 +388,7 @@ out['logout'] = M.logout()[0]
     assert.ok(!JSON.stringify(out.lsub).includes('Archive'));
     assert.match((out.status as string[])[0]!, /MESSAGES 2 RECENT \d+ UIDNEXT 3 UIDVALIDITY \d+ UNSEEN 1 HIGHESTMODSEQ \d+ SIZE \d+/);
     assert.equal(out.getquota, 'OK');
-    assert.match(String(out.getquota_data), /^"" \((STORAGE \d+ \d+)?\)$/, 'the one quota root of the user (carol has no limit)');
+    assert.match(String(out.getquota_data), /^"" \((STORAGE \d+ \d+)?\)$/, 'the one quota root of the user (dave has no limit)');
     assert.equal(out.logout, 'BYE');
   });
 });
