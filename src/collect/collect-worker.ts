@@ -87,8 +87,18 @@ export class CollectWorker {
       const account = await store.read((tx) => tx.popAccounts.get(id));
       if (!account) return { skipped: 'missing' };
       if (onlyEnabled && !account.enabled) return { skipped: 'disabled' };
-      if (!(await store.tx((tx) => tx.popAccounts.claim(id, clock.now(), LEASE_MS)))) return { skipped: 'busy' };
+      const claimedAt = clock.now();
+      if (!(await store.tx((tx) => tx.popAccounts.claim(id, claimedAt, LEASE_MS)))) return { skipped: 'busy' };
       const log = this.deps.sessionLogs?.open(account.kind === 'domain' ? 'domainpop' : 'multipop', { ip: account.host, port: account.port });
+      // A long run (a large DomainPOP box) keeps its lease: moved on every third of it.
+      let leaseUntil = claimedAt + LEASE_MS;
+      const keepLease = setInterval(() => {
+        const until = clock.now() + LEASE_MS;
+        void store.tx((tx) => tx.popAccounts.renew(id, leaseUntil, until))
+          .then((held) => { if (held) leaseUntil = until; else log?.note('lost the account\'s lease to another run'); })
+          .catch((err) => log?.note(`lease not renewed: ${String((err as Error).message ?? err)}`));
+      }, LEASE_MS / 3);
+      keepLease.unref();
       let result: RunResult;
       try {
         const options = account.kind === 'domain' ? await this.domainOptions(account) : await this.userOptions(account);
@@ -98,6 +108,7 @@ export class CollectWorker {
       } catch (err) {
         result = { fetched: 0, deleted: 0, duplicates: 0, large: 0, error: String((err as Error)?.message ?? err) };
       }
+      clearInterval(keepLease);
       await store.tx((tx) => tx.popAccounts.finishRun(id, { at: clock.now(), error: result.error, fetched: result.fetched }));
       log?.note(`run done: ${result.fetched} collected, ${result.deleted} deleted on the server${result.error ? `; error: ${result.error}` : ''}`);
       await log?.close();

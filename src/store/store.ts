@@ -616,6 +616,8 @@ export interface PopAccountRepo {
   delete(id: PopAccountId): Promise<boolean>;
   /** Takes the account for one run until `now + leaseMs` if no live lease holds it. False when another run has it. */
   claim(id: PopAccountId, now: number, leaseMs: number): Promise<boolean>;
+  /** Moves a lease this run holds (it ends at `heldUntil`) on to `until`. False when the run lost it. */
+  renew(id: PopAccountId, heldUntil: number, until: number): Promise<boolean>;
   /** Records a run's outcome (error '' = success, counted in lastSuccessAt) and drops the lease. */
   finishRun(id: PopAccountId, r: { at: number; error: string; fetched: number }): Promise<void>;
   /** UIDLs already collected, with when they were. */

@@ -33,6 +33,9 @@ export function runCollectContract(name: string, open: OpenStore): void {
       const id = await newAccount();
       assert.equal(await ctx.tx((tx) => tx.popAccounts.claim(id, 1000, 60_000)), true);
       assert.equal(await ctx.tx((tx) => tx.popAccounts.claim(id, 2000, 60_000)), false, 'held');
+      assert.equal(await ctx.tx((tx) => tx.popAccounts.renew(id, 61_000, 90_000)), true, 'the holder moves its lease on');
+      assert.equal(await ctx.tx((tx) => tx.popAccounts.claim(id, 80_000, 60_000)), false, 'held still after the first end');
+      assert.equal(await ctx.tx((tx) => tx.popAccounts.renew(id, 61_000, 120_000)), false, 'not by a run that no longer holds it');
       await ctx.tx((tx) => tx.popAccounts.finishRun(id, { at: 3000, error: '', fetched: 4 }));
       assert.equal(await ctx.tx((tx) => tx.popAccounts.claim(id, 4000, 60_000)), true, 'released');
       await ctx.tx((tx) => tx.popAccounts.finishRun(id, { at: 5000, error: 'login refused', fetched: 0 }));

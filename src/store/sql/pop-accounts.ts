@@ -67,6 +67,9 @@ export function popAccountRepo({ db, now }: RepoCtx): PopAccountRepo {
     async claim(id, at, leaseMs) {
       return (await db.run('UPDATE pop_accounts SET lease_until = ? WHERE id = ? AND lease_until <= ?', [at + leaseMs, id, at])) > 0;
     },
+    async renew(id, heldUntil, until) {
+      return (await db.run('UPDATE pop_accounts SET lease_until = ? WHERE id = ? AND lease_until = ?', [until, id, heldUntil])) > 0;
+    },
     async finishRun(id, r) {
       await db.run(
         `UPDATE pop_accounts SET lease_until = 0, last_run_at = ?, last_error = ?, last_fetched = ?,
