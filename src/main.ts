@@ -68,6 +68,9 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   }, { pollMs: opts.pollSettingsMs ?? 0, warn: (m) => logger.warn(m) });
   const queue = new QueueService(store, blobs, clock);
   const bus = new Bus();
+  // In a cluster every node's bus events reach the others (a server listens: server.ts).
+  const relay = store.relay?.();
+  if (relay) bus.relayThrough(relay);
   const secrets = SecretBox.forDataDir(config.dataDir);
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets,

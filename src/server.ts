@@ -59,6 +59,8 @@ export async function runServer(rt: Runtime): Promise<Server> {
   const indexer = new Indexer(store, blobs, { log: (line) => system.note(line) });
   indexer.start();
   const stopIndexWake = rt.bus.on('mailbox.changed', () => indexer.kick());
+  // In a cluster, the other nodes' mailbox events too (IDLE hears mail another node delivered).
+  await rt.bus.hearRelay().catch((err) => system.note(`cluster bus: not listening yet (${String((err as Error).message ?? err)}); retrying`));
 
   const tlsMaterial = await loadTls(config);
 

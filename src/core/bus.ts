@@ -1,8 +1,11 @@
 /**
  * The in-process event bus: services announce mailbox changes so IMAP IDLE, POP3 and webmail push
  * hear of them at once (FEATURES P9). Events carry ids and counters, never message content. A
- * cluster relays the same events between nodes through PostgreSQL LISTEN/NOTIFY (DESIGN §5; to come).
+ * cluster relays the same events between nodes (DESIGN §5) through a BusRelay — PostgreSQL
+ * LISTEN/NOTIFY, from the store: every event emitted here is published, and the other nodes'
+ * events are emitted here as if local (each node skips its own).
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { MailboxId, UserId } from './ids.ts';
 
@@ -13,8 +16,22 @@ export interface BusEvents {
   'mailboxes.changed': { userId: UserId };
 }
 
+/** Carries bus events between the nodes of a cluster. */
+export interface BusRelay {
+  /** Sends one event (text) to every node listening, this one included. Never throws. */
+  publish(message: string): void;
+  /** Starts delivering every node's events to onMessage, until the relay is closed. */
+  listen(onMessage: (message: string) => void): Promise<void>;
+  close(): Promise<void>;
+}
+
+const EVENTS: ReadonlySet<string> = new Set<keyof BusEvents>(['mailbox.changed', 'mailboxes.changed']);
+
 export class Bus {
   private readonly emitter = new EventEmitter();
+  private readonly node = randomUUID();
+  private relay: BusRelay | undefined;
+  private hearing = false;
 
   constructor() {
     this.emitter.setMaxListeners(0); // one listener per IDLE session: thousands are normal
@@ -22,6 +39,28 @@ export class Bus {
 
   emit<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void {
     this.emitter.emit(event, payload);
+    this.relay?.publish(JSON.stringify({ node: this.node, event, payload }));
+  }
+
+  /** Publishes this node's events through the relay from now on (a CLI command only publishes). */
+  relayThrough(relay: BusRelay): void {
+    this.relay = relay;
+  }
+
+  /** Emits the other nodes' events here too (a server node). */
+  async hearRelay(): Promise<void> {
+    if (!this.relay || this.hearing) return;
+    this.hearing = true;
+    await this.relay.listen((message) => {
+      let m: { node?: unknown; event?: unknown; payload?: unknown };
+      try {
+        m = JSON.parse(message) as typeof m;
+      } catch {
+        return;
+      }
+      if (m.node === this.node || typeof m.event !== 'string' || !EVENTS.has(m.event) || typeof m.payload !== 'object' || m.payload === null) return;
+      this.emitter.emit(m.event, m.payload);
+    });
   }
 
   on<K extends keyof BusEvents>(event: K, listener: (payload: BusEvents[K]) => void): () => void {

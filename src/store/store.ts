@@ -8,6 +8,7 @@ import type {
   AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QueueId, UserId,
 } from '../core/ids.ts';
 import type { ImportAccountId, ImportFolderId, ImportJobId } from '../core/ids.ts';
+import type { BusRelay } from '../core/bus.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
 
@@ -24,6 +25,8 @@ export interface Store {
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
   /** Counters for tests and benchmarks: how many commits served how many transactions. */
   stats(): { commits: number; transactions: number };
+  /** A shared store (PostgreSQL) carries bus events between the nodes using it; the embedded one has no other nodes. */
+  relay?(): BusRelay;
   close(): Promise<void>;
 }
 

@@ -44,6 +44,8 @@ export interface TestServerOptions {
   domain?: string;
   hostname?: string;
   store?: StoreKind;
+  /** A PostgreSQL database another test server already uses and initialised: a second node of its cluster. */
+  sharedPostgres?: string;
   /** Runtime settings to set before the server starts, e.g. { 'smtp.allowPlaintextAuth': true }. */
   settings?: Record<string, unknown>;
   /** Boot config overrides (dns, trustedNetworks, ports.smtpOutbound …). */
@@ -62,14 +64,15 @@ export interface TestServerOptions {
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
   const dir = await mkdtemp(join(tmpdir(), 'youju-e2e-'));
-  const pg = opts.store === 'postgres' ? await createTestPgDatabase() : undefined;
+  const pg = opts.store === 'postgres' && !opts.sharedPostgres ? await createTestPgDatabase() : undefined;
+  const pgUrl = opts.sharedPostgres ?? pg?.url;
   const ports = opts.ports ?? { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
   let config = loadBootConfig({ dataDir: dir, env: {} });
   config = {
     ...config,
     hostname: opts.hostname ?? 'mx.youju.test',
     listen: '127.0.0.1',
-    store: pg ? { kind: 'postgres', url: pg.url } : config.store,
+    store: pgUrl ? { kind: 'postgres', url: pgUrl } : config.store,
     ports: { ...config.ports, ...ports, imap: opts.imap ? await freePort() : 0, imaps: opts.imap ? await freePort() : 0, pop3: opts.pop3 ? await freePort() : 0, pop3s: opts.pop3 ? await freePort() : 0, http: 0, https: 0, admin: 0 },
   };
   // Every test server resolves through a DNS server of its own on loopback: never the system's.
@@ -77,7 +80,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   config = { ...config, dns: { ...config.dns, servers: [dns.server] } };
   if (opts.config) config = opts.config(config);
   const rt = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
-  await initialise(rt, TEST_ACTOR, { domain: opts.domain ?? 'example.cn', passwords: { admin: PASSWORD } });
+  if (!opts.sharedPostgres) await initialise(rt, TEST_ACTOR, { domain: opts.domain ?? 'example.cn', passwords: { admin: PASSWORD } });
   for (const [k, v] of Object.entries(opts.settings ?? {})) await rt.settings.set(k, v);
   const t: TestServer = {
     rt, server: await startServer(rt), config, dir, ports, dns,

@@ -10,6 +10,7 @@ import type { Store, StoreTx } from '../store.ts';
 import { migrate } from '../sql/migrate.ts';
 import { createStoreTx } from '../sql/tx.ts';
 import { PgConn } from './pg-conn.ts';
+import { PgRelay } from './pg-relay.ts';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -26,8 +27,16 @@ export class PostgresStore implements Store {
   private commits = 0;
   private readonly readTx: StoreTx;
 
-  private constructor(private readonly pool: pg.Pool, private readonly now: () => number) {
+  private relayInstance: PgRelay | undefined;
+
+  private constructor(private readonly pool: pg.Pool, private readonly now: () => number, private readonly url: string) {
     this.readTx = createStoreTx(new PgConn(pool, true), now);
+  }
+
+  /** The cluster's bus relay over LISTEN/NOTIFY (one per store). */
+  relay(): PgRelay {
+    this.relayInstance ??= new PgRelay(this.pool, this.url);
+    return this.relayInstance;
   }
 
   static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
@@ -59,7 +68,7 @@ export class PostgresStore implements Store {
     }
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
     client.release();
-    return new PostgresStore(pool, now);
+    return new PostgresStore(pool, now, opts.url);
   }
 
   async tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -96,6 +105,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.relayInstance?.close();
     await this.pool.end();
   }
 }
