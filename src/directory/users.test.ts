@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMailError } from '../core/errors.ts';
 import { GOOD, openDirectory, ROOT, T0 } from './test-fixture.ts';
+import { UserService } from './users.ts';
 
 const MB = 1024 * 1024;
 
@@ -184,4 +185,19 @@ test('concurrent adds cannot overshoot maxUsers', async (t) => {
   assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
   assert.ok(results.every((r) => r.status === 'fulfilled' || isMailError(r.reason, 'LIMIT_REACHED')));
   assert.equal(await d.users.count({ domain: 'x.cn' }), 2);
+});
+
+test('with the login cache on, a changed password and a frozen account still count at once', async (t) => {
+  const d = await openDirectory();
+  t.after(d.close);
+  const users = new UserService(d.store, d.clock, { loginCacheMs: () => 60_000 });
+  await d.domains.add(ROOT, 'x.cn');
+  await users.add(ROOT, 'bob@x.cn', { password: GOOD });
+  await users.authenticate('bob@x.cn', GOOD);
+  await users.authenticate('bob@x.cn', GOOD); // remembered now
+  await users.setPassword(ROOT, 'bob@x.cn', 'Another-2027');
+  await assert.rejects(users.authenticate('bob@x.cn', GOOD), (err: unknown) => isMailError(err, 'AUTH_FAILED'));
+  await users.authenticate('bob@x.cn', 'Another-2027');
+  await users.freeze(ROOT, 'bob@x.cn');
+  await assert.rejects(users.authenticate('bob@x.cn', 'Another-2027'), (err: unknown) => isMailError(err, 'ACCOUNT_DISABLED'));
 });

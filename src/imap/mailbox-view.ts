@@ -59,7 +59,7 @@ export class MailboxView {
    */
   snapshot(): MessageIndex {
     if (this.tail.uids.length === 0 && this.changed.size === 0) return this.base;
-    this.base = { uids: this.allUids.slice(), modseqs: this.column('modseqs'), flags: this.column('flags') };
+    this.base = { uids: this.allUids as number[], modseqs: this.column('modseqs'), flags: this.column('flags') }; // uids: never written
     this.tail = { uids: [], modseqs: [], flags: [] };
     this.changed.clear();
     return this.base;

@@ -38,6 +38,14 @@ export interface LocalTransportDeps {
   log?: (line: string) => void;
 }
 
+/** A message to a recipient, queued after the delivery commits. */
+interface Notice {
+  to: string;
+  /** For the log line when it cannot be queued. */
+  what: string;
+  raw(): Buffer;
+}
+
 /** One user's copy, planned before the transaction. */
 interface Copy {
   rcpt: string;
@@ -113,19 +121,15 @@ export class LocalTransport implements Transport {
       }
     }
 
-    let warnings: Array<{ to: string; percent: number; quotaBytes: number }> = [];
+    // Notices to the recipients (quota warning, collected mail refused), sent after the commit.
+    let notices: Notice[] = [];
     let changed: Mailbox[] = [];
-    let notices: Array<{ to: string; forwardedTo?: string }> = [];
     await store.tx(async (tx) => {
-      warnings = [];
-      changed = [];
       notices = [];
+      changed = [];
       for (const c of copies) {
         if (!c.keepCopy) continue;
-        let outcome = await this.storeCopy(tx, c, job, summary, now, settings, warnings);
-        if (typeof outcome === 'object' && typeof job.meta.collectedBy === 'string' && outcome.reply.enhanced.endsWith('.2.2')) {
-          outcome = await this.collectedOverQuota(tx, c, job, settings, notices);
-        }
+        const outcome = await this.storeCopy(tx, c, job, summary, now, settings, notices);
         if (typeof outcome === 'number') changed.push((await tx.mailboxes.get(outcome))!);
         else if (outcome) results.set(c.rcpt, outcome);
       }
@@ -143,18 +147,11 @@ export class LocalTransport implements Transport {
     for (const box of changed) {
       this.deps.bus?.emit('mailbox.changed', { userId: box.userId, mailboxId: box.id, highestmodseq: box.highestmodseq, uidnext: box.uidnext });
     }
-    // Quota warnings are advisory: sent after the commit, so a crash may lose one but never delays mail.
-    for (const w of warnings) {
-      await this.deps.queue.submit({
-        sender: '', recipients: [w.to], state: 'raw', meta: { quotaWarning: true },
-        raw: buildQuotaWarning({ hostname: this.deps.hostname, to: w.to, percent: w.percent, quotaBytes: w.quotaBytes, now }),
-      }).catch((err) => this.deps.log?.(`quota warning for ${w.to} not queued: ${String(err)}`));
-    }
+    // Notices are advisory: sent after the commit, so a crash may lose one but never delays mail.
+    // They pass a full mailbox (quotaWarning), or a nearly full user would never see them.
     for (const n of notices) {
-      await this.deps.queue.submit({
-        sender: '', recipients: [n.to], state: 'raw', meta: { quotaWarning: true },
-        raw: buildCollectedOverQuotaNotice({ hostname: this.deps.hostname, to: n.to, from: summary.from, subject: summary.subject, size: job.size, forwardedTo: n.forwardedTo, now }),
-      }).catch((err) => this.deps.log?.(`over-quota notice for ${n.to} not queued: ${String(err)}`));
+      await this.deps.queue.submit({ sender: '', recipients: [n.to], state: 'raw', meta: { quotaWarning: true }, raw: n.raw() })
+        .catch((err) => this.deps.log?.(`${n.what} for ${n.to} not queued: ${String(err)}`));
     }
     for (const r of results.values()) this.deps.log?.(`${job.queueId} <${r.rcpt}> ${r.outcome}: ${r.reply.code} ${r.reply.enhanced} ${r.reply.text}`);
     return [...results.values()];
@@ -174,26 +171,29 @@ export class LocalTransport implements Transport {
    * sender to bounce it to, so per collect.overQuota it goes to postmaster@ the owner's domain (in
    * this transaction, the blob shared) or is dropped; either way the owner is told after the commit.
    */
-  private async collectedOverQuota(tx: StoreTx, c: Copy, job: DeliveryJob, settings: Readonly<Settings>,
-    notices: Array<{ to: string; forwardedTo?: string }>): Promise<RecipientResult> {
-    if (settings.collect.overQuota === 'postmaster') {
-      const postmaster = `postmaster@${c.user.address.slice(c.user.address.lastIndexOf('@') + 1)}`;
+  private async collectedOverQuota(tx: StoreTx, c: Copy, job: DeliveryJob, summary: MessageSummary, now: number,
+    settings: Readonly<Settings>, notices: Notice[]): Promise<RecipientResult> {
+    const postmaster = settings.collect.overQuota === 'postmaster'
+      ? `postmaster@${c.user.address.slice(c.user.address.lastIndexOf('@') + 1)}` : undefined;
+    if (postmaster) {
       await this.deps.queue.enqueue(tx, { sender: '', recipients: [postmaster], blobId: job.blobId, size: job.size, meta: { overQuotaFor: c.user.address } });
-      notices.push({ to: c.user.address, forwardedTo: postmaster });
-      return { rcpt: c.rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', `Mailbox of ${c.user.address} is full: passed to ${postmaster}`) };
     }
-    notices.push({ to: c.user.address });
-    return { rcpt: c.rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', `Mailbox of ${c.user.address} is full: collected message deleted`) };
+    notices.push({
+      to: c.user.address, what: 'over-quota notice',
+      raw: () => buildCollectedOverQuotaNotice({ hostname: this.deps.hostname, to: c.user.address, from: summary.from, subject: summary.subject, size: job.size, forwardedTo: postmaster, now }),
+    });
+    return { rcpt: c.rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', `Mailbox of ${c.user.address} is full: ${postmaster ? `passed to ${postmaster}` : 'collected message deleted'}`) };
   }
 
   /** Appends one copy and returns the mailbox it went to, or a non-delivered outcome when the quota refuses it. */
   private async storeCopy(tx: StoreTx, c: Copy, job: DeliveryJob, summary: MessageSummary, now: number,
-    settings: Readonly<Settings>, warnings: Array<{ to: string; percent: number; quotaBytes: number }>): Promise<RecipientResult | MailboxId> {
+    settings: Readonly<Settings>, notices: Notice[]): Promise<RecipientResult | MailboxId> {
     const headerPrefix = `Return-Path: <${job.sender}>\r\nDelivered-To: ${c.user.address}\r\n`;
     const size = Buffer.byteLength(headerPrefix) + job.size;
     const quota = await checkQuotaTx(tx, c.user.id, size);
     // The quota warning itself must get through, or a nearly full user would never see it.
     if (quota && !quota.allowed && job.meta.quotaWarning !== true) {
+      if (typeof job.meta.collectedBy === 'string') return this.collectedOverQuota(tx, c, job, summary, now, settings, notices);
       const code = settings.smtp.overQuotaCode;
       return { rcpt: c.rcpt, outcome: code === 552 ? 'failed' : 'deferred', reply: reply(code, code === 552 ? '5.2.2' : '4.2.2', `Mailbox of ${c.user.address} is full`) };
     }
@@ -204,7 +204,11 @@ export class LocalTransport implements Transport {
     const warnAt = settings.localDelivery.quotaWarnPercent;
     if (quota && warnAt > 0 && quota.quotaBytes > 0 && quota.percentAfter >= warnAt
       && (quota.usedBytes * 100) / quota.quotaBytes < warnAt) {
-      warnings.push({ to: c.user.address, percent: quota.percentAfter, quotaBytes: quota.quotaBytes });
+      const { percentAfter: percent, quotaBytes } = quota;
+      notices.push({
+        to: c.user.address, what: 'quota warning',
+        raw: () => buildQuotaWarning({ hostname: this.deps.hostname, to: c.user.address, percent, quotaBytes, now }),
+      });
     }
     return mailbox.id;
   }

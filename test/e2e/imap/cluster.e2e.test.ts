@@ -4,8 +4,7 @@
 // whichever node's queue runner delivers it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ImapFlow } from 'imapflow';
-import { imapClient } from '../../helpers/imap.ts';
+import { heardWhileIdling, imapClient } from '../../helpers/imap.ts';
 import { swaks } from '../../helpers/peers.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 
@@ -24,18 +23,6 @@ describe('IMAP in a cluster of two nodes', () => {
     await a?.close();
   });
 
-  /** Runs `act` while the client idles on INBOX and resolves with what IDLE reported and how fast. */
-  async function whileIdling<T>(c: ImapFlow, event: 'exists' | 'flags', act: () => Promise<unknown>): Promise<{ data: T; ms: number }> {
-    const heard = new Promise<T>((resolve) => c.once(event, (e: T) => resolve(e)));
-    void c.idle();
-    await new Promise((r) => setTimeout(r, 100));
-    const t0 = Date.now();
-    await act();
-    const acted = Date.now();
-    const data = await Promise.race([heard, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no ${event} within 5 s`)), 5000))]);
-    return { data, ms: Math.max(0, Date.now() - Math.max(t0, acted)) };
-  }
-
   it('hears of messages and flag changes made on the other node within a second', async () => {
     const c = imapClient(a);
     await c.connect();
@@ -43,19 +30,19 @@ describe('IMAP in a cluster of two nodes', () => {
       const lock = await c.getMailboxLock('INBOX');
       try {
         const user = (await b.rt.users.byAddress('alice@example.cn'))!;
-        const stored = await whileIdling<{ count: number }>(c, 'exists', () =>
+        const stored = await heardWhileIdling<{ count: number }>(c, 'exists', () =>
           b.rt.mailboxes.append(user.id, 'INBOX', { raw: Buffer.from('Subject: from node B\r\n\r\nhello\r\n') }));
         assert.equal(stored.data.count, 1);
         assert.ok(stored.ms < 1000, `EXISTS ${stored.ms} ms after node B's commit`);
 
-        const flagged = await whileIdling<{ flags: Set<string> }>(c, 'flags', async () => {
+        const flagged = await heardWhileIdling<{ flags: Set<string> }>(c, 'flags', async () => {
           const box = await b.rt.store.read((tx) => tx.mailboxes.byName(user.id, 'INBOX'));
           await b.rt.mailboxes.setFlags(box!.id, [{ from: 1, to: 1 }], 'add', ['\\Flagged']);
         });
         assert.ok(flagged.data.flags.has('\\Flagged'));
         assert.ok(flagged.ms < 1000, `FETCH FLAGS ${flagged.ms} ms after node B's commit`);
 
-        const smtp = await whileIdling<{ count: number }>(c, 'exists', async () => {
+        const smtp = await heardWhileIdling<{ count: number }>(c, 'exists', async () => {
           const r = await swaks(b.ports.smtp, ['--to', 'alice@example.cn', '--from', 'x@remote.test', '--header', 'Subject: via node B']);
           assert.equal(r.code, 0, r.out);
         });

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { swaks } from '../../helpers/peers.ts';
-import { imapClient as client } from '../../helpers/imap.ts';
+import { heardWhileIdling, imapClient as client } from '../../helpers/imap.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 
 const message = (subject: string, body = 'hello') =>
@@ -77,17 +77,11 @@ describe('IMAP with imapflow', () => {
       const lock = await c.getMailboxLock('INBOX');
       try {
         const before = (c.mailbox as { exists: number }).exists;
-        const heard = new Promise<number>((resolve) => c.on('exists', (e: { count: number }) => resolve(e.count)));
-        void c.idle(); // resolves when IDLE ends (the next command breaks it)
-        await new Promise((r) => setTimeout(r, 100));
-        let heardAt = 0;
-        void heard.then(() => { heardAt = Date.now(); });
-        const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'x@remote.test', '--header', 'Subject: ping']);
-        assert.equal(r.code, 0, r.out);
-        const accepted = Date.now(); // swaks has had the 250
-        const count = await heard;
-        const ms = Math.max(0, heardAt - accepted);
-        assert.equal(count, before + 1);
+        const { data, ms } = await heardWhileIdling<{ count: number }>(c, 'exists', async () => {
+          const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'x@remote.test', '--header', 'Subject: ping']);
+          assert.equal(r.code, 0, r.out); // swaks has had the 250
+        });
+        assert.equal(data.count, before + 1);
         assert.ok(ms < 1000, `IDLE reported the delivery ${ms} ms after the 250`);
         console.log(`IDLE: EXISTS ${ms} ms after the SMTP 250`);
       } finally {
