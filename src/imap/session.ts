@@ -138,6 +138,8 @@ export class ImapSession implements ImapContext {
       maxLineBytes: imap.maxLineBytes,
       maxLiteralBytes: imap.appendLimitBytes,
       maxNonSyncLiteralBytes: Infinity, // LITERAL+ is advertised
+      maxCommandBytes: imap.maxCommandBytes,
+      maxLiteralsPerCommand: imap.maxLiteralsPerCommand,
     });
   }
 

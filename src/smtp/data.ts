@@ -4,11 +4,14 @@
  * relay can be read as an end of data by another server (SMTP smuggling; smtp-server itself ends
  * DATA only on CRLF.CRLF). Adds Received, and Message-ID / Date when a client omitted them (RFC 6409
  * §8). Too many Received headers is a loop (RFC 5321 §6.3). Too large is 552 5.3.4 (RFC 1870).
+ * A header section with a NUL or a field name with control characters is refused (554 5.6.0), and
+ * Youju's internal `X-Youju-*` fields are removed from whatever a client sends.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { SMTPServerSession } from 'smtp-server';
 import { rfc5322Date } from '../mime/date.ts';
+import { headerDefect, withoutInternalHeaders } from '../mime/header-check.ts';
 import type { QueueService } from '../queue/queue.ts';
 import { smtpError, smtpErrorFrom } from './reply.ts';
 import type { SessionState } from './session-policy.ts';
@@ -59,7 +62,9 @@ export async function acceptData(stream: Readable, session: SMTPServerSession, s
   const { raw: received, tooBig } = await readData(stream, s.maxMessageBytes);
   if (tooBig) throw smtpError(552, '5.3.4', `Message exceeds the maximum size of ${s.maxMessageBytes} bytes`);
 
-  const raw = normaliseLineEndings(received);
+  const defect = headerDefect(received);
+  if (defect) throw smtpError(554, '5.6.0', `Message refused: ${defect}`);
+  const raw = withoutInternalHeaders(normaliseLineEndings(received));
   const { header } = headerBlock(raw);
   const hops = countHeader(header, 'Received');
   if (hops >= s.hopLimit) throw smtpError(554, '5.4.6', `Too many hops (${hops} Received headers): mail loop?`);

@@ -10,7 +10,7 @@ import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp
 import type { Settings } from '../config/settings.ts';
 import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
 import { acceptData, type DataDeps } from './data.ts';
-import { smtpErrorFrom, type SmtpError } from './reply.ts';
+import { smtpError, smtpErrorFrom, type SmtpError } from './reply.ts';
 import { SessionPolicy, type ListenerKind, type PolicyDeps, type SessionState } from './session-policy.ts';
 
 export interface SmtpListenerDeps extends PolicyDeps, DataDeps {
@@ -35,9 +35,39 @@ export interface ListenSpec {
 
 const ENHANCED = /^[245]\.\d{1,3}\.\d{1,3} /;
 
+/** smtp-server's command parser (SMTPStream), as far as we watch it. */
+interface Parser {
+  _dataMode: boolean;
+  _write(chunk: Buffer, encoding: BufferEncoding, next: (err?: Error) => void): void;
+}
+
+/** Commands that move no mail: a session gets smtp.maxJunkCommands of them (and of unknown ones). */
+const JUNK = new Set(['NOOP', 'RSET', 'VRFY', 'EXPN', 'HELP']);
+
+/** What we watch per connection from its first byte, before smtp-server calls onConnect. */
+interface Guard {
+  /** EHLO was answered, so the client may pipeline (RFC 2920). */
+  pipelining: boolean;
+  /** The client sent commands ahead of a reply without PIPELINING: no mail from this session. */
+  improper: boolean;
+  junk: number;
+}
+
 interface Conn {
   id: string;
   session: SMTPServerSession;
+  remoteAddress: string;
+  _ready: boolean;
+  _nextHandler: unknown;
+  _parser: Parser;
+  init(): void;
+  connectionReady(): void;
+  _setListeners(cb: () => void): void;
+  _createParser(): Parser;
+  _onCommand(command: Buffer, cb: () => void): void;
+  _isSupported(name: string): boolean;
+  handler_EHLO(command: Buffer, cb: () => void): void;
+  handler_HELO(command: Buffer, cb: () => void): void;
   send(code: number, data?: string | string[], context?: string | false): void;
   close(): void;
   _socket?: { remoteAddress?: string };
@@ -51,6 +81,9 @@ export class SmtpListeners {
   private readonly servers: SMTPServer[] = [];
   private readonly states = new Map<string, SessionState>();
   private readonly logs = new Map<string, SessionLog>();
+  private readonly guards = new Map<string, Guard>();
+  /** Open sessions per client IP (limits.maxConnectionsPerIp), across this node's SMTP listeners. */
+  private readonly perIp = new Map<string, number>();
   private readonly policy: SessionPolicy;
 
   constructor(private readonly deps: SmtpListenerDeps) {
@@ -106,7 +139,14 @@ export class SmtpListeners {
       // On shutdown, sessions in flight get 5 s to finish before a 421.
       closeTimeout: 5000,
       onConnect(session, cb) {
-        const state: SessionState = { kind: spec.kind, settings: self.deps.settings(), localUsers: [] };
+        const state: SessionState = { kind: spec.kind, settings: self.deps.settings(), localUsers: [], rcptCommands: 0, badRcpts: 0 };
+        const max = state.settings.limits.maxConnectionsPerIp;
+        const open = self.perIp.get(session.remoteAddress) ?? 0;
+        if (max > 0 && open >= max && !self.policy.isTrusted(session.remoteAddress)) {
+          return cb(smtpError(421, '4.7.0', `Too many connections from ${session.remoteAddress}; try again later`));
+        }
+        self.perIp.set(session.remoteAddress, open + 1);
+        state.countedIp = true;
         self.states.set(session.id, state);
         // Passwords only travel encrypted: AUTH is not even offered until STARTTLS (RFC 3207 §4).
         if (!spec.secure && !state.settings.smtp.allowPlaintextAuth) session.disabledCommands = ['AUTH'];
@@ -120,7 +160,13 @@ export class SmtpListeners {
         cb();
       },
       onClose(session) {
+        if (self.states.get(session.id)?.countedIp) {
+          const n = (self.perIp.get(session.remoteAddress) ?? 1) - 1;
+          if (n > 0) self.perIp.set(session.remoteAddress, n);
+          else self.perIp.delete(session.remoteAddress);
+        }
         self.states.delete(session.id);
+        self.guards.delete(session.id);
         void self.logs.get(session.id)?.close();
         self.logs.delete(session.id);
       },
@@ -136,9 +182,11 @@ export class SmtpListeners {
         });
       },
       onMailFrom(address, session, cb) {
+        if (self.guards.get(session.id)?.improper) return cb(IMPROPER_PIPELINING());
         self.policy.mailFrom(address, session, self.state(session)).then(() => cb(), (err) => cb(asSmtpError(err)));
       },
       onRcptTo(address, session, cb) {
+        if (self.guards.get(session.id)?.improper) return cb(IMPROPER_PIPELINING());
         self.policy.rcptTo(address, session, self.state(session)).then(() => cb(), (err) => cb(asSmtpError(err)));
       },
       onData(stream, session, cb) {
@@ -154,17 +202,20 @@ export class SmtpListeners {
       },
     };
     const server = new SMTPServer(options);
-    this.patchConnections(server);
+    this.patchConnections(server, spec);
     return server;
   }
 
-  /** smtp-server creates its connections itself; give each our RSET/VRFY/EXPN handlers as it is made. */
-  private patchConnections(server: SMTPServer): void {
-    const s = server as unknown as { connect(socket: unknown, opts: unknown): void; connections: Set<Conn> };
-    const connect = s.connect.bind(server);
-    s.connect = (socket, opts) => {
-      connect(socket, opts);
-      for (const c of s.connections) if (!c.__youju) this.patch(c);
+  /**
+   * smtp-server creates its connections itself; each gets our handlers as it is added to the
+   * server's set, which happens before smtp-server calls its init().
+   */
+  private patchConnections(server: SMTPServer, spec: ListenSpec): void {
+    const connections = (server as unknown as { connections: Set<Conn> }).connections;
+    const add = connections.add.bind(connections);
+    connections.add = (c: Conn) => {
+      if (!c.__youju) this.patch(c, spec);
+      return add(c);
     };
   }
 
@@ -173,8 +224,13 @@ export class SmtpListeners {
     return undefined;
   }
 
-  private patch(c: Conn): void {
+  private patch(c: Conn, spec: ListenSpec): void {
     c.__youju = true;
+    const guard: Guard = { pipelining: false, improper: false, junk: 0 };
+    this.guards.set(c.id, guard);
+    this.greetAfterPause(c, spec);
+    this.watchPipelining(c, guard);
+    this.countJunk(c, guard);
     const send = c.send.bind(c);
     // Our replies carry their own enhanced code; don't let smtp-server add a generic one.
     c.send = (code, data, context) => send(code, data, typeof data === 'string' && ENHANCED.test(data) ? false : context);
@@ -214,6 +270,66 @@ export class SmtpListeners {
     };
   }
 
+  /**
+   * smtp-server holds every greeting 100 ms to catch early talkers; that caps a connection's rate, so
+   * the pause is ours: smtp.greetingPauseMs on port 25 only, never for trusted networks. A client
+   * that talks during the pause gets smtp-server's 421 "You talk too soon".
+   */
+  private greetAfterPause(c: Conn, spec: ListenSpec): void {
+    c.init = () => c._setListeners(() => {
+      const pause = spec.kind === 'mx' && !spec.secure ? this.deps.settings().smtp.greetingPauseMs : 0;
+      if (pause > 0 && !this.policy.isTrusted(c.remoteAddress)) setTimeout(() => c.connectionReady(), pause).unref();
+      else c.connectionReady();
+    });
+  }
+
+  /**
+   * Improper pipelining (RFC 2920 §3.1; Postfix's "improper command pipelining"): a command that
+   * arrives with more input behind it before PIPELINING was negotiated (after HELO, or before the
+   * EHLO reply) was sent without waiting for its reply. Such a client is a spam engine's; every
+   * MAIL and RCPT of its session is refused.
+   */
+  private watchPipelining(c: Conn, guard: Guard): void {
+    const watch = (parser: Parser) => {
+      const write = parser._write.bind(parser);
+      parser._write = (chunk, encoding, next) => {
+        if (!guard.pipelining && !guard.improper && !parser._dataMode) {
+          const nl = chunk.indexOf(0x0a);
+          if (nl >= 0 && nl < chunk.length - 1 && this.states.get(c.id)?.settings.smtp.rejectImproperPipelining !== false) {
+            guard.improper = true;
+            this.logs.get(c.id)?.note('improper command pipelining: commands sent ahead of replies without PIPELINING');
+          }
+        }
+        write(chunk, encoding, next);
+      };
+      return parser;
+    };
+    watch(c._parser);
+    const create = c._createParser.bind(c);
+    // STARTTLS starts a new parser, and the client must say EHLO again before it may pipeline.
+    c._createParser = () => { guard.pipelining = false; return watch(create()); };
+    const ehlo = c.handler_EHLO.bind(c);
+    c.handler_EHLO = (command, cb) => { ehlo(command, cb); guard.pipelining = true; };
+    const helo = c.handler_HELO.bind(c);
+    c.handler_HELO = (command, cb) => { guard.pipelining = false; helo(command, cb); };
+  }
+
+  /** NOOP, RSET, VRFY, EXPN, HELP and unknown commands share one budget per session (smtp.maxJunkCommands). */
+  private countJunk(c: Conn, guard: Guard): void {
+    const onCommand = c._onCommand.bind(c);
+    c._onCommand = (command, cb) => {
+      if (!c._nextHandler && c._ready) {
+        const name = command.toString('latin1', 0, Math.min(command.length, 16)).split(' ')[0]!.toUpperCase();
+        const max = this.states.get(c.id)?.settings.smtp.maxJunkCommands ?? 0;
+        if ((JUNK.has(name) || !c._isSupported(name)) && max > 0 && ++guard.junk > max) {
+          c.send(421, `4.7.0 Too many commands that move no mail (at most ${max}); closing`);
+          return cb();
+        }
+      }
+      onCommand(command, cb);
+    };
+  }
+
   /** smtp-server logs every command and reply through a bunyan-style logger: route them to the session log. */
   private sessionLogger() {
     const write = (entry: { tnx?: string; cid?: string }, fmt: string, ...args: unknown[]) => {
@@ -230,6 +346,8 @@ export class SmtpListeners {
     return logger;
   }
 }
+
+const IMPROPER_PIPELINING = () => smtpError(550, '5.5.1', 'Protocol error: commands sent ahead of replies without PIPELINING');
 
 function asSmtpError(err: unknown): SmtpError {
   return (err as SmtpError)?.responseCode ? err as SmtpError : smtpErrorFrom(err);

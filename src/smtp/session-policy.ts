@@ -32,6 +32,12 @@ export interface SessionState {
   localUsers: UserRef[];
   /** MAIL FROM's SIZE= (RFC 1870), 0 when not given. */
   declaredSize?: number;
+  /** RCPT commands in this transaction, repeats and refused ones included (smtp.maxRcptPerMessage). */
+  rcptCommands: number;
+  /** Unknown recipients in this session: past smtp.softErrorLimit replies slow down, past hardErrorLimit it closes. */
+  badRcpts: number;
+  /** This session counts towards its IP's limits.maxConnectionsPerIp. */
+  countedIp?: boolean;
 }
 
 export interface PolicyDeps {
@@ -82,6 +88,7 @@ export class SessionPolicy {
   /** MAIL FROM: sender syntax, ownership by the authenticated user, privileged local senders. */
   async mailFrom(address: SMTPServerAddress, session: SMTPServerSession, state: SessionState): Promise<void> {
     state.localUsers = [];
+    state.rcptCommands = 0;
     const args = (address.args || {}) as Record<string, string>;
     state.declaredSize = Number(args.SIZE) > 0 ? Number(args.SIZE) : 0;
     if (address.address === '') {
@@ -105,9 +112,31 @@ export class SessionPolicy {
   /** RCPT TO: count limit, syntax and relay tricks, local recipient checks or relay rights. */
   async rcptTo(address: SMTPServerAddress, session: SMTPServerSession, state: SessionState): Promise<void> {
     const s = state.settings.smtp;
-    if (session.envelope.rcptTo.length >= s.maxRcptPerMessage) {
+    // Every RCPT counts, a repeated address too: the limit bounds the work a transaction can ask for.
+    if (++state.rcptCommands > s.maxRcptPerMessage) {
       throw smtpError(452, '4.5.3', `Too many recipients (at most ${s.maxRcptPerMessage} per message)`);
     }
+    try {
+      await this.checkRecipient(address, session, state);
+    } catch (err) {
+      if ((err as SmtpError).responseCode === 550 && /^5\.1\.1 /.test((err as SmtpError).message)) await this.unknownRecipient(state);
+      throw err;
+    }
+  }
+
+  /**
+   * Directory harvesting is not free: past smtp.softErrorLimit unknown recipients each refusal waits
+   * smtp.errorSleepMs, and at smtp.hardErrorLimit the session is closed (Postfix smtpd_*_error_limit).
+   */
+  private async unknownRecipient(state: SessionState): Promise<void> {
+    const s = state.settings.smtp;
+    state.badRcpts++;
+    if (state.badRcpts >= s.hardErrorLimit) throw smtpError(421, '4.7.0', 'Too many unknown recipients; closing');
+    if (state.badRcpts > s.softErrorLimit && s.errorSleepMs > 0) await new Promise((r) => setTimeout(r, s.errorSleepMs));
+  }
+
+  private async checkRecipient(address: SMTPServerAddress, session: SMTPServerSession, state: SessionState): Promise<void> {
+    const s = state.settings.smtp;
     const addr = this.parse(address.address, '5.1.3', 'Bad recipient address syntax');
     const rcpt = `${addr.localPart}@${addr.domain}`;
     const domain = await this.deps.domains.resolveDomain(addr.domain);

@@ -13,12 +13,24 @@ export const SmtpSettingsSchema = z.object({
     .describe('Recipients accepted per message; RCPT beyond this gets 452 4.5.3 (RFC 5321 §4.5.3.1.8: at least 100).'),
   maxRset: z.int().min(0).default(20)
     .describe('RSET commands allowed per session before it is closed (slows address harvesting). 0 = no limit.'),
+  maxJunkCommands: z.int().min(0).default(100)
+    .describe('NOOP, RSET, VRFY, EXPN, HELP and unknown commands allowed per session before it is closed with 421 (as Postfix smtpd_junk_command_limit). 0 = no limit.'),
+  softErrorLimit: z.int().min(0).default(3)
+    .describe('Unknown recipients in one session after which each further error reply waits errorSleepMs (a tarpit against directory harvesting).'),
+  hardErrorLimit: z.int().min(1).default(20)
+    .describe('Unknown recipients in one session after which the session is closed with 421.'),
+  errorSleepMs: z.int().min(0).max(60_000).default(1000)
+    .describe('Delay added to each error reply once softErrorLimit is passed, in milliseconds.'),
+  greetingPauseMs: z.int().min(0).max(30_000).default(0)
+    .describe('Pause before the 220 greeting on port 25, in milliseconds; a client that talks first is refused (early talker). Never applied on submission, SMTPS or to trusted networks. 0 = greet at once.'),
+  rejectImproperPipelining: z.boolean().default(true)
+    .describe('Refuse every message of a session that sent commands ahead of a reply without PIPELINING (after HELO, or before the EHLO reply).'),
   vrfyEnabled: z.boolean().default(false)
     .describe('Answer VRFY with real results; when off, VRFY gets 252 and reveals nothing (RFC 5321 §3.5.3).'),
   expnEnabled: z.boolean().default(false)
     .describe('Answer EXPN with mailing list members; when off, EXPN gets 502.'),
-  hopLimit: z.int().min(1).default(100)
-    .describe('Received headers allowed before a message is rejected as looping (RFC 5321 §6.3 suggests 100).'),
+  hopLimit: z.int().min(1).max(100).default(50)
+    .describe('Received headers allowed before a message is rejected as looping (RFC 5321 §6.3; 50 as Postfix hopcount_limit).'),
   overQuotaCode: z.literal([552, 452]).default(552)
     .describe('Reply to a recipient whose mailbox is full: 552 (permanent, bounces now) or 452 (temporary, sender retries).'),
   oversizeAction: z.enum(['reject', 'disconnect']).default('reject')

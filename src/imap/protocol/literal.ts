@@ -68,19 +68,20 @@ export interface LiteralLimits {
   maxLiteralBytes: number;
   /** Largest non-synchronising literal: 4096 under LITERAL-, Infinity under LITERAL+. */
   maxNonSyncLiteralBytes: number;
-  /** Largest whole command: every line and literal together. */
+  /** Largest whole command: its lines and literals together (an APPEND's message literals apart). */
   maxCommandBytes: number;
 }
 
 /**
- * Decides whether a literal may be read. `commandBytes` is what the command already holds. Returns
+ * Decides whether a literal may be read. `commandBytes` is what the command already holds towards
+ * maxCommandBytes (undefined for a literal that does not count: an APPEND's message). Returns
  * undefined to accept, or the error to answer with. A refused synchronising literal is never sent by
  * the client; a refused non-synchronising one is on its way and must be skipped by the caller.
  */
 export function checkLiteral(
   marker: LiteralMarker,
   limits: LiteralLimits,
-  commandBytes: number,
+  commandBytes: number | undefined,
   tag: string | undefined,
 ): ParseError | undefined {
   if (!marker.sync && marker.size > limits.maxNonSyncLiteralBytes) {
@@ -93,8 +94,8 @@ export function checkLiteral(
   if (marker.size > limits.maxLiteralBytes) {
     return new ParseError(`Literal too big (maximum ${limits.maxLiteralBytes} bytes)`, { tag, status: 'NO', code: 'TOOBIG' });
   }
-  if (commandBytes + marker.size > limits.maxCommandBytes) {
-    return new ParseError('Command too long', { tag, status: 'NO', code: 'TOOBIG' });
+  if (commandBytes !== undefined && commandBytes + marker.size > limits.maxCommandBytes) {
+    return new ParseError(`Command too long (maximum ${limits.maxCommandBytes} bytes)`, { tag, status: 'BAD' });
   }
   return undefined;
 }

@@ -110,10 +110,28 @@ const CASES: Array<{ name: string; input: string; options?: CommandReaderOptions
     events: ['error:BAD d1', 'd2 NOOP'],
   },
   {
-    name: 'the whole command is bounded, not only each literal',
-    input: 'e1 X {60}\r\n',
+    name: 'the whole command is bounded, not only each literal: BAD beyond',
+    input: 'e1 X {60}\r\ne2 NOOP\r\n',
     options: { maxLineBytes: 40, maxLiteralBytes: 100, maxCommandBytes: 50 },
-    events: ['error:NO e1 [TOOBIG]'],
+    events: ['error:BAD e1', 'e2 NOOP'],
+  },
+  {
+    name: 'many small literals add up to the command bound',
+    input: 'e1 X {20+}\r\n12345678901234567890 {20+}\r\n12345678901234567890 {20+}\r\n12345678901234567890\r\ne2 NOOP\r\n',
+    options: { maxLineBytes: 40, maxLiteralBytes: 100, maxNonSyncLiteralBytes: Infinity, maxCommandBytes: 50 },
+    events: ['error:BAD e1', 'e2 NOOP'],
+  },
+  {
+    name: 'an APPEND message literal is bounded by APPENDLIMIT, not by the command bound',
+    input: 'e1 APPEND INBOX {60}\r\n',
+    options: { maxLineBytes: 40, maxLiteralBytes: 100, maxCommandBytes: 50 },
+    events: ['continue:60'],
+  },
+  {
+    name: 'the literals of one command are counted (RFC 7888 §5 asks servers to bound them)',
+    input: 'e1 X {1+}\r\na {1+}\r\nb {1+}\r\nc\r\ne2 NOOP\r\n',
+    options: { maxLiteralsPerCommand: 2, maxNonSyncLiteralBytes: Infinity },
+    events: ['error:BAD e1', 'e2 NOOP'],
   },
   { name: 'a synchronising literal with an absurd size is BAD', input: 'f1 X {99999999999}\r\nf2 NOOP\r\n', events: ['error:BAD f1', 'f2 NOOP'] },
   {

@@ -38,9 +38,14 @@ export interface CommandReaderOptions {
   maxLiteralBytes?: number;
   /** 4096 (LITERAL-, the default) or Infinity (LITERAL+). */
   maxNonSyncLiteralBytes?: number;
-  /** Default: maxLiteralBytes + 1 MiB. */
+  /** Largest whole command, lines and literals, not counting APPEND's message literals. Default 1 MiB. */
   maxCommandBytes?: number;
+  /** Literals one command may carry. Default 1000. */
+  maxLiteralsPerCommand?: number;
 }
+
+/** An APPEND's message literals are bounded by maxLiteralBytes (APPENDLIMIT) each, not by maxCommandBytes. */
+const APPEND = /^[^ ]+ APPEND /i;
 
 type State = 'line' | 'literal' | 'skip-literal' | 'discard' | 'closed';
 
@@ -58,6 +63,11 @@ export class CommandReader {
   #lineBytes = 0;
   #segments: Segment[] = [];
   #commandBytes = 0;
+  /** The bytes that count towards maxCommandBytes (all but an APPEND's message literals). */
+  #countedBytes = 0;
+  #literals = 0;
+  #isAppend = false;
+  readonly #maxLiterals: number;
   #tag: string | undefined;
   #literalParts: Buffer[] = [];
   #literal = { remaining: 0, size: 0, binary: false, sync: true };
@@ -70,8 +80,9 @@ export class CommandReader {
     this.#limits = {
       maxLiteralBytes,
       maxNonSyncLiteralBytes: options.maxNonSyncLiteralBytes ?? LITERAL_MINUS_MAX_BYTES,
-      maxCommandBytes: options.maxCommandBytes ?? maxLiteralBytes + 1024 * 1024,
+      maxCommandBytes: options.maxCommandBytes ?? 1024 * 1024,
     };
+    this.#maxLiterals = options.maxLiteralsPerCommand ?? 1000;
   }
 
   /** Appends bytes from the socket. Nothing is parsed until next() is called. */
@@ -111,6 +122,7 @@ export class CommandReader {
           this.#segments.push({ kind: 'literal', bytes: Buffer.concat(this.#literalParts, size), binary, sync });
           this.#literalParts = [];
           this.#commandBytes += size;
+          if (!this.#isAppend) this.#countedBytes += size;
           this.#state = 'line';
           break;
         }
@@ -179,8 +191,10 @@ export class CommandReader {
     if (this.#segments.length === 0) {
       if (line.length === 0) return 'again'; // a stray empty line between commands is ignored
       this.#tag = tagOf(line);
+      this.#isAppend = APPEND.test(line.toString('latin1', 0, Math.min(line.length, 80)));
     }
     this.#commandBytes += line.length + 2;
+    this.#countedBytes += line.length + 2;
     const marker = findLiteralMarker(line);
     if (marker === null) {
       this.#segments.push({ kind: 'text', bytes: line });
@@ -194,7 +208,9 @@ export class CommandReader {
       if (marker.sync) return { kind: 'error', error: new ParseError('Invalid literal size', { tag }) };
       return this.#close(new ParseError('Unreadable non-synchronizing literal size', { tag, fatal: true }));
     }
-    const refused = checkLiteral(marker, this.#limits, this.#commandBytes, tag);
+    const refused = ++this.#literals > this.#maxLiterals
+      ? new ParseError(`Too many literals in one command (at most ${this.#maxLiterals})`, { tag, status: 'BAD' })
+      : checkLiteral(marker, this.#limits, this.#isAppend ? undefined : this.#countedBytes, tag);
     if (refused) {
       this.#resetCommand();
       if (!marker.sync) this.#startSkip(marker.size);
@@ -254,6 +270,9 @@ export class CommandReader {
   #resetCommand(): void {
     this.#segments = [];
     this.#commandBytes = 0;
+    this.#countedBytes = 0;
+    this.#literals = 0;
+    this.#isAppend = false;
     this.#tag = undefined;
     this.#state = 'line';
   }
