@@ -1,7 +1,9 @@
 /**
  * Plain and implicit-TLS TCP listeners for the line protocols (IMAP, POP3): bind each port asked
  * for (0 = off), hand every connection to `accept`, and close them all together. The protocol
- * servers own what happens on a connection; this owns the sockets' lifetime.
+ * servers own what happens on a connection; this owns the sockets' lifetime, and the number one
+ * client IP may hold open at once (limits.maxConnectionsPerIp): past it the protocol's refusal is
+ * written and the socket closed.
  */
 import net from 'node:net';
 import tls from 'node:tls';
@@ -14,13 +16,22 @@ export interface ListenerSpec {
   secure: boolean;
 }
 
+export interface PerIpLimit {
+  /** Connections one IP may hold open; 0 = no limit. Read at every connection. */
+  max(): number;
+  /** The protocol's refusal line (with CRLF), written before the socket is closed. */
+  refusal: string;
+}
+
 export class TcpListeners {
   private readonly servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
+  private readonly perIp = new Map<string, number>();
 
   constructor(
     private readonly material: { key: Buffer; cert: Buffer },
     private readonly accept: (socket: net.Socket, secure: boolean) => void,
+    private readonly limit?: PerIpLimit,
   ) {}
 
   /** Binds every spec with a port; returns the ports taken (useful when 0 was not asked but a free port was). */
@@ -29,8 +40,22 @@ export class TcpListeners {
     for (const spec of specs) {
       if (spec.port === 0) continue;
       const onSocket = (s: net.Socket, secure: boolean) => {
+        const ip = s.remoteAddress ?? '';
+        const open = this.perIp.get(ip) ?? 0;
+        const max = this.limit?.max() ?? 0;
+        if (max > 0 && open >= max) {
+          s.on('error', () => undefined);
+          s.end(this.limit!.refusal);
+          return;
+        }
+        this.perIp.set(ip, open + 1);
         this.sockets.add(s);
-        s.once('close', () => this.sockets.delete(s));
+        s.once('close', () => {
+          this.sockets.delete(s);
+          const n = (this.perIp.get(ip) ?? 1) - 1;
+          if (n > 0) this.perIp.set(ip, n);
+          else this.perIp.delete(ip);
+        });
         this.accept(s, secure);
       };
       const server = spec.secure

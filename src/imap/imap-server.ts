@@ -26,7 +26,9 @@ export class ImapServer {
   constructor(deps: ImapServerDeps) {
     this.deps = { ...deps, views: new ViewCache() };
     this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
-    this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure));
+    this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure), {
+      max: () => deps.settings().limits.maxConnectionsPerIp, refusal: '* BYE Too many connections from your address\r\n',
+    });
   }
 
   listen(specs: readonly ListenerSpec[]): Promise<Array<{ role: string; port: number }>> {

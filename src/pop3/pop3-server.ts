@@ -40,7 +40,9 @@ export class Pop3Server {
 
   constructor(private readonly deps: Pop3Deps) {
     this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
-    this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure));
+    this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure), {
+      max: () => deps.settings().limits.maxConnectionsPerIp, refusal: '-ERR [SYS/TEMP] Too many connections from your address\r\n',
+    });
   }
 
   listen(specs: readonly ListenerSpec[]): Promise<Array<{ role: string; port: number }>> {

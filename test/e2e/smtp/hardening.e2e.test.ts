@@ -206,6 +206,20 @@ describe('SMTP against hostile clients', () => {
     assert.match(later, /^220 /);
   });
 
+  it('applies the per-IP connection limit to IMAP too', async () => {
+    const open = [new Raw(t.config.ports.imap), new Raw(t.config.ports.imap), new Raw(t.config.ports.imap)];
+    for (const c of open) assert.match(await c.line(/^\* /), /^\* OK/);
+    const fourth = new Raw(t.config.ports.imap);
+    assert.match(await fourth.line(/^\* /), /^\* BYE Too many connections/);
+    for (const c of open) c.close();
+    await eventually(async () => {
+      const c = new Raw(t.config.ports.imap);
+      const l = await c.line(/^\* /);
+      c.close();
+      return l.startsWith('* OK');
+    }, 5000, 'an IMAP slot after the others closed');
+  });
+
   it('defaults the hop limit to 50 Received headers', () => {
     assert.equal(t.rt.settings.current().smtp.hopLimit, 50);
   });
