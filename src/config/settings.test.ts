@@ -201,6 +201,6 @@ describe('describeSettings', () => {
     assert.equal(byPath.get('smtp.maxRcptPerMessage')?.default, 100);
     assert.equal(byPath.get('smtp.vrfyEnabled')?.default, false);
     assert.equal(byPath.get('security.apopEnabled')?.default, false);
-    assert.equal(byPath.get('limits.maxConnectionsPerIp')?.default, 20);
+    assert.equal(byPath.get('limits.maxConnectionsPerIp')?.default, 100);
   });
 });

@@ -11,8 +11,8 @@ export const LimitsSettingsSchema = z.object({
     .describe('Seconds an IMAP connection may stay silent (IDLE included) before it is closed. RFC 9051 asks for at least 1800.'),
   smtpIdleTimeoutSec: z.int().min(10).default(300)
     .describe('Seconds an SMTP client may stay silent between commands before it is closed (RFC 5321: 300).'),
-  maxConnectionsPerIp: z.int().min(0).default(20)
-    .describe('Simultaneous connections allowed from one IP address, per protocol. 0 = no limit.'),
+  maxConnectionsPerIp: z.int().min(0).default(100)
+    .describe('Simultaneous connections one IP address may hold, per protocol (SMTP, IMAP, POP3). Offices behind one NAT address may need more. 0 = no limit.'),
 });
 
 export type LimitsSettings = z.output<typeof LimitsSettingsSchema>;

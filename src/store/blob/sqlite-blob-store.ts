@@ -37,7 +37,7 @@ export class SqliteBlobStore implements BlobStore {
     this.now = opts.now ?? Date.now;
     this.inlineMax = opts.inlineMaxBytes ?? 1024 * 1024;
     this.largeDir = join(opts.dir, 'large');
-    this.commit = new GroupCommit(db, db);
+    this.commit = new GroupCommit(db, db, { walPath: `${join(opts.dir, 'blobs.db')}-wal` });
     this.stmts = {
       put: db.prepare(`INSERT INTO blobs (id, size, data, last_put_at) VALUES (?, ?, ?, ?)
                        ON CONFLICT (id) DO UPDATE SET last_put_at = excluded.last_put_at`),
@@ -50,7 +50,7 @@ export class SqliteBlobStore implements BlobStore {
 
   static async open(opts: SqliteBlobStoreOptions): Promise<SqliteBlobStore> {
     await mkdir(join(opts.dir, 'large', 'tmp'), { recursive: true });
-    const db = openSqliteDatabase(join(opts.dir, 'blobs.db'));
+    const db = openSqliteDatabase(join(opts.dir, 'blobs.db'), { syncedByCaller: true });
     // auto_vacuum must be chosen before the first table exists; incremental lets compact() give pages back.
     db.pragma('auto_vacuum = INCREMENTAL');
     db.exec(`CREATE TABLE IF NOT EXISTS blobs (

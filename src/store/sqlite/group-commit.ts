@@ -1,11 +1,22 @@
 /**
  * Group commit for one better-sqlite3 connection: every job queued while a batch is being built
  * runs inside the same BEGIN IMMEDIATE … COMMIT, each in its own SAVEPOINT so that a failing job
- * rolls back alone. One COMMIT (one WAL fsync with synchronous=FULL) then makes the whole batch
- * durable, and only then does each job's promise settle. A failed COMMIT fails the whole batch
- * with STORE_UNAVAILABLE. Jobs must not call run() again from inside a job (it would wait forever).
+ * rolls back alone. The batch is made durable once, and only then does each job's promise settle.
+ * A failed COMMIT (or WAL sync) fails the whole batch with STORE_UNAVAILABLE. Jobs must not call
+ * run() again from inside a job (it would wait forever).
+ *
+ * Durability comes one of two ways. Without `walPath` the connection runs synchronous=FULL and
+ * COMMIT itself fsyncs the WAL, blocking the event loop for the whole disk flush. With `walPath`
+ * (synchronous=NORMAL) COMMIT only writes the WAL, and an fdatasync of the WAL file runs on libuv's
+ * thread pool: the event loop builds the next batch meanwhile, and syncs of later batches are
+ * grouped behind the one in flight. SQLite's WAL is append-ordered with chained checksums, so a
+ * batch is durable exactly when the WAL is synced past it; a checkpoint syncs the WAL before it
+ * copies pages. What this trades: another connection may read a batch up to one fdatasync before it
+ * is durable, so a power failure (not a process crash: the page cache survives kill -9) inside that
+ * window can roll back data a reader saw, never data a caller was told is committed.
  */
 import type Database from 'better-sqlite3';
+import { closeSync, fdatasync, openSync } from 'node:fs';
 import { MailError } from '../../core/errors.ts';
 
 interface Job<C> {
@@ -23,8 +34,11 @@ export class GroupCommit<C> {
   private closed = false;
   commits = 0;
   transactions = 0;
+  private readonly wal: WalSync | undefined;
 
-  constructor(private readonly db: Database.Database, private readonly ctx: C) {}
+  constructor(private readonly db: Database.Database, private readonly ctx: C, opts: { walPath?: string } = {}) {
+    this.wal = opts.walPath === undefined ? undefined : new WalSync(opts.walPath);
+  }
 
   run<T>(fn: (ctx: C) => Promise<T> | T): Promise<T> {
     if (this.closed) return Promise.reject(new MailError('STORE_UNAVAILABLE', 'store is closed'));
@@ -41,6 +55,7 @@ export class GroupCommit<C> {
   async close(): Promise<void> {
     this.closed = true;
     while (this.draining) await new Promise((r) => setImmediate(r));
+    await this.wal?.close();
   }
 
   private async drain(): Promise<void> {
@@ -85,10 +100,57 @@ export class GroupCommit<C> {
     }
     this.commits += 1;
     this.transactions += batch.length;
-    batch.forEach((job, i) => {
+    const settle = () => batch.forEach((job, i) => {
       const o = outcomes[i]!;
       if (o.ok) job.resolve(o.value);
       else job.reject(o.error);
     });
+    if (!this.wal) return settle();
+    this.wal.after(settle, (error) => {
+      const e = new MailError('STORE_UNAVAILABLE', `cannot sync the write-ahead log: ${String(error)}`, { cause: error });
+      for (const job of batch) job.reject(e);
+    });
+  }
+}
+
+/** fdatasync of a WAL file off the event loop; commits that arrive while one runs share the next. */
+class WalSync {
+  private fd: number | undefined;
+  private running = false;
+  private waiting: Array<{ ok: () => void; fail: (err: unknown) => void }> = [];
+  private idle: Array<() => void> = [];
+
+  constructor(private readonly path: string) {}
+
+  after(ok: () => void, fail: (err: unknown) => void): void {
+    this.waiting.push({ ok, fail });
+    if (!this.running) this.start();
+  }
+
+  private start(): void {
+    const group = this.waiting.splice(0);
+    try {
+      this.fd ??= openSync(this.path, 'r+'); // the WAL exists once a COMMIT wrote to it
+    } catch (err) {
+      for (const g of group) g.fail(err);
+      return this.settled();
+    }
+    this.running = true;
+    fdatasync(this.fd, (err) => {
+      this.running = false;
+      for (const g of group) err ? g.fail(err) : g.ok();
+      if (this.waiting.length > 0) this.start();
+      else this.settled();
+    });
+  }
+
+  private settled(): void {
+    for (const r of this.idle.splice(0)) r();
+  }
+
+  async close(): Promise<void> {
+    if (this.running || this.waiting.length > 0) await new Promise<void>((r) => this.idle.push(r));
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }

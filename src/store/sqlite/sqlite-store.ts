@@ -1,6 +1,8 @@
 /**
- * The embedded metadata store: one SQLite file in WAL mode with synchronous=FULL. Writes go through
- * one connection with group commit (group-commit.ts); reads use a second, read-only connection so
+ * The embedded metadata store: one SQLite file in WAL mode. Writes go through one connection with
+ * group commit (group-commit.ts), which makes each batch durable with an fdatasync of the WAL off
+ * the event loop (synchronous=NORMAL on that connection; every other connection, e.g. a CLI
+ * command's, runs synchronous=FULL); reads use a second, read-only connection so
  * they see only committed data. Other processes (the CLI while the server runs) may write too:
  * they wait on SQLite's lock for up to busyTimeoutMs.
  */
@@ -20,13 +22,17 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-export function openSqliteDatabase(path: string, opts: { readonly?: boolean; busyTimeoutMs?: number } = {}): Database.Database {
+/**
+ * Opens a database in WAL mode. `syncedByCaller`: COMMIT does not fsync (synchronous=NORMAL)
+ * because the caller syncs the WAL itself before it reports a commit (GroupCommit's walPath).
+ */
+export function openSqliteDatabase(path: string, opts: { readonly?: boolean; busyTimeoutMs?: number; syncedByCaller?: boolean } = {}): Database.Database {
   if (!opts.readonly) mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path, { readonly: opts.readonly ?? false });
   db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? 5000}`);
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
+    db.pragma(opts.syncedByCaller ? 'synchronous = NORMAL' : 'synchronous = FULL');
   }
   db.pragma('foreign_keys = ON');
   return db;
@@ -41,8 +47,8 @@ export class SqliteStore implements Store {
 
   private constructor(opts: SqliteStoreOptions) {
     const now = opts.now ?? Date.now;
-    this.writer = openSqliteDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs });
-    this.commit = new GroupCommit(this.writer, createStoreTx(new SqliteConn(this.writer), now));
+    this.writer = openSqliteDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs, syncedByCaller: true });
+    this.commit = new GroupCommit(this.writer, createStoreTx(new SqliteConn(this.writer), now), { walPath: `${opts.path}-wal` });
     this.reader = openSqliteDatabase(opts.path, { readonly: true, busyTimeoutMs: opts.busyTimeoutMs });
     this.readTx = createStoreTx(new SqliteConn(this.reader), now);
   }
