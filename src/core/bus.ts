@@ -67,4 +67,9 @@ export class Bus {
     this.emitter.on(event, listener);
     return () => this.emitter.off(event, listener);
   }
+
+  /** How many listeners an event has (a stopped role must leave none behind). */
+  listenerCount(event: keyof BusEvents): number {
+    return this.emitter.listenerCount(event);
+  }
 }

@@ -66,24 +66,53 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const dir = await mkdtemp(join(tmpdir(), 'youju-e2e-'));
   const pg = opts.store === 'postgres' && !opts.sharedPostgres ? await createTestPgDatabase() : undefined;
   const pgUrl = opts.sharedPostgres ?? pg?.url;
-  const ports = opts.ports ?? { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
+  const pickPorts = async () => {
+    const ports = opts.ports ?? { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
+    return {
+      ports,
+      all: { ...ports, imap: opts.imap ? await freePort() : 0, imaps: opts.imap ? await freePort() : 0, pop3: opts.pop3 ? await freePort() : 0, pop3s: opts.pop3 ? await freePort() : 0, http: 0, https: 0, admin: 0 },
+    };
+  };
+  let picked = await pickPorts();
   let config = loadBootConfig({ dataDir: dir, env: {} });
   config = {
     ...config,
     hostname: opts.hostname ?? 'mx.youju.test',
     listen: '127.0.0.1',
     store: pgUrl ? { kind: 'postgres', url: pgUrl } : config.store,
-    ports: { ...config.ports, ...ports, imap: opts.imap ? await freePort() : 0, imaps: opts.imap ? await freePort() : 0, pop3: opts.pop3 ? await freePort() : 0, pop3s: opts.pop3 ? await freePort() : 0, http: 0, https: 0, admin: 0 },
+    ports: { ...config.ports, ...picked.all },
   };
   // Every test server resolves through a DNS server of its own on loopback: never the system's.
   const dns = opts.dnsServer ?? await startDnsServer({ records: opts.dnsRecords ?? {} });
   config = { ...config, dns: { ...config.dns, servers: [dns.server] } };
   if (opts.config) config = opts.config(config);
-  const rt = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
-  if (!opts.sharedPostgres) await initialise(rt, TEST_ACTOR, { domain: opts.domain ?? 'example.cn', passwords: { admin: PASSWORD } });
-  for (const [k, v] of Object.entries(opts.settings ?? {})) await rt.settings.set(k, v);
+  const rt0 = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
+  if (!opts.sharedPostgres) await initialise(rt0, TEST_ACTOR, { domain: opts.domain ?? 'example.cn', passwords: { admin: PASSWORD } });
+  for (const [k, v] of Object.entries(opts.settings ?? {})) await rt0.settings.set(k, v);
+  // A free port can be taken by another process between freePort() and listen: a failed start
+  // stops everything it started, so try again on fresh ports (unless the caller fixed them).
+  let rt = rt0;
+  let server: Server;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await startServer(rt);
+      break;
+    } catch (err) {
+      await rt.close();
+      if (opts.ports || attempt >= 5 || !/EADDRINUSE/.test(String((err as Error).message))) {
+        await pg?.drop();
+        if (!opts.dnsServer) await dns.close();
+        await rm(dir, { recursive: true, force: true });
+        throw err;
+      }
+      picked = await pickPorts();
+      config = { ...config, ports: { ...config.ports, ...picked.all } };
+      rt = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
+    }
+  }
+  const ports = picked.ports;
   const t: TestServer = {
-    rt, server: await startServer(rt), config, dir, ports, dns,
+    rt, server, config, dir, ports, dns,
     async addUser(address, o = {}) {
       await rt.users.add(TEST_ACTOR, address, { password: o.password ?? PASSWORD, quotaBytes: o.quotaBytes, realName: o.realName });
     },
