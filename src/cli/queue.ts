@@ -6,7 +6,7 @@ import { nonNegativeInt, oneOf } from './args.ts';
 import { withRuntime } from './context.ts';
 import { date, fields, table } from './output.ts';
 
-const STATES = ['inbound', 'local', 'remote', 'retry', 'holding', 'bad', 'raw'] as const;
+const STATES = ['inbound', 'retry', 'holding', 'bad', 'raw'] as const;
 const queueId = (v: string) => nonNegativeInt(v) as QueueId;
 
 export function registerQueue(program: Command): void {

@@ -32,7 +32,7 @@ export interface RunnerDeps {
 }
 
 /** States the runner works on; holding and bad wait for an admin. */
-const ACTIVE: QueueState[] = ['inbound', 'local', 'remote', 'retry', 'raw'];
+const ACTIVE: QueueState[] = ['inbound', 'retry', 'raw'];
 
 export class QueueRunner {
   private readonly abort = new AbortController();

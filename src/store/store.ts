@@ -404,7 +404,7 @@ export interface MessageIndex {
 
 // ── Queue ──────────────────────────────────────────────────────────────────────────────────
 
-export type QueueState = 'inbound' | 'local' | 'remote' | 'retry' | 'holding' | 'bad' | 'raw';
+export type QueueState = 'inbound' | 'retry' | 'holding' | 'bad' | 'raw';
 export type RecipientState = 'pending' | 'delivered' | 'deferred' | 'failed';
 
 export interface QueueRecipient {

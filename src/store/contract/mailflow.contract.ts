@@ -34,11 +34,11 @@ export function runMailflowContract(name: string, open: OpenStore): void {
 
     it('records recipient outcomes without touching the entry\'s state or lease', async () => {
       const blob = await putBlob(ctx);
-      const id = await ctx.tx((tx) => tx.queue.enqueue({ state: 'local', sender: 's@x.test', blobId: blob.id, size: blob.size, recipients: ['a@x.test', 'b@x.test'] }));
-      await ctx.tx((tx) => tx.queue.claim('node-a', ['local'], 10, Date.now() + 1000, 60_000));
+      const id = await ctx.tx((tx) => tx.queue.enqueue({ state: 'inbound', sender: 's@x.test', blobId: blob.id, size: blob.size, recipients: ['a@x.test', 'b@x.test'] }));
+      await ctx.tx((tx) => tx.queue.claim('node-a', ['inbound'], 10, Date.now() + 1000, 60_000));
       await ctx.tx((tx) => tx.queue.recordRecipients(id, [{ address: 'a@x.test', state: 'delivered', lastReply: '250 2.0.0 OK', nextAttemptAt: null }]));
       const e = must(await ctx.read((tx) => tx.queue.get(id)), 'entry');
-      assert.equal(e.state, 'local');
+      assert.equal(e.state, 'inbound');
       assert.equal(e.leaseOwner, 'node-a');
       assert.deepEqual(e.recipients.map((r) => [r.address, r.state, r.attempts]), [['a@x.test', 'delivered', 1], ['b@x.test', 'pending', 0]]);
     });

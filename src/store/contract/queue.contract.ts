@@ -17,7 +17,7 @@ export function runQueueContract(open: OpenStore): void {
   describeBlobRefs(open);
 }
 
-const STATES: readonly QueueState[] = ['inbound', 'local', 'remote', 'retry', 'holding', 'bad', 'raw'];
+const STATES: readonly QueueState[] = ['inbound', 'retry', 'holding', 'bad', 'raw'];
 const MISSING_ENTRY = 987_654_321 as QueueId;
 const idsOf = (xs: Array<{ id: QueueId }>): QueueId[] => xs.map((x) => x.id);
 const numeric = (xs: number[]): number[] => [...xs].sort((a, b) => a - b);
@@ -72,7 +72,7 @@ function describeQueue(open: OpenStore): void {
 
     it('enqueue without priority, due time or meta is due now', async () => {
       const t0 = Date.now();
-      const e = await get(await enqueue({ state: 'remote' }));
+      const e = await get(await enqueue({ state: 'retry' }));
       assert.equal(typeof e.priority, 'number');
       assert.deepEqual(e.meta, {});
       assert.ok(e.nextAttemptAt >= t0 - 1000 && e.nextAttemptAt <= Date.now(), `nextAttemptAt ${e.nextAttemptAt}`);
@@ -80,17 +80,17 @@ function describeQueue(open: OpenStore): void {
 
     it('list filters by state and limit', async () => {
       await clear();
-      const r1 = await enqueue({ state: 'remote' });
-      const r2 = await enqueue({ state: 'remote' });
+      const r1 = await enqueue({ state: 'retry' });
+      const r2 = await enqueue({ state: 'retry' });
       const h = await enqueue({ state: 'holding' });
       await ctx.read(async (tx) => {
-        assert.deepEqual(numeric(idsOf(await tx.queue.list({ state: 'remote' }))), numeric([r1, r2]));
+        assert.deepEqual(numeric(idsOf(await tx.queue.list({ state: 'retry' }))), numeric([r1, r2]));
         assert.deepEqual(idsOf(await tx.queue.list({ state: 'holding' })), [h]);
         assert.deepEqual(await tx.queue.list({ state: 'bad' }), []);
         assert.equal((await tx.queue.list({ limit: 1 })).length, 1);
-        assert.equal((await tx.queue.list({ state: 'remote', limit: 1 }))[0]?.state, 'remote');
+        assert.equal((await tx.queue.list({ state: 'retry', limit: 1 }))[0]?.state, 'retry');
         assert.deepEqual(numeric(idsOf(await tx.queue.list())), numeric([r1, r2, h]));
-        assert.equal((await tx.queue.list({ state: 'remote' }))[0]?.recipients.length, 1);
+        assert.equal((await tx.queue.list({ state: 'retry' }))[0]?.recipients.length, 1);
       });
     });
 
@@ -98,13 +98,13 @@ function describeQueue(open: OpenStore): void {
       await clear();
       const T = Date.now();
       // A before C in every sense of "older" (created first, due first), so either reading gives A, C.
-      const a = await enqueue({ state: 'remote', priority: 0, nextAttemptAt: T - 3000 });
-      const c = await enqueue({ state: 'remote', priority: 0, nextAttemptAt: T - 1000 });
-      const b = await enqueue({ state: 'remote', priority: 5, nextAttemptAt: T - 500 });
-      const future = await enqueue({ state: 'remote', priority: 9, nextAttemptAt: T + 60_000 });
+      const a = await enqueue({ state: 'retry', priority: 0, nextAttemptAt: T - 3000 });
+      const c = await enqueue({ state: 'retry', priority: 0, nextAttemptAt: T - 1000 });
+      const b = await enqueue({ state: 'retry', priority: 5, nextAttemptAt: T - 500 });
+      const future = await enqueue({ state: 'retry', priority: 9, nextAttemptAt: T + 60_000 });
       const held = await enqueue({ state: 'holding', priority: 9, nextAttemptAt: T - 5000 });
 
-      const first = await claim('node-a', ['remote'], 10, T, 30_000);
+      const first = await claim('node-a', ['retry'], 10, T, 30_000);
       assert.deepEqual(idsOf(first), [b, a, c]);
       for (const e of first) {
         assert.equal(e.leaseOwner, 'node-a');
@@ -116,27 +116,27 @@ function describeQueue(open: OpenStore): void {
       assert.equal((await get(future)).leaseOwner, null);
 
       // Before the lease ends another node gets nothing but the entry in the other state.
-      assert.deepEqual(await claim('node-b', ['remote'], 10, T + 1000, 30_000), []);
-      assert.deepEqual(idsOf(await claim('node-b', ['remote', 'holding'], 10, T + 1000, 30_000)), [held]);
+      assert.deepEqual(await claim('node-b', ['retry'], 10, T + 1000, 30_000), []);
+      assert.deepEqual(idsOf(await claim('node-b', ['retry', 'holding'], 10, T + 1000, 30_000)), [held]);
 
       // After it ends they can be claimed again.
       const later = T + 30_001;
-      const second = await claim('node-b', ['remote'], 10, later, 30_000);
+      const second = await claim('node-b', ['retry'], 10, later, 30_000);
       assert.deepEqual(idsOf(second), [b, a, c]);
       assert.ok(second.every((e) => e.leaseOwner === 'node-b' && e.leaseUntil === later + 30_000));
 
       // Much later the future entry is due too and, with the highest priority, comes first; limit is respected.
-      assert.deepEqual(idsOf(await claim('node-c', ['remote'], 1, T + 100_000, 1000)), [future]);
+      assert.deepEqual(idsOf(await claim('node-c', ['retry'], 1, T + 100_000, 1000)), [future]);
     });
 
     it('two concurrent claims never hold the same entry', async () => {
       await clear();
       const T = Date.now();
       const ids: QueueId[] = [];
-      for (let i = 0; i < 10; i++) ids.push(await enqueue({ state: 'remote', nextAttemptAt: T - 1000 }));
+      for (let i = 0; i < 10; i++) ids.push(await enqueue({ state: 'retry', nextAttemptAt: T - 1000 }));
       const [x, y] = await Promise.all([
-        claim('node-x', ['remote'], 10, T, 60_000),
-        claim('node-y', ['remote'], 10, T, 60_000),
+        claim('node-x', ['retry'], 10, T, 60_000),
+        claim('node-y', ['retry'], 10, T, 60_000),
       ]);
       const got = [...idsOf(x), ...idsOf(y)];
       assert.equal(new Set(got).size, got.length, 'no entry claimed twice');
@@ -148,8 +148,8 @@ function describeQueue(open: OpenStore): void {
     it('settle records recipient outcomes, moves the entry and drops the lease', async () => {
       await clear();
       const T = Date.now();
-      const id = await enqueue({ state: 'remote', nextAttemptAt: T - 1000, recipients: ['ok@b.example', 'later@c.example'] });
-      assert.deepEqual(idsOf(await claim('node-a', ['remote'], 10, T, 60_000)), [id]);
+      const id = await enqueue({ state: 'inbound', nextAttemptAt: T - 1000, recipients: ['ok@b.example', 'later@c.example'] });
+      assert.deepEqual(idsOf(await claim('node-a', ['inbound'], 10, T, 60_000)), [id]);
       const retryAt = T + 600_000;
       await ctx.tx((tx) => tx.queue.settle(id, { state: 'retry', nextAttemptAt: retryAt, lastError: '451 4.7.1 greylisted' }, [
         { address: 'ok@b.example', state: 'delivered', lastReply: '250 2.0.0 OK queued as 123', nextAttemptAt: null },
@@ -164,7 +164,7 @@ function describeQueue(open: OpenStore): void {
         return [r.state, r.lastReply, r.nextAttemptAt];
       }), [['delivered', '250 2.0.0 OK queued as 123', null], ['deferred', '451 4.7.1 try again later', retryAt]]);
       const counts = await ctx.read((tx) => tx.queue.counts());
-      assert.deepEqual([counts.remote, counts.retry], [0, 1]);
+      assert.deepEqual([counts.inbound, counts.retry], [0, 1]);
       // Not due until retryAt, then claimable in its new state.
       assert.deepEqual(await claim('node-b', ['retry'], 10, T + 1000, 60_000), []);
       assert.deepEqual(idsOf(await claim('node-b', ['retry'], 10, retryAt + 1, 60_000)), [id]);
@@ -172,7 +172,7 @@ function describeQueue(open: OpenStore): void {
 
     it('settle with null deletes the entry and releases its blob', async () => {
       const blob = await putBlob(ctx);
-      const id = await ctx.tx((tx) => tx.queue.enqueue({ state: 'local', sender: 's@a.example', blobId: blob.id, size: blob.size, recipients: ['u@a.example'] }));
+      const id = await ctx.tx((tx) => tx.queue.enqueue({ state: 'inbound', sender: 's@a.example', blobId: blob.id, size: blob.size, recipients: ['u@a.example'] }));
       assert.equal(await refcount(ctx, blob.id), 1);
       await ctx.tx((tx) => tx.queue.settle(id, null, [{ address: 'u@a.example', state: 'delivered', lastReply: '250 2.0.0 OK', nextAttemptAt: null }]));
       assert.equal(await ctx.read((tx) => tx.queue.get(id)), undefined);
@@ -183,11 +183,11 @@ function describeQueue(open: OpenStore): void {
       await clear();
       const T = Date.now();
       const id = await enqueue({ state: 'holding', nextAttemptAt: T + 3_600_000 });
-      assert.equal(await ctx.tx((tx) => tx.queue.reschedule(id, 'remote', T - 1)), true);
+      assert.equal(await ctx.tx((tx) => tx.queue.reschedule(id, 'retry', T - 1)), true);
       const e = await get(id);
-      assert.deepEqual([e.state, e.nextAttemptAt], ['remote', T - 1]);
-      assert.deepEqual(idsOf(await claim('node-a', ['remote'], 10, T, 1000)), [id]);
-      assert.equal(await ctx.tx((tx) => tx.queue.reschedule(MISSING_ENTRY, 'remote', T)), false);
+      assert.deepEqual([e.state, e.nextAttemptAt], ['retry', T - 1]);
+      assert.deepEqual(idsOf(await claim('node-a', ['retry'], 10, T, 1000)), [id]);
+      assert.equal(await ctx.tx((tx) => tx.queue.reschedule(MISSING_ENTRY, 'retry', T)), false);
     });
 
     it('delete removes the entry and releases its blob', async () => {
@@ -201,9 +201,9 @@ function describeQueue(open: OpenStore): void {
 
     it('counts() counts entries per state', async () => {
       await clear();
-      for (const state of ['remote', 'remote', 'retry', 'bad', 'raw'] as const) await enqueue({ state });
+      for (const state of ['inbound', 'inbound', 'retry', 'bad', 'raw'] as const) await enqueue({ state });
       assert.deepEqual(await ctx.read((tx) => tx.queue.counts()),
-        { inbound: 0, local: 0, remote: 2, retry: 1, holding: 0, bad: 1, raw: 1 });
+        { inbound: 2, retry: 1, holding: 0, bad: 1, raw: 1 });
     });
   });
 }

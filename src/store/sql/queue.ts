@@ -10,7 +10,7 @@ import type { RepoCtx } from './ctx.ts';
 import { placeholders } from './conn.ts';
 import { num, numOrNull, str } from './rows.ts';
 
-export const QUEUE_STATES: readonly QueueState[] = ['inbound', 'local', 'remote', 'retry', 'holding', 'bad', 'raw'];
+export const QUEUE_STATES: readonly QueueState[] = ['inbound', 'retry', 'holding', 'bad', 'raw'];
 
 const toRecipient = (r: Row): QueueRecipient => ({
   address: str(r.address),
