@@ -4,8 +4,8 @@
  * base64, as in the PHC string format). Verification reads the parameters from the stored string,
  * so they can be raised later without invalidating old hashes; bounds on them keep a hostile
  * string from costing more than one hash at the highest supported cost.
- * Not here: the password policy (password-policy.ts), SASL mechanisms, sessions.
- * TODO(#3): CRAM-MD5 and APOP need a per-user secret other than this one-way hash.
+ * Not here: the password policy (password-policy.ts), SASL mechanisms, sessions, and the reversible
+ * secrets CRAM-MD5 (cram-md5.ts) and APOP (apop.ts, sealed with secret-box.ts) need.
  */
 import { randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { checkPasswordStrength } from './password-policy.ts';

@@ -4,8 +4,9 @@
  * Header text goes out as it is in the message: encoded words stay encoded (clients decode them)
  * and raw 8-bit bytes are sent as literals. Addresses are read with nodemailer's addressparser.
  * Output is a byte string (one char per octet): write it with Buffer.from(s, 'latin1').
- * Also holds the small IMAP string quoter the MIME writers share; src/imap/protocol/serializer.ts
- * has its own, and the two should become one (TODO: unify once the serializer lands).
+ * Also holds the small IMAP string quoter the MIME writers share. It writes byte strings for the
+ * cached ENVELOPE/BODYSTRUCTURE text; src/imap/protocol/serializer.ts quotes live responses into
+ * Buffers (with UTF8=ACCEPT) and cannot be imported from here (mime/ sits below imap/).
  * Never throws: garbage gives NIL members or placeholder addresses.
  */
 import addressparser from 'nodemailer/lib/addressparser';
