@@ -46,7 +46,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
   try {
     // Delivery: local and remote transports behind the queue runner.
     const local = new LocalTransport({
-      store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current, bus: rt.bus,
+      store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current, mailboxes: rt.mailboxes,
       log: (line) => routing.note(line),
     });
     const d = current().delivery;

@@ -9,6 +9,7 @@ import { isMailError } from '../core/errors.ts';
 import { UserService } from '../directory/users.ts';
 import { DomainService } from '../directory/domains.ts';
 import { openTestStore } from '../store/testing.ts';
+import { summarise } from '../mime/summary.ts';
 import { MailboxService, canonicalName, checkName } from './mailbox-service.ts';
 
 const actor = { who: 'test', from: 'test' };
@@ -78,6 +79,30 @@ describe('MailboxService', () => {
       assert.deepEqual(await svc.expunge(trash.id, [{ from: 1, to: 1 }]), [1]);
       assert.deepEqual((await svc.changesSince(r.mailbox.id, 0)).map((c) => [c.uid, c.flags]), [[1, null]]);
       assert.ok(events.some((e) => e.mailboxId === trash.id));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('ingestTx is the one append path: folder or INBOX fallback, quota refused or passed, announced after commit', async () => {
+    const { t, user, svc, events } = await setup();
+    try {
+      const raw = Buffer.from('Subject: in\r\n\r\nbody\r\n');
+      const blob = await t.blobs.put(raw);
+      const copy = (size: number) => ({ blobId: blob.id, size, internalDate: Date.now(), summary: summarise(raw), headerPrefix: 'Delivered-To: alice@example.cn\r\n' });
+      await assert.rejects(t.store.tx((tx) => svc.ingestTx(tx, user.id, 'Nowhere', copy(100))), (e: unknown) => isMailError(e, 'NOT_FOUND'));
+      const fallback = await t.store.tx((tx) => svc.ingestTx(tx, user.id, 'Nowhere', copy(100), { fallbackToInbox: true }));
+      assert.ok(fallback.ok);
+      assert.equal(fallback.ok && fallback.mailbox.name, 'INBOX');
+      assert.equal(fallback.ok && fallback.quota?.quotaBytes, 10_000);
+      const before = events.length;
+      const refused = await t.store.tx((tx) => svc.ingestTx(tx, user.id, 'INBOX', copy(20_000)));
+      assert.equal(refused.ok, false, 'over the quota');
+      const passed = await t.store.tx((tx) => svc.ingestTx(tx, user.id, 'INBOX', copy(20_000), { ignoreQuota: true }));
+      assert.ok(passed.ok, 'a quota warning passes a full mailbox');
+      assert.equal(events.length, before, 'nothing announced inside the transaction');
+      if (passed.ok) svc.announce(passed.mailbox);
+      assert.equal(events.at(-1)?.uidnext, 3);
     } finally {
       await t.close();
     }

@@ -10,10 +10,10 @@ import type { Bus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import { MailError } from '../core/errors.ts';
 import type { BlobId, MailboxId, UserId } from '../core/ids.ts';
-import { checkQuotaTx } from '../delivery/quota.ts';
+import { checkQuotaTx, type QuotaCheck } from '../delivery/quota.ts';
 import { summarise } from '../mime/summary.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { BlobMeta, FlagOp, FulltextField, Mailbox, Message, MessageChange, MessageIndex, MessageMeta, SpecialUse, Store, StoreTx, UidSet } from '../store/store.ts';
+import type { BlobMeta, FlagOp, FulltextField, Mailbox, Message, MessageChange, MessageIndex, MessageMeta, MessageSummary, SpecialUse, Store, StoreTx, UidSet } from '../store/store.ts';
 
 export const SEPARATOR = '/';
 const MAX_NAME_BYTES = 1024;
@@ -51,6 +51,22 @@ export interface AppendInput {
    */
   also?: (tx: StoreTx, appended: { mailboxId: MailboxId; uid: number }) => Promise<void>;
 }
+
+/** A copy of a stored blob to file in a mailbox. */
+export interface IngestCopy {
+  blobId: BlobId;
+  /** The copy's size: the blob plus its header prefix. */
+  size: number;
+  internalDate: number;
+  flags?: string[];
+  /** Per-copy header lines before the blob's bytes (Return-Path, Delivered-To). */
+  headerPrefix?: string;
+  summary: MessageSummary;
+}
+
+export type IngestResult =
+  | { ok: true; mailbox: Mailbox; uid: number; quota: QuotaCheck | undefined }
+  | { ok: false; quota: QuotaCheck };
 
 export class MailboxService {
   constructor(
@@ -137,18 +153,39 @@ export class MailboxService {
     const blob = await this.blobs.put(input.raw);
     const summary = summarise(input.raw);
     const r = await this.store.tx(async (tx) => {
-      const box = await tx.mailboxes.byName(userId, canonicalName(name));
-      if (!box) throw new MailError('NOT_FOUND', `no folder "${name}"`);
-      const quota = await checkQuotaTx(tx, userId, blob.size);
-      if (quota && !quota.allowed) throw new MailError('QUOTA_EXCEEDED', 'mailbox is over its quota');
-      const { uid } = await tx.messages.append(box.id, {
+      const added = await this.ingestTx(tx, userId, name, {
         blobId: blob.id, size: blob.size, internalDate: input.internalDate ?? this.clock.now(), flags: input.flags, summary,
       });
-      await input.also?.(tx, { mailboxId: box.id, uid });
-      return { mailbox: (await tx.mailboxes.get(box.id))!, uid };
+      if (!added.ok) throw new MailError('QUOTA_EXCEEDED', 'mailbox is over its quota');
+      await input.also?.(tx, { mailboxId: added.mailbox.id, uid: added.uid });
+      return { mailbox: (await tx.mailboxes.get(added.mailbox.id))!, uid: added.uid };
     });
     this.announce(r.mailbox);
     return r;
+  }
+
+  /**
+   * The one way a message enters a mailbox (APPEND, import, local delivery), inside the caller's
+   * transaction: the folder (NOT_FOUND, or with fallbackToInbox the INBOX, created if missing), the
+   * quota (unless ignoreQuota: a quota warning must reach a full mailbox), then the row with its
+   * uid and modseq. Returns the mailbox as it is after the append; announce() it once committed.
+   */
+  async ingestTx(tx: StoreTx, userId: UserId, folder: string, copy: IngestCopy,
+    opts: { fallbackToInbox?: boolean; ignoreQuota?: boolean } = {}): Promise<IngestResult> {
+    let box = await tx.mailboxes.byName(userId, canonicalName(folder));
+    if (!box && opts.fallbackToInbox) {
+      box = await tx.mailboxes.byName(userId, 'INBOX') ?? await tx.mailboxes.create(userId, 'INBOX', { specialUse: '\\Inbox' });
+    }
+    if (!box) throw new MailError('NOT_FOUND', `no folder "${folder}"`);
+    const quota = await checkQuotaTx(tx, userId, copy.size);
+    if (quota && !quota.allowed && !opts.ignoreQuota) return { ok: false, quota };
+    const { uid } = await tx.messages.append(box.id, copy);
+    return { ok: true, mailbox: (await tx.mailboxes.get(box.id))!, uid, quota };
+  }
+
+  /** Tells other sessions (IMAP IDLE, the webmail) of a mailbox's new state, after its change committed. */
+  announce(box: Mailbox): void {
+    this.bus.emit('mailbox.changed', { userId: box.userId, mailboxId: box.id, highestmodseq: box.highestmodseq, uidnext: box.uidnext });
   }
 
   /** The message's bytes as clients see them: its header prefix, then the blob. */
@@ -256,7 +293,4 @@ export class MailboxService {
     if (box) this.announce(box);
   }
 
-  private announce(box: Mailbox): void {
-    this.bus.emit('mailbox.changed', { userId: box.userId, mailboxId: box.id, highestmodseq: box.highestmodseq, uidnext: box.uidnext });
-  }
 }

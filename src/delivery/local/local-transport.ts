@@ -9,15 +9,14 @@
 import type { Settings } from '../../config/settings.ts';
 import type { Clock } from '../../core/clock.ts';
 import { isMailError } from '../../core/errors.ts';
-import type { Bus } from '../../core/bus.ts';
-import type { MailboxId, UserId } from '../../core/ids.ts';
+import type { UserId } from '../../core/ids.ts';
 import type { Resolver, UserRef } from '../../directory/resolve.ts';
+import type { MailboxService } from '../../mailbox/mailbox-service.ts';
 import { headerValues, parseHeaders, summarise } from '../../mime/summary.ts';
 import type { PreparedSubmission, QueueService } from '../../queue/queue.ts';
 import { nextAttemptAt } from '../../queue/schedule.ts';
 import type { BlobStore } from '../../store/blob-store.ts';
 import type { Mailbox, MessageSummary, QueueRecipient, Store, StoreTx } from '../../store/store.ts';
-import { checkQuotaTx } from '../quota.ts';
 import { reply, type DeliveryJob, type RecipientResult, type Transport } from '../transport.ts';
 import { buildAutoreply, shouldAutoreply } from './autoreply.ts';
 import { evaluateFilters, type FilterOutcome } from './filters.ts';
@@ -33,8 +32,8 @@ export interface LocalTransportDeps {
   hostname: string;
   clock: Clock;
   settings: () => Readonly<Settings>;
-  /** Told of every mailbox that got mail, after the commit (IMAP IDLE listens). */
-  bus?: Bus;
+  /** The one append path (folder, quota, row), and the announcement of every mailbox that got mail after the commit. */
+  mailboxes: Pick<MailboxService, 'ingestTx' | 'announce'>;
   log?: (line: string) => void;
 }
 
@@ -130,8 +129,8 @@ export class LocalTransport implements Transport {
       for (const c of copies) {
         if (!c.keepCopy) continue;
         const outcome = await this.storeCopy(tx, c, job, summary, now, settings, notices);
-        if (typeof outcome === 'number') changed.push((await tx.mailboxes.get(outcome))!);
-        else if (outcome) results.set(c.rcpt, outcome);
+        if ('rcpt' in outcome) results.set(c.rcpt, outcome);
+        else changed.push(outcome);
       }
       for (const p of extra) await this.deps.queue.enqueue(tx, p);
       for (const r of replies) {
@@ -144,9 +143,7 @@ export class LocalTransport implements Transport {
       await tx.queue.recordRecipients(job.queueId, [...results.values()].map((r) => toRecipient(r, now, settings)));
     });
     if (extra.length + replies.length + notices.length > 0) this.deps.queue.wake();
-    for (const box of changed) {
-      this.deps.bus?.emit('mailbox.changed', { userId: box.userId, mailboxId: box.id, highestmodseq: box.highestmodseq, uidnext: box.uidnext });
-    }
+    for (const box of changed) this.deps.mailboxes.announce(box);
     // Notices are advisory: sent after the commit, so a crash may lose one but never delays mail.
     // They pass a full mailbox (quotaWarning), or a nearly full user would never see them.
     for (const n of notices) {
@@ -187,20 +184,19 @@ export class LocalTransport implements Transport {
 
   /** Appends one copy and returns the mailbox it went to, or a non-delivered outcome when the quota refuses it. */
   private async storeCopy(tx: StoreTx, c: Copy, job: DeliveryJob, summary: MessageSummary, now: number,
-    settings: Readonly<Settings>, notices: Notice[]): Promise<RecipientResult | MailboxId> {
+    settings: Readonly<Settings>, notices: Notice[]): Promise<RecipientResult | Mailbox> {
     const headerPrefix = `Return-Path: <${job.sender}>\r\nDelivered-To: ${c.user.address}\r\n`;
     const size = Buffer.byteLength(headerPrefix) + job.size;
-    const quota = await checkQuotaTx(tx, c.user.id, size);
     // The quota warning itself must get through, or a nearly full user would never see it.
-    if (quota && !quota.allowed && job.meta.quotaWarning !== true) {
+    const added = await this.deps.mailboxes.ingestTx(tx, c.user.id, c.filter.folder ?? 'INBOX',
+      { blobId: job.blobId, size, internalDate: now, headerPrefix, flags: c.filter.flags, summary },
+      { fallbackToInbox: true, ignoreQuota: job.meta.quotaWarning === true });
+    if (!added.ok) {
       if (typeof job.meta.collectedBy === 'string') return this.collectedOverQuota(tx, c, job, summary, now, settings, notices);
       const code = settings.smtp.overQuotaCode;
       return { rcpt: c.rcpt, outcome: code === 552 ? 'failed' : 'deferred', reply: reply(code, code === 552 ? '5.2.2' : '4.2.2', `Mailbox of ${c.user.address} is full`) };
     }
-    const mailbox = (c.filter.folder && await tx.mailboxes.byName(c.user.id, c.filter.folder))
-      || await tx.mailboxes.byName(c.user.id, 'INBOX')
-      || await tx.mailboxes.create(c.user.id, 'INBOX', { specialUse: '\\Inbox' });
-    await tx.messages.append(mailbox.id, { blobId: job.blobId, size, internalDate: now, headerPrefix, flags: c.filter.flags, summary });
+    const { quota } = added;
     const warnAt = settings.localDelivery.quotaWarnPercent;
     if (quota && warnAt > 0 && quota.quotaBytes > 0 && quota.percentAfter >= warnAt
       && (quota.usedBytes * 100) / quota.quotaBytes < warnAt) {
@@ -210,7 +206,7 @@ export class LocalTransport implements Transport {
         raw: () => buildQuotaWarning({ hostname: this.deps.hostname, to: c.user.address, percent, quotaBytes, now }),
       });
     }
-    return mailbox.id;
+    return added.mailbox;
   }
 }
 
