@@ -6,6 +6,7 @@
  * not run at all (then every recipient counts as deferred).
  */
 import type { BlobId, QueueId } from '../core/ids.ts';
+import type { StoreTx } from '../store/store.ts';
 
 export interface SmtpReply {
   /** 250, 451, 550 … */
@@ -27,6 +28,12 @@ export interface DeliveryJob {
   size: number;
   /** Envelope data carried from SMTP (auth user, client IP, helo, DSN options, hop count …). */
   meta: Record<string, unknown>;
+  /**
+   * Records recipients' results in the queue inside the caller's transaction (the queue's one rule
+   * for attempts, retry times and expiry). Local delivery calls it with its appends; a transport
+   * that has no transaction of its own just returns results and the runner records them.
+   */
+  record(tx: StoreTx, results: readonly RecipientResult[]): Promise<void>;
 }
 
 export type RecipientOutcome = 'delivered' | 'deferred' | 'failed';

@@ -6,21 +6,25 @@ import assert from 'node:assert/strict';
 import { settingsFrom } from '../config/settings.ts';
 import { fixedClock } from '../core/clock.ts';
 import type { DeliveryJob, RecipientResult, Transport } from '../delivery/transport.ts';
+import type { Store } from '../store/store.ts';
 import { openTestStore } from '../store/testing.ts';
 import { QueueService } from './queue.ts';
 import { QueueRunner } from './runner.ts';
 
-function scripted(name: 'local' | 'smtp', answer: (rcpt: string) => RecipientResult['outcome']) {
+/** A transport that answers by script; `recordIn` makes it record its results in a transaction of its own, as local delivery does. */
+function scripted(name: 'local' | 'smtp', answer: (rcpt: string) => RecipientResult['outcome'], recordIn?: Store) {
   const calls: DeliveryJob[] = [];
   const t: Transport = {
     name,
     async deliver(job) {
       calls.push(job);
-      return job.recipients.map((rcpt) => {
+      const results = job.recipients.map((rcpt): RecipientResult => {
         const outcome = answer(rcpt);
         const code = outcome === 'delivered' ? 250 : outcome === 'deferred' ? 451 : 550;
         return { rcpt, outcome, reply: { code, enhanced: `${String(code)[0]}.0.0`, text: `${outcome} by script` } };
       });
+      if (recordIn) await recordIn.tx((tx) => job.record(tx, results));
+      return results;
     },
   };
   return { t, calls };
@@ -30,7 +34,7 @@ async function setup(answers: { local?: (r: string) => RecipientResult['outcome'
   const clock = fixedClock(Date.UTC(2026, 10, 1));
   const stores = await openTestStore('sqlite', { now: clock.now });
   const queue = new QueueService(stores.store, stores.blobs, clock);
-  const local = scripted('local', answers.local ?? (() => 'delivered'));
+  const local = scripted('local', answers.local ?? (() => 'delivered'), stores.store);
   const remote = scripted('smtp', answers.remote ?? (() => 'delivered'));
   const settings = settingsFrom({ 'queue.retryScheduleMin': [15, 60], 'queue.delayWarningHours': [4], 'queue.maxAgeHours': 24 });
   const runner = new QueueRunner({
@@ -107,6 +111,23 @@ describe('QueueRunner', () => {
       await s.submit('a@local.test', ['y@remote.test'], 1);
       const claimed = await s.stores.store.tx((tx) => tx.queue.claim('n2', ['inbound'], 10, s.clock.now(), 1000));
       assert.deepEqual(claimed.map((e) => e.recipients[0]!.address), ['y@remote.test', 'x@remote.test']);
+    } finally { await s.stores.close(); }
+  });
+
+  it('gives local deferrals the same retry schedule as remote ones: the second interval on the second try', async () => {
+    const s = await setup({ local: () => 'deferred' });
+    try {
+      const id = await s.submit('a@remote.test', ['full@local.test']);
+      await s.runner.runOnce();
+      let e = (await s.list()).find((x) => x.id === id)!;
+      assert.deepEqual([e.state, e.recipients[0]!.state, e.recipients[0]!.attempts], ['retry', 'deferred', 1]);
+      assert.equal(e.recipients[0]!.nextAttemptAt, s.clock.now() + 15 * 60_000);
+      s.clock.advance(15 * 60_000);
+      await s.runner.runOnce();
+      e = (await s.list()).find((x) => x.id === id)!;
+      assert.equal(e.recipients[0]!.attempts, 2);
+      assert.equal(e.recipients[0]!.nextAttemptAt, s.clock.now() + 60 * 60_000, 'second interval, as for remote recipients');
+      assert.equal(e.nextAttemptAt, s.clock.now() + 60 * 60_000);
     } finally { await s.stores.close(); }
   });
 });

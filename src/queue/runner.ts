@@ -10,11 +10,11 @@ import type { Settings } from '../config/settings.ts';
 import type { Clock } from '../core/clock.ts';
 import type { RecipientResult, SmtpReply, Transport } from '../delivery/transport.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { QueueEntry, QueueRecipient, QueueState, Store } from '../store/store.ts';
+import type { QueueEntry, QueueState, Store, StoreTx } from '../store/store.ts';
 import { DrainLoop } from '../core/drain-loop.ts';
 import { buildDsn } from './dsn.ts';
 import type { QueueService } from './queue.ts';
-import { isExpired, nextAttemptAt } from './schedule.ts';
+import { formatReply as fmt, recipientRow, recipientUpdates } from './recipients.ts';
 
 export interface RunnerDeps {
   store: Store;
@@ -86,7 +86,10 @@ export class QueueRunner {
     const remote: string[] = [];
     for (const r of todo) (await this.deps.isLocalDomain(domainOf(r.address)) ? local : remote).push(r.address);
 
-    const job = (recipients: string[]) => ({ queueId: e.id, sender: e.sender, recipients, blobId: e.blobId, size: e.size, meta: e.meta });
+    const record = async (tx: StoreTx, rs: readonly RecipientResult[]) => {
+      await tx.queue.recordRecipients(e.id, recipientUpdates(e, rs, now, settings.queue).map(recipientRow));
+    };
+    const job = (recipients: string[]) => ({ queueId: e.id, sender: e.sender, recipients, blobId: e.blobId, size: e.size, meta: e.meta, record });
     const results: RecipientResult[] = [];
     const settleNow: RecipientResult[] = [];
     if (local.length > 0) {
@@ -105,24 +108,16 @@ export class QueueRunner {
     }
     results.push(...settleNow);
 
-    // What every recipient's state is now.
+    // What every recipient's state is now: the same rule local delivery recorded its own results with.
     const byRcpt = new Map(e.recipients.map((r) => [r.address, { ...r }]));
-    const expired = isExpired(now, e.createdAt, settings.queue);
-    const updates: Array<Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'>> = [];
+    const final = recipientUpdates(e, results, now, settings.queue);
+    const recordedAlready = new Set(results.filter((r) => !settleNow.includes(r)).map((r) => r.rcpt));
+    const updates = final.filter((u) => !recordedAlready.has(u.address)).map(recipientRow);
     const failed: Array<{ rcpt: string; reply: SmtpReply }> = [];
-    for (const r of results) {
-      let { outcome, reply } = r;
-      if (outcome === 'deferred' && expired) {
-        outcome = 'failed';
-        reply = { ...reply, enhanced: '4.4.7', text: `Delivery time expired: ${reply.text}` };
-      }
-      const cur = byRcpt.get(r.rcpt);
-      const attempts = (cur?.attempts ?? 0) + 1;
-      const next = outcome === 'deferred' ? nextAttemptAt(now, attempts, settings.queue) : null;
-      if (cur) Object.assign(cur, { state: outcome, nextAttemptAt: next, lastReply: fmt(reply) });
-      if (outcome === 'failed') failed.push({ rcpt: r.rcpt, reply });
-      // Local results are already recorded, unless they were just turned into failures here.
-      if (settleNow.includes(r) || outcome !== r.outcome) updates.push({ address: r.rcpt, state: outcome, lastReply: fmt(reply), nextAttemptAt: next });
+    for (const u of final) {
+      const cur = byRcpt.get(u.address);
+      if (cur) Object.assign(cur, { state: u.state, nextAttemptAt: u.nextAttemptAt, lastReply: u.lastReply });
+      if (u.state === 'failed') failed.push({ rcpt: u.address, reply: u.reply });
     }
 
     if (failed.length > 0 && e.sender !== '') await this.notify(e, 'failed', failed);
@@ -160,7 +155,6 @@ export class QueueRunner {
 }
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
-const fmt = (r: SmtpReply) => `${r.code} ${r.enhanced} ${r.text}`;
 const deferred = (rcpt: string, text: string): RecipientResult => ({ rcpt, outcome: 'deferred', reply: { code: 451, enhanced: '4.3.0', text } });
 
 function parseReply(line: string): SmtpReply {

@@ -14,9 +14,8 @@ import type { Resolver, UserRef } from '../../directory/resolve.ts';
 import type { MailboxService } from '../../mailbox/mailbox-service.ts';
 import { headerValues, parseHeaders, summarise } from '../../mime/summary.ts';
 import type { PreparedSubmission, QueueService } from '../../queue/queue.ts';
-import { nextAttemptAt } from '../../queue/schedule.ts';
 import type { BlobStore } from '../../store/blob-store.ts';
-import type { Mailbox, MessageSummary, QueueRecipient, Store, StoreTx } from '../../store/store.ts';
+import type { Mailbox, MessageSummary, Store, StoreTx } from '../../store/store.ts';
 import { reply, type DeliveryJob, type RecipientResult, type Transport } from '../transport.ts';
 import { buildAutoreply, shouldAutoreply } from './autoreply.ts';
 import { evaluateFilters, type FilterOutcome } from './filters.ts';
@@ -140,7 +139,7 @@ export class LocalTransport implements Transport {
         await this.deps.queue.enqueue(tx, r.submission);
         await tx.autoreplies.record(r.userId, r.sender, now);
       }
-      await tx.queue.recordRecipients(job.queueId, [...results.values()].map((r) => toRecipient(r, now, settings)));
+      await job.record(tx, [...results.values()]);
     });
     if (extra.length + replies.length + notices.length > 0) this.deps.queue.wake();
     for (const box of changed) this.deps.mailboxes.announce(box);
@@ -212,12 +211,3 @@ export class LocalTransport implements Transport {
 
 const fail = (rcpt: string, code: number, enhanced: string, text: string): RecipientResult =>
   ({ rcpt, outcome: 'failed', reply: reply(code, enhanced, text) });
-
-function toRecipient(r: RecipientResult, now: number, settings: Readonly<Settings>): Pick<QueueRecipient, 'address' | 'state' | 'lastReply' | 'nextAttemptAt'> {
-  return {
-    address: r.rcpt,
-    state: r.outcome,
-    lastReply: `${r.reply.code} ${r.reply.enhanced} ${r.reply.text}`,
-    nextAttemptAt: r.outcome === 'deferred' ? nextAttemptAt(now, 1, settings.queue) : null,
-  };
-}

@@ -154,7 +154,7 @@ function makeTransport(port: number, over: Partial<DeliverySettings> = {}, body:
 
 let nextId = 1;
 const job = (recipients: string[], sender = 'a@youju.test'): DeliveryJob => ({
-  queueId: nextId++ as QueueId, sender, recipients, blobId: 'b'.repeat(64) as BlobId, size: MESSAGE.length, meta: {},
+  queueId: nextId++ as QueueId, sender, recipients, blobId: 'b'.repeat(64) as BlobId, size: MESSAGE.length, meta: {}, record: async () => undefined,
 });
 const run = (t: SmtpTransport, j: DeliveryJob, signal = new AbortController().signal) => t.deliver(j, signal);
 const byRcpt = <T extends { rcpt: string }>(rs: T[]): Record<string, T> => Object.fromEntries(rs.map((r) => [r.rcpt, r]));
