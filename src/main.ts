@@ -76,7 +76,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     config, store, blobs, clock, logger, settings, queue, bus, secrets,
     mailboxes: new MailboxService(store, blobs, clock, bus),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
-    domains: new DomainService(store, clock),
+    domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
     users: new UserService(store, clock, {
       keepCramSecret: () => settings.current().security.cramMd5Enabled,
       apop: { keep: () => settings.current().security.apopEnabled, box: secrets },

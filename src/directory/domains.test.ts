@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isMailError } from '../core/errors.ts';
+import { DomainService } from './domains.ts';
 import { openDirectory, ROOT, T0 } from './test-fixture.ts';
 
 test('an IDN domain is stored as punycode and shown in Unicode', async (t) => {
@@ -83,4 +84,15 @@ test('domain changes are audited; removing a domain removes its aliases', async 
   assert.equal(create.details.maxUsers, 5);
   assert.equal(await d.domains.isLocal('y.cn'), false);
   assert.deepEqual(await d.domains.list(), []);
+});
+
+test('a new domain takes its password policy from security.strongPasswordsDefault', async (t) => {
+  const d = await openDirectory();
+  t.after(d.close);
+  let strong = false;
+  const domains = new DomainService(d.store, undefined, () => strong);
+  assert.equal((await domains.add(ROOT, 'lax.cn')).strongPasswords, false);
+  strong = true;
+  assert.equal((await domains.add(ROOT, 'strict.cn')).strongPasswords, true);
+  assert.equal((await domains.add(ROOT, 'chosen.cn', { strongPasswords: false })).strongPasswords, false, 'an explicit choice wins');
 });

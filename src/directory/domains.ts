@@ -32,7 +32,12 @@ export interface DomainInfo extends DomainSummary {
 const STATUSES: readonly DomainStatus[] = ['valid', 'invalid', 'expired'];
 
 export class DomainService {
-  constructor(private readonly store: Store, private readonly clock: Clock = systemClock) {}
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock = systemClock,
+    /** security.strongPasswordsDefault: whether a new domain starts with the strong-password policy. */
+    private readonly strongPasswordsDefault: () => boolean = () => true,
+  ) {}
 
   /**
    * Creates a domain. Throws INVALID_INPUT for a malformed name or option, ALREADY_EXISTS when the
@@ -43,8 +48,8 @@ export class DomainService {
     const clean = validateOptions(opts);
     return this.store.tx(async (tx) => {
       await requireNameFree(tx, ascii);
-      // Strong passwords are on unless asked otherwise (manual §1.8.10: keep the default).
-      const domain = await tx.domains.create({ openedAt: this.clock.now(), strongPasswords: true, ...clean, name: ascii });
+      // Strong passwords as security.strongPasswordsDefault says, unless asked otherwise (manual §1.8.10).
+      const domain = await tx.domains.create({ openedAt: this.clock.now(), strongPasswords: this.strongPasswordsDefault(), ...clean, name: ascii });
       await recordAudit(tx, actor, 'domain.create', ascii, { ...clean });
       return domain;
     });
