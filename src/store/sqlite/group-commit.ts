@@ -61,6 +61,9 @@ export class GroupCommit<C> {
   private async drain(): Promise<void> {
     try {
       while (this.pending.length > 0) {
+        // While the WAL syncs, let jobs gather: one bigger batch writes each hot page once, where
+        // several small ones would each write it again; they wait for a sync either way.
+        await this.wal?.quiet();
         await this.commitBatch(this.pending.splice(0, MAX_BATCH));
         // Let the callers just released queue their next transactions, so they share the next commit.
         await new Promise((r) => setImmediate(r));
@@ -146,6 +149,12 @@ class WalSync {
 
   private settled(): void {
     for (const r of this.idle.splice(0)) r();
+  }
+
+  /** Resolves when no sync is running (at once when none is). */
+  quiet(): Promise<void> | undefined {
+    if (!this.running && this.waiting.length === 0) return undefined;
+    return new Promise<void>((r) => this.idle.push(r));
   }
 
   async close(): Promise<void> {
