@@ -7,7 +7,8 @@
  * index and are then checked against the decoded field, so "SUBJECT x" never matches x in From.
  */
 import { decodeHeaderText, parseMimeTree } from '../../mime/mime-tree.ts';
-import { scanHeaderBlock } from '../../mime/header-block.ts';
+import { writtenDay } from '../../mime/date.ts';
+import { headerValue, parseHeaders, scanHeaderBlock } from '../../mime/header-block.ts';
 import { searchableText, segmentWords } from '../../mime/search-text.ts';
 import type { FulltextField, Message } from '../../store/store.ts';
 import type { ImapContext, SelectedMailbox } from '../context.ts';
@@ -82,15 +83,18 @@ export class SearchEvaluator {
           return key.op === 'larger' ? s > key.size : s < key.size;
         });
       }
-      case 'internaldate':
-      case 'sentdate': {
+      case 'internaldate': {
         const rows = await this.loadRows();
         return this.filter(within, (u) => {
           const r = rows.get(u);
-          if (!r) return false;
-          const ms = key.type === 'internaldate' ? r.internalDate : r.sentAt ?? r.internalDate;
-          const day = new Date(ms).toISOString().slice(0, 10);
-          return key.op === 'on' ? day === key.date : key.op === 'before' ? day < key.date : day >= key.date;
+          return r !== undefined && compareDay(new Date(r.internalDate).toISOString().slice(0, 10), key.op, key.date);
+        });
+      }
+      case 'sentdate': {
+        const days = await this.sentDays(within);
+        return this.filter(within, (u) => {
+          const day = days.get(u);
+          return day !== undefined && compareDay(day, key.op, key.date);
         });
       }
       case 'age': {
@@ -108,6 +112,28 @@ export class SearchEvaluator {
       case 'header':
         return this.header(key.field, key.value, within);
     }
+  }
+
+  /**
+   * The day each message's Date header names, as written (RFC 3501 §6.4.4: time and zone are
+   * ignored), read from the cached ENVELOPE or else the header; the internal date when there is no
+   * readable Date header.
+   */
+  private async sentDays(within: Set<number>): Promise<Map<number, string>> {
+    const rows = await this.loadRows();
+    const wanted = [...within].map((u) => rows.get(u)).filter((r): r is Message => r !== undefined);
+    const metas = await this.ctx.deps.mailboxes.blobMeta([...new Set(wanted.map((r) => r.blobId))]);
+    const days = new Map<number, string>();
+    for (const r of wanted) {
+      const meta = metas.get(r.blobId);
+      let header = meta ? envelopeDate(meta.envelope) : undefined;
+      if (header === undefined) {
+        const bytes = await this.raw(r.uid);
+        header = bytes ? headerValue(parseHeaders(bytes).headers, 'date') : undefined;
+      }
+      days.set(r.uid, (header !== undefined ? writtenDay(header) : undefined) ?? new Date(r.internalDate).toISOString().slice(0, 10));
+    }
+    return days;
   }
 
   private filter(within: Set<number>, pred: (uid: number) => boolean): Set<number> {
@@ -179,6 +205,26 @@ export class SearchEvaluator {
     }
     return out;
   }
+}
+
+const compareDay = (day: string, op: 'on' | 'before' | 'since', date: string): boolean =>
+  op === 'on' ? day === date : op === 'before' ? day < date : day >= date;
+
+/** The date member of a serialised ENVELOPE (`("date" …`, `(NIL …` or a literal); undefined when NIL or unreadable. */
+export function envelopeDate(envelope: string): string | undefined {
+  if (envelope.startsWith('("')) {
+    let out = '';
+    for (let i = 2; i < envelope.length; i++) {
+      const c = envelope[i]!;
+      if (c === '\\') out += envelope[++i] ?? '';
+      else if (c === '"') return out;
+      else out += c;
+    }
+    return undefined;
+  }
+  const lit = /^\(\{(\d+)\}\r\n/.exec(envelope);
+  if (lit) return Buffer.from(envelope.slice(lit[0].length, lit[0].length + Number(lit[1])), 'latin1').toString('utf8');
+  return undefined;
 }
 
 function inRanges(ranges: ReadonlyArray<readonly [number, number]>, n: number): boolean {

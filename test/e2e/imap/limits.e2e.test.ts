@@ -4,60 +4,11 @@
 // a user cannot open more sessions than allowed; the session log never shows a password.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { RawClient as Raw } from '../../helpers/raw-client.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
-/** A raw line-level IMAP client: send text, wait for a line matching a pattern. */
-class Raw {
-  private buffer = '';
-  private waiters: Array<() => void> = [];
-  readonly socket: net.Socket;
-  closed = false;
-
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
-    this.socket.setEncoding('latin1');
-    this.socket.on('data', (d: string) => {
-      this.buffer += d;
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.socket.on('close', () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.socket.on('error', () => undefined);
-  }
-
-  send(text: string | Uint8Array): void {
-    this.socket.write(text);
-  }
-
-  /** Resolves with everything received up to and including the first line matching re. */
-  async until(re: RegExp, timeoutMs = 5000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const lines = this.buffer.split('\r\n');
-      const i = lines.slice(0, -1).findIndex((l) => re.test(l));
-      if (i >= 0) {
-        const taken = lines.slice(0, i + 1).join('\r\n');
-        this.buffer = lines.slice(i + 1).join('\r\n');
-        return taken;
-      }
-      if (this.closed) throw new Error(`connection closed waiting for ${re}; got ${this.buffer.slice(0, 200)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; got ${this.buffer.slice(0, 200)}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
 
 async function loggedIn(t: TestServer): Promise<Raw> {
   const c = new Raw(t.config.ports.imap);

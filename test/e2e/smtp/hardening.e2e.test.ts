@@ -7,65 +7,9 @@
 // literals of one command.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { swaks } from '../../helpers/peers.ts';
+import { RawClient as Raw } from '../../helpers/raw-client.ts';
 import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
-
-/** A raw client: write bytes as given, read complete replies (SMTP: a line `NNN text`; IMAP: a tagged line). */
-class Raw {
-  private buffer = '';
-  private waiters: Array<() => void> = [];
-  private readonly socket: net.Socket;
-  closed = false;
-  readonly opened = Date.now();
-
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
-    this.socket.setEncoding('latin1');
-    this.socket.on('data', (d: string) => {
-      this.buffer += d;
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.socket.on('close', () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w();
-    });
-    this.socket.on('error', () => undefined);
-  }
-
-  send(text: string | Buffer): void {
-    this.socket.write(text);
-  }
-
-  /** The lines up to and including the next one matching re (default: an SMTP final reply line). */
-  async line(re = /^\d{3} /, timeoutMs = 10_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const lines = this.buffer.split('\r\n');
-      const i = lines.slice(0, -1).findIndex((l) => re.test(l));
-      if (i >= 0) {
-        this.buffer = lines.slice(i + 1).join('\r\n');
-        return lines[i]!;
-      }
-      if (this.closed) return 'EOF';
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${re}; have ${JSON.stringify(this.buffer.slice(0, 300))}`);
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-  }
-
-  async replies(n: number): Promise<string[]> {
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(await this.line());
-    return out;
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
 
 const body = (subject: string, extra = '') => `Subject: ${subject}\r\nFrom: x@remote.test\r\n${extra}\r\nhello\r\n.\r\n`;
 

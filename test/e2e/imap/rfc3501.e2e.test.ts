@@ -1,0 +1,55 @@
+// IMAP conformance corrections found by a compliance suite and real mail (issue #11), each against
+// the RFC section it follows, over a raw connection so the exact responses are checked.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RawClient } from '../../helpers/raw-client.ts';
+import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+
+let tags = 0;
+/** Sends one command and returns its untagged lines and the tagged completion. */
+async function cmd(c: RawClient, text: string): Promise<{ untagged: string[]; done: string }> {
+  const tag = `t${++tags}`;
+  c.send(`${tag} ${text}\r\n`);
+  const lines = (await c.until(new RegExp(`^${tag} `))).split('\r\n');
+  return { untagged: lines.slice(0, -1), done: lines.at(-1)! };
+}
+
+async function append(c: RawClient, mailbox: string, message: string): Promise<void> {
+  const bytes = Buffer.from(message.replace(/\n/g, '\r\n'));
+  const tag = `t${++tags}`;
+  c.send(`${tag} APPEND ${mailbox} {${bytes.length}+}\r\n`);
+  c.send(Buffer.concat([bytes, Buffer.from('\r\n')]));
+  assert.match(await c.until(new RegExp(`^${tag} `)), new RegExp(`${tag} OK`));
+}
+
+const searchHits = (r: { untagged: string[] }) => (r.untagged.find((l) => l.startsWith('* SEARCH')) ?? '* SEARCH').slice(9).trim();
+
+describe('IMAP per RFC 3501 (issue #11)', () => {
+  let t: TestServer;
+  let c: RawClient;
+  before(async () => {
+    t = await startTestServer({ imap: true, settings: { 'smtp.allowPlaintextAuth': true } });
+    await t.addUser('alice@example.cn');
+    c = new RawClient(t.config.ports.imap);
+    await c.line(/^\* OK/);
+    assert.match((await cmd(c, `LOGIN alice@example.cn "${PASSWORD}"`)).done, /OK/);
+  });
+  after(async () => {
+    c?.close();
+    await t?.close();
+  });
+
+  it('SENTON/SENTBEFORE/SENTSINCE compare the day the Date header names, not the UTC day (§6.4.4)', async () => {
+    await cmd(c, 'CREATE Dates');
+    await append(c, 'Dates', 'Date: Tue, 1 Dec 2026 23:30:00 -0800\nSubject: late on the first\n\nx\n'); // 2 Dec in UTC
+    await append(c, 'Dates', 'Date: Wed, 2 Dec 2026 00:30:00 +0800\nSubject: early on the second\n\nx\n'); // 1 Dec in UTC
+    assert.match((await cmd(c, 'SELECT Dates')).done, /OK/);
+    assert.equal(searchHits(await cmd(c, 'UID SEARCH SENTON 1-Dec-2026')), '1');
+    assert.equal(searchHits(await cmd(c, 'UID SEARCH SENTON 2-Dec-2026')), '2');
+    assert.equal(searchHits(await cmd(c, 'UID SEARCH SENTBEFORE 2-Dec-2026')), '1');
+    assert.equal(searchHits(await cmd(c, 'UID SEARCH SENTSINCE 2-Dec-2026')), '2');
+    // Once FETCH ENVELOPE has cached the envelope, the answer is the same.
+    await cmd(c, 'FETCH 1:* ENVELOPE');
+    assert.equal(searchHits(await cmd(c, 'UID SEARCH SENTON 1-Dec-2026')), '1');
+  });
+});
