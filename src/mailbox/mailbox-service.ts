@@ -194,6 +194,12 @@ export class MailboxService {
     return m.headerPrefix ? Buffer.concat([Buffer.from(m.headerPrefix, 'utf8'), body]) : body;
   }
 
+  /** The first `maxBytes` of the message's blob after its header prefix: enough for its header block. */
+  async readHead(m: Pick<Message, 'blobId' | 'headerPrefix'>, maxBytes = 256 * 1024): Promise<Buffer> {
+    const head = await this.blobs.read(m.blobId, { start: 0, end: maxBytes });
+    return m.headerPrefix ? Buffer.concat([Buffer.from(m.headerPrefix, 'utf8'), head]) : head;
+  }
+
   messages(mailboxId: MailboxId, opts?: { uids?: UidSet }): Promise<Message[]> {
     return this.store.read((tx) => tx.messages.list(mailboxId, opts));
   }

@@ -3,8 +3,9 @@
  * selected mailbox as sets of UIDs. Each key reads as little as it can: flags, sequence numbers,
  * UIDs and modseqs come from the session's view; sizes and dates from message rows (read once per
  * search); BODY and TEXT from the store's full-text index (Chinese words included, DESIGN §3), with
- * the few messages the indexer has not reached yet scanned directly; header keys narrow through the
- * index and are then checked against the decoded field, so "SUBJECT x" never matches x in From.
+ * the few messages the indexer has not reached yet scanned directly; header keys match substrings of
+ * the decoded field (SUBJECT from the stored subject; the index only ever narrows), so "SUBJECT x"
+ * never matches x in From and results do not change when indexing finishes.
  */
 import { decodeHeaderText, parseMimeTree } from '../../mime/mime-tree.ts';
 import { writtenDay } from '../../mime/date.ts';
@@ -183,21 +184,41 @@ export class SearchEvaluator {
     return hits;
   }
 
+  /**
+   * Header keys match substrings of the decoded field (RFC 3501 §6.4.4), so the word index may only
+   * narrow the candidates by the needle's interior words (whole words in any match), never decide.
+   * SUBJECT is answered from the stored, decoded subject of each message unless it was cut.
+   */
   private async header(field: string, value: string, within: Set<number>): Promise<Set<number>> {
-    const found = value === '' ? undefined : await this.indexed('headers', value, within);
-    const candidates = found ? [...found.hits, ...found.scan] : [...within];
-    const needle = value.normalize('NFKC').toLowerCase();
+    const needle = searchForm(value);
     const name = field.toLowerCase();
+    const rows = await this.loadRows();
     const out = new Set<number>();
+    let candidates = [...within];
+    if (name === 'subject') {
+      const unsure: number[] = [];
+      for (const uid of candidates) {
+        const subject = rows.get(uid)?.subject ?? '';
+        if (subject.length >= SUMMARY_SUBJECT_CHARS && subject.endsWith('…')) unsure.push(uid);
+        else if (searchForm(subject).includes(needle)) out.add(uid);
+      }
+      candidates = unsure;
+    } else {
+      const interior = interiorWords(value);
+      if (interior.length > 0) {
+        const found = await this.indexed('headers', interior.join(' '), within);
+        if (found) candidates = [...found.hits, ...found.scan];
+      }
+    }
     for (const uid of candidates) {
-      const bytes = await this.raw(uid);
-      if (!bytes) continue;
+      const row = rows.get(uid);
+      if (!row) continue;
+      const bytes = await this.ctx.deps.mailboxes.readHead(row);
       const block = scanHeaderBlock(bytes);
       for (const f of block.fields) {
         if (f.key !== name) continue;
         const text = decodeHeaderText(bytes.subarray(f.start, f.end).toString('latin1')).replace(/\r?\n(?=[ \t])/g, '');
-        const v = text.slice(text.indexOf(':') + 1).trim().normalize('NFKC').toLowerCase();
-        if (v.includes(needle)) {
+        if (searchForm(text.slice(text.indexOf(':') + 1)).includes(needle)) {
           out.add(uid);
           break;
         }
@@ -205,6 +226,21 @@ export class SearchEvaluator {
     }
     return out;
   }
+}
+
+/** Longest stored subject (mime/summary.ts); a longer one was cut and ends in '…'. */
+const SUMMARY_SUBJECT_CHARS = 2000;
+
+/** How a header value and a needle are compared: NFKC, lower case, runs of white space as one space, trimmed. */
+const searchForm = (s: string): string => s.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+
+/**
+ * The words of a needle that any match must hold whole: all but the first and last (which may be
+ * parts of longer words). Only for spaced scripts: a CJK needle's words need not be the text's words.
+ */
+function interiorWords(value: string): string[] {
+  if (/[\u2e80-\u9fff\uac00-\ud7af\u3040-\u30ff\u0e00-\u0e7f]/.test(value)) return [];
+  return segmentWords(value).slice(1, -1);
 }
 
 const compareDay = (day: string, op: 'on' | 'before' | 'since', date: string): boolean =>

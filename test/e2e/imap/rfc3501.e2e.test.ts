@@ -52,4 +52,26 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
     await cmd(c, 'FETCH 1:* ENVELOPE');
     assert.equal(searchHits(await cmd(c, 'UID SEARCH SENTON 1-Dec-2026')), '1');
   });
+
+  it('matches header keys as substrings of the decoded field, before and after indexing (§6.4.4)', async () => {
+    await cmd(c, 'CREATE Headers');
+    await append(c, 'Headers', 'From: "Zhang San" <zhang.san@example.cn>\nTo: Undisclosed recipients:;\nSubject: =?UTF-8?B?5L2g5aW977yM576O5Li955qE5LiW55WM?= a beautiful world\nX-Mailer: Foxmail 7.2\n\nbody\n');
+    await append(c, 'Headers', 'From: other@example.cn\nSubject: nothing here\n\nbody\n');
+    assert.match((await cmd(c, 'SELECT Headers')).done, /OK/);
+    for (const pass of ['fresh', 'indexed']) {
+      assert.equal(searchHits(await cmd(c, 'UID SEARCH SUBJECT "eautiful worl"')), '1', pass);
+      assert.equal(searchHits(await cmd(c, 'UID SEARCH CHARSET UTF-8 SUBJECT "美丽"')), '1', pass);
+      assert.equal(searchHits(await cmd(c, 'UID SEARCH FROM "ang.sa"')), '1', pass);
+      assert.equal(searchHits(await cmd(c, 'UID SEARCH TO "undisclosed"')), '1', pass);
+      assert.equal(searchHits(await cmd(c, 'UID SEARCH HEADER X-Mailer "xmail"')), '1', pass);
+      assert.equal(searchHits(await cmd(c, 'UID SEARCH HEADER X-Mailer ""')), '1', pass);
+      assert.equal(searchHits(await cmd(c, 'UID SEARCH SUBJECT "zhang"')), '', 'SUBJECT does not match From');
+      // Wait for the indexer, then ask the same again.
+      for (let i = 0; i < 50 && pass === 'fresh'; i++) {
+        const r = await t.rt.store.read((tx) => tx.fulltext.pending(10));
+        if (r.length === 0) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    }
+  });
 });
