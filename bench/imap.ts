@@ -3,7 +3,8 @@
  * varied senders, subjects and bodies, a fifth in Chinese, a few multipart with attachments, all
  * generated from a fixed seed so Youju and Dovecot hold the same bytes. It times SELECT, FETCH 1:*
  * of (UID FLAGS), (ENVELOPE) and (UID FLAGS RFC822.SIZE ENVELOPE), UID SEARCH TEXT for an English
- * and a Chinese word each in 1% of the messages, and the server memory 200 sessions idling in
+ * and a Chinese word each in 1% of the messages, UID SEARCH SUBJECT and FROM for substrings, UID
+ * SORT (DATE), UID THREAD REFERENCES, and the server memory 200 sessions idling in
  * INBOX add (`--idle N`). Every command goes through the same raw client (below), on loopback.
  * Youju's mailbox is written through MailboxService.append before `youju start`, which then
  * indexes it; Dovecot (when /usr/sbin/dovecot exists) gets Maildir files, builds its index on the
@@ -42,6 +43,9 @@ const ADDRESS = 'bench@bench.test';
 /** In 1% of the messages each (i % 100 == 7 and 53): the words UID SEARCH TEXT looks for. */
 const WORD = 'kumquat';
 const CHINESE_WORD = '发票';
+/** Header searches: a substring of a subject word, and of one sender's address. */
+const SUBJECT_WORD = 'eeting';
+const FROM_WORD = 'bob.ch';
 const XAPIAN_PLUGIN = '/usr/lib/dovecot/modules/lib21_fts_xapian_plugin.so';
 
 // ── The mailbox ────────────────────────────────────────────────────────────────────────────
@@ -369,6 +373,10 @@ interface Figures {
   fetchAll: Figure;
   searchWord: Figure;
   searchChinese: Figure;
+  searchSubject: Figure;
+  searchFrom: Figure;
+  sortDate: Figure;
+  threadReferences: Figure;
   /** Filled by the idle phase. */
   idle?: IdleFigures;
   notes: string[];
@@ -417,8 +425,12 @@ async function runWorkload(port: number, user: string, password: string, n: numb
     }
     const searchWord = await measure(c, searchText(WORD), runs, true);
     const searchChinese = await measure(c, searchText(CHINESE_WORD), runs, true);
+    const searchSubject = await measure(c, `UID SEARCH SUBJECT ${SUBJECT_WORD}`, runs, true);
+    const searchFrom = await measure(c, `UID SEARCH FROM ${FROM_WORD}`, runs, true);
+    const sortDate = await measure(c, 'UID SORT (DATE) UTF-8 ALL', runs);
+    const threadReferences = await measure(c, 'UID THREAD REFERENCES UTF-8 ALL', runs);
     await c.command('LOGOUT');
-    return { select, fetchFlags, fetchEnvelope, fetchAll, searchWord, searchChinese };
+    return { select, fetchFlags, fetchEnvelope, fetchAll, searchWord, searchChinese, searchSubject, searchFrom, sortDate, threadReferences };
   } finally {
     c.close();
   }
@@ -704,6 +716,10 @@ function printTable(n: number, runs: number, y: Figures, d: Figures | undefined,
   line('FETCH 1:* (UID FLAGS RFC822.SIZE ENVELOPE)', 'fetchAll');
   line(`UID SEARCH TEXT ${WORD}`, 'searchWord');
   line(`UID SEARCH TEXT ${CHINESE_WORD}`, 'searchChinese');
+  line(`UID SEARCH SUBJECT ${SUBJECT_WORD}`, 'searchSubject');
+  line(`UID SEARCH FROM ${FROM_WORD}`, 'searchFrom');
+  line('UID SORT (DATE) UTF-8 ALL', 'sortDate');
+  line('UID THREAD REFERENCES UTF-8 ALL', 'threadReferences');
   const yi = y.idle!;
   const di = d?.idle;
   if (yi.failure) y.notes.push(`IDLE sessions failed ${yi.failure}`);

@@ -42,7 +42,8 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
   if (cmd.vanished && (!cmd.uid || cmd.changedSince === undefined || !ctx.enabled.has('QRESYNC'))) {
     return bad('VANISHED needs UID FETCH, CHANGEDSINCE and QRESYNC enabled');
   }
-  if (cmd.changedSince !== undefined) ctx.enabled.add('CONDSTORE');
+  // CHANGEDSINCE and the MODSEQ item are CONDSTORE enabling (RFC 7162 §3.1): later untagged FETCH carry MODSEQ.
+  if (cmd.changedSince !== undefined || cmd.attributes.some((a) => a.name === 'MODSEQ')) ctx.enabled.add('CONDSTORE');
   const attrs = [...cmd.attributes];
   const has = (name: string) => attrs.some((a) => a.name === name);
   if (cmd.uid && !has('UID')) attrs.unshift({ name: 'UID' });

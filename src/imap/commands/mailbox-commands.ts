@@ -66,7 +66,7 @@ export async function statusResponse(ctx: ImapContext, box: Mailbox, items: read
       case 'UIDNEXT': v = box.uidnext; break;
       case 'UIDVALIDITY': v = box.uidvalidity; break;
       case 'UNSEEN': v = box.unseen; break;
-      case 'HIGHESTMODSEQ': v = box.highestmodseq; break;
+      case 'HIGHESTMODSEQ': v = box.highestmodseq; ctx.enabled.add('CONDSTORE'); break; // CONDSTORE enabling (RFC 7162 §3.1)
       case 'SIZE': v = box.bytes; break;
       case 'APPENDLIMIT': v = ctx.settings.imap.appendLimitBytes; break;
       case 'DELETED':

@@ -12,6 +12,7 @@ export async function search(ctx: ImapContext, cmd: SearchCommand): Promise<Comp
   const sel = ctx.selected!;
   const evaluator = new SearchEvaluator(ctx, sel, Date.now());
   const uids = await evaluator.run(cmd.criteria);
+  if (evaluator.usedModseq) ctx.enabled.add('CONDSTORE'); // SEARCH MODSEQ is CONDSTORE enabling (RFC 7162 §3.1)
   const numbers = cmd.uid ? uids : uids.map((u) => sel.view.seqOf(u)).sort((a, b) => a - b);
   if (cmd.returnOptions === undefined) {
     const values: ImapValue[] = [atom('SEARCH'), ...numbers];
@@ -45,6 +46,14 @@ export function writeEsearch(
     if (asked('ALL')) values.push(atom('ALL'), atom(formatSequenceSet(numbers)));
   }
   if (asked('COUNT')) values.push(atom('COUNT'), numbers.length);
-  if (evaluator?.usedModseq && numbers.length > 0) values.push(atom('MODSEQ'), evaluator.highestModseqFound);
+  if (evaluator?.usedModseq && numbers.length > 0) {
+    // RFC 7162 §3.1.10: with MIN and/or MAX but neither ALL nor COUNT, the highest modseq of the messages returned.
+    const ends = (asked('MIN') || asked('MAX')) && !asked('ALL') && !asked('COUNT');
+    const modseqOf = (u: number) => sel.view.message(u)?.modseq ?? 0;
+    const modseq = ends
+      ? Math.max(asked('MIN') ? modseqOf(uids[0]!) : 0, asked('MAX') ? modseqOf(uids[uids.length - 1]!) : 0)
+      : evaluator.highestModseqFound;
+    values.push(atom('MODSEQ'), modseq);
+  }
   ctx.write(untaggedData(values));
 }

@@ -74,4 +74,27 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
       }
     }
   });
+
+  it('FETCH (MODSEQ) enables CONDSTORE, and ESEARCH MIN with MODSEQ gives the MIN message\'s modseq (RFC 7162 §3.1, §3.1.10)', async () => {
+    await cmd(c, 'CREATE Modseq');
+    for (let i = 0; i < 3; i++) await append(c, 'Modseq', `Subject: m${i}\n\nx\n`);
+    const login = async () => {
+      const s = new RawClient(t.config.ports.imap);
+      await s.line(/^\* OK/);
+      await cmd(s, `LOGIN alice@example.cn "${PASSWORD}"`);
+      assert.match((await cmd(s, 'SELECT Modseq')).done, /OK/);
+      return s;
+    };
+    const [reader, writer] = [await login(), await login()];
+    const first = /MODSEQ \((\d+)\)/.exec((await cmd(reader, 'FETCH 1 (MODSEQ)')).untagged.join(' '))?.[1];
+    assert.ok(first, 'FETCH 1 (MODSEQ) answered');
+    // CONDSTORE is on now for the reader: a flag change by another session arrives with its MODSEQ.
+    await cmd(writer, 'STORE 3 +FLAGS (\\Flagged)'); // message 3 now has the highest modseq
+    const noop = await cmd(reader, 'NOOP');
+    assert.match(noop.untagged.join('\n'), /\* 3 FETCH \(.*MODSEQ \(\d+\)/, noop.untagged.join('\n'));
+    const min = await cmd(reader, 'SEARCH RETURN (MIN) MODSEQ 1');
+    assert.match(min.untagged.join('\n'), new RegExp(`ESEARCH \\(TAG "t\\d+"\\) MIN 1 MODSEQ ${first}$`), 'MIN\'s own modseq, not the highest');
+    reader.close();
+    writer.close();
+  });
 });
