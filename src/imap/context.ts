@@ -40,6 +40,8 @@ export interface SelectedMailbox {
   recent: Set<number>;
   /** The result saved by SEARCH RETURN (SAVE), as UIDs (RFC 5182). */
   saved: number[];
+  /** Keywords the client has been told of in FLAGS; a new one means a new FLAGS response (RFC 3501 §7.2.6). */
+  keywords: Set<string>;
 }
 
 /** A command's outcome: the tagged status line the session writes. */

@@ -2,11 +2,36 @@
  * Untagged updates for the selected mailbox (RFC 3501 §7.3.1, §7.4.1; RFC 7162 §3.2.10): folds the
  * store's changes since the view's highestmodseq into the view and tells the client — EXPUNGE (or
  * VANISHED once QRESYNC is enabled), EXISTS and RECENT for new messages, FETCH FLAGS (with UID and,
- * under CONDSTORE, MODSEQ) for flags other sessions changed.
+ * under CONDSTORE, MODSEQ) for flags other sessions changed, and a new FLAGS response first when
+ * they hold a keyword the client has not seen yet (§7.2.6).
  */
 import type { ImapContext, SelectedMailbox } from './context.ts';
-import { atom, fetchResponse, formatSequenceSet, untaggedData, type ImapValue } from './protocol/serializer.ts';
-import { RECENT } from './protocol/flags.ts';
+import { atom, fetchResponse, formatSequenceSet, untaggedData, untaggedStatus, type ImapValue } from './protocol/serializer.ts';
+import { RECENT, SYSTEM_FLAGS } from './protocol/flags.ts';
+
+/** `* FLAGS (…)` and `* OK [PERMANENTFLAGS (… \\*)]` for the system flags and these keywords. */
+export function writeFlags(ctx: ImapContext, keywords: ReadonlySet<string>, readOnly: boolean): void {
+  const flags = [...SYSTEM_FLAGS, ...[...keywords].sort()];
+  ctx.write(untaggedData([atom('FLAGS'), flags.map((f) => atom(f))]));
+  ctx.write(untaggedStatus('OK', readOnly ? 'No permanent flags in read-only mode' : 'Flags permitted',
+    { code: 'PERMANENTFLAGS', flags: readOnly ? [] : [...flags, '\\*'] }));
+}
+
+/** Before flags that hold a keyword the client has not been told of: a new FLAGS response (RFC 3501 §7.2.6). */
+export function announceKeywords(ctx: ImapContext, flagLists: Iterable<readonly string[]>): void {
+  const sel = ctx.selected;
+  if (!sel) return;
+  let fresh = false;
+  for (const list of flagLists) {
+    for (const f of list) {
+      if (!f.startsWith('\\') && !sel.keywords.has(f)) {
+        sel.keywords.add(f);
+        fresh = true;
+      }
+    }
+  }
+  if (fresh) writeFlags(ctx, sel.keywords, sel.readOnly);
+}
 
 /** The FLAGS value for a message in this session: its stored flags plus \Recent when it is recent here. */
 export function flagsValue(sel: SelectedMailbox, uid: number, flags: readonly string[]): ImapValue {
@@ -37,6 +62,7 @@ export async function syncSelected(ctx: ImapContext): Promise<void> {
     sel.mailbox = { ...sel.mailbox, uidnext: sel.view.maxUid + 1 };
   }
   const condstore = ctx.enabled.has('CONDSTORE') || ctx.enabled.has('QRESYNC');
+  announceKeywords(ctx, r.flags.map((f) => f.flags));
   for (const f of r.flags) {
     const items: Array<[string, ImapValue]> = [['UID', f.uid], ['FLAGS', flagsValue(sel, f.uid, f.flags)]];
     if (condstore) items.push(['MODSEQ', [f.modseq]]);

@@ -74,15 +74,32 @@ export async function lsub(ctx: ImapContext, cmd: LsubCommand): Promise<Completi
   }
   const all = (await ctx.deps.mailboxes.list(ctx.user!.id)).sort(byName);
   const re = patternToRegExp(cmd.reference, cmd.pattern);
-  for (const box of all) {
-    if (box.subscribed && re.test(box.name)) ctx.write(listLine(ctx, 'LSUB', [], box.name));
+  const subscribed = new Set(all.filter((b) => b.subscribed).map((b) => b.name));
+  const shown = new Set<string>();
+  for (const name of [...subscribed].sort(byNameOnly)) {
+    if (re.test(name)) {
+      ctx.write(listLine(ctx, 'LSUB', [], name));
+      continue;
+    }
+    // RFC 3501 §6.3.9: "%" stops at a level; the unsubscribed parent that matches is shown \Noselect.
+    const parts = name.split(SEPARATOR);
+    for (let i = 1; i < parts.length; i++) {
+      const parent = parts.slice(0, i).join(SEPARATOR);
+      if (subscribed.has(parent) || shown.has(parent) || !re.test(parent)) continue;
+      shown.add(parent);
+      ctx.write(listLine(ctx, 'LSUB', ['\\Noselect'], parent));
+    }
   }
   return ok('LSUB completed');
 }
 
 /** INBOX first, then by name. */
 function byName(a: Mailbox, b: Mailbox): number {
-  if (a.name === 'INBOX') return -1;
-  if (b.name === 'INBOX') return 1;
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  return byNameOnly(a.name, b.name);
+}
+
+function byNameOnly(a: string, b: string): number {
+  if (a === 'INBOX') return -1;
+  if (b === 'INBOX') return 1;
+  return a < b ? -1 : a > b ? 1 : 0;
 }

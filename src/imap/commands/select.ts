@@ -6,9 +6,9 @@
 import { bad, ok, type Completion, type ImapContext } from '../context.ts';
 import { MailboxView } from '../mailbox-view.ts';
 import type { SelectCommand } from '../protocol/command.ts';
-import { SYSTEM_FLAGS } from '../protocol/flags.ts';
 import { normalizeSequenceSet, type SequenceSet } from '../protocol/sequence-set.ts';
 import { atom, fetchResponse, formatSequenceSet, untaggedData, untaggedStatus } from '../protocol/serializer.ts';
+import { writeFlags } from '../updates.ts';
 import type { CachedView } from '../view-cache.ts';
 import { toUidSet } from './uids.ts';
 
@@ -47,10 +47,7 @@ export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Comp
       break;
     }
   }
-  const flags = [...SYSTEM_FLAGS, ...[...keywords].sort()];
-  ctx.write(untaggedData([atom('FLAGS'), flags.map((f) => atom(f))]));
-  ctx.write(untaggedStatus('OK', readOnly ? 'No permanent flags in read-only mode' : 'Flags permitted',
-    { code: 'PERMANENTFLAGS', flags: readOnly ? [] : [...flags, '\\*'] }));
+  writeFlags(ctx, keywords, readOnly);
   ctx.write(untaggedData([view.exists, atom('EXISTS')]));
   ctx.write(untaggedData([0, atom('RECENT')]));
   if (firstUnseen > 0) ctx.write(untaggedStatus('OK', `Message ${firstUnseen} is the first unseen`, { code: 'UNSEEN', value: firstUnseen }));
@@ -58,7 +55,7 @@ export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Comp
   ctx.write(untaggedStatus('OK', 'Predicted next UID', { code: 'UIDNEXT', value: box.uidnext }));
   ctx.write(untaggedStatus('OK', 'Highest', { code: 'HIGHESTMODSEQ', value: view.highestmodseq }));
 
-  ctx.selected = { mailbox: { ...box, highestmodseq: view.highestmodseq }, view, readOnly, recent: new Set(), saved: [] };
+  ctx.selected = { mailbox: { ...box, highestmodseq: view.highestmodseq }, view, readOnly, recent: new Set(), saved: [], keywords };
   ctx.state = 'selected';
 
   if (cmd.qresync && cmd.qresync.uidvalidity === box.uidvalidity) await resync(ctx, cmd.qresync.modseq, cmd.qresync.knownUids);

@@ -7,7 +7,7 @@ import type { FlagOp } from '../../store/store.ts';
 import { no, ok, type Completion, type ImapContext } from '../context.ts';
 import type { StoreCommand } from '../protocol/command.ts';
 import { fetchResponse, type ImapValue } from '../protocol/serializer.ts';
-import { flagsValue } from '../updates.ts';
+import { announceKeywords, flagsValue } from '../updates.ts';
 import { resolveSet, toUidSet } from './uids.ts';
 
 const OPS: Record<StoreCommand['operation'], FlagOp> = { replace: 'set', add: 'add', remove: 'remove' };
@@ -24,6 +24,7 @@ export async function store(ctx: ImapContext, cmd: StoreCommand): Promise<Comple
       cmd.unchangedSince === undefined ? undefined : Number(cmd.unchangedSince));
   const changed = new Map(result.changed.map((c) => [c.uid, c]));
   for (const c of result.changed) sel.view.update(c.uid, c.flags, c.modseq);
+  announceKeywords(ctx, result.changed.map((c) => c.flags));
   const failed = new Set(result.failed);
   for (const uid of uids) {
     if (failed.has(uid)) continue;

@@ -97,4 +97,28 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
     reader.close();
     writer.close();
   });
+
+  it('LSUB "" % shows the unsubscribed parent of a subscribed child as \\Noselect (§6.3.9)', async () => {
+    await cmd(c, 'CREATE Parent/Child');
+    await cmd(c, 'UNSUBSCRIBE Parent');
+    await cmd(c, 'SUBSCRIBE Parent/Child');
+    const r = await cmd(c, 'LSUB "" %');
+    assert.ok(r.untagged.includes('* LSUB (\\Noselect) "/" Parent'), r.untagged.join('\n'));
+    assert.ok(!r.untagged.some((l) => l.endsWith('Parent/Child')), 'the child is one level down');
+    assert.ok((await cmd(c, 'LSUB "" *')).untagged.includes('* LSUB () "/" Parent/Child'));
+  });
+
+  it('sends a new FLAGS response before the first use of a new keyword (§7.2.6)', async () => {
+    await cmd(c, 'CREATE Keywords');
+    await append(c, 'Keywords', 'Subject: k\n\nx\n');
+    const sel = await cmd(c, 'SELECT Keywords');
+    assert.ok(!sel.untagged.some((l) => l.includes('$Important')));
+    const r = await cmd(c, 'STORE 1 +FLAGS ($Important)');
+    const flagsAt = r.untagged.findIndex((l) => l.startsWith('* FLAGS (') && l.includes('$Important'));
+    const fetchAt = r.untagged.findIndex((l) => /^\* 1 FETCH \(FLAGS \(.*\$Important/.test(l));
+    assert.ok(flagsAt >= 0 && fetchAt > flagsAt, r.untagged.join('\n'));
+    assert.ok(r.untagged.some((l) => /^\* OK \[PERMANENTFLAGS \(.*\$Important.*\\\*\)\]/.test(l)), r.untagged.join('\n'));
+    const again = await cmd(c, 'STORE 1 -FLAGS ($Important)');
+    assert.ok(!again.untagged.some((l) => l.startsWith('* FLAGS')), 'no new keyword, no FLAGS');
+  });
 });
