@@ -121,4 +121,19 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
     const again = await cmd(c, 'STORE 1 -FLAGS ($Important)');
     assert.ok(!again.untagged.some((l) => l.startsWith('* FLAGS')), 'no new keyword, no FLAGS');
   });
+
+  it('THREAD REFERENCES keeps a missing parent as a dummy (RFC 5256 §4); SORT CC skips a group name (§3); SORT SUBJECT keeps a lone [blob] (§2.1)', async () => {
+    await cmd(c, 'CREATE Threads');
+    await append(c, 'Threads', 'Message-ID: <r1@x>\nReferences: <gone@x>\nSubject: Re: gone\nCc: Zeta Team: zed@x.example;\nDate: Mon, 1 Jun 2026 10:00:00 +0000\n\nx\n');
+    await append(c, 'Threads', 'Message-ID: <r2@x>\nReferences: <gone@x>\nSubject: Re: gone\nCc: amy@x.example\nDate: Mon, 1 Jun 2026 11:00:00 +0000\n\nx\n');
+    await append(c, 'Threads', 'Message-ID: <b@x>\nSubject: [blob]\nDate: Mon, 1 Jun 2026 12:00:00 +0000\n\nx\n');
+    assert.match((await cmd(c, 'SELECT Threads')).done, /OK/);
+    const threads = (await cmd(c, 'THREAD REFERENCES UTF-8 ALL')).untagged.find((l) => l.startsWith('* THREAD'));
+    assert.equal(threads, '* THREAD ((1)(2))(3)');
+    const cc = (await cmd(c, 'SORT (CC) UTF-8 ALL')).untagged.find((l) => l.startsWith('* SORT'));
+    assert.equal(cc, '* SORT 3 2 1', 'no Cc first, then amy before zed (not "Zeta Team")');
+    const subj = (await cmd(c, 'SORT (SUBJECT) UTF-8 ALL')).untagged.find((l) => l.startsWith('* SORT'));
+    // i;ascii-casemap compares upper case: "GONE" (G is 0x47) before "[BLOB]" ([ is 0x5B); in lower case "[" came first.
+    assert.equal(subj, '* SORT 1 2 3', '"[blob]" sorts as itself, after "gone" under i;ascii-casemap');
+  });
 });
