@@ -56,6 +56,16 @@ describe('envelope', () => {
     ['the first of repeated fields; folded values unfolded; the body ignored',
       Buffer.from('Subject: one\r\n two\r\nSubject: three\r\nTo: a@b.c,\r\n\td@e.f\r\n\r\nFrom: not@header.cn\r\n'),
       '(NIL "one two" NIL NIL NIL ((NIL NIL "a" "b.c")(NIL NIL "d" "e.f")) NIL NIL NIL NIL)'],
+    ['a quoted display name equal to the address is kept (as Dovecot keeps it)', header('From: "a@b.c" <a@b.c>'),
+      '(NIL NIL (("a@b.c" NIL "a" "b.c")) (("a@b.c" NIL "a" "b.c")) (("a@b.c" NIL "a" "b.c")) NIL NIL NIL NIL NIL)'],
+    ['a comment inside an empty group is not an address', header('To: Undisclosed:(nobody);', 'Cc: list: (c) ;, x@y.z'),
+      '(NIL NIL NIL NIL NIL ((NIL NIL "Undisclosed" NIL)(NIL NIL NIL NIL)) ((NIL NIL "list" NIL)(NIL NIL NIL NIL)(NIL NIL "x" "y.z")) NIL NIL NIL)'],
+    ['the obsolete source route is the adl (RFC 5322 §4.4)', header('From: Joe <@relay1.test,@relay2.test:joe@example.com>'),
+      '(NIL NIL (("Joe" "@relay1.test,@relay2.test" "joe" "example.com")) (("Joe" "@relay1.test,@relay2.test" "joe" "example.com")) ' +
+      '(("Joe" "@relay1.test,@relay2.test" "joe" "example.com")) NIL NIL NIL NIL NIL)'],
+    ['dots in names and local parts, a domain literal', header('From: J. R. Smith <j.r.smith@[192.0.2.1]>'),
+      '(NIL NIL (("J. R. Smith" NIL "j.r.smith" "[192.0.2.1]")) (("J. R. Smith" NIL "j.r.smith" "[192.0.2.1]")) ' +
+      '(("J. R. Smith" NIL "j.r.smith" "[192.0.2.1]")) NIL NIL NIL NIL NIL)'],
     ['bare LF line ends', Buffer.from('From: a@b.c\nSubject: lf\n\nbody'),
       '(NIL "lf" ((NIL NIL "a" "b.c")) ((NIL NIL "a" "b.c")) ((NIL NIL "a" "b.c")) NIL NIL NIL NIL NIL)'],
   ];

@@ -9,7 +9,7 @@
  * Buffers (with UTF8=ACCEPT) and cannot be imported from here (mime/ sits below imap/).
  * Never throws: garbage gives NIL members or placeholder addresses.
  */
-import addressparser from 'nodemailer/lib/addressparser';
+import { parseAddressList, type ParsedMailbox } from './address-list.ts';
 import { scanHeaderBlock } from './header-block.ts';
 
 /** Placeholders for an address without a local part or a domain, as Dovecot writes them (a NIL host would read as a group). */
@@ -62,60 +62,31 @@ function envelopeFields(header: Buffer): Map<string, string> {
 
 // ── Addresses (RFC 3501: address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")") ──
 
-/*
- * addressparser reads UTF-16 text and counts U+00A0 as whitespace, which as a byte is a common
- * UTF-8 and GBK trail byte. So octets 0x80–0xFF are moved to private-use code points U+E080–U+E0FF
- * (atext to the parser, never whitespace or specials) for the parse and moved back after it.
- */
-const hideHighBytes = (s: string): string => s.replace(/[\x80-\xff]/g, (c) => String.fromCharCode(0xe000 + c.charCodeAt(0)));
-const restoreHighBytes = (s: string): string => s.replace(/[\ue080-\ue0ff]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xe000));
-
-/** Splits an addr-spec at the '@' before its domain (a domain literal may hold an '@' of its own). */
-function splitAddress(address: string): [mailbox: string, host: string] {
-  const literal = address.endsWith(']') ? address.lastIndexOf('@[') : -1;
-  const at = literal >= 0 ? literal : address.lastIndexOf('@');
-  if (at < 0) return [address, ''];
-  return [address.slice(0, at), address.slice(at + 1)];
-}
-
-function writeMailbox(nameRaw: string, addressRaw: string): string | undefined {
-  const name = restoreHighBytes(nameRaw).trim();
-  const address = restoreHighBytes(addressRaw).trim();
-  if (address === '') {
-    if (name === '') return undefined;
-    // "From: root" names a local mailbox; "To: Undisclosed recipients" is only a phrase.
-    if (!/\s/.test(name)) return `(NIL NIL ${imapString(name)} ${imapString(MISSING_DOMAIN)})`;
-    return `(${imapString(name)} NIL ${imapString(MISSING_MAILBOX)} ${imapString(MISSING_DOMAIN)})`;
+/** One `(name adl mailbox host)`, with placeholders for a missing mailbox or host (never a NIL host). */
+function writeMailbox(m: ParsedMailbox): string {
+  if (m.phraseOnly || (m.mailbox === '' && m.host === '' && m.route === '')) {
+    // "To: Undisclosed recipients" is only a phrase; "From: root" names a local mailbox.
+    return `(${m.name === '' ? 'NIL' : imapString(m.name)} NIL ${imapString(MISSING_MAILBOX)} ${imapString(MISSING_DOMAIN)})`;
   }
-  const [mailbox, host] = splitAddress(address);
-  // The obsolete source route (RFC 5322 §4.4) is dropped by the parser, so the adl is always NIL.
-  return `(${name === '' ? 'NIL' : imapString(name)} NIL ${imapString(mailbox === '' ? MISSING_MAILBOX : mailbox)} ` +
-    `${imapString(host === '' ? MISSING_DOMAIN : host)})`;
+  return `(${m.name === '' ? 'NIL' : imapString(m.name)} ${m.route === '' ? 'NIL' : imapString(m.route)} ` +
+    `${imapString(m.mailbox === '' ? MISSING_MAILBOX : m.mailbox)} ${imapString(m.host === '' ? MISSING_DOMAIN : m.host)})`;
 }
 
 /**
  * An address-list field as IMAP writes it: `((addr)(addr)…)`, groups as a start marker
- * `(NIL NIL "name" NIL)`, their members and an end marker `(NIL NIL NIL NIL)`.
- * NIL for an absent, empty or unreadable field (RFC 3501 §7.4.2).
+ * `(NIL NIL "name" NIL)`, their members and an end marker `(NIL NIL NIL NIL)`; the obsolete source
+ * route as the adl. NIL for an absent, empty or unreadable field (RFC 3501 §7.4.2).
  */
 export function addressList(value: string | undefined): string {
   if (value === undefined || value.trim() === '') return 'NIL';
-  let parsed: ReturnType<typeof addressparser>;
-  try {
-    parsed = addressparser(hideHighBytes(value));
-  } catch {
-    return 'NIL';
-  }
   let out = '';
-  for (const entry of parsed) {
-    if ('group' in entry && Array.isArray(entry.group)) {
-      out += `(NIL NIL ${imapString(restoreHighBytes(entry.name ?? '').trim())} NIL)`;
-      for (const member of entry.group) {
-        if (!('group' in member && Array.isArray(member.group))) out += writeMailbox(member.name ?? '', member.address ?? '') ?? '';
-      }
+  for (const entry of parseAddressList(value)) {
+    if (entry.kind === 'group') {
+      out += `(NIL NIL ${imapString(entry.name)} NIL)`;
+      for (const member of entry.members) out += writeMailbox(member);
       out += '(NIL NIL NIL NIL)';
     } else {
-      out += writeMailbox(entry.name ?? '', (entry as { address?: string }).address ?? '') ?? '';
+      out += writeMailbox(entry);
     }
   }
   return out === '' ? 'NIL' : `(${out})`;

@@ -90,7 +90,7 @@ class ParseContext {
   count = 0;
   private lf: Int32Array | null = null;
   private lfCount = 0;
-  private dashes: Map<string, number[]> | null = null;
+  private dashes: { starts: number[]; texts: string[] } | null = null;
   constructor(readonly raw: Buffer, readonly limits: MimeLimits) {}
 
   /** Offsets of every LF, built on first use (one memchr-speed pass). */
@@ -129,47 +129,49 @@ class ParseContext {
   }
 
   /**
-   * Every line that starts with `--`, keyed by what follows (trailing whitespace removed), with
-   * `pos * 2 + isClose`. A line `--x--` is listed as a close of `x` and as a delimiter of `x--`.
+   * Every line that starts with `--`, in order: where it starts and what follows the dashes (trailing
+   * white space removed, at most MAX_BOUNDARY + 4 characters: enough to tell a boundary and "--").
    */
-  private dashLines(): Map<string, number[]> {
+  private dashLines(): { starts: number[]; texts: string[] } {
     if (this.dashes) return this.dashes;
-    const map = new Map<string, number[]>();
+    const starts: number[] = [];
+    const texts: string[] = [];
     const raw = this.raw;
     const lf = this.lineFeeds();
-    const add = (key: string, value: number) => {
-      const list = map.get(key);
-      if (list) list.push(value);
-      else map.set(key, [value]);
-    };
     for (let i = -1; i < this.lfCount; i++) {
       const start = i < 0 ? 0 : lf[i]! + 1;
       if (raw[start] !== DASH || raw[start + 1] !== DASH) continue;
       let end = i + 1 < this.lfCount ? lf[i + 1]! : raw.length;
       while (end > start + 2 && (raw[end - 1] === CR || raw[end - 1] === 0x20 || raw[end - 1] === 0x09)) end--;
-      if (end - start - 2 > MAX_BOUNDARY + 2) continue;
-      const key = raw.toString('latin1', start + 2, end);
-      add(key, start * 2);
-      if (key.endsWith('--')) add(key.slice(0, -2), start * 2 + 1);
+      starts.push(start);
+      texts.push(raw.toString('latin1', start + 2, Math.min(end, start + 2 + MAX_BOUNDARY + 4)));
     }
-    return (this.dashes = map);
+    return (this.dashes = { starts, texts });
   }
 
-  /** Delimiter lines of `boundary` within [start, end), in order. */
+  /**
+   * Delimiter lines of `boundary` within [start, end), in order. A line is one when it is
+   * `--boundary`, or `--boundary--` (the close), or `--boundary` then white space; text after a
+   * close delimiter (`--b--</BODY></HTML>`) is ignored, as Dovecot and Thunderbird read it.
+   */
   *delimiters(boundary: string, start: number, end: number): Generator<{ lineStart: number; lineEnd: number; isClose: boolean }> {
-    const list = this.dashLines().get(boundary);
-    if (!list) return;
+    const { starts, texts } = this.dashLines();
     let lo = 0;
-    let hi = list.length;
+    let hi = starts.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (list[mid]! < start * 2) lo = mid + 1;
+      if (starts[mid]! < start) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < list.length && list[i]! < end * 2; i++) {
-      const lineStart = Math.floor(list[i]! / 2);
+    for (let i = lo; i < starts.length && starts[i]! < end; i++) {
+      const text = texts[i]!;
+      if (!text.startsWith(boundary)) continue;
+      const rest = text.slice(boundary.length);
+      const isClose = rest.startsWith('--');
+      if (!isClose && rest !== '' && !/^[ \t]/.test(rest)) continue;
+      const lineStart = starts[i]!;
       const nl = this.raw.indexOf(LF, lineStart);
-      yield { lineStart, lineEnd: nl === -1 || nl >= end ? end : nl + 1, isClose: list[i]! % 2 === 1 };
+      yield { lineStart, lineEnd: nl === -1 || nl >= end ? end : nl + 1, isClose };
     }
   }
 }
@@ -203,6 +205,8 @@ function parseStructured(byteString: string): { value: string; params: MimeParam
   const params: MimeParam[] = [];
   for (const [name, v] of Object.entries(parsed.params)) {
     if (name === '' || typeof v !== 'string') continue;
+    // A word without "=" (`text/plain; Windows-1252`) is no parameter: Dovecot skips it too.
+    if (v === '' && !hasAssignment(byteString, name)) continue;
     if (!joined.has(name)) {
       params.push({ name, value: decodeHeaderText(v), raw: v, extended: false });
     } else {
@@ -211,6 +215,12 @@ function parseStructured(byteString: string): { value: string; params: MimeParam
     }
   }
   return { value: parsed.value, params };
+}
+
+/** Whether `name` (or its RFC 2231 sections) is followed by "=" in the raw header value. */
+function hasAssignment(byteString: string, name: string): boolean {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|;)\\s*${escaped}(\\*\\d*\\*?)?\\s*=`, 'i').test(byteString);
 }
 
 /** The Unicode value of parameter `name`, or undefined. */
