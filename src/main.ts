@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BootConfig } from './config/boot.ts';
+import { plainSecrets, sealSetting, unsealAll } from './config/secret-settings.ts';
 import { SettingsService } from './config/settings.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { createLogger, type Logger } from './core/log/logger.ts';
@@ -61,9 +62,15 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger({ level: config.log.level });
   const { store, blobs } = await openStores(config, clock);
+  const secrets = SecretBox.forDataDir(config.dataDir);
+  // Secret fields (the smart host's password) are sealed in the store and open in the snapshot.
+  const stored = () => store.read((tx) => tx.settings.all(''));
+  for (const key of plainSecrets(await stored())) {
+    await store.tx(async (tx) => tx.settings.set('', key, sealSetting(key, await tx.settings.get('', key), secrets)));
+  }
   const settings = await SettingsService.open({
-    load: () => store.read((tx) => tx.settings.all('')),
-    save: (key, value) => store.tx((tx) => tx.settings.set('', key, value)),
+    load: async () => unsealAll(await stored(), secrets),
+    save: (key, value) => store.tx((tx) => tx.settings.set('', key, sealSetting(key, value, secrets))),
     version: () => store.read((tx) => tx.settings.version()),
   }, { pollMs: opts.pollSettingsMs ?? 0, warn: (m) => logger.warn(m) });
   const queue = new QueueService(store, blobs, clock);
@@ -71,7 +78,6 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   // In a cluster every node's bus events reach the others (a server listens: server.ts).
   const relay = store.relay?.();
   if (relay) bus.relayThrough(relay);
-  const secrets = SecretBox.forDataDir(config.dataDir);
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets,
     mailboxes: new MailboxService(store, blobs, clock, bus),

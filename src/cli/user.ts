@@ -27,11 +27,8 @@ const settingsOf = (f: UserFlags): UserSettings => ({
   hidden: f.hidden, sendScope: f.send, receiveScope: f.receive,
 });
 
-/** What we print and return: never the password hash. */
-export function publicUser(u: DirectoryUser): Omit<DirectoryUser, 'passwordHash'> {
-  const { passwordHash: _hidden, ...rest } = u;
-  return rest;
-}
+/** What we print and return: the service's public view (it holds no password hash or secret). */
+export const publicUser = (u: DirectoryUser): DirectoryUser => u;
 
 export function registerUser(program: Command): void {
   const user = program.command('user').description('mail users');

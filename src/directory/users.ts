@@ -22,8 +22,11 @@ import {
   domainLabel, effectiveDomainStatus, findDomain, requireAddressFree, requireCount, requireDomain, type DomainRef,
 } from './lookup.ts';
 
-/** A user with its full address (ASCII domain). */
-export type DirectoryUser = User & { address: string };
+/** The secrets a user row holds; they never leave this service (issue #10 §5). */
+type UserSecrets = 'passwordHash' | 'cramSecret' | 'apopSecret';
+
+/** A user as every caller sees it: its full address (ASCII domain), and no password hash or secret. */
+export type DirectoryUser = Omit<User, UserSecrets> & { address: string };
 
 export interface UserSettings {
   realName?: string;
@@ -359,7 +362,11 @@ export class UserService {
   }
 }
 
-const withAddress = (user: User, domain: Domain): DirectoryUser => ({ ...user, address: `${user.localPart}@${domain.name}` });
+/** The public view of a user row: the address added, the secrets taken out. */
+function withAddress(user: User, domain: Domain): DirectoryUser {
+  const { passwordHash: _hash, cramSecret: _cram, apopSecret: _apop, ...view } = user;
+  return { ...view, address: `${user.localPart}@${domain.name}` };
+}
 
 /** The user at address (through a domain alias too). Throws NOT_FOUND naming the address. */
 export async function requireUser(tx: StoreTx, address: string): Promise<{ user: User; domain: Domain }> {
