@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BootConfig } from './config/boot.ts';
+import { renames } from './config/renamed-settings.ts';
 import { plainSecrets, sealSetting, unsealAll } from './config/secret-settings.ts';
 import { SettingsService } from './config/settings.ts';
 import { systemClock, type Clock } from './core/clock.ts';
@@ -65,6 +66,13 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const secrets = SecretBox.forDataDir(config.dataDir);
   // Secret fields (the smart host's password) are sealed in the store and open in the snapshot.
   const stored = () => store.read((tx) => tx.settings.all(''));
+  const moved = renames(await stored());
+  if (moved.drop.length > 0) {
+    await store.tx(async (tx) => {
+      for (const [key, value] of moved.set) await tx.settings.set('', key, value);
+      for (const key of moved.drop) await tx.settings.delete('', key);
+    });
+  }
   for (const key of plainSecrets(await stored())) {
     await store.tx(async (tx) => tx.settings.set('', key, sealSetting(key, await tx.settings.get('', key), secrets)));
   }

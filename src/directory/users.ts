@@ -16,6 +16,7 @@ import { cramMd5Secret, verifyCramMd5 } from '../auth/cram-md5.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import { LoginCache } from '../auth/login-cache.ts';
+import type { Credentials } from '../auth/sasl.ts';
 import { type Actor, recordAudit } from './actor.ts';
 import { normaliseAddress, normaliseDomain, parseAddress, type Address } from './address.ts';
 import {
@@ -311,6 +312,11 @@ export class UserService {
   }
 
   /** CRAM-MD5 (RFC 2195): checks the client's response against the stored HMAC states. Throws as authenticate(). */
+  /** Verifies what a SASL exchange (auth/sasl.ts) produced: a password, or a CRAM-MD5 answer. */
+  authenticateCredentials(c: Credentials): Promise<DirectoryUser> {
+    return c.kind === 'password' ? this.authenticate(c.username, c.password) : this.authenticateCramMd5(c.username, c.challenge, c.response);
+  }
+
   authenticateCramMd5(address: string, challenge: string, response: string): Promise<DirectoryUser> {
     return this.authenticateWith(address, async (user) => verifyCramMd5(user?.cramSecret ?? '', challenge, response));
   }

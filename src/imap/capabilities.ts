@@ -3,6 +3,7 @@
  * when plaintext logins are off (RFC 3501 §6.2.3, RFC 2595), AUTH= mechanisms before login, the
  * extensions once logged in. What is listed here is implemented in commands/.
  */
+import { mayLogIn, mechanisms } from '../auth/sasl.ts';
 import type { Settings } from '../config/settings.ts';
 import type { SessionState } from './context.ts';
 
@@ -22,13 +23,12 @@ const EXTENSIONS = [
 
 export function capabilityList(input: CapabilityInput): string[] {
   const caps = ['IMAP4rev1'];
-  const plaintextOk = input.secure || input.settings.smtp.allowPlaintextAuth;
+  const plaintextOk = mayLogIn(input.secure, input.settings);
   if (input.state === 'not-authenticated') {
     caps.push('LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE');
     if (!input.secure) caps.push('STARTTLS');
     if (plaintextOk) {
-      caps.push('AUTH=PLAIN', 'AUTH=LOGIN');
-      if (input.settings.security.cramMd5Enabled) caps.push('AUTH=CRAM-MD5');
+      caps.push(...mechanisms({ cramMd5: input.settings.security.cramMd5Enabled }).map((m) => `AUTH=${m}`));
     } else {
       caps.push('LOGINDISABLED');
     }

@@ -3,6 +3,7 @@
  * §3), the selected mailbox and its view, and the ways to answer. session.ts implements it; handlers
  * import only this file, so the commands and the connection code do not depend on each other.
  */
+import type { Credentials } from '../auth/sasl.ts';
 import type { Settings } from '../config/settings.ts';
 import type { Bus } from '../core/bus.ts';
 import type { SessionLog } from '../core/log/session-log.ts';
@@ -16,7 +17,7 @@ import type { ResponseCode, SerializeOptions } from './protocol/serializer.ts';
 export interface ImapDeps {
   hostname: string;
   settings: () => Readonly<Settings>;
-  users: Pick<UserService, 'authenticate' | 'authenticateCramMd5'>;
+  users: Pick<UserService, 'authenticateCredentials'>;
   mailboxes: MailboxService;
   bus: Bus;
   /**
@@ -79,7 +80,7 @@ export interface ImapContext {
   /** Whether a password may be sent now (TLS, or plaintext logins allowed). */
   mayLogin(): boolean;
   /** Checks credentials and enters the authenticated state (with the failed-login delay on failure). */
-  login(username: string, secret: { password: string }): Promise<Completion>;
+  login(credentials: Credentials): Promise<Completion>;
   /** The capabilities to announce now (they change with TLS and login). */
   capabilities(): string[];
 }

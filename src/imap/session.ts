@@ -6,6 +6,7 @@
  * EXPUNGE during FETCH, STORE or SEARCH). Input is read only as fast as commands are handled, so
  * memory stays bounded whatever a client sends.
  */
+import { mayLogIn, runSasl, type Credentials } from '../auth/sasl.ts';
 import net from 'node:net';
 import tls from 'node:tls';
 import zlib from 'node:zlib';
@@ -358,38 +359,15 @@ export class ImapSession implements ImapContext {
     if (!this.mayLogin()) {
       return this.complete(tag, { status: 'NO', text: 'Use STARTTLS before authenticating', code: 'PRIVACYREQUIRED' });
     }
-    let username: string;
-    let secret: { password: string } | { challenge: string; response: string };
-    if (mechanism === 'PLAIN') {
-      const data = initial ?? await this.readResponse('');
-      if (!data) return this.complete(tag, { status: 'BAD', text: 'Authentication cancelled' });
-      const parts = data.toString('utf8').split('\0');
-      if (parts.length !== 3) return this.complete(tag, { status: 'BAD', text: 'Malformed PLAIN response' });
-      username = parts[1] || parts[0]!;
-      if (parts[0] && parts[1] && parts[0] !== parts[1]) {
-        return this.complete(tag, { status: 'NO', text: 'Acting as another user is not allowed', code: 'AUTHORIZATIONFAILED' });
-      }
-      secret = { password: parts[2]! };
-    } else if (mechanism === 'LOGIN') {
-      const u = initial ?? await this.readResponse('Username:');
-      if (!u) return this.complete(tag, { status: 'BAD', text: 'Authentication cancelled' });
-      const p = await this.readResponse('Password:');
-      if (!p) return this.complete(tag, { status: 'BAD', text: 'Authentication cancelled' });
-      username = u.toString('utf8');
-      secret = { password: p.toString('utf8') };
-    } else if (mechanism === 'CRAM-MD5' && this.settings.security.cramMd5Enabled) {
-      const challenge = `<${process.pid}.${Date.now()}.${Math.random().toString(36).slice(2)}@${this.deps.hostname}>`;
-      const r = await this.readResponse(challenge);
-      if (!r) return this.complete(tag, { status: 'BAD', text: 'Authentication cancelled' });
-      const text = r.toString('utf8');
-      const sp = text.lastIndexOf(' ');
-      if (sp <= 0) return this.complete(tag, { status: 'BAD', text: 'Malformed CRAM-MD5 response' });
-      username = text.slice(0, sp);
-      secret = { challenge, response: text.slice(sp + 1) };
-    } else {
-      return this.complete(tag, { status: 'NO', text: `Unsupported mechanism ${mechanism.slice(0, 20)}` });
+    const r = await runSasl(mechanism, initial, (challenge) => this.readResponse(challenge),
+      { cramMd5: this.settings.security.cramMd5Enabled, hostname: this.deps.hostname });
+    if (!r.ok) {
+      if (r.reason === 'unsupported') return this.complete(tag, { status: 'NO', text: `Unsupported mechanism ${mechanism.slice(0, 20)}` });
+      if (r.reason === 'proxy') return this.complete(tag, { status: 'NO', text: 'Acting as another user is not allowed', code: 'AUTHORIZATIONFAILED' });
+      if (r.reason === 'cancelled') return this.complete(tag, { status: 'BAD', text: 'Authentication cancelled' });
+      return this.complete(tag, { status: 'BAD', text: `Malformed ${mechanism.toUpperCase().slice(0, 20)} response` });
     }
-    this.complete(tag, await this.login(username, secret));
+    this.complete(tag, await this.login(r.credentials));
   }
 
   /**
@@ -420,20 +398,18 @@ export class ImapSession implements ImapContext {
   private wake: (() => void) | undefined;
 
   mayLogin(): boolean {
-    return this.secure || this.settings.smtp.allowPlaintextAuth;
+    return mayLogIn(this.secure, this.settings);
   }
 
   /** Checks credentials and moves to the authenticated state; the failed-login delay applies. */
-  async login(username: string, secret: { password: string } | { challenge: string; response: string }): Promise<Completion> {
-    const name = username.slice(0, 256);
+  async login(credentials: Credentials): Promise<Completion> {
+    const name = credentials.username.slice(0, 256);
     if (this.deps.screen && !(await this.deps.screen(this.ip, name))) {
       this.log.note(`login refused by screening for ${name}`);
       return { status: 'NO', text: 'Login refused', code: 'AUTHENTICATIONFAILED' };
     }
     try {
-      this.user = 'password' in secret
-        ? await this.deps.users.authenticate(name, secret.password)
-        : await this.deps.users.authenticateCramMd5(name, secret.challenge, secret.response);
+      this.user = await this.deps.users.authenticateCredentials({ ...credentials, username: name });
     } catch {
       this.deps.onLoginFailure?.(this.ip, name);
       this.log.note(`authentication failed for ${name}`);

@@ -8,6 +8,7 @@
  * carries a timestamp, and users.authenticateApop checks the digest against the sealed password copy
  * kept for it (auth/apop.ts). APOP sends no password, so it is allowed before STLS.
  */
+import { decodeResponse, mayLogIn, mechanisms, runSasl, type Credentials } from '../auth/sasl.ts';
 import net from 'node:net';
 import tls from 'node:tls';
 import { apopTimestamp } from '../auth/apop.ts';
@@ -23,7 +24,7 @@ import type { Mailbox, Message } from '../store/store.ts';
 export interface Pop3Deps {
   hostname: string;
   settings: () => Readonly<Settings>;
-  users: Pick<UserService, 'authenticate' | 'authenticateApop'>;
+  users: Pick<UserService, 'authenticateCredentials' | 'authenticateApop'>;
   mailboxes: MailboxService;
   authWindows: AuthWindows;
   sessionLogs: SessionLogs;
@@ -158,13 +159,13 @@ class Pop3Session {
   }
 
   private mayAuth(): boolean {
-    return this.secure || this.settings.smtp.allowPlaintextAuth;
+    return mayLogIn(this.secure, this.settings);
   }
 
   private capa(): void {
     const caps = ['CAPA', 'TOP', 'UIDL', 'RESP-CODES', 'AUTH-RESP-CODE', 'PIPELINING', 'EXPIRE NEVER', 'IMPLEMENTATION Youju'];
     if (this.state === 'authorization') {
-      if (this.mayAuth()) caps.push('USER', 'SASL PLAIN LOGIN');
+      if (this.mayAuth()) caps.push('USER', `SASL ${mechanisms({ cramMd5: this.settings.security.cramMd5Enabled }).join(' ')}`);
       if (!this.secure) caps.push('STLS');
     }
     this.send('+OK Capability list follows');
@@ -186,40 +187,56 @@ class Pop3Session {
       case 'PASS':
         if (!this.mayAuth()) return this.send('-ERR [AUTH] use STLS first');
         if (this.pendingUser === undefined) return this.send('-ERR USER first');
-        return this.login(this.pendingUser, arg);
+        return this.login({ kind: 'password', username: this.pendingUser, password: arg });
       case 'APOP': {
         if (!this.apopStamp) return this.send('-ERR APOP is not enabled');
         const [name, digest] = rest;
         if (!name || !digest || !/^[0-9a-fA-F]{32}$/.test(digest)) return this.send('-ERR APOP needs a name and a 32-digit digest');
         const stamp = this.apopStamp;
-        return this.login(name, () => this.deps.users.authenticateApop(name, stamp, digest));
+        return this.login({ username: name, apop: () => this.deps.users.authenticateApop(name, stamp, digest) });
       }
       case 'AUTH': {
         if (!this.mayAuth()) return this.send('-ERR [AUTH] use STLS first');
         const mech = (rest[0] ?? '').toUpperCase();
-        if (mech === 'PLAIN') {
-          const finish = async (b64: string) => {
-            const parts = Buffer.from(b64, 'base64').toString('utf8').split('\0');
-            if (parts.length !== 3) return this.send('-ERR [AUTH] malformed PLAIN response');
-            return this.login(parts[1] || parts[0]!, parts[2]!);
-          };
-          if (rest[1]) return finish(rest[1]);
-          this.sasl = finish;
-          return this.send('+ ');
+        let initial: Buffer | undefined;
+        if (rest[1] !== undefined) {
+          initial = rest[1] === '=' ? Buffer.alloc(0) : decodeResponse(rest[1]);
+          if (initial === undefined) return this.send('-ERR [AUTH] malformed initial response');
         }
-        if (mech === 'LOGIN') {
-          this.sasl = async (u) => {
-            const user = Buffer.from(u, 'base64').toString('utf8');
-            this.sasl = async (p) => this.login(user, Buffer.from(p, 'base64').toString('utf8'));
-            this.send(`+ ${Buffer.from('Password:').toString('base64')}`);
-          };
-          return this.send(`+ ${Buffer.from('Username:').toString('base64')}`);
-        }
-        return this.send('-ERR unsupported SASL mechanism');
+        return this.saslExchange(mech, initial);
       }
       default:
         return this.send('-ERR unknown command in AUTHORIZATION state');
     }
+  }
+
+  /**
+   * AUTH through the one SASL module (auth/sasl.ts). Each line handler returns when the exchange
+   * waits for the client's next line or is over, so lines keep their order on the busy chain.
+   */
+  private async saslExchange(mech: string, initial: Buffer | undefined): Promise<void> {
+    let release: (() => void) | undefined;
+    const pause = () => new Promise<void>((r) => { release = r; });
+    const ask = (challenge: string) => new Promise<Buffer | undefined>((resolve) => {
+      this.sasl = async (line) => {
+        const waiting = pause();
+        resolve(decodeResponse(line));
+        await waiting;
+      };
+      this.send(`+ ${Buffer.from(challenge).toString('base64')}`);
+      release?.();
+    });
+    const waiting = pause();
+    void runSasl(mech, initial, ask, { cramMd5: this.settings.security.cramMd5Enabled, hostname: this.deps.hostname })
+      .then(async (r) => {
+        if (r.ok) return this.login(r.credentials);
+        if (r.reason === 'unsupported') return this.send('-ERR unsupported SASL mechanism');
+        if (r.reason === 'proxy') return this.send('-ERR [AUTH] acting as another user is not allowed');
+        return this.send(r.reason === 'cancelled' ? '-ERR authentication cancelled' : `-ERR [AUTH] malformed ${mech.slice(0, 20)} response`);
+      })
+      .catch(() => this.send('-ERR [SYS/TEMP] temporary failure, try again'))
+      .finally(() => release?.());
+    await waiting;
   }
 
   private startTls(): void {
@@ -235,10 +252,11 @@ class Pop3Session {
     this.attach(secure);
   }
 
-  private async login(address: string, check: string | (() => Promise<DirectoryUser>)): Promise<void> {
+  private async login(check: Credentials | { username: string; apop: () => Promise<DirectoryUser> }): Promise<void> {
+    const address = check.username;
     let user: DirectoryUser;
     try {
-      user = typeof check === 'string' ? await this.deps.users.authenticate(address, check) : await check();
+      user = 'apop' in check ? await check.apop() : await this.deps.users.authenticateCredentials(check);
     } catch {
       await new Promise((r) => setTimeout(r, this.settings.security.failedLoginDelayMs));
       this.log.note(`authentication failed for ${address.slice(0, 100)}`);

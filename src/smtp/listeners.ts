@@ -5,6 +5,7 @@
  * what smtp-server lacks: the RSET limit, VRFY/EXPN switches, and our enhanced status codes
  * passing through unchanged. A port of 0 in the boot config turns its listener off.
  */
+import { decodeResponse, mayLogIn, mechanisms, runSasl } from '../auth/sasl.ts';
 import { format } from 'node:util';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { Settings } from '../config/settings.ts';
@@ -58,7 +59,7 @@ interface Conn {
   session: SMTPServerSession;
   remoteAddress: string;
   _ready: boolean;
-  _nextHandler: unknown;
+  _nextHandler: false | ((line: Buffer, cb: () => void) => void);
   _parser: Parser;
   init(): void;
   connectionReady(): void;
@@ -67,6 +68,9 @@ interface Conn {
   _onCommand(command: Buffer, cb: () => void): void;
   _isSupported(name: string): boolean;
   handler_EHLO(command: Buffer, cb: () => void): void;
+  handler_AUTH(command: Buffer, cb: () => void): void;
+  secure: boolean;
+  _transmissionType(): string;
   handler_HELO(command: Buffer, cb: () => void): void;
   send(code: number, data?: string | string[], context?: string | false): void;
   close(): void;
@@ -128,9 +132,9 @@ export class SmtpListeners {
       name: this.deps.hostname,
       banner: settings.smtp.banner || 'Youju',
       size: settings.smtp.maxMessageBytes || undefined,
-      authMethods: settings.security.cramMd5Enabled ? ['PLAIN', 'LOGIN', 'CRAM-MD5'] : ['PLAIN', 'LOGIN'],
+      authMethods: mechanisms({ cramMd5: settings.security.cramMd5Enabled }),
       authOptional: spec.kind === 'mx',
-      allowInsecureAuth: settings.smtp.allowPlaintextAuth,
+      allowInsecureAuth: settings.security.allowPlaintextAuth,
       hideENHANCEDSTATUSCODES: false,
       hideDSN: false,
       disableReverseLookup: true,
@@ -149,7 +153,7 @@ export class SmtpListeners {
         state.countedIp = true;
         self.states.set(session.id, state);
         // Passwords only travel encrypted: AUTH is not even offered until STARTTLS (RFC 3207 §4).
-        if (!spec.secure && !state.settings.smtp.allowPlaintextAuth) session.disabledCommands = ['AUTH'];
+        if (!mayLogIn(spec.secure, state.settings)) session.disabledCommands = ['AUTH'];
         const log = self.deps.sessionLogs.open('smtp-in', { ip: session.remoteAddress, port: session.remotePort });
         log.note(`${spec.kind} listener on port ${spec.port}${spec.secure ? ' (TLS)' : ''}`);
         self.logs.set(session.id, log);
@@ -169,17 +173,6 @@ export class SmtpListeners {
         self.guards.delete(session.id);
         void self.logs.get(session.id)?.close();
         self.logs.delete(session.id);
-      },
-      onAuth(auth, session, cb) {
-        const state = self.state(session);
-        self.policy.authenticate(auth, state).then((user) => {
-          state.user = user;
-          self.logs.get(session.id)?.note(`authenticated as ${user.address} (${auth.method})`);
-          cb(null, { user: user.address });
-        }, (err: SmtpError) => {
-          self.logs.get(session.id)?.note(`authentication failed for ${String(auth.username ?? '').slice(0, 100)} (${auth.method})`);
-          cb(err);
-        });
       },
       onMailFrom(address, session, cb) {
         if (self.guards.get(session.id)?.improper) return cb(IMPROPER_PIPELINING());
@@ -231,6 +224,7 @@ export class SmtpListeners {
     this.greetAfterPause(c, spec);
     this.watchPipelining(c, guard);
     this.countJunk(c, guard);
+    this.takeAuth(c);
     const send = c.send.bind(c);
     // Our replies carry their own enhanced code; don't let smtp-server add a generic one.
     c.send = (code, data, context) => send(code, data, typeof data === 'string' && ENHANCED.test(data) ? false : context);
@@ -312,6 +306,66 @@ export class SmtpListeners {
     c.handler_EHLO = (command, cb) => { ehlo(command, cb); guard.pipelining = true; };
     const helo = c.handler_HELO.bind(c);
     c.handler_HELO = (command, cb) => { guard.pipelining = false; helo(command, cb); };
+  }
+
+  /**
+   * AUTH runs through the one SASL module (auth/sasl.ts) rather than smtp-server's own: the same
+   * decoding and the same authzid rule (RFC 4616 §2) as IMAP and POP3. Each challenge is a 334 and
+   * the client's next line comes back through smtp-server's continuation handler, which also keeps
+   * it out of the session log (RFC 4954).
+   */
+  private takeAuth(c: Conn): void {
+    c.handler_AUTH = (command, cb) => {
+      const state = this.states.get(c.id);
+      const args = command.toString('utf8').trim().split(/\s+/).slice(1);
+      const method = (args.shift() ?? '').toUpperCase();
+      if (!state) { c.send(421, '4.3.0 Session state missing'); return cb(); }
+      if (!mayLogIn(c.secure, state.settings)) { c.send(538, '5.7.11 Encryption required for requested authentication mechanism'); return cb(); }
+      if (c.session.user) { c.send(503, '5.5.1 No identity changes permitted'); return cb(); }
+      if (args.length > 1) { c.send(501, '5.5.4 Syntax: AUTH mechanism [initial-response]'); return cb(); }
+      let initial: Buffer | undefined;
+      if (args[0] !== undefined) {
+        initial = args[0] === '=' ? Buffer.alloc(0) : decodeResponse(args[0]);
+        if (!initial) { c.send(501, '5.5.2 Cannot decode the initial response'); return cb(); }
+      }
+      let next = cb; // the callback of the line being handled: called when we wait for the next one
+      const ask = (challenge: string) => new Promise<Buffer | undefined>((resolve) => {
+        c._nextHandler = (line: Buffer, lineDone: () => void) => {
+          next = lineDone;
+          resolve(decodeResponse(line.toString('latin1')));
+        };
+        c.send(334, Buffer.from(challenge).toString('base64'));
+        next();
+      });
+      const log = this.logs.get(c.id);
+      runSasl(method, initial, ask, { cramMd5: state.settings.security.cramMd5Enabled, hostname: this.deps.hostname })
+        .then(async (r) => {
+          if (!r.ok) {
+            if (r.reason === 'unsupported') c.send(504, '5.5.4 Unrecognized authentication type');
+            else if (r.reason === 'cancelled') c.send(501, '5.0.0 Authentication cancelled');
+            else if (r.reason === 'proxy') {
+              log?.note(`authentication refused: PLAIN asked to act as another user (${method})`);
+              c.send(535, '5.7.8 Authentication credentials invalid');
+            } else c.send(501, '5.5.2 Cannot decode the response');
+            return;
+          }
+          const name = r.credentials.username.slice(0, 100);
+          try {
+            const user = await this.policy.authenticate(r.credentials, state);
+            state.user = user;
+            c.session.user = user.address as unknown as SMTPServerSession['user']; // as smtp-server's own AUTH sets it
+            c.session.transmissionType = c._transmissionType();
+            log?.note(`authenticated as ${user.address} (${method})`);
+            c.send(235, '2.7.0 Authentication successful');
+          } catch (err) {
+            log?.note(`authentication failed for ${name} (${method})`);
+            const e = asSmtpError(err);
+            c.send(e.responseCode ?? 535, e.message);
+          }
+        })
+        .catch(() => c.send(454, '4.7.0 Temporary authentication failure'))
+        .finally(() => next());
+    };
   }
 
   /** NOOP, RSET, VRFY, EXPN, HELP and unknown commands share one budget per session (smtp.maxJunkCommands). */

@@ -6,7 +6,8 @@
  * Decisions use the settings snapshot the session took when it connected. RFC 5321 §3.3, §7.1.
  */
 import ipaddr from 'ipaddr.js';
-import type { SMTPServerAddress, SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
+import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import type { Credentials } from '../auth/sasl.ts';
 import type { AuthWindows } from '../auth/auth-windows.ts';
 import type { Settings } from '../config/settings.ts';
 import { isMailError } from '../core/errors.ts';
@@ -41,7 +42,7 @@ export interface SessionState {
 }
 
 export interface PolicyDeps {
-  users: Pick<UserService, 'authenticate' | 'authenticateCramMd5' | 'get'>;
+  users: Pick<UserService, 'authenticateCredentials' | 'get'>;
   domains: Pick<DomainService, 'resolveDomain' | 'list'>;
   resolver: Pick<Resolver, 'resolveRecipient'>;
   quota: QuotaService;
@@ -69,16 +70,11 @@ export class SessionPolicy {
     return this.trusted.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
   }
 
-  /** AUTH PLAIN / LOGIN / CRAM-MD5. Failures wait failedLoginDelayMs and answer 535 without saying why. */
-  async authenticate(auth: SMTPServerAuthentication, state: SessionState): Promise<DirectoryUser> {
+  /** Checks what the SASL exchange produced. Failures wait failedLoginDelayMs and answer 535 without saying why. */
+  async authenticate(credentials: Credentials, state: SessionState): Promise<DirectoryUser> {
     try {
-      if (auth.method === 'CRAM-MD5') {
-        if (!state.settings.security.cramMd5Enabled) throw smtpError(504, '5.5.4', 'Unrecognized authentication type');
-        return await this.deps.users.authenticateCramMd5(auth.username ?? '', auth.challenge ?? '', auth.challengeResponse ?? '');
-      }
-      return await this.deps.users.authenticate(auth.username ?? '', auth.password ?? '');
+      return await this.deps.users.authenticateCredentials(credentials);
     } catch (err) {
-      if ((err as SmtpError).responseCode) throw err;
       if (!isMailError(err, 'AUTH_FAILED') && !isMailError(err, 'ACCOUNT_DISABLED')) throw smtpErrorFrom(err);
       await new Promise((r) => setTimeout(r, state.settings.security.failedLoginDelayMs));
       throw smtpError(535, '5.7.8', 'Authentication credentials invalid');

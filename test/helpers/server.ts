@@ -46,7 +46,7 @@ export interface TestServerOptions {
   store?: StoreKind;
   /** A PostgreSQL database another test server already uses and initialised: a second node of its cluster. */
   sharedPostgres?: string;
-  /** Runtime settings to set before the server starts, e.g. { 'smtp.allowPlaintextAuth': true }. */
+  /** Runtime settings to set before the server starts, e.g. { 'security.allowPlaintextAuth': true }. */
   settings?: Record<string, unknown>;
   /** Boot config overrides (dns, trustedNetworks, ports.smtpOutbound …). */
   config?: (c: BootConfig) => BootConfig;

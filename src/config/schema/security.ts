@@ -13,6 +13,8 @@ export const SecuritySettingsSchema = z.object({
     .describe('Delay before answering a failed login, in milliseconds (slows password guessing).'),
   loginCacheSec: z.int().min(0).max(86_400).default(300)
     .describe('Seconds a verified password login is remembered (as a keyed hash, in memory), so repeated logins skip the slow password hash; 0 = check every time.'),
+  allowPlaintextAuth: z.boolean().default(false)
+    .describe('Let SMTP, IMAP and POP3 clients log in on connections that are not encrypted (no STARTTLS). Off: passwords only travel over TLS.'),
   cramMd5Enabled: z.boolean().default(true)
     .describe('Offer SASL CRAM-MD5 (RFC 2195) on SMTP, IMAP and POP3.'),
   apopEnabled: z.boolean().default(false)

@@ -35,8 +35,6 @@ export const SmtpSettingsSchema = z.object({
     .describe('Reply to a recipient whose mailbox is full: 552 (permanent, bounces now) or 452 (temporary, sender retries).'),
   oversizeAction: z.enum(['reject', 'disconnect']).default('reject')
     .describe('What to do with a message over maxMessageBytes: answer 552, or answer 552 and drop the connection.'),
-  allowPlaintextAuth: z.boolean().default(false)
-    .describe('Offer AUTH on connections that are not encrypted (STARTTLS not used). Off: passwords only travel over TLS.'),
   privilegedSendersMustAuth: z.boolean().default(true)
     .describe('Mail claiming to come from postmaster@, abuse@ or webmaster@ a local domain needs AUTH (manual §4.5.3).'),
   popBeforeSmtpMinutes: z.int().min(0).max(1440).default(0)

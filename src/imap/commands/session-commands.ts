@@ -19,7 +19,7 @@ export function noop(): Completion {
 
 export function login(ctx: ImapContext, cmd: LoginCommand): Promise<Completion> | Completion {
   if (!ctx.mayLogin()) return no('Use STARTTLS before logging in', 'PRIVACYREQUIRED');
-  return ctx.login(cmd.username, { password: cmd.password });
+  return ctx.login({ kind: 'password', username: cmd.username, password: cmd.password });
 }
 
 export function id(ctx: ImapContext, cmd: IdCommand): Completion {

@@ -31,7 +31,7 @@ describe('DomainPOP', () => {
   const run = async () => worker.runAccount(box.id) as Promise<{ fetched: number; deleted: number; duplicates: number; large: number; error: string }>;
 
   before(async () => {
-    remote = await startTestServer({ pop3: true, domain: 'isp.test', settings: { 'smtp.allowPlaintextAuth': true } });
+    remote = await startTestServer({ pop3: true, domain: 'isp.test', settings: { 'security.allowPlaintextAuth': true } });
     local = await startTestServer({ settings: { 'collect.intervalMin': 0, 'domainpop.skipReceived': 1 } });
     await remote.addUser('all@isp.test');
     for (const u of ['bob@example.cn', 'carol@example.cn', 'dave@example.cn', 'postmaster@example.cn']) await local.addUser(u);

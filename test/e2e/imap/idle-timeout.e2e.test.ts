@@ -31,7 +31,7 @@ async function session(port: number): Promise<{ socket: net.Socket; text: () => 
 describe('IMAP idle timeout', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ imap: true, settings: { 'smtp.allowPlaintextAuth': true, 'limits.imapIdleTimeoutSec': 60 } });
+    t = await startTestServer({ imap: true, settings: { 'security.allowPlaintextAuth': true, 'limits.imapIdleTimeoutSec': 60 } });
     await t.addUser('alice@example.cn');
   });
   after(() => t.close());

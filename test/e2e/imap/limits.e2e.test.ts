@@ -24,7 +24,7 @@ describe('IMAP limits', () => {
     t = await startTestServer({
       imap: true,
       settings: {
-        'smtp.allowPlaintextAuth': true, 'imap.appendLimitBytes': 10_000, 'imap.maxLineBytes': 8192,
+        'security.allowPlaintextAuth': true, 'imap.appendLimitBytes': 10_000, 'imap.maxLineBytes': 8192,
         'security.failedLoginDelayMs': 300, 'imap.maxConnectionsPerUser': 3,
       },
     });

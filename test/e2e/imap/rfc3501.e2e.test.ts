@@ -28,7 +28,7 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
   let t: TestServer;
   let c: RawClient;
   before(async () => {
-    t = await startTestServer({ imap: true, settings: { 'smtp.allowPlaintextAuth': true } });
+    t = await startTestServer({ imap: true, settings: { 'security.allowPlaintextAuth': true } });
     await t.addUser('alice@example.cn');
     c = new RawClient(t.config.ports.imap);
     await c.line(/^\* OK/);

@@ -20,7 +20,7 @@ describe('SMTP against hostile clients', () => {
       imap: true,
       settings: {
         'smtp.maxRcptPerMessage': 3, 'smtp.maxJunkCommands': 5, 'smtp.softErrorLimit': 1, 'smtp.hardErrorLimit': 4,
-        'smtp.errorSleepMs': 400, 'limits.maxConnectionsPerIp': 3, 'imap.maxLiteralsPerCommand': 16, 'imap.maxCommandBytes': 65_536, 'smtp.allowPlaintextAuth': true,
+        'smtp.errorSleepMs': 400, 'limits.maxConnectionsPerIp': 3, 'imap.maxLiteralsPerCommand': 16, 'imap.maxCommandBytes': 65_536, 'security.allowPlaintextAuth': true,
       },
     });
     await t.addUser('alice@example.cn');

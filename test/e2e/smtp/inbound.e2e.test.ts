@@ -10,7 +10,7 @@ import { python, swaks } from '../../helpers/peers.ts';
 describe('SMTP in', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ settings: { 'smtp.allowPlaintextAuth': true, 'smtp.maxRcptPerMessage': 5, 'smtp.maxMessageBytes': 200_000 } });
+    t = await startTestServer({ settings: { 'security.allowPlaintextAuth': true, 'smtp.maxRcptPerMessage': 5, 'smtp.maxMessageBytes': 200_000 } });
     for (const u of ['alice', 'bob', 'carol', 'dave']) await t.addUser(`${u}@example.cn`, { realName: u });
     await t.addUser('small@example.cn', { quotaBytes: 1024 });
     await t.rt.aliases.add(TEST_ACTOR, 'sales@example.cn', ['alice@example.cn', 'bob@example.cn']);
