@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { SessionLogs } from './core/log/session-log.ts';
 import { RoleStack } from './core/role-stack.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
 import { loadTls } from './config/tls.ts';
 import { MailError } from './core/errors.ts';
 import { LocalTransport } from './delivery/local/local-transport.ts';
@@ -39,6 +40,8 @@ export async function runServer(rt: Runtime): Promise<Server> {
   const routing = sessionLogs.open('routing', { ip: '127.0.0.1' });
   roles.push('routing log', () => routing.close());
   const current = () => settings.current();
+  // One failed-login throttle for every protocol on this node.
+  const throttle = new LoginThrottle(() => current().security, clock.now);
   // Keeps the process alive until stop(), even before any listener holds it open.
   const keepAlive = setInterval(() => undefined, 2 ** 30);
   roles.push('keep-alive', () => clearInterval(keepAlive));
@@ -94,7 +97,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
       const smtp = new SmtpListeners({
         hostname: config.hostname, settings: current, sessionLogs, tls: tlsMaterial,
         users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
-        authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now,
+        authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle,
         verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
         expand: async (address) => {
           const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);
@@ -113,7 +116,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     await roles.start('pop3', async () => {
       const pop3 = new Pop3Server({
         hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, authWindows: rt.authWindows,
-        sessionLogs, tls: tlsMaterial,
+        sessionLogs, tls: tlsMaterial, throttle,
       });
       const stop = () => pop3.close();
       await listen('POP3', () => pop3.listen([
@@ -137,7 +140,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     await roles.start('imap', async () => {
       const imap = new ImapServer({
         hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, bus: rt.bus,
-        sessionLogs, tls: tlsMaterial,
+        sessionLogs, tls: tlsMaterial, throttle,
       });
       const stop = () => imap.close();
       await listen('IMAP', () => imap.listen([

@@ -3,6 +3,7 @@
  * §3), the selected mailbox and its view, and the ways to answer. session.ts implements it; handlers
  * import only this file, so the commands and the connection code do not depend on each other.
  */
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { Credentials } from '../auth/sasl.ts';
 import type { Settings } from '../config/settings.ts';
 import type { Bus } from '../core/bus.ts';
@@ -20,15 +21,10 @@ export interface ImapDeps {
   users: Pick<UserService, 'authenticateCredentials'>;
   mailboxes: MailboxService;
   bus: Bus;
-  /**
-   * Dynamic screening hook (FEATURES S-series): asked before a login is checked; false refuses the
-   * connection's logins (e.g. an address blocked after repeated failures). Absent: everyone may try.
-   */
-  screen?: (ip: string, username: string) => Promise<boolean>;
   /** This node's snapshots of recently selected mailboxes (SELECT reads only what changed since). */
   views: ViewCache;
-  /** Told of every failed login, for screening and alerts. */
-  onLoginFailure?: (ip: string, username: string) => void;
+  /** The failed-login throttle all protocols share: a banned address is refused, failures are slowed. */
+  throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
 }
 
 export type SessionState = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';

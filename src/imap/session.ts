@@ -404,18 +404,19 @@ export class ImapSession implements ImapContext {
   /** Checks credentials and moves to the authenticated state; the failed-login delay applies. */
   async login(credentials: Credentials): Promise<Completion> {
     const name = credentials.username.slice(0, 256);
-    if (this.deps.screen && !(await this.deps.screen(this.ip, name))) {
-      this.log.note(`login refused by screening for ${name}`);
-      return { status: 'NO', text: 'Login refused', code: 'AUTHENTICATIONFAILED' };
+    if (this.deps.throttle.isBanned(this.ip)) {
+      this.log.note(`login refused: ${this.ip} is banned after repeated failed logins`);
+      return { status: 'NO', text: 'Too many failed logins from your address; try again later', code: 'UNAVAILABLE' };
     }
     try {
       this.user = await this.deps.users.authenticateCredentials({ ...credentials, username: name });
     } catch {
-      this.deps.onLoginFailure?.(this.ip, name);
+      const delay = this.deps.throttle.failed(this.ip, name);
       this.log.note(`authentication failed for ${name}`);
-      await new Promise((r) => setTimeout(r, this.settings.security.failedLoginDelayMs));
+      await new Promise((r) => setTimeout(r, delay));
       return { status: 'NO', text: 'Invalid user name or password', code: 'AUTHENTICATIONFAILED' };
     }
+    this.deps.throttle.succeeded(this.ip);
     if (!this.onLogin(this)) {
       this.log.note(`too many sessions for ${this.user.address}`);
       this.user = undefined;

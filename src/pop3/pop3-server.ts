@@ -8,6 +8,7 @@
  * carries a timestamp, and users.authenticateApop checks the digest against the sealed password copy
  * kept for it (auth/apop.ts). APOP sends no password, so it is allowed before STLS.
  */
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import { decodeResponse, mayLogIn, mechanisms, runSasl, type Credentials } from '../auth/sasl.ts';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -25,6 +26,8 @@ export interface Pop3Deps {
   hostname: string;
   settings: () => Readonly<Settings>;
   users: Pick<UserService, 'authenticateCredentials' | 'authenticateApop'>;
+  /** The failed-login throttle all protocols share: a banned address is refused, failures are slowed. */
+  throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
   mailboxes: MailboxService;
   authWindows: AuthWindows;
   sessionLogs: SessionLogs;
@@ -254,14 +257,20 @@ class Pop3Session {
 
   private async login(check: Credentials | { username: string; apop: () => Promise<DirectoryUser> }): Promise<void> {
     const address = check.username;
+    const ip = this.socket.remoteAddress ?? '';
+    if (this.deps.throttle.isBanned(ip)) {
+      this.log.note(`login refused: ${ip} is banned after repeated failed logins`);
+      return this.send('-ERR [SYS/TEMP] too many failed logins from your address; try again later');
+    }
     let user: DirectoryUser;
     try {
       user = 'apop' in check ? await check.apop() : await this.deps.users.authenticateCredentials(check);
     } catch {
-      await new Promise((r) => setTimeout(r, this.settings.security.failedLoginDelayMs));
+      await new Promise((r) => setTimeout(r, this.deps.throttle.failed(ip, address)));
       this.log.note(`authentication failed for ${address.slice(0, 100)}`);
       return this.send('-ERR [AUTH] invalid user name or password');
     }
+    this.deps.throttle.succeeded(ip);
     if (this.locks.has(user.id)) return this.send('-ERR [IN-USE] maildrop already locked');
     this.locks.add(user.id);
     this.user = user;

@@ -320,6 +320,8 @@ export class SmtpListeners {
       const args = command.toString('utf8').trim().split(/\s+/).slice(1);
       const method = (args.shift() ?? '').toUpperCase();
       if (!state) { c.send(421, '4.3.0 Session state missing'); return cb(); }
+      // A banned address is refused before it may send a password (and the session ends).
+      if (this.deps.throttle.isBanned(c.remoteAddress)) { c.send(421, '4.7.0 Too many failed logins from your address; try again later'); return cb(); }
       if (!mayLogIn(c.secure, state.settings)) { c.send(538, '5.7.11 Encryption required for requested authentication mechanism'); return cb(); }
       if (c.session.user) { c.send(503, '5.5.1 No identity changes permitted'); return cb(); }
       if (args.length > 1) { c.send(501, '5.5.4 Syntax: AUTH mechanism [initial-response]'); return cb(); }
@@ -351,7 +353,7 @@ export class SmtpListeners {
           }
           const name = r.credentials.username.slice(0, 100);
           try {
-            const user = await this.policy.authenticate(r.credentials, state);
+            const user = await this.policy.authenticate(r.credentials, c.remoteAddress);
             state.user = user;
             c.session.user = user.address as unknown as SMTPServerSession['user']; // as smtp-server's own AUTH sets it
             c.session.transmissionType = c._transmissionType();

@@ -7,6 +7,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
+import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { Credentials } from '../auth/sasl.ts';
 import type { AuthWindows } from '../auth/auth-windows.ts';
 import type { Settings } from '../config/settings.ts';
@@ -43,6 +44,8 @@ export interface SessionState {
 
 export interface PolicyDeps {
   users: Pick<UserService, 'authenticateCredentials' | 'get'>;
+  /** The failed-login throttle all protocols share. */
+  throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
   domains: Pick<DomainService, 'resolveDomain' | 'list'>;
   resolver: Pick<Resolver, 'resolveRecipient'>;
   quota: QuotaService;
@@ -70,13 +73,19 @@ export class SessionPolicy {
     return this.trusted.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
   }
 
-  /** Checks what the SASL exchange produced. Failures wait failedLoginDelayMs and answer 535 without saying why. */
-  async authenticate(credentials: Credentials, state: SessionState): Promise<DirectoryUser> {
+  /**
+   * Checks what the SASL exchange produced. A banned address gets 421 before any check; failures
+   * wait as long as the shared throttle says and answer 535 without saying why.
+   */
+  async authenticate(credentials: Credentials, ip: string): Promise<DirectoryUser> {
+    if (this.deps.throttle.isBanned(ip)) throw smtpError(421, '4.7.0', 'Too many failed logins from your address; try again later');
     try {
-      return await this.deps.users.authenticateCredentials(credentials);
+      const user = await this.deps.users.authenticateCredentials(credentials);
+      this.deps.throttle.succeeded(ip);
+      return user;
     } catch (err) {
       if (!isMailError(err, 'AUTH_FAILED') && !isMailError(err, 'ACCOUNT_DISABLED')) throw smtpErrorFrom(err);
-      await new Promise((r) => setTimeout(r, state.settings.security.failedLoginDelayMs));
+      await new Promise((r) => setTimeout(r, this.deps.throttle.failed(ip, credentials.username)));
       throw smtpError(535, '5.7.8', 'Authentication credentials invalid');
     }
   }

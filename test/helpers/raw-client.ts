@@ -12,8 +12,9 @@ export class RawClient {
   closed = false;
   readonly opened = Date.now();
 
-  constructor(port: number) {
-    this.socket = net.connect(port, '127.0.0.1');
+  /** `from`: the local address to connect from (another loopback address, e.g. 127.0.0.2, is another client IP). */
+  constructor(port: number, from?: string) {
+    this.socket = net.connect({ port, host: '127.0.0.1', localAddress: from });
     this.socket.setEncoding('latin1');
     this.socket.on('data', (d: string) => {
       this.buffer += d;

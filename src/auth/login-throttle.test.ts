@@ -1,0 +1,47 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { LoginThrottle, type ThrottleSettings } from './login-throttle.ts';
+
+const base: ThrottleSettings = {
+  failedLoginDelayMs: 100, loginMaxDelayMs: 1000, loginFailuresBeforeBan: 6, loginBanMinutes: 10, loginFailureWindowMin: 15, loginWhitelist: [],
+};
+
+describe('LoginThrottle', () => {
+  it('grows the delay past the third failure, up to the maximum, then bans the IP for a while', () => {
+    let now = 0;
+    const t = new LoginThrottle(() => base, () => now);
+    const delays = [1, 2, 3, 4, 5].map(() => t.failed('192.0.2.1', 'alice@example.cn'));
+    assert.deepEqual(delays, [100, 100, 100, 200, 400]);
+    assert.equal(t.isBanned('192.0.2.1'), false);
+    assert.equal(t.failed('192.0.2.1', 'alice@example.cn'), 800);
+    assert.equal(t.isBanned('192.0.2.1'), true);
+    assert.equal(t.isBanned('::ffff:192.0.2.1'), true, 'one key per address');
+    assert.deepEqual(t.bans().map((b) => [b.ip, b.until]), [['192.0.2.1', 10 * 60_000]]);
+    now += 10 * 60_000 + 1;
+    assert.equal(t.isBanned('192.0.2.1'), false, 'the ban ends');
+  });
+
+  it('never slows a correct login from another address, and a success clears its own address', () => {
+    const t = new LoginThrottle(() => base);
+    for (let i = 0; i < 5; i++) t.failed('198.51.100.7', 'alice@example.cn');
+    assert.equal(t.isBanned('203.0.113.9'), false, 'the owner elsewhere is not refused');
+    // Failures against the account slow further failures, from anywhere.
+    assert.ok(t.failed('203.0.113.9', 'alice@example.cn') > base.failedLoginDelayMs);
+    t.succeeded('198.51.100.7');
+    assert.equal(t.failed('198.51.100.7', 'bob@example.cn'), base.failedLoginDelayMs);
+  });
+
+  it('leaves whitelisted addresses alone, forgets old failures, and lifts a ban on request', () => {
+    let now = 0;
+    const t = new LoginThrottle(() => ({ ...base, loginWhitelist: ['10.0.0.0/8', '2001:db8::1'] }), () => now);
+    for (let i = 0; i < 20; i++) assert.equal(t.failed('10.1.2.3', `u${i}@x`), 100);
+    assert.equal(t.isBanned('10.1.2.3'), false);
+    for (let i = 0; i < 5; i++) t.failed('192.0.2.8', `v${i}@x`);
+    now += 16 * 60_000;
+    assert.equal(t.failed('192.0.2.8', 'w@x'), 100, 'failures outside the window are forgotten');
+    for (let i = 0; i < 6; i++) t.failed('192.0.2.9', `z${i}@x`);
+    assert.equal(t.lift('192.0.2.9'), true);
+    assert.equal(t.isBanned('192.0.2.9'), false);
+    assert.equal(t.lift('192.0.2.9'), false);
+  });
+});

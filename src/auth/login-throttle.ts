@@ -1,0 +1,136 @@
+/**
+ * The failed-login throttle every protocol shares (issue #10 §2; S7 dynamic screening builds on it):
+ * failures are counted per source IP and per account within security.loginFailureWindowMin. Each
+ * failed attempt is answered after a delay that grows with the failures counted against its IP and
+ * its account (security.failedLoginDelayMs doubled per failure past the third, at most
+ * security.loginMaxDelayMs); an IP with security.loginFailuresBeforeBan failures is banned for
+ * security.loginBanMinutes and refused before any password is checked. A correct login is never
+ * slowed, and clears its IP's count: failures counted against an account from other addresses only
+ * slow further failures. Addresses in security.loginWhitelist (CIDRs) are never counted or banned.
+ * State is this node's memory (a cluster's nodes count separately); bans can be listed and lifted.
+ */
+import ipaddr from 'ipaddr.js';
+
+export interface ThrottleSettings {
+  failedLoginDelayMs: number;
+  loginMaxDelayMs: number;
+  loginFailuresBeforeBan: number;
+  loginBanMinutes: number;
+  loginFailureWindowMin: number;
+  loginWhitelist: readonly string[];
+}
+
+interface Count {
+  failures: number;
+  first: number;
+}
+
+export interface Ban {
+  ip: string;
+  until: number;
+  failures: number;
+}
+
+/** Entries kept at most, so a flood of addresses cannot grow memory without bound. */
+const MAX_ENTRIES = 100_000;
+
+export class LoginThrottle {
+  private readonly ips = new Map<string, Count>();
+  private readonly accounts = new Map<string, Count>();
+  private readonly banned = new Map<string, Ban>();
+  private whitelistSource: readonly string[] = [];
+  private whitelist: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [];
+
+  constructor(private readonly settings: () => ThrottleSettings, private readonly now: () => number = Date.now) {}
+
+  /** Whether this IP is banned now: refuse it before checking anything. */
+  isBanned(ip: string): boolean {
+    const ban = this.banned.get(normalise(ip));
+    if (!ban) return false;
+    if (ban.until > this.now()) return true;
+    this.banned.delete(ban.ip);
+    return false;
+  }
+
+  /** Records a failed login; returns how long to wait before answering it, in ms. */
+  failed(ip: string, account: string): number {
+    const s = this.settings();
+    const key = normalise(ip);
+    if (this.whitelisted(key, s)) return s.failedLoginDelayMs;
+    const byIp = this.bump(this.ips, key, s);
+    const byAccount = this.bump(this.accounts, account.toLowerCase().slice(0, 320), s);
+    if (s.loginFailuresBeforeBan > 0 && byIp >= s.loginFailuresBeforeBan) {
+      this.banned.set(key, { ip: key, until: this.now() + s.loginBanMinutes * 60_000, failures: byIp });
+      this.ips.delete(key);
+    }
+    const n = Math.max(byIp, byAccount);
+    const delay = n <= 3 ? s.failedLoginDelayMs : s.failedLoginDelayMs * 2 ** Math.min(n - 3, 16);
+    return Math.min(delay, Math.max(s.loginMaxDelayMs, s.failedLoginDelayMs));
+  }
+
+  /** A correct login: its IP starts again from nothing. */
+  succeeded(ip: string): void {
+    this.ips.delete(normalise(ip));
+  }
+
+  /** The bans in force, soonest to end first. */
+  bans(): Ban[] {
+    const now = this.now();
+    return [...this.banned.values()].filter((b) => b.until > now).sort((a, b) => a.until - b.until);
+  }
+
+  /** Lifts a ban (and forgets the IP's failures); false when there was none. */
+  lift(ip: string): boolean {
+    const key = normalise(ip);
+    this.ips.delete(key);
+    return this.banned.delete(key);
+  }
+
+  private bump(map: Map<string, Count>, key: string, s: ThrottleSettings): number {
+    const now = this.now();
+    const windowMs = s.loginFailureWindowMin * 60_000;
+    let c = map.get(key);
+    if (!c || now - c.first > windowMs) {
+      if (!c && map.size >= MAX_ENTRIES) this.prune(map, now, windowMs);
+      c = { failures: 0, first: now };
+      map.set(key, c);
+    }
+    c.failures++;
+    return c.failures;
+  }
+
+  private prune(map: Map<string, Count>, now: number, windowMs: number): void {
+    for (const [k, c] of map) if (now - c.first > windowMs) map.delete(k);
+    // Still full: the oldest half goes (Map keeps insertion order).
+    if (map.size >= MAX_ENTRIES) for (const k of [...map.keys()].slice(0, MAX_ENTRIES / 2)) map.delete(k);
+  }
+
+  private whitelisted(ip: string, s: ThrottleSettings): boolean {
+    if (s.loginWhitelist !== this.whitelistSource) {
+      this.whitelistSource = s.loginWhitelist;
+      this.whitelist = s.loginWhitelist.flatMap((c) => {
+        try {
+          return [c.includes('/') ? ipaddr.parseCIDR(c) : [ipaddr.process(c), ipaddr.process(c).kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number]];
+        } catch {
+          return [];
+        }
+      });
+    }
+    let addr: ipaddr.IPv4 | ipaddr.IPv6;
+    try {
+      addr = ipaddr.process(ip);
+    } catch {
+      return false;
+    }
+    return this.whitelist.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+  }
+}
+
+/** One key per address: IPv4-mapped IPv6 as IPv4. */
+function normalise(ip: string): string {
+  try {
+    return ipaddr.process(ip).toString();
+  } catch {
+    return ip;
+  }
+}
