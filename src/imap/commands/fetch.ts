@@ -36,6 +36,13 @@ const BYTE_ITEMS = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC8
 const setsSeen = (a: FetchAttribute) =>
   ((a.name === 'BODY[]' || a.name === 'BINARY') && !a.peek) || a.name === 'RFC822' || a.name === 'RFC822.TEXT';
 
+/**
+ * Messages another session expunged after this one last heard of it have no data left: the others
+ * are answered and the command completes OK (RFC 2180 §4.1.2, as Dovecot does), so a client does
+ * not take a busy mailbox for a broken one; the EXPUNGE comes with the next update.
+ */
+const EXPUNGED_MEANWHILE = 'FETCH completed; some messages were expunged meanwhile';
+
 export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Completion> {
   const sel = ctx.selected!;
   const condstore = ctx.enabled.has('CONDSTORE');
@@ -61,7 +68,7 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
   }
   if (attrs.every((a) => META_ITEMS.has(a.name)) && !cmd.attributes.some(setsSeen)) {
     const missing = await fetchMeta(ctx, sel, attrs.map((a) => a.name), uids);
-    return missing ? no('Some messages were expunged by another session', 'EXPUNGEISSUED') : ok('FETCH completed');
+    return ok(missing ? EXPUNGED_MEANWHILE : 'FETCH completed');
   }
   const needBytes = attrs.some((a) => BYTE_ITEMS.has(a.name));
   const needMeta = attrs.some((a) => a.name === 'ENVELOPE' || a.name === 'BODYSTRUCTURE');
@@ -102,8 +109,7 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
     await ctx.drain();
   }
   if (cteError) return no('A part has an unknown Content-Transfer-Encoding', 'UNKNOWN-CTE');
-  if (missing) return no('Some messages were expunged by another session', 'EXPUNGEISSUED');
-  return ok('FETCH completed');
+  return ok(missing ? EXPUNGED_MEANWHILE : 'FETCH completed');
 }
 
 /**

@@ -136,4 +136,22 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
     // i;ascii-casemap compares upper case: "GONE" (G is 0x47) before "[BLOB]" ([ is 0x5B); in lower case "[" came first.
     assert.equal(subj, '* SORT 1 2 3', '"[blob]" sorts as itself, after "gone" under i;ascii-casemap');
   });
+
+  it('FETCH of a message another session expunged answers the rest and OK (RFC 2180 §4.1.2)', async () => {
+    await cmd(c, 'CREATE Busy');
+    for (let i = 0; i < 3; i++) await append(c, 'Busy', `Subject: b${i}\n\nx\n`);
+    assert.match((await cmd(c, 'SELECT Busy')).done, /OK/);
+    const other = new RawClient(t.config.ports.imap);
+    await other.line(/^\* OK/);
+    await cmd(other, `LOGIN alice@example.cn "${PASSWORD}"`);
+    await cmd(other, 'SELECT Busy');
+    await cmd(other, 'STORE 2 +FLAGS (\\Deleted)');
+    await cmd(other, 'EXPUNGE');
+    other.close();
+    const r = await cmd(c, 'FETCH 1:3 (BODY.PEEK[HEADER.FIELDS (SUBJECT)])');
+    assert.match(r.done, /^t\d+ OK /, r.done);
+    assert.equal(r.untagged.filter((l) => /^\* \d+ FETCH/.test(l)).length, 2, r.untagged.join('\n'));
+    const after = await cmd(c, 'NOOP');
+    assert.ok(after.untagged.includes('* 2 EXPUNGE'), after.untagged.join('\n'));
+  });
 });
