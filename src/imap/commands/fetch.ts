@@ -41,6 +41,18 @@ const setsSeen = (a: FetchAttribute) =>
  * are answered and the command completes OK (RFC 2180 §4.1.2, as Dovecot does), so a client does
  * not take a busy mailbox for a broken one; the EXPUNGE comes with the next update.
  */
+/**
+ * A literal for BODY[]/RFC822 data: IMAP4rev1 literals cannot carry NUL (RFC 3501 §4.3), so a NUL
+ * in stored bytes goes out as 0x80, as Dovecot sends it (same length: sizes and partial offsets
+ * hold). Clients that want the exact octets ask with BINARY, which sends literal8 (RFC 3516).
+ */
+function textLiteral(bytes: Buffer): Literal {
+  if (!bytes.includes(0)) return new Literal(bytes);
+  const copy = Buffer.from(bytes);
+  for (let i = copy.indexOf(0); i !== -1; i = copy.indexOf(0, i + 1)) copy[i] = 0x80;
+  return new Literal(copy);
+}
+
 const EXPUNGED_MEANWHILE = 'FETCH completed; some messages were expunged meanwhile';
 
 export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Completion> {
@@ -254,19 +266,19 @@ async function fetchItem(
     case 'BODY':
       return ['BODY', raw(bodyStructure(await message!.tree(), { extensible: false }))];
     case 'RFC822':
-      return ['RFC822', new Literal(await message!.raw())];
+      return ['RFC822', textLiteral(await message!.raw())];
     case 'RFC822.HEADER': {
       const tree = await message!.tree();
-      return ['RFC822.HEADER', new Literal((await message!.raw()).subarray(tree.headerStart, tree.headerEnd))];
+      return ['RFC822.HEADER', textLiteral((await message!.raw()).subarray(tree.headerStart, tree.headerEnd))];
     }
     case 'RFC822.TEXT': {
       const tree = await message!.tree();
-      return ['RFC822.TEXT', new Literal((await message!.raw()).subarray(tree.bodyStart, tree.bodyEnd))];
+      return ['RFC822.TEXT', textLiteral((await message!.raw()).subarray(tree.bodyStart, tree.bodyEnd))];
     }
     case 'BODY[]': {
       const bytes = extractSection(await message!.raw(), await message!.tree(), toSection(a.section),
         a.partial ? { origin: a.partial.offset, octets: a.partial.length } : undefined);
-      return [fetchItemName(a), bytes === null ? '' : new Literal(bytes)];
+      return [fetchItemName(a), bytes === null ? '' : textLiteral(bytes)];
     }
     case 'BINARY':
     case 'BINARY.SIZE': {

@@ -154,4 +154,21 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
     const after = await cmd(c, 'NOOP');
     assert.ok(after.untagged.includes('* 2 EXPUNGE'), after.untagged.join('\n'));
   });
+
+  it('never sends a NUL in BODY[] (RFC 3501 §4.3); BINARY[] gives the exact octets as literal8 (RFC 3516)', async () => {
+    await cmd(c, 'CREATE Nul');
+    const head = 'Subject: nul\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n';
+    const msg = Buffer.concat([Buffer.from(head), Buffer.from([0x61, 0x00, 0x62, 0x0d, 0x0a])]);
+    const tag = 'n1';
+    c.send(`${tag} APPEND Nul ~{${msg.length}+}\r\n`);
+    c.send(Buffer.concat([msg, Buffer.from('\r\n')]));
+    assert.match(await c.line(new RegExp(`^${tag} `)), /OK/);
+    await cmd(c, 'SELECT Nul');
+    const body = await cmd(c, 'FETCH 1 (BODY.PEEK[1])');
+    const all = body.untagged.join('\r\n');
+    assert.ok(!all.includes('\0'), 'no NUL on the wire');
+    assert.match(all, /BODY\[1\] \{5\}\r\na\x80b/);
+    const bin = await cmd(c, 'FETCH 1 (BINARY.PEEK[1])');
+    assert.match(bin.untagged.join('\r\n'), /BINARY\[1\] ~\{5\}\r\na\0b/);
+  });
 });
