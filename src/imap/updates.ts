@@ -56,7 +56,9 @@ export async function syncSelected(ctx: ImapContext): Promise<void> {
     }
   }
   if (r.exists !== undefined) {
-    for (let seq = sel.view.exists; seq >= 1 && sel.view.uidOf(seq)! >= sel.mailbox.uidnext; seq--) sel.recent.add(sel.view.uidOf(seq)!);
+    // New mail is recent in the one session that claims it first (RFC 3501 §2.3.2).
+    const from = sel.readOnly ? undefined : await ctx.deps.mailboxes.claimRecent(sel.mailbox.id, sel.view.maxUid + 1);
+    if (from !== undefined) for (let seq = sel.view.exists; seq >= 1 && sel.view.uidOf(seq)! >= from; seq--) sel.recent.add(sel.view.uidOf(seq)!);
     ctx.write(untaggedData([r.exists, atom('EXISTS')]));
     ctx.write(untaggedData([sel.recent.size, atom('RECENT')]));
     sel.mailbox = { ...sel.mailbox, uidnext: sel.view.maxUid + 1 };

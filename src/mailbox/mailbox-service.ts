@@ -142,6 +142,11 @@ export class MailboxService {
     this.bus.emit('mailboxes.changed', { userId });
   }
 
+  /** Claims the mailbox's not-yet-recent uids below `upTo` for one session (RFC 3501 §2.3.2); the first claimed, or undefined. */
+  claimRecent(mailboxId: MailboxId, upTo: number): Promise<number | undefined> {
+    return this.store.tx((tx) => tx.mailboxes.claimRecent(mailboxId, upTo));
+  }
+
   async subscribe(userId: UserId, name: string, subscribed: boolean): Promise<void> {
     const box = await this.require(userId, name);
     await this.store.tx((tx) => tx.mailboxes.setSubscribed(box.id, subscribed));

@@ -268,6 +268,8 @@ export interface Mailbox {
   uidvalidity: number;
   uidnext: number;
   highestmodseq: number;
+  /** The first uid no session has seen as \Recent yet (RFC 3501 §2.3.2). */
+  firstRecentUid: number;
   subscribed: boolean;
   messages: number;
   unseen: number;
@@ -281,6 +283,11 @@ export interface MailboxRepo {
   /** Renaming gives the mailbox a new uidvalidity only if the caller asks (RFC 3501 keeps it). */
   rename(id: MailboxId, name: string): Promise<Mailbox | undefined>;
   setSubscribed(id: MailboxId, subscribed: boolean): Promise<void>;
+  /**
+   * Claims the uids from firstRecentUid up to (not including) `upTo` as recent for the caller, once:
+   * returns the first uid claimed, or undefined when there was nothing left to claim.
+   */
+  claimRecent(id: MailboxId, upTo: number): Promise<number | undefined>;
   /** Deletes the mailbox and its messages, releasing their blobs. */
   delete(id: MailboxId): Promise<boolean>;
 }

@@ -48,14 +48,19 @@ export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Comp
     }
   }
   writeFlags(ctx, keywords, readOnly);
+  // \Recent (RFC 3501 §2.3.2): a read-write SELECT claims what no session has seen yet; EXAMINE
+  // counts it without claiming.
+  const recent = new Set<number>();
+  const from = readOnly ? box.firstRecentUid : await ctx.deps.mailboxes.claimRecent(box.id, box.uidnext);
+  if (from !== undefined) for (let seq = view.exists; seq >= 1 && view.uidOf(seq)! >= from; seq--) recent.add(view.uidOf(seq)!);
   ctx.write(untaggedData([view.exists, atom('EXISTS')]));
-  ctx.write(untaggedData([0, atom('RECENT')]));
+  ctx.write(untaggedData([recent.size, atom('RECENT')]));
   if (firstUnseen > 0) ctx.write(untaggedStatus('OK', `Message ${firstUnseen} is the first unseen`, { code: 'UNSEEN', value: firstUnseen }));
   ctx.write(untaggedStatus('OK', 'UIDs valid', { code: 'UIDVALIDITY', value: box.uidvalidity }));
   ctx.write(untaggedStatus('OK', 'Predicted next UID', { code: 'UIDNEXT', value: box.uidnext }));
   ctx.write(untaggedStatus('OK', 'Highest', { code: 'HIGHESTMODSEQ', value: view.highestmodseq }));
 
-  ctx.selected = { mailbox: { ...box, highestmodseq: view.highestmodseq }, view, readOnly, recent: new Set(), saved: [], keywords };
+  ctx.selected = { mailbox: { ...box, highestmodseq: view.highestmodseq }, view, readOnly, recent: readOnly ? new Set() : recent, saved: [], keywords };
   ctx.state = 'selected';
 
   if (cmd.qresync && cmd.qresync.uidvalidity === box.uidvalidity) await resync(ctx, cmd.qresync.modseq, cmd.qresync.knownUids);

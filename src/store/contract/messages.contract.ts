@@ -116,6 +116,18 @@ function describeMailboxes(open: OpenStore): void {
       assert.strictEqual((await getMailbox(ctx, box)).subscribed, true);
     });
 
+    it('claimRecent hands each uid range to one caller only (RFC 3501 §2.3.2)', async () => {
+      const userId = await owner();
+      const box = await ctx.tx((tx) => tx.mailboxes.create(userId, 'Recent'));
+      assert.equal(box.firstRecentUid, 1);
+      const both = await Promise.all([ctx.tx((tx) => tx.mailboxes.claimRecent(box.id, 5)), ctx.tx((tx) => tx.mailboxes.claimRecent(box.id, 5))]);
+      assert.deepEqual(both.sort(), [1, undefined]);
+      assert.equal(await ctx.tx((tx) => tx.mailboxes.claimRecent(box.id, 5)), undefined, 'nothing new');
+      assert.equal(await ctx.tx((tx) => tx.mailboxes.claimRecent(box.id, 7)), 5);
+      assert.equal((await getMailbox(ctx, box)).firstRecentUid, 7);
+      assert.equal(await ctx.tx((tx) => tx.mailboxes.claimRecent(MISSING_MAILBOX, 3)), undefined);
+    });
+
     it('delete removes messages, releases blobs; re-creating the name gives a greater uidvalidity', async () => {
       const userId = await owner();
       const box = await makeMailbox(ctx, userId, 'Trash');

@@ -18,6 +18,7 @@ export const toMailbox = (r: Row): Mailbox => ({
   uidvalidity: num(r.uidvalidity),
   uidnext: num(r.uidnext),
   highestmodseq: num(r.highestmodseq),
+  firstRecentUid: num(r.first_recent_uid),
   subscribed: bool(r.subscribed),
   messages: num(r.messages),
   unseen: num(r.unseen),
@@ -54,6 +55,16 @@ export function mailboxRepo({ db, now }: RepoCtx): MailboxRepo {
     },
     async setSubscribed(id, subscribed) {
       await db.run('UPDATE mailboxes SET subscribed = ? WHERE id = ?', [subscribed ? 1 : 0, id]);
+    },
+    async claimRecent(id, upTo) {
+      // Compare-and-set: of two sessions (or nodes) reading the same first_recent_uid, one wins.
+      for (;;) {
+        const r = await db.get<Row>('SELECT first_recent_uid FROM mailboxes WHERE id = ?', [id]);
+        if (!r) return undefined;
+        const from = num(r.first_recent_uid);
+        if (from >= upTo) return undefined;
+        if ((await db.run('UPDATE mailboxes SET first_recent_uid = ? WHERE id = ? AND first_recent_uid = ?', [upTo, id, from])) > 0) return from;
+      }
     },
     async delete(id) {
       await releaseBlobs(db, 'SELECT blob_id FROM messages WHERE mailbox_id = ?', [id], now());

@@ -171,4 +171,28 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
     const bin = await cmd(c, 'FETCH 1 (BINARY.PEEK[1])');
     assert.match(bin.untagged.join('\r\n'), /BINARY\[1\] ~\{5\}\r\na\0b/);
   });
+
+  it('\\Recent is had by exactly one session: the first to select, or the first to hear of new mail (§2.3.2)', async () => {
+    await cmd(c, 'CREATE Recent');
+    await append(c, 'Recent', 'Subject: r1\n\nx\n'); // no session has Recent selected
+    const open = async () => {
+      const s = new RawClient(t.config.ports.imap);
+      await s.line(/^\* OK/);
+      await cmd(s, `LOGIN alice@example.cn "${PASSWORD}"`);
+      return s;
+    };
+    const [a, b] = [await open(), await open()];
+    const recentOf = (r: { untagged: string[] }) => r.untagged.find((l) => / RECENT$/.test(l));
+    assert.equal(recentOf(await cmd(b, 'EXAMINE Recent')), '* 1 RECENT', 'EXAMINE counts without taking');
+    assert.equal(recentOf(await cmd(a, 'SELECT Recent')), '* 1 RECENT', 'the first SELECT gets it');
+    assert.match((await cmd(a, 'FETCH 1 FLAGS')).untagged.join(' '), /\\Recent/);
+    assert.equal(recentOf(await cmd(b, 'SELECT Recent')), '* 0 RECENT', 'and nobody else');
+    // Mail arriving while both have it selected is recent in one of them only.
+    await append(c, 'Recent', 'Subject: r2\n\nx\n');
+    const seen = [await cmd(a, 'NOOP'), await cmd(b, 'NOOP')].map((r) => Number(/\d+/.exec(recentOf(r) ?? '')![0]));
+    // RECENT counts all of a session's recent messages: a had 1, b had 0; one of them gains the new one.
+    assert.equal(seen[0]! - 1 + seen[1]!, 1, `a ${seen[0]}, b ${seen[1]}`);
+    a.close();
+    b.close();
+  });
 });
