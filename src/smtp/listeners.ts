@@ -324,6 +324,8 @@ export class SmtpListeners {
       if (this.deps.throttle.isBanned(c.remoteAddress)) { c.send(421, '4.7.0 Too many failed logins from your address; try again later'); return cb(); }
       if (!mayLogIn(c.secure, state.settings)) { c.send(538, '5.7.11 Encryption required for requested authentication mechanism'); return cb(); }
       if (c.session.user) { c.send(503, '5.5.1 No identity changes permitted'); return cb(); }
+      // RFC 4954 §4: AUTH is not permitted during a mail transaction.
+      if (c.session.envelope?.mailFrom) { c.send(503, '5.5.1 AUTH not permitted during a mail transaction'); return cb(); }
       if (args.length > 1) { c.send(501, '5.5.4 Syntax: AUTH mechanism [initial-response]'); return cb(); }
       let initial: Buffer | undefined;
       if (args[0] !== undefined) {

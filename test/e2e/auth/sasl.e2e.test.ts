@@ -72,6 +72,15 @@ describe('one SASL module for SMTP, IMAP and POP3', () => {
     assert.deepEqual(r.out.trim().split('\n'), ['PLAIN 535', 'PLAIN 235', 'PLAIN 235', 'LOGIN 235', 'CRAM-MD5 235']);
   });
 
+  it('SMTP: AUTH during a mail transaction is refused (RFC 4954 §4)', async () => {
+    const c = new RawClient(t.ports.smtp); // port 25: MAIL without AUTH starts a transaction
+    await c.line();
+    for (const line of ['EHLO client.test', 'MAIL FROM:<x@remote.test>']) { c.send(`${line}\r\n`); await c.line(); }
+    c.send(`AUTH PLAIN ${Buffer.from(`\0alice@example.cn\0${PASSWORD}`).toString('base64')}\r\n`);
+    assert.match(await c.line(), /^503 5\.5\.1 AUTH not permitted during a mail transaction/);
+    c.close();
+  });
+
   it('IMAP (imaplib): the same rule, and CRAM-MD5', async () => {
     const r = await python(IMAP, [String(t.config.ports.imaps), PASSWORD]);
     assert.equal(r.code, 0, r.out);
