@@ -100,7 +100,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     lists: new ListService(store, clock),
     orgs: new OrgService(store, clock),
     admins: new AdminService(store, clock),
-    resolver: new Resolver(store, clock),
+    resolver: new Resolver(store, clock, { recipientDelimiter: () => settings.current().delivery.recipientDelimiter }),
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();

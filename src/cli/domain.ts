@@ -1,10 +1,16 @@
-/** `youju domain add|list|show|set|del` and `youju domain alias-add|alias-del` (FEATURES A2, A10, P11). */
+/**
+ * `youju domain add|list|show|set|del` and `youju domain alias-add|alias-del` (FEATURES A2, A10, P11);
+ * --postmaster/--abuse name where those role addresses go (RFC 5321 §4.5.1).
+ */
 import type { Command } from 'commander';
 import { MailError } from '../core/errors.ts';
 import type { DomainOptions } from '../directory/domains.ts';
 import { domainSettingsScope, SIGNATURE_SETTING_KEY } from '../config/domain-scope.ts';
 import { dateOrNever, megabytes, nonNegativeInt, oneOf, yesNo } from './args.ts';
 import { withRuntime } from './context.ts';
+import { ROLE_ACCOUNTS } from '../directory/role-accounts.ts';
+import type { Actor } from '../directory/actor.ts';
+import type { Runtime } from '../main.ts';
 import { printCreatedAdmins } from './init.ts';
 import { date, fields, mb, size, table } from './output.ts';
 
@@ -12,6 +18,7 @@ interface DomainFlags {
   maxUsers?: number; maxSizeMb?: number; maxLists?: number; quotaMb?: number; diskQuotaMb?: number;
   expires?: number | null; status?: 'valid' | 'invalid' | 'expired'; company?: string; feedback?: string;
   strongPasswords?: boolean; allowRegistration?: boolean; requireApproval?: boolean;
+  postmaster?: string; abuse?: string;
 }
 
 function domainOptions(cmd: Command): Command {
@@ -27,7 +34,16 @@ function domainOptions(cmd: Command): Command {
     .option('--feedback <address>', 'feedback address')
     .option('--strong-passwords <yes|no>', 'enforce the strong-password policy', yesNo)
     .option('--allow-registration <yes|no>', 'allow self-registration', yesNo)
-    .option('--require-approval <yes|no>', 'registrations wait for approval', yesNo);
+    .option('--require-approval <yes|no>', 'registrations wait for approval', yesNo)
+    .option('--postmaster <address>', 'where postmaster@ goes when no user or alias has that name ("" = default: user admin@, else the oldest user)')
+    .option('--abuse <address>', 'where abuse@ goes when no user or alias has that name ("" = default: where postmaster@ goes)');
+}
+
+/** Applies --postmaster/--abuse when given. */
+async function applyRoleAccounts(rt: Runtime, actor: Actor, name: string, f: DomainFlags): Promise<void> {
+  if (f.postmaster !== undefined || f.abuse !== undefined) {
+    await rt.domains.setRoleAccounts(actor, name, { postmaster: f.postmaster, abuse: f.abuse });
+  }
 }
 
 function toDomainOptions(f: DomainFlags): DomainOptions {
@@ -45,6 +61,7 @@ export function registerDomain(program: Command): void {
   domainOptions(domain.command('add <name>').description('add a mail domain'))
     .action((name: string, flags: DomainFlags, cmd: Command) => withRuntime(cmd, async (rt, { out, actor }) => {
       const d = await rt.domains.add(actor, name, toDomainOptions(flags));
+      await applyRoleAccounts(rt, actor, d.name, flags);
       const created = await rt.admins.ensureBuiltins(actor);
       out.result({ ...d, accounts: created }, () => `domain ${d.name} added`);
       printCreatedAdmins(out, created);
@@ -53,6 +70,7 @@ export function registerDomain(program: Command): void {
   domainOptions(domain.command('set <name>').description('change a domain\'s limits and options'))
     .action((name: string, flags: DomainFlags, cmd: Command) => withRuntime(cmd, async (rt, { out, actor }) => {
       const d = await rt.domains.update(actor, name, toDomainOptions(flags));
+      await applyRoleAccounts(rt, actor, d.name, flags);
       out.result(d, () => `domain ${d.name} updated`);
     }));
 
@@ -100,6 +118,10 @@ export function registerDomain(program: Command): void {
         ['registration', d.allowRegistration ? (d.requireApproval ? 'open, with approval' : 'open') : 'closed'],
         ['company', d.companyName],
         ['aliases', i.aliases.join(', ') || '-'],
+        ...ROLE_ACCOUNTS.map((r): [string, string] => {
+          const a = i.roleAccounts[r];
+          return [`${r}@`, `${a.deliversTo ?? 'nobody (no active user)'}${a.configured ? '' : ' (default)'}`];
+        }),
       ]));
     }));
 

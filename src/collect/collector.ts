@@ -7,13 +7,15 @@
  * back). Deletion on the remote server comes after that commit: when the account does not leave
  * mail on the server, or leaves it only leaveDays days. UIDLs gone from the server are forgotten.
  * Messages over the size limit are not downloaded; they are recorded as `large:<uidl>` so that
- * onLarge (delete, warn the postmaster) runs once. Not here: scheduling and limits (collect-worker.ts).
+ * onLarge (delete, warn the postmaster) runs once. A server without UIDL (optional, RFC 1939 §7):
+ * every message is downloaded and keyed by the SHA-256 of its bytes (pop3-client.ts contentUid), a
+ * large one by its number and size. Not here: scheduling and limits (collect-worker.ts).
  */
 import type { Clock } from '../core/clock.ts';
 import type { PopAccount, Store } from '../store/store.ts';
 import type { QueueService } from '../queue/queue.ts';
 import { isMailError } from '../core/errors.ts';
-import { Pop3Client } from './pop3-client.ts';
+import { contentUid, Pop3Client } from './pop3-client.ts';
 
 export interface Sealer {
   decrypt(sealed: string): string;
@@ -67,24 +69,31 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
       maxMessageBytes: o.maxMessageBytes > 0 ? o.maxMessageBytes : undefined,
     });
     o.log?.(`logged in to ${where} as ${a.username}`);
-    const uids = await client.uidl();
-    if (!uids) throw new Error(`${where} does not support UIDL, so collected messages cannot be told apart`);
+    const uidl = await client.uidl();
     const sizes = await client.list();
+    if (!uidl) o.log?.(`${where} has no UIDL: messages are told apart by a SHA-256 of their bytes`);
+    // Without UIDL a message's key is known only once it is downloaded (undefined here).
+    const uids = uidl ?? new Map<number, string | undefined>([...sizes.keys()].map((n) => [n, undefined]));
+    const present = new Set<string>();
     const seen = await deps.store.read((tx) => tx.popAccounts.seen(a.id));
     const now = deps.clock.now();
     const expired = (at: number) => !a.leaveOnServer || (a.leaveDays > 0 && now - at >= a.leaveDays * DAY_MS);
 
     const order = [...uids];
     if (o.smallFirst) order.sort(([a], [b]) => (sizes.get(a) ?? 0) - (sizes.get(b) ?? 0));
-    for (const [n, uid] of order) {
+    for (const [n, listed] of order) {
+      const size = sizes.get(n) ?? 0;
+      const isLarge = o.maxMessageBytes > 0 && size > o.maxMessageBytes;
+      const raw = listed === undefined && !isLarge ? await client.retr(n) : undefined;
+      const uid = listed ?? (raw ? contentUid(raw) : `${n}:${size}`);
+      present.add(uid);
       const at = seen.get(uid);
       if (at !== undefined) {
         // Collected before: delete now if it should be gone (also after a crash between commit and QUIT).
         if (expired(at)) { await client.dele(n); r.deleted++; }
         continue;
       }
-      const size = sizes.get(n) ?? 0;
-      if (o.maxMessageBytes > 0 && size > o.maxMessageBytes) {
+      if (isLarge) {
         if (seen.has(`large:${uid}`)) continue;
         r.large++;
         o.log?.(`message ${n} (${uid}) is ${size} bytes, over ${o.maxMessageBytes}: not collected`);
@@ -93,11 +102,11 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
         if (remove) { await client.dele(n); r.deleted++; }
         continue;
       }
-      const raw = await client.retr(n);
-      const route = await o.route(raw);
+      const body = raw ?? await client.retr(n);
+      const route = await o.route(body);
       const trace = `Received: from ${a.host} by ${deps.hostname} with POP3 id ${uid.slice(0, 70)};\r\n\t${new Date(deps.clock.now()).toUTCString()}\r\n`;
       const prepared = route.recipients.length > 0
-        ? await deps.queue.prepare({ sender: '', recipients: route.recipients, raw: Buffer.concat([Buffer.from(trace), raw]), meta: { collectedBy: o.via, popAccount: a.id } })
+        ? await deps.queue.prepare({ sender: '', recipients: route.recipients, raw: Buffer.concat([Buffer.from(trace), body]), meta: { collectedBy: o.via, popAccount: a.id } })
         : undefined;
       let queued = false;
       try {
@@ -112,12 +121,12 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
         continue; // another run collected it meanwhile
       }
       if (o.archive) {
-        await o.archive(raw, uid).catch((err) => o.log?.(`message ${n} (${uid}) not archived: ${String((err as Error).message ?? err)}`));
+        await o.archive(body, uid).catch((err) => o.log?.(`message ${n} (${uid}) not archived: ${String((err as Error).message ?? err)}`));
       }
       if (queued) {
         deps.queue.wake();
         r.fetched++;
-        o.log?.(`message ${n} (${uid}, ${raw.length} bytes) queued for ${route.recipients.join(', ')}`);
+        o.log?.(`message ${n} (${uid}, ${body.length} bytes) queued for ${route.recipients.join(', ')}`);
       } else {
         if (route.recipients.length > 0) r.duplicates++;
         o.log?.(`message ${n} (${uid}) ${route.recipients.length > 0 ? `is a duplicate of Message-ID <${route.messageId}>` : 'has no recipient'}: dropped`);
@@ -127,7 +136,6 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
     await client.quit();
     client = undefined;
     // UIDLs no longer on the server will not come back (RFC 1939 §7): forget them.
-    const present = new Set(uids.values());
     const gone = [...seen.keys()].filter((k) => !present.has(k.replace(/^large:/, '')));
     if (gone.length > 0) await deps.store.tx((tx) => tx.popAccounts.forgetSeen(a.id, gone));
   } catch (err) {

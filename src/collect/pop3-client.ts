@@ -212,6 +212,14 @@ export class Pop3Client {
   }
 }
 
+/**
+ * The key of a message from a server without UIDL (an optional command, RFC 1939 §7): SHA-256 of its
+ * bytes, so the same message is recognised on the next run. Identical copies share a key.
+ */
+export function contentUid(raw: Buffer): string {
+  return `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+}
+
 function pairs<T>(block: Buffer, value: (s: string) => T): Map<number, T> {
   const out = new Map<number, T>();
   for (const line of block.toString('utf8').split(/\r?\n/)) {

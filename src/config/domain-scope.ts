@@ -9,3 +9,6 @@ export const domainSettingsScope = (domainId: DomainId): string => `domain:${dom
 
 /** The domain signature appended to outgoing mail (delivery/rewrite/signature.ts). */
 export const SIGNATURE_SETTING_KEY = 'signature';
+
+/** Where postmaster@ and abuse@ of the domain are delivered when no user or alias has that name (directory/role-accounts.ts). */
+export const ROLE_ACCOUNTS_SETTING_KEY = 'roleAccounts';

@@ -3,6 +3,7 @@
  * Names are keyed in ASCII (punycode) and shown in Unicode. A domain alias makes mail to
  * user@old.cn reach user@new.cn; it is never a domain of its own and nobody logs in through it.
  * A domain whose expiry date has passed is 'expired' whatever its stored status says.
+ * Each domain names where postmaster@ and abuse@ go (role-accounts.ts); show() reports where they deliver.
  * Not here: users, lists and admins of a domain (their own services), per-domain module switches.
  */
 import { MailError } from '../core/errors.ts';
@@ -11,6 +12,7 @@ import type { Domain, DomainAlias, DomainPatch, DomainStatus, NewDomain, Store, 
 import { type Actor, recordAudit } from './actor.ts';
 import { displayDomain, normaliseAddress, normaliseDomain } from './address.ts';
 import { domainLabel, effectiveDomainStatus, findDomain, requireCount, requireDomain, type DomainRef } from './lookup.ts';
+import { ROLE_ACCOUNTS, readRoleAccounts, roleAccountTarget, writeRoleAccounts, type RoleAccount, type RoleAccountSettings } from './role-accounts.ts';
 
 export { effectiveDomainStatus } from './lookup.ts';
 
@@ -27,6 +29,8 @@ export interface DomainInfo extends DomainSummary {
   usage: { users: number; lists: number; quotaAllocatedBytes: number; usedBytes: number };
   /** Domain aliases pointing here (ASCII). */
   aliases: string[];
+  /** postmaster@ and abuse@: the configured address (null = default) and where mail goes now (null = nobody). */
+  roleAccounts: Record<RoleAccount, { configured: string | null; deliversTo: string | null }>;
 }
 
 const STATUSES: readonly DomainStatus[] = ['valid', 'invalid', 'expired'];
@@ -70,8 +74,13 @@ export class DomainService {
       const domain = await requireDomain(tx, ref);
       const usage = await tx.domains.usage(domain.id);
       const aliases = (await tx.domainAliases.list(domain.id)).map((a) => a.alias).sort();
+      const configured = await readRoleAccounts(tx, domain);
+      const roleAccounts = {} as DomainInfo['roleAccounts'];
+      for (const role of ROLE_ACCOUNTS) {
+        roleAccounts[role] = { configured: configured[role] ?? null, deliversTo: (await roleAccountTarget(tx, domain, role)) ?? null };
+      }
       return {
-        domain, usage, aliases,
+        domain, usage, aliases, roleAccounts,
         displayName: displayDomain(domain.name),
         effectiveStatus: effectiveDomainStatus(domain, this.clock.now()),
       };
@@ -87,6 +96,19 @@ export class DomainService {
       if (!updated) throw new MailError('NOT_FOUND', `domain ${domainLabel(domain)} does not exist`);
       await recordAudit(tx, actor, 'domain.update', domain.name, { ...clean });
       return updated;
+    });
+  }
+
+  /**
+   * Sets where postmaster@ and abuse@ go when no user or alias has the name: an address, or '' for the
+   * default (role-accounts.ts). Throws NOT_FOUND, INVALID_INPUT.
+   */
+  async setRoleAccounts(actor: Actor, ref: DomainRef, patch: RoleAccountSettings): Promise<RoleAccountSettings> {
+    return this.store.tx(async (tx) => {
+      const domain = await requireDomain(tx, ref);
+      const next = await writeRoleAccounts(tx, domain, patch);
+      await recordAudit(tx, actor, 'domain.role-accounts', domain.name, { ...patch });
+      return next;
     });
   }
 

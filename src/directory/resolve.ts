@@ -8,6 +8,9 @@
  * Users who are frozen or pending, and domains that are invalid or expired, receive nothing: asked
  * directly they resolve to { kind: 'unknown', reason: 'disabled' | 'domain-disabled' } (so SMTP can
  * refuse at RCPT); met inside an alias or list they are skipped. Read-only: one store.read per call.
+ * Sub-addressing (RFC 5233 style): user+tag@domain reaches user when nothing has the exact name
+ * (setting delivery.recipientDelimiter; each of its characters splits, '' turns it off); the tag comes
+ * back as `detail`. postmaster@ and abuse@ fall back to the domain's role accounts (role-accounts.ts).
  */
 import { MailError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -16,6 +19,7 @@ import type { Domain, ListMember, ListVisibility, Store, StoreTx } from '../stor
 import { parseAddress, type Address } from './address.ts';
 import { MAX_ALIAS_DEPTH } from './aliases.ts';
 import { effectiveDomainStatus, findDomain } from './lookup.ts';
+import { isRoleAccount, roleAccountTarget } from './role-accounts.ts';
 
 /** Local part of the built-in list of all users (manual part 3 §1.6). */
 export const EVERYONE = 'everyone';
@@ -34,8 +38,11 @@ export interface UserRef {
 export type UnknownReason = 'no-such-user' | 'disabled' | 'domain-disabled';
 
 export type Resolution =
-  /** Ours. users: who gets a copy (maybe none, e.g. an empty list); remote: outside addresses aliases and lists forward to. */
-  | { kind: 'local'; users: UserRef[]; remote: string[] }
+  /**
+   * Ours. users: who gets a copy (maybe none, e.g. an empty list); remote: outside addresses aliases
+   * and lists forward to; detail: the sub-address tag when the address was user+detail (absent otherwise).
+   */
+  | { kind: 'local'; users: UserRef[]; remote: string[]; detail?: string }
   | { kind: 'remote'; address: string }
   | { kind: 'unknown'; reason: UnknownReason };
 
@@ -48,14 +55,24 @@ export interface PostingContext {
 
 type Member = Omit<ListMember, 'listId'>;
 
-type Target =
+type Target = (
   | { kind: 'user'; domain: Domain; key: string; ref: UserRef; active: boolean }
   | { kind: 'alias'; domain: Domain; key: string; targets: string[] }
   | { kind: 'list'; domain: Domain; key: string; visibility: ListVisibility; members: () => Promise<Member[]>; builtin: boolean }
-  | { kind: 'none'; domain: Domain; key: string };
+  | { kind: 'none'; domain: Domain; key: string }
+) & { detail?: string };
+
+export interface ResolverOptions {
+  /** Characters that separate a sub-address tag (setting delivery.recipientDelimiter); '' or absent: off. */
+  recipientDelimiter?: () => string;
+}
 
 export class Resolver {
-  constructor(private readonly store: Store, private readonly clock: Clock = systemClock) {}
+  constructor(private readonly store: Store, private readonly clock: Clock = systemClock, private readonly opts: ResolverOptions = {}) {}
+
+  private expansion(tx: StoreTx, ctx: PostingContext): Expansion {
+    return new Expansion(tx, this.clock.now(), ctx, this.opts.recipientDelimiter?.() ?? '');
+  }
 
   /**
    * Resolves one recipient. Throws INVALID_INPUT for a malformed address, ALIAS_LOOP for an alias
@@ -64,7 +81,7 @@ export class Resolver {
    */
   async resolveRecipient(address: string, ctx: PostingContext = {}): Promise<Resolution> {
     const addr = parseAddress(address);
-    return this.store.read((tx) => new Expansion(tx, this.clock.now(), ctx).resolve(addr));
+    return this.store.read((tx) => this.expansion(tx, ctx).resolve(addr));
   }
 
   /**
@@ -74,7 +91,7 @@ export class Resolver {
   async canPost(listAddress: string, sender: string, opts: { authenticated?: boolean } = {}): Promise<boolean> {
     const addr = parseAddress(listAddress);
     return this.store.read(async (tx) => {
-      const x = new Expansion(tx, this.clock.now(), { sender, authenticated: opts.authenticated ?? false });
+      const x = this.expansion(tx, { sender, authenticated: opts.authenticated ?? false });
       const target = await x.lookup(addr);
       if (!target || target.kind !== 'list') {
         throw new MailError('NOT_FOUND', `mailing list ${addr.localPart}@${addr.domain} does not exist`);
@@ -91,36 +108,58 @@ class Expansion {
   private readonly expanded = new Set<string>();
   private readonly domains = new Map<string, Domain | null>();
 
-  constructor(private readonly tx: StoreTx, private readonly now: number, private readonly ctx: PostingContext) {}
+  constructor(private readonly tx: StoreTx, private readonly now: number, private readonly ctx: PostingContext,
+    private readonly delimiter: string) {}
 
   async resolve(addr: Address): Promise<Resolution> {
     const target = await this.lookup(addr);
     if (!target) return { kind: 'remote', address: `${addr.localPart}@${addr.domain}` };
     if (effectiveDomainStatus(target.domain, this.now) !== 'valid') return { kind: 'unknown', reason: 'domain-disabled' };
     if (target.kind === 'none') return { kind: 'unknown', reason: 'no-such-user' };
+    const detail = target.detail === undefined ? {} : { detail: target.detail };
     if (target.kind === 'user') {
-      return target.active ? { kind: 'local', users: [target.ref], remote: [] } : { kind: 'unknown', reason: 'disabled' };
+      return target.active ? { kind: 'local', users: [target.ref], remote: [], ...detail } : { kind: 'unknown', reason: 'disabled' };
     }
     await this.expand(target, [], false);
-    return { kind: 'local', users: [...this.users.values()], remote: [...this.remote] };
+    return { kind: 'local', users: [...this.users.values()], remote: [...this.remote], ...detail };
   }
 
-  /** What localPart@domain is; undefined when the domain is not ours. */
+  /**
+   * What localPart@domain is; undefined when the domain is not ours. The exact name wins; then
+   * user+detail is tried as user; then postmaster@/abuse@ fall back to the domain's role accounts.
+   */
   async lookup(addr: Address): Promise<Target | undefined> {
     const domain = await this.domain(addr.domain);
     if (!domain) return undefined;
-    const key = `${addr.localPart}@${domain.name}`;
-    const user = await this.tx.users.byAddress(domain.id, addr.localPart);
+    const exact = await this.lookupIn(domain, addr.localPart);
+    if (exact.kind !== 'none') return exact;
+    const split = splitDetail(addr.localPart, this.delimiter);
+    if (!split) return exact;
+    const base = await this.lookupIn(domain, split.base);
+    return base.kind === 'none' ? exact : { ...base, detail: split.detail };
+  }
+
+  /** What localPart names in the domain, with the role-account fallback; never undefined. */
+  private async lookupIn(domain: Domain, localPart: string): Promise<Target> {
+    const key = `${localPart}@${domain.name}`;
+    const target = await this.lookupName(domain, localPart, key);
+    if (target.kind !== 'none' || !isRoleAccount(localPart)) return target;
+    const to = await roleAccountTarget(this.tx, domain, localPart);
+    return to ? { kind: 'alias', domain, key, targets: [to] } : target;
+  }
+
+  private async lookupName(domain: Domain, localPart: string, key: string): Promise<Target> {
+    const user = await this.tx.users.byAddress(domain.id, localPart);
     if (user) {
       return { kind: 'user', domain, key, active: user.status === 'active', ref: { id: user.id, domainId: domain.id, address: key } };
     }
-    const alias = await this.tx.aliases.get(domain.id, addr.localPart);
+    const alias = await this.tx.aliases.get(domain.id, localPart);
     if (alias) return { kind: 'alias', domain, key, targets: alias.targets };
-    const list = await this.tx.lists.byAddress(domain.id, addr.localPart);
+    const list = await this.tx.lists.byAddress(domain.id, localPart);
     if (list) {
       return { kind: 'list', domain, key, visibility: list.visibility, builtin: false, members: () => this.tx.lists.members(list.id) };
     }
-    if (addr.localPart === EVERYONE) {
+    if (localPart === EVERYONE) {
       return { kind: 'list', domain, key, visibility: 'private', builtin: true, members: () => this.everyone(domain) };
     }
     return { kind: 'none', domain, key };
@@ -208,6 +247,15 @@ class Expansion {
     }
     return d ?? undefined;
   }
+}
+
+/** user+tag → { base: 'user', detail: 'tag' } at the first delimiter character; undefined when there is none. */
+export function splitDetail(localPart: string, delimiters: string): { base: string; detail: string } | undefined {
+  if (delimiters === '') return undefined;
+  for (let i = 1; i < localPart.length; i++) {
+    if (delimiters.includes(localPart[i]!)) return { base: localPart.slice(0, i), detail: localPart.slice(i + 1) };
+  }
+  return undefined;
 }
 
 function safeParse(address: string): Address | undefined {

@@ -5,8 +5,7 @@
  * newest Received: date (when the old server got it), else the Date: header, else now. Nothing is
  * deleted from the old server.
  */
-import { createHash } from 'node:crypto';
-import { Pop3Client } from '../pop3-client.ts';
+import { contentUid, Pop3Client } from '../pop3-client.ts';
 import { appendOnce, countDone, describeRemoteError, ensureFolder, sourceKey, type AccountRun } from './account-import.ts';
 
 /** The date a message arrived: the first (newest) Received: header's date, else Date:, else undefined. */
@@ -56,7 +55,7 @@ export async function importPop3(run: AccountRun): Promise<void> {
     for (const n of todo) {
       if (run.signal.aborted) return;
       const raw = await client.retr(n);
-      const key = uidl?.get(n) !== undefined ? `uidl:${uidl.get(n)}` : `sha256:${createHash('sha256').update(raw).digest('hex')}`;
+      const key = uidl?.get(n) !== undefined ? `uidl:${uidl.get(n)}` : contentUid(raw);
       if (!uidl && seen.has(key)) {
         await countDone(run, 1);
         continue;

@@ -2,6 +2,7 @@
  * Runtime settings of remote delivery (delivery/remote/): direct to MX, all through a smart host,
  * or direct with the smart host as fallback (manual part 3 §4.4.1), outbound connection limits,
  * SMTP client timeouts (RFC 5321 §4.5.3.2), DNS patience and the IP cache (§4.4.6).
+ * Also recipientDelimiter (sub-addressing, read by directory/resolve.ts).
  * DNS servers and the hosts table are boot config (config/boot.ts `dns`), not settings.
  * Defaults sit beside the keys; nothing else repeats them.
  */
@@ -19,6 +20,8 @@ export const SmartHostSchema = z.object({
 export type SmartHost = z.output<typeof SmartHostSchema>;
 
 export const DeliverySettingsSchema = z.object({
+  recipientDelimiter: z.string().max(8).regex(/^[^@\s"]*$/).default('+')
+    .describe('Sub-addressing: user+tag@domain reaches user when no user, alias or list is called user+tag. Each character separates (e.g. "+-"); "" turns it off.'),
   mode: z.enum(['direct', 'smarthost', 'direct-then-smarthost']).default('direct')
     .describe('Where outbound mail goes: "direct" to each domain\'s MX; "smarthost" all through smartHost; "direct-then-smarthost" direct, and what is deferred goes through smartHost.'),
   smartHost: SmartHostSchema.nullable().default(null)

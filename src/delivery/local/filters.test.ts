@@ -159,3 +159,10 @@ test('hostile input: a star-heavy pattern against a long subject stays fast', ()
   assert.ok(!hits(when('subject', 'matches', `${'*a'.repeat(100)}b`), msg({ subject })));
   assert.ok(performance.now() - started < 5_000);
 });
+
+test('field "tag" tests the sub-address the mail came to (bob+News@ → news)', () => {
+  assert.equal(hits(when('tag', 'equals', 'news'), msg({ tag: 'News' })), true);
+  assert.equal(hits(when('tag', 'equals', 'news'), msg({ tag: 'shop' })), false);
+  assert.equal(hits(when('tag', 'equals', 'news'), msg()), false, 'no tag, no match');
+  assert.equal(hits(when('tag', 'not-contains', 'news'), msg()), true);
+});

@@ -6,6 +6,7 @@
  * local copy and wins over "move", but forwards still go. Text tests are case-insensitive after
  * NFKC (full-width ＡＢＣ = abc) and work on code points, so '发票' is found in '关于发票的通知'.
  * "matches" is a glob (* and ?), never a user regex: no ReDoS, linear-ish in the input.
+ * Field "tag" tests the sub-address the mail came to (bob+news@ → "news"; delivery.recipientDelimiter).
  */
 import addressparser from 'nodemailer/lib/addressparser';
 import type { Filter, FilterAction, FilterCondition } from './user-rules.ts';
@@ -20,6 +21,8 @@ export interface FilterMessage {
   size: number;
   /** Every value of the named header (asked with a lower-case name); [] when absent. */
   header(name: string): string[];
+  /** The sub-address tag of the recipient (user+tag@domain → 'tag'); absent when it came without one. */
+  tag?: string;
 }
 
 export interface FilterOutcome {
@@ -98,6 +101,7 @@ function candidatesOf(c: FilterCondition, msg: FilterMessage): string[] {
   switch (c.field) {
     case 'subject': return [fold(msg.subject)];
     case 'header': return msg.header((c.header ?? '').toLowerCase()).map(fold);
+    case 'tag': return msg.tag === undefined ? [] : [fold(msg.tag)];
     case 'from': case 'to': case 'cc': {
       const whole = msg[c.field];
       const out = [fold(whole)];

@@ -5,6 +5,8 @@
  * blob is stored once however many mailboxes get it). The user's auto-forward and auto-reply run
  * here too. All of a job's mailbox appends, forwarded copies, replies and the recipients' queue
  * status commit in ONE transaction: a crash either delivered the job's recipients once or not at all.
+ * user+tag@ reaches user (the resolver's sub-addressing) and the tag is offered to their filters;
+ * postmaster@/abuse@ reach the domain's role accounts (directory/role-accounts.ts).
  */
 import type { Settings } from '../../config/settings.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -47,6 +49,8 @@ interface Notice {
 /** One user's copy, planned before the transaction. */
 interface Copy {
   rcpt: string;
+  /** Sub-address tag of rcpt (user+tag@), for filters. */
+  tag?: string;
   user: UserRef;
   rules: UserRules;
   filter: FilterOutcome;
@@ -91,7 +95,7 @@ export class LocalTransport implements Transport {
       for (const user of r.users) {
         if (seen.has(user.id)) continue;
         seen.add(user.id);
-        copies.push(await this.plan(rcpt, user, job, summary, header, settings));
+        copies.push(await this.plan(rcpt, user, r.detail, job, summary, header, settings));
       }
       results.set(rcpt, { rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', 'Delivered') });
     }
@@ -153,13 +157,13 @@ export class LocalTransport implements Transport {
     return [...results.values()];
   }
 
-  private async plan(rcpt: string, user: UserRef, job: DeliveryJob, summary: MessageSummary,
+  private async plan(rcpt: string, user: UserRef, tag: string | undefined, job: DeliveryJob, summary: MessageSummary,
     header: (n: string) => string[], settings: Readonly<Settings>): Promise<Copy> {
     const rules = settings.localDelivery.userRulesEnabled ? await loadUserRules(this.deps.store, user.id) : defaultUserRules();
     const filter = evaluateFilters(rules.filters, {
-      from: summary.from, to: summary.to, cc: header('cc').join(', '), subject: summary.subject, size: job.size, header,
+      from: summary.from, to: summary.to, cc: header('cc').join(', '), subject: summary.subject, size: job.size, header, tag,
     });
-    return { rcpt, user, rules, filter, keepCopy: true };
+    return { rcpt, user, tag, rules, filter, keepCopy: true };
   }
 
   /**

@@ -33,8 +33,8 @@ const ForwardAddress = z.string().transform((s, ctx) => {
 });
 
 export const ConditionSchema = z.strictObject({
-  field: z.enum(['from', 'to', 'cc', 'subject', 'size', 'header'])
-    .describe('What to test: an address header, the subject, the size in bytes, or any header by name.'),
+  field: z.enum(['from', 'to', 'cc', 'subject', 'size', 'header', 'tag'])
+    .describe('What to test: an address header, the subject, the size in bytes, any header by name, or the sub-address tag the mail came to (user+tag@domain).'),
   header: z.string().optional().describe('The header name when field is "header", e.g. "X-Priority".'),
   op: z.enum([...TEXT_OPS, ...SIZE_OPS])
     .describe('Text tests are case-insensitive; "matches" is a glob (* any run, ? one character). Sizes: greater-than / less-than.'),
