@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { SessionLogs } from './core/log/session-log.ts';
 import { RoleStack } from './core/role-stack.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
+import { ControlServer, controlSocketPath } from './core/control-socket.ts';
 import { loadTls } from './config/tls.ts';
 import { MailError } from './core/errors.ts';
 import { LocalTransport } from './delivery/local/local-transport.ts';
@@ -158,6 +159,15 @@ export async function runServer(rt: Runtime): Promise<Server> {
       return { value: importer, stop: () => importer.stop() };
     });
     system.note(`listening: ${listeners.map((l) => `${l.role} ${l.port}`).join(', ') || 'nothing'}`);
+    // The CLI's way to what only this process knows: `youju security bans` / `unban IP`.
+    const control = await ControlServer.listen(controlSocketPath(config.dataDir), {
+      'security.bans': () => throttle.bans(),
+      'security.unban': (args) => throttle.lift(String(args.ip ?? '')),
+    }).catch((err: unknown) => {
+      system.note(`control socket not available (${(err as Error).message}); \`youju security\` cannot reach this server`);
+      return undefined;
+    });
+    if (control) roles.push('control socket', () => control.close());
 
     // Housekeeping: blob GC every 6 hours, first run 10 minutes after start; session logs pruned daily.
     await roles.start('housekeeping', async () => {

@@ -4,6 +4,7 @@
 // account at once. Clients are raw sessions from 127.0.0.1 and 127.0.0.2 (two client addresses).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { youjuAsync } from '../../helpers/cli.ts';
 import { RawClient } from '../../helpers/raw-client.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
@@ -66,5 +67,19 @@ describe('the shared failed-login throttle', () => {
     assert.match(other.r, /^a1 OK/);
     assert.ok(other.ms < 500, `login took ${other.ms} ms`);
     assert.match(await popLogin(PASSWORD, '127.0.0.2'), /^\+OK maildrop/);
+  });
+
+  it('lists the bans of the running server and lifts one from the command line (youju security)', async () => {
+    // The server runs in this process: the CLI must run beside it, not block it (spawnSync would).
+    const youju = youjuAsync;
+    const bans = await youju(['--data', t.dir, 'security', 'bans', '--json']);
+    assert.equal(bans.code, 0, bans.stderr);
+    assert.deepEqual(JSON.parse(bans.stdout).map((b: { ip: string }) => b.ip), ['127.0.0.1']);
+    const lifted = await youju(['--data', t.dir, 'security', 'unban', '127.0.0.1']);
+    assert.equal(lifted.code, 0, lifted.stderr);
+    assert.match(lifted.stdout, /127\.0\.0\.1 unbanned/);
+    assert.match((await imapLogin(PASSWORD)).r, /^a1 OK/, 'the address may log in again');
+    assert.match((await youju(['--data', t.dir, 'security', 'bans'])).stdout, /no bans/);
+    assert.equal((await youju(['--data', t.dir, 'security', 'unban', 'not-an-ip'])).code, 2, 'a malformed address is bad usage');
   });
 });
