@@ -10,6 +10,7 @@
  * State is this node's memory (a cluster's nodes count separately); bans can be listed and lifted.
  */
 import ipaddr from 'ipaddr.js';
+import { cidrMatcher } from '../core/cidr.ts';
 
 export interface ThrottleSettings {
   failedLoginDelayMs: number;
@@ -38,8 +39,8 @@ export class LoginThrottle {
   private readonly ips = new Map<string, Count>();
   private readonly accounts = new Map<string, Count>();
   private readonly banned = new Map<string, Ban>();
-  private whitelistSource: readonly string[] = [];
-  private whitelist: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]> = [];
+  private whitelistSource: readonly string[] | undefined;
+  private whitelist: (ip: string) => boolean = () => false;
 
   constructor(private readonly settings: () => ThrottleSettings, private readonly now: () => number = Date.now) {}
 
@@ -108,21 +109,9 @@ export class LoginThrottle {
   private whitelisted(ip: string, s: ThrottleSettings): boolean {
     if (s.loginWhitelist !== this.whitelistSource) {
       this.whitelistSource = s.loginWhitelist;
-      this.whitelist = s.loginWhitelist.flatMap((c) => {
-        try {
-          return [c.includes('/') ? ipaddr.parseCIDR(c) : [ipaddr.process(c), ipaddr.process(c).kind() === 'ipv4' ? 32 : 128] as [ipaddr.IPv4 | ipaddr.IPv6, number]];
-        } catch {
-          return [];
-        }
-      });
+      this.whitelist = cidrMatcher(s.loginWhitelist);
     }
-    let addr: ipaddr.IPv4 | ipaddr.IPv6;
-    try {
-      addr = ipaddr.process(ip);
-    } catch {
-      return false;
-    }
-    return this.whitelist.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+    return this.whitelist(ip);
   }
 }
 

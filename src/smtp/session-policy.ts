@@ -5,7 +5,7 @@
  * classic tricks (a%b@local, @x:a@b, a!b, "quoted"@, trailing dots, look-alike domains) are refused.
  * Decisions use the settings snapshot the session took when it connected. RFC 5321 §3.3, §7.1.
  */
-import ipaddr from 'ipaddr.js';
+import { cidrMatcher } from '../core/cidr.ts';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
 import type { Credentials } from '../auth/sasl.ts';
@@ -57,20 +57,10 @@ const PRIVILEGED = new Set(['postmaster', 'abuse', 'webmaster']);
 const REFUSED_RELAY = () => smtpError(554, '5.7.1', 'Relay access denied');
 
 export class SessionPolicy {
-  private readonly trusted: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
+  readonly isTrusted: (ip: string) => boolean;
 
   constructor(private readonly deps: PolicyDeps) {
-    this.trusted = deps.trustedNetworks.map((c) => ipaddr.parseCIDR(c));
-  }
-
-  isTrusted(ip: string): boolean {
-    let addr: ipaddr.IPv4 | ipaddr.IPv6;
-    try {
-      addr = ipaddr.process(ip);
-    } catch {
-      return false;
-    }
-    return this.trusted.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+    this.isTrusted = cidrMatcher(deps.trustedNetworks, true);
   }
 
   /**
