@@ -147,11 +147,22 @@ export class MailboxService {
     return this.store.tx((tx) => tx.mailboxes.claimRecent(mailboxId, upTo));
   }
 
+  /**
+   * SUBSCRIBE (of an existing mailbox: NOT_FOUND otherwise) and UNSUBSCRIBE (of any subscribed name,
+   * also one whose mailbox was deleted: RFC 3501 §6.3.6–6.3.7).
+   */
   async subscribe(userId: UserId, name: string, subscribed: boolean): Promise<void> {
-    const box = await this.require(userId, name);
-    await this.store.tx((tx) => tx.mailboxes.setSubscribed(box.id, subscribed));
+    const n = canonicalName(name);
+    if (subscribed) await this.require(userId, n);
+    await this.store.tx((tx) => tx.mailboxes.setSubscription(userId, n, subscribed));
     this.bus.emit('mailboxes.changed', { userId });
   }
+
+  /** The user's subscribed names, whether or not a mailbox has them now. */
+  subscriptions(userId: UserId): Promise<string[]> {
+    return this.store.read((tx) => tx.mailboxes.subscriptions(userId));
+  }
+
 
   /** APPEND: stores the bytes and the message under the user's quota. Returns the new uid. */
   async append(userId: UserId, name: string, input: AppendInput): Promise<{ mailbox: Mailbox; uid: number }> {

@@ -282,7 +282,10 @@ export interface MailboxRepo {
   list(userId: UserId): Promise<Mailbox[]>;
   /** Renaming gives the mailbox a new uidvalidity only if the caller asks (RFC 3501 keeps it). */
   rename(id: MailboxId, name: string): Promise<Mailbox | undefined>;
-  setSubscribed(id: MailboxId, subscribed: boolean): Promise<void>;
+  /** The user's subscribed names, existing mailboxes or not (RFC 3501 §6.3.6: DELETE keeps them). */
+  subscriptions(userId: UserId): Promise<string[]>;
+  /** Subscribes or unsubscribes a name (the mailbox of that name, if any, shows it). */
+  setSubscription(userId: UserId, name: string, subscribed: boolean): Promise<void>;
   /**
    * Claims the uids from firstRecentUid up to (not including) `upTo` as recent for the caller, once:
    * returns the first uid claimed, or undefined when there was nothing left to claim.

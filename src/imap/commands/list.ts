@@ -51,6 +51,13 @@ export async function list(ctx: ImapContext, cmd: ListCommand): Promise<Completi
   const matches = (name: string) => patterns.some((re) => re.test(name));
   const sel = cmd.selection;
   const showSubscribed = sel.subscribed || cmd.returns.subscribed;
+  if (sel.subscribed) {
+    // Subscribed names whose mailbox is gone (RFC 5258 §3.1: \NonExistent \Subscribed).
+    const existing = new Set(all.map((b) => b.name));
+    for (const name of await ctx.deps.mailboxes.subscriptions(ctx.user!.id)) {
+      if (!existing.has(name) && matches(name)) ctx.write(listLine(ctx, 'LIST', ['\\NonExistent', '\\Subscribed'], name));
+    }
+  }
   for (const box of all) {
     if (!matches(box.name)) continue;
     const selected = (!sel.subscribed || box.subscribed) && (!sel.specialUse || (box.specialUse !== null && box.specialUse !== '\\Inbox'));
@@ -72,9 +79,9 @@ export async function lsub(ctx: ImapContext, cmd: LsubCommand): Promise<Completi
     ctx.write(untaggedData([atom('LSUB'), [atom('\\Noselect')], SEPARATOR, '']));
     return ok('LSUB completed');
   }
-  const all = (await ctx.deps.mailboxes.list(ctx.user!.id)).sort(byName);
   const re = patternToRegExp(cmd.reference, cmd.pattern);
-  const subscribed = new Set(all.filter((b) => b.subscribed).map((b) => b.name));
+  // Every subscribed name, its mailbox deleted or not (RFC 3501 §6.3.9).
+  const subscribed = new Set(await ctx.deps.mailboxes.subscriptions(ctx.user!.id));
   const shown = new Set<string>();
   for (const name of [...subscribed].sort(byNameOnly)) {
     if (re.test(name)) {

@@ -106,14 +106,24 @@ function describeMailboxes(open: OpenStore): void {
       assert.equal(await ctx.tx((tx) => tx.mailboxes.rename(MISSING_MAILBOX, 'x')), undefined);
     });
 
-    it('setSubscribed toggles the flag', async () => {
+    it('subscriptions are names of their own: the mailbox shows them, DELETE keeps them, RENAME moves them', async () => {
       const userId = await owner();
       const box = await ctx.tx((tx) => tx.mailboxes.create(userId, 'Lists', { subscribed: true }));
-      await ctx.tx((tx) => tx.mailboxes.setSubscribed(box.id, false));
+      assert.deepEqual(await ctx.read((tx) => tx.mailboxes.subscriptions(userId)), ['Lists']);
+      await ctx.tx((tx) => tx.mailboxes.setSubscription(userId, 'Lists', false));
       assert.strictEqual((await getMailbox(ctx, box)).subscribed, false);
       assert.strictEqual((await ctx.read((tx) => tx.mailboxes.list(userId)))[0]?.subscribed, false);
-      await ctx.tx((tx) => tx.mailboxes.setSubscribed(box.id, true));
+      await ctx.tx((tx) => tx.mailboxes.setSubscription(userId, 'Lists', true));
       assert.strictEqual((await getMailbox(ctx, box)).subscribed, true);
+      await ctx.tx((tx) => tx.mailboxes.rename(box.id, 'Groups'));
+      assert.deepEqual(await ctx.read((tx) => tx.mailboxes.subscriptions(userId)), ['Groups']);
+      await ctx.tx((tx) => tx.mailboxes.delete(box.id));
+      assert.deepEqual(await ctx.read((tx) => tx.mailboxes.subscriptions(userId)), ['Groups'], 'DELETE keeps the subscription');
+      const again = await ctx.tx((tx) => tx.mailboxes.create(userId, 'Groups', { subscribed: false }));
+      assert.strictEqual(again.subscribed, true, 'a name still subscribed is shown when the mailbox comes back');
+      await ctx.tx((tx) => tx.mailboxes.setSubscription(userId, 'Gone', true));
+      await ctx.tx((tx) => tx.mailboxes.setSubscription(userId, 'Groups', false));
+      assert.deepEqual(await ctx.read((tx) => tx.mailboxes.subscriptions(userId)), ['Gone']);
     });
 
     it('claimRecent hands each uid range to one caller only (RFC 3501 §2.3.2)', async () => {

@@ -11,11 +11,12 @@ import { importMigration } from './005-import.ts';
 import { blobMeta } from './006-blob-meta.ts';
 import { envelopeRules } from './007-envelope-rules.ts';
 import { recent } from './008-recent.ts';
+import { subscriptions } from './009-subscriptions.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent];
+export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

@@ -32,9 +32,13 @@ export function mailboxRepo({ db, now }: RepoCtx): MailboxRepo {
       const c = await db.get<Row>(
         `UPDATE counters SET value = CASE WHEN value + 1 > ? THEN value + 1 ELSE ? END
           WHERE name = 'uidvalidity' RETURNING value`, [seconds, seconds]);
+      // A name subscribed before (kept after a DELETE) stays subscribed when the mailbox comes back.
+      const before = await db.get('SELECT 1 AS x FROM subscriptions WHERE user_id = ? AND name = ?', [userId, name]);
+      const subscribed = opts.subscribed !== false || before !== undefined;
       const r = await insertUnique(`mailbox ${name}`, () => db.get(
         'INSERT INTO mailboxes (user_id, name, special_use, uidvalidity, subscribed) VALUES (?, ?, ?, ?, ?) RETURNING *',
-        [userId, name, opts.specialUse ?? null, num(c!.value), opts.subscribed === false ? 0 : 1]));
+        [userId, name, opts.specialUse ?? null, num(c!.value), subscribed ? 1 : 0]));
+      if (subscribed && !before) await db.run('INSERT INTO subscriptions (user_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING', [userId, name]);
       return toMailbox(r!);
     },
     async get(id) {
@@ -49,12 +53,23 @@ export function mailboxRepo({ db, now }: RepoCtx): MailboxRepo {
       return (await db.all('SELECT * FROM mailboxes WHERE user_id = ? ORDER BY name', [userId])).map(toMailbox);
     },
     async rename(id, name) {
+      const old = await db.get<Row>('SELECT user_id, name, subscribed FROM mailboxes WHERE id = ?', [id]);
       const r = await insertUnique(`mailbox ${name}`, () =>
         db.get('UPDATE mailboxes SET name = ? WHERE id = ? RETURNING *', [name, id]));
+      // The subscription goes with the mailbox it names.
+      if (old && bool(old.subscribed)) {
+        await db.run('DELETE FROM subscriptions WHERE user_id = ? AND name = ?', [old.user_id, old.name]);
+        await db.run('INSERT INTO subscriptions (user_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING', [old.user_id, name]);
+      }
       return r && toMailbox(r);
     },
-    async setSubscribed(id, subscribed) {
-      await db.run('UPDATE mailboxes SET subscribed = ? WHERE id = ?', [subscribed ? 1 : 0, id]);
+    async subscriptions(userId) {
+      return (await db.all<Row>('SELECT name FROM subscriptions WHERE user_id = ? ORDER BY name', [userId])).map((r) => str(r.name));
+    },
+    async setSubscription(userId, name, subscribed) {
+      if (subscribed) await db.run('INSERT INTO subscriptions (user_id, name) VALUES (?, ?) ON CONFLICT DO NOTHING', [userId, name]);
+      else await db.run('DELETE FROM subscriptions WHERE user_id = ? AND name = ?', [userId, name]);
+      await db.run('UPDATE mailboxes SET subscribed = ? WHERE user_id = ? AND name = ?', [subscribed ? 1 : 0, userId, name]);
     },
     async claimRecent(id, upTo) {
       // Compare-and-set: of two sessions (or nodes) reading the same first_recent_uid, one wins.

@@ -195,4 +195,16 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
     a.close();
     b.close();
   });
+
+  it('DELETE keeps the subscription (§6.3.6): LSUB still lists it, LIST (SUBSCRIBED) shows it \\NonExistent, UNSUBSCRIBE removes it', async () => {
+    await cmd(c, 'CREATE Fleeting');
+    await cmd(c, 'SUBSCRIBE Fleeting');
+    assert.match((await cmd(c, 'DELETE Fleeting')).done, /OK/);
+    assert.ok((await cmd(c, 'LSUB "" Fleeting')).untagged.includes('* LSUB () "/" Fleeting'));
+    const list = await cmd(c, 'LIST (SUBSCRIBED) "" Fleeting');
+    assert.ok(list.untagged.includes('* LIST (\\NonExistent \\Subscribed) "/" Fleeting'), list.untagged.join('\n'));
+    assert.deepEqual((await cmd(c, 'LIST "" Fleeting')).untagged, [], 'no mailbox of that name');
+    assert.match((await cmd(c, 'UNSUBSCRIBE Fleeting')).done, /OK/);
+    assert.deepEqual((await cmd(c, 'LSUB "" Fleeting')).untagged, []);
+  });
 });
