@@ -6,9 +6,12 @@
  * when the whole envelope was pipelined (RFC 2920). No DNS, routing, retries or limits: those are
  * smtp-transport.ts. RFC 5321 §3.3, §4.5.3.2 (timeouts); RFC 3207 (STARTTLS); RFC 4954 (AUTH).
  * Session-log lines: '--> ' we sent, '<-- ' we got, anything else is a note. AUTH data is never logged.
+ * DSN (RFC 3461 §6.2.1): when the server advertises DSN, RET/ENVID go on MAIL and each recipient's
+ * own NOTIFY/ORCPT on its RCPT, and its 2xx replies say nextHopDsn (notices are then its job).
  */
 import net from 'node:net';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { encodeXtext, type DsnParams } from '../../queue/dsn-params.ts';
 import type { SmtpReply } from '../transport.ts';
 import { LOCAL_REPLIES, parseReply, remoteMtaName } from './smtp-reply.ts';
 
@@ -43,6 +46,8 @@ export interface SmtpTransaction {
   body: Buffer;
   /** Whether body has bytes above 127: asks for BODY=8BITMIME when offered (RFC 6152). */
   isEightBit: boolean;
+  /** The sender's DSN requests, passed on when the server offers DSN (RFC 3461). */
+  dsn?: DsnParams;
 }
 
 export type SessionOutcome =
@@ -78,12 +83,14 @@ export function isEightBit(body: Buffer): boolean {
   return false;
 }
 
-type Pending = { kind: 'MAIL' | 'DATA' | 'AUTH' | 'other' } | { kind: 'RCPT'; rcpt: string };
+type Pending = { kind: 'EHLO' | 'MAIL' | 'DATA' | 'AUTH' | 'other' } | { kind: 'RCPT'; rcpt: string };
 
 /** Pairs each reply with the command it answers (replies come in command order, RFC 2920 §3.1). */
 class Transcript {
   readonly rcpt = new Map<string, string>();
   greeting?: string;
+  /** The last EHLO reply (after STARTTLS, the second one). */
+  ehlo?: string;
   mail?: string;
   data?: string;
   final?: string;
@@ -116,6 +123,7 @@ class Transcript {
     if (rcpt) this.#pending.push({ kind: 'RCPT', rcpt: rcpt[1] ?? '' });
     else if (/^MAIL FROM:/i.test(line)) this.#pending.push({ kind: 'MAIL' });
     else if (/^DATA$/i.test(line)) this.#pending.push({ kind: 'DATA' });
+    else if (/^EHLO /i.test(line)) this.#pending.push({ kind: 'EHLO' });
     else this.#pending.push({ kind: this.#inAuth ? 'AUTH' : 'other' });
   }
 
@@ -132,7 +140,34 @@ class Transcript {
     if (cmd.kind === 'RCPT') this.rcpt.set(cmd.rcpt, text);
     else if (cmd.kind === 'MAIL') this.mail = text;
     else if (cmd.kind === 'DATA') this.data = text;
+    else if (cmd.kind === 'EHLO') this.ehlo = text;
   }
+
+  get offersDsn(): boolean {
+    return /^250[ -]DSN\b/im.test(this.ehlo ?? '');
+  }
+}
+
+/**
+ * nodemailer puts one NOTIFY/ORCPT on every RCPT, but RFC 3461 gives each recipient its own: its
+ * RCPT arguments come from tx.dsn instead (ORCPT xtext-encoded again, RFC 3461 §4.2).
+ * Without the two nodemailer internals this relies on, recipients' NOTIFY/ORCPT are not passed on.
+ */
+function passRecipientDsn(conn: SMTPConnection, t: Transcript, tx: SmtpTransaction): void {
+  const c = conn as unknown as { _sendRcpt?: (rcpt: string, cb: unknown) => void; _getDsnRcptToArgs?: () => string };
+  const sendRcpt = c._sendRcpt;
+  if (!tx.dsn || typeof sendRcpt !== 'function' || typeof c._getDsnRcptToArgs !== 'function') return;
+  let current = '';
+  c._sendRcpt = (rcpt, cb) => { current = rcpt; sendRcpt.call(conn, rcpt, cb); };
+  c._getDsnRcptToArgs = () => {
+    const p = tx.dsn?.rcpts[current.toLowerCase()];
+    if (!p || !t.offersDsn) return '';
+    const args = [
+      ...(p.notify ? [`NOTIFY=${p.notify.length === 0 ? 'NEVER' : p.notify.join(',')}`] : []),
+      ...(p.orcpt ? [`ORCPT=${encodeXtext(p.orcpt)}`] : []),
+    ];
+    return args.length > 0 ? ` ${args.join(' ')}` : '';
+  };
 }
 
 /** TCP connect with our own timeout and abort; the socket is handed to SMTPConnection. */
@@ -282,13 +317,16 @@ async function converse(
 
   // MAIL, RCPT…, DATA
   let sendError: SmtpError | undefined;
+  passRecipientDsn(conn, t, tx);
+  const envelopeDsn = tx.dsn && (tx.dsn.ret || tx.dsn.envid) ? { dsn: { ret: tx.dsn.ret, envid: tx.dsn.envid } } : {};
   try {
     await step((done) => conn.send({
       from: tx.sender,
       to: tx.recipients,
       size: tx.body.length,
       use8BitMime: tx.isEightBit,
-    }, tx.body, done));
+      ...envelopeDsn,
+    } as Parameters<SMTPConnection['send']>[0], tx.body, done));
   } catch (err) {
     sendError = err as SmtpError;
   }
@@ -317,7 +355,7 @@ async function converse(
     else if (t.final !== undefined) out = parseReply(t.final, remoteMta);
     else if (t.data !== undefined && !t.data.startsWith('3')) out = parseReply(t.data, remoteMta);
     else out = lost();
-    replies.set(rcpt, out);
+    replies.set(rcpt, out.code < 400 && t.offersDsn ? { ...out, nextHopDsn: true } : out);
   }
   return { kind: 'done', replies };
 }

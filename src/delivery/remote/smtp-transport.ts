@@ -10,6 +10,7 @@
 import { domainToASCII } from 'node:url';
 import type { DeliverySettings, SmartHost } from '../../config/schema/delivery.ts';
 import type { BlobId } from '../../core/ids.ts';
+import { dsnParamsOf, type DsnParams } from '../../queue/dsn-params.ts';
 import { outcomeOf, type DeliveryJob, type RecipientResult, type SmtpReply, type Transport } from '../transport.ts';
 import { ConnectionLimits } from './connection-limits.ts';
 import { DnsLookupError, type MxRecord } from './dns-resolver.ts';
@@ -52,6 +53,8 @@ interface Route {
 /** What one call works with: the settings snapshot, the message and the signal. */
 interface Attempt {
   job: DeliveryJob;
+  /** The sender's DSN requests (RFC 3461), passed on to servers that offer DSN. */
+  dsn: DsnParams;
   body: Buffer;
   isEightBit: boolean;
   settings: Readonly<DeliverySettings>;
@@ -110,7 +113,7 @@ export class SmtpTransport implements Transport {
     const settings = this.#opts.settings(); // one snapshot for the whole job (STYLE §1.8)
     const body = toCrlf(await this.#opts.readMessage(job));
     const attempt: Attempt = {
-      job, body, isEightBit: isEightBit(body), settings, signal,
+      job, dsn: dsnParamsOf(job.meta), body, isEightBit: isEightBit(body), settings, signal,
       session: {
         hostname: this.#opts.hostname,
         connectTimeoutMs: settings.connectTimeoutSec * 1000,
@@ -243,7 +246,7 @@ export class SmtpTransport implements Transport {
           host, address, port: route.port, tls: route.tls, verifyCertificate: route.verifyCertificate,
           ...(route.auth ? { auth: route.auth } : {}),
         };
-        const outcome = await runSmtpSession(target, { sender: a.job.sender, recipients: pending, body: a.body, isEightBit: a.isEightBit }, a.session);
+        const outcome = await runSmtpSession(target, { sender: a.job.sender, recipients: pending, body: a.body, isEightBit: a.isEightBit, dsn: a.dsn }, a.session);
         for (const rcpt of pending) {
           const r = outcome.kind === 'done' ? outcome.replies.get(rcpt) ?? LOCAL_REPLIES.interrupted() : outcome.reply;
           if (isDeferred(r)) last.set(rcpt, r);
