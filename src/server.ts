@@ -36,7 +36,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
   // Delivery: local and remote transports behind the queue runner.
   const local = new LocalTransport({
     store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current, bus: rt.bus,
-    log: (line) => routing.note(line),
+    srs: rt.srs, isLocalDomain: (domain) => rt.domains.isLocal(domain), log: (line) => routing.note(line),
   });
   const d = current().delivery;
   const dns = new DnsResolver({

@@ -2,7 +2,7 @@
  * Runtime settings of remote delivery (delivery/remote/): direct to MX, all through a smart host,
  * or direct with the smart host as fallback (manual part 3 §4.4.1), outbound connection limits,
  * SMTP client timeouts (RFC 5321 §4.5.3.2), DNS patience and the IP cache (§4.4.6).
- * Also recipientDelimiter (sub-addressing, read by directory/resolve.ts).
+ * Also recipientDelimiter (sub-addressing) and srs* (Sender Rewriting Scheme: directory/srs.ts, local delivery).
  * DNS servers and the hosts table are boot config (config/boot.ts `dns`), not settings.
  * Defaults sit beside the keys; nothing else repeats them.
  */
@@ -20,6 +20,10 @@ export const SmartHostSchema = z.object({
 export type SmartHost = z.output<typeof SmartHostSchema>;
 
 export const DeliverySettingsSchema = z.object({
+  srsEnabled: z.boolean().default(true)
+    .describe('Rewrite the envelope sender (SRS) of mail that aliases and forwards send on to other domains, so SPF passes there; bounces to those addresses come back to the original sender.'),
+  srsMaxAgeDays: z.int().min(1).max(1000).default(21)
+    .describe('How long an SRS address we made is honoured (days); bounces to older or forged ones are refused.'),
   recipientDelimiter: z.string().max(8).regex(/^[^@\s"]*$/).default('+')
     .describe('Sub-addressing: user+tag@domain reaches user when no user, alias or list is called user+tag. Each character separates (e.g. "+-"); "" turns it off.'),
   mode: z.enum(['direct', 'smarthost', 'direct-then-smarthost']).default('direct')
