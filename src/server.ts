@@ -38,10 +38,11 @@ export async function runServer(rt: Runtime): Promise<Server> {
     store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current, bus: rt.bus,
     srs: rt.srs, isLocalDomain: (domain) => rt.domains.isLocal(domain), log: (line) => routing.note(line),
   });
-  const d = current().delivery;
+  // delivery.dns* and ipCache* are read at every lookup: a changed setting applies without a restart.
+  const d = () => current().delivery;
   const dns = new DnsResolver({
-    servers: config.dns.servers, hosts: config.dns.hosts, timeoutMs: d.dnsTimeoutSec * 1000, tries: d.dnsRetries + 1,
-    cacheMax: d.ipCacheMaxEntries, cacheTtlMs: d.ipCacheTtlSec * 1000, now: clock.now,
+    servers: config.dns.servers, hosts: config.dns.hosts, timeoutMs: () => d().dnsTimeoutSec * 1000, tries: () => d().dnsRetries + 1,
+    cacheMax: () => d().ipCacheMaxEntries, cacheTtlMs: () => d().ipCacheTtlSec * 1000, now: clock.now,
   });
   const rewriter = new OutboundRewriter({ store, settings: current, resolveDomain: (n) => rt.domains.resolveDomain(n), log: (l) => routing.note(l) });
   const remote = new SmtpTransport({

@@ -36,6 +36,8 @@ export const DeliverySettingsSchema = z.object({
     .describe('Outbound SMTP connections open at the same time to one recipient domain.'),
   maxRecipientsPerConnection: z.int().min(1).max(10_000).default(100)
     .describe('Recipients of one domain sent in one SMTP transaction (RFC 5321 §4.5.3.1.8: servers take at least 100).'),
+  maxMxPerAttempt: z.int().min(1).max(100).default(5)
+    .describe('MX hosts tried per delivery attempt, best preference first; the rest wait for the next attempt (a domain with dozens of MX cannot hold a slot for long).'),
   connectTimeoutSec: z.int().min(1).max(600).default(30)
     .describe('Seconds to wait for a TCP connection to a remote server.'),
   greetingTimeoutSec: z.int().min(1).max(3600).default(300)
@@ -50,6 +52,7 @@ export const DeliverySettingsSchema = z.object({
     .describe('Names whose MX and addresses are kept in the IP cache (least recently used go first); 0 turns the cache off.'),
   ipCacheTtlSec: z.int().min(1).max(7 * 86_400).default(3600)
     .describe('Longest time a cached DNS answer is reused; also the lifetime of answers that carry no TTL (MX, hosts table).'),
+  // dnsTimeoutSec, dnsRetries and ipCache* are read at every lookup: changes apply without a restart.
   requireTls: z.boolean().default(false)
     .describe('Send only over STARTTLS with a verified certificate; off: STARTTLS when offered, certificates not checked (opportunistic, RFC 3207).'),
 });

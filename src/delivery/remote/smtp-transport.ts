@@ -5,7 +5,8 @@
  * connection within the node-wide and per-domain connection limits. Deferred recipients move on to
  * the next MX address in the same call (Postfix smtp_connect). No retry schedule, DSN or queueing:
  * queue/ does those from the per-recipient replies. RFC 5321 §5.1 (MX, implicit MX, own name in the
- * list), RFC 7505 (null MX), RFC 3463 (enhanced codes). Reads delivery.* (mode, smartHost, limits, timeouts, requireTls).
+ * list), RFC 7505 (null MX), RFC 3463 (enhanced codes). Reads delivery.* (mode, smartHost, limits, maxMxPerAttempt,
+ * timeouts, requireTls).
  */
 import { domainToASCII } from 'node:url';
 import type { DeliverySettings, SmartHost } from '../../config/schema/delivery.ts';
@@ -177,6 +178,10 @@ export class SmtpTransport implements Transport {
       if (self) mx = mx.filter((m) => m.priority < self.priority);
       if (mx.length === 0) return all(rcpts, LOCAL_REPLIES.loopsToSelf(domain));
       hosts = mx.map((m) => m.exchange);
+      if (hosts.length > a.settings.maxMxPerAttempt) {
+        this.#log(`Trying the first ${a.settings.maxMxPerAttempt} of ${hosts.length} MX hosts this attempt (delivery.maxMxPerAttempt)`);
+        hosts = hosts.slice(0, a.settings.maxMxPerAttempt);
+      }
     }
     const route: Route = {
       isSmartHost: false, limitKey: domain, hosts, port: this.#opts.port,
