@@ -85,6 +85,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     ]);
   } catch (err) {
     await runner.stop();
+    remote.close();
     await indexer.stop();
     await smtp.close();
     throw new MailError('CONFIG_INVALID', `cannot listen for SMTP: ${(err as Error).message}`, { cause: err });
@@ -102,6 +103,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
   } catch (err) {
     await smtp.close();
     await runner.stop();
+    remote.close();
     await indexer.stop();
     throw new MailError('CONFIG_INVALID', `cannot listen for POP3: ${(err as Error).message}`, { cause: err });
   }
@@ -127,6 +129,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     await smtp.close();
     await pop3.close();
     await runner.stop();
+    remote.close();
     await indexer.stop();
     throw new MailError('CONFIG_INVALID', `cannot listen for IMAP: ${(err as Error).message}`, { cause: err });
   }
@@ -169,6 +172,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
       await collector.stop();
       await imap.close();
       await runner.stop();
+      remote.close();
       stopIndexWake();
       await indexer.stop();
       await importer.stop();

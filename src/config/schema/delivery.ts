@@ -36,6 +36,8 @@ export const DeliverySettingsSchema = z.object({
     .describe('Outbound SMTP connections open at the same time to one recipient domain.'),
   maxRecipientsPerConnection: z.int().min(1).max(10_000).default(100)
     .describe('Recipients of one domain sent in one SMTP transaction (RFC 5321 §4.5.3.1.8: servers take at least 100).'),
+  connectionIdleSec: z.int().min(0).max(300).default(5)
+    .describe('Keep an outbound SMTP connection open this long after a message, for the next one to the same server (RSET between messages); 0 = a new connection per message.'),
   maxMxPerAttempt: z.int().min(1).max(100).default(5)
     .describe('MX hosts tried per delivery attempt, best preference first; the rest wait for the next attempt (a domain with dozens of MX cannot hold a slot for long).'),
   connectTimeoutSec: z.int().min(1).max(600).default(30)

@@ -39,7 +39,7 @@ const transport = (port: number) => new SmtpTransport({
   hostname: 'mail.youju.test', port,
   resolver: new DnsResolver({ servers: [dns.server], hosts: {}, timeoutMs: 500, tries: 1, cacheMax: 100, cacheTtlMs: 60_000 }),
   readMessage: async () => Buffer.from('Subject: hi\r\n\r\nHello.\r\n'),
-  settings: () => DeliverySettingsSchema.parse({ connectTimeoutSec: 5, greetingTimeoutSec: 10, dataTimeoutSec: 10 }),
+  settings: () => DeliverySettingsSchema.parse({ connectTimeoutSec: 5, greetingTimeoutSec: 10, dataTimeoutSec: 10, connectionIdleSec: 0 }),
 });
 const dsn = { ret: 'HDRS', envid: 'q+1', rcpts: { 'b@example.net': { notify: ['SUCCESS', 'FAILURE'], orcpt: 'rfc822;B+x@old.test' }, 'c@example.net': { notify: ['NEVER'] } } };
 const job = (n: number) => ({ queueId: n as QueueId, sender: 'a@youju.test', recipients: ['b@example.net', 'c@example.net', 'd@example.net'],

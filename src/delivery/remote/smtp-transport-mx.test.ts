@@ -33,7 +33,7 @@ after(async () => {
 
 describe('SmtpTransport and delivery.maxMxPerAttempt', () => {
   it('tries only the best N MX hosts per attempt', async () => {
-    let settings: DeliverySettings = DeliverySettingsSchema.parse({ connectTimeoutSec: 2, maxMxPerAttempt: 2 });
+    let settings: DeliverySettings = DeliverySettingsSchema.parse({ connectTimeoutSec: 2, maxMxPerAttempt: 2, connectionIdleSec: 0 });
     const lines: string[] = [];
     const t = new SmtpTransport({
       hostname: 'mail.youju.test', port,
@@ -45,7 +45,7 @@ describe('SmtpTransport and delivery.maxMxPerAttempt', () => {
     assert.equal(first?.outcome, 'deferred');
     assert.equal(received, 0, 'mx3 was not tried');
     assert.ok(lines.some((l) => /first 2 of 3 MX hosts/.test(l)));
-    settings = DeliverySettingsSchema.parse({ connectTimeoutSec: 2, maxMxPerAttempt: 5 });
+    settings = DeliverySettingsSchema.parse({ connectTimeoutSec: 2, maxMxPerAttempt: 5, connectionIdleSec: 0 });
     const [second] = await t.deliver(job(2), new AbortController().signal);
     assert.equal(second?.outcome, 'delivered');
     assert.equal(received, 1);

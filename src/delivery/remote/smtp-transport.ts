@@ -2,7 +2,8 @@
  * Remote delivery (Transport 'smtp'): groups a job's recipients by domain, routes each domain
  * directly to its MX hosts, all through the smart host, or direct with the smart host taking what
  * was deferred (manual part 3 §4.4.1), and sends up to maxRecipientsPerConnection recipients per
- * connection within the node-wide and per-domain connection limits. Deferred recipients move on to
+ * connection within the node-wide and per-domain connection limits; a connection is kept idle for
+ * delivery.connectionIdleSec and reused by the next message to the same server (connection-pool.ts). Deferred recipients move on to
  * the next MX address in the same call (Postfix smtp_connect). No retry schedule, DSN or queueing:
  * queue/ does those from the per-recipient replies. RFC 5321 §5.1 (MX, implicit MX, own name in the
  * list), RFC 7505 (null MX), RFC 3463 (enhanced codes). Reads delivery.* (mode, smartHost, limits, maxMxPerAttempt,
@@ -14,9 +15,10 @@ import type { BlobId } from '../../core/ids.ts';
 import { dsnParamsOf, type DsnParams } from '../../queue/dsn-params.ts';
 import { outcomeOf, type DeliveryJob, type RecipientResult, type SmtpReply, type Transport } from '../transport.ts';
 import { ConnectionLimits } from './connection-limits.ts';
+import { ConnectionPool } from './connection-pool.ts';
 import { DnsLookupError, type MxRecord } from './dns-resolver.ts';
 import { LOCAL_REPLIES } from './smtp-reply.ts';
-import { isEightBit, runSmtpSession, toCrlf, type SessionOptions, type SessionTarget } from './smtp-session.ts';
+import { isEightBit, runSmtpSession, toCrlf, type OpenSession, type SessionOptions, type SessionTarget } from './smtp-session.ts';
 
 /** The part of DnsResolver delivery uses (tests may stub it). */
 export interface MxResolver {
@@ -88,6 +90,7 @@ export class SmtpTransport implements Transport {
   readonly #opts: SmtpTransportOptions;
   readonly #hostname: string;
   readonly #limits: ConnectionLimits;
+  readonly #pool: ConnectionPool<OpenSession>;
   readonly #log: (line: string) => void;
 
   constructor(opts: SmtpTransportOptions) {
@@ -98,6 +101,20 @@ export class SmtpTransport implements Transport {
       global: () => opts.settings().maxConcurrentConnections,
       perDomain: () => opts.settings().maxConnectionsPerDomain,
     });
+    this.#pool = new ConnectionPool({
+      idleMs: () => opts.settings().connectionIdleSec * 1000,
+      maxIdle: () => opts.settings().maxConcurrentConnections,
+    });
+  }
+
+  /** Idle connections kept for reuse (tests, admin console). */
+  get idleConnections(): number {
+    return this.#pool.size;
+  }
+
+  /** Quits the idle connections (server stop). */
+  close(): void {
+    this.#pool.closeAll();
   }
 
   /** Outbound connections open now (for the admin console and tests). */
@@ -122,6 +139,7 @@ export class SmtpTransport implements Transport {
         dataTimeoutMs: settings.dataTimeoutSec * 1000,
         log: this.#log,
         signal,
+        pool: this.#pool,
       },
     };
     this.#log(`Delivering queue #${job.queueId} from <${job.sender}> to ${job.recipients.length} recipient(s) (${settings.mode})`);
