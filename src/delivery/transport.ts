@@ -40,6 +40,8 @@ export interface RecipientResult {
   rcpt: string;
   outcome: RecipientOutcome;
   reply: SmtpReply;
+  /** Delivered to an alias or list that reached more than one address (RFC 3461 §6.2.7.3: "expanded"). */
+  expanded?: boolean;
 }
 
 export interface Transport {

@@ -17,7 +17,7 @@ export interface DsnRecipient {
   originalRecipient?: string;
 }
 
-export type DsnAction = 'failed' | 'delayed' | 'delivered' | 'relayed';
+export type DsnAction = 'failed' | 'delayed' | 'delivered' | 'relayed' | 'expanded';
 
 export interface DsnInput {
   hostname: string;
@@ -40,6 +40,7 @@ const SUBJECT: Record<DsnAction, string> = {
   delayed: 'Delayed Mail (still being retried)',
   delivered: 'Successful Mail Delivery Report',
   relayed: 'Successful Mail Delivery Report',
+  expanded: 'Successful Mail Delivery Report',
 };
 
 const TEXT: Record<DsnAction, string> = {
@@ -48,6 +49,8 @@ const TEXT: Record<DsnAction, string> = {
   delivered: 'Your message was delivered to the mailbox of the recipients below.\r\n您的邮件已投递到下列收件人的邮箱。',
   relayed: 'Your message was passed on to the recipients\' mail system, which sends no further notices.\r\n' +
     '您的邮件已转交给收件方的邮件系统（该系统不再发送投递通知）。',
+  expanded: 'Your message was delivered to the alias or mailing list below, which passed it on to its members.\r\n' +
+    '您的邮件已投递到下列别名或邮件列表，并已分发给其成员。',
 };
 
 const wrap = (s: string) => s.replace(/[\r\n]+/g, ' ').slice(0, 900);

@@ -1,6 +1,6 @@
 // RFC 3461 DSN requests in the queue runner: NOTIFY=NEVER gets no bounce, default and FAILURE do;
 // RET=HDRS quotes headers only, RET=FULL the whole message; ENVID and ORCPT come back; NOTIFY=SUCCESS
-// gets "delivered" for local mailboxes and "relayed" for a next hop without DSN, nothing when the next
+// gets "delivered" for local mailboxes, "expanded" for an alias or list of several, "relayed" for a next hop without DSN, nothing when the next
 // hop took NOTIFY itself; a delay notice goes only to recipients that asked for DELAY.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,7 +25,8 @@ async function setup(remote: (rcpt: string) => RecipientResult) {
   const settings = settingsFrom({ 'queue.delayWarningHours': [1] });
   const runner = new QueueRunner({
     store: stores.store, blobs: stores.blobs, queue, clock, hostname: 'mx.test', node: 'n1', settings: () => settings,
-    isLocalDomain: async (d) => d === 'local.test', local: transport('local', (r) => ok(r)), remote: transport('smtp', remote),
+    isLocalDomain: async (d) => d === 'local.test', remote: transport('smtp', remote),
+    local: transport('local', (r) => ({ ...ok(r), ...(r.startsWith('team@') ? { expanded: true } : {}) })),
   });
   /** The notices queued so far: action → raw text. */
   const notices = async () => {
@@ -61,11 +62,13 @@ describe('QueueRunner and DSN requests (RFC 3461)', () => {
   it('NOTIFY=SUCCESS: delivered locally, relayed without next-hop DSN, nothing when the next hop has DSN; RET=FULL', async () => {
     const s = await setup((r) => ok(r, r.startsWith('d@')));
     try {
-      const rcpts = { 'b@local.test': { notify: ['SUCCESS'] }, 'c@remote.test': { notify: ['SUCCESS', 'FAILURE'] }, 'd@remote.test': { notify: ['SUCCESS'] }, 'e@remote.test': {} };
+      const rcpts = { 'b@local.test': { notify: ['SUCCESS'] }, 'team@local.test': { notify: ['SUCCESS'] }, 'c@remote.test': { notify: ['SUCCESS', 'FAILURE'] }, 'd@remote.test': { notify: ['SUCCESS'] }, 'e@remote.test': {} };
       await s.queue.submit({ sender: 'a@local.test', recipients: Object.keys(rcpts), raw: Buffer.from(BODY), meta: { dsn: { ret: 'FULL', rcpts } } });
       await s.runner.runOnce();
       const n = await s.notices();
-      assert.deepEqual(Object.keys(n).sort(), ['delivered', 'relayed']);
+      assert.deepEqual(Object.keys(n).sort(), ['delivered', 'expanded', 'relayed']);
+      assert.match(n.expanded!, /Final-Recipient: rfc822; team@local\.test\r\nAction: expanded/);
+      assert.doesNotMatch(n.delivered!, /team@/);
       assert.match(n.delivered!, /Final-Recipient: rfc822; b@local\.test\r\nAction: delivered\r\nStatus: 2\.0\.0/);
       assert.match(n.delivered!, /the secret body/, 'RET=FULL');
       assert.match(n.relayed!, /Final-Recipient: rfc822; c@remote\.test\r\nAction: relayed/);

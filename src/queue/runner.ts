@@ -6,7 +6,8 @@
  * admin); recipients deferred past queue.maxAgeHours fail with 4.4.7; a delay notice goes out once
  * after queue.delayWarningHours. Local delivery records its recipients in its own transaction.
  * DSN requests (RFC 3461, dsn-params.ts) shape the notices: NOTIFY picks who gets a failure, delay or
- * success notice (success: "delivered" here, "relayed" to a next hop without DSN), RET picks how much
+ * success notice (success: "delivered" here, "expanded" for an alias or list of several, "relayed" to a
+ * next hop without DSN), RET picks how much
  * of the original comes back, ENVID and ORCPT are echoed.
  */
 import type { Settings } from '../config/settings.ts';
@@ -134,7 +135,8 @@ export class QueueRunner {
       await this.notify(e, dsn, 'failed', failed.filter((f) => wantsNotice(dsn, f.rcpt, 'FAILURE')));
       // NOTIFY=SUCCESS: "delivered" for local mailboxes, "relayed" when the next hop took no DSN duty.
       const succeeded = results.filter((r) => r.outcome === 'delivered' && wantsNotice(dsn, r.rcpt, 'SUCCESS'));
-      await this.notify(e, dsn, 'delivered', succeeded.filter((r) => local.includes(r.rcpt)));
+      await this.notify(e, dsn, 'delivered', succeeded.filter((r) => local.includes(r.rcpt) && !r.expanded));
+      await this.notify(e, dsn, 'expanded', succeeded.filter((r) => local.includes(r.rcpt) && r.expanded));
       await this.notify(e, dsn, 'relayed', succeeded.filter((r) => !local.includes(r.rcpt) && !r.reply.nextHopDsn));
     }
     const pending = [...byRcpt.values()].filter((r) => r.state === 'pending' || r.state === 'deferred');

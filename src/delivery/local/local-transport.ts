@@ -113,7 +113,8 @@ export class LocalTransport implements Transport {
         seen.add(user.id);
         copies.push(await this.plan(rcpt, user, r.detail, job, summary, header, settings));
       }
-      results.set(rcpt, { rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', 'Delivered') });
+      const expanded = r.users.length + r.remote.length > 1;
+      results.set(rcpt, { rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', 'Delivered'), ...(expanded ? { expanded } : {}) });
     }
 
     // Bytes for new messages (forwards, replies) go to the blob store before the transaction.
