@@ -18,6 +18,7 @@ import { DomainService } from './directory/domains.ts';
 import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
+import { Srs } from './directory/srs.ts';
 import { UserService } from './directory/users.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
@@ -86,8 +87,14 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   // In a cluster every node's bus events reach the others (a server listens: server.ts).
   const relay = store.relay?.();
   if (relay) bus.relayThrough(relay);
+  // The key is read on first use, so commands that never forward mail never make DATA/secret.key.
+  let srsKey: Buffer | undefined;
+  const srs = new Srs({
+    key: () => (srsKey ??= secrets.deriveKey('srs')),
+    maxAgeDays: () => settings.current().delivery.srsMaxAgeDays, now: () => clock.now(),
+  });
   return {
-    config, store, blobs, clock, logger, settings, queue, bus, secrets,
+    config, store, blobs, clock, logger, settings, queue, bus, secrets, srs,
     mailboxes: new MailboxService(store, blobs, clock, bus),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
@@ -100,7 +107,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     lists: new ListService(store, clock),
     orgs: new OrgService(store, clock),
     admins: new AdminService(store, clock),
-    resolver: new Resolver(store, clock, { recipientDelimiter: () => settings.current().delivery.recipientDelimiter }),
+    resolver: new Resolver(store, clock, { recipientDelimiter: () => settings.current().delivery.recipientDelimiter, srs }),
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();

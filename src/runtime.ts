@@ -15,6 +15,7 @@ import type { DomainService } from './directory/domains.ts';
 import type { ListService } from './directory/lists.ts';
 import type { OrgService } from './directory/orgs.ts';
 import type { Resolver } from './directory/resolve.ts';
+import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
 import type { QueueManager } from './queue/manager.ts';
@@ -36,6 +37,8 @@ export interface Runtime {
   orgs: OrgService;
   admins: AdminService;
   resolver: Resolver;
+  /** Sender Rewriting Scheme for mail forwarded to other domains (key derived from DATA/secret.key). */
+  srs: Srs;
   authWindows: AuthWindows;
   queue: QueueService;
   queueManager: QueueManager;

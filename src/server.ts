@@ -51,12 +51,13 @@ export async function runServer(rt: Runtime): Promise<Server> {
     // Delivery: local and remote transports behind the queue runner.
     const local = new LocalTransport({
       store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current, mailboxes: rt.mailboxes,
-      log: (line) => routing.note(line),
+      srs: rt.srs, isLocalDomain: (domain) => rt.domains.isLocal(domain), log: (line) => routing.note(line),
     });
-    const d = current().delivery;
+    // delivery.dns* and ipCache* are read at every lookup: a changed setting applies without a restart.
+    const d = () => current().delivery;
     const dns = new DnsResolver({
-      servers: config.dns.servers, hosts: config.dns.hosts, timeoutMs: d.dnsTimeoutSec * 1000, tries: d.dnsRetries + 1,
-      cacheMax: d.ipCacheMaxEntries, cacheTtlMs: d.ipCacheTtlSec * 1000, now: clock.now,
+      servers: config.dns.servers, hosts: config.dns.hosts, timeoutMs: () => d().dnsTimeoutSec * 1000, tries: () => d().dnsRetries + 1,
+      cacheMax: () => d().ipCacheMaxEntries, cacheTtlMs: () => d().ipCacheTtlSec * 1000, now: clock.now,
     });
     const rewriter = new OutboundRewriter({ store, settings: current, resolveDomain: (n) => rt.domains.resolveDomain(n), log: (l) => routing.note(l) });
     const remote = new SmtpTransport({
@@ -70,7 +71,8 @@ export async function runServer(rt: Runtime): Promise<Server> {
         log: (line) => routing.note(line),
       });
       await runner.start();
-      return { value: runner, stop: () => runner.stop() };
+      // The runner first, then the outbound connections it may still hold open.
+      return { value: runner, stop: async () => { await runner.stop(); remote.close(); } };
     });
 
     // Full-text indexing, off the delivery path: woken by every mailbox change.

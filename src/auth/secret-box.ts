@@ -4,9 +4,9 @@
  * user's password for APOP (auth/apop.ts). AES-256-GCM with a random 96-bit IV per value; the key is
  * 32 random bytes in DATA/secret.key (mode 0600), made on first use. A database dump alone gives
  * nothing back; the dump plus that file does, so back it up apart and keep it off shared disks. In a
- * cluster every node needs the same file. Stored form: `$aesgcm$1$<iv>$<tag>$<ciphertext>` (base64).
+ * cluster every node needs the same file. deriveKey() gives other features (SRS) keys of their own. Stored form: `$aesgcm$1$<iv>$<tag>$<ciphertext>` (base64).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MailError } from '../core/errors.ts';
@@ -42,6 +42,11 @@ export class SecretBox {
     } catch (err) {
       throw new MailError('CONFIG_INVALID', `stored secret cannot be decrypted with ${this.file} (was the key file replaced?)`, { cause: err });
     }
+  }
+
+  /** A key of its own for one purpose (e.g. 'srs'), derived from the secret key: HMAC-SHA256(key, purpose). */
+  deriveKey(purpose: string): Buffer {
+    return createHmac('sha256', this.loadKey()).update(`youju:${purpose}`).digest();
   }
 
   static isSealed(value: string): boolean {

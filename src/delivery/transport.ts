@@ -16,6 +16,11 @@ export interface SmtpReply {
   text: string;
   /** Who said it: 'mx.example.net[192.0.2.1]' for remote replies, our hostname for local ones. */
   remoteMta?: string;
+  /**
+   * Set on a 2xx from a next hop that advertised DSN and got the sender's NOTIFY/ORCPT (RFC 3461
+   * §6.2.1): notices are its job from there, so we send no "relayed" success notice.
+   */
+  nextHopDsn?: boolean;
 }
 
 export interface DeliveryJob {
@@ -42,6 +47,8 @@ export interface RecipientResult {
   rcpt: string;
   outcome: RecipientOutcome;
   reply: SmtpReply;
+  /** Delivered to an alias or list that reached more than one address (RFC 3461 §6.2.7.3: "expanded"). */
+  expanded?: boolean;
 }
 
 export interface Transport {

@@ -1,8 +1,9 @@
-/** postmaster@/abuse@ role accounts and sub-addressing (user+tag) in recipient resolution (issue #10 §3.1, §3.2). */
+/** postmaster@/abuse@ role accounts, sub-addressing (user+tag) and SRS addresses in recipient resolution (issue #10 §3.1, §3.2, §3.5). */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Resolution } from './resolve.ts';
 import { Resolver, splitDetail } from './resolve.ts';
+import { Srs } from './srs.ts';
 import { GOOD, openDirectory, ROOT } from './test-fixture.ts';
 
 function addresses(r: Resolution): string[] {
@@ -69,4 +70,20 @@ test('splitDetail splits at the first delimiter character, never at the start', 
   assert.deepEqual(splitDetail('a-b+c', '+-'), { base: 'a', detail: 'b+c' });
   assert.equal(splitDetail('+abc', '+'), undefined);
   assert.equal(splitDetail('abc', ''), undefined);
+});
+
+test('SRS addresses at a local domain resolve to the original sender; forged and expired ones are unknown', async (t) => {
+  const d = await openDirectory();
+  t.after(d.close);
+  await d.domains.add(ROOT, 'new.cn');
+  let now = d.clock.now();
+  const srs = new Srs({ key: () => Buffer.alloc(32, 1), maxAgeDays: () => 21, now: () => now });
+  const resolver = new Resolver(d.store, d.clock, { srs });
+  const address = srs.forward('alice@example.org', 'new.cn');
+  assert.deepEqual(await resolver.resolveRecipient(address), { kind: 'remote', address: 'alice@example.org' });
+  assert.deepEqual(await resolver.resolveRecipient(address.replace('alice', 'eve')), { kind: 'unknown', reason: 'no-such-user' });
+  assert.deepEqual(await resolver.resolveRecipient(address.replace('@new.cn', '@example.com')),
+    { kind: 'remote', address: address.replace('@new.cn', '@example.com').toLowerCase() }, 'not ours: just a remote address');
+  now += 30 * 86_400_000;
+  assert.deepEqual(await resolver.resolveRecipient(address), { kind: 'unknown', reason: 'no-such-user' }, 'expired');
 });

@@ -11,6 +11,8 @@
  * Sub-addressing (RFC 5233 style): user+tag@domain reaches user when nothing has the exact name
  * (setting delivery.recipientDelimiter; each of its characters splits, '' turns it off); the tag comes
  * back as `detail`. postmaster@ and abuse@ fall back to the domain's role accounts (role-accounts.ts).
+ * SRS0=/SRS1= addresses at a local domain (srs.ts) resolve to the original sender (remote); forged or
+ * expired ones are no-such-user, so SMTP refuses them at RCPT.
  */
 import { MailError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
@@ -20,6 +22,7 @@ import { parseAddress, type Address } from './address.ts';
 import { MAX_ALIAS_DEPTH } from './aliases.ts';
 import { effectiveDomainStatus, findDomain } from './lookup.ts';
 import { isRoleAccount, roleAccountTarget } from './role-accounts.ts';
+import { Srs } from './srs.ts';
 
 /** Local part of the built-in list of all users (manual part 3 §1.6). */
 export const EVERYONE = 'everyone';
@@ -65,13 +68,15 @@ type Target = (
 export interface ResolverOptions {
   /** Characters that separate a sub-address tag (setting delivery.recipientDelimiter); '' or absent: off. */
   recipientDelimiter?: () => string;
+  /** Routes bounces to our SRS addresses back; absent: SRS addresses are ordinary names. */
+  srs?: Srs;
 }
 
 export class Resolver {
   constructor(private readonly store: Store, private readonly clock: Clock = systemClock, private readonly opts: ResolverOptions = {}) {}
 
   private expansion(tx: StoreTx, ctx: PostingContext): Expansion {
-    return new Expansion(tx, this.clock.now(), ctx, this.opts.recipientDelimiter?.() ?? '');
+    return new Expansion(tx, this.clock.now(), ctx, this.opts.recipientDelimiter?.() ?? '', this.opts.srs);
   }
 
   /**
@@ -109,9 +114,13 @@ class Expansion {
   private readonly domains = new Map<string, Domain | null>();
 
   constructor(private readonly tx: StoreTx, private readonly now: number, private readonly ctx: PostingContext,
-    private readonly delimiter: string) {}
+    private readonly delimiter: string, private readonly srs?: Srs) {}
 
   async resolve(addr: Address): Promise<Resolution> {
+    if (this.srs && Srs.isSrs(addr.localPart) && (await this.domain(addr.domain))) {
+      const back = this.srs.reverse(addr.localPart);
+      return back.ok ? { kind: 'remote', address: back.address } : { kind: 'unknown', reason: 'no-such-user' };
+    }
     const target = await this.lookup(addr);
     if (!target) return { kind: 'remote', address: `${addr.localPart}@${addr.domain}` };
     if (effectiveDomainStatus(target.domain, this.now) !== 'valid') return { kind: 'unknown', reason: 'domain-disabled' };

@@ -5,6 +5,10 @@
  * recipients get one DSN bounce (never for the null sender: such entries go to `bad` for the
  * admin); recipients deferred past queue.maxAgeHours fail with 4.4.7; a delay notice goes out once
  * after queue.delayWarningHours. Local delivery records its recipients in its own transaction.
+ * DSN requests (RFC 3461, dsn-params.ts) shape the notices: NOTIFY picks who gets a failure, delay or
+ * success notice (success: "delivered" here, "expanded" for an alias or list of several, "relayed" to a
+ * next hop without DSN), RET picks how much
+ * of the original comes back, ENVID and ORCPT are echoed.
  */
 import type { Settings } from '../config/settings.ts';
 import type { Clock } from '../core/clock.ts';
@@ -12,7 +16,8 @@ import type { RecipientResult, SmtpReply, Transport } from '../delivery/transpor
 import type { BlobStore } from '../store/blob-store.ts';
 import type { QueueEntry, QueueState, Store, StoreTx } from '../store/store.ts';
 import { DrainLoop } from '../core/drain-loop.ts';
-import { buildDsn } from './dsn.ts';
+import { buildDsn, type DsnAction } from './dsn.ts';
+import { dsnParamsOf, originalRecipient, wantsNotice, type DsnParams } from './dsn-params.ts';
 import type { QueueService } from './queue.ts';
 import { formatReply as fmt, recipientRow, recipientUpdates } from './recipients.ts';
 
@@ -120,12 +125,21 @@ export class QueueRunner {
       if (u.state === 'failed') failed.push({ rcpt: u.address, reply: u.reply });
     }
 
-    if (failed.length > 0 && e.sender !== '') await this.notify(e, 'failed', failed);
+    const dsn = dsnParamsOf(e.meta);
+    if (e.sender !== '') {
+      await this.notify(e, dsn, 'failed', failed.filter((f) => wantsNotice(dsn, f.rcpt, 'FAILURE')));
+      // NOTIFY=SUCCESS: "delivered" for local mailboxes, "relayed" when the next hop took no DSN duty.
+      const succeeded = results.filter((r) => r.outcome === 'delivered' && wantsNotice(dsn, r.rcpt, 'SUCCESS'));
+      await this.notify(e, dsn, 'delivered', succeeded.filter((r) => local.includes(r.rcpt) && !r.expanded));
+      await this.notify(e, dsn, 'expanded', succeeded.filter((r) => local.includes(r.rcpt) && r.expanded));
+      await this.notify(e, dsn, 'relayed', succeeded.filter((r) => !local.includes(r.rcpt) && !r.reply.nextHopDsn));
+    }
     const pending = [...byRcpt.values()].filter((r) => r.state === 'pending' || r.state === 'deferred');
     const meta = e.meta as { delayWarned?: boolean };
     if (pending.length > 0 && e.sender !== '' && !meta.delayWarned
       && settings.queue.delayWarningHours.some((h) => now - e.createdAt >= h * 3600_000)) {
-      await this.notify(e, 'delayed', pending.map((r) => ({ rcpt: r.address, reply: parseReply(r.lastReply) })));
+      await this.notify(e, dsn, 'delayed', pending.filter((r) => wantsNotice(dsn, r.address, 'DELAY'))
+        .map((r) => ({ rcpt: r.address, reply: parseReply(r.lastReply) })));
       meta.delayWarned = true;
     }
 
@@ -143,12 +157,21 @@ export class QueueRunner {
     for (const r of results) this.deps.log?.(`${e.id} <${r.rcpt}> ${r.outcome} ${fmt(r.reply)}`);
   }
 
-  private async notify(e: QueueEntry, action: 'failed' | 'delayed', recipients: Array<{ rcpt: string; reply: SmtpReply }>): Promise<void> {
+  /** Queues one notice about `recipients` (none: nothing). RET=HDRS quotes headers only, RET=FULL the whole message. */
+  private async notify(e: QueueEntry, dsn: DsnParams, action: DsnAction, recipients: Array<{ rcpt: string; reply: SmtpReply }>): Promise<void> {
+    if (recipients.length === 0) return;
     const s = this.deps.settings().queue;
-    const original = await this.deps.blobs.read(e.blobId, { start: 0, end: 512 * 1024 + s.bounceIncludesBodyBytes });
+    const original = dsn.ret === 'FULL'
+      ? await this.deps.blobs.read(e.blobId)
+      : await this.deps.blobs.read(e.blobId, { start: 0, end: 512 * 1024 + s.bounceIncludesBodyBytes });
+    const bodyBytes = dsn.ret === 'HDRS' ? 0 : dsn.ret === 'FULL' ? original.length : s.bounceIncludesBodyBytes;
     const raw = buildDsn({
-      hostname: this.deps.hostname, to: e.sender, action, recipients, arrivalDate: e.createdAt, now: this.deps.clock.now(),
-      original, bodyBytes: s.bounceIncludesBodyBytes, queueId: String(e.id),
+      hostname: this.deps.hostname, to: e.sender, action, arrivalDate: e.createdAt, now: this.deps.clock.now(),
+      original, bodyBytes, queueId: String(e.id), ...(dsn.envid ? { envid: dsn.envid } : {}),
+      recipients: recipients.map((r) => {
+        const orcpt = originalRecipient(dsn, r.rcpt);
+        return { rcpt: r.rcpt, reply: r.reply, ...(orcpt ? { originalRecipient: orcpt } : {}) };
+      }),
     });
     await this.deps.queue.submit({ sender: '', recipients: [e.sender], raw, state: 'raw', meta: { dsnFor: e.id, action } });
   }

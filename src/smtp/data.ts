@@ -90,7 +90,11 @@ export async function acceptData(stream: Readable, session: SMTPServerSession, s
         authUser: state.user?.address,
         listener: state.kind,
         sessionId: id,
-        dsn: session.envelope.dsn ?? undefined,
+        // RFC 3461: RET/ENVID of MAIL and each RCPT's NOTIFY/ORCPT (read by queue/dsn-params.ts).
+        dsn: {
+          ...session.envelope.dsn,
+          rcpts: Object.fromEntries(session.envelope.rcptTo.filter((r) => r.dsn).map((r) => [r.address.toLowerCase(), r.dsn])),
+        },
       },
     });
     return `2.0.0 Ok: queued as ${queueId}`;

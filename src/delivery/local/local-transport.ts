@@ -6,13 +6,17 @@
  * here too. All of a job's mailbox appends, forwarded copies, replies and the recipients' queue
  * status commit in ONE transaction: a crash either delivered the job's recipients once or not at all.
  * user+tag@ reaches user (the resolver's sub-addressing) and the tag is offered to their filters;
- * postmaster@/abuse@ reach the domain's role accounts (directory/role-accounts.ts).
+ * postmaster@/abuse@ reach the domain's role accounts (directory/role-accounts.ts). Mail that aliases
+ * and forwards send on to other domains gets an SRS envelope sender at the forwarding domain
+ * (delivery.srsEnabled; not for senders of our own domains), and mail to an SRS address goes back
+ * to the original sender.
  */
 import type { Settings } from '../../config/settings.ts';
 import type { Clock } from '../../core/clock.ts';
 import { isMailError } from '../../core/errors.ts';
 import type { UserId } from '../../core/ids.ts';
 import type { Resolver, UserRef } from '../../directory/resolve.ts';
+import type { Srs } from '../../directory/srs.ts';
 import type { MailboxService } from '../../mailbox/mailbox-service.ts';
 import { headerValues, parseHeaders, summarise } from '../../mime/summary.ts';
 import type { PreparedSubmission, QueueService } from '../../queue/queue.ts';
@@ -35,6 +39,10 @@ export interface LocalTransportDeps {
   settings: () => Readonly<Settings>;
   /** The one append path (folder, quota, row), and the announcement of every mailbox that got mail after the commit. */
   mailboxes: Pick<MailboxService, 'ingestTx' | 'announce'>;
+  /** Rewrites the sender of mail forwarded to other domains (delivery.srsEnabled). */
+  srs?: Pick<Srs, 'forward'>;
+  /** Whether mail for the domain is ours (senders of our domains are never SRS-rewritten). */
+  isLocalDomain?: (domain: string) => Promise<boolean>;
   log?: (line: string) => void;
 }
 
@@ -74,7 +82,8 @@ export class LocalTransport implements Transport {
     // Resolve every recipient; a user reached twice (directly and through a list) gets one copy.
     const results = new Map<string, RecipientResult>();
     const copies: Copy[] = [];
-    const remote = new Set<string>();
+    // Remote addresses aliases and lists reach, with the local domain that forwards to them (for SRS).
+    const remote = new Map<string, string>();
     const seen = new Set<UserId>();
     for (const rcpt of job.recipients) {
       let r;
@@ -90,27 +99,39 @@ export class LocalTransport implements Transport {
         results.set(rcpt, r.reason === 'no-such-user' ? fail(rcpt, 550, '5.1.1', 'No such user here') : fail(rcpt, 550, '5.2.1', 'Mailbox disabled'));
         continue;
       }
-      if (r.kind === 'remote') { remote.add(r.address); continue; }
-      r.remote.forEach((a) => remote.add(a));
+      if (r.kind === 'remote') {
+        // An address of a local domain that leads elsewhere: a bounce to one of our SRS addresses.
+        if (!remote.has(r.address)) remote.set(r.address, '');
+        results.set(rcpt, { rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', `Returned to <${r.address}>`) });
+        continue;
+      }
+      for (const a of r.remote) if (!remote.has(a)) remote.set(a, domainOf(rcpt));
       for (const user of r.users) {
         if (seen.has(user.id)) continue;
         seen.add(user.id);
         copies.push(await this.plan(rcpt, user, r.detail, job, summary, header, settings));
       }
-      results.set(rcpt, { rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', 'Delivered') });
+      const expanded = r.users.length + r.remote.length > 1;
+      results.set(rcpt, { rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', 'Delivered'), ...(expanded ? { expanded } : {}) });
     }
 
     // Bytes for new messages (forwards, replies) go to the blob store before the transaction.
     const extra: PreparedSubmission[] = [];
-    if (remote.size > 0) {
-      extra.push({ sender: job.sender, recipients: [...remote], blobId: job.blobId, size: job.size, meta: { ...job.meta, via: 'alias' } });
+    const byForwarder = new Map<string, string[]>();
+    for (const [address, forwarder] of remote) byForwarder.set(forwarder, [...(byForwarder.get(forwarder) ?? []), address]);
+    for (const [forwarder, recipients] of byForwarder) {
+      const sender = forwarder ? await this.srsSender(job.sender, forwarder, settings) : job.sender;
+      extra.push({ sender, recipients, blobId: job.blobId, size: job.size, meta: { ...job.meta, via: 'alias' } });
     }
     const replies: Array<{ userId: UserId; sender: string; intervalDays: number; submission: PreparedSubmission }> = [];
     for (const c of copies) {
       const fwd = forwardTargets(c.rules.forward, { recipientAddress: [c.user.address, c.rcpt], sender: job.sender, extra: c.filter.forwardTo, head });
       if (fwd.to.length > 0) {
         const raw = markForwarded(await blobs.read(job.blobId), c.user.address);
-        extra.push(await this.deps.queue.prepare({ sender: job.sender, recipients: fwd.to, raw, meta: { forwardedBy: c.user.address } }));
+        // Forwards that stay inside our domains keep the sender; one remote target means SRS for the copy.
+        const leaves = (await Promise.all(fwd.to.map(async (a) => !(await this.deps.isLocalDomain?.(domainOf(a)))))).some(Boolean);
+        const sender = leaves ? await this.srsSender(job.sender, domainOf(c.user.address), settings) : job.sender;
+        extra.push(await this.deps.queue.prepare({ sender, recipients: fwd.to, raw, meta: { forwardedBy: c.user.address } }));
       }
       c.keepCopy = fwd.keepCopy && !c.filter.discard;
       const lastSent = c.rules.autoreply.enabled
@@ -155,6 +176,13 @@ export class LocalTransport implements Transport {
     }
     for (const r of results.values()) this.deps.log?.(`${job.queueId} <${r.rcpt}> ${r.outcome}: ${r.reply.code} ${r.reply.enhanced} ${r.reply.text}`);
     return [...results.values()];
+  }
+
+  /** The envelope sender for mail `forwarder` (a local domain) sends on elsewhere: SRS unless the sender is ours. */
+  private async srsSender(sender: string, forwarder: string, settings: Readonly<Settings>): Promise<string> {
+    if (!this.deps.srs || !settings.delivery.srsEnabled || sender === '') return sender;
+    if (await this.deps.isLocalDomain?.(domainOf(sender))) return sender;
+    return this.deps.srs.forward(sender, forwarder);
   }
 
   private async plan(rcpt: string, user: UserRef, tag: string | undefined, job: DeliveryJob, summary: MessageSummary,
@@ -212,6 +240,8 @@ export class LocalTransport implements Transport {
     return added.mailbox;
   }
 }
+
+const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 
 const fail = (rcpt: string, code: number, enhanced: string, text: string): RecipientResult =>
   ({ rcpt, outcome: 'failed', reply: reply(code, enhanced, text) });

@@ -188,3 +188,30 @@ describe('DnsResolver cache', () => {
     assert.equal(countQueries('A broken.test'), sf + 2);
   });
 });
+
+describe('DnsResolver settings read at every lookup (no restart)', () => {
+  it('the cache turns off and on, and a new timeout and retry count apply to the next query', async () => {
+    let cacheMax = 100;
+    let timeoutMs = 2000;
+    let tries = 1;
+    const r = make({ cacheMax: () => cacheMax, timeoutMs: () => timeoutMs, tries: () => tries });
+    const q = (): number => countQueries('A dual.test');
+    const start = q();
+    await r.resolveAddresses('dual.test');
+    await r.resolveAddresses('dual.test');
+    assert.equal(q() - start, 1, 'cached');
+    cacheMax = 0;
+    await r.resolveAddresses('dual.test');
+    assert.equal(q() - start, 2, 'cache off: asked again');
+
+    timeoutMs = 100;
+    tries = 2;
+    const silent = (): number => countQueries('MX slow.test');
+    const before = silent();
+    const t0 = Date.now();
+    const e = await failure(r.resolveMx('slow.test'));
+    assert.equal(e.reason, 'timeout');
+    assert.ok(Date.now() - t0 < 1500, `the 100 ms timeout applied (took ${Date.now() - t0} ms)`);
+    assert.equal(silent() - before, 2, 'two tries');
+  });
+});

@@ -4,7 +4,8 @@
  * and an IP cache with TTL and a max-entries LRU (manual part 3 §4.4.6). Failures are typed:
  * NXDOMAIN/NODATA/null MX are permanent, SERVFAIL/timeouts/refusals temporary (RFC 2308).
  * RFC 5321 §5.1 (MX order, implicit MX), RFC 7505 (null MX). Not a DNSSEC/DANE validator.
- * Settings (via the wiring): delivery.dnsTimeoutSec, dnsRetries, ipCacheMaxEntries, ipCacheTtlSec.
+ * Settings (via the wiring): delivery.dnsTimeoutSec, dnsRetries, ipCacheMaxEntries, ipCacheTtlSec;
+ * given as functions they are read at every lookup, so a changed setting applies without a restart.
  */
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -50,15 +51,19 @@ export interface DnsResolverOptions {
   /** name → IP answers that bypass DNS, for addresses and (as an implicit MX) for domains. */
   hosts: Record<string, string>;
   /** Wait for one answer, in ms (delivery.dnsTimeoutSec). */
-  timeoutMs: number;
+  timeoutMs: Tunable;
   /** Queries sent per server before giving up, at least 1 (delivery.dnsRetries + 1). */
-  tries: number;
+  tries: Tunable;
   /** Cached names at most; 0 turns the cache off (delivery.ipCacheMaxEntries). */
-  cacheMax: number;
+  cacheMax: Tunable;
   /** Longest life of a cached answer, and the life of answers without a TTL, in ms (delivery.ipCacheTtlSec). */
-  cacheTtlMs: number;
+  cacheTtlMs: Tunable;
   now?: () => number;
 }
+
+/** A fixed value, or a function read at every lookup (a runtime setting). */
+export type Tunable = number | (() => number);
+const valueOf = (t: Tunable): number => (typeof t === 'function' ? t() : t);
 
 interface CacheEntry {
   value: unknown;
@@ -102,21 +107,45 @@ function sortMx(records: MxRecord[]): MxRecord[] {
 }
 
 export class DnsResolver {
-  readonly #resolver: Resolver;
+  #resolver: Resolver;
+  /** The timeout and tries #resolver was made with: node's Resolver cannot change them, so a change makes a new one. */
+  #made: { timeout: number; tries: number };
+  readonly #opts: DnsResolverOptions;
   readonly #hosts: Map<string, string>;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #inflight = new Map<string, Promise<unknown>>();
-  readonly #cacheMax: number;
-  readonly #cacheTtlMs: number;
   readonly #now: () => number;
 
   constructor(opts: DnsResolverOptions) {
-    this.#resolver = new Resolver({ timeout: opts.timeoutMs, tries: Math.max(1, opts.tries) });
-    if (opts.servers.length > 0) this.#resolver.setServers(opts.servers);
+    this.#opts = opts;
+    this.#made = { timeout: valueOf(opts.timeoutMs), tries: Math.max(1, valueOf(opts.tries)) };
+    this.#resolver = this.#makeResolver();
     this.#hosts = new Map(Object.entries(opts.hosts).map(([name, ip]) => [normName(name), ip]));
-    this.#cacheMax = opts.cacheMax;
-    this.#cacheTtlMs = opts.cacheTtlMs;
     this.#now = opts.now ?? Date.now;
+  }
+
+  #makeResolver(): Resolver {
+    const r = new Resolver(this.#made);
+    if (this.#opts.servers.length > 0) r.setServers(this.#opts.servers);
+    return r;
+  }
+
+  /** The resolver for this lookup: a new one when the timeout or tries setting changed. */
+  get #dns(): Resolver {
+    const want = { timeout: valueOf(this.#opts.timeoutMs), tries: Math.max(1, valueOf(this.#opts.tries)) };
+    if (want.timeout !== this.#made.timeout || want.tries !== this.#made.tries) {
+      this.#made = want;
+      this.#resolver = this.#makeResolver();
+    }
+    return this.#resolver;
+  }
+
+  get #cacheMax(): number {
+    return valueOf(this.#opts.cacheMax);
+  }
+
+  get #cacheTtlMs(): number {
+    return valueOf(this.#opts.cacheTtlMs);
   }
 
   /**
@@ -131,7 +160,7 @@ export class DnsResolver {
     return this.#cached(`mx:${name}`, async () => {
       let records: MxRecord[];
       try {
-        records = (await this.#resolver.resolveMx(name)).map((r) => ({ exchange: normName(r.exchange), priority: r.priority }));
+        records = (await this.#dns.resolveMx(name)).map((r) => ({ exchange: normName(r.exchange), priority: r.priority }));
       } catch (err) {
         const e = toLookupError(err, name, 'MX');
         if (e.reason !== 'nodata') throw e;
@@ -168,8 +197,8 @@ export class DnsResolver {
     if (fixed !== undefined) return [fixed];
     return this.#cached(`ip:${name}`, async () => {
       const [v4, v6] = await Promise.allSettled([
-        this.#resolver.resolve4(name, { ttl: true }),
-        this.#resolver.resolve6(name, { ttl: true }),
+        this.#dns.resolve4(name, { ttl: true }),
+        this.#dns.resolve6(name, { ttl: true }),
       ]);
       const found = [...(v4.status === 'fulfilled' ? v4.value : []), ...(v6.status === 'fulfilled' ? v6.value : [])];
       if (found.length > 0) {
@@ -196,7 +225,7 @@ export class DnsResolver {
 
   /** Cache lookup with LRU touch; concurrent misses for one key share one query. */
   async #cached<T>(key: string, fetch: () => Promise<{ value: T; ttlMs: number }>): Promise<T> {
-    const hit = this.#cache.get(key);
+    const hit = this.#cacheMax > 0 ? this.#cache.get(key) : undefined; // 0: the cache was turned off
     if (hit) {
       this.#cache.delete(key);
       if (hit.expiresAt > this.#now()) {

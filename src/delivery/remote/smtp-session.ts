@@ -1,16 +1,22 @@
 /**
- * One outbound SMTP session to one address: TCP connect (our timer), then nodemailer's
+ * One outbound SMTP transaction to one address: TCP connect (our timer), then nodemailer's
  * SMTPConnection for greeting, EHLO, STARTTLS (opportunistic, required, implicit or none), AUTH,
- * one transaction (MAIL, RCPT per recipient, DATA) and QUIT. Reports one SmtpReply per recipient,
+ * one transaction (MAIL, RCPT per recipient, DATA) and QUIT — or, with a connection pool, RSET on an
+ * idle session of the same server and back to the pool afterwards (RFC 5321 §4.1.1.5). Reports one SmtpReply per recipient,
  * read from the command/reply transcript, so a 550 to one RCPT fails only that recipient even
  * when the whole envelope was pipelined (RFC 2920). No DNS, routing, retries or limits: those are
  * smtp-transport.ts. RFC 5321 §3.3, §4.5.3.2 (timeouts); RFC 3207 (STARTTLS); RFC 4954 (AUTH).
  * Session-log lines: '--> ' we sent, '<-- ' we got, anything else is a note. AUTH data is never logged.
+ * DSN (RFC 3461 §6.2.1): when the server advertises DSN, RET/ENVID go on MAIL and each recipient's
+ * own NOTIFY/ORCPT on its RCPT, and its 2xx replies say nextHopDsn (notices are then its job).
  */
 import net from 'node:net';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type { DsnParams } from '../../queue/dsn-params.ts';
 import type { SmtpReply } from '../transport.ts';
+import type { ConnectionPool, PoolableSession } from './connection-pool.ts';
 import { LOCAL_REPLIES, parseReply, remoteMtaName } from './smtp-reply.ts';
+import { passRecipientDsn, Transcript } from './smtp-transcript.ts';
 
 export interface SessionTarget {
   /** The name we meant (MX or smart host name, or the IP): SNI, certificate check, logs. */
@@ -33,6 +39,8 @@ export interface SessionOptions {
   dataTimeoutMs: number;
   log?: (line: string) => void;
   signal: AbortSignal;
+  /** Idle sessions to reuse and to return to (connection-pool.ts); absent: one session per call. */
+  pool?: ConnectionPool<OpenSession>;
 }
 
 export interface SmtpTransaction {
@@ -43,6 +51,8 @@ export interface SmtpTransaction {
   body: Buffer;
   /** Whether body has bytes above 127: asks for BODY=8BITMIME when offered (RFC 6152). */
   isEightBit: boolean;
+  /** The sender's DSN requests, passed on when the server offers DSN (RFC 3461). */
+  dsn?: DsnParams;
 }
 
 export type SessionOutcome =
@@ -78,63 +88,6 @@ export function isEightBit(body: Buffer): boolean {
   return false;
 }
 
-type Pending = { kind: 'MAIL' | 'DATA' | 'AUTH' | 'other' } | { kind: 'RCPT'; rcpt: string };
-
-/** Pairs each reply with the command it answers (replies come in command order, RFC 2920 §3.1). */
-class Transcript {
-  readonly rcpt = new Map<string, string>();
-  greeting?: string;
-  mail?: string;
-  data?: string;
-  final?: string;
-  readonly #pending: Pending[] = [];
-  readonly #log: (line: string) => void;
-  #inAuth = false;
-
-  constructor(log: (line: string) => void) {
-    this.#log = log;
-  }
-
-  /** A bunyan-style logger for SMTPConnection with transactionLog on. */
-  readonly logger = {
-    debug: (entry: { tnx?: string } | undefined, msg?: unknown): void => {
-      if (entry?.tnx === 'client') this.#client(String(msg ?? ''));
-      else if (entry?.tnx === 'server') this.#server(String(msg ?? ''));
-    },
-    info: (entry: { tnx?: string } | undefined, msg?: unknown): void => {
-      if (typeof msg === 'string' && /STARTTLS/.test(msg)) this.#log(`${msg}`);
-    },
-    trace: () => {}, warn: () => {}, error: () => {}, fatal: () => {},
-  };
-
-  #client(line: string): void {
-    const auth = /^AUTH\s+(\S+)/i.exec(line);
-    if (auth) this.#inAuth = true;
-    // Credentials never reach the log, not even base64 or nodemailer's masked forms.
-    this.#log(`--> ${auth ? `AUTH ${auth[1]} ******` : this.#inAuth ? '******' : line}`);
-    const rcpt = /^RCPT TO:<([^>]*)>/i.exec(line);
-    if (rcpt) this.#pending.push({ kind: 'RCPT', rcpt: rcpt[1] ?? '' });
-    else if (/^MAIL FROM:/i.test(line)) this.#pending.push({ kind: 'MAIL' });
-    else if (/^DATA$/i.test(line)) this.#pending.push({ kind: 'DATA' });
-    else this.#pending.push({ kind: this.#inAuth ? 'AUTH' : 'other' });
-  }
-
-  #server(text: string): void {
-    for (const l of text.split(/\r?\n/)) this.#log(`<-- ${l}`);
-    const cmd = this.#pending.shift();
-    if (cmd === undefined) {
-      // Unasked replies: the greeting, or the reply to the end of data after DATA got 354.
-      if (this.data?.startsWith('3')) this.final ??= text;
-      else this.greeting ??= text;
-      return;
-    }
-    if (cmd.kind === 'AUTH' && !text.startsWith('334')) this.#inAuth = false;
-    if (cmd.kind === 'RCPT') this.rcpt.set(cmd.rcpt, text);
-    else if (cmd.kind === 'MAIL') this.mail = text;
-    else if (cmd.kind === 'DATA') this.data = text;
-  }
-}
-
 /** TCP connect with our own timeout and abort; the socket is handed to SMTPConnection. */
 function connectTcp(address: string, port: number, timeoutMs: number, signal: AbortSignal): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
@@ -167,29 +120,80 @@ type SmtpError = Error & { code?: string; response?: string; command?: string };
 /** A polite QUIT waits this long for 221 and the close (RFC 5321 §4.1.1.10) before the slot is freed anyway. */
 const QUIT_WAIT_MS = 1000;
 
-type SessionAttempt = SessionOutcome | { kind: 'retry-plain' };
+/** A greeted (and maybe authenticated) session between transactions: what the connection pool keeps. */
+export interface OpenSession extends PoolableSession {
+  readonly conn: SMTPConnection;
+  readonly t: Transcript;
+  readonly where: string;
+  readonly remoteMta: string;
+  /** Rejects when the connection fails or closes. */
+  readonly broken: Promise<never>;
+  closedBy(): SmtpError | undefined;
+}
+
+type OpenAttempt = { kind: 'open'; session: OpenSession } | { kind: 'no-session'; reply: SmtpReply } | { kind: 'retry-plain' };
+
+/** Pool key: the server, and what the session was set up with (TLS mode, AUTH user). */
+export const poolKey = (t: SessionTarget): string => `${t.address}:${t.port} ${t.host} ${t.tls} ${t.auth?.user ?? ''}`;
 
 /**
- * Runs one session. Never throws: every failure is a reply. Its log lines are handed to
- * opts.log together when it ends, so concurrent sessions do not interleave in the log.
+ * Runs one transaction, on an idle session from opts.pool (after RSET) or a new one. Never throws:
+ * every failure is a reply. A session whose transaction went through goes back to the pool (or
+ * QUIT without a pool). Log lines are handed to opts.log together when it ends, so concurrent
+ * sessions do not interleave in the log.
  */
 export async function runSmtpSession(target: SessionTarget, tx: SmtpTransaction, opts: SessionOptions): Promise<SessionOutcome> {
   const lines: string[] = [];
   const buffer = (line: string): void => { lines.push(line); };
   const flush = (): void => { for (const line of lines.splice(0)) opts.log?.(line); };
   try {
-    const first = await attemptSession(target, tx, opts, buffer);
-    if (first.kind !== 'retry-plain') return first;
-    flush();
-    // RFC 3207 §4.1 leaves a failed opportunistic upgrade to the client: try once in plain text.
-    const second = await attemptSession({ ...target, tls: 'none' }, tx, opts, buffer);
-    return second.kind === 'retry-plain' ? { kind: 'no-session', reply: LOCAL_REPLIES.tlsFailed(target.host, 'retry failed') } : second;
+    const key = poolKey(target);
+    let session = await reuse(opts.pool?.take(key), opts, buffer);
+    if (!session) {
+      let opened = await openSession(target, opts, buffer);
+      if (opened.kind === 'retry-plain') {
+        flush();
+        // RFC 3207 §4.1 leaves a failed opportunistic upgrade to the client: try once in plain text.
+        opened = await openSession({ ...target, tls: 'none' }, opts, buffer);
+        if (opened.kind === 'retry-plain') return { kind: 'no-session', reply: LOCAL_REPLIES.tlsFailed(target.host, 'retry failed') };
+      }
+      if (opened.kind === 'no-session') return opened;
+      session = opened.session;
+    }
+    const { outcome, reusable } = await transact(session, tx, opts);
+    if (reusable && opts.pool && !opts.signal.aborted) opts.pool.put(key, session);
+    else if (reusable) await quitPolitely(session);
+    else session.conn.close();
+    return outcome;
   } finally {
     flush();
   }
 }
 
-async function attemptSession(target: SessionTarget, tx: SmtpTransaction, opts: SessionOptions, log: (line: string) => void): Promise<SessionAttempt> {
+/** An idle session made ready for the next transaction with RSET; undefined (and closed) if that fails. */
+async function reuse(s: OpenSession | undefined, opts: SessionOptions, log: (line: string) => void): Promise<OpenSession | undefined> {
+  if (!s || s.dead) return undefined;
+  s.t.log = log;
+  log(`Reusing the connection to ${s.where}`);
+  try {
+    await Promise.race([new Promise<void>((resolve, reject) => s.conn.reset((err) => (err ? reject(err) : resolve()))), s.broken]);
+    if (opts.signal.aborted) throw new Error('aborted');
+    return s;
+  } catch (err) {
+    log(`Reset of ${s.where} failed: ${(err as Error).message}; opening a new connection`);
+    s.conn.close();
+    return undefined;
+  }
+}
+
+async function quitPolitely(s: OpenSession): Promise<void> {
+  s.conn.quit();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([s.broken.catch(() => {}), new Promise((resolve) => { timer = setTimeout(resolve, QUIT_WAIT_MS); })]);
+  clearTimeout(timer);
+}
+
+async function openSession(target: SessionTarget, opts: SessionOptions, log: (line: string) => void): Promise<OpenAttempt> {
   const where = target.host === target.address ? `[${target.address}]:${target.port}` : `${target.host}[${target.address}]:${target.port}`;
   const remoteMta = remoteMtaName(target.host, target.address);
   if (opts.signal.aborted) return { kind: 'no-session', reply: LOCAL_REPLIES.interrupted() };
@@ -231,40 +235,27 @@ async function attemptSession(target: SessionTarget, tx: SmtpTransaction, opts: 
 
   // Any error or close ends every step still waiting; nodemailer forgets some callbacks on close.
   let closedBy: SmtpError | undefined;
-  const onAbort = (): void => { closedBy ??= new Error('aborted'); conn.close(); };
+  let dead = false;
   const broken = new Promise<never>((_, reject) => {
-    conn.on('error', (err: SmtpError) => { closedBy ??= err; reject(err); });
-    conn.once('end', () => reject(closedBy ?? new Error('connection closed')));
+    conn.on('error', (err: SmtpError) => { closedBy ??= err; dead = true; reject(err); });
+    conn.once('end', () => { dead = true; reject(closedBy ?? new Error('connection closed')); });
   });
   broken.catch(() => {});
+  const session: OpenSession = {
+    conn, t, where, remoteMta, broken, closedBy: () => closedBy,
+    get dead() { return dead; },
+    quit: () => { if (!dead) conn.quit(); },
+    park: () => { socket.unref(); },
+    unpark: () => { socket.ref(); },
+  };
+  const onAbort = (): void => { closedBy ??= new Error('aborted'); conn.close(); };
   opts.signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await converse(conn, t, target, tx, opts, { where, remoteMta, broken, closedBy: () => closedBy, log });
-  } finally {
-    opts.signal.removeEventListener('abort', onAbort);
-  }
-}
-
-interface ConverseContext {
-  where: string;
-  remoteMta: string;
-  broken: Promise<never>;
-  closedBy: () => SmtpError | undefined;
-  log: (line: string) => void;
-}
-
-/** Greeting to QUIT over a connected SMTPConnection. */
-async function converse(
-  conn: SMTPConnection, t: Transcript, target: SessionTarget, tx: SmtpTransaction, opts: SessionOptions, ctx: ConverseContext,
-): Promise<SessionAttempt> {
-  const { where, remoteMta, broken, log } = ctx;
-  const step = <T>(run: (done: (err: SmtpError | null | undefined, v?: T) => void) => void): Promise<T | undefined> =>
-    Promise.race([new Promise<T | undefined>((resolve, reject) => run((err, v) => (err ? reject(err) : resolve(v)))), broken]);
 
   // Greeting, EHLO, STARTTLS, AUTH
   try {
-    await step<void>((done) => conn.connect((err) => done(err)));
-    if (target.auth) await step<boolean>((done) => conn.login({ user: target.auth?.user, pass: target.auth?.pass }, done));
+    await step(session, (done) => conn.connect((err) => done(err)));
+    if (target.auth) await step<boolean>(session, (done) => conn.login({ user: target.auth?.user, pass: target.auth?.pass }, done));
+    return { kind: 'open', session };
   } catch (err) {
     conn.close();
     const e = err as SmtpError;
@@ -278,34 +269,44 @@ async function converse(
     if (e.code === 'ETLS') return { kind: 'no-session', reply: LOCAL_REPLIES.tlsFailed(where, e.message) };
     const code = e.code === 'EAUTH' ? '4.7.0' : '4.4.2';
     return { kind: 'no-session', reply: { code: 451, enhanced: code, text: `session with ${where} failed: ${e.message}`, ...(said ? { remoteMta: said } : {}) } };
+  } finally {
+    opts.signal.removeEventListener('abort', onAbort);
   }
+}
 
-  // MAIL, RCPT…, DATA
+/** One nodemailer step, ended early when the connection breaks. */
+function step<T>(s: OpenSession, run: (done: (err: SmtpError | null | undefined, v?: T) => void) => void): Promise<T | undefined> {
+  return Promise.race([new Promise<T | undefined>((resolve, reject) => run((err, v) => (err ? reject(err) : resolve(v)))), s.broken]);
+}
+
+/** MAIL, RCPT…, DATA on an open session; reusable when it went through and the connection lives. */
+async function transact(s: OpenSession, tx: SmtpTransaction, opts: SessionOptions): Promise<{ outcome: SessionOutcome; reusable: boolean }> {
+  const { conn, t, where, remoteMta } = s;
+  t.beginTransaction();
+  const onAbort = (): void => { conn.close(); };
+  opts.signal.addEventListener('abort', onAbort, { once: true });
   let sendError: SmtpError | undefined;
+  passRecipientDsn(conn, t, tx.dsn);
+  const envelopeDsn = tx.dsn && (tx.dsn.ret || tx.dsn.envid) ? { dsn: { ret: tx.dsn.ret, envid: tx.dsn.envid } } : {};
   try {
-    await step((done) => conn.send({
+    await step(s, (done) => conn.send({
       from: tx.sender,
       to: tx.recipients,
       size: tx.body.length,
       use8BitMime: tx.isEightBit,
-    }, tx.body, done));
+      ...envelopeDsn,
+    } as Parameters<SMTPConnection['send']>[0], tx.body, done));
   } catch (err) {
     sendError = err as SmtpError;
+  } finally {
+    opts.signal.removeEventListener('abort', onAbort);
   }
-  if (!sendError) {
-    log('Transfer complete');
-    conn.quit();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([broken.catch(() => {}), new Promise((resolve) => { timer = setTimeout(resolve, QUIT_WAIT_MS); })]);
-    clearTimeout(timer);
-  } else {
-    conn.close();
-  }
+  if (!sendError) t.log('Transfer complete');
 
   const tooBig = sendError?.code === 'EMESSAGE' && !sendError.response && /size larger than allowed (\d+)/i.exec(sendError.message);
   const lost = (): SmtpReply => (opts.signal.aborted
     ? LOCAL_REPLIES.interrupted()
-    : LOCAL_REPLIES.connectionLost(where, sendError?.message ?? ctx.closedBy()?.message ?? 'no reply', remoteMta));
+    : LOCAL_REPLIES.connectionLost(where, sendError?.message ?? s.closedBy()?.message ?? 'no reply', remoteMta));
   const replies = new Map<string, SmtpReply>();
   for (const rcpt of tx.recipients) {
     const r = t.rcpt.get(rcpt);
@@ -317,7 +318,7 @@ async function converse(
     else if (t.final !== undefined) out = parseReply(t.final, remoteMta);
     else if (t.data !== undefined && !t.data.startsWith('3')) out = parseReply(t.data, remoteMta);
     else out = lost();
-    replies.set(rcpt, out);
+    replies.set(rcpt, out.code < 400 && t.offersDsn ? { ...out, nextHopDsn: true } : out);
   }
-  return { kind: 'done', replies };
+  return { outcome: { kind: 'done', replies }, reusable: !sendError && !s.dead };
 }

@@ -181,7 +181,7 @@ describe('SmtpTransport', () => {
 
   it('splits recipients into maxRecipientsPerConnection per connection', async () => {
     const before = { n: plain.received.length, c: plain.connections };
-    const { transport } = makeTransport(plain.port, { maxRecipientsPerConnection: 2, maxConnectionsPerDomain: 1 });
+    const { transport } = makeTransport(plain.port, { maxRecipientsPerConnection: 2, maxConnectionsPerDomain: 1, connectionIdleSec: 0 });
     const rcpts = ['r1@example.net', 'r2@example.net', 'r3@example.net', 'r4@example.net', 'r5@example.net'];
     const rs = await run(transport, job(rcpts));
     assert.ok(rs.every((r) => r.outcome === 'delivered'));

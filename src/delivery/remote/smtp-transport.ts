@@ -2,19 +2,23 @@
  * Remote delivery (Transport 'smtp'): groups a job's recipients by domain, routes each domain
  * directly to its MX hosts, all through the smart host, or direct with the smart host taking what
  * was deferred (manual part 3 §4.4.1), and sends up to maxRecipientsPerConnection recipients per
- * connection within the node-wide and per-domain connection limits. Deferred recipients move on to
+ * connection within the node-wide and per-domain connection limits; a connection is kept idle for
+ * delivery.connectionIdleSec and reused by the next message to the same server (connection-pool.ts). Deferred recipients move on to
  * the next MX address in the same call (Postfix smtp_connect). No retry schedule, DSN or queueing:
  * queue/ does those from the per-recipient replies. RFC 5321 §5.1 (MX, implicit MX, own name in the
- * list), RFC 7505 (null MX), RFC 3463 (enhanced codes). Reads delivery.* (mode, smartHost, limits, timeouts, requireTls).
+ * list), RFC 7505 (null MX), RFC 3463 (enhanced codes). Reads delivery.* (mode, smartHost, limits, maxMxPerAttempt,
+ * timeouts, requireTls).
  */
 import { domainToASCII } from 'node:url';
 import type { DeliverySettings, SmartHost } from '../../config/schema/delivery.ts';
 import type { BlobId } from '../../core/ids.ts';
+import { dsnParamsOf, type DsnParams } from '../../queue/dsn-params.ts';
 import { outcomeOf, type DeliveryJob, type RecipientResult, type SmtpReply, type Transport } from '../transport.ts';
 import { ConnectionLimits } from './connection-limits.ts';
+import { ConnectionPool } from './connection-pool.ts';
 import { DnsLookupError, type MxRecord } from './dns-resolver.ts';
 import { LOCAL_REPLIES } from './smtp-reply.ts';
-import { isEightBit, runSmtpSession, toCrlf, type SessionOptions, type SessionTarget } from './smtp-session.ts';
+import { isEightBit, runSmtpSession, toCrlf, type OpenSession, type SessionOptions, type SessionTarget } from './smtp-session.ts';
 
 /** The part of DnsResolver delivery uses (tests may stub it). */
 export interface MxResolver {
@@ -52,6 +56,8 @@ interface Route {
 /** What one call works with: the settings snapshot, the message and the signal. */
 interface Attempt {
   job: DeliveryJob;
+  /** The sender's DSN requests (RFC 3461), passed on to servers that offer DSN. */
+  dsn: DsnParams;
   body: Buffer;
   isEightBit: boolean;
   settings: Readonly<DeliverySettings>;
@@ -84,6 +90,7 @@ export class SmtpTransport implements Transport {
   readonly #opts: SmtpTransportOptions;
   readonly #hostname: string;
   readonly #limits: ConnectionLimits;
+  readonly #pool: ConnectionPool<OpenSession>;
   readonly #log: (line: string) => void;
 
   constructor(opts: SmtpTransportOptions) {
@@ -94,6 +101,20 @@ export class SmtpTransport implements Transport {
       global: () => opts.settings().maxConcurrentConnections,
       perDomain: () => opts.settings().maxConnectionsPerDomain,
     });
+    this.#pool = new ConnectionPool({
+      idleMs: () => opts.settings().connectionIdleSec * 1000,
+      maxIdle: () => opts.settings().maxConcurrentConnections,
+    });
+  }
+
+  /** Idle connections kept for reuse (tests, admin console). */
+  get idleConnections(): number {
+    return this.#pool.size;
+  }
+
+  /** Quits the idle connections (server stop). */
+  close(): void {
+    this.#pool.closeAll();
   }
 
   /** Outbound connections open now (for the admin console and tests). */
@@ -110,7 +131,7 @@ export class SmtpTransport implements Transport {
     const settings = this.#opts.settings(); // one snapshot for the whole job (STYLE §1.8)
     const body = toCrlf(await this.#opts.readMessage(job));
     const attempt: Attempt = {
-      job, body, isEightBit: isEightBit(body), settings, signal,
+      job, dsn: dsnParamsOf(job.meta), body, isEightBit: isEightBit(body), settings, signal,
       session: {
         hostname: this.#opts.hostname,
         connectTimeoutMs: settings.connectTimeoutSec * 1000,
@@ -118,6 +139,7 @@ export class SmtpTransport implements Transport {
         dataTimeoutMs: settings.dataTimeoutSec * 1000,
         log: this.#log,
         signal,
+        pool: this.#pool,
       },
     };
     this.#log(`Delivering queue #${job.queueId} from <${job.sender}> to ${job.recipients.length} recipient(s) (${settings.mode})`);
@@ -174,6 +196,10 @@ export class SmtpTransport implements Transport {
       if (self) mx = mx.filter((m) => m.priority < self.priority);
       if (mx.length === 0) return all(rcpts, LOCAL_REPLIES.loopsToSelf(domain));
       hosts = mx.map((m) => m.exchange);
+      if (hosts.length > a.settings.maxMxPerAttempt) {
+        this.#log(`Trying the first ${a.settings.maxMxPerAttempt} of ${hosts.length} MX hosts this attempt (delivery.maxMxPerAttempt)`);
+        hosts = hosts.slice(0, a.settings.maxMxPerAttempt);
+      }
     }
     const route: Route = {
       isSmartHost: false, limitKey: domain, hosts, port: this.#opts.port,
@@ -243,7 +269,7 @@ export class SmtpTransport implements Transport {
           host, address, port: route.port, tls: route.tls, verifyCertificate: route.verifyCertificate,
           ...(route.auth ? { auth: route.auth } : {}),
         };
-        const outcome = await runSmtpSession(target, { sender: a.job.sender, recipients: pending, body: a.body, isEightBit: a.isEightBit }, a.session);
+        const outcome = await runSmtpSession(target, { sender: a.job.sender, recipients: pending, body: a.body, isEightBit: a.isEightBit, dsn: a.dsn }, a.session);
         for (const rcpt of pending) {
           const r = outcome.kind === 'done' ? outcome.replies.get(rcpt) ?? LOCAL_REPLIES.interrupted() : outcome.reply;
           if (isDeferred(r)) last.set(rcpt, r);

@@ -2,7 +2,7 @@
 // filters file into a folder and mark read, or discard; auto-reply answers a remote sender once per
 // interval with the null sender and never answers bulk mail; auto-forward with and without a kept
 // copy, and two users forwarding to each other stop after one round; an alias to a remote address
-// queues a remote delivery with the original sender; crossing the quota warning mails the user.
+// queues a remote delivery with an SRS sender for the original one (a forward too, unless the sender is ours); crossing the quota warning mails the user.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UserId } from '../../../src/core/ids.ts';
@@ -120,14 +120,28 @@ describe('local delivery applies users\' rules', () => {
     assert.deepEqual({ ping, pong }, { ping: 1, pong: 1 });
   });
 
-  it('queues a remote delivery with the original sender for an alias to a remote address', async () => {
+  it('queues a remote delivery with an SRS sender (for the original one) for an alias to a remote address', async () => {
     await t.rt.aliases.add(TEST_ACTOR, 'partner@example.cn', ['someone@remote.test']);
     await send('partner@example.cn', 'for the partner', [], 'client@remote.test');
     const e = await eventually(async () => (await t.rt.queueManager.list())
       .find((x) => x.recipients.some((r) => r.address === 'someone@remote.test')), 10_000, 'remote entry');
-    assert.equal(e.sender, 'client@remote.test');
+    assert.match(e.sender, /^SRS0=[a-z2-7]{6}=[a-z2-7]{2}=remote\.test=client@example\.cn$/);
     assert.deepEqual(e.recipients.map((r) => r.address), ['someone@remote.test']);
     assert.match((await t.rt.blobs.read(e.blobId)).toString('utf8'), /^Subject: for the partner\r$/m);
+  });
+
+  it('a forward to a remote address leaves with an SRS sender; one from our own domain keeps its sender', async () => {
+    await t.addUser('away@example.cn');
+    await rules('away@example.cn', { forward: { enabled: true, to: ['home@remote.test'], keepCopy: false } });
+    await send('away@example.cn', 'forward me', [], 'client@remote.test');
+    await send('away@example.cn', 'internal one', [], 'alice@example.cn');
+    const entries = await eventually(async () => {
+      const l = (await t.rt.queueManager.list()).filter((x) => x.meta.forwardedBy === 'away@example.cn');
+      return l.length === 2 && l;
+    }, 10_000, 'two forwarded entries');
+    const senders = entries.map((e) => e.sender).sort();
+    assert.equal(senders[1], 'alice@example.cn');
+    assert.match(senders[0]!, /^SRS0=[a-z2-7]{6}=[a-z2-7]{2}=remote\.test=client@example\.cn$/);
   });
 
   it('mails a warning when a delivery takes the mailbox past quotaWarnPercent', async () => {
