@@ -142,6 +142,23 @@ export class MailboxService {
     this.bus.emit('mailboxes.changed', { userId });
   }
 
+  /**
+   * POP3's exclusive maildrop lock (RFC 1939 §3) as a lease in the store, so no two sessions on any
+   * node of a cluster hold one maildrop; the holder renews it while its session lives, and a dead
+   * node's lease runs out after ttlMs.
+   */
+  lockMaildrop(userId: UserId, holder: string, ttlMs: number): Promise<boolean> {
+    return this.store.tx((tx) => tx.leases.acquire(`maildrop:${userId}`, holder, this.clock.now(), ttlMs));
+  }
+
+  renewMaildrop(userId: UserId, holder: string, ttlMs: number): Promise<boolean> {
+    return this.store.tx((tx) => tx.leases.renew(`maildrop:${userId}`, holder, this.clock.now(), ttlMs));
+  }
+
+  unlockMaildrop(userId: UserId, holder: string): Promise<void> {
+    return this.store.tx((tx) => tx.leases.release(`maildrop:${userId}`, holder));
+  }
+
   /** Claims the mailbox's not-yet-recent uids below `upTo` for one session (RFC 3501 §2.3.2); the first claimed, or undefined. */
   claimRecent(mailboxId: MailboxId, upTo: number): Promise<number | undefined> {
     return this.store.tx((tx) => tx.mailboxes.claimRecent(mailboxId, upTo));

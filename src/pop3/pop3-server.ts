@@ -1,13 +1,15 @@
 /**
  * POP3 (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 5034 SASL) on 110 and 995 (FEATURES P10): the
- * user's INBOX as a maildrop. USER/PASS and AUTH PLAIN/LOGIN over TLS (or when plaintext auth is
- * allowed), STAT, LIST, UIDL (stable: uidvalidity-uid), TOP, RETR, DELE, RSET, NOOP, QUIT; deletions
- * happen only at QUIT. One session per maildrop: a second gets `-ERR [IN-USE]`; the lock lives in
- * this process and goes with the connection, so it can never outlive it. A login opens the
+ * user's INBOX as a maildrop. USER/PASS and AUTH PLAIN/LOGIN/CRAM-MD5 (auth/sasl.ts) over TLS (or when
+ * plaintext auth is allowed), STAT, LIST, UIDL (stable: uidvalidity-uid), TOP, RETR, DELE, RSET, NOOP,
+ * QUIT; deletions happen only at QUIT. One session per maildrop across a cluster: the lock is a store
+ * lease the session renews and releases at close, so a second session on any node gets
+ * `-ERR [IN-USE]`, and a dead node's lock runs out after two minutes. A login opens the
  * POP-before-SMTP window. APOP (RFC 1939 §7) only while security.apopEnabled is on: the greeting then
  * carries a timestamp, and users.authenticateApop checks the digest against the sealed password copy
  * kept for it (auth/apop.ts). APOP sends no password, so it is allowed before STLS.
  */
+import { hostname } from 'node:os';
 import type { LoginThrottle } from '../auth/login-throttle.ts';
 import { decodeResponse, mayLogIn, mechanisms, runSasl, type Credentials } from '../auth/sasl.ts';
 import net from 'node:net';
@@ -17,7 +19,6 @@ import type { AuthWindows } from '../auth/auth-windows.ts';
 import type { Settings } from '../config/settings.ts';
 import { TcpListeners, type ListenerSpec } from '../core/tcp-listeners.ts';
 import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
-import type { UserId } from '../core/ids.ts';
 import type { MailboxService } from '../mailbox/mailbox-service.ts';
 import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { Mailbox, Message } from '../store/store.ts';
@@ -35,10 +36,12 @@ export interface Pop3Deps {
 }
 
 const MAX_LINE = 1024;
+/** How long a maildrop lease lasts without renewal (renewed every third of it while the session lives). */
+const MAILDROP_LEASE_MS = 120_000;
+let sessions = 0;
 
 export class Pop3Server {
   /** Maildrops in use in this process: user id → the session holding it. */
-  private readonly locks = new Set<UserId>();
   private readonly secureContext: tls.SecureContext;
   private readonly listeners: TcpListeners;
 
@@ -59,7 +62,7 @@ export class Pop3Server {
 
   private accept(socket: net.Socket, secure: boolean): void {
     const log = this.deps.sessionLogs.open('pop3', { ip: socket.remoteAddress ?? '?', port: socket.remotePort });
-    const session = new Pop3Session(this.deps, socket, secure, log, this.locks, this.secureContext);
+    const session = new Pop3Session(this.deps, socket, secure, log, this.secureContext);
     socket.on('close', () => {
       session.release();
       void log.close();
@@ -81,6 +84,9 @@ class Pop3Session {
   private sasl: ((line: string) => Promise<void>) | undefined;
   private readonly settings: Readonly<Settings>;
   private idleTimer: NodeJS.Timeout | undefined;
+  private lockRenewal: NodeJS.Timeout | undefined;
+  /** This session's name as a lease holder: unique across the cluster's nodes and their restarts. */
+  private readonly holder = `${hostname()}:${process.pid}:${Date.now().toString(36)}:${++sessions}`;
   /** The greeting's APOP timestamp, when APOP is on. */
   private readonly apopStamp: string | undefined;
 
@@ -89,7 +95,6 @@ class Pop3Session {
     private socket: net.Socket,
     private secure: boolean,
     private readonly log: SessionLog,
-    private readonly locks: Set<UserId>,
     private readonly secureContext: tls.SecureContext,
   ) {
     this.settings = deps.settings();
@@ -115,7 +120,10 @@ class Pop3Session {
 
   release(): void {
     clearTimeout(this.idleTimer);
-    if (this.user && this.state !== 'authorization') this.locks.delete(this.user.id);
+    clearInterval(this.lockRenewal);
+    if (this.user && this.state !== 'authorization') {
+      void this.deps.mailboxes.unlockMaildrop(this.user.id, this.holder).catch(() => undefined);
+    }
     this.state = 'closed';
   }
 
@@ -271,15 +279,27 @@ class Pop3Session {
       return this.send('-ERR [AUTH] invalid user name or password');
     }
     this.deps.throttle.succeeded(ip);
-    if (this.locks.has(user.id)) return this.send('-ERR [IN-USE] maildrop already locked');
-    this.locks.add(user.id);
+    // The maildrop lock is a store lease: one session per maildrop across every node (RFC 1939 §3).
+    if (!(await this.deps.mailboxes.lockMaildrop(user.id, this.holder, MAILDROP_LEASE_MS))) {
+      return this.send('-ERR [IN-USE] maildrop already locked');
+    }
     this.user = user;
     this.state = 'transaction';
+    this.lockRenewal = setInterval(() => {
+      void this.deps.mailboxes.renewMaildrop(user.id, this.holder, MAILDROP_LEASE_MS).then((held) => {
+        if (held || this.state === 'closed') return;
+        this.log.note('maildrop lock lost; closing');
+        this.send('-ERR [SYS/TEMP] maildrop lock lost');
+        this.socket.end();
+      }, () => undefined);
+    }, MAILDROP_LEASE_MS / 3);
+    this.lockRenewal.unref();
     try {
       this.inbox = await this.deps.mailboxes.require(user.id, 'INBOX');
       this.messages = await this.deps.mailboxes.messages(this.inbox.id);
     } catch (err) {
-      this.locks.delete(user.id);
+      clearInterval(this.lockRenewal);
+      await this.deps.mailboxes.unlockMaildrop(user.id, this.holder).catch(() => undefined);
       this.state = 'authorization';
       throw err;
     }

@@ -46,6 +46,7 @@ export interface StoreTx {
   readonly blobRefs: BlobRefRepo;
   readonly autoreplies: AutoreplyRepo;
   readonly authWindows: AuthWindowRepo;
+  readonly leases: LeaseRepo;
   readonly fulltext: FulltextRepo;
   readonly blobMeta: BlobMetaRepo;
   readonly popAccounts: PopAccountRepo;
@@ -410,6 +411,17 @@ export interface MessageIndex {
   uids: number[];
   modseqs: number[];
   flags: string[];
+}
+
+// ── Leases ─────────────────────────────────────────────────────────────────────────────────
+
+/** Named exclusive leases across the cluster (the POP3 maildrop lock): they end when not renewed. */
+export interface LeaseRepo {
+  /** Takes `name` for `holder` until now + ttlMs when it is free, expired or already the holder's. */
+  acquire(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  /** Extends the holder's lease; false when the holder no longer has it. */
+  renew(name: string, holder: string, now: number, ttlMs: number): Promise<boolean>;
+  release(name: string, holder: string): Promise<void>;
 }
 
 // ── Queue ──────────────────────────────────────────────────────────────────────────────────

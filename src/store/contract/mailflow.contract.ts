@@ -32,6 +32,21 @@ export function runMailflowContract(name: string, open: OpenStore): void {
       assert.equal(await ctx.read((tx) => tx.authWindows.isOpen('192.0.2.1', 4000)), true);
     });
 
+    it('leases a name to one holder at a time; it ends when not renewed, and only the holder renews or releases it', async () => {
+      const T = 1_000_000;
+      assert.equal(await ctx.tx((tx) => tx.leases.acquire('pop3:1', 'node-a:s1', T, 60_000)), true);
+      assert.equal(await ctx.tx((tx) => tx.leases.acquire('pop3:1', 'node-b:s9', T + 1000, 60_000)), false, 'held');
+      assert.equal(await ctx.tx((tx) => tx.leases.acquire('pop3:1', 'node-a:s1', T + 1000, 60_000)), true, 'the holder again');
+      assert.equal(await ctx.tx((tx) => tx.leases.renew('pop3:1', 'node-b:s9', T + 2000, 60_000)), false);
+      assert.equal(await ctx.tx((tx) => tx.leases.renew('pop3:1', 'node-a:s1', T + 2000, 60_000)), true);
+      assert.equal(await ctx.tx((tx) => tx.leases.acquire('pop3:1', 'node-b:s9', T + 61_000, 60_000)), false, 'renewed: still held');
+      assert.equal(await ctx.tx((tx) => tx.leases.acquire('pop3:1', 'node-b:s9', T + 62_001, 60_000)), true, 'a dead holder lets go');
+      await ctx.tx((tx) => tx.leases.release('pop3:1', 'node-a:s1')); // not the holder any more: nothing happens
+      assert.equal(await ctx.tx((tx) => tx.leases.acquire('pop3:1', 'node-c:s2', T + 63_000, 60_000)), false);
+      await ctx.tx((tx) => tx.leases.release('pop3:1', 'node-b:s9'));
+      assert.equal(await ctx.tx((tx) => tx.leases.acquire('pop3:1', 'node-c:s2', T + 63_000, 60_000)), true);
+    });
+
     it('records recipient outcomes without touching the entry\'s state or lease', async () => {
       const blob = await putBlob(ctx);
       const id = await ctx.tx((tx) => tx.queue.enqueue({ state: 'inbound', sender: 's@x.test', blobId: blob.id, size: blob.size, recipients: ['a@x.test', 'b@x.test'] }));

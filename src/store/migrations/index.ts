@@ -12,11 +12,12 @@ import { blobMeta } from './006-blob-meta.ts';
 import { envelopeRules } from './007-envelope-rules.ts';
 import { recent } from './008-recent.ts';
 import { subscriptions } from './009-subscriptions.ts';
+import { leases } from './010-leases.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions];
+export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

@@ -6,6 +6,7 @@ import { blobMetaRepo } from './blob-meta.ts';
 import { domainAliasRepo, domainRepo } from './domains.ts';
 import { fulltextRepo } from './fulltext.ts';
 import { importRepo } from './imports.ts';
+import { leaseRepo } from './leases.ts';
 import { mailboxRepo } from './mailboxes.ts';
 import { messageRepo } from './messages.ts';
 import { adminRepo, orgUnitRepo } from './org.ts';
@@ -36,5 +37,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     blobMeta: blobMetaRepo(ctx),
     popAccounts: popAccountRepo(ctx),
     imports: importRepo(ctx),
+    leases: leaseRepo(ctx),
   };
 }
