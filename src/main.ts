@@ -85,7 +85,8 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const queue = new QueueService(store, blobs, clock);
   const bus = new Bus();
   // In a cluster every node's bus events reach the others (a server listens: server.ts).
-  const relay = store.relay?.();
+  // Publish and listen failures are logged (a node that misses events resynchronises: bus 'cluster.resync').
+  const relay = store.relay?.((err) => logger.warn({ err }, 'cluster bus relay: a publish or the LISTEN connection failed'));
   if (relay) bus.relayThrough(relay);
   // The key is read on first use, so commands that never forward mail never make DATA/secret.key.
   let srsKey: Buffer | undefined;

@@ -34,4 +34,18 @@ describe('Bus relay', () => {
     relayA.publish(JSON.stringify({ node: 'x', event: 'process.exit', payload: {} }));
     assert.deepEqual(heard, { a: 1, b: 1 }, 'malformed and unknown events are ignored');
   });
+
+  it('announces a resync when the relay comes back, and never relays that', async () => {
+    let reconnect: (() => void) | undefined;
+    const published: string[] = [];
+    const bus = new Bus();
+    bus.relayThrough({ publish: (m) => published.push(m), listen: async (_on, again) => { reconnect = again; }, close: async () => undefined });
+    await bus.hearRelay();
+    let resyncs = 0;
+    bus.on('cluster.resync', () => resyncs++);
+    reconnect?.();
+    assert.equal(resyncs, 1);
+    bus.emit('cluster.resync', {});
+    assert.deepEqual(published, [], 'a node\'s own resync is nobody else\'s business');
+  });
 });

@@ -14,14 +14,22 @@ export interface BusEvents {
   'mailbox.changed': { userId: UserId; mailboxId: MailboxId; highestmodseq: number; uidnext: number };
   /** A user's folder list changed (create, rename, delete, subscribe). */
   'mailboxes.changed': { userId: UserId };
+  /**
+   * This node only, never relayed: the relay from the other nodes was down and is back, so events
+   * may have been missed; whoever keeps state from events looks at the store again.
+   */
+  'cluster.resync': Record<string, never>;
 }
 
 /** Carries bus events between the nodes of a cluster. */
 export interface BusRelay {
   /** Sends one event (text) to every node listening, this one included. Never throws. */
   publish(message: string): void;
-  /** Starts delivering every node's events to onMessage, until the relay is closed. */
-  listen(onMessage: (message: string) => void): Promise<void>;
+  /**
+   * Starts delivering every node's events to onMessage, until the relay is closed; onReconnect is
+   * told each time delivery resumes after the relay lost its connection (events in between are lost).
+   */
+  listen(onMessage: (message: string) => void, onReconnect?: () => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -39,7 +47,7 @@ export class Bus {
 
   emit<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void {
     this.emitter.emit(event, payload);
-    this.relay?.publish(JSON.stringify({ node: this.node, event, payload }));
+    if (EVENTS.has(event)) this.relay?.publish(JSON.stringify({ node: this.node, event, payload }));
   }
 
   /** Publishes this node's events through the relay from now on (a CLI command only publishes). */
@@ -60,7 +68,7 @@ export class Bus {
       }
       if (m.node === this.node || typeof m.event !== 'string' || !EVENTS.has(m.event) || typeof m.payload !== 'object' || m.payload === null) return;
       this.emitter.emit(m.event, m.payload);
-    });
+    }, () => this.emitter.emit('cluster.resync', {}));
   }
 
   on<K extends keyof BusEvents>(event: K, listener: (payload: BusEvents[K]) => void): () => void {

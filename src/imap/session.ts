@@ -69,18 +69,26 @@ export class ImapSession implements ImapContext {
     this.reader = this.newReader();
     this.attach(socket);
     this.write(untaggedStatus('OK', `${deps.hostname} Youju IMAP4rev1 ready`, { code: 'CAPABILITY', capabilities: this.capabilities() }));
-    this.stopWatching = deps.bus.on('mailbox.changed', (e) => {
+    const stopChanges = deps.bus.on('mailbox.changed', (e) => {
       const sel = this.selected;
       if (!sel || e.mailboxId !== sel.mailbox.id || e.highestmodseq <= sel.view.highestmodseq) return;
-      this.pendingChange = true;
-      if (this.idleTag !== undefined) {
-        void this.exclusive(async () => {
-          if (this.idleTag === undefined) return;
-          await this.sendUpdates({ expunges: true });
-          this.flush();
-        }).catch((err: Error) => this.log.note(`update while idling failed: ${err.message}`));
-      }
+      this.changed();
     });
+    // The cluster relay was down: another node's changes may not have been heard, so look again.
+    const stopResync = deps.bus.on('cluster.resync', () => { if (this.selected) this.changed(); });
+    this.stopWatching = () => { stopChanges(); stopResync(); };
+  }
+
+  /** The selected mailbox may have changed: tell an idling client now, others at their next command. */
+  private changed(): void {
+    this.pendingChange = true;
+    if (this.idleTag !== undefined) {
+      void this.exclusive(async () => {
+        if (this.idleTag === undefined) return;
+        await this.sendUpdates({ expunges: true });
+        this.flush();
+      }).catch((err: Error) => this.log.note(`update while idling failed: ${err.message}`));
+    }
   }
 
   capabilities(): string[] {

@@ -26,7 +26,7 @@ export interface Store {
   /** Counters for tests and benchmarks: how many commits served how many transactions. */
   stats(): { commits: number; transactions: number };
   /** A shared store (PostgreSQL) carries bus events between the nodes using it; the embedded one has no other nodes. */
-  relay?(): BusRelay;
+  relay?(onError?: (err: unknown) => void): BusRelay;
   close(): Promise<void>;
 }
 

@@ -15,6 +15,7 @@ export class PgRelay implements BusRelay {
   private listener: pg.Client | undefined;
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private listened = false;
 
   constructor(private readonly pool: pg.Pool, private readonly url: string, private readonly onError: (err: unknown) => void = () => undefined) {}
 
@@ -23,11 +24,11 @@ export class PgRelay implements BusRelay {
     this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, message]).catch(this.onError);
   }
 
-  async listen(onMessage: (message: string) => void): Promise<void> {
-    await this.connect(onMessage, 0);
+  async listen(onMessage: (message: string) => void, onReconnect: () => void = () => undefined): Promise<void> {
+    await this.connect(onMessage, onReconnect, 0);
   }
 
-  private async connect(onMessage: (message: string) => void, failures: number): Promise<void> {
+  private async connect(onMessage: (message: string) => void, onReconnect: () => void, failures: number): Promise<void> {
     if (this.closed) return;
     const client = new pg.Client({ connectionString: this.url });
     client.on('notification', (n) => { if (n.channel === CHANNEL && n.payload) onMessage(n.payload); });
@@ -37,7 +38,7 @@ export class PgRelay implements BusRelay {
       this.onError(err);
       client.end().catch(() => undefined);
       const pause = Math.min(30_000, 500 * 2 ** Math.min(failures, 6));
-      this.retryTimer = setTimeout(() => void this.connect(onMessage, failures + 1), pause);
+      this.retryTimer = setTimeout(() => void this.connect(onMessage, onReconnect, failures + 1), pause);
       this.retryTimer.unref();
     };
     this.listener = client;
@@ -46,6 +47,9 @@ export class PgRelay implements BusRelay {
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
+      // Listening again after a drop: what was published meanwhile never reached us.
+      if (this.listened) onReconnect();
+      this.listened = true;
     } catch (err) {
       again(err);
       if (failures === 0) throw err; // the first attempt tells the caller

@@ -34,8 +34,8 @@ export class PostgresStore implements Store {
   }
 
   /** The cluster's bus relay over LISTEN/NOTIFY (one per store). */
-  relay(): PgRelay {
-    this.relayInstance ??= new PgRelay(this.pool, this.url);
+  relay(onError?: (err: unknown) => void): PgRelay {
+    this.relayInstance ??= new PgRelay(this.pool, this.url, onError);
     return this.relayInstance;
   }
 

@@ -55,4 +55,36 @@ describe('IMAP in a cluster of two nodes', () => {
       await c.logout();
     }
   });
+
+  it('resynchronises after its LISTEN connection was cut: a change made meanwhile still reaches an idling client', async () => {
+    const c = imapClient(a);
+    await c.connect();
+    try {
+      const lock = await c.getMailboxLock('INBOX');
+      try {
+        const user = (await b.rt.users.byAddress('alice@example.cn'))!;
+        const heard = await heardWhileIdling<{ count: number }>(c, 'exists', async () => {
+          // Cut every LISTEN connection to this database (node A's among them), then change the mailbox on
+          // node B at once: its NOTIFY reaches nobody on A. Only A's resynchronisation after the reconnect
+          // can tell the client.
+          const pg = await import('pg');
+          const admin = new pg.default.Client({ connectionString: (a.config.store as { url: string }).url });
+          await admin.connect();
+          try {
+            const r = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN youju_bus%' AND pid <> pg_backend_pid()");
+            assert.ok(r.rowCount! >= 1, 'a LISTEN connection was cut');
+          } finally {
+            await admin.end();
+          }
+          await b.rt.mailboxes.append(user.id, 'INBOX', { raw: Buffer.from('Subject: while the relay was down\r\n\r\nx\r\n') });
+        }, 10_000);
+        assert.equal(heard.data.count, 3);
+        console.log(`cluster IDLE after a cut LISTEN connection: EXISTS ${heard.ms} ms after node B's commit`);
+      } finally {
+        lock.release();
+      }
+    } finally {
+      await c.logout();
+    }
+  });
 });
