@@ -16,7 +16,7 @@
  * and Youju / Postfix+Dovecot for each.
  * Options: --messages N, --no-postfix (Youju alone), --postconf (print `postconf -n` of the private Postfix).
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -227,6 +227,7 @@ async function startYoujuTarget(): Promise<Target> {
     rt = runtime;
     for (let k = 0; k < USERS; k++) await runtime.users.add({ who: 'bench', from: 'bench' }, `user${k}@${DOMAIN}`, { password: PASSWORD });
     const server = await startYoujuProcess(data, cfg);
+    console.log(`  youju: \`youju start\` (child process, embedded SQLite store, settings as shipped: durable) on 127.0.0.1:${port}`);
     return {
       name: 'youju', port,
       countInMailboxes: () => runtime.store.read(async (tx) => {
@@ -272,6 +273,10 @@ async function startPostfixTarget(): Promise<Target> {
     throw err;
   }
   if (process.argv.includes('--postconf')) console.log(`postconf -c ${postfix.configDir} -n:\n${postfix.postconf().trimEnd().replace(/^/gm, '  ')}`);
+  const version = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim().split(' ')[0];
+  console.log(`  postfix+dovecot: Postfix ${version('/usr/sbin/postconf', ['-c', postfix.configDir, '-h', 'mail_version'])} on 127.0.0.1:${postfix.smtpPort} ` +
+    `(test/helpers/postfix.ts: no DNS, no client limits, otherwise defaults) → LMTP → Dovecot ${version('/usr/sbin/dovecot', ['--version'])} ` +
+    'Maildir (mail_fsync = optimized, the default)');
   const maildirs = users.map((u) => join(dovecot.home(`${u}@${DOMAIN}`), 'Maildir'));
   return {
     name: 'postfix+dovecot', port: postfix.smtpPort,
@@ -339,6 +344,7 @@ export async function run(): Promise<void> {
       }
       const [y, p] = figures;
       if (y && p) {
+        if (y.failures.length || p.failures.length) console.log('  (messages failed: the ratios compare unequal work)');
         const accepted = (y.acked / y.acceptSeconds) / (p.acked / p.acceptSeconds);
         const delivered = (y.inMailboxes / y.deliveredSeconds) / (p.inMailboxes / p.deliveredSeconds);
         const cpu = (p.cpuSeconds / Math.max(1, p.inMailboxes)) / (y.cpuSeconds / Math.max(1, y.inMailboxes));
