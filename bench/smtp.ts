@@ -163,8 +163,10 @@ async function nodemailerLoad(port: number, messages: number, reuse: boolean): P
 }
 
 const generator = existsSync(SMTP_SOURCE)
-  ? { name: `smtp-source (one process per recipient user, -s 1, ${CONNECTIONS} at a time; HELO, no pipelining)`, load: smtpSourceLoad }
-  : { name: `nodemailer in the benchmark's process (${SMTP_SOURCE} is not installed)`, load: nodemailerLoad };
+  ? { name: `smtp-source (one process per recipient user, -s 1, ${CONNECTIONS} at a time; HELO, no pipelining)`, load: smtpSourceLoad,
+      perConnection: (messages: number) => Math.ceil(messages / USERS) }
+  : { name: `nodemailer in the benchmark's process (${SMTP_SOURCE} is not installed)`, load: nodemailerLoad,
+      perConnection: (messages: number) => Math.ceil(messages / CONNECTIONS) };
 
 /** Runs one workload against target: the load, then polling until the mailboxes hold every acknowledged message. */
 async function measure(target: Target, messages: number, w: Workload): Promise<Figures> {
@@ -333,7 +335,7 @@ export async function run(): Promise<void> {
       if (warm.failures.length || warm.inMailboxes < USERS) console.log(`  ${t.name}: warm-up: ${warm.inMailboxes} of ${USERS} in mailboxes; ${warm.failures.join('; ')}`);
     }
     for (const w of WORKLOADS) {
-      console.log(`smtp/${w.title}:`);
+      console.log(`smtp/${w.title}${w.reuse ? `, up to ${generator.perConnection(messages)} messages per connection` : ''}:`);
       const figures: Figures[] = [];
       for (const t of targets) {
         const f = await measure(t, messages, w);
