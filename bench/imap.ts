@@ -25,18 +25,7 @@ import { openRuntime, type Runtime } from '../src/main.ts';
 import { startYoujuProcess, youju } from '../test/helpers/cli.ts';
 import { dovecotMissing, startDovecot, type Dovecot } from '../test/helpers/dovecot.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
-
-function optionText(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-}
-
-function option(name: string, fallback: number): number {
-  const v = optionText(name);
-  const n = v === undefined ? fallback : Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} wants a positive integer, not ${v}`);
-  return n;
-}
+import { option, optionText } from './options.ts';
 
 const USER = 'bench';
 const ADDRESS = 'bench@bench.test';

@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- NAME… [--option value…]` runs the named benchmarks (all when none is named) and
  * prints their figures. Benchmarks measure; they never assert. Available: store, smtp, imap.
- * Options belong to the benchmarks that read them (imap: --messages N, --runs N, --idle N, --profile DIR, --no-dovecot).
+ * Options belong to the benchmarks that read them (bench/options.ts): store: --messages N; smtp: --messages N,
+ * --no-postfix, --postconf; imap: --messages N, --runs N, --idle N, --profile DIR, --no-dovecot.
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   store: async () => (await import('./store.ts')).run(),

@@ -1,94 +1,365 @@
 /**
- * SMTP benchmark (issue #3): 10,000 messages of 4 KiB over 20 concurrent connections to 100 local
- * users of a `youju start` child process on loopback. Prints accepted messages/s (every 250 is
- * durable) and the seconds until every message is in its mailbox. Where Debian's Postfix is
- * installed it is to run the same workload (not built yet); the issue's reference figures are printed.
+ * SMTP benchmark (issue #3, #10): 10,000 messages of 4 KiB (`--messages N` or BENCH_MESSAGES) to 100
+ * local users (user0..user99, an equal share each), 20 sessions at a time, in two workloads:
+ * "reused" (each session sends many messages over one connection) and "one per connection" (each
+ * session connects, sends ONE message, QUITs). Servers: Youju (`youju start` as a child process,
+ * durable as it ships) and, where Debian's postfix and dovecot-lmtpd are installed and we are root, a
+ * private Postfix on a loopback port delivering by LMTP to a private Dovecot that stores Maildirs
+ * (test/helpers/postfix.ts, dovecot.ts). Both run at the same time, idle while the other is measured.
+ * Load: Postfix's smtp-source (C, cheap), one process per recipient user with `-s 1` (`-d` to reuse
+ * its connection), 20 processes at a time; smtp-source exits at the first reply that is not 2xx, so a
+ * clean exit means every message got its 250. Without smtp-source a nodemailer client does the same.
+ * Each server first gets one untimed message per user (workers spawned, mailboxes made).
+ * Prints per workload and server: accepted msg/s, the seconds until every message is in its mailbox
+ * (Youju: the store's counts; Dovecot: files in Maildir new/ + cur/), failures, the CPU seconds the
+ * server's processes used meanwhile (/proc; the figure least skewed by other work on the machine),
+ * and Youju / Postfix+Dovecot for each.
+ * Options: --messages N, --no-postfix (Youju alone), --postconf (print `postconf -n` of the private Postfix).
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { loadBootConfig } from '../src/config/boot.ts';
 import { createLogger } from '../src/core/log/logger.ts';
-import { openRuntime } from '../src/main.ts';
+import { openRuntime, type Runtime } from '../src/main.ts';
 import { startYoujuProcess, writeSmtpOnlyConfig, youju } from '../test/helpers/cli.ts';
 import { startDnsServer } from '../test/helpers/dns-server.ts';
+import { dovecotMissing, startDovecot, type Dovecot } from '../test/helpers/dovecot.ts';
+import { postfixMissing, startPostfix, type Postfix } from '../test/helpers/postfix.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
+import { messageCount } from './options.ts';
 
-const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 10_000);
+const SMTP_SOURCE = '/usr/sbin/smtp-source';
 const CONNECTIONS = 20;
 const USERS = 100;
 const SIZE = 4096;
+const DOMAIN = 'bench.test';
+const SENDER = 'load@remote.test';
+/** smtp-source's own header lines (From, To, Date, Message-Id, Subject) come to about this much. */
+const SMTP_SOURCE_HEADER_BYTES = 160;
+/** Give up waiting for mailboxes when their count has not grown for this long. */
+const STALL_MS = 60_000;
 
-export interface SmtpLoadResult {
-  acceptedPerSec: number;
-  seconds: number;
+interface Workload {
+  title: string;
+  /** Many messages per connection (smtp-source -d), or one. */
+  reuse: boolean;
 }
 
-/** Sends MESSAGES over CONNECTIONS connections to port; resolves when all have a 250. */
-export async function smtpLoad(port: number, domain: string): Promise<{ seconds: number }> {
-  const filler = 'x'.repeat(SIZE - 120);
+const WORKLOADS: Workload[] = [
+  { title: 'reused connections (each session sends its messages over one connection)', reuse: true },
+  { title: 'one message per connection (each session connects, sends one message, QUITs)', reuse: false },
+];
+
+/** A server under test: where to send, and how many messages its mailboxes hold now. */
+interface Target {
+  name: string;
+  port: number;
+  countInMailboxes(): Promise<number>;
+  /** CPU seconds its processes have used so far (treeCpuSeconds). */
+  cpuSeconds(): Promise<number>;
+  /** Extra lines for the report (warnings from the server's log). */
+  notes(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+interface LoadResult {
+  /** Messages that got a 2xx after their data. */
+  acked: number;
+  acceptSeconds: number;
+  failures: string[];
+}
+
+interface Figures extends LoadResult {
+  /** Seconds from the first connection until the mailboxes held every acknowledged message. */
+  deliveredSeconds: number;
+  inMailboxes: number;
+  /** CPU seconds the server used meanwhile (NaN where /proc cannot tell). */
+  cpuSeconds: number;
+}
+
+/** How many of n messages user k gets: an equal share, the first users one more. */
+function share(n: number, k: number): number {
+  return Math.floor(n / USERS) + (k < n % USERS ? 1 : 0);
+}
+
+// ── Load generators ────────────────────────────────────────────────────────────────────────
+
+/** One smtp-source per recipient user, CONNECTIONS of them at a time, each with one session. */
+async function smtpSourceLoad(port: number, messages: number, reuse: boolean): Promise<LoadResult> {
+  const jobs = Array.from({ length: USERS }, (_, k) => ({ user: `user${k}@${DOMAIN}`, n: share(messages, k) })).filter((j) => j.n > 0);
+  let acked = 0;
+  const failures: string[] = [];
   let next = 0;
   const start = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    const conn = new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true, socketTimeout: 60_000 });
-    await new Promise<void>((resolve, reject) => { conn.once('error', reject); conn.connect(() => resolve()); });
-    for (let i = next++; i < MESSAGES; i = next++) {
-      const to = `user${i % USERS}@${domain}`;
-      const body = `Subject: bench ${i}\r\nFrom: load@remote.test\r\nTo: ${to}\r\n\r\n${filler}\r\n`;
-      await new Promise<void>((resolve, reject) => conn.send({ from: 'load@remote.test', to: [to] }, body,
-        (err) => (err ? reject(err) : resolve())));
+    for (let j = next++; j < jobs.length; j = next++) {
+      const { user, n } = jobs[j]!;
+      const args = ['-4', '-c', ...(reuse ? ['-d'] : []), '-s', '1', '-m', String(n), '-l', String(SIZE - SMTP_SOURCE_HEADER_BYTES),
+        '-f', SENDER, '-t', user, '-S', 'bench', '-M', 'load.remote.test', `127.0.0.1:${port}`];
+      const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(SMTP_SOURCE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => { out += d; });
+        child.stderr.on('data', (d) => { err += d; });
+        child.on('close', (c) => resolve({ code: c ?? -1, stdout: out, stderr: err }));
+      });
+      if (code === 0) {
+        acked += n;
+        continue;
+      }
+      // -c prints a counter as each message's final dot is sent, before its reply. Refused at
+      // HELO/MAIL/RCPT, the failed message's dot was never sent; otherwise ("data 451 …", lost
+      // connection while sending the message) the last one counted may be the one that failed.
+      const sent = Number(stdout.split(/[\r\n]/).filter(Boolean).pop() ?? 0) || 0;
+      const error = stderr.trim().split('\n').pop() ?? `exit ${code}`;
+      const ok = /fatal: (bad startup|HELO|sender rejected|recipient rejected|connect)|while (reading server greeting|sending (HELO|sender|recipient))/.test(error) ? sent : Math.max(0, sent - 1);
+      acked += ok;
+      failures.push(`${user}: ${n - ok} of ${n} without a 250; smtp-source stopped at: ${error}`);
     }
-    conn.quit();
   }));
-  return { seconds: (performance.now() - start) / 1000 };
+  return { acked, acceptSeconds: (performance.now() - start) / 1000, failures };
 }
 
-async function benchYouju(): Promise<SmtpLoadResult> {
+/** The same workload through nodemailer's SMTP client, when smtp-source is not installed. */
+async function nodemailerLoad(port: number, messages: number, reuse: boolean): Promise<LoadResult> {
+  const filler = `${'x'.repeat(78)}\r\n`.repeat(Math.floor((SIZE - SMTP_SOURCE_HEADER_BYTES) / 80));
+  const recipients = Array.from({ length: USERS }, (_, k) => Array<string>(share(messages, k)).fill(`user${k}@${DOMAIN}`)).flat();
+  let acked = 0;
+  const failures: string[] = [];
+  let next = 0;
+  const open = async () => {
+    const conn = new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true, socketTimeout: 60_000, name: 'load.remote.test' });
+    await new Promise<void>((resolve, reject) => { conn.once('error', reject); conn.connect(() => resolve()); });
+    return conn;
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    let conn: SMTPConnection | undefined;
+    for (let i = next++; i < recipients.length; i = next++) {
+      const to = recipients[i]!;
+      const body = `From: <${SENDER}>\r\nTo: <${to}>\r\nSubject: bench\r\nMessage-Id: <${i}.${Date.now()}@load.remote.test>\r\n\r\n${filler}`;
+      try {
+        conn ??= await open();
+        await new Promise<void>((resolve, reject) => conn!.send({ from: SENDER, to: [to] }, body, (err) => (err ? reject(err) : resolve())));
+        acked++;
+      } catch (err) {
+        failures.push(`${to}: ${(err as Error).message}`);
+        conn?.close();
+        conn = undefined;
+      }
+      if (!reuse) {
+        conn?.quit();
+        conn = undefined;
+      }
+    }
+    conn?.quit();
+  }));
+  return { acked, acceptSeconds: (performance.now() - start) / 1000, failures };
+}
+
+const generator = existsSync(SMTP_SOURCE)
+  ? { name: `smtp-source (one process per recipient user, -s 1, ${CONNECTIONS} at a time; HELO, no pipelining)`, load: smtpSourceLoad,
+      perConnection: (messages: number) => Math.ceil(messages / USERS) }
+  : { name: `nodemailer in the benchmark's process (${SMTP_SOURCE} is not installed)`, load: nodemailerLoad,
+      perConnection: (messages: number) => Math.ceil(messages / CONNECTIONS) };
+
+/** Runs one workload against target: the load, then polling until the mailboxes hold every acknowledged message. */
+async function measure(target: Target, messages: number, w: Workload): Promise<Figures> {
+  const before = await target.countInMailboxes();
+  const cpuBefore = await target.cpuSeconds();
+  const start = performance.now();
+  const load = await generator.load(target.port, messages, w.reuse);
+  let inMailboxes = 0;
+  let grewAt = performance.now();
+  for (;;) {
+    const n = (await target.countInMailboxes()) - before;
+    if (n > inMailboxes) grewAt = performance.now();
+    inMailboxes = n;
+    if (n >= load.acked || performance.now() - grewAt > STALL_MS) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const deliveredSeconds = (performance.now() - start) / 1000;
+  return { ...load, inMailboxes, deliveredSeconds, cpuSeconds: (await target.cpuSeconds()) - cpuBefore };
+}
+
+/**
+ * CPU seconds (user + system) used so far by the processes rooted at pids: every live descendant's
+ * own time plus what each has reaped of its children (cutime/cstime), so short-lived Postfix and
+ * Dovecot workers count too. Linux /proc; NaN elsewhere. Clock ticks: 100 per second (USER_HZ).
+ */
+async function treeCpuSeconds(pids: number[]): Promise<number> {
+  const procs = new Map<number, { ppid: number; ticks: number }>();
+  const entries = await readdir('/proc').catch(() => undefined);
+  if (!entries) return NaN;
+  await Promise.all(entries.filter((e) => /^\d+$/.test(e)).map(async (e) => {
+    const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '');
+    // "pid (comm) state ppid … utime stime cutime cstime …": comm may hold spaces, so split after ')'.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (f.length > 14) procs.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+  }));
+  const inTree = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; p = procs.get(p)?.ppid ?? 0, hops++) if (pids.includes(p)) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const [pid, p] of procs) if (inTree(pid)) ticks += p.ticks;
+  return ticks / 100;
+}
+
+// ── Servers ────────────────────────────────────────────────────────────────────────────────
+
+async function startYoujuTarget(): Promise<Target> {
   const dir = await mkdtemp(join(tmpdir(), 'youju-bench-smtp-'));
   const dns = await startDnsServer({ records: {} });
+  let rt: Runtime | undefined;
   try {
     const data = join(dir, 'data');
     const port = await freePort();
     const cfg = join(dir, 'youju.json');
-    await writeSmtpOnlyConfig(cfg, { hostname: 'mx.bench.test', smtpPort: port, dnsServer: dns.server });
-    youju(['--data', data, '--config', cfg, 'init', '--domain', 'bench.test']);
+    await writeSmtpOnlyConfig(cfg, { hostname: `mx.${DOMAIN}`, smtpPort: port, dnsServer: dns.server });
+    const init = youju(['--data', data, '--config', cfg, 'init', '--domain', DOMAIN]);
+    if (init.code !== 0) throw new Error(`youju init failed: ${init.stderr}`);
     const config = loadBootConfig({ dataDir: data, file: cfg, env: {} });
-    const rt = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
-    for (let i = 0; i < USERS; i++) await rt.users.add({ who: 'bench', from: 'bench' }, `user${i}@bench.test`, { password: PASSWORD });
+    const runtime = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
+    rt = runtime;
+    for (let k = 0; k < USERS; k++) await runtime.users.add({ who: 'bench', from: 'bench' }, `user${k}@${DOMAIN}`, { password: PASSWORD });
     const server = await startYoujuProcess(data, cfg);
-    try {
-      const start = performance.now();
-      const { seconds } = await smtpLoad(port, 'bench.test');
-      const count = async () => rt.store.read(async (tx) => {
+    console.log(`  youju: \`youju start\` (child process, embedded SQLite store, settings as shipped: durable) on 127.0.0.1:${port}`);
+    return {
+      name: 'youju', port,
+      countInMailboxes: () => runtime.store.read(async (tx) => {
         let n = 0;
         for (const u of await tx.users.list({})) n += (await tx.users.usage(u.id)).messages;
         return n;
-      });
-      while ((await count()) < MESSAGES) await new Promise((r) => setTimeout(r, 50));
-      const delivered = (performance.now() - start) / 1000;
-      console.log(`smtp/youju: ${MESSAGES} messages of ${SIZE} B over ${CONNECTIONS} connections to ${USERS} users: ` +
-        `accepted ${Math.round(MESSAGES / seconds)} msg/s (${seconds.toFixed(1)} s), all in mailboxes after ${delivered.toFixed(1)} s ` +
-        `(${Math.round(MESSAGES / delivered)} msg/s)`);
-      return { acceptedPerSec: MESSAGES / seconds, seconds: delivered };
-    } finally {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await exited;
-      await rt.close();
-    }
-  } finally {
+      }),
+      cpuSeconds: () => treeCpuSeconds([server.pid!]),
+      notes: async () => [],
+      async stop() {
+        const exited = new Promise((r) => server.once('exit', r));
+        server.kill('SIGTERM');
+        await exited;
+        await runtime.close();
+        await dns.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rt?.close();
     await dns.close();
     await rm(dir, { recursive: true, force: true });
+    throw err;
   }
 }
 
+/** Files in a Maildir's new/ and cur/ (0 before its first delivery creates it). */
+async function maildirCount(maildir: string): Promise<number> {
+  let n = 0;
+  for (const sub of ['new', 'cur']) n += (await readdir(join(maildir, sub)).catch(() => [])).length;
+  return n;
+}
+
+async function startPostfixTarget(): Promise<Target> {
+  const users = Array.from({ length: USERS }, (_, k) => `user${k}`);
+  // Dovecot's passwords are never used: only LMTP (no login) is exercised.
+  const dovecot: Dovecot = await startDovecot({ users: users.map((u) => ({ name: `${u}@${DOMAIN}`, password: PASSWORD })), lmtp: true });
+  let postfix: Postfix;
+  try {
+    postfix = await startPostfix({ hostname: `mx.${DOMAIN}`, domain: DOMAIN, users, lmtp: { host: '127.0.0.1', port: dovecot.lmtpPort } });
+  } catch (err) {
+    await dovecot.stop();
+    throw err;
+  }
+  if (process.argv.includes('--postconf')) console.log(`postconf -c ${postfix.configDir} -n:\n${postfix.postconf().trimEnd().replace(/^/gm, '  ')}`);
+  const version = (cmd: string, args: string[]) => spawnSync(cmd, args, { encoding: 'utf8' }).stdout.trim().split(' ')[0];
+  console.log(`  postfix+dovecot: Postfix ${version('/usr/sbin/postconf', ['-c', postfix.configDir, '-h', 'mail_version'])} on 127.0.0.1:${postfix.smtpPort} ` +
+    `(test/helpers/postfix.ts: no DNS, no client limits, otherwise defaults) → LMTP → Dovecot ${version('/usr/sbin/dovecot', ['--version'])} ` +
+    'Maildir (mail_fsync = optimized, the default)');
+  const maildirs = users.map((u) => join(dovecot.home(`${u}@${DOMAIN}`), 'Maildir'));
+  return {
+    name: 'postfix+dovecot', port: postfix.smtpPort,
+    countInMailboxes: async () => (await Promise.all(maildirs.map(maildirCount))).reduce((a, b) => a + b, 0),
+    cpuSeconds: async () => treeCpuSeconds([await postfix.masterPid(), dovecot.pid]),
+    async notes() {
+      const lines = [...(await postfix.log()).split('\n'), ...(await dovecot.log()).split('\n')]
+        .filter((l) => /\b(warning|error|fatal|panic)\b/i.test(l));
+      return lines.length ? [`${lines.length} warnings/errors in the Postfix and Dovecot logs, first: ${lines[0]}`] : [];
+    },
+    async stop() {
+      await postfix.stop();
+      await dovecot.stop();
+    },
+  };
+}
+
+// ── Report ─────────────────────────────────────────────────────────────────────────────────
+
+function figureLine(name: string, f: Figures, messages: number): string {
+  const all = f.inMailboxes >= f.acked ? 'all in mailboxes after' : `only ${f.inMailboxes} in mailboxes after`;
+  return `  ${name.padEnd(16)} accepted ${Math.round(f.acked / f.acceptSeconds).toString().padStart(5)} msg/s (${f.acceptSeconds.toFixed(1)} s), ` +
+    `${all} ${f.deliveredSeconds.toFixed(1)} s (${Math.round(f.inMailboxes / f.deliveredSeconds)} msg/s into mailboxes); ` +
+    `${messages - f.acked} failed; server CPU ${f.cpuSeconds.toFixed(1)} s (${((1000 * f.cpuSeconds) / Math.max(1, f.inMailboxes)).toFixed(2)} ms per message)`;
+}
+
 export async function run(): Promise<void> {
-  await benchYouju();
-  // The side-by-side run needs a private Postfix instance on a loopback port delivering to Dovecot
-  // LMTP; until it is built, say so rather than print a made-up ratio. TODO(#3)
-  console.log(existsSync('/usr/sbin/postfix')
-    ? 'smtp/postfix: installed, but the side-by-side run is not built yet'
-    : 'smtp/postfix: not installed (reference on this machine: ~410 msg/s accepted, ~250 msg/s into Maildirs)');
+  const messages = messageCount(10_000);
+  const skipPostfix = process.argv.includes('--no-postfix');
+  console.log(`smtp: ${messages} messages of ${SIZE} B to ${USERS} users, ${CONNECTIONS} sessions at a time, on 127.0.0.1; ` +
+    `load: ${generator.name}; load average (1 min) ${loadavg()[0]!.toFixed(1)} (other work on the machine skews figures)`);
+  const targets: Target[] = [];
+  // The private Postfix runs detached (postfix start): stop it and the others on Ctrl-C too.
+  const interrupted = () => {
+    void Promise.allSettled([...targets].reverse().map((t) => t.stop())).then(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let why = '';
+  try {
+    targets.push(await startYoujuTarget());
+    why = skipPostfix ? 'not run (--no-postfix)' : postfixMissing || dovecotMissing || (!existsSync('/usr/lib/dovecot/lmtp') ? 'dovecot-lmtpd is not installed' : '');
+    if (!why) {
+      try {
+        targets.push(await startPostfixTarget());
+      } catch (err) {
+        why = `failed to start: ${(err as Error).message}`;
+      }
+    }
+    // Untimed: one message to each user first, so every server has spawned its workers and made
+    // its mailboxes (Maildirs, indexes) before the clock runs, as a server in service has.
+    for (const t of targets) {
+      const warm = await measure(t, USERS, WORKLOADS[1]!);
+      if (warm.failures.length || warm.inMailboxes < USERS) console.log(`  ${t.name}: warm-up: ${warm.inMailboxes} of ${USERS} in mailboxes; ${warm.failures.join('; ')}`);
+    }
+    for (const w of WORKLOADS) {
+      console.log(`smtp/${w.title}${w.reuse ? `, up to ${generator.perConnection(messages)} messages per connection` : ''}:`);
+      const figures: Figures[] = [];
+      for (const t of targets) {
+        const f = await measure(t, messages, w);
+        figures.push(f);
+        console.log(figureLine(t.name, f, messages));
+        for (const failure of f.failures.slice(0, 5)) console.log(`    ${failure}`);
+        if (f.failures.length > 5) console.log(`    … and ${f.failures.length - 5} more sessions with failures`);
+      }
+      const [y, p] = figures;
+      if (y && p) {
+        if (y.failures.length || p.failures.length) console.log('  (messages failed: the ratios compare unequal work)');
+        const accepted = (y.acked / y.acceptSeconds) / (p.acked / p.acceptSeconds);
+        const delivered = (y.inMailboxes / y.deliveredSeconds) / (p.inMailboxes / p.deliveredSeconds);
+        const cpu = (p.cpuSeconds / Math.max(1, p.inMailboxes)) / (y.cpuSeconds / Math.max(1, y.inMailboxes));
+        console.log(`  youju/postfix+dovecot: accepted ${accepted.toFixed(2)}×, into mailboxes ${delivered.toFixed(2)}×; ` +
+          `messages per CPU second ${cpu.toFixed(2)}×`);
+      }
+    }
+    if (why) console.log(`  postfix+dovecot: ${why}; Youju's figures alone`);
+    for (const t of targets) for (const note of await t.notes()) console.log(`  ${t.name}: ${note}`);
+    console.log(`  load average (1 min) at the end ${loadavg()[0]!.toFixed(1)}`);
+  } finally {
+    for (const t of targets.reverse()) await t.stop();
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
 }

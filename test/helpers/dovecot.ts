@@ -1,7 +1,8 @@
 /**
  * A private Debian dovecot (IMAP + POP3) for tests and benchmarks: its own config, users (passwd-file,
  * plain passwords), maildirs, runtime and log in a temp dir, listening on free loopback ports, with
- * no system-wide config read. Optional TLS (imaps/pop3s) with a fresh self-signed certificate.
+ * no system-wide config read. Optional TLS (imaps/pop3s) with a fresh self-signed certificate, and an
+ * optional LMTP listener (the SMTP benchmark's Postfix delivers through it).
  * Dovecot refuses to store mail as root, so mail belongs to the "dovecot" system user when we run
  * as root (the login processes run as "dovenull"); not as root, everything runs as us.
  */
@@ -33,6 +34,8 @@ export interface Dovecot {
   /** 0 unless started with tls: true. */
   imapsPort: number;
   pop3sPort: number;
+  /** 0 unless started with lmtp: true. */
+  lmtpPort: number;
   dir: string;
   /** The master process (its children are the login, auth and per-session imap processes). */
   pid: number;
@@ -60,9 +63,10 @@ function mailOwner(): { uid: number; gid: number; login: string; internal: strin
 /**
  * users: accounts with plain passwords. tls: also imaps/pop3s with a self-signed certificate (and
  * STARTTLS/STLS offered). specialUse: folders to flag, e.g. { 'Deleted Items': '\\Trash' }.
- * extraConfig: appended to dovecot.conf as is (plugins, service limits: the IMAP benchmark).
+ * lmtp: also an LMTP listener on a free loopback port (user names are then full addresses, as LMTP
+ * RCPT TO gives them). extraConfig: appended to dovecot.conf as is (plugins, service limits: the IMAP benchmark).
  */
-export async function startDovecot(opts: { users: DovecotUser[]; tls?: boolean; specialUse?: Record<string, string>; extraConfig?: string }): Promise<Dovecot> {
+export async function startDovecot(opts: { users: DovecotUser[]; tls?: boolean; lmtp?: boolean; specialUse?: Record<string, string>; extraConfig?: string }): Promise<Dovecot> {
   if (dovecotMissing) throw new Error(dovecotMissing);
   const dir = await mkdtemp(join(tmpdir(), 'youju-dovecot-'));
   await chmod(dir, 0o755); // the login and mail processes run as other users and must reach their sockets
@@ -70,7 +74,7 @@ export async function startDovecot(opts: { users: DovecotUser[]; tls?: boolean; 
   const mail = join(dir, 'mail');
   await mkdir(mail);
   await chown(mail, owner.uid, owner.gid);
-  const ports = { imap: await freePort(), pop3: await freePort(), imaps: opts.tls ? await freePort() : 0, pop3s: opts.tls ? await freePort() : 0 };
+  const ports = { imap: await freePort(), pop3: await freePort(), imaps: opts.tls ? await freePort() : 0, pop3s: opts.tls ? await freePort() : 0, lmtp: opts.lmtp ? await freePort() : 0 };
   await writeFile(join(dir, 'users'), opts.users.map((u) => `${u.name}:{PLAIN}${u.password}:${owner.uid}:${owner.gid}::${join(mail, u.name)}::\n`).join(''));
   let ssl = 'ssl = no';
   if (opts.tls) {
@@ -86,7 +90,7 @@ base_dir = ${join(dir, 'run')}
 state_dir = ${join(dir, 'state')}
 log_path = ${join(dir, 'dovecot.log')}
 instance_name = youju-test-${ports.imap}
-protocols = imap pop3
+protocols = imap pop3${opts.lmtp ? ' lmtp' : ''}
 listen = 127.0.0.1
 ${ssl}
 disable_plaintext_auth = no
@@ -119,7 +123,7 @@ service pop3-login {
 ${listener('pop3', ports.pop3)}
 ${listener('pop3s', ports.pop3s)}
 }
-${opts.extraConfig ?? ''}`;
+${opts.lmtp ? `service lmtp {\n${listener('lmtp', ports.lmtp)}\n}\n` : ''}${opts.extraConfig ?? ''}`;
   const file = join(dir, 'dovecot.conf');
   await writeFile(file, config);
   const child: ChildProcess = spawn(DOVECOT_BIN, ['-F', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -137,7 +141,7 @@ ${opts.extraConfig ?? ''}`;
     throw new Error(`dovecot did not start: ${(err as Error).message}\n${text}`);
   }
   return {
-    imapPort: ports.imap, pop3Port: ports.pop3, imapsPort: ports.imaps, pop3sPort: ports.pop3s, dir, log,
+    imapPort: ports.imap, pop3Port: ports.pop3, imapsPort: ports.imaps, pop3sPort: ports.pop3s, lmtpPort: ports.lmtp, dir, log,
     pid: child.pid!, configFile: file, owner: { uid: owner.uid, gid: owner.gid }, home: (user) => join(mail, user),
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
