@@ -527,7 +527,7 @@ async function benchYouju(n: number, runs: number, sessions: number, profileDir:
     rt = await openRuntime(loadBootConfig({ dataDir: data, file: cfg, env: {} }), { logger: createLogger({ level: 'silent' }) });
     const actor = { who: 'bench', from: 'bench' };
     const user = await rt.users.add(actor, ADDRESS, { password: PASSWORD });
-    await rt.settings.set('smtp.allowPlaintextAuth', true); // LOGIN without TLS, as with Dovecot's ssl = no
+    await rt.settings.set('security.allowPlaintextAuth', true); // LOGIN without TLS, as with Dovecot's ssl = no
     await rt.settings.set('imap.maxConnectionsPerUser', 0); // the idle phase holds `sessions` of one user
 
     // Load: the APPEND path (blob, summary, message row under the quota), 32 at a time so commits are shared.

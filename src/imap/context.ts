@@ -12,6 +12,7 @@ import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { MailboxService } from '../mailbox/mailbox-service.ts';
 import type { Mailbox } from '../store/store.ts';
 import type { MailboxView } from './mailbox-view.ts';
+import type { SummaryCache } from './summary-cache.ts';
 import type { ViewCache } from './view-cache.ts';
 import type { ResponseCode, SerializeOptions } from './protocol/serializer.ts';
 
@@ -23,6 +24,8 @@ export interface ImapDeps {
   bus: Bus;
   /** This node's snapshots of recently selected mailboxes (SELECT reads only what changed since). */
   views: ViewCache;
+  /** This node's cache of stored message summaries for SEARCH and SORT. */
+  summaries: SummaryCache;
   /** The failed-login throttle all protocols share: a banned address is refused, failures are slowed. */
   throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
 }

@@ -10,9 +10,10 @@ import { TcpListeners, type ListenerSpec } from '../core/tcp-listeners.ts';
 import type { UserId } from '../core/ids.ts';
 import type { ImapDeps } from './context.ts';
 import { ImapSession } from './session.ts';
+import { SummaryCache } from './summary-cache.ts';
 import { ViewCache } from './view-cache.ts';
 
-export interface ImapServerDeps extends Omit<ImapDeps, 'views'> {
+export interface ImapServerDeps extends Omit<ImapDeps, 'views' | 'summaries'> {
   sessionLogs: SessionLogs;
   tls: { key: Buffer; cert: Buffer };
 }
@@ -24,7 +25,7 @@ export class ImapServer {
   private readonly listeners: TcpListeners;
 
   constructor(deps: ImapServerDeps) {
-    this.deps = { ...deps, views: new ViewCache() };
+    this.deps = { ...deps, views: new ViewCache(), summaries: new SummaryCache() };
     this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
     this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure), {
       max: () => deps.settings().limits.maxConnectionsPerIp, refusal: '* BYE Too many connections from your address\r\n',

@@ -144,7 +144,7 @@ export class SearchEvaluator {
   }
 
   private async loadRows(): Promise<Map<number, Message>> {
-    this.rows ??= new Map((await this.ctx.deps.mailboxes.messages(this.sel.mailbox.id)).map((m) => [m.uid, m]));
+    this.rows ??= await this.ctx.deps.summaries.rows(this.ctx.deps.mailboxes, this.sel.mailbox.id, this.sel.view.maxUid);
     return this.rows;
   }
 

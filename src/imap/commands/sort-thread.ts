@@ -30,13 +30,13 @@ const SUMMARY_KEYS = new Set<SortCriterion['key']>(['ARRIVAL', 'DATE', 'SIZE', '
 
 async function load(ctx: ImapContext, uids: number[], needHeaders: boolean): Promise<Info[]> {
   const sel = ctx.selected!;
+  const rows = await ctx.deps.summaries.rows(ctx.deps.mailboxes, sel.mailbox.id, sel.view.maxUid);
   const out: Info[] = [];
-  for (let i = 0; i < uids.length; i += 500) {
-    const rows = await ctx.deps.mailboxes.messages(sel.mailbox.id, { uids: toUidSet(uids.slice(i, i + 500)) });
-    for (const row of rows) {
-      const headers = needHeaders ? parseHeaders(await ctx.deps.mailboxes.readHead(row, 64 * 1024)).headers : [];
-      out.push({ uid: row.uid, seq: sel.view.seqOf(row.uid), row, headers });
-    }
+  for (const uid of uids) {
+    const row = rows.get(uid);
+    if (!row) continue;
+    const headers = needHeaders ? parseHeaders(await ctx.deps.mailboxes.readHead(row, 64 * 1024)).headers : [];
+    out.push({ uid, seq: sel.view.seqOf(uid), row, headers });
   }
   return out;
 }

@@ -1,0 +1,62 @@
+/**
+ * The stored summaries (dates, size, subject, addresses, blob) of recently searched or sorted
+ * mailboxes, shared by this node's IMAP sessions, so SEARCH and SORT read a mailbox's rows once and
+ * then only the messages that came since (by uid). A message's summary never changes; its flags and
+ * modseq do, so they are never read from here (the session's view has them). Rows of expunged
+ * messages may linger: callers ask only for uids their view still holds. Bounded by rows (LRU).
+ */
+import type { MailboxId } from '../core/ids.ts';
+import type { MailboxService } from '../mailbox/mailbox-service.ts';
+import type { Message } from '../store/store.ts';
+
+interface Entry {
+  rows: Map<number, Message>;
+  maxUid: number;
+}
+
+export class SummaryCache {
+  private readonly entries = new Map<MailboxId, Entry>();
+  private held = 0;
+
+  constructor(private readonly maxRows = 400_000) {}
+
+  /** The rows of `mailboxId` up to at least `upToUid` (the view's highest uid). */
+  async rows(mailboxes: Pick<MailboxService, 'messages'>, mailboxId: MailboxId, upToUid: number): Promise<Map<number, Message>> {
+    let e = this.entries.get(mailboxId);
+    if (e) {
+      this.entries.delete(mailboxId);
+      this.entries.set(mailboxId, e); // most recently used last
+    }
+    if (!e) {
+      const all = await mailboxes.messages(mailboxId);
+      e = { rows: new Map(all.map((m) => [m.uid, m])), maxUid: all.reduce((m, r) => Math.max(m, r.uid), 0) };
+      this.put(mailboxId, e);
+    } else if (upToUid > e.maxUid) {
+      const added = await mailboxes.messages(mailboxId, { uids: [{ from: e.maxUid + 1, to: Number.MAX_SAFE_INTEGER }] });
+      for (const m of added) {
+        e.rows.set(m.uid, m);
+        if (m.uid > e.maxUid) e.maxUid = m.uid;
+      }
+      this.held += added.length;
+      e.maxUid = Math.max(e.maxUid, upToUid);
+      this.evict(mailboxId);
+    }
+    return e.rows;
+  }
+
+  private put(id: MailboxId, e: Entry): void {
+    if (e.rows.size > this.maxRows) return;
+    this.entries.set(id, e);
+    this.held += e.rows.size;
+    this.evict(id);
+  }
+
+  private evict(keep: MailboxId): void {
+    for (const [id, e] of this.entries) {
+      if (this.held <= this.maxRows) break;
+      if (id === keep) continue;
+      this.entries.delete(id);
+      this.held -= e.rows.size;
+    }
+  }
+}
