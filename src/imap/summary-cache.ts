@@ -5,9 +5,20 @@
  * modseq do, so they are never read from here (the session's view has them). Rows of expunged
  * messages may linger: callers ask only for uids their view still holds. Bounded by rows (LRU).
  */
-import type { MailboxId } from '../core/ids.ts';
+import type { BlobId, MailboxId } from '../core/ids.ts';
+import { scanHeaderBlock } from '../mime/header-block.ts';
 import type { MailboxService } from '../mailbox/mailbox-service.ts';
 import type { Message } from '../store/store.ts';
+
+/** Header fields SEARCH, SORT and THREAD ask for most, kept per blob (raw bytes as a latin1 string). */
+export const CACHED_FIELDS: ReadonlySet<string> = new Set(['from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'references', 'in-reply-to']);
+
+export interface CachedField {
+  /** Lower-case name. */
+  key: string;
+  /** The whole field, name to line break, as bytes (one char per octet). */
+  raw: string;
+}
 
 interface Entry {
   rows: Map<number, Message>;
@@ -17,8 +28,26 @@ interface Entry {
 export class SummaryCache {
   private readonly entries = new Map<MailboxId, Entry>();
   private held = 0;
+  private readonly heads = new Map<BlobId, CachedField[]>();
 
-  constructor(private readonly maxRows = 400_000) {}
+  constructor(private readonly maxRows = 400_000, private readonly maxHeads = 400_000) {}
+
+  /**
+   * The CACHED_FIELDS of a message's header, read once per blob (a blob's bytes never change) from
+   * the head of the message; the per-copy prefix (Return-Path, Delivered-To) holds none of them.
+   */
+  async fields(mailboxes: Pick<MailboxService, 'readHead'>, row: Pick<Message, 'blobId' | 'headerPrefix'>): Promise<CachedField[]> {
+    const hit = this.heads.get(row.blobId);
+    if (hit) return hit;
+    const bytes = await mailboxes.readHead({ blobId: row.blobId, headerPrefix: '' }, 64 * 1024);
+    const fields = scanHeaderBlock(bytes).fields.filter((f) => CACHED_FIELDS.has(f.key))
+      .map((f) => ({ key: f.key, raw: bytes.toString('latin1', f.start, f.end) }));
+    if (this.heads.size >= this.maxHeads) {
+      for (const k of [...this.heads.keys()].slice(0, this.maxHeads / 4)) this.heads.delete(k);
+    }
+    this.heads.set(row.blobId, fields);
+    return fields;
+  }
 
   /** The rows of `mailboxId` up to at least `upToUid` (the view's highest uid). */
   async rows(mailboxes: Pick<MailboxService, 'messages'>, mailboxId: MailboxId, upToUid: number): Promise<Map<number, Message>> {

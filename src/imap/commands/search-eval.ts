@@ -17,6 +17,7 @@ import type { SearchKey } from '../protocol/parse-search.ts';
 import { RECENT } from '../protocol/flags.ts';
 import { normalizeSequenceSet } from '../protocol/sequence-set.ts';
 import { toRanges } from './uids.ts';
+import { CACHED_FIELDS } from '../summary-cache.ts';
 
 export class SearchEvaluator {
   private rows: Map<number, Message> | undefined;
@@ -210,14 +211,19 @@ export class SearchEvaluator {
         if (found) candidates = [...found.hits, ...found.scan];
       }
     }
+    const cached = CACHED_FIELDS.has(name);
     for (const uid of candidates) {
       const row = rows.get(uid);
       if (!row) continue;
-      const bytes = await this.ctx.deps.mailboxes.readHead(row);
-      const block = scanHeaderBlock(bytes);
-      for (const f of block.fields) {
-        if (f.key !== name) continue;
-        const text = decodeHeaderText(bytes.subarray(f.start, f.end).toString('latin1')).replace(/\r?\n(?=[ \t])/g, '');
+      let texts: string[];
+      if (cached) {
+        texts = (await this.ctx.deps.summaries.fields(this.ctx.deps.mailboxes, row)).filter((f) => f.key === name).map((f) => f.raw);
+      } else {
+        const bytes = await this.ctx.deps.mailboxes.readHead(row);
+        texts = scanHeaderBlock(bytes).fields.filter((f) => f.key === name).map((f) => bytes.toString('latin1', f.start, f.end));
+      }
+      for (const raw of texts) {
+        const text = decodeHeaderText(raw).replace(/\r?\n(?=[ \t])/g, '');
         if (searchForm(text.slice(text.indexOf(':') + 1)).includes(needle)) {
           out.add(uid);
           break;

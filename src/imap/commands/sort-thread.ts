@@ -5,7 +5,7 @@
  * compared with i;ascii-casemap; ties go by sequence number. Threads are built by threading.ts.
  */
 import { decodeHeaderText } from '../../mime/mime-tree.ts';
-import { headerValue, parseHeaders, type ParsedHeader } from '../../mime/header-block.ts';
+import { decodeHeaderBytes, headerValue, type ParsedHeader } from '../../mime/header-block.ts';
 import { messageIds, parseMailDate } from '../../mime/summary.ts';
 import type { Message } from '../../store/store.ts';
 import { no, ok, type Completion, type ImapContext } from '../context.ts';
@@ -35,7 +35,12 @@ async function load(ctx: ImapContext, uids: number[], needHeaders: boolean): Pro
   for (const uid of uids) {
     const row = rows.get(uid);
     if (!row) continue;
-    const headers = needHeaders ? parseHeaders(await ctx.deps.mailboxes.readHead(row, 64 * 1024)).headers : [];
+    const headers = needHeaders
+      ? (await ctx.deps.summaries.fields(ctx.deps.mailboxes, row)).map((f) => ({
+        key: f.key,
+        line: decodeHeaderBytes(Buffer.from(f.raw, 'latin1')).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, ''),
+      }))
+      : [];
     out.push({ uid, seq: sel.view.seqOf(uid), row, headers });
   }
   return out;
