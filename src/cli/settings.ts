@@ -13,12 +13,19 @@ function lookup(obj: unknown, path: string): unknown {
   return path.split('.').reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
 
-/** Passwords never leave through the CLI: any key named like a secret is shown as "****" when set. */
-function masked(value: unknown): unknown {
+const SECRET_KEY = /password|secret|private/i;
+
+/**
+ * Passwords never leave through the CLI: any key named like a secret is shown as "****" when set.
+ * `path` is where `value` sits, so a leaf asked for by name (`get delivery.smartHost.password`) is masked too.
+ */
+function masked(value: unknown, path = ''): unknown {
+  const leaf = path.split('.').pop() ?? '';
+  if (SECRET_KEY.test(leaf) && typeof value === 'string' && value !== '') return '****';
   if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(masked);
+  if (Array.isArray(value)) return value.map((v) => masked(v));
   return Object.fromEntries(Object.entries(value).map(([k, v]) =>
-    [k, /password|secret|private/i.test(k) && typeof v === 'string' && v !== '' ? '****' : masked(v)]));
+    [k, masked(v, k)]));
 }
 
 function parseValue(text: string): unknown {
@@ -35,14 +42,14 @@ export function registerSettings(program: Command): void {
   settings.command('list').description('every setting with its value and meaning')
     .action((_f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out }) => {
       const current = rt.settings.current();
-      const rows = describeSettings().map((d) => ({ ...d, value: masked(lookup(current, d.path)) }));
+      const rows = describeSettings().map((d) => ({ ...d, value: masked(lookup(current, d.path), d.path) }));
       out.result(rows, () => table(['SETTING', 'VALUE', 'DEFAULT', 'MEANING'],
         rows.map((r) => [r.path, JSON.stringify(r.value), JSON.stringify(r.default), r.description])));
     }));
 
   settings.command('get <path>').description('one setting, e.g. smtp.maxRcptPerMessage')
     .action((path: string, _f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out }) => {
-      const value = masked(lookup(rt.settings.current(), path));
+      const value = masked(lookup(rt.settings.current(), path), path);
       if (value === undefined) throw new MailError('INVALID_INPUT', `unknown setting "${path}"`);
       out.result({ path, value }, () => JSON.stringify(value));
     }));
@@ -51,7 +58,8 @@ export function registerSettings(program: Command): void {
     .action((path: string, value: string, _f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out, actor }) => {
       const parsed = parseValue(value);
       await rt.settings.set(path, parsed);
-      await rt.store.tx((tx) => tx.audit.write({ actor: actor.who, source: actor.from, action: 'settings.set', target: path, details: { value: masked(parsed) } }));
-      out.result({ path, value: masked(parsed) }, () => `${path} = ${JSON.stringify(masked(parsed))}`);
+      const shown = masked(parsed, path);
+      await rt.store.tx((tx) => tx.audit.write({ actor: actor.who, source: actor.from, action: 'settings.set', target: path, details: { value: shown } }));
+      out.result({ path, value: shown }, () => `${path} = ${JSON.stringify(shown)}`);
     }));
 }

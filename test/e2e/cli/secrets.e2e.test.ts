@@ -44,7 +44,7 @@ p.user('alice@example.cn'); p.pass_(sys.argv[2]); p.quit()`, [String(t.config.po
     for (const args of [
       ['user', 'show', 'alice@example.cn'], ['user', 'list'], ['admin', 'list'], ['domain', 'show', 'example.cn'], ['domain', 'list'],
       ['pop-account', 'list'], ['pop-account', 'show', '1'], ['settings', 'list'], ['settings', 'get', 'delivery.smartHost'],
-      ['settings', 'get', 'delivery'], ['dkim', 'show', 'example.cn'],
+      ['settings', 'get', 'delivery'], ['settings', 'get', 'delivery.smartHost.password'], ['dkim', 'show', 'example.cn'],
     ]) {
       for (const json of [[], ['--json']]) {
         const r = run(...args, ...json);
