@@ -29,6 +29,7 @@ export class SummaryCache {
   private readonly entries = new Map<MailboxId, Entry>();
   private held = 0;
   private readonly heads = new Map<BlobId, CachedField[]>();
+  private readonly memos = new Map<string, Map<BlobId, unknown>>();
 
   constructor(private readonly maxRows = 400_000, private readonly maxHeads = 400_000) {}
 
@@ -71,6 +72,20 @@ export class SummaryCache {
       this.evict(mailboxId);
     }
     return e.rows;
+  }
+
+  /**
+   * A value computed once per blob and kind (e.g. a message's threading fields): a blob's bytes
+   * never change, so neither does anything computed from them alone.
+   */
+  async memo<T>(kind: string, blobId: BlobId, compute: () => Promise<T>): Promise<T> {
+    let m = this.memos.get(kind);
+    if (!m) this.memos.set(kind, (m = new Map()));
+    if (m.has(blobId)) return m.get(blobId) as T;
+    const v = await compute();
+    if (m.size >= this.maxHeads) for (const k of [...m.keys()].slice(0, this.maxHeads / 4)) m.delete(k);
+    m.set(blobId, v);
+    return v;
   }
 
   private put(id: MailboxId, e: Entry): void {

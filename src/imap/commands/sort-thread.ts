@@ -35,15 +35,18 @@ async function load(ctx: ImapContext, uids: number[], needHeaders: boolean): Pro
   for (const uid of uids) {
     const row = rows.get(uid);
     if (!row) continue;
-    const headers = needHeaders
-      ? (await ctx.deps.summaries.fields(ctx.deps.mailboxes, row)).map((f) => ({
-        key: f.key,
-        line: decodeHeaderBytes(Buffer.from(f.raw, 'latin1')).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, ''),
-      }))
-      : [];
+    const headers = needHeaders ? await headersOf(ctx, row) : [];
     out.push({ uid, seq: sel.view.seqOf(uid), row, headers });
   }
   return out;
+}
+
+/** The cached header fields of a message (summary-cache.ts CACHED_FIELDS) as parsed header lines. */
+async function headersOf(ctx: ImapContext, row: Message): Promise<ParsedHeader[]> {
+  return (await ctx.deps.summaries.fields(ctx.deps.mailboxes, row)).map((f) => ({
+    key: f.key,
+    line: decodeHeaderBytes(Buffer.from(f.raw, 'latin1')).replace(/\r?\n(?=[ \t])/g, '').replace(/\r?\n$/, ''),
+  }));
 }
 
 const decoded = (h: ParsedHeader[], key: string) => {
@@ -91,18 +94,22 @@ export async function sort(ctx: ImapContext, cmd: SortCommand): Promise<Completi
 export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Completion> {
   if (cmd.algorithm !== 'ORDEREDSUBJECT' && cmd.algorithm !== 'REFERENCES') return no(`Unknown threading algorithm ${cmd.algorithm}`);
   const sel = ctx.selected!;
-  const infos = await load(ctx, await new SearchEvaluator(ctx, sel, Date.now()).run(cmd.search), true);
-  const inputs = infos.map((i) => {
-    const refs = messageIds(headerValue(i.headers, 'references'));
-    return {
-      info: i, seq: i.seq,
-      messageId: messageIds(headerValue(i.headers, 'message-id'))[0] ?? '',
-      // RFC 5256 §4 (1): References, or without it the first message id of In-Reply-To.
-      references: refs.length > 0 ? refs : messageIds(headerValue(i.headers, 'in-reply-to')).slice(0, 1),
-      subject: decoded(i.headers, 'subject'),
-      date: parseMailDate(headerValue(i.headers, 'date')) ?? i.row.internalDate,
-    };
-  });
+  const infos = await load(ctx, await new SearchEvaluator(ctx, sel, Date.now()).run(cmd.search), false);
+  // What threading needs of a message depends on its bytes only: computed once per blob.
+  const inputs = await Promise.all(infos.map(async (i) => {
+    const fields = await ctx.deps.summaries.memo('thread', i.row.blobId, async () => {
+      const headers = await headersOf(ctx, i.row);
+      const refs = messageIds(headerValue(headers, 'references'));
+      return {
+        messageId: messageIds(headerValue(headers, 'message-id'))[0] ?? '',
+        // RFC 5256 §4 (1): References, or without it the first message id of In-Reply-To.
+        references: refs.length > 0 ? refs : messageIds(headerValue(headers, 'in-reply-to')).slice(0, 1),
+        subject: decoded(headers, 'subject'),
+        date: parseMailDate(headerValue(headers, 'date')),
+      };
+    });
+    return { info: i, seq: i.seq, ...fields, date: fields.date ?? i.row.internalDate };
+  }));
   const roots = cmd.algorithm === 'ORDEREDSUBJECT' ? threadOrderedSubject(inputs) : threadReferences(inputs);
   const id = (n: ThreadNode<(typeof inputs)[number]>) => (cmd.uid ? n.message!.info.uid : n.message!.seq);
   const format = (n: ThreadNode<(typeof inputs)[number]>): string => {

@@ -124,7 +124,13 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
   sortTree(roots);
   // (5) Roots of the same base subject become one thread.
   const table = new Map<string, Container<T>>();
-  const subjectOf = (c: Container<T>) => baseSubjectOf(firstMessage(c)!.subject);
+  const subjects = new Map<T, { base: string; reply: boolean }>();
+  const subjectOf = (c: Container<T>) => {
+    const m = firstMessage(c)!;
+    let v = subjects.get(m);
+    if (!v) subjects.set(m, (v = baseSubjectOf(m.subject)));
+    return v;
+  };
   for (const r of roots) {
     const { base, reply } = subjectOf(r);
     if (base === '') continue;
