@@ -48,11 +48,17 @@ test('without UIDL, messages are keyed by a SHA-256 of their bytes and collected
     username: 'u', passwordEnc: 'p', leaveOnServer: true,
   }));
   const queued: string[] = [];
+  const raws: string[] = [];
   const deps: CollectorDeps = {
     store, clock: fixedClock(Date.UTC(2026, 0, 1)), hostname: 'mx.test', secrets: { decrypt: (s) => s },
     queue: {
       prepare: async (p) => ({ ...p, raw: undefined, queuedRaw: p.raw.toString('latin1') }) as unknown as PreparedSubmission,
-      enqueue: async (_tx, p) => { queued.push(/Subject: (\w+)/.exec((p as unknown as { queuedRaw: string }).queuedRaw)![1]!); return 1 as never; },
+      enqueue: async (_tx, p) => {
+        const raw = (p as unknown as { queuedRaw: string }).queuedRaw;
+        raws.push(raw);
+        queued.push(/Subject: (\w+)/.exec(raw)![1]!);
+        return 1 as never;
+      },
       wake: () => undefined,
     },
   };
@@ -69,4 +75,10 @@ test('without UIDL, messages are keyed by a SHA-256 of their bytes and collected
   assert.equal((await collectAccount(deps, account, o)).fetched, 1);
   assert.deepEqual(queued, ['one', 'two', 'three']);
   assert.equal((await store.read((tx) => tx.popAccounts.seen(account.id))).size, 2, 'the key of "one", gone from the server, is forgotten');
+
+  // Youju's internal fields are stripped from collected mail as from mail that comes by SMTP.
+  box.push(`X-Youju-Forwarded: a@b.c\r\n${msg('four')}`);
+  assert.equal((await collectAccount(deps, account, o)).fetched, 1);
+  assert.deepEqual(queued.at(-1), 'four');
+  assert.doesNotMatch(raws.at(-1)!, /X-Youju-/i);
 });

@@ -15,6 +15,7 @@ import type { Clock } from '../core/clock.ts';
 import type { PopAccount, Store } from '../store/store.ts';
 import type { QueueService } from '../queue/queue.ts';
 import { isMailError } from '../core/errors.ts';
+import { withoutInternalHeaders } from '../mime/header-check.ts';
 import { contentUid, Pop3Client } from './pop3-client.ts';
 
 export interface Sealer {
@@ -102,7 +103,8 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
         if (remove) { await client.dele(n); r.deleted++; }
         continue;
       }
-      const body = raw ?? await client.retr(n);
+      // Youju's own X-Youju-* fields never come in from outside, whichever way the mail arrives.
+      const body = withoutInternalHeaders(raw ?? await client.retr(n));
       const route = await o.route(body);
       const trace = `Received: from ${a.host} by ${deps.hostname} with POP3 id ${uid.slice(0, 70)};\r\n\t${new Date(deps.clock.now()).toUTCString()}\r\n`;
       const prepared = route.recipients.length > 0
