@@ -9,7 +9,7 @@
  */
 import { decodeHeaderText, parseMimeTree } from '../../mime/mime-tree.ts';
 import { writtenDay } from '../../mime/date.ts';
-import { headerValue, parseHeaders, scanHeaderBlock } from '../../mime/header-block.ts';
+import { scanHeaderBlock } from '../../mime/header-block.ts';
 import { searchableText, segmentWords } from '../../mime/search-text.ts';
 import type { FulltextField, Message } from '../../store/store.ts';
 import type { ImapContext, SelectedMailbox } from '../context.ts';
@@ -118,22 +118,18 @@ export class SearchEvaluator {
 
   /**
    * The day each message's Date header names, as written (RFC 3501 §6.4.4: time and zone are
-   * ignored), read from the cached ENVELOPE or else the header; the internal date when there is no
-   * readable Date header.
+   * ignored), from the header fields the node's summary cache keeps; the internal date when there
+   * is no readable Date header.
    */
   private async sentDays(within: Set<number>): Promise<Map<number, string>> {
     const rows = await this.loadRows();
-    const wanted = [...within].map((u) => rows.get(u)).filter((r): r is Message => r !== undefined);
-    const metas = await this.ctx.deps.mailboxes.blobMeta([...new Set(wanted.map((r) => r.blobId))]);
     const days = new Map<number, string>();
-    for (const r of wanted) {
-      const meta = metas.get(r.blobId);
-      let header = meta ? envelopeDate(meta.envelope) : undefined;
-      if (header === undefined) {
-        const bytes = await this.raw(r.uid);
-        header = bytes ? headerValue(parseHeaders(bytes).headers, 'date') : undefined;
-      }
-      days.set(r.uid, (header !== undefined ? writtenDay(header) : undefined) ?? new Date(r.internalDate).toISOString().slice(0, 10));
+    for (const uid of within) {
+      const r = rows.get(uid);
+      if (!r) continue;
+      const date = (await this.ctx.deps.summaries.fields(this.ctx.deps.mailboxes, r)).find((f) => f.key === 'date');
+      const written = date ? writtenDay(date.raw.slice(date.raw.indexOf(':') + 1)) : undefined;
+      days.set(uid, written ?? new Date(r.internalDate).toISOString().slice(0, 10));
     }
     return days;
   }
@@ -251,23 +247,6 @@ function interiorWords(value: string): string[] {
 
 const compareDay = (day: string, op: 'on' | 'before' | 'since', date: string): boolean =>
   op === 'on' ? day === date : op === 'before' ? day < date : day >= date;
-
-/** The date member of a serialised ENVELOPE (`("date" …`, `(NIL …` or a literal); undefined when NIL or unreadable. */
-export function envelopeDate(envelope: string): string | undefined {
-  if (envelope.startsWith('("')) {
-    let out = '';
-    for (let i = 2; i < envelope.length; i++) {
-      const c = envelope[i]!;
-      if (c === '\\') out += envelope[++i] ?? '';
-      else if (c === '"') return out;
-      else out += c;
-    }
-    return undefined;
-  }
-  const lit = /^\(\{(\d+)\}\r\n/.exec(envelope);
-  if (lit) return Buffer.from(envelope.slice(lit[0].length, lit[0].length + Number(lit[1])), 'latin1').toString('utf8');
-  return undefined;
-}
 
 function inRanges(ranges: ReadonlyArray<readonly [number, number]>, n: number): boolean {
   for (const [a, b] of ranges) if (n >= a && n <= b) return true;
