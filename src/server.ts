@@ -87,47 +87,40 @@ export async function runServer(rt: Runtime): Promise<Server> {
 
     const tlsMaterial = await loadTls(config);
     const listeners: Array<{ role: string; port: number }> = [];
-    const listen = async (what: string, bind: () => Promise<Array<{ role: string; port: number }>>) => {
+    /** A protocol's listeners as one role: bound, or closed again and CONFIG_INVALID naming the protocol. */
+    const listenerRole = <T>(what: string, server: Listening<T>, specs: T[]) => roles.start(what.toLowerCase(), async () => {
       try {
-        listeners.push(...await bind());
+        listeners.push(...await server.listen(specs));
       } catch (err) {
+        await server.close();
         throw new MailError('CONFIG_INVALID', `cannot listen for ${what}: ${(err as Error).message}`, { cause: err });
       }
-    };
+      return { value: server, stop: () => server.close() };
+    });
 
     // SMTP listeners.
-    await roles.start('smtp', async () => {
-      const smtp = new SmtpListeners({
-        hostname: config.hostname, settings: current, sessionLogs, tls: tlsMaterial,
-        users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
-        authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle,
-        verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
-        expand: async (address) => {
-          const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);
-          return r?.kind === 'local' ? [...r.users.map((u) => u.address), ...r.remote] : undefined;
-        },
-      });
-      const stop = () => smtp.close();
-      await listen('SMTP', () => smtp.listen([
-        { role: 'smtp', kind: 'mx', port: config.ports.smtp, host: config.listen, secure: false },
-        { role: 'submission', kind: 'submission', port: config.ports.submission, host: config.listen, secure: false },
-        { role: 'smtps', kind: 'submission', port: config.ports.smtps, host: config.listen, secure: true },
-      ])).catch(async (err) => { await stop(); throw err; });
-      return { value: smtp, stop };
-    });
+    await listenerRole('SMTP', new SmtpListeners({
+      hostname: config.hostname, settings: current, sessionLogs, tls: tlsMaterial,
+      users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
+      authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle,
+      verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
+      expand: async (address) => {
+        const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);
+        return r?.kind === 'local' ? [...r.users.map((u) => u.address), ...r.remote] : undefined;
+      },
+    }), [
+      { role: 'smtp', kind: 'mx', port: config.ports.smtp, host: config.listen, secure: false },
+      { role: 'submission', kind: 'submission', port: config.ports.submission, host: config.listen, secure: false },
+      { role: 'smtps', kind: 'submission', port: config.ports.smtps, host: config.listen, secure: true },
+    ]);
     // POP3.
-    await roles.start('pop3', async () => {
-      const pop3 = new Pop3Server({
-        hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, authWindows: rt.authWindows,
-        sessionLogs, tls: tlsMaterial, throttle,
-      });
-      const stop = () => pop3.close();
-      await listen('POP3', () => pop3.listen([
-        { role: 'pop3', port: config.ports.pop3, host: config.listen, secure: false },
-        { role: 'pop3s', port: config.ports.pop3s, host: config.listen, secure: true },
-      ])).catch(async (err) => { await stop(); throw err; });
-      return { value: pop3, stop };
-    });
+    await listenerRole('POP3', new Pop3Server({
+      hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, authWindows: rt.authWindows,
+      sessionLogs, tls: tlsMaterial, throttle,
+    }), [
+      { role: 'pop3', port: config.ports.pop3, host: config.listen, secure: false },
+      { role: 'pop3s', port: config.ports.pop3s, host: config.listen, secure: true },
+    ]);
     // MultiPOP and DomainPOP collectors; APOP password copies are dropped whenever APOP is off.
     await roles.start('collectors', async () => {
       const collector = new CollectWorker({
@@ -140,18 +133,13 @@ export async function runServer(rt: Runtime): Promise<Server> {
     if (!current().security.apopEnabled) await dropApop();
     roles.push('apop watch', settings.onChange((next, changed) => { if (changed.includes('security.apopEnabled') && !next.security.apopEnabled) void dropApop(); }));
     // IMAP.
-    await roles.start('imap', async () => {
-      const imap = new ImapServer({
-        hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, bus: rt.bus,
-        sessionLogs, tls: tlsMaterial, throttle,
-      });
-      const stop = () => imap.close();
-      await listen('IMAP', () => imap.listen([
-        { role: 'imap', port: config.ports.imap, host: config.listen, secure: false },
-        { role: 'imaps', port: config.ports.imaps, host: config.listen, secure: true },
-      ])).catch(async (err) => { await stop(); throw err; });
-      return { value: imap, stop };
-    });
+    await listenerRole('IMAP', new ImapServer({
+      hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, bus: rt.bus,
+      sessionLogs, tls: tlsMaterial, throttle,
+    }), [
+      { role: 'imap', port: config.ports.imap, host: config.listen, secure: false },
+      { role: 'imaps', port: config.ports.imaps, host: config.listen, secure: true },
+    ]);
     // Migration import: jobs recorded with `youju import --background`, or left behind by a runner that died.
     await roles.start('import worker', async () => {
       const importer = new ImportWorker(new ImportService({
@@ -201,6 +189,12 @@ export async function runServer(rt: Runtime): Promise<Server> {
     await roles.stop();
     throw err;
   }
+}
+
+/** What a protocol server offers the role stack: bind its ports, and close. */
+interface Listening<T> {
+  listen(specs: T[]): Promise<Array<{ role: string; port: number }>>;
+  close(): Promise<void>;
 }
 
 /** smtp-out session log: one log per remote connection, in the manual's style. */
