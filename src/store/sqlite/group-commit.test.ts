@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import fs, { mkdtempSync, rmSync } from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GroupCommit } from './group-commit.ts';
@@ -29,17 +30,35 @@ describe('GroupCommit with the WAL synced off the event loop', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the event loop free while the disk syncs: later batches commit behind the sync in flight', async () => {
+  it('answers a job only after the WAL sync, which runs off the event loop while later batches commit', async () => {
     const { dir, path, db } = fresh();
-    const gc = new GroupCommit(db, db, { walPath: `${path}-wal` });
-    const waves = [];
-    for (let w = 0; w < 20; w++) {
-      waves.push(gc.run((d) => d.prepare('INSERT INTO t VALUES (?)').run(w)));
-      await new Promise((r) => setImmediate(r));
+    assert.equal(db.pragma('synchronous', { simple: true }), 1, 'COMMIT itself does not fsync (NORMAL)');
+    // A slow disk: every fdatasync takes 150 ms, on the thread pool as the real one does.
+    const real = fs.fdatasync;
+    const syncs: number[] = [];
+    (fs as { fdatasync: unknown }).fdatasync = (fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+      syncs.push(Date.now());
+      setTimeout(() => real(fd, cb), 150);
+    };
+    syncBuiltinESMExports();
+    try {
+      const gc = new GroupCommit(db, db, { walPath: `${path}-wal` });
+      let settled = 0;
+      const first = gc.run((d) => d.prepare('INSERT INTO t VALUES (1)').run()).then(() => { settled = Date.now(); });
+      const started = Date.now();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(settled, 0, 'not answered before its sync is done');
+      assert.equal(syncs.length, 1, 'the sync is under way while the event loop runs timers');
+      const second = gc.run((d) => d.prepare('INSERT INTO t VALUES (2)').run()); // gathers behind the sync in flight
+      await Promise.all([first, second]);
+      assert.ok(settled - started >= 140, `answered ${settled - started} ms after, once the sync finished`);
+      assert.equal(syncs.length, 2, 'one more sync for the batch that gathered meanwhile');
+      await gc.close();
+    } finally {
+      (fs as { fdatasync: unknown }).fdatasync = real;
+      syncBuiltinESMExports();
     }
-    await Promise.all(waves);
-    assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 20);
-    await gc.close();
+    assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 2);
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
