@@ -29,3 +29,18 @@ export async function heardWhileIdling<T>(c: ImapFlow, event: 'exists' | 'flags'
     clearTimeout(timer);
   }
 }
+
+/** Runs fn with `c` connected and INBOX selected (locked), then releases and logs out, whatever fn did. */
+export async function withInbox(c: ImapFlow, fn: () => Promise<void>): Promise<void> {
+  await c.connect();
+  try {
+    const lock = await c.getMailboxLock('INBOX');
+    try {
+      await fn();
+    } finally {
+      lock.release();
+    }
+  } finally {
+    await c.logout();
+  }
+}

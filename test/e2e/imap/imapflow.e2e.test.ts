@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { swaks } from '../../helpers/peers.ts';
-import { heardWhileIdling, imapClient as client } from '../../helpers/imap.ts';
+import { heardWhileIdling, imapClient as client, withInbox } from '../../helpers/imap.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
 
 const message = (subject: string, body = 'hello') =>
@@ -72,24 +72,16 @@ describe('IMAP with imapflow', () => {
 
   it('IDLE hears of a delivery within a second', async () => {
     const c = client(t);
-    await c.connect();
-    try {
-      const lock = await c.getMailboxLock('INBOX');
-      try {
-        const before = (c.mailbox as { exists: number }).exists;
-        const { data, ms } = await heardWhileIdling<{ count: number }>(c, 'exists', async () => {
-          const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'x@remote.test', '--header', 'Subject: ping']);
-          assert.equal(r.code, 0, r.out); // swaks has had the 250
-        });
-        assert.equal(data.count, before + 1);
-        assert.ok(ms < 1000, `IDLE reported the delivery ${ms} ms after the 250`);
-        console.log(`IDLE: EXISTS ${ms} ms after the SMTP 250`);
-      } finally {
-        lock.release();
-      }
-    } finally {
-      await c.logout();
-    }
+    await withInbox(c, async () => {
+    const before = (c.mailbox as { exists: number }).exists;
+    const { data, ms } = await heardWhileIdling<{ count: number }>(c, 'exists', async () => {
+      const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'x@remote.test', '--header', 'Subject: ping']);
+      assert.equal(r.code, 0, r.out); // swaks has had the 250
+    });
+    assert.equal(data.count, before + 1);
+    assert.ok(ms < 1000, `IDLE reported the delivery ${ms} ms after the 250`);
+    console.log(`IDLE: EXISTS ${ms} ms after the SMTP 250`);
+    });
   });
 
   it('resynchronises with QRESYNC after changes made elsewhere', async () => {
