@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { SessionLogs } from './core/log/session-log.ts';
 import { RoleStack } from './core/role-stack.ts';
+import { cidrMatcher } from './core/cidr.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import { ControlServer, controlSocketPath } from './core/control-socket.ts';
 import { loadTls } from './config/tls.ts';
@@ -87,6 +88,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
 
     const tlsMaterial = await loadTls(config);
     const listeners: Array<{ role: string; port: number }> = [];
+    const trusted = cidrMatcher(config.trustedNetworks, true);
     /** A protocol's listeners as one role: bound, or closed again and CONFIG_INVALID naming the protocol. */
     const listenerRole = <T>(what: string, server: Listening<T>, specs: T[]) => roles.start(what.toLowerCase(), async () => {
       try {
@@ -116,7 +118,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     // POP3.
     await listenerRole('POP3', new Pop3Server({
       hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, authWindows: rt.authWindows,
-      sessionLogs, tls: tlsMaterial, throttle,
+      sessionLogs, tls: tlsMaterial, throttle, trusted,
     }), [
       { role: 'pop3', port: config.ports.pop3, host: config.listen, secure: false },
       { role: 'pop3s', port: config.ports.pop3s, host: config.listen, secure: true },
@@ -135,7 +137,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     // IMAP.
     await listenerRole('IMAP', new ImapServer({
       hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, bus: rt.bus,
-      sessionLogs, tls: tlsMaterial, throttle,
+      sessionLogs, tls: tlsMaterial, throttle, trusted,
     }), [
       { role: 'imap', port: config.ports.imap, host: config.listen, secure: false },
       { role: 'imaps', port: config.ports.imaps, host: config.listen, secure: true },

@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import { IpSlots } from './ip-slots.ts';
 
 export interface ListenerSpec {
   role: string;
@@ -21,18 +22,22 @@ export interface PerIpLimit {
   max(): number;
   /** The protocol's refusal line (with CRLF), written before the socket is closed. */
   refusal: string;
+  /** Addresses never limited (the boot config's trusted networks). */
+  exempt?: (ip: string) => boolean;
 }
 
 export class TcpListeners {
   private readonly servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
-  private readonly perIp = new Map<string, number>();
+  private readonly slots: IpSlots;
 
   constructor(
     private readonly material: { key: Buffer; cert: Buffer },
     private readonly accept: (socket: net.Socket, secure: boolean) => void,
     private readonly limit?: PerIpLimit,
-  ) {}
+  ) {
+    this.slots = new IpSlots(limit?.exempt);
+  }
 
   /** Binds every spec with a port; returns the ports taken (useful when 0 was not asked but a free port was). */
   async listen(specs: readonly ListenerSpec[]): Promise<Array<{ role: string; port: number }>> {
@@ -41,20 +46,15 @@ export class TcpListeners {
       if (spec.port === 0) continue;
       const onSocket = (s: net.Socket, secure: boolean) => {
         const ip = s.remoteAddress ?? '';
-        const open = this.perIp.get(ip) ?? 0;
-        const max = this.limit?.max() ?? 0;
-        if (max > 0 && open >= max) {
+        if (!this.slots.take(ip, this.limit?.max() ?? 0)) {
           s.on('error', () => undefined);
           s.end(this.limit!.refusal);
           return;
         }
-        this.perIp.set(ip, open + 1);
         this.sockets.add(s);
         s.once('close', () => {
           this.sockets.delete(s);
-          const n = (this.perIp.get(ip) ?? 1) - 1;
-          if (n > 0) this.perIp.set(ip, n);
-          else this.perIp.delete(ip);
+          this.slots.release(ip);
         });
         this.accept(s, secure);
       };

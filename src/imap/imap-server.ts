@@ -16,6 +16,8 @@ import { ViewCache } from './view-cache.ts';
 export interface ImapServerDeps extends Omit<ImapDeps, 'views' | 'summaries'> {
   sessionLogs: SessionLogs;
   tls: { key: Buffer; cert: Buffer };
+  /** The boot config's trusted networks: never held to limits.maxConnectionsPerIp, as on SMTP. */
+  trusted?: (ip: string) => boolean;
 }
 
 export class ImapServer {
@@ -28,7 +30,7 @@ export class ImapServer {
     this.deps = { ...deps, views: new ViewCache(), summaries: new SummaryCache() };
     this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
     this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure), {
-      max: () => deps.settings().limits.maxConnectionsPerIp, refusal: '* BYE Too many connections from your address\r\n',
+      max: () => deps.settings().limits.maxConnectionsPerIp, refusal: '* BYE Too many connections from your address\r\n', exempt: deps.trusted,
     });
   }
 

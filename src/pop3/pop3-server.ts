@@ -33,6 +33,8 @@ export interface Pop3Deps {
   authWindows: AuthWindows;
   sessionLogs: SessionLogs;
   tls: { key: Buffer; cert: Buffer };
+  /** The boot config's trusted networks: never held to limits.maxConnectionsPerIp, as on SMTP. */
+  trusted?: (ip: string) => boolean;
 }
 
 const MAX_LINE = 1024;
@@ -48,7 +50,7 @@ export class Pop3Server {
   constructor(private readonly deps: Pop3Deps) {
     this.secureContext = tls.createSecureContext({ key: deps.tls.key, cert: deps.tls.cert });
     this.listeners = new TcpListeners(deps.tls, (s, secure) => this.accept(s, secure), {
-      max: () => deps.settings().limits.maxConnectionsPerIp, refusal: '-ERR [SYS/TEMP] Too many connections from your address\r\n',
+      max: () => deps.settings().limits.maxConnectionsPerIp, refusal: '-ERR [SYS/TEMP] Too many connections from your address\r\n', exempt: deps.trusted,
     });
   }
 

@@ -10,6 +10,7 @@ import { format } from 'node:util';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import type { Settings } from '../config/settings.ts';
 import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
+import { IpSlots } from '../core/ip-slots.ts';
 import { acceptData, type DataDeps } from './data.ts';
 import { smtpError, smtpErrorFrom, type SmtpError } from './reply.ts';
 import { SessionPolicy, type ListenerKind, type PolicyDeps, type SessionState } from './session-policy.ts';
@@ -87,11 +88,12 @@ export class SmtpListeners {
   private readonly logs = new Map<string, SessionLog>();
   private readonly guards = new Map<string, Guard>();
   /** Open sessions per client IP (limits.maxConnectionsPerIp), across this node's SMTP listeners. */
-  private readonly perIp = new Map<string, number>();
+  private readonly slots: IpSlots;
   private readonly policy: SessionPolicy;
 
   constructor(private readonly deps: SmtpListenerDeps) {
     this.policy = new SessionPolicy(deps);
+    this.slots = new IpSlots(this.policy.isTrusted);
   }
 
   async listen(specs: ListenSpec[]): Promise<Array<{ role: string; port: number }>> {
@@ -144,12 +146,9 @@ export class SmtpListeners {
       closeTimeout: 5000,
       onConnect(session, cb) {
         const state: SessionState = { kind: spec.kind, settings: self.deps.settings(), localUsers: [], rcptCommands: 0, badRcpts: 0 };
-        const max = state.settings.limits.maxConnectionsPerIp;
-        const open = self.perIp.get(session.remoteAddress) ?? 0;
-        if (max > 0 && open >= max && !self.policy.isTrusted(session.remoteAddress)) {
+        if (!self.slots.take(session.remoteAddress, state.settings.limits.maxConnectionsPerIp)) {
           return cb(smtpError(421, '4.7.0', `Too many connections from ${session.remoteAddress}; try again later`));
         }
-        self.perIp.set(session.remoteAddress, open + 1);
         state.countedIp = true;
         self.states.set(session.id, state);
         // Passwords only travel encrypted: AUTH is not even offered until STARTTLS (RFC 3207 §4).
@@ -164,11 +163,7 @@ export class SmtpListeners {
         cb();
       },
       onClose(session) {
-        if (self.states.get(session.id)?.countedIp) {
-          const n = (self.perIp.get(session.remoteAddress) ?? 1) - 1;
-          if (n > 0) self.perIp.set(session.remoteAddress, n);
-          else self.perIp.delete(session.remoteAddress);
-        }
+        if (self.states.get(session.id)?.countedIp) self.slots.release(session.remoteAddress);
         self.states.delete(session.id);
         self.guards.delete(session.id);
         void self.logs.get(session.id)?.close();
