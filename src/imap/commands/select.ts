@@ -51,7 +51,8 @@ export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Comp
   // \Recent (RFC 3501 §2.3.2): a read-write SELECT claims what no session has seen yet; EXAMINE
   // counts it without claiming.
   const recent = new Set<number>();
-  const from = readOnly ? box.firstRecentUid : await ctx.deps.mailboxes.claimRecent(box.id, box.uidnext);
+  // Nothing unclaimed (the usual case): no write transaction on the SELECT path.
+  const from = readOnly || box.firstRecentUid >= box.uidnext ? box.firstRecentUid : await ctx.deps.mailboxes.claimRecent(box.id, box.uidnext);
   if (from !== undefined) for (let seq = view.exists; seq >= 1 && view.uidOf(seq)! >= from; seq--) recent.add(view.uidOf(seq)!);
   ctx.write(untaggedData([view.exists, atom('EXISTS')]));
   ctx.write(untaggedData([recent.size, atom('RECENT')]));
