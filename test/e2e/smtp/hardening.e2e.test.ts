@@ -164,8 +164,20 @@ describe('SMTP against hostile clients', () => {
     }, 5000, 'an IMAP slot after the others closed');
   });
 
-  it('defaults the hop limit to 50 Received headers', () => {
+  it('defaults the hop limit to 50 Received headers: 50 is a loop, 49 goes through', async () => {
     assert.equal(t.rt.settings.current().smtp.hopLimit, 50);
+    const send = async (hops: number) => {
+      const c = new Raw(t.ports.smtp);
+      await c.line();
+      for (const cmd of ['EHLO client.test', 'MAIL FROM:<x@remote.test>', 'RCPT TO:<alice@example.cn>', 'DATA']) { c.send(`${cmd}\r\n`); await c.line(); }
+      const trace = Array.from({ length: hops }, (_, i) => `Received: from hop${i}.remote.test by hop${i + 1}.remote.test; Thu, 1 Jan 2026 00:00:00 +0000\r\n`).join('');
+      c.send(trace + body(`${hops} hops`));
+      const r = await c.line();
+      c.close();
+      return r;
+    };
+    assert.match(await send(50), /^554 5\.4\.6 Too many hops \(50 Received headers\)/);
+    assert.match(await send(49), /^250 2\.0\.0/);
   });
 
   it('refuses an APPEND whose header holds a NUL, and bounds the literals and size of one command', async () => {
