@@ -84,7 +84,9 @@ export function scanHeaderBlock(raw: Buffer, limit: number = HEADER_LIMIT_BYTES)
       // Continuation of the field above (RFC 5322 §2.2.3); before any field it is garbage.
       if (current) current.end = lineEnd;
     } else {
-      const colon = raw.indexOf(COLON, pos);
+      // Searched within the line: from here to the end of a large message, per line, would be quadratic.
+      const inLine = raw.subarray(pos, contentEnd).indexOf(COLON);
+      const colon = inLine === -1 ? -1 : pos + inLine;
       const key = colon !== -1 && colon < contentEnd ? fieldName(raw, pos, colon) : undefined;
       if (key !== undefined) {
         current = { key, start: pos, valueStart: colon + 1, end: lineEnd };

@@ -26,11 +26,13 @@ export function headerDefect(raw: Buffer): string | undefined {
     if (nl === -1 || nl >= end) nl = end;
     const contentEnd = nl > pos && raw[nl - 1] === CR ? nl - 1 : nl;
     if (contentEnd === pos) return undefined; // the empty line: the body starts, and it may hold anything
-    const nul = raw.indexOf(0, pos);
-    if (nul !== -1 && nul < contentEnd) return 'the header section holds a NUL byte';
+    // Within this line only: a search from here to the end of a large message per header line would be quadratic.
+    if (raw.subarray(pos, contentEnd).includes(0)) return 'the header section holds a NUL byte';
     const first = raw[pos];
     if (first !== SP && first !== HT) {
-      const colon = raw.indexOf(COLON, pos);
+      // Searched within the line: from here to the end of a large message, per line, would be quadratic.
+      const inLine = raw.subarray(pos, contentEnd).indexOf(COLON);
+      const colon = inLine === -1 ? -1 : pos + inLine;
       if (colon !== -1 && colon < contentEnd) {
         for (let i = pos; i < colon; i++) {
           const c = raw[i]!;
