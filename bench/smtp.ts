@@ -14,7 +14,8 @@
  * (Youju: the store's counts; Dovecot: files in Maildir new/ + cur/), failures, the CPU seconds the
  * server's processes used meanwhile (/proc; the figure least skewed by other work on the machine),
  * and Youju / Postfix+Dovecot for each.
- * Options: --messages N, --no-postfix (Youju alone), --postconf (print `postconf -n` of the private Postfix).
+ * Options: --messages N, --no-postfix (Youju alone), --postconf (print `postconf -n` of the private Postfix),
+ * --profile DIR (youju runs under node --cpu-prof into DIR; the profile is written when it stops).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -30,7 +31,7 @@ import { startDnsServer } from '../test/helpers/dns-server.ts';
 import { dovecotMissing, startDovecot, type Dovecot } from '../test/helpers/dovecot.ts';
 import { postfixMissing, startPostfix, type Postfix } from '../test/helpers/postfix.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
-import { messageCount } from './options.ts';
+import { messageCount, optionText } from './options.ts';
 
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
 const CONNECTIONS = 20;
@@ -228,7 +229,9 @@ async function startYoujuTarget(): Promise<Target> {
     const runtime = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
     rt = runtime;
     for (let k = 0; k < USERS; k++) await runtime.users.add({ who: 'bench', from: 'bench' }, `user${k}@${DOMAIN}`, { password: PASSWORD });
-    const server = await startYoujuProcess(data, cfg);
+    const profileDir = optionText('profile');
+    const server = await startYoujuProcess(data, cfg, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=youju-smtp.cpuprofile'] : []);
+    if (profileDir) console.log(`  youju profile: ${join(profileDir, 'youju-smtp.cpuprofile')} (written when it stops)`);
     console.log(`  youju: \`youju start\` (child process, embedded SQLite store, settings as shipped: durable) on 127.0.0.1:${port}`);
     return {
       name: 'youju', port,

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { MailError } from '../../core/errors.ts';
 import type { BlobId } from '../../core/ids.ts';
 import type { BlobStore } from '../blob-store.ts';
+import { Checkpointer } from '../sqlite/checkpointer.ts';
 import { GroupCommit } from '../sqlite/group-commit.ts';
 import { openSqliteDatabase } from '../sqlite/sqlite-store.ts';
 import { readHashed } from './hashing-reader.ts';
@@ -32,12 +33,17 @@ export class SqliteBlobStore implements BlobStore {
   private readonly inlineMax: number;
   private readonly largeDir: string;
   private readonly stmts;
+  private readonly checkpointer: Checkpointer;
 
   private constructor(private readonly db: Database.Database, opts: SqliteBlobStoreOptions) {
     this.now = opts.now ?? Date.now;
     this.inlineMax = opts.inlineMaxBytes ?? 1024 * 1024;
     this.largeDir = join(opts.dir, 'large');
-    this.commit = new GroupCommit(db, db, { walPath: `${join(opts.dir, 'blobs.db')}-wal` });
+    const path = join(opts.dir, 'blobs.db');
+    // Checkpoints run in a worker thread (checkpointer.ts), not inside this connection's COMMITs.
+    db.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = new Checkpointer(path);
+    this.commit = new GroupCommit(db, db, { walPath: `${path}-wal`, onCommit: () => this.checkpointer.committed() });
     this.stmts = {
       put: db.prepare(`INSERT INTO blobs (id, size, data, last_put_at) VALUES (?, ?, ?, ?)
                        ON CONFLICT (id) DO UPDATE SET last_put_at = excluded.last_put_at`),
@@ -132,6 +138,7 @@ export class SqliteBlobStore implements BlobStore {
 
   async close(): Promise<void> {
     await this.commit.close();
+    await this.checkpointer.close();
     this.db.close();
   }
 }

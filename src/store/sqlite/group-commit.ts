@@ -34,10 +34,22 @@ export class GroupCommit<C> {
   private closed = false;
   commits = 0;
   transactions = 0;
+  /** Times BEGIN found another process writing and waited. */
+  busyWaits = 0;
   private readonly wal: WalSync | undefined;
 
-  constructor(private readonly db: Database.Database, private readonly ctx: C, opts: { walPath?: string } = {}) {
+  private readonly onCommit: (() => void) | undefined;
+  private readonly busyMs: number;
+
+  /**
+   * walPath: sync the WAL off the event loop (see above); onCommit: told after every COMMIT;
+   * busyTimeoutMs: how long to wait for another process's write transaction (begin()).
+   */
+  constructor(private readonly db: Database.Database, private readonly ctx: C, opts: { walPath?: string; onCommit?: () => void; busyTimeoutMs?: number } = {}) {
     this.wal = opts.walPath === undefined ? undefined : new WalSync(opts.walPath);
+    this.onCommit = opts.onCommit;
+    this.busyMs = opts.busyTimeoutMs ?? 5000;
+    db.pragma('busy_timeout = 0');
   }
 
   run<T>(fn: (ctx: C) => Promise<T> | T): Promise<T> {
@@ -73,10 +85,29 @@ export class GroupCommit<C> {
     }
   }
 
+  /**
+   * BEGIN IMMEDIATE, waiting for another process's writer (an SMTP worker, the CLI) without
+   * blocking the event loop: the connection's own busy handler would sleep in the thread, so it is
+   * off (busy_timeout=0) and a busy database is tried again after a short timer, for up to busyMs.
+   */
+  private async begin(): Promise<void> {
+    const deadline = Date.now() + this.busyMs;
+    for (;;) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
+      }
+      this.busyWaits += 1;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
   private async commitBatch(batch: Job<C>[]): Promise<void> {
     const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
-      this.db.exec('BEGIN IMMEDIATE');
+      await this.begin();
     } catch (error) {
       for (const job of batch) job.reject(new MailError('STORE_UNAVAILABLE', `cannot begin a transaction: ${String(error)}`, { cause: error }));
       return;
@@ -103,6 +134,7 @@ export class GroupCommit<C> {
     }
     this.commits += 1;
     this.transactions += batch.length;
+    this.onCommit?.();
     const settle = () => batch.forEach((job, i) => {
       const o = outcomes[i]!;
       if (o.ok) job.resolve(o.value);

@@ -13,6 +13,7 @@ import { MailError } from '../../core/errors.ts';
 import type { Store, StoreTx } from '../store.ts';
 import { migrate } from '../sql/migrate.ts';
 import { createStoreTx } from '../sql/tx.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { GroupCommit } from './group-commit.ts';
 import { SqliteConn } from './sqlite-conn.ts';
 
@@ -44,11 +45,16 @@ export class SqliteStore implements Store {
   private readonly reader: Database.Database;
   private readonly commit: GroupCommit<StoreTx>;
   private readonly readTx: StoreTx;
+  private readonly checkpointer: Checkpointer;
 
   private constructor(opts: SqliteStoreOptions) {
     const now = opts.now ?? Date.now;
     this.writer = openSqliteDatabase(opts.path, { busyTimeoutMs: opts.busyTimeoutMs, syncedByCaller: true });
-    this.commit = new GroupCommit(this.writer, createStoreTx(new SqliteConn(this.writer), now), { walPath: `${opts.path}-wal` });
+    // Checkpoints run in a worker thread (checkpointer.ts), not inside this connection's COMMITs.
+    this.writer.pragma('wal_autocheckpoint = 0');
+    this.checkpointer = new Checkpointer(opts.path);
+    this.commit = new GroupCommit(this.writer, createStoreTx(new SqliteConn(this.writer), now),
+      { walPath: `${opts.path}-wal`, onCommit: () => this.checkpointer.committed(), busyTimeoutMs: opts.busyTimeoutMs });
     this.reader = openSqliteDatabase(opts.path, { readonly: true, busyTimeoutMs: opts.busyTimeoutMs });
     this.readTx = createStoreTx(new SqliteConn(this.reader), now);
   }
@@ -88,6 +94,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     await this.commit.close();
+    await this.checkpointer.close();
     this.reader.close();
     this.writer.close();
   }
