@@ -14,6 +14,7 @@ import type { Mailbox } from '../store/store.ts';
 import type { MailboxView } from './mailbox-view.ts';
 import type { SummaryCache } from './summary-cache.ts';
 import type { ViewCache } from './view-cache.ts';
+import type { SearchKey, SortCriterion } from './protocol/parse-search.ts';
 import type { ResponseCode, SerializeOptions } from './protocol/serializer.ts';
 
 export interface ImapDeps {
@@ -42,6 +43,18 @@ export interface SelectedMailbox {
   saved: number[];
   /** Keywords the client has been told of in FLAGS; a new one means a new FLAGS response (RFC 3501 §7.2.6). */
   keywords: Set<string>;
+  /** SEARCH/SORT RETURN (UPDATE) contexts kept up to date with ADDTO/REMOVEFROM (RFC 5267 §4.3). */
+  contexts?: SearchContext[];
+}
+
+/** One updating search (RFC 5267 §4.3): its key, its sort for SORT, and the result the client holds. */
+export interface SearchContext {
+  tag: string;
+  uid: boolean;
+  criteria: SearchKey;
+  sort?: SortCriterion[];
+  /** The UIDs the client was last told of, in result order. */
+  uids: number[];
 }
 
 /** A command's outcome: the tagged status line the session writes. */
@@ -50,6 +63,9 @@ export interface Completion {
   text: string;
   code?: ResponseCode;
 }
+
+/** ENABLE IMAP4rev2 was given: RFC 9051 behaviour (no \\Recent, ESEARCH for SEARCH, LIST in SELECT). */
+export const isRev2 = (ctx: Pick<ImapContext, 'enabled'>): boolean => ctx.enabled.has('IMAP4REV2');
 
 export const ok = (text: string, code?: ResponseCode): Completion => ({ status: 'OK', text, code });
 export const no = (text: string, code?: ResponseCode): Completion => ({ status: 'NO', text, code });
@@ -63,7 +79,7 @@ export interface ImapContext {
   state: SessionState;
   user: DirectoryUser | undefined;
   selected: SelectedMailbox | undefined;
-  /** ENABLEd extensions, upper-case: CONDSTORE, QRESYNC, UTF8=ACCEPT. */
+  /** ENABLEd extensions, upper-case: CONDSTORE, QRESYNC, UTF8=ACCEPT, IMAP4REV2. */
   readonly enabled: Set<string>;
   readonly secure: boolean;
   /** Serializer options for this session (UTF8=ACCEPT). */

@@ -252,7 +252,7 @@ export class ImapSession implements ImapContext {
     this.log.recv(describeForLog(raw));
     let command: Command;
     try {
-      command = parseCommand(raw, { utf8: this.enabled.has('UTF8=ACCEPT') });
+      command = parseCommand(raw, { utf8: this.enabled.has('UTF8=ACCEPT') || this.enabled.has('IMAP4REV2') });
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       const reply = formatParseError(err);

@@ -7,7 +7,7 @@
  * 5819, 6154), CONDSTORE/QRESYNC (7162), ESEARCH (4731), SEARCHRES (5182), BINARY (3516). Types only.
  */
 import type { FetchAttribute } from './parse-fetch.ts';
-import type { SearchKey, SearchReturnOption, SortCriterion } from './parse-search.ts';
+import type { PartialWindow, SearchKey, SearchReturnOption, SortCriterion } from './parse-search.ts';
 import type { SequenceSet } from './sequence-set.ts';
 
 export interface ParseOptions {
@@ -112,6 +112,8 @@ export interface SearchCommand extends Base<'SEARCH'> {
   criteria: SearchKey;
   /** ESEARCH RETURN options (RFC 4731; "RETURN ()" means ALL); absent for a plain SEARCH. */
   returnOptions?: SearchReturnOption[];
+  /** RETURN (PARTIAL n:m) — RFC 5267 §4.4, RFC 9394. */
+  partial?: PartialWindow;
 }
 export interface FetchCommand extends Base<'FETCH'> {
   uid: boolean;
@@ -160,6 +162,7 @@ export interface SortCommand extends Base<'SORT'> {
   search: SearchKey;
   /** ESORT RETURN options (RFC 5267), absent for a plain SORT. */
   returnOptions?: SearchReturnOption[];
+  partial?: PartialWindow;
 }
 export interface ThreadCommand extends Base<'THREAD'> {
   uid: boolean;
@@ -169,11 +172,16 @@ export interface ThreadCommand extends Base<'THREAD'> {
   search: SearchKey;
 }
 
+/** CANCELUPDATE tag-string *(SP tag-string) — RFC 5267 §4.3.5. */
+export interface CancelUpdateCommand extends Base<'CANCELUPDATE'> {
+  tags: string[];
+}
+
 export type Command =
   | SimpleCommand | ExpungeCommand | AuthenticateCommand | LoginCommand | SelectCommand | CreateCommand
   | MailboxCommand | RenameCommand | ListCommand | LsubCommand | StatusCommand | AppendCommand | SearchCommand
   | FetchCommand | StoreCommand | CopyCommand | EnableCommand | IdCommand | GetQuotaCommand | SetQuotaCommand
-  | CompressCommand | SortCommand | ThreadCommand;
+  | CompressCommand | SortCommand | ThreadCommand | CancelUpdateCommand;
 
 export type CommandName = Command['name'];
 

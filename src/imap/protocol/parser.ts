@@ -220,6 +220,14 @@ const COMMANDS: Record<string, Handler> = {
     c.end();
     return { tag, name: 'SETQUOTA', root, limits };
   },
+  CANCELUPDATE: (c, tag) => {
+    const tags: string[] = [];
+    do {
+      c.sp();
+      tags.push(c.utf8(c.string('a search tag'), 'search tag'));
+    } while (!c.atEnd());
+    return { tag, name: 'CANCELUPDATE', tags };
+  },
   COMPRESS: (c, tag) => {
     c.sp();
     const mechanism = c.atom('a compression mechanism').toUpperCase();

@@ -1,0 +1,228 @@
+// The IMAP extensions issue #11 §3 adds (IMAP4rev2, ESORT and CONTEXT, SORT=DISPLAY, MULTIAPPEND,
+// CATENATE, NOTIFY), over a raw connection so each response is checked as its RFC section writes it,
+// and with imapflow where a real client uses the extension.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { imapClient } from '../../helpers/imap.ts';
+import { RawClient } from '../../helpers/raw-client.ts';
+import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+
+let tags = 0;
+/** Sends one command and returns its untagged lines and the tagged completion. */
+async function cmd(c: RawClient, text: string | Buffer): Promise<{ untagged: string[]; done: string; tag: string }> {
+  const tag = `t${++tags}`;
+  c.send(Buffer.concat([Buffer.from(`${tag} `), Buffer.from(text), Buffer.from('\r\n')]));
+  const lines = (await c.until(new RegExp(`^${tag} `))).split('\r\n');
+  return { untagged: lines.slice(0, -1), done: lines.at(-1)!, tag };
+}
+
+/** A message with CRLF line ends from \n-separated text. */
+const crlf = (text: string) => Buffer.from(text.replace(/\n/g, '\r\n'));
+
+/** `{n+}\r\n` and the bytes: a non-synchronising literal (LITERAL+). */
+const lit = (bytes: Buffer) => Buffer.concat([Buffer.from(`{${bytes.length}+}\r\n`), bytes]);
+
+async function append(c: RawClient, mailbox: string, message: string, flags = ''): Promise<string> {
+  const r = await cmd(c, Buffer.concat([Buffer.from(`APPEND ${mailbox} ${flags ? `(${flags}) ` : ''}`), lit(crlf(message))]));
+  assert.match(r.done, / OK /);
+  return r.done;
+}
+
+async function login(t: TestServer): Promise<RawClient> {
+  const c = new RawClient(t.config.ports.imap);
+  await c.line(/^\* OK/);
+  assert.match((await cmd(c, `LOGIN alice@example.cn "${PASSWORD}"`)).done, /OK/);
+  return c;
+}
+
+const only = (r: { untagged: string[] }, prefix: string) => r.untagged.filter((l) => l.startsWith(prefix));
+
+describe('IMAP extensions (issue #11 §3)', () => {
+  let t: TestServer;
+  let c: RawClient;
+  before(async () => {
+    t = await startTestServer({ imap: true, settings: { 'security.allowPlaintextAuth': true } });
+    await t.addUser('alice@example.cn');
+    c = await login(t);
+    await cmd(c, 'CREATE Sorted');
+    await append(c, 'Sorted', 'From: "Zed Last" <aaa@example.cn>\nTo: bob@example.cn\nSubject: one\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nx\n');
+    await append(c, 'Sorted', 'From: carol@example.cn\nTo: "Alice A" <zzz@example.cn>\nSubject: two\nDate: Mon, 2 Nov 2026 09:00:00 +0000\n\nx\n', '\\Seen');
+    await append(c, 'Sorted', 'From: =?UTF-8?B?5byg5LiJ?= <bbb@example.cn>\nTo: "Mike" <m@example.cn>\nSubject: three\nDate: Mon, 2 Nov 2026 11:00:00 +0000\n\nx\n');
+    await append(c, 'Sorted', 'From: "Adam" <zzz@example.cn>\nSubject: four\nDate: Mon, 2 Nov 2026 08:00:00 +0000\n\nx\n', '\\Seen');
+  });
+  after(async () => {
+    c?.close();
+    await t?.close();
+  });
+
+  describe('IMAP4rev2 (RFC 9051)', () => {
+    it('is advertised beside IMAP4rev1 before and after login (RFC 9051 §7.2.2, Appendix E)', async () => {
+      const fresh = new RawClient(t.config.ports.imap);
+      try {
+        assert.match(await fresh.line(/^\* OK/), /CAPABILITY IMAP4rev1 IMAP4rev2 /);
+      } finally {
+        fresh.close();
+      }
+      const caps = only(await cmd(c, 'CAPABILITY'), '* CAPABILITY')[0]!.split(' ');
+      for (const cap of ['IMAP4rev1', 'IMAP4rev2', 'ESORT', 'CONTEXT=SEARCH', 'CONTEXT=SORT', 'SORT=DISPLAY', 'ESEARCH', 'SEARCHRES',
+        'UNSELECT', 'NAMESPACE', 'MOVE', 'ID', 'SPECIAL-USE', 'SASL-IR', 'BINARY', 'STATUS=SIZE', 'LIST-STATUS', 'LIST-EXTENDED', 'ENABLE', 'IDLE', 'LITERAL+']) {
+        assert.ok(caps.includes(cap), `${cap} in ${caps.join(' ')}`);
+      }
+    });
+
+    it('ENABLE IMAP4rev2: SELECT has no RECENT or UNSEEN but a LIST; SEARCH answers ESEARCH; no \\Recent (§6.3.1, §6.3.2, §6.4.4)', async () => {
+      const v2 = await login(t);
+      try {
+        // Before ENABLE the session is IMAP4rev1.
+        const rev1 = await cmd(v2, 'EXAMINE Sorted');
+        assert.equal(only(rev1, '* 0 RECENT').length + only(rev1, '* 4 RECENT').length, 1);
+        assert.deepEqual(only(await cmd(v2, 'SEARCH SEEN'), '* SEARCH'), ['* SEARCH 2 4']);
+        await cmd(v2, 'UNSELECT');
+        const enabled = await cmd(v2, 'ENABLE IMAP4rev2');
+        assert.deepEqual(enabled.untagged, ['* ENABLED IMAP4rev2']);
+        await append(c, 'Sorted', 'Subject: fresh\n\nx\n');
+        const sel = await cmd(v2, 'SELECT Sorted');
+        assert.match(sel.done, /OK \[READ-WRITE\]/);
+        assert.deepEqual(sel.untagged.filter((l) => /RECENT|UNSEEN/.test(l)), []);
+        assert.ok(sel.untagged.includes('* 5 EXISTS'));
+        assert.ok(sel.untagged.includes('* LIST (\\HasNoChildren) "/" Sorted'), sel.untagged.join('\n'));
+        const s = await cmd(v2, 'SEARCH SEEN');
+        assert.deepEqual(s.untagged, [`* ESEARCH (TAG "${s.tag}") ALL 2,4`]);
+        const u = await cmd(v2, 'UID SEARCH SUBJECT nothing-matches');
+        assert.deepEqual(u.untagged, [`* ESEARCH (TAG "${u.tag}") UID`]);
+        const f = await cmd(v2, 'FETCH 5 FLAGS');
+        assert.deepEqual(f.untagged, ['* 5 FETCH (FLAGS ())']);
+        // New mail while selected: EXISTS without RECENT.
+        await append(c, 'Sorted', 'Subject: fresher\n\nx\n');
+        const n = await cmd(v2, 'NOOP');
+        assert.deepEqual(n.untagged, ['* 6 EXISTS']);
+        // Mailbox names are UTF-8 on the wire (§5.1).
+        await cmd(v2, 'CREATE "报告"');
+        const listed = only(await cmd(v2, 'LIST "" "报告"'), '* LIST');
+        assert.deepEqual(listed.map((l) => Buffer.from(l, 'latin1').toString('utf8')), ['* LIST (\\HasNoChildren) "/" "报告"']);
+        await cmd(v2, 'DELETE "报告"');
+        // STATUS DELETED and SIZE (§6.3.11).
+        await cmd(v2, 'STORE 5:6 +FLAGS.SILENT (\\Deleted)');
+        assert.match(only(await cmd(v2, 'STATUS Sorted (MESSAGES DELETED SIZE)'), '* STATUS')[0]!, /^\* STATUS Sorted \(MESSAGES 6 DELETED 2 SIZE \d+\)$/);
+        assert.deepEqual((await cmd(v2, 'UID EXPUNGE 5:6')).untagged, ['* 6 EXPUNGE', '* 5 EXPUNGE']);
+      } finally {
+        v2.close();
+      }
+    });
+
+    it('imapflow enables IMAP4rev2 and still searches, fetches and lists', async () => {
+      const client = imapClient(t);
+      await client.connect();
+      try {
+        assert.ok(client.enabled.has('IMAP4rev2') || client.enabled.has('IMAP4REV2'), [...client.enabled].join(' '));
+        const lock = await client.getMailboxLock('Sorted');
+        try {
+          assert.deepEqual(await client.search({ seen: true }, { uid: true }), [2, 4]);
+          const msgs = [];
+          for await (const m of client.fetch('1:*', { envelope: true, flags: true })) msgs.push(m);
+          assert.equal(msgs.length, 4);
+          assert.ok(msgs.every((m) => !m.flags?.has('\\Recent')));
+        } finally {
+          lock.release();
+        }
+        assert.ok((await client.list()).some((b) => b.path === 'Sorted'));
+      } finally {
+        await client.logout();
+      }
+    });
+  });
+
+  describe('SORT=DISPLAY (RFC 5957), ESORT and CONTEXT (RFC 5267)', () => {
+    const esearch = (r: { untagged: string[] }) => only(r, '* ESEARCH');
+
+    it('DISPLAYFROM/DISPLAYTO sort by display name, else the address (RFC 5957 §2), unlike FROM/TO (RFC 5256 §3)', async () => {
+      await cmd(c, 'SELECT Sorted');
+      assert.deepEqual(only(await cmd(c, 'SORT (DISPLAYFROM) UTF-8 ALL'), '* SORT'), ['* SORT 4 2 1 3']);
+      assert.deepEqual(only(await cmd(c, 'SORT (FROM) UTF-8 ALL'), '* SORT'), ['* SORT 1 3 2 4']);
+      assert.deepEqual(only(await cmd(c, 'UID SORT (DISPLAYTO) UTF-8 ALL'), '* SORT'), ['* SORT 4 2 1 3']);
+      assert.deepEqual(only(await cmd(c, 'SORT (REVERSE DISPLAYTO) UTF-8 ALL'), '* SORT'), ['* SORT 3 1 2 4']);
+      assert.deepEqual(only(await cmd(c, 'SORT (TO) UTF-8 ALL'), '* SORT'), ['* SORT 4 1 3 2']);
+    });
+
+    it('SORT RETURN: MIN and MAX are the first and last in sort order, ALL keeps the order (RFC 5267 §3.1, §3.2)', async () => {
+      const r = await cmd(c, 'SORT RETURN (MIN MAX ALL COUNT) (DISPLAYFROM) UTF-8 ALL');
+      assert.deepEqual(esearch(r), [`* ESEARCH (TAG "${r.tag}") MIN 4 MAX 3 ALL 4,2,1,3 COUNT 4`]);
+      const u = await cmd(c, 'UID SORT RETURN (COUNT) (REVERSE DATE) UTF-8 SEEN');
+      assert.deepEqual(esearch(u), [`* ESEARCH (TAG "${u.tag}") UID COUNT 2`]);
+      const e = await cmd(c, 'SORT RETURN () (DATE) UTF-8 SUBJECT nothing-matches');
+      assert.deepEqual(esearch(e), [`* ESEARCH (TAG "${e.tag}")`]);
+      const a = await cmd(c, 'SORT RETURN (ALL) (SUBJECT) UTF-8 ALL'); // four one three two
+      assert.deepEqual(esearch(a), [`* ESEARCH (TAG "${a.tag}") ALL 4,1,3,2`]);
+    });
+
+    it('RETURN (PARTIAL): a window of the result, in result order, NIL past the end (RFC 5267 §4.4, RFC 9394 §3)', async () => {
+      const s = await cmd(c, 'SEARCH RETURN (PARTIAL 1:2) ALL');
+      assert.deepEqual(esearch(s), [`* ESEARCH (TAG "${s.tag}") PARTIAL (1:2 1:2)`]);
+      const o = await cmd(c, 'UID SORT RETURN (PARTIAL 2:3 COUNT) (DATE) UTF-8 ALL');
+      assert.deepEqual(esearch(o), [`* ESEARCH (TAG "${o.tag}") UID PARTIAL (2:3 2,1) COUNT 4`]);
+      const n = await cmd(c, 'UID SEARCH RETURN (PARTIAL -1:-3) ALL');
+      assert.deepEqual(esearch(n), [`* ESEARCH (TAG "${n.tag}") UID PARTIAL (-1:-3 2:4)`]);
+      const past = await cmd(c, 'SEARCH RETURN (PARTIAL 5:9) ALL');
+      assert.deepEqual(esearch(past), [`* ESEARCH (TAG "${past.tag}") PARTIAL (5:9 NIL)`]);
+      assert.match((await cmd(c, 'SEARCH RETURN (PARTIAL 1:2 ALL) ALL')).done, /BAD .*PARTIAL conflicts with ALL/);
+      assert.match((await cmd(c, 'SEARCH RETURN (PARTIAL 0:2) ALL')).done, /BAD/);
+    });
+
+    it('imapflow pages a search with PARTIAL', async () => {
+      const client = imapClient(t);
+      await client.connect();
+      try {
+        const lock = await client.getMailboxLock('Sorted');
+        try {
+          const r = await client.search({ all: true }, { uid: true, returnOptions: [{ partial: '2:3' }, 'COUNT'] }) as unknown as { partial: { range: string; messages: string }; count: number };
+          assert.deepEqual(r.partial, { range: '2:3', messages: '2:3' });
+          assert.equal(r.count, 4);
+        } finally {
+          lock.release();
+        }
+      } finally {
+        await client.logout();
+      }
+    });
+
+    it('RETURN (UPDATE) keeps SEARCH and SORT contexts live: REMOVEFROM before EXPUNGE, ADDTO, CANCELUPDATE (RFC 5267 §4.3)', async () => {
+      await cmd(c, 'CREATE Ctx');
+      await append(c, 'Ctx', 'Subject: a\nDate: Mon, 2 Nov 2026 10:00:00 +0000\n\nx\n');
+      await append(c, 'Ctx', 'Subject: b\nDate: Mon, 2 Nov 2026 09:00:00 +0000\n\nx\n');
+      await append(c, 'Ctx', 'Subject: c\nDate: Mon, 2 Nov 2026 11:00:00 +0000\n\nx\n', '\\Seen');
+      await cmd(c, 'SELECT Ctx');
+      const a = await cmd(c, 'SEARCH RETURN (UPDATE) UNSEEN');
+      assert.deepEqual(esearch(a), [`* ESEARCH (TAG "${a.tag}") ALL 1:2`]);
+      const b = await cmd(c, 'UID SORT RETURN (CONTEXT UPDATE) (DATE) UTF-8 UNSEEN');
+      assert.deepEqual(esearch(b), [`* ESEARCH (TAG "${b.tag}") UID ALL 2,1`]);
+
+      const o = await login(t);
+      try {
+        // A flag change elsewhere takes message 1 out of both results.
+        await cmd(o, 'SELECT Ctx');
+        await cmd(o, 'UID STORE 1 +FLAGS.SILENT (\\Seen)');
+        const n1 = await cmd(c, 'NOOP');
+        assert.deepEqual(esearch(n1), [`* ESEARCH (TAG "${a.tag}") REMOVEFROM (0 1)`, `* ESEARCH (TAG "${b.tag}") UID REMOVEFROM (2 1)`]);
+        // New unseen mail joins both; the sorted one at its place in DATE order (first: the earliest).
+        await append(o, 'Ctx', 'Subject: d\nDate: Mon, 2 Nov 2026 08:00:00 +0000\n\nx\n');
+        const n2 = await cmd(c, 'NOOP');
+        assert.ok(n2.untagged.includes('* 4 EXISTS'));
+        assert.deepEqual(esearch(n2), [`* ESEARCH (TAG "${a.tag}") ADDTO (0 4)`, `* ESEARCH (TAG "${b.tag}") UID ADDTO (1 4)`]);
+        // An expunge: REMOVEFROM while message 2 still has its number, then EXPUNGE.
+        await cmd(o, 'UID STORE 2 +FLAGS.SILENT (\\Deleted)');
+        await cmd(o, 'UID EXPUNGE 2');
+        const n3 = await cmd(c, 'NOOP');
+        const at = (l: string) => n3.untagged.indexOf(l);
+        assert.ok(at(`* ESEARCH (TAG "${a.tag}") REMOVEFROM (0 2)`) >= 0, n3.untagged.join('\n'));
+        assert.ok(at(`* ESEARCH (TAG "${b.tag}") UID REMOVEFROM (2 2)`) >= 0, n3.untagged.join('\n'));
+        assert.ok(at(`* ESEARCH (TAG "${a.tag}") REMOVEFROM (0 2)`) < at('* 2 EXPUNGE'));
+        assert.match((await cmd(c, `CANCELUPDATE "${a.tag}" "${b.tag}"`)).done, /OK/);
+        assert.match((await cmd(c, `CANCELUPDATE "${a.tag}"`)).done, /NO/);
+        await append(o, 'Ctx', 'Subject: e\n\nx\n');
+        assert.deepEqual(esearch(await cmd(c, 'NOOP')), []);
+      } finally {
+        o.close();
+      }
+    });
+  });
+});
