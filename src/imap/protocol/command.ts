@@ -4,7 +4,8 @@
  * (mailbox names to Unicode, strings to text, dates to Date or "YYYY-MM-DD", modseqs to bigint).
  * RFC 3501 §6 plus IDLE (2177), NAMESPACE (2342), UNSELECT (3691), MOVE (6851), UIDPLUS (4315),
  * ENABLE (5161), ID (2971), QUOTA (9208), COMPRESS (4978), SORT/THREAD (5256), LIST-EXTENDED (5258,
- * 5819, 6154), CONDSTORE/QRESYNC (7162), ESEARCH (4731), SEARCHRES (5182), BINARY (3516). Types only.
+ * 5819, 6154), CONDSTORE/QRESYNC (7162), ESEARCH (4731), SEARCHRES (5182), BINARY (3516), MULTIAPPEND
+ * (3502), CATENATE (4469), CONTEXT (5267). Types only.
  */
 import type { FetchAttribute } from './parse-fetch.ts';
 import type { PartialWindow, SearchKey, SearchReturnOption, SortCriterion } from './parse-search.ts';
@@ -96,14 +97,25 @@ export interface StatusCommand extends Base<'STATUS'> {
   mailbox: string;
   items: StatusItem[];
 }
-export interface AppendCommand extends Base<'APPEND'> {
-  mailbox: string;
+/** One part of a CATENATE (RFC 4469 §5): literal text, or an IMAP URL of a message or part to copy. */
+export type CatenatePart = { kind: 'text'; bytes: Buffer } | { kind: 'url'; url: string };
+
+/** One message of an APPEND (MULTIAPPEND, RFC 3502, sends several). */
+export interface AppendMessage {
   flags: string[];
   internalDate?: Date;
-  message: Buffer;
+  /** The message as one literal; absent for a CATENATE. */
+  message?: Buffer;
+  /** CATENATE (…) parts in order (RFC 4469). */
+  catenate?: CatenatePart[];
   /** Sent as literal8 (RFC 3516) or inside UTF8 (…) (RFC 6855 §4). */
   binary: boolean;
   utf8: boolean;
+}
+export interface AppendCommand extends Base<'APPEND'> {
+  mailbox: string;
+  /** At least one; all are appended or none (RFC 3502 §6.3.11). */
+  messages: AppendMessage[];
 }
 export interface SearchCommand extends Base<'SEARCH'> {
   uid: boolean;

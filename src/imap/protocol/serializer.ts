@@ -49,7 +49,8 @@ export type ResponseCode =
   | { code: 'BADCHARSET'; charsets?: readonly string[] }
   | { code: 'APPENDUID'; uidvalidity: number; uids: number | readonly number[] }
   | { code: 'COPYUID'; uidvalidity: number; source: readonly number[]; destination: readonly number[] }
-  | { code: 'MODIFIED'; uids: readonly number[] };
+  | { code: 'MODIFIED'; uids: readonly number[] }
+  | { code: 'BADURL'; url: string };
 
 export type Status = 'OK' | 'NO' | 'BAD' | 'PREAUTH' | 'BYE';
 
@@ -169,6 +170,9 @@ export function formatResponseCode(code: ResponseCode): string {
       return `COPYUID ${code.uidvalidity} ${formatSequenceSet(code.source, true)} ${formatSequenceSet(code.destination, true)}`;
     case 'MODIFIED':
       return `MODIFIED ${formatSequenceSet(code.uids)}`;
+    case 'BADURL':
+      // url-resp-text: no CR, LF or "]" (RFC 4469 §6).
+      return `BADURL ${code.url.replace(/[\r\n\]]/g, '')}`;
   }
 }
 

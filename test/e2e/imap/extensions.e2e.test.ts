@@ -225,4 +225,173 @@ describe('IMAP extensions (issue #11 §3)', () => {
       }
     });
   });
+
+  describe('MULTIAPPEND (RFC 3502)', () => {
+    const status = async (box: string, cl = c) => only(await cmd(cl, `STATUS ${box} (MESSAGES)`), '* STATUS')[0];
+
+    it('appends several messages in one command with [APPENDUID v uid-set] (§6.3.11, RFC 4315 §3)', async () => {
+      await cmd(c, 'CREATE Multi');
+      const uidvalidity = /UIDVALIDITY (\d+)/.exec(only(await cmd(c, 'STATUS Multi (UIDVALIDITY)'), '* STATUS')[0]!)![1];
+      const r = await cmd(c, Buffer.concat([
+        Buffer.from('APPEND Multi (\\Seen) "02-Nov-2026 09:30:00 +0800" '), lit(crlf('Subject: m1\n\none\n')),
+        Buffer.from(' '), lit(crlf('Subject: m2\n\ntwo\n')),
+        Buffer.from(' (\\Flagged) '), lit(crlf('Subject: m3\n\nthree\n')),
+      ]));
+      assert.equal(r.done, `${r.tag} OK [APPENDUID ${uidvalidity} 1:3] APPEND completed`);
+      await cmd(c, 'EXAMINE Multi');
+      const f = await cmd(c, 'FETCH 1:3 (FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (SUBJECT)])');
+      assert.match(f.untagged.join('\n'), /\* 1 FETCH \(FLAGS \(\\Seen\) INTERNALDATE "02-Nov-2026 01:30:00 \+0000" BODY\[HEADER\.FIELDS \(SUBJECT\)\] \{15\}\nSubject: m1/);
+      assert.match(f.untagged.join('\n'), /\* 2 FETCH \(FLAGS \(\)/);
+      assert.match(f.untagged.join('\n'), /\* 3 FETCH \(FLAGS \(\\Flagged\)/);
+      await cmd(c, 'UNSELECT');
+    });
+
+    it('waits with "+" for each synchronising literal in turn (§6.3.11, RFC 3501 §7.5)', async () => {
+      const one = crlf('Subject: s1\n\nx\n');
+      const two = crlf('Subject: s2\n\ny\n');
+      c.send(`sy1 APPEND Multi {${one.length}}\r\n`);
+      await c.until(/^\+ /);
+      c.send(Buffer.concat([one, Buffer.from(` {${two.length}}\r\n`)]));
+      await c.until(/^\+ /);
+      c.send(Buffer.concat([two, Buffer.from('\r\n')]));
+      assert.match(await c.until(/^sy1 /), /sy1 OK \[APPENDUID \d+ 4:5\]/);
+    });
+
+    it('is atomic: when one message fails, none is stored (§6.3.11)', async () => {
+      const before = await status('Multi');
+      const bad = Buffer.from('Subject: broken\0header\r\n\r\nx\r\n');
+      const r = await cmd(c, Buffer.concat([Buffer.from('APPEND Multi '), lit(crlf('Subject: ok\n\nx\n')), Buffer.from(' '), lit(bad)]));
+      assert.match(r.done, /NO \[PARSE\]/);
+      assert.equal(await status('Multi'), before);
+      const missing = await cmd(c, Buffer.concat([Buffer.from('APPEND Nowhere '), lit(crlf('Subject: a\n\nx\n')), Buffer.from(' '), lit(crlf('Subject: b\n\nx\n'))]));
+      assert.match(missing.done, /NO \[TRYCREATE\]/);
+    });
+
+    it('is atomic under the quota: the messages must fit together, else NO [OVERQUOTA] and none stored', async () => {
+      await t.addUser('bob@example.cn', { quotaBytes: 3000 });
+      const b = new RawClient(t.config.ports.imap);
+      try {
+        await b.line(/^\* OK/);
+        await cmd(b, `LOGIN bob@example.cn "${PASSWORD}"`);
+        const big = crlf(`Subject: big\n\n${'x'.repeat(1800)}\n`);
+        const r = await cmd(b, Buffer.concat([Buffer.from('APPEND INBOX '), lit(big), Buffer.from(' '), lit(big)]));
+        assert.match(r.done, /NO \[OVERQUOTA\]/);
+        assert.equal(await status('INBOX', b), '* STATUS INBOX (MESSAGES 0)');
+        assert.match((await cmd(b, Buffer.concat([Buffer.from('APPEND INBOX '), lit(big)]))).done, /OK \[APPENDUID \d+ 1\]/);
+      } finally {
+        b.close();
+      }
+    });
+  });
+
+  describe('CATENATE (RFC 4469)', () => {
+    const source = crlf([
+      'From: Zhang San <zs@example.cn>', 'Subject: source', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b"', '',
+      '--b', 'Content-Type: text/plain; charset=UTF-8', '', 'part one text', '--b', 'Content-Type: application/octet-stream',
+      'Content-Transfer-Encoding: base64', '', 'AAECAw==', '--b--', '',
+    ].join('\n'));
+    let uidvalidity = '';
+    const fetchNew = async (uid: string) => {
+      await cmd(c, 'EXAMINE Drafts');
+      const r = await cmd(c, `UID FETCH ${uid} BODY.PEEK[]`);
+      await cmd(c, 'UNSELECT');
+      const text = r.untagged.join('\r\n');
+      const size = Number(/\{(\d+)\}$/m.exec(text)![1]);
+      const start = text.indexOf('}\r\n') + 3;
+      return Buffer.from(text.slice(start, start + size), 'latin1');
+    };
+    const header = (b: Buffer) => b.subarray(0, b.indexOf('\r\n\r\n') + 4);
+
+    before(async () => {
+      await cmd(c, 'CREATE Src');
+      await cmd(c, Buffer.concat([Buffer.from('APPEND Src '), lit(source)]));
+      uidvalidity = /UIDVALIDITY (\d+)/.exec(only(await cmd(c, 'STATUS Src (UIDVALIDITY)'), '* STATUS')[0]!)![1]!;
+    });
+
+    it('builds a message from a URL to a HEADER section and TEXT literals (§5, the RFC\'s forwarding example)', async () => {
+      const body = crlf('\nnew body\n');
+      const r = await cmd(c, Buffer.concat([
+        Buffer.from(`APPEND Drafts (\\Draft) CATENATE (URL "/Src;UIDVALIDITY=${uidvalidity}/;UID=1/;SECTION=HEADER" TEXT `), lit(body.subarray(2)), Buffer.from(')'),
+      ]));
+      const m = /OK \[APPENDUID \d+ (\d+)\]/.exec(r.done);
+      assert.ok(m, r.done);
+      assert.deepEqual(await fetchNew(m[1]!), Buffer.concat([header(source), body.subarray(2)]));
+    });
+
+    it('resolves parts, .MIME, PARTIAL, full imap:// URLs of the same user and URLs relative to the selected mailbox (RFC 5092 §6, §7)', async () => {
+      await cmd(c, 'SELECT Src');
+      const r = await cmd(c, Buffer.concat([
+        Buffer.from('APPEND Drafts CATENATE (TEXT '), lit(crlf('Subject: parts\n\n')),
+        Buffer.from(` URL ";UID=1/;SECTION=1" URL "imap://alice%40example.cn@mx.youju.test/Src;UIDVALIDITY=${uidvalidity}/;UID=1/;SECTION=2.MIME"`),
+        Buffer.from(` URL "/Src/;UID=1/;SECTION=1/;PARTIAL=5.3")`),
+      ]));
+      await cmd(c, 'UNSELECT');
+      const m = /OK \[APPENDUID \d+ (\d+)\]/.exec(r.done);
+      assert.ok(m, r.done);
+      assert.equal((await fetchNew(m[1]!)).toString('latin1'),
+        'Subject: parts\r\n\r\npart one text' + 'Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n' + 'one');
+    });
+
+    it('answers NO [BADURL url] for a stale UIDVALIDITY, a missing message or section, another user, URLAUTH (§5, §6)', async () => {
+      const bad = [
+        `/Src;UIDVALIDITY=${Number(uidvalidity) + 1}/;UID=1`,
+        '/Src/;UID=99',
+        '/Src/;UID=1/;SECTION=7',
+        '/NoSuchBox/;UID=1',
+        'imap://bob%40example.cn@localhost/INBOX/;UID=1',
+        '/Src/;UID=1;URLAUTH=anonymous',
+        ';UID=1',
+      ];
+      const before = only(await cmd(c, 'STATUS Drafts (MESSAGES)'), '* STATUS')[0];
+      for (const url of bad) {
+        const r = await cmd(c, Buffer.concat([Buffer.from(`APPEND Drafts CATENATE (TEXT `), lit(crlf('Subject: x\n\n')), Buffer.from(` URL "${url}")`)]));
+        assert.match(r.done, new RegExp(`^${r.tag} NO \\[BADURL ${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\] `), url);
+      }
+      assert.equal(only(await cmd(c, 'STATUS Drafts (MESSAGES)'), '* STATUS')[0], before);
+    });
+
+    it('with MULTIAPPEND: each message may be catenated, all stored or none (RFC 4469 §5, RFC 3502)', async () => {
+      const r = await cmd(c, Buffer.concat([
+        Buffer.from(`APPEND Drafts CATENATE (URL "/Src/;UID=1/;SECTION=HEADER" TEXT `), lit(crlf('a\n')),
+        Buffer.from(') '), lit(crlf('Subject: plain\n\nb\n')),
+        Buffer.from(` CATENATE (URL "/Src/;UID=1")`),
+      ]));
+      assert.match(r.done, /OK \[APPENDUID \d+ \d+:\d+\]/);
+      const before = only(await cmd(c, 'STATUS Drafts (MESSAGES)'), '* STATUS')[0];
+      const failed = await cmd(c, Buffer.concat([Buffer.from('APPEND Drafts '), lit(crlf('Subject: ok\n\nb\n')), Buffer.from(' CATENATE (URL "/Src/;UID=42")')]));
+      assert.match(failed.done, /NO \[BADURL \/Src\/;UID=42\]/);
+      assert.equal(only(await cmd(c, 'STATUS Drafts (MESSAGES)'), '* STATUS')[0], before);
+    });
+  });
+
+  describe('APPEND limits with CATENATE and MULTIAPPEND (RFC 4469 §5 TOOBIG, RFC 7889)', () => {
+    let small: TestServer;
+    let s: RawClient;
+    before(async () => {
+      small = await startTestServer({ imap: true, settings: { 'security.allowPlaintextAuth': true, 'imap.appendLimitBytes': 2048 } });
+      await small.addUser('alice@example.cn');
+      s = await login(small);
+      await cmd(s, Buffer.concat([Buffer.from('APPEND INBOX '), lit(crlf(`Subject: s\n\n${'y'.repeat(1500)}\n`))]));
+    });
+    after(async () => {
+      s?.close();
+      await small?.close();
+    });
+
+    it('a catenated message over APPENDLIMIT is NO [TOOBIG]', async () => {
+      const r = await cmd(s, 'APPEND INBOX CATENATE (URL "/INBOX/;UID=1" URL "/INBOX/;UID=1")');
+      assert.match(r.done, /NO \[TOOBIG\]/);
+      assert.equal(only(await cmd(s, 'STATUS INBOX (MESSAGES)'), '* STATUS')[0], '* STATUS INBOX (MESSAGES 1)');
+    });
+
+    it('the messages of one MULTIAPPEND are bounded together (4 × APPENDLIMIT): NO [TOOBIG] before the literal', async () => {
+      const m = crlf(`Subject: m\n\n${'z'.repeat(1900)}\n`);
+      const parts: Buffer[] = [Buffer.from('ma1 APPEND INBOX')];
+      for (let i = 0; i < 4; i++) parts.push(Buffer.from(' '), lit(m));
+      parts.push(Buffer.from(` {${m.length}}\r\n`));
+      s.send(Buffer.concat(parts));
+      assert.match(await s.until(/^ma1 /), /^ma1 NO \[TOOBIG\]/m);
+      assert.equal(only(await cmd(s, 'STATUS INBOX (MESSAGES)'), '* STATUS')[0], '* STATUS INBOX (MESSAGES 1)');
+    });
+  });
 });
