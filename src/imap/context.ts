@@ -12,6 +12,7 @@ import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { MailboxService } from '../mailbox/mailbox-service.ts';
 import type { Mailbox } from '../store/store.ts';
 import type { MailboxView } from './mailbox-view.ts';
+import type { FetchAttribute } from './protocol/parse-fetch.ts';
 import type { SummaryCache } from './summary-cache.ts';
 import type { ViewCache } from './view-cache.ts';
 import type { SearchKey, SortCriterion } from './protocol/parse-search.ts';
@@ -47,6 +48,16 @@ export interface SelectedMailbox {
   contexts?: SearchContext[];
 }
 
+/** What NOTIFY SET asked for (notify.ts implements it; here so handlers and the session share it). */
+export interface NotifyInterest {
+  /** SELECTED or SELECTED-DELAYED, when the selected mailbox's events are wanted (RFC 5465 §6). */
+  readonly selected: 'selected' | 'selected-delayed' | undefined;
+  /** MessageNew's fetch attributes for the selected mailbox (§5.2). */
+  readonly fetch: FetchAttribute[] | undefined;
+  /** Tells the client what changed in its other mailboxes since the last call. */
+  poll(ctx: ImapContext): Promise<void>;
+}
+
 /** One updating search (RFC 5267 §4.3): its key, its sort for SORT, and the result the client holds. */
 export interface SearchContext {
   tag: string;
@@ -79,6 +90,8 @@ export interface ImapContext {
   state: SessionState;
   user: DirectoryUser | undefined;
   selected: SelectedMailbox | undefined;
+  /** What NOTIFY SET asked for (RFC 5465); undefined without NOTIFY or after NOTIFY NONE. */
+  notify: NotifyInterest | undefined;
   /** ENABLEd extensions, upper-case: CONDSTORE, QRESYNC, UTF8=ACCEPT, IMAP4REV2. */
   readonly enabled: Set<string>;
   readonly secure: boolean;
@@ -89,7 +102,7 @@ export interface ImapContext {
   /** Waits while the client is slow to read (call between batches of a long response). */
   drain(): Promise<void>;
   /** Reports changes to the selected mailbox made elsewhere (EXISTS, EXPUNGE or VANISHED, FETCH FLAGS). */
-  sendUpdates(options: { expunges: boolean }): Promise<void>;
+  sendUpdates(options: { expunges: boolean; deferExpunges?: boolean }): Promise<void>;
   /** Whether the bus reported a change to the selected mailbox not yet sent to the client. */
   hasPendingChange(): boolean;
   /** Whether a password may be sent now (TLS, or plaintext logins allowed). */

@@ -41,11 +41,17 @@ export function flagsValue(sel: SelectedMailbox, uid: number, flags: readonly st
   return list.map((f) => atom(f));
 }
 
-export async function syncSelected(ctx: ImapContext): Promise<void> {
+/**
+ * Tells the client what changed in the selected mailbox. With deferExpunges (NOTIFY SELECTED-DELAYED
+ * between commands, RFC 5465 §6) nothing is sent while an expunge is among the changes: returns
+ * false, and the next command that allows EXPUNGE sends it all.
+ */
+export async function syncSelected(ctx: ImapContext, options: { deferExpunges?: boolean } = {}): Promise<boolean> {
   const sel = ctx.selected;
-  if (!sel) return;
+  if (!sel) return true;
   const changes = await ctx.deps.mailboxes.changesSince(sel.mailbox.id, sel.view.highestmodseq);
-  if (changes.length === 0) return;
+  if (changes.length === 0) return true;
+  if (options.deferExpunges && changes.some((c) => c.flags === null && sel.view.seqOf(c.uid) > 0)) return false;
   let highest = sel.view.highestmodseq;
   for (const c of changes) if (c.modseq > highest) highest = c.modseq;
   const r = sel.view.sync(changes, highest);
@@ -75,4 +81,5 @@ export async function syncSelected(ctx: ImapContext): Promise<void> {
   }
   sel.mailbox = { ...sel.mailbox, highestmodseq: sel.view.highestmodseq };
   await refreshContexts(ctx);
+  return true;
 }

@@ -16,6 +16,7 @@ import { fetch } from './fetch.ts';
 import { list, lsub } from './list.ts';
 import { create, deleteMailbox, rename, status, subscribe } from './mailbox-commands.ts';
 import { getQuota, getQuotaRoot, setQuota } from './quota.ts';
+import { notify } from './notify.ts';
 import { search } from './search.ts';
 import { cancelUpdate } from './search-context.ts';
 import { check, close, select, unselect } from './select.ts';
@@ -64,6 +65,7 @@ const RULES: Partial<Record<Command['name'], Rule>> = {
   SORT: { states: SELECTED, run: sort, noExpunges: bySequence },
   THREAD: { states: SELECTED, run: thread, noExpunges: bySequence },
   CANCELUPDATE: { states: SELECTED, run: cancelUpdate },
+  NOTIFY: { states: AUTH, run: notify },
 };
 
 export async function dispatch(ctx: ImapContext, command: Command): Promise<Completion> {

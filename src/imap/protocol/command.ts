@@ -189,11 +189,27 @@ export interface CancelUpdateCommand extends Base<'CANCELUPDATE'> {
   tags: string[];
 }
 
+/** NOTIFY filters (RFC 5465 §6). */
+export type NotifyFilter =
+  | { kind: 'selected' | 'selected-delayed' | 'inboxes' | 'personal' | 'subscribed' }
+  | { kind: 'subtree' | 'mailboxes'; names: string[] };
+export interface NotifyGroup {
+  filter: NotifyFilter;
+  /** Event names as the RFC spells them (MessageNew …); empty for NONE. */
+  events: string[];
+  /** MessageNew's fetch attributes (RFC 5465 §5.2). */
+  fetch?: FetchAttribute[];
+}
+/** NOTIFY NONE (set undefined) or NOTIFY SET [STATUS] groups — RFC 5465 §3. */
+export interface NotifyCommand extends Base<'NOTIFY'> {
+  set: { status: boolean; groups: NotifyGroup[] } | undefined;
+}
+
 export type Command =
   | SimpleCommand | ExpungeCommand | AuthenticateCommand | LoginCommand | SelectCommand | CreateCommand
   | MailboxCommand | RenameCommand | ListCommand | LsubCommand | StatusCommand | AppendCommand | SearchCommand
   | FetchCommand | StoreCommand | CopyCommand | EnableCommand | IdCommand | GetQuotaCommand | SetQuotaCommand
-  | CompressCommand | SortCommand | ThreadCommand | CancelUpdateCommand;
+  | CompressCommand | SortCommand | ThreadCommand | CancelUpdateCommand | NotifyCommand;
 
 export type CommandName = Command['name'];
 

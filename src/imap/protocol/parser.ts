@@ -11,6 +11,7 @@ import { parseDateTime } from './date-time.ts';
 import { parseFlagList, parseFlagSequence } from './flags.ts';
 import { ParseError } from './parse-error.ts';
 import { parseFetchArgs } from './parse-fetch.ts';
+import { parseNotifyArgs } from './parse-notify.ts';
 import { parseCreateArgs, parseListArgs, parseLsubArgs, parseMailbox, parseSelectArgs, parseStatusItems } from './parse-mailbox.ts';
 import { parseSearchArgs, parseSortArgs, parseThreadArgs } from './parse-search.ts';
 import { parseSequenceSet } from './sequence-set.ts';
@@ -208,6 +209,7 @@ const COMMANDS: Record<string, Handler> = {
     c.end();
     return { tag, name: 'SETQUOTA', root, limits };
   },
+  NOTIFY: (c, tag, options) => parseNotifyArgs(c, tag, options),
   CANCELUPDATE: (c, tag) => {
     const tags: string[] = [];
     do {

@@ -64,7 +64,7 @@ describe('IMAP extensions (issue #11 §3)', () => {
         fresh.close();
       }
       const caps = only(await cmd(c, 'CAPABILITY'), '* CAPABILITY')[0]!.split(' ');
-      for (const cap of ['IMAP4rev1', 'IMAP4rev2', 'ESORT', 'CONTEXT=SEARCH', 'CONTEXT=SORT', 'SORT=DISPLAY', 'ESEARCH', 'SEARCHRES',
+      for (const cap of ['IMAP4rev1', 'IMAP4rev2', 'MULTIAPPEND', 'CATENATE', 'NOTIFY', 'ESORT', 'CONTEXT=SEARCH', 'CONTEXT=SORT', 'SORT=DISPLAY', 'ESEARCH', 'SEARCHRES',
         'UNSELECT', 'NAMESPACE', 'MOVE', 'ID', 'SPECIAL-USE', 'SASL-IR', 'BINARY', 'STATUS=SIZE', 'LIST-STATUS', 'LIST-EXTENDED', 'ENABLE', 'IDLE', 'LITERAL+']) {
         assert.ok(caps.includes(cap), `${cap} in ${caps.join(' ')}`);
       }
@@ -392,6 +392,89 @@ describe('IMAP extensions (issue #11 §3)', () => {
       s.send(Buffer.concat(parts));
       assert.match(await s.until(/^ma1 /), /^ma1 NO \[TOOBIG\]/m);
       assert.equal(only(await cmd(s, 'STATUS INBOX (MESSAGES)'), '* STATUS')[0], '* STATUS INBOX (MESSAGES 1)');
+    });
+  });
+
+  describe('NOTIFY (RFC 5465)', () => {
+    let n: RawClient;
+    before(async () => {
+      n = await login(t);
+      await cmd(c, 'CREATE Live');
+      await cmd(c, 'CREATE Watched');
+    });
+    after(() => n?.close());
+
+    it('NOTIFY SET STATUS: a STATUS for each watched mailbox first (§3)', async () => {
+      const r = await cmd(n, 'NOTIFY SET STATUS (selected (MessageNew (UID FLAGS) MessageExpunge FlagChange)) (personal (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange))');
+      assert.match(r.done, /OK/);
+      assert.ok(r.untagged.some((l) => /^\* STATUS Watched \(MESSAGES 0 UIDNEXT 1 UIDVALIDITY \d+ UNSEEN 0\)$/.test(l)), r.untagged.join('\n'));
+      assert.ok(r.untagged.some((l) => l.startsWith('* STATUS INBOX (')));
+    });
+
+    it('new mail and flag changes in other mailboxes come unprompted as STATUS (§5.1–5.3)', async () => {
+      await append(c, 'Watched', 'Subject: w\n\nx\n');
+      assert.match(await n.until(/^\* STATUS Watched/), /\* STATUS Watched \(MESSAGES 1 UIDNEXT 2 UNSEEN 1\)$/);
+      await cmd(c, 'SELECT Watched');
+      await cmd(c, 'STORE 1 +FLAGS.SILENT (\\Seen)');
+      assert.match(await n.until(/^\* STATUS Watched/), /\* STATUS Watched \(UNSEEN 0\)$/);
+      await cmd(c, 'UNSELECT');
+    });
+
+    it('MailboxName and SubscriptionChange: LIST for create, rename (OLDNAME), subscribe, delete (\\NonExistent) (§5.4, §5.5)', async () => {
+      await cmd(c, 'CREATE Fresh'); // CREATE subscribes here
+      assert.equal(await n.line(/^\* LIST .*Fresh/), '* LIST (\\HasNoChildren \\Subscribed) "/" Fresh');
+      await cmd(c, 'RENAME Fresh Renamed');
+      assert.match(await n.line(/^\* LIST .*Renamed/), /^\* LIST \(\\HasNoChildren( \\Subscribed)?\) "\/" Renamed \("OLDNAME" \(Fresh\)\)$/);
+      await cmd(c, 'UNSUBSCRIBE Renamed');
+      assert.equal(await n.line(/^\* LIST .*Renamed/), '* LIST (\\HasNoChildren) "/" Renamed');
+      await cmd(c, 'SUBSCRIBE Renamed');
+      assert.equal(await n.line(/^\* LIST .*Renamed/), '* LIST (\\HasNoChildren \\Subscribed) "/" Renamed');
+      await cmd(c, 'DELETE Renamed');
+      assert.equal(await n.line(/^\* LIST .*Renamed/), '* LIST (\\NonExistent) "/" Renamed');
+    });
+
+    it('SELECTED: EXISTS with the MessageNew FETCH, flags and EXPUNGE arrive between commands, no STATUS for it (§5.2, §6)', async () => {
+      assert.match((await cmd(n, 'SELECT Live')).done, /OK/);
+      await append(c, 'Live', 'Subject: l1\n\nx\n');
+      const got = await n.until(/^\* 1 FETCH/);
+      assert.match(got, /\* 1 EXISTS/);
+      assert.match(got, /\* 1 FETCH \(UID 1 FLAGS \(\\Recent\)\)$|\* 1 FETCH \(UID 1 FLAGS \(\)\)$/);
+      assert.doesNotMatch(got, /STATUS Live/);
+      await cmd(c, 'SELECT Live');
+      await cmd(c, 'STORE 1 +FLAGS.SILENT (\\Flagged)');
+      assert.match(await n.until(/^\* 1 FETCH/), /\* 1 FETCH \(UID 1 FLAGS \(\\Flagged/);
+      await cmd(c, 'STORE 1 +FLAGS.SILENT (\\Deleted)');
+      await n.until(/^\* 1 FETCH/);
+      await cmd(c, 'EXPUNGE');
+      assert.match(await n.until(/EXPUNGE$/), /\* 1 EXPUNGE$/);
+      await cmd(c, 'UNSELECT');
+    });
+
+    it('SELECTED-DELAYED holds expunges back until a command allows them (§6)', async () => {
+      assert.match((await cmd(n, 'NOTIFY SET (selected-delayed (MessageNew MessageExpunge FlagChange))')).done, /OK/);
+      await append(c, 'Live', 'Subject: l2\n\nx\n');
+      assert.match(await n.until(/EXISTS$/), /\* 1 EXISTS$/);
+      await cmd(c, 'SELECT Live');
+      await cmd(c, 'STORE 1 +FLAGS.SILENT (\\Deleted)');
+      await n.until(/^\* 1 FETCH/);
+      await cmd(c, 'EXPUNGE');
+      await new Promise((r) => setTimeout(r, 300));
+      const noop = await cmd(n, 'NOOP');
+      assert.ok(noop.untagged.includes('* 1 EXPUNGE'), noop.untagged.join('\n'));
+      await cmd(c, 'UNSELECT');
+    });
+
+    it('unsupported events are NO [BADEVENT], broken rules BAD; NOTIFY NONE stops (§5, §3)', async () => {
+      const b = await cmd(n, 'NOTIFY SET (personal (MessageNew MessageExpunge AnnotationChange))');
+      assert.match(b.done, /NO \[BADEVENT \(MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange\)\]/);
+      assert.match((await cmd(n, 'NOTIFY SET (personal (MessageNew))')).done, /BAD/);
+      assert.match((await cmd(n, 'NOTIFY SET (inboxes (FlagChange))')).done, /BAD/);
+      assert.match((await cmd(n, 'NOTIFY SET (selected (MailboxName))')).done, /BAD/);
+      assert.match((await cmd(n, 'NOTIFY NONE')).done, /OK/);
+      await cmd(n, 'UNSELECT');
+      await append(c, 'Watched', 'Subject: quiet\n\nx\n');
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual((await cmd(n, 'NOOP')).untagged, []);
     });
   });
 });
