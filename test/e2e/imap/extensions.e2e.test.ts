@@ -4,6 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { imapClient } from '../../helpers/imap.ts';
+import { python } from '../../helpers/peers.ts';
 import { RawClient } from '../../helpers/raw-client.ts';
 import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
@@ -475,6 +476,42 @@ describe('IMAP extensions (issue #11 §3)', () => {
       await append(c, 'Watched', 'Subject: quiet\n\nx\n');
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual((await cmd(n, 'NOOP')).untagged, []);
+    });
+  });
+
+  describe('with Python imaplib', () => {
+    it('SORT=DISPLAY, ESORT and NOTIFY through imaplib (it sends one literal per command: no MULTIAPPEND or CATENATE)', async () => {
+      const script = `
+import imaplib, sys, json, time
+imaplib.Commands['NOTIFY'] = ('AUTH', 'SELECTED')  # imaplib only sends the commands it knows
+def connect():
+    M = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]), timeout=20)
+    M.login('alice@example.cn', sys.argv[2])
+    return M
+M = connect(); W = connect()
+out = {'caps': M.capability()[1][0].decode().upper().split()}
+M.select('Sorted', readonly=True)
+out['sort'] = M.sort('(DISPLAYFROM)', 'UTF-8', 'ALL')[1][0].decode()
+typ, dat = M._simple_command('SORT', 'RETURN (MIN MAX COUNT)', '(DISPLAYFROM)', 'UTF-8', 'ALL')
+out['esort'] = M._untagged_response(typ, dat, 'ESEARCH')[1][0].decode()
+M._simple_command('UNSELECT')
+typ, dat = M._simple_command('NOTIFY', 'SET', '(personal', '(MessageNew', 'MessageExpunge))')
+out['notify'] = typ
+W.append('Watched', None, None, b'Subject: from imaplib\\r\\n\\r\\nx\\r\\n')
+time.sleep(0.5)
+M.noop()
+out['status'] = [d.decode() for d in M.untagged_responses.get('STATUS', [])]
+print(json.dumps(out))
+`;
+      const r = await python(script, [String(t.config.ports.imap), PASSWORD]);
+      const last = r.out.trim().split('\n').at(-1) ?? '';
+      assert.ok(last.startsWith('{'), r.out);
+      const out = JSON.parse(last) as { caps: string[]; sort: string; esort: string; notify: string; status: string[] };
+      for (const cap of ['IMAP4REV2', 'NOTIFY', 'MULTIAPPEND', 'CATENATE', 'ESORT', 'SORT=DISPLAY']) assert.ok(out.caps.includes(cap), cap);
+      assert.equal(out.sort, '4 2 1 3');
+      assert.match(out.esort, /^\(TAG "\w+"\) MIN 4 MAX 3 COUNT 4$/);
+      assert.equal(out.notify, 'OK');
+      assert.ok(out.status.some((l) => /^Watched \(MESSAGES \d+ UIDNEXT \d+ UNSEEN \d+\)$/.test(l)), out.status.join('\n'));
     });
   });
 });
