@@ -17,12 +17,14 @@ export interface CapabilityInput {
 const EXTENSIONS = [
   'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE', 'NAMESPACE', 'UNSELECT', 'UIDPLUS', 'MOVE', 'CHILDREN',
   'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'QUOTA', 'QUOTA=RES-STORAGE',
-  'QUOTA=RES-MESSAGE', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SEARCHRES', 'SORT', 'THREAD=ORDEREDSUBJECT',
-  'THREAD=REFERENCES', 'BINARY', 'UTF8=ACCEPT', 'STATUS=SIZE', 'I18NLEVEL=1',
+  'QUOTA=RES-MESSAGE', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SEARCHRES', 'SORT', 'SORT=DISPLAY', 'ESORT',
+  'CONTEXT=SEARCH', 'CONTEXT=SORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'BINARY', 'UTF8=ACCEPT',
+  'STATUS=SIZE', 'I18NLEVEL=1', 'MULTIAPPEND', 'CATENATE', 'NOTIFY',
 ];
 
 export function capabilityList(input: CapabilityInput): string[] {
-  const caps = ['IMAP4rev1'];
+  // Both: a client speaks IMAP4rev1 until it sends ENABLE IMAP4rev2 (RFC 9051 Appendix E).
+  const caps = ['IMAP4rev1', 'IMAP4rev2'];
   const plaintextOk = mayLogIn(input.secure, input.settings);
   if (input.state === 'not-authenticated') {
     caps.push('LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE');

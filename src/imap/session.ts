@@ -15,12 +15,13 @@ import type { SessionLog } from '../core/log/session-log.ts';
 import type { DirectoryUser } from '../directory/users.ts';
 import { capabilityList } from './capabilities.ts';
 import { dispatch } from './commands/dispatch.ts';
-import type { Completion, ImapContext, ImapDeps, SelectedMailbox, SessionState } from './context.ts';
+import type { Completion, ImapContext, ImapDeps, NotifyInterest, SelectedMailbox, SessionState } from './context.ts';
 import { CommandReader, type RawCommand, type ReaderEvent } from './protocol/tokenizer.ts';
 import { parseAuthenticateResponse, parseCommand, parseIdleDone } from './protocol/parser.ts';
 import { ParseError } from './protocol/parse-error.ts';
 import { continuation, formatParseError, taggedStatus, untaggedStatus, type SerializeOptions } from './protocol/serializer.ts';
 import { syncSelected } from './updates.ts';
+import { fetchNew } from './commands/fetch.ts';
 import type { Command } from './protocol/command.ts';
 
 /** Pause reading while this much input waits unparsed. */
@@ -35,6 +36,7 @@ export class ImapSession implements ImapContext {
   state: SessionState = 'not-authenticated';
   user: DirectoryUser | undefined;
   selected: SelectedMailbox | undefined;
+  notify: NotifyInterest | undefined;
   readonly enabled = new Set<string>();
   readonly wire: SerializeOptions = {};
   readonly settings: Readonly<Settings>;
@@ -51,6 +53,7 @@ export class ImapSession implements ImapContext {
   private lineHandler: LineHandler | undefined;
   private idleTag: string | undefined;
   private pendingChange = false;
+  private pollQueued = false;
   private stopWatching: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private lock: Promise<void> = Promise.resolve();
@@ -71,24 +74,48 @@ export class ImapSession implements ImapContext {
     this.write(untaggedStatus('OK', `${deps.hostname} Youju IMAP4rev1 ready`, { code: 'CAPABILITY', capabilities: this.capabilities() }));
     const stopChanges = deps.bus.on('mailbox.changed', (e) => {
       const sel = this.selected;
+      if (this.notify && e.userId === this.user?.id && e.mailboxId !== sel?.mailbox.id) this.notifyOthers();
       if (!sel || e.mailboxId !== sel.mailbox.id || e.highestmodseq <= sel.view.highestmodseq) return;
       this.changed();
     });
+    // NOTIFY MailboxName / SubscriptionChange (RFC 5465 §5.4, §5.5).
+    const stopList = deps.bus.on('mailboxes.changed', (e) => { if (this.notify && e.userId === this.user?.id) this.notifyOthers(); });
     // The cluster relay was down: another node's changes may not have been heard, so look again.
-    const stopResync = deps.bus.on('cluster.resync', () => { if (this.selected) this.changed(); });
-    this.stopWatching = () => { stopChanges(); stopResync(); };
+    const stopResync = deps.bus.on('cluster.resync', () => {
+      if (this.selected) this.changed();
+      if (this.notify) this.notifyOthers();
+    });
+    this.stopWatching = () => { stopChanges(); stopList(); stopResync(); };
   }
 
-  /** The selected mailbox may have changed: tell an idling client now, others at their next command. */
+  /**
+   * NOTIFY for mailboxes other than the selected one: one comparison with the last snapshot for a
+   * burst of events, sent between commands (RFC 5465 §3: at any time, never inside a response).
+   */
+  private notifyOthers(): void {
+    if (this.pollQueued) return;
+    this.pollQueued = true;
+    void this.exclusive(async () => {
+      this.pollQueued = false;
+      if (!this.notify || this.state === 'not-authenticated' || this.closed) return;
+      await this.notify.poll(this);
+      this.flush();
+    }).catch((err: Error) => this.log.note(`NOTIFY failed: ${err.message}`));
+  }
+
+  /**
+   * The selected mailbox may have changed: tell an idling client now, others at their next command;
+   * under NOTIFY SELECTED (RFC 5465 §6) also between commands, when none is waiting to be read.
+   */
   private changed(): void {
     this.pendingChange = true;
-    if (this.idleTag !== undefined) {
-      void this.exclusive(async () => {
-        if (this.idleTag === undefined) return;
-        await this.sendUpdates({ expunges: true });
-        this.flush();
-      }).catch((err: Error) => this.log.note(`update while idling failed: ${err.message}`));
-    }
+    if (this.idleTag === undefined && !this.notify?.selected) return;
+    void this.exclusive(async () => {
+      const idling = this.idleTag !== undefined;
+      if (!idling && !(this.notify?.selected && this.reader.isIdle && this.reader.bufferedBytes === 0)) return;
+      await this.sendUpdates({ expunges: true, deferExpunges: !idling && this.notify?.selected === 'selected-delayed' });
+      this.flush();
+    }).catch((err: Error) => this.log.note(`update while idling failed: ${err.message}`));
   }
 
   capabilities(): string[] {
@@ -252,7 +279,7 @@ export class ImapSession implements ImapContext {
     this.log.recv(describeForLog(raw));
     let command: Command;
     try {
-      command = parseCommand(raw, { utf8: this.enabled.has('UTF8=ACCEPT') });
+      command = parseCommand(raw, { utf8: this.enabled.has('UTF8=ACCEPT') || this.enabled.has('IMAP4REV2') });
     } catch (err) {
       if (!(err instanceof ParseError)) throw err;
       const reply = formatParseError(err);
@@ -291,10 +318,18 @@ export class ImapSession implements ImapContext {
 
   // ── Updates for the selected mailbox ─────────────────────────────────────────────────────
 
-  async sendUpdates(options: { expunges: boolean }): Promise<void> {
+  async sendUpdates(options: { expunges: boolean; deferExpunges?: boolean }): Promise<void> {
     if (!this.selected || !options.expunges) return; // no partial syncs: the view stays consistent
+    const lastUid = this.selected.view.maxUid;
     this.pendingChange = false;
-    await syncSelected(this);
+    if (!(await syncSelected(this, { deferExpunges: options.deferExpunges }))) {
+      this.pendingChange = true;
+      return;
+    }
+    // NOTIFY (SELECTED (MessageNew (fetch-att …))): the new messages' data after EXISTS (RFC 5465 §5.2).
+    if (this.notify?.selected && this.notify.fetch && this.selected && this.selected.view.maxUid > lastUid) {
+      await fetchNew(this, lastUid + 1, this.notify.fetch);
+    }
   }
 
   /** After a command: tell the client what changed elsewhere, when it may be told. */

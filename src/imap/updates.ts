@@ -3,9 +3,11 @@
  * store's changes since the view's highestmodseq into the view and tells the client — EXPUNGE (or
  * VANISHED once QRESYNC is enabled), EXISTS and RECENT for new messages, FETCH FLAGS (with UID and,
  * under CONDSTORE, MODSEQ) for flags other sessions changed, and a new FLAGS response first when
- * they hold a keyword the client has not seen yet (§7.2.6).
+ * they hold a keyword the client has not seen yet (§7.2.6); then the updating searches (RFC 5267
+ * §4.3). Once IMAP4rev2 is enabled there is no RECENT response and no \Recent (RFC 9051 §7.4.1).
  */
-import type { ImapContext, SelectedMailbox } from './context.ts';
+import { isRev2, type ImapContext, type SelectedMailbox } from './context.ts';
+import { refreshContexts, reportExpunged } from './commands/search-context.ts';
 import { atom, fetchResponse, formatSequenceSet, untaggedData, untaggedStatus, type ImapValue } from './protocol/serializer.ts';
 import { RECENT, SYSTEM_FLAGS } from './protocol/flags.ts';
 
@@ -39,15 +41,22 @@ export function flagsValue(sel: SelectedMailbox, uid: number, flags: readonly st
   return list.map((f) => atom(f));
 }
 
-export async function syncSelected(ctx: ImapContext): Promise<void> {
+/**
+ * Tells the client what changed in the selected mailbox. With deferExpunges (NOTIFY SELECTED-DELAYED
+ * between commands, RFC 5465 §6) nothing is sent while an expunge is among the changes: returns
+ * false, and the next command that allows EXPUNGE sends it all.
+ */
+export async function syncSelected(ctx: ImapContext, options: { deferExpunges?: boolean } = {}): Promise<boolean> {
   const sel = ctx.selected;
-  if (!sel) return;
+  if (!sel) return true;
   const changes = await ctx.deps.mailboxes.changesSince(sel.mailbox.id, sel.view.highestmodseq);
-  if (changes.length === 0) return;
+  if (changes.length === 0) return true;
+  if (options.deferExpunges && changes.some((c) => c.flags === null && sel.view.seqOf(c.uid) > 0)) return false;
   let highest = sel.view.highestmodseq;
   for (const c of changes) if (c.modseq > highest) highest = c.modseq;
   const r = sel.view.sync(changes, highest);
   if (r.expungedUids.length > 0) {
+    reportExpunged(ctx, r.expungedUids, r.expunged); // RFC 5267 §4.3.4: before the EXPUNGEs renumber
     for (const uid of r.expungedUids) sel.recent.delete(uid);
     if (ctx.enabled.has('QRESYNC')) {
       ctx.write(untaggedData([atom('VANISHED'), atom(formatSequenceSet(r.expungedUids))]));
@@ -56,11 +65,11 @@ export async function syncSelected(ctx: ImapContext): Promise<void> {
     }
   }
   if (r.exists !== undefined) {
-    // New mail is recent in the one session that claims it first (RFC 3501 §2.3.2).
-    const from = sel.readOnly ? undefined : await ctx.deps.mailboxes.claimRecent(sel.mailbox.id, sel.view.maxUid + 1);
+    // New mail is recent in the one session that claims it first (RFC 3501 §2.3.2); IMAP4rev2 has no \Recent.
+    const from = sel.readOnly || isRev2(ctx) ? undefined : await ctx.deps.mailboxes.claimRecent(sel.mailbox.id, sel.view.maxUid + 1);
     if (from !== undefined) for (let seq = sel.view.exists; seq >= 1 && sel.view.uidOf(seq)! >= from; seq--) sel.recent.add(sel.view.uidOf(seq)!);
     ctx.write(untaggedData([r.exists, atom('EXISTS')]));
-    ctx.write(untaggedData([sel.recent.size, atom('RECENT')]));
+    if (!isRev2(ctx)) ctx.write(untaggedData([sel.recent.size, atom('RECENT')]));
     sel.mailbox = { ...sel.mailbox, uidnext: sel.view.maxUid + 1 };
   }
   const condstore = ctx.enabled.has('CONDSTORE') || ctx.enabled.has('QRESYNC');
@@ -71,4 +80,6 @@ export async function syncSelected(ctx: ImapContext): Promise<void> {
     ctx.write(fetchResponse(f.seq, items, ctx.wire));
   }
   sel.mailbox = { ...sel.mailbox, highestmodseq: sel.view.highestmodseq };
+  await refreshContexts(ctx);
+  return true;
 }

@@ -183,15 +183,33 @@ export class MailboxService {
 
   /** APPEND: stores the bytes and the message under the user's quota. Returns the new uid. */
   async append(userId: UserId, name: string, input: AppendInput): Promise<{ mailbox: Mailbox; uid: number }> {
-    const blob = await this.blobs.put(input.raw);
-    const summary = summarise(input.raw);
+    const r = await this.appendMany(userId, name, [input]);
+    return { mailbox: r.mailbox, uid: r.uids[0]! };
+  }
+
+  /**
+   * Several messages into one folder in one transaction (IMAP MULTIAPPEND, RFC 3502): all are
+   * stored or none (NOT_FOUND, QUOTA_EXCEEDED when they do not fit together). UIDs in input order.
+   * Blobs are written first; those of a failed append have no reference and the blob GC takes them.
+   */
+  async appendMany(userId: UserId, name: string, inputs: readonly AppendInput[]): Promise<{ mailbox: Mailbox; uids: number[] }> {
+    const stored: Array<{ blob: { id: BlobId; size: number }; summary: MessageSummary }> = [];
+    for (const input of inputs) stored.push({ blob: await this.blobs.put(input.raw), summary: summarise(input.raw) });
     const r = await this.store.tx(async (tx) => {
-      const added = await this.ingestTx(tx, userId, name, {
-        blobId: blob.id, size: blob.size, internalDate: input.internalDate ?? this.clock.now(), flags: input.flags, summary,
-      });
-      if (!added.ok) throw new MailError('QUOTA_EXCEEDED', 'mailbox is over its quota');
-      await input.also?.(tx, { mailboxId: added.mailbox.id, uid: added.uid });
-      return { mailbox: (await tx.mailboxes.get(added.mailbox.id))!, uid: added.uid };
+      const uids: number[] = [];
+      let mailbox: Mailbox | undefined;
+      for (const [i, input] of inputs.entries()) {
+        const { blob, summary } = stored[i]!;
+        const added = await this.ingestTx(tx, userId, name, {
+          blobId: blob.id, size: blob.size, internalDate: input.internalDate ?? this.clock.now(), flags: input.flags, summary,
+        });
+        if (!added.ok) throw new MailError('QUOTA_EXCEEDED', 'mailbox is over its quota');
+        await input.also?.(tx, { mailboxId: added.mailbox.id, uid: added.uid });
+        uids.push(added.uid);
+        mailbox = added.mailbox;
+      }
+      if (!mailbox) throw new MailError('INVALID_INPUT', 'nothing to append');
+      return { mailbox: (await tx.mailboxes.get(mailbox.id))!, uids };
     });
     this.announce(r.mailbox);
     return r;

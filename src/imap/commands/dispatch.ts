@@ -16,7 +16,9 @@ import { fetch } from './fetch.ts';
 import { list, lsub } from './list.ts';
 import { create, deleteMailbox, rename, status, subscribe } from './mailbox-commands.ts';
 import { getQuota, getQuotaRoot, setQuota } from './quota.ts';
+import { notify } from './notify.ts';
 import { search } from './search.ts';
+import { cancelUpdate } from './search-context.ts';
 import { check, close, select, unselect } from './select.ts';
 import { capability, enable, id, login, namespace, noop } from './session-commands.ts';
 import { sort, thread } from './sort-thread.ts';
@@ -62,6 +64,8 @@ const RULES: Partial<Record<Command['name'], Rule>> = {
   MOVE: { states: SELECTED, run: copyOrMove },
   SORT: { states: SELECTED, run: sort, noExpunges: bySequence },
   THREAD: { states: SELECTED, run: thread, noExpunges: bySequence },
+  CANCELUPDATE: { states: SELECTED, run: cancelUpdate },
+  NOTIFY: { states: AUTH, run: notify },
 };
 
 export async function dispatch(ctx: ImapContext, command: Command): Promise<Completion> {

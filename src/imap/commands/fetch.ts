@@ -317,3 +317,9 @@ async function reportVanished(ctx: ImapContext, cmd: FetchCommand, since: number
     }));
   if (gone.length > 0) ctx.write(untaggedData([atom('VANISHED'), [atom('EARLIER')], atom(formatSequenceSet(gone))]));
 }
+
+/** The FETCH responses NOTIFY's MessageNew asks for (RFC 5465 §5.2): messages from `fromUid` on, UID included. */
+export async function fetchNew(ctx: ImapContext, fromUid: number, attributes: FetchAttribute[]): Promise<void> {
+  const peek = attributes.map((a) => (a.name === 'BODY[]' || a.name === 'BINARY' ? { ...a, peek: true } : a));
+  await fetch(ctx, { tag: '*', name: 'FETCH', uid: true, sequenceSet: { ranges: [{ from: fromUid, to: '*' }], saved: false }, attributes: peek, vanished: false });
+}

@@ -27,14 +27,14 @@ export function patternToRegExp(reference: string, pattern: string): RegExp {
 
 const hasChildren = (all: readonly Mailbox[], name: string) => all.some((m) => m.name.startsWith(`${name}${SEPARATOR}`));
 
-function attributes(box: Mailbox, all: readonly Mailbox[], opts: { subscribed: boolean }): string[] {
+export function mailboxAttributes(box: Mailbox, all: readonly Mailbox[], opts: { subscribed: boolean }): string[] {
   const attrs = [hasChildren(all, box.name) ? '\\HasChildren' : '\\HasNoChildren'];
   if (box.specialUse && box.specialUse !== '\\Inbox') attrs.push(box.specialUse);
   if (opts.subscribed && box.subscribed) attrs.push('\\Subscribed');
   return attrs;
 }
 
-function listLine(ctx: ImapContext, verb: 'LIST' | 'LSUB', attrs: readonly string[], name: string, extra?: ImapValue): Buffer {
+export function listLine(ctx: ImapContext, verb: 'LIST' | 'LSUB', attrs: readonly string[], name: string, extra?: ImapValue): Buffer {
   const values: ImapValue[] = [atom(verb), attrs.map((a) => atom(a)), SEPARATOR, new Raw(formatMailboxName(name, ctx.wire))];
   if (extra !== undefined) values.push(extra);
   return untaggedData(values, ctx.wire);
@@ -64,11 +64,11 @@ export async function list(ctx: ImapContext, cmd: ListCommand): Promise<Completi
     if (!selected) {
       // RECURSIVEMATCH: a parent that is not selected itself but has a subscribed child (RFC 5258 §3.5).
       if (sel.recursiveMatch && sel.subscribed && all.some((m) => m.subscribed && m.name.startsWith(`${box.name}${SEPARATOR}`))) {
-        ctx.write(listLine(ctx, 'LIST', attributes(box, all, { subscribed: false }), box.name, [atom('CHILDINFO'), ['SUBSCRIBED']]));
+        ctx.write(listLine(ctx, 'LIST', mailboxAttributes(box, all, { subscribed: false }), box.name, [atom('CHILDINFO'), ['SUBSCRIBED']]));
       }
       continue;
     }
-    ctx.write(listLine(ctx, 'LIST', attributes(box, all, { subscribed: showSubscribed }), box.name));
+    ctx.write(listLine(ctx, 'LIST', mailboxAttributes(box, all, { subscribed: showSubscribed }), box.name));
     if (cmd.returns.status && cmd.returns.status.length > 0) ctx.write(await statusResponse(ctx, box, cmd.returns.status));
   }
   return ok('LIST completed');

@@ -1,9 +1,10 @@
 /**
- * SELECT and EXAMINE (RFC 3501 §6.3.1-2) with CONDSTORE and QRESYNC (RFC 7162 §3.1.8, §3.2.5), and
+ * SELECT and EXAMINE (RFC 3501 §6.3.1-2; RFC 9051 §6.3.2 once IMAP4rev2 is enabled: no RECENT or
+ * UNSEEN, a LIST response instead) with CONDSTORE and QRESYNC (RFC 7162 §3.1.8, §3.2.5), and
  * leaving a mailbox: CLOSE (expunges \Deleted silently unless read-only), UNSELECT (RFC 3691), CHECK.
  * The view is built from uid/flags/modseq only; nothing else is read at SELECT time.
  */
-import { bad, ok, type Completion, type ImapContext } from '../context.ts';
+import { bad, isRev2, ok, type Completion, type ImapContext } from '../context.ts';
 import { MailboxView } from '../mailbox-view.ts';
 import type { SelectCommand } from '../protocol/command.ts';
 import { normalizeSequenceSet, type SequenceSet } from '../protocol/sequence-set.ts';
@@ -11,6 +12,7 @@ import { atom, fetchResponse, formatSequenceSet, untaggedData, untaggedStatus } 
 import { writeFlags } from '../updates.ts';
 import type { CachedView } from '../view-cache.ts';
 import { toUidSet } from './uids.ts';
+import { listLine, mailboxAttributes } from './list.ts';
 
 export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Completion> {
   if (cmd.qresync && !ctx.enabled.has('QRESYNC')) return bad('ENABLE QRESYNC before using it in SELECT');
@@ -41,7 +43,7 @@ export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Comp
     for (const f of text.split(' ')) if (f !== '' && !f.startsWith('\\')) keywords.add(f);
   }
   let firstUnseen = 0;
-  for (let seq = 1; seq <= view.exists; seq++) {
+  for (let seq = 1; seq <= view.exists && !isRev2(ctx); seq++) {
     if (!view.flagsTextAt(seq).includes('\\Seen')) {
       firstUnseen = seq;
       break;
@@ -49,17 +51,21 @@ export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Comp
   }
   writeFlags(ctx, keywords, readOnly);
   // \Recent (RFC 3501 §2.3.2): a read-write SELECT claims what no session has seen yet; EXAMINE
-  // counts it without claiming.
+  // counts it without claiming. IMAP4rev2 has neither \Recent nor RECENT (RFC 9051 §6.3.2).
+  const rev2 = isRev2(ctx);
   const recent = new Set<number>();
   // Nothing unclaimed (the usual case): no write transaction on the SELECT path.
-  const from = readOnly || box.firstRecentUid >= box.uidnext ? box.firstRecentUid : await ctx.deps.mailboxes.claimRecent(box.id, box.uidnext);
+  const from = rev2 ? undefined
+    : readOnly || box.firstRecentUid >= box.uidnext ? box.firstRecentUid : await ctx.deps.mailboxes.claimRecent(box.id, box.uidnext);
   if (from !== undefined) for (let seq = view.exists; seq >= 1 && view.uidOf(seq)! >= from; seq--) recent.add(view.uidOf(seq)!);
   ctx.write(untaggedData([view.exists, atom('EXISTS')]));
-  ctx.write(untaggedData([recent.size, atom('RECENT')]));
-  if (firstUnseen > 0) ctx.write(untaggedStatus('OK', `Message ${firstUnseen} is the first unseen`, { code: 'UNSEEN', value: firstUnseen }));
+  if (!rev2) ctx.write(untaggedData([recent.size, atom('RECENT')]));
+  if (firstUnseen > 0 && !rev2) ctx.write(untaggedStatus('OK', `Message ${firstUnseen} is the first unseen`, { code: 'UNSEEN', value: firstUnseen }));
   ctx.write(untaggedStatus('OK', 'UIDs valid', { code: 'UIDVALIDITY', value: box.uidvalidity }));
   ctx.write(untaggedStatus('OK', 'Predicted next UID', { code: 'UIDNEXT', value: box.uidnext }));
   ctx.write(untaggedStatus('OK', 'Highest', { code: 'HIGHESTMODSEQ', value: view.highestmodseq }));
+  // RFC 9051 §6.3.2: a LIST response with the mailbox's name and accurate attributes.
+  if (rev2) ctx.write(listLine(ctx, 'LIST', mailboxAttributes(box, await ctx.deps.mailboxes.list(ctx.user!.id), { subscribed: false }), box.name));
 
   ctx.selected = { mailbox: { ...box, highestmodseq: view.highestmodseq }, view, readOnly, recent: readOnly ? new Set() : recent, saved: [], keywords };
   ctx.state = 'selected';

@@ -1,6 +1,6 @@
 /**
  * Commands about the session itself: CAPABILITY, NOOP, LOGIN (RFC 3501 §6.1-6.2), ID (RFC 2971),
- * ENABLE (RFC 5161: CONDSTORE, QRESYNC, UTF8=ACCEPT) and NAMESPACE (RFC 2342: one personal
+ * ENABLE (RFC 5161: CONDSTORE, QRESYNC, UTF8=ACCEPT, IMAP4rev2 per RFC 9051 §6.3.1) and NAMESPACE (RFC 2342: one personal
  * namespace, "/" as the separator).
  */
 import { SEPARATOR } from '../../mailbox/mailbox-service.ts';
@@ -31,7 +31,7 @@ export function id(ctx: ImapContext, cmd: IdCommand): Completion {
   return ok('ID completed');
 }
 
-const ENABLEABLE = new Set(['CONDSTORE', 'QRESYNC', 'UTF8=ACCEPT']);
+const ENABLEABLE = new Set(['CONDSTORE', 'QRESYNC', 'UTF8=ACCEPT', 'IMAP4REV2']);
 
 export function enable(ctx: ImapContext, cmd: EnableCommand): Completion {
   if (ctx.state === 'selected' && cmd.capabilities.includes('UTF8=ACCEPT')) {
@@ -43,9 +43,10 @@ export function enable(ctx: ImapContext, cmd: EnableCommand): Completion {
     ctx.enabled.add(c);
     now.push(c);
     if (c === 'QRESYNC' && !ctx.enabled.has('CONDSTORE')) ctx.enabled.add('CONDSTORE'); // RFC 7162 §3.2.3
-    if (c === 'UTF8=ACCEPT') ctx.wire.utf8 = true;
+    // IMAP4rev2 mailbox names are UTF-8, not modified UTF-7 (RFC 9051 §5.1, Appendix A).
+    if (c === 'UTF8=ACCEPT' || c === 'IMAP4REV2') ctx.wire.utf8 = true;
   }
-  ctx.write(untaggedData([atom('ENABLED'), ...now.map((c) => atom(c))]));
+  ctx.write(untaggedData([atom('ENABLED'), ...now.map((c) => atom(c === 'IMAP4REV2' ? 'IMAP4rev2' : c))]));
   return ok('ENABLE completed');
 }
 

@@ -1,6 +1,6 @@
 /**
- * SORT and THREAD (RFC 5256) over a SEARCH result, with DISPLAYFROM/DISPLAYTO (RFC 5957) and ESORT
- * RETURN options (RFC 5267). Sort keys (sort-keys.ts) come from the stored summary or the header:
+ * SORT and THREAD (RFC 5256) over a SEARCH result, with DISPLAYFROM/DISPLAYTO (SORT=DISPLAY, RFC
+ * 5957) and ESORT RETURN options (RFC 5267 §3: esearch.ts answers). Sort keys (sort-keys.ts) come from the stored summary or the header:
  * base subject per RFC 5256 §2.1, first address's mailbox, Date with INTERNALDATE as fallback, all
  * compared with i;ascii-casemap; ties go by sequence number. Threads are built by threading.ts.
  */
@@ -14,7 +14,7 @@ import type { SortCriterion } from '../protocol/parse-search.ts';
 import { atom, untaggedData } from '../protocol/serializer.ts';
 import { addressKey, baseSubject, casemap, displayKey } from './sort-keys.ts';
 import { threadOrderedSubject, threadReferences, type ThreadNode } from './threading.ts';
-import { writeEsearch } from './search.ts';
+import { writeEsearch } from './esearch.ts';
 import { SearchEvaluator } from './search-eval.ts';
 import { toUidSet } from './uids.ts';
 
@@ -68,26 +68,35 @@ function sortValue(info: Info, key: SortCriterion['key']): string | number {
   }
 }
 
-export async function sort(ctx: ImapContext, cmd: SortCommand): Promise<Completion> {
-  const sel = ctx.selected!;
-  const evaluator = new SearchEvaluator(ctx, sel, Date.now());
-  const infos = await load(ctx, await evaluator.run(cmd.search), cmd.criteria.some((c) => !SUMMARY_KEYS.has(c.key)));
-  const keyed = infos.map((i) => ({ i, v: cmd.criteria.map((c) => sortValue(i, c.key)) }));
+/** The UIDs in SORT order (RFC 5256 §3): each criterion in turn, ties by sequence number. */
+export async function sortUids(ctx: ImapContext, uids: number[], criteria: readonly SortCriterion[]): Promise<number[]> {
+  const infos = await load(ctx, uids, criteria.some((c) => !SUMMARY_KEYS.has(c.key)));
+  const keyed = infos.map((i) => ({ i, v: criteria.map((c) => sortValue(i, c.key)) }));
   keyed.sort((a, b) => {
-    for (let k = 0; k < cmd.criteria.length; k++) {
+    for (let k = 0; k < criteria.length; k++) {
       const x = a.v[k]!;
       const y = b.v[k]!;
       const d = x < y ? -1 : x > y ? 1 : 0;
-      if (d !== 0) return cmd.criteria[k]!.reverse ? -d : d;
+      if (d !== 0) return criteria[k]!.reverse ? -d : d;
     }
     return a.i.seq - b.i.seq;
   });
-  const numbers = keyed.map((k) => (cmd.uid ? k.i.uid : k.i.seq));
+  return keyed.map((k) => k.i.uid);
+}
+
+export async function sort(ctx: ImapContext, cmd: SortCommand): Promise<Completion> {
+  const sel = ctx.selected!;
+  const evaluator = new SearchEvaluator(ctx, sel, Date.now());
+  const uids = await sortUids(ctx, await evaluator.run(cmd.search), cmd.criteria);
   if (cmd.returnOptions !== undefined) {
-    writeEsearch(ctx, cmd.tag, cmd.uid, cmd.returnOptions, keyed.map((k) => k.i.uid).sort((a, b) => a - b), numbers, evaluator);
+    writeEsearch(ctx, {
+      tag: cmd.tag, uid: cmd.uid, options: cmd.returnOptions, partial: cmd.partial, uids, ordered: true,
+      highestModseq: evaluator.usedModseq ? evaluator.highestModseqFound : undefined,
+      update: { criteria: cmd.search, sort: cmd.criteria },
+    });
     return ok('SORT completed');
   }
-  ctx.write(untaggedData([atom('SORT'), ...numbers]));
+  ctx.write(untaggedData([atom('SORT'), ...uids.map((u) => (cmd.uid ? u : sel.view.seqOf(u)))]));
   return ok('SORT completed');
 }
 

@@ -4,10 +4,11 @@
  * (mailbox names to Unicode, strings to text, dates to Date or "YYYY-MM-DD", modseqs to bigint).
  * RFC 3501 §6 plus IDLE (2177), NAMESPACE (2342), UNSELECT (3691), MOVE (6851), UIDPLUS (4315),
  * ENABLE (5161), ID (2971), QUOTA (9208), COMPRESS (4978), SORT/THREAD (5256), LIST-EXTENDED (5258,
- * 5819, 6154), CONDSTORE/QRESYNC (7162), ESEARCH (4731), SEARCHRES (5182), BINARY (3516). Types only.
+ * 5819, 6154), CONDSTORE/QRESYNC (7162), ESEARCH (4731), SEARCHRES (5182), BINARY (3516), MULTIAPPEND
+ * (3502), CATENATE (4469), CONTEXT (5267). Types only.
  */
 import type { FetchAttribute } from './parse-fetch.ts';
-import type { SearchKey, SearchReturnOption, SortCriterion } from './parse-search.ts';
+import type { PartialWindow, SearchKey, SearchReturnOption, SortCriterion } from './parse-search.ts';
 import type { SequenceSet } from './sequence-set.ts';
 
 export interface ParseOptions {
@@ -96,14 +97,25 @@ export interface StatusCommand extends Base<'STATUS'> {
   mailbox: string;
   items: StatusItem[];
 }
-export interface AppendCommand extends Base<'APPEND'> {
-  mailbox: string;
+/** One part of a CATENATE (RFC 4469 §5): literal text, or an IMAP URL of a message or part to copy. */
+export type CatenatePart = { kind: 'text'; bytes: Buffer } | { kind: 'url'; url: string };
+
+/** One message of an APPEND (MULTIAPPEND, RFC 3502, sends several). */
+export interface AppendMessage {
   flags: string[];
   internalDate?: Date;
-  message: Buffer;
+  /** The message as one literal; absent for a CATENATE. */
+  message?: Buffer;
+  /** CATENATE (…) parts in order (RFC 4469). */
+  catenate?: CatenatePart[];
   /** Sent as literal8 (RFC 3516) or inside UTF8 (…) (RFC 6855 §4). */
   binary: boolean;
   utf8: boolean;
+}
+export interface AppendCommand extends Base<'APPEND'> {
+  mailbox: string;
+  /** At least one; all are appended or none (RFC 3502 §6.3.11). */
+  messages: AppendMessage[];
 }
 export interface SearchCommand extends Base<'SEARCH'> {
   uid: boolean;
@@ -112,6 +124,8 @@ export interface SearchCommand extends Base<'SEARCH'> {
   criteria: SearchKey;
   /** ESEARCH RETURN options (RFC 4731; "RETURN ()" means ALL); absent for a plain SEARCH. */
   returnOptions?: SearchReturnOption[];
+  /** RETURN (PARTIAL n:m) — RFC 5267 §4.4, RFC 9394. */
+  partial?: PartialWindow;
 }
 export interface FetchCommand extends Base<'FETCH'> {
   uid: boolean;
@@ -160,6 +174,7 @@ export interface SortCommand extends Base<'SORT'> {
   search: SearchKey;
   /** ESORT RETURN options (RFC 5267), absent for a plain SORT. */
   returnOptions?: SearchReturnOption[];
+  partial?: PartialWindow;
 }
 export interface ThreadCommand extends Base<'THREAD'> {
   uid: boolean;
@@ -169,11 +184,32 @@ export interface ThreadCommand extends Base<'THREAD'> {
   search: SearchKey;
 }
 
+/** CANCELUPDATE tag-string *(SP tag-string) — RFC 5267 §4.3.5. */
+export interface CancelUpdateCommand extends Base<'CANCELUPDATE'> {
+  tags: string[];
+}
+
+/** NOTIFY filters (RFC 5465 §6). */
+export type NotifyFilter =
+  | { kind: 'selected' | 'selected-delayed' | 'inboxes' | 'personal' | 'subscribed' }
+  | { kind: 'subtree' | 'mailboxes'; names: string[] };
+export interface NotifyGroup {
+  filter: NotifyFilter;
+  /** Event names as the RFC spells them (MessageNew …); empty for NONE. */
+  events: string[];
+  /** MessageNew's fetch attributes (RFC 5465 §5.2). */
+  fetch?: FetchAttribute[];
+}
+/** NOTIFY NONE (set undefined) or NOTIFY SET [STATUS] groups — RFC 5465 §3. */
+export interface NotifyCommand extends Base<'NOTIFY'> {
+  set: { status: boolean; groups: NotifyGroup[] } | undefined;
+}
+
 export type Command =
   | SimpleCommand | ExpungeCommand | AuthenticateCommand | LoginCommand | SelectCommand | CreateCommand
   | MailboxCommand | RenameCommand | ListCommand | LsubCommand | StatusCommand | AppendCommand | SearchCommand
   | FetchCommand | StoreCommand | CopyCommand | EnableCommand | IdCommand | GetQuotaCommand | SetQuotaCommand
-  | CompressCommand | SortCommand | ThreadCommand;
+  | CompressCommand | SortCommand | ThreadCommand | CancelUpdateCommand | NotifyCommand;
 
 export type CommandName = Command['name'];
 

@@ -24,7 +24,19 @@ export type SearchKey =
   | { type: 'modseq'; modseq: bigint; entry?: { flag: string; scope: 'priv' | 'shared' | 'all' } }
   | { type: 'age'; op: 'older' | 'younger'; seconds: number };
 
-export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE';
+export type SearchReturnOption = 'MIN' | 'MAX' | 'ALL' | 'COUNT' | 'SAVE' | 'CONTEXT' | 'UPDATE' | 'PARTIAL';
+/**
+ * RETURN (PARTIAL first:last) — RFC 5267 §4.4, with RFC 9394's negative ranges (-1:-100 counts from
+ * the end). 1-based positions in the result, low ≤ high after normalising, as sent in `text`.
+ */
+export interface PartialWindow {
+  first: number;
+  last: number;
+}
+export interface ReturnSpec {
+  options: SearchReturnOption[];
+  partial?: PartialWindow;
+}
 export type SortKey = 'ARRIVAL' | 'CC' | 'DATE' | 'FROM' | 'SIZE' | 'SUBJECT' | 'TO' | 'DISPLAYFROM' | 'DISPLAYTO';
 export interface SortCriterion {
   key: SortKey;
@@ -35,7 +47,7 @@ export interface SortCriterion {
 export const SEARCH_CHARSETS = ['UTF-8', 'US-ASCII', 'GB18030', 'GBK', 'GB2312', 'BIG5', 'ISO-8859-1'];
 export const MAX_SEARCH_DEPTH = 64;
 
-const RETURN_OPTIONS = new Set<string>(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
+const RETURN_OPTIONS = new Set<string>(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE', 'CONTEXT', 'UPDATE', 'PARTIAL']);
 const SORT_KEYS = new Set<string>(['ARRIVAL', 'CC', 'DATE', 'FROM', 'SIZE', 'SUBJECT', 'TO', 'DISPLAYFROM', 'DISPLAYTO']);
 const FLAG_KEYS: Record<string, [string, boolean]> = {
   ANSWERED: ['\\Answered', true], UNANSWERED: ['\\Answered', false],
@@ -53,27 +65,56 @@ const DATE_KEYS: Record<string, ['internaldate' | 'sentdate', 'before' | 'on' | 
 
 export type Decode = (bytes: Buffer, what: string) => string;
 
-/** "(" [opt *(SP opt)] ")" after RETURN SP. */
-export function parseReturnOptions(c: Cursor): SearchReturnOption[] {
+/**
+ * "(" [opt *(SP opt)] ")" after RETURN SP: ESEARCH (RFC 4731), SAVE (RFC 5182), CONTEXT, UPDATE and
+ * PARTIAL (RFC 5267 §4.2–4.4). PARTIAL with ALL is refused, as Dovecot refuses it.
+ */
+export function parseReturnSpec(c: Cursor): ReturnSpec {
   c.expect(0x28, '"(" after RETURN');
   const options: SearchReturnOption[] = [];
+  let partial: PartialWindow | undefined;
   while (!c.accept(0x29)) {
     if (options.length > 0) c.sp();
     const word = c.atom('a RETURN option').toUpperCase();
     if (!RETURN_OPTIONS.has(word)) c.fail(`Unknown RETURN option ${word.slice(0, 24)}`);
+    if (word === 'PARTIAL') {
+      if (partial) c.fail('PARTIAL can be given only once');
+      c.sp();
+      partial = parsePartialRange(c);
+    }
     if (!options.includes(word as SearchReturnOption)) options.push(word as SearchReturnOption);
   }
-  return options.length === 0 ? ['ALL'] : options; // RFC 4731 §3.1: RETURN () means RETURN (ALL)
+  if (partial && options.includes('ALL')) c.fail('PARTIAL conflicts with ALL');
+  // RFC 4731 §3.1: RETURN () means RETURN (ALL); so do CONTEXT and UPDATE alone (RFC 5267 §4.2).
+  if (!options.some((o) => o !== 'CONTEXT' && o !== 'UPDATE')) options.push('ALL');
+  return partial ? { options, partial } : { options };
+}
+
+/** The option names only (SEARCH's older callers). */
+export function parseReturnOptions(c: Cursor): SearchReturnOption[] {
+  return parseReturnSpec(c).options;
+}
+
+/** partial-range = partial-range-first / partial-range-last: n:m or -n:-m, neither 0 (RFC 9394 §3). */
+function parsePartialRange(c: Cursor): PartialWindow {
+  const negative = c.accept(0x2d);
+  const a = c.nzNumber('a PARTIAL range');
+  c.expect(0x3a, '":" in the PARTIAL range');
+  if (negative !== c.accept(0x2d)) c.fail('PARTIAL range must be both positive or both negative');
+  const b = c.nzNumber('a PARTIAL range');
+  const lo = Math.min(a, b);
+  const hi = Math.max(a, b);
+  return negative ? { first: -lo, last: -hi } : { first: lo, last: hi };
 }
 
 /** SP "RETURN" SP "(" … ")" SP, when present (no search key is called RETURN). Consumes the leading SP. */
-function parseOptionalReturn(c: Cursor): SearchReturnOption[] | undefined {
+function parseOptionalReturn(c: Cursor): ReturnSpec | undefined {
   c.sp();
   if (!c.acceptWord('RETURN')) return undefined;
   c.sp();
-  const options = parseReturnOptions(c);
+  const spec = parseReturnSpec(c);
   c.sp();
-  return options;
+  return spec;
 }
 
 /** The decoder for a CHARSET: NO [BADCHARSET] when unknown (RFC 3501 §6.4.4). */
@@ -105,8 +146,8 @@ export function parseSearchKeys(c: Cursor, decode: Decode): SearchKey {
 }
 
 /** SEARCH [RETURN (…)] [CHARSET x] keys — the cursor is just after the verb. */
-export function parseSearchArgs(c: Cursor): { charset?: string; criteria: SearchKey; returnOptions?: SearchReturnOption[] } {
-  const returnOptions = parseOptionalReturn(c);
+export function parseSearchArgs(c: Cursor): { charset?: string; criteria: SearchKey; returnOptions?: SearchReturnOption[]; partial?: PartialWindow } {
+  const spec = parseOptionalReturn(c);
   let charset: string | undefined;
   if (c.acceptWord('CHARSET')) {
     c.sp();
@@ -114,12 +155,12 @@ export function parseSearchArgs(c: Cursor): { charset?: string; criteria: Search
     c.sp();
   }
   const criteria = parseSearchKeys(c, charsetDecoder(c, charset));
-  return { ...(charset === undefined ? {} : { charset }), criteria, ...(returnOptions ? { returnOptions } : {}) };
+  return { ...(charset === undefined ? {} : { charset }), criteria, ...returnFields(spec) };
 }
 
 /** SORT [RETURN (…)] (criteria) charset keys — RFC 5256 §3, RFC 5267 §3. */
-export function parseSortArgs(c: Cursor): { criteria: SortCriterion[]; charset: string; search: SearchKey; returnOptions?: SearchReturnOption[] } {
-  const returnOptions = parseOptionalReturn(c);
+export function parseSortArgs(c: Cursor): { criteria: SortCriterion[]; charset: string; search: SearchKey; returnOptions?: SearchReturnOption[]; partial?: PartialWindow } {
+  const spec = parseOptionalReturn(c);
   c.expect(0x28, '"(" to open the sort criteria');
   const criteria: SortCriterion[] = [];
   do {
@@ -131,7 +172,12 @@ export function parseSortArgs(c: Cursor): { criteria: SortCriterion[]; charset: 
   } while (c.accept(0x20));
   c.expect(0x29, '")" to close the sort criteria');
   const { charset, search } = parseCharsetAndKeys(c);
-  return { criteria, charset, search, ...(returnOptions ? { returnOptions } : {}) };
+  return { criteria, charset, search, ...returnFields(spec) };
+}
+
+function returnFields(spec: ReturnSpec | undefined): { returnOptions?: SearchReturnOption[]; partial?: PartialWindow } {
+  if (!spec) return {};
+  return spec.partial ? { returnOptions: spec.options, partial: spec.partial } : { returnOptions: spec.options };
 }
 
 /** THREAD algorithm charset keys — RFC 5256 §3. */

@@ -67,14 +67,27 @@ const VALID: Array<[input: string | Buffer, expected: Command, options?: ParseOp
   ['A043 STATUS INBOX (HIGHESTMODSEQ SIZE)', { tag: 'A043', name: 'STATUS', mailbox: 'INBOX', items: ['HIGHESTMODSEQ', 'SIZE'] }], // 7162, 8438
   [
     'A003 APPEND saved-messages (\\Seen) {18}\r\nSubject: afternoon', // §6.3.11
-    { tag: 'A003', name: 'APPEND', mailbox: 'saved-messages', flags: ['\\Seen'], message: Buffer.from('Subject: afternoon'), binary: false, utf8: false },
+    { tag: 'A003', name: 'APPEND', mailbox: 'saved-messages', messages: [{ flags: ['\\Seen'], message: Buffer.from('Subject: afternoon'), binary: false, utf8: false }] },
   ],
   [
     'A004 APPEND INBOX () " 7-Feb-1994 21:52:25 -0800" {2+}\r\nhi',
-    { tag: 'A004', name: 'APPEND', mailbox: 'INBOX', flags: [], internalDate: new Date('1994-02-08T05:52:25Z'), message: Buffer.from('hi'), binary: false, utf8: false },
+    { tag: 'A004', name: 'APPEND', mailbox: 'INBOX', messages: [{ flags: [], internalDate: new Date('1994-02-08T05:52:25Z'), message: Buffer.from('hi'), binary: false, utf8: false }] },
   ],
-  ['A005 APPEND Drafts ~{3}\r\na\0b', { tag: 'A005', name: 'APPEND', mailbox: 'Drafts', flags: [], message: Buffer.from('a\0b'), binary: true, utf8: false }], // 3516 §4.2
-  ['A006 APPEND INBOX UTF8 (~{2}\r\nhi)', { tag: 'A006', name: 'APPEND', mailbox: 'INBOX', flags: [], message: Buffer.from('hi'), binary: true, utf8: true }, { utf8: true }], // 6855 §4
+  ['A005 APPEND Drafts ~{3}\r\na\0b', { tag: 'A005', name: 'APPEND', mailbox: 'Drafts', messages: [{ flags: [], message: Buffer.from('a\0b'), binary: true, utf8: false }] }], // 3516 §4.2
+  ['A006 APPEND INBOX UTF8 (~{2}\r\nhi)', { tag: 'A006', name: 'APPEND', mailbox: 'INBOX', messages: [{ flags: [], message: Buffer.from('hi'), binary: true, utf8: true }] }, { utf8: true }], // 6855 §4
+  [
+    'A007 APPEND Drafts (\\Draft) {2+}\r\nab (\\Seen) {1+}\r\nc', // MULTIAPPEND, RFC 3502 §6.3.11
+    { tag: 'A007', name: 'APPEND', mailbox: 'Drafts', messages: [
+      { flags: ['\\Draft'], message: Buffer.from('ab'), binary: false, utf8: false },
+      { flags: ['\\Seen'], message: Buffer.from('c'), binary: false, utf8: false },
+    ] },
+  ],
+  [
+    'A008 APPEND Drafts CATENATE (URL "/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER" TEXT {4+}\r\n\r\nhi)', // RFC 4469 §5
+    { tag: 'A008', name: 'APPEND', mailbox: 'Drafts', messages: [{ flags: [], catenate: [
+      { kind: 'url', url: '/Drafts;UIDVALIDITY=385759045/;UID=20/;section=HEADER' }, { kind: 'text', bytes: Buffer.from('\r\nhi') },
+    ], binary: false, utf8: false }] },
+  ],
   ['FXXZ CHECK', { tag: 'FXXZ', name: 'CHECK' }], // §6.4.1
   ['A341 CLOSE', { tag: 'A341', name: 'CLOSE' }], // §6.4.2
   ['A202 EXPUNGE', { tag: 'A202', name: 'EXPUNGE', uid: false }], // §6.4.3
@@ -170,7 +183,7 @@ const INVALID: Array<[input: string, tag: string | undefined, status: 'BAD' | 'N
   ['a1 LIST "" % RETURN (BOGUS)', 'a1', 'BAD', /Unknown return option/],
   ['a1 STATUS INBOX (MESSAGES BOGUS)', 'a1', 'BAD', /Unknown status item/],
   ['a1 STATUS INBOX ()', 'a1', 'BAD', /status item/],
-  ['a1 APPEND INBOX {5+}\r\nhello extra', 'a1', 'BAD', /after the arguments/],
+  ['a1 APPEND INBOX {5+}\r\nhello extra', 'a1', 'BAD', /Expected a literal/], // MULTIAPPEND: another message was expected
   ['a1 APPEND INBOX "hello"', 'a1', 'BAD', /Invalid day/], // a quoted string there can only be a date-time
   ['a1 APPEND INBOX hello', 'a1', 'BAD', /Expected a literal/],
   ['u1 SELECT 客户', 'u1', 'BAD', /Expected a mailbox name/, { utf8: true }], // RFC 6855: UTF-8 only in quoted strings

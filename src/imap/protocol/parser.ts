@@ -5,12 +5,13 @@
  * throws is ParseError (answer "tag BAD …"); an unexpected internal failure is wrapped in one, with `cause`
  * set, so a hostile client can never crash a session. It checks syntax, not state (registry.ts does that).
  */
-import type { AuthenticateResponse, Command, IdleDone, ParseOptions } from './command.ts';
+import type { AppendMessage, AuthenticateResponse, CatenatePart, Command, IdleDone, ParseOptions } from './command.ts';
 import { ASTRING_CHAR, Cursor } from './cursor.ts';
 import { parseDateTime } from './date-time.ts';
 import { parseFlagList, parseFlagSequence } from './flags.ts';
 import { ParseError } from './parse-error.ts';
 import { parseFetchArgs } from './parse-fetch.ts';
+import { parseNotifyArgs } from './parse-notify.ts';
 import { parseCreateArgs, parseListArgs, parseLsubArgs, parseMailbox, parseSelectArgs, parseStatusItems } from './parse-mailbox.ts';
 import { parseSearchArgs, parseSortArgs, parseThreadArgs } from './parse-search.ts';
 import { parseSequenceSet } from './sequence-set.ts';
@@ -118,29 +119,17 @@ const COMMANDS: Record<string, Handler> = {
     return { tag, name: 'STATUS', mailbox, items };
   },
   APPEND: (c, tag, options) => {
-    // append = "APPEND" SP mailbox [SP flag-list] [SP date-time] SP (literal / "UTF8" SP "(" literal8 ")")
+    // append = "APPEND" SP mailbox 1*append-message (RFC 3502 §6.3.11, RFC 4466 §2.3)
+    // append-message = [SP flag-list] [SP date-time] SP append-data
+    // append-data = literal / literal8 / "UTF8" SP "(" literal8 ")" / "CATENATE" SP "(" cat-part *(SP cat-part) ")"
     c.sp();
     const mailbox = parseMailbox(c, options);
-    c.sp();
-    let flags: string[] = [];
-    if (c.peek() === 0x28) {
-      flags = parseFlagList(c);
+    const messages: AppendMessage[] = [];
+    do {
       c.sp();
-    }
-    let internalDate: Date | undefined;
-    if (c.peek() === 0x22) {
-      internalDate = parseDateTime(c);
-      c.sp();
-    }
-    const utf8 = c.acceptWord('UTF8');
-    if (utf8) {
-      c.sp();
-      c.expect(0x28, '"(" after UTF8');
-    }
-    const { bytes, binary } = c.literal(true);
-    if (utf8) c.expect(0x29, '")" after the UTF8 literal');
-    c.end();
-    return { tag, name: 'APPEND', mailbox, flags, ...(internalDate ? { internalDate } : {}), message: bytes, binary: binary || utf8, utf8 };
+      messages.push(parseAppendMessage(c));
+    } while (!c.atEnd());
+    return { tag, name: 'APPEND', mailbox, messages };
   },
   SEARCH: (c, tag, _o, uid) => ({ tag, name: 'SEARCH', uid, ...parseSearchArgs(c) }),
   SORT: (c, tag, _o, uid) => ({ tag, name: 'SORT', uid, ...parseSortArgs(c) }),
@@ -220,6 +209,15 @@ const COMMANDS: Record<string, Handler> = {
     c.end();
     return { tag, name: 'SETQUOTA', root, limits };
   },
+  NOTIFY: (c, tag, options) => parseNotifyArgs(c, tag, options),
+  CANCELUPDATE: (c, tag) => {
+    const tags: string[] = [];
+    do {
+      c.sp();
+      tags.push(c.utf8(c.string('a search tag'), 'search tag'));
+    } while (!c.atEnd());
+    return { tag, name: 'CANCELUPDATE', tags };
+  },
   COMPRESS: (c, tag) => {
     c.sp();
     const mechanism = c.atom('a compression mechanism').toUpperCase();
@@ -227,6 +225,52 @@ const COMMANDS: Record<string, Handler> = {
     return { tag, name: 'COMPRESS', mechanism };
   },
 };
+
+function parseAppendMessage(c: Cursor): AppendMessage {
+  let flags: string[] = [];
+  if (c.peek() === 0x28) {
+    flags = parseFlagList(c);
+    c.sp();
+  }
+  let internalDate: Date | undefined;
+  if (c.peek() === 0x22) {
+    internalDate = parseDateTime(c);
+    c.sp();
+  }
+  const date = internalDate ? { internalDate } : {};
+  if (c.acceptWord('CATENATE')) {
+    // cat-part = "TEXT" SP literal / "URL" SP astring / "UTF8" SP "(" literal8 ")" (RFC 4469 §5, RFC 6855 §4)
+    c.sp();
+    c.expect(0x28, '"(" after CATENATE');
+    const catenate: CatenatePart[] = [];
+    let binary = false;
+    do {
+      const kind = c.atom('TEXT or URL').toUpperCase();
+      c.sp();
+      if (kind === 'URL') {
+        catenate.push({ kind: 'url', url: c.utf8(c.astring('a URL'), 'URL') });
+      } else if (kind === 'TEXT' || kind === 'UTF8') {
+        if (kind === 'UTF8') c.expect(0x28, '"(" after UTF8');
+        const part = c.literal(true);
+        if (kind === 'UTF8') c.expect(0x29, '")" after the UTF8 literal');
+        binary ||= part.binary;
+        catenate.push({ kind: 'text', bytes: part.bytes });
+      } else {
+        c.fail(`Unknown CATENATE part ${kind.slice(0, 24)}`);
+      }
+    } while (c.accept(0x20));
+    c.expect(0x29, '")" to close CATENATE');
+    return { flags, ...date, catenate, binary, utf8: false };
+  }
+  const utf8 = c.acceptWord('UTF8');
+  if (utf8) {
+    c.sp();
+    c.expect(0x28, '"(" after UTF8');
+  }
+  const { bytes, binary } = c.literal(true);
+  if (utf8) c.expect(0x29, '")" after the UTF8 literal');
+  return { flags, ...date, message: bytes, binary: binary || utf8, utf8 };
+}
 
 /** RFC 3501 §6.4.8 plus UIDPLUS (UID EXPUNGE), MOVE, SORT and THREAD. */
 const UID_COMMANDS = new Set(['COPY', 'MOVE', 'FETCH', 'SEARCH', 'STORE', 'EXPUNGE', 'SORT', 'THREAD']);

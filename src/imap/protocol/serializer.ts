@@ -49,7 +49,9 @@ export type ResponseCode =
   | { code: 'BADCHARSET'; charsets?: readonly string[] }
   | { code: 'APPENDUID'; uidvalidity: number; uids: number | readonly number[] }
   | { code: 'COPYUID'; uidvalidity: number; source: readonly number[]; destination: readonly number[] }
-  | { code: 'MODIFIED'; uids: readonly number[] };
+  | { code: 'MODIFIED'; uids: readonly number[] }
+  | { code: 'BADURL'; url: string }
+  | { code: 'BADEVENT'; events: readonly string[] };
 
 export type Status = 'OK' | 'NO' | 'BAD' | 'PREAUTH' | 'BYE';
 
@@ -169,6 +171,11 @@ export function formatResponseCode(code: ResponseCode): string {
       return `COPYUID ${code.uidvalidity} ${formatSequenceSet(code.source, true)} ${formatSequenceSet(code.destination, true)}`;
     case 'MODIFIED':
       return `MODIFIED ${formatSequenceSet(code.uids)}`;
+    case 'BADEVENT':
+      return `BADEVENT (${code.events.join(' ')})`;
+    case 'BADURL':
+      // url-resp-text: no CR, LF or "]" (RFC 4469 §6).
+      return `BADURL ${code.url.replace(/[\r\n\]]/g, '')}`;
   }
 }
 

@@ -42,6 +42,12 @@ export interface CommandReaderOptions {
   maxCommandBytes?: number;
   /** Literals one command may carry. Default 1000. */
   maxLiteralsPerCommand?: number;
+  /**
+   * An APPEND's message literals together (MULTIAPPEND, CATENATE): the command is held in memory
+   * until its last literal, so several APPENDLIMITs in one command are bounded too. Default 4 ×
+   * maxLiteralBytes; more is NO [TOOBIG].
+   */
+  maxAppendBytes?: number;
 }
 
 /** An APPEND's message literals are bounded by maxLiteralBytes (APPENDLIMIT) each, not by maxCommandBytes. */
@@ -67,6 +73,8 @@ export class CommandReader {
   #countedBytes = 0;
   #literals = 0;
   #isAppend = false;
+  #appendBytes = 0;
+  readonly #maxAppendBytes: number;
   readonly #maxLiterals: number;
   #tag: string | undefined;
   #literalParts: Buffer[] = [];
@@ -83,6 +91,7 @@ export class CommandReader {
       maxCommandBytes: options.maxCommandBytes ?? 1024 * 1024,
     };
     this.#maxLiterals = options.maxLiteralsPerCommand ?? 1000;
+    this.#maxAppendBytes = options.maxAppendBytes ?? 4 * maxLiteralBytes;
   }
 
   /** Appends bytes from the socket. Nothing is parsed until next() is called. */
@@ -123,6 +132,7 @@ export class CommandReader {
           this.#literalParts = [];
           this.#commandBytes += size;
           if (!this.#isAppend) this.#countedBytes += size;
+          else this.#appendBytes += size;
           this.#state = 'line';
           break;
         }
@@ -210,7 +220,10 @@ export class CommandReader {
     }
     const refused = ++this.#literals > this.#maxLiterals
       ? new ParseError(`Too many literals in one command (at most ${this.#maxLiterals})`, { tag, status: 'BAD' })
-      : checkLiteral(marker, this.#limits, this.#isAppend ? undefined : this.#countedBytes, tag);
+      : checkLiteral(marker, this.#limits, this.#isAppend ? undefined : this.#countedBytes, tag)
+        ?? (this.#isAppend && this.#appendBytes + marker.size > this.#maxAppendBytes
+          ? new ParseError(`The messages of one APPEND exceed ${this.#maxAppendBytes} bytes together`, { tag, status: 'NO', code: 'TOOBIG' })
+          : undefined);
     if (refused) {
       this.#resetCommand();
       if (!marker.sync) this.#startSkip(marker.size);
@@ -273,6 +286,7 @@ export class CommandReader {
     this.#countedBytes = 0;
     this.#literals = 0;
     this.#isAppend = false;
+    this.#appendBytes = 0;
     this.#tag = undefined;
     this.#state = 'line';
   }
