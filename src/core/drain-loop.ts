@@ -11,11 +11,15 @@ export class DrainLoop {
   private stopped = true;
   private idle: Promise<void> = Promise.resolve();
 
-  /** pass() returns how much it did; 0 ends the drain. */
+  /**
+   * pass() returns how much it did; 0 ends the drain, and so does less than batch() when given (a
+   * pass that took fewer than it may take found everything that was due: another would find none).
+   */
   constructor(
     private readonly pass: () => Promise<number>,
     private readonly pollMs: () => number,
     private readonly onError: (err: unknown) => void,
+    private readonly batch?: () => number,
   ) {}
 
   start(): void {
@@ -43,7 +47,10 @@ export class DrainLoop {
       try {
         do {
           this.again = false;
-          while (!this.stopped && (await this.pass()) > 0) { /* keep draining */ }
+          while (!this.stopped) {
+            const n = await this.pass();
+            if (n === 0 || (this.batch && n < this.batch())) break;
+          }
         } while (this.again && !this.stopped);
       } catch (err) {
         this.onError(err);

@@ -35,7 +35,18 @@ export interface DomainInfo extends DomainSummary {
 
 const STATUSES: readonly DomainStatus[] = ['valid', 'invalid', 'expired'];
 
+/**
+ * resolveDomain() answers from memory for this long: SMTP asks it at MAIL and RCPT and the queue
+ * runner for every recipient, several look-ups a message. A change made through this service
+ * clears the memory at once; one made by another process (the CLI, another cluster node) is seen
+ * within this time, as runtime settings are.
+ */
+const RESOLVE_CACHE_MS = 1000;
+const RESOLVE_CACHE_MAX = 10_000;
+
 export class DomainService {
+  private readonly resolved = new Map<string, { domain: Domain | undefined; at: number }>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock = systemClock,
@@ -50,7 +61,7 @@ export class DomainService {
   async add(actor: Actor, name: string, opts: DomainOptions = {}): Promise<Domain> {
     const ascii = normaliseDomain(name);
     const clean = validateOptions(opts);
-    return this.store.tx(async (tx) => {
+    return this.write(async (tx) => {
       await requireNameFree(tx, ascii);
       // Strong passwords as security.strongPasswordsDefault says, unless asked otherwise (manual §1.8.10).
       const domain = await tx.domains.create({ openedAt: this.clock.now(), strongPasswords: this.strongPasswordsDefault(), ...clean, name: ascii });
@@ -90,7 +101,7 @@ export class DomainService {
   /** Changes settings (never the name). Throws NOT_FOUND, INVALID_INPUT. */
   async update(actor: Actor, ref: DomainRef, patch: DomainPatch): Promise<Domain> {
     const clean = validateOptions(patch);
-    return this.store.tx(async (tx) => {
+    return this.write(async (tx) => {
       const domain = await requireDomain(tx, ref);
       const updated = await tx.domains.update(domain.id, clean);
       if (!updated) throw new MailError('NOT_FOUND', `domain ${domainLabel(domain)} does not exist`);
@@ -104,7 +115,7 @@ export class DomainService {
    * default (role-accounts.ts). Throws NOT_FOUND, INVALID_INPUT.
    */
   async setRoleAccounts(actor: Actor, ref: DomainRef, patch: RoleAccountSettings): Promise<RoleAccountSettings> {
-    return this.store.tx(async (tx) => {
+    return this.write(async (tx) => {
       const domain = await requireDomain(tx, ref);
       const next = await writeRoleAccounts(tx, domain, patch);
       await recordAudit(tx, actor, 'domain.role-accounts', domain.name, { ...patch });
@@ -117,7 +128,7 @@ export class DomainService {
    * its domain aliases and its admins. Throws NOT_FOUND.
    */
   async remove(actor: Actor, ref: DomainRef): Promise<void> {
-    await this.store.tx(async (tx) => {
+    await this.write(async (tx) => {
       const domain = await requireDomain(tx, ref);
       const usage = await tx.domains.usage(domain.id);
       const aliases = await tx.domainAliases.list(domain.id);
@@ -140,7 +151,10 @@ export class DomainService {
     return (await this.resolveDomain(name)) !== undefined;
   }
 
-  /** The domain called `name`, or the one it is a domain alias of; undefined for unknown or malformed names. */
+  /**
+   * The domain called `name`, or the one it is a domain alias of; undefined for unknown or malformed
+   * names. Answers may be up to RESOLVE_CACHE_MS old when another process changed the domain.
+   */
   async resolveDomain(name: string): Promise<Domain | undefined> {
     let ascii: string;
     try {
@@ -148,7 +162,23 @@ export class DomainService {
     } catch {
       return undefined;
     }
-    return this.store.read(async (tx) => (await findDomain(tx, ascii))?.domain);
+    const now = performance.now();
+    const hit = this.resolved.get(ascii);
+    if (hit && now - hit.at < RESOLVE_CACHE_MS) return hit.domain;
+    const domain = await this.store.read(async (tx) => (await findDomain(tx, ascii))?.domain);
+    if (this.resolved.size >= RESOLVE_CACHE_MAX) this.resolved.clear();
+    this.resolved.set(ascii, { domain, at: now });
+    return domain;
+  }
+
+  /** Every change goes through here: resolveDomain() forgets what it knew, before and after the commit. */
+  private async write<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    this.resolved.clear();
+    try {
+      return await this.store.tx(fn);
+    } finally {
+      this.resolved.clear();
+    }
   }
 
   /**
@@ -157,7 +187,7 @@ export class DomainService {
    */
   async addAlias(actor: Actor, alias: string, target: DomainRef): Promise<DomainAlias> {
     const ascii = normaliseDomain(alias);
-    return this.store.tx(async (tx) => {
+    return this.write(async (tx) => {
       const domain = await requireDomain(tx, target);
       if (domain.name === ascii) throw new MailError('INVALID_INPUT', `a domain cannot be an alias of itself`);
       await requireNameFree(tx, ascii);
@@ -170,7 +200,7 @@ export class DomainService {
   /** Removes a domain alias. Throws NOT_FOUND. */
   async removeAlias(actor: Actor, alias: string): Promise<void> {
     const ascii = normaliseDomain(alias);
-    await this.store.tx(async (tx) => {
+    await this.write(async (tx) => {
       const existing = await tx.domainAliases.get(ascii);
       if (!existing) throw new MailError('NOT_FOUND', `domain alias ${domainLabel(ascii)} does not exist`);
       await tx.domainAliases.delete(ascii);

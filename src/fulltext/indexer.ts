@@ -24,7 +24,8 @@ export class Indexer {
     private readonly blobs: BlobStore,
     private readonly opts: { batch?: number; pollMs?: number; log?: (line: string) => void } = {},
   ) {
-    this.loop = new DrainLoop(() => this.runOnce(), () => opts.pollMs ?? 2000, (err) => opts.log?.(`indexer: ${String(err)}`));
+    this.loop = new DrainLoop(() => this.runOnce(), () => opts.pollMs ?? 2000, (err) => opts.log?.(`indexer: ${String(err)}`),
+      () => opts.batch ?? 50);
   }
 
   start(): void {

@@ -7,7 +7,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { BlobId, QueueId } from '../core/ids.ts';
 import type { BlobStore } from '../store/blob-store.ts';
-import type { QueueState, Store, StoreTx } from '../store/store.ts';
+import type { QueueEntry, QueueState, Store, StoreTx } from '../store/store.ts';
 
 export interface Submission {
   /** Envelope sender; '' is the null sender. */
@@ -25,17 +25,51 @@ export interface PreparedSubmission extends Omit<Submission, 'raw'> {
   size: number;
 }
 
+/** A runner that takes entries from submit() directly (QueueService.handOffTo). */
+export interface Handoff {
+  /** The lease owner: this node. */
+  node: string;
+  leaseMs(): number;
+  /** Takes an entry leased to it; false when it cannot (stopping), and the entry waits for its lease to end. */
+  take(entry: QueueEntry): boolean;
+}
+
+/** The entry as the store now holds it, without reading it back. */
+function entryOf(id: QueueId, p: PreparedSubmission, now: number, lease: { owner: string; until: number }): QueueEntry {
+  return {
+    id, state: p.state ?? 'inbound', sender: p.sender, blobId: p.blobId, size: p.size, priority: p.priority ?? 0,
+    createdAt: now, nextAttemptAt: now, attempts: 0, leaseOwner: lease.owner, leaseUntil: lease.until, lastError: '',
+    meta: p.meta ?? {},
+    // As the store lists them: each address once, in code-unit order.
+    recipients: [...new Set(p.recipients)].sort().map((address) => ({ address, state: 'pending', attempts: 0, lastReply: '', nextAttemptAt: null })),
+  };
+}
+
 export class QueueService {
   private readonly listeners = new Set<() => void>();
+  private handoff: Handoff | undefined;
 
   constructor(private readonly store: Store, private readonly blobs: BlobStore, private readonly clock: Clock) {}
 
-  /** Stores the message and queues it. Durable when it resolves. */
+  /**
+   * Stores the message and queues it. Durable when it resolves. While this node's runner takes
+   * hand-offs, the entry is queued already leased to it and handed over at once, so the runner
+   * spends no claim on it; should this node die, the lease runs out and any node delivers it.
+   */
   async submit(s: Submission): Promise<QueueId> {
     const p = await this.prepare(s);
-    const id = await this.store.tx((tx) => this.enqueue(tx, p));
-    this.wake();
+    const h = (p.state ?? 'inbound') === 'holding' ? undefined : this.handoff;
+    const now = this.clock.now();
+    const lease = h && { owner: h.node, until: now + h.leaseMs() };
+    const id = await this.store.tx((tx) => this.enqueue(tx, p, lease));
+    if (!(h && lease && h.take(entryOf(id, p, now, lease)))) this.wake();
     return id;
+  }
+
+  /** This node's runner takes submitted entries straight away (see submit); returns the undo. */
+  handOffTo(h: Handoff): () => void {
+    this.handoff = h;
+    return () => { if (this.handoff === h) this.handoff = undefined; };
   }
 
   /** Puts the bytes (outside any transaction) so enqueue() can run inside one. */
@@ -46,10 +80,10 @@ export class QueueService {
   }
 
   /** Queues a prepared message inside the caller's transaction; call wake() after it commits. */
-  enqueue(tx: StoreTx, p: PreparedSubmission): Promise<QueueId> {
+  enqueue(tx: StoreTx, p: PreparedSubmission, lease?: { owner: string; until: number }): Promise<QueueId> {
     return tx.queue.enqueue({
       state: p.state ?? 'inbound', sender: p.sender, blobId: p.blobId, size: p.size, priority: p.priority ?? 0,
-      nextAttemptAt: this.clock.now(), meta: p.meta ?? {}, recipients: p.recipients,
+      nextAttemptAt: this.clock.now(), meta: p.meta ?? {}, recipients: p.recipients, ...(lease ? { lease } : {}),
     });
   }
 

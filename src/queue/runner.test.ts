@@ -47,6 +47,57 @@ async function setup(answers: { local?: (r: string) => RecipientResult['outcome'
 }
 
 describe('QueueRunner', () => {
+  it('takes entries submitted on its node straight from submit(), leased to it, with no claim pass', async () => {
+    const s = await setup({});
+    try {
+      await s.runner.start();
+      let claims = 0;
+      const claim = s.stores.store.tx.bind(s.stores.store);
+      // Count claim passes: each is a transaction calling tx.queue.claim.
+      (s.stores.store as { tx: typeof claim }).tx = (fn) => claim((tx) => fn(new Proxy(tx, {
+        get: (t, k) => (k === 'queue' ? new Proxy(t.queue, { get: (q, m) => (m === 'claim' ? (...a: unknown[]) => { claims += 1; return (q.claim as (...x: unknown[]) => unknown)(...a); } : q[m as keyof typeof q]) }) : t[k as keyof typeof t]),
+      })));
+      await s.submit('a@local.test', ['b@local.test', 'b@local.test', 'c@local.test']);
+      for (let i = 0; i < 50 && (await s.list()).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(await s.list(), [], 'delivered and settled');
+      assert.deepEqual(s.local.calls[0]?.recipients, ['b@local.test', 'c@local.test'], 'each recipient once');
+      assert.equal(claims, 0, 'no claim pass was needed');
+      // A holding entry is not handed over (it waits for an admin).
+      await s.queue.submit({ sender: 'a@local.test', recipients: ['b@local.test'], raw: Buffer.from('Subject: h\r\n\r\nx\r\n'), state: 'holding' });
+      const [held] = await s.list();
+      assert.equal(held?.state, 'holding');
+      assert.equal(held?.leaseOwner, null);
+    } finally {
+      await s.runner.stop();
+      await s.stores.close();
+    }
+  });
+
+  it('gives back the leases of handed-over entries it had not started when it stops', async () => {
+    const s = await setup({});
+    let release!: () => void;
+    const blocked = new Promise<void>((r) => { release = r; });
+    const deliver = s.local.t.deliver.bind(s.local.t);
+    (s.local.t as { deliver: Transport['deliver'] }).deliver = async (job, signal) => { await blocked; return deliver(job, signal); };
+    const one = settingsFrom({ 'queue.runnerConcurrency': 1 });
+    (s.runner as unknown as { deps: { settings: () => unknown } }).deps.settings = () => one;
+    try {
+      await s.runner.start();
+      await s.submit('a@local.test', ['b@local.test']); // delivering, held up
+      await s.submit('a@local.test', ['c@local.test']); // handed over, waiting for the one slot
+      assert.deepEqual((await s.list()).map((e) => e.leaseOwner), ['n1', 'n1']);
+      const stopped = s.runner.stop();
+      release();
+      await stopped;
+      const left = await s.list();
+      assert.equal(left.length, 1, 'the one in flight was finished');
+      assert.deepEqual(left[0]!.recipients.map((r) => r.address), ['c@local.test']);
+      assert.equal(left[0]!.leaseOwner, null, 'the waiting one is free for any node');
+    } finally {
+      await s.stores.close();
+    }
+  });
+
   it('routes local and remote recipients and deletes the entry when all are done', async () => {
     const s = await setup({});
     try {

@@ -42,24 +42,63 @@ const ACTIVE: QueueState[] = ['inbound', 'retry', 'raw'];
 export class QueueRunner {
   private readonly abort = new AbortController();
   private unsubscribe: (() => void) | undefined;
+  private stopHandoff: (() => void) | undefined;
   private readonly loop: DrainLoop;
+  /** Entries handed over by submit() waiting for a slot, and those being delivered. */
+  private readonly handed: QueueEntry[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: RunnerDeps) {
     this.loop = new DrainLoop(() => this.runOnce(), () => deps.settings().queue.pollMs,
-      (err) => deps.log?.(`queue runner pass failed: ${String(err)}`));
+      (err) => deps.log?.(`queue runner pass failed: ${String(err)}`), () => deps.settings().queue.runnerBatch);
   }
 
-  /** Takes back what this node's previous run had leased when it died, then runs until stop(). */
+  /**
+   * Takes back what this node's previous run had leased when it died, then runs until stop():
+   * entries this node submits are handed over at once (QueueService.handOffTo), others are claimed
+   * in passes, woken by submits elsewhere in this process and by the poll.
+   */
   async start(): Promise<void> {
     await this.deps.store.tx((tx) => tx.queue.releaseLeases(this.deps.node));
     this.unsubscribe = this.deps.queue.onWake(() => this.loop.kick());
+    this.stopHandoff = this.deps.queue.handOffTo({
+      node: this.deps.node,
+      leaseMs: () => this.deps.settings().queue.leaseSec * 1000,
+      take: (e) => this.take(e),
+    });
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    this.stopHandoff?.();
     this.unsubscribe?.();
     this.abort.abort();
     await this.loop.stop();
+    await Promise.all(this.inFlight);
+    // Handed over but not started: give their leases back so that any node takes them now.
+    if (this.handed.length > 0) {
+      this.handed.length = 0;
+      await this.deps.store.tx((tx) => tx.queue.releaseLeases(this.deps.node));
+    }
+  }
+
+  /** An entry submitted on this node, already leased to it: delivered as soon as a slot is free. */
+  private take(e: QueueEntry): boolean {
+    if (this.abort.signal.aborted) return false;
+    this.handed.push(e);
+    this.pump();
+    return true;
+  }
+
+  private pump(): void {
+    const limit = Math.max(1, this.deps.settings().queue.runnerConcurrency);
+    while (this.inFlight.size < limit && this.handed.length > 0 && !this.abort.signal.aborted) {
+      const e = this.handed.shift()!;
+      const done: Promise<void> = this.process(e)
+        .catch((err) => this.deps.log?.(`queue entry ${e.id}: ${String(err)}`))
+        .finally(() => { this.inFlight.delete(done); this.pump(); });
+      this.inFlight.add(done);
+    }
   }
 
   /** Runs passes until nothing is due. */

@@ -465,6 +465,8 @@ export interface NewQueueEntry {
   nextAttemptAt?: number;
   meta?: Record<string, unknown>;
   recipients: string[];
+  /** Inserted already leased (the submitting node's runner takes it at once, with no claim). */
+  lease?: { owner: string; until: number };
 }
 export interface QueueRepo {
   /** Inserts the entry and takes a reference on its blob. */

@@ -168,10 +168,18 @@ export async function saveUserRules(store: Store, userId: UserId, patch: UserRul
 async function readRules(tx: StoreTx, userId: UserId, opts: LoadOptions): Promise<UserRules> {
   const scope = userScope(userId);
   const rules = defaultUserRules();
+  // One query for every key (each delivery reads them); a corrupt value makes it throw, and then
+  // each key is read on its own so that only the corrupt one falls back to its defaults.
+  let all: Record<string, unknown> | undefined;
+  try {
+    all = await tx.settings.all(scope);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+  }
   for (const key of Object.keys(KEYS) as Key[]) {
     let stored: unknown;
     try {
-      stored = await tx.settings.get(scope, key);
+      stored = all ? all[key] : await tx.settings.get(scope, key);
     } catch (err) {
       // The settings repo JSON.parses the stored text: corrupt text is a bad value, not a store failure.
       if (!(err instanceof SyntaxError)) throw err;

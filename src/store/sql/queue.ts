@@ -75,9 +75,10 @@ export function queueRepo({ db, now }: RepoCtx): QueueRepo {
     async enqueue(e: NewQueueEntry) {
       const t = now();
       const r = await db.get<Row>(
-        `INSERT INTO queue (state, sender, blob_id, size, priority, created_at, next_attempt_at, meta)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-        [e.state, e.sender, e.blobId, e.size, e.priority ?? 0, t, e.nextAttemptAt ?? t, JSON.stringify(e.meta ?? {})]);
+        `INSERT INTO queue (state, sender, blob_id, size, priority, created_at, next_attempt_at, meta, lease_owner, lease_until)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+        [e.state, e.sender, e.blobId, e.size, e.priority ?? 0, t, e.nextAttemptAt ?? t, JSON.stringify(e.meta ?? {}),
+          e.lease?.owner ?? null, e.lease?.until ?? null]);
       const id = num(r!.id) as QueueId;
       for (const address of new Set(e.recipients)) {
         await db.run('INSERT INTO queue_recipients (queue_id, address) VALUES (?, ?)', [id, address]);
