@@ -8,6 +8,7 @@ import type { Store, StoreTx } from '../store/store.ts';
 
 export interface QuotaCheck {
   allowed: boolean;
+  /** What the mailboxes hold; not counted (0) for a user with neither limit. */
   usedBytes: number;
   quotaBytes: number;
   usedMessages: number;
@@ -19,7 +20,8 @@ export interface QuotaCheck {
 export async function checkQuotaTx(tx: StoreTx, userId: UserId, incomingBytes: number): Promise<QuotaCheck | undefined> {
   const user = await tx.users.get(userId);
   if (!user) return undefined;
-  const used = await tx.users.usage(userId);
+  const unlimited = user.quotaBytes <= 0 && user.quotaMessages <= 0;
+  const used = unlimited ? { bytes: 0, messages: 0 } : await tx.users.usage(userId);
   const overBytes = user.quotaBytes > 0 && used.bytes + incomingBytes > user.quotaBytes;
   const overCount = user.quotaMessages > 0 && used.messages + 1 > user.quotaMessages;
   return {
