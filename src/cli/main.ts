@@ -15,6 +15,7 @@ import { registerList } from './list.ts';
 import { registerPopAccount } from './pop-account.ts';
 import { registerQueue } from './queue.ts';
 import { registerSecurity } from './security.ts';
+import { registerService } from './service.ts';
 import { registerSettings } from './settings.ts';
 import { registerStart } from './start.ts';
 import { registerUser } from './user.ts';
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim, registerImport, registerPopAccount, registerSecurity]) {
+  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim, registerImport, registerPopAccount, registerSecurity, registerService]) {
     register(program);
   }
   // Subcommands inherit exitOverride so usage errors reach the handler below as exit code 2.

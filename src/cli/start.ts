@@ -2,7 +2,8 @@
  * `youju start`: runs every role in this process until SIGTERM or SIGINT, then shuts down
  * gracefully (listeners stop accepting, work in flight finishes, the store closes). On an empty
  * data store it first runs the set-up of `youju init` and prints the generated passwords once.
- * Not running as root, ports below 1024 move up by 10000 (25 → 10025) and it says so.
+ * Not running as root, ports below 1024 move up by 10000 (25 → 10025) and it says so, unless
+ * --privileged-ports says the process may bind them (CAP_NET_BIND_SERVICE).
  */
 import { hostname as osHostname } from 'node:os';
 import type { Command } from 'commander';
@@ -25,11 +26,12 @@ const isRoot = () => typeof process.getuid === 'function' && process.getuid() ==
 export function registerStart(program: Command): void {
   program.command('start').description('run the mail server (every role) until stopped')
     .option('--domain <name>', 'default domain to create on first start')
-    .action(async (f: { domain?: string }, cmd: Command) => {
+    .option('--privileged-ports', 'bind ports below 1024 as configured even when not root (the process has CAP_NET_BIND_SERVICE, as the systemd unit of `youju service install` gives it)')
+    .action(async (f: { domain?: string; privilegedPorts?: boolean }, cmd: Command) => {
       const ctx = commandContext(cmd);
       let config: BootConfig = ctx.config;
       const { out, actor } = ctx;
-      if (!isRoot()) {
+      if (!isRoot() && !f.privilegedPorts) {
         config = withHighPorts(config);
         out.info('not running as root: ports below 1024 moved up by 10000');
       }
