@@ -8,6 +8,7 @@ import { describeError, isMailError } from '../core/errors.ts';
 import { registerAdmin } from './admin.ts';
 import { registerAlias } from './alias.ts';
 import { registerDkim } from './dkim.ts';
+import { registerDoctor } from './doctor.ts';
 import { registerDomain } from './domain.ts';
 import { registerImport } from './import.ts';
 import { registerInit } from './init.ts';
@@ -28,7 +29,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim, registerImport, registerPopAccount, registerSecurity, registerService]) {
+  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim, registerImport, registerPopAccount, registerSecurity, registerService, registerDoctor]) {
     register(program);
   }
   // Subcommands inherit exitOverride so usage errors reach the handler below as exit code 2.

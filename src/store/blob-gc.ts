@@ -49,3 +49,22 @@ export async function collectBlobs(store: Store, blobs: BlobStore, opts: BlobGcO
   await blobs.compact();
   return { released, orphans };
 }
+
+/**
+ * What the next collection would remove, counted without removing anything (youju doctor):
+ * released blobs (count 0 past the grace period) and orphans (bytes without a reference row).
+ */
+export async function blobGarbage(store: Store, blobs: BlobStore, opts: BlobGcOptions = {}): Promise<{ released: number; orphans: number }> {
+  const cutoff = (opts.now ?? Date.now)() - (opts.graceMs ?? 3600_000);
+  const released = (await store.read((tx) => tx.blobRefs.unreferenced(cutoff, 1_000_000))).length;
+  let orphans = 0;
+  let after = '';
+  for (;;) {
+    const page = await blobs.listOlderThan(cutoff, after, 500);
+    if (page.length === 0) break;
+    const known = await store.read((tx) => tx.blobRefs.known(page));
+    orphans += page.filter((id) => !known.has(id)).length;
+    after = page[page.length - 1]!;
+  }
+  return { released, orphans };
+}

@@ -1,6 +1,6 @@
 /**
  * A real DNS server over UDP on 127.0.0.1 for tests (node:dgram + dns-packet): answers MX, A,
- * AAAA and TXT from a table, NXDOMAIN for names not in it, an empty NOERROR answer (NODATA) for a
+ * AAAA, TXT and PTR from a table, NXDOMAIN for names not in it, an empty NOERROR answer (NODATA) for a
  * known name without records of the asked type, SERVFAIL for names marked failing, and nothing
  * at all for names marked silent (the client times out). Not a resolver: no recursion, no CNAME
  * chasing, no TCP. Names match case-insensitively, with or without the trailing dot.
@@ -14,6 +14,8 @@ export interface DnsRecords {
   A?: string[];
   AAAA?: string[];
   TXT?: string[];
+  /** For reverse names such as '1.0.0.127.in-addr.arpa'. */
+  PTR?: string[];
   /** TTL of every answer for this name, in seconds. Default 300. */
   ttl?: number;
 }
@@ -69,7 +71,10 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<TestDnsSer
       case 'AAAA':
         return { rcode: 0, answers: (r.AAAA ?? []).map((a) => ({ ...base, type: 'AAAA' as const, data: a })) };
       case 'TXT':
-        return { rcode: 0, answers: (r.TXT ?? []).map((t) => ({ ...base, type: 'TXT' as const, data: t })) };
+        // One TXT record is a list of strings of at most 255 bytes each (RFC 1035 §3.3.14), as a zone file splits it.
+        return { rcode: 0, answers: (r.TXT ?? []).map((t) => ({ ...base, type: 'TXT' as const, data: t.match(/[^]{1,255}/g) ?? [''] })) };
+      case 'PTR':
+        return { rcode: 0, answers: (r.PTR ?? []).map((p) => ({ ...base, type: 'PTR' as const, data: p })) };
       default:
         return { rcode: 0, answers: [] };
     }
