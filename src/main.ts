@@ -27,6 +27,7 @@ import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
 import { MailboxService } from './mailbox/mailbox-service.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
+import { AntivirusStage } from './antivirus/antivirus-stage.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
 import { SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
@@ -97,7 +98,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   });
   // The protection pipeline: its stages in order (issue #13); settings decide which of them run.
   const pipeline = new Pipeline({
-    stages: [], store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'),
+    stages: [new AntivirusStage()], store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'),
     node: config.hostname, warn: (m) => logger.warn(m),
   });
   return {
