@@ -69,7 +69,8 @@ export async function startDnsServer(opts: DnsServerOptions): Promise<TestDnsSer
       case 'AAAA':
         return { rcode: 0, answers: (r.AAAA ?? []).map((a) => ({ ...base, type: 'AAAA' as const, data: a })) };
       case 'TXT':
-        return { rcode: 0, answers: (r.TXT ?? []).map((t) => ({ ...base, type: 'TXT' as const, data: t })) };
+        // A TXT string holds at most 255 bytes (RFC 1035 §3.3.14): longer values (DKIM keys) go as several.
+        return { rcode: 0, answers: (r.TXT ?? []).map((t) => ({ ...base, type: 'TXT' as const, data: t.match(/[\s\S]{1,255}/g) ?? [''] })) };
       default:
         return { rcode: 0, answers: [] };
     }
