@@ -32,6 +32,7 @@ import { createDnsLookup } from './antispam/dns-lookup.ts';
 import { SenderAuthStage } from './antispam/sender-auth.ts';
 import { DnsblStage } from './antispam/dnsbl.ts';
 import { GreylistStage } from './antispam/greylist.ts';
+import { SpamScoreStage } from './antispam/spam-score.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
 import { SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
@@ -103,7 +104,8 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   // The protection pipeline: its stages in order (issue #13); settings decide which of them run.
   const lookup = createDnsLookup(config.dns.servers, () => settings.current().senderAuth.dnsTimeoutMs);
   const pipeline = new Pipeline({
-    stages: [new DnsblStage(lookup), new SenderAuthStage({ hostname: config.hostname, lookup }), new GreylistStage(store), new AntivirusStage()], store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'),
+    stages: [new DnsblStage(lookup), new SenderAuthStage({ hostname: config.hostname, lookup }), new GreylistStage(store),
+      new AntivirusStage(), new SpamScoreStage()], store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'),
     node: config.hostname, warn: (m) => logger.warn(m),
   });
   return {

@@ -40,7 +40,11 @@ export async function runHook(stages: readonly Stage[], call: HookCall, settings
     const verdict = await withTimeout(stage, call, ctx, settings.pipeline.stageTimeoutMs);
     if (verdict.kind === 'continue' || verdict.kind === 'accept') {
       headers.push(...verdict.headers ?? []);
-      score.push(...verdict.score ?? []);
+      if (verdict.score?.length) {
+        score.push(...verdict.score);
+        // Later stages (the scoring stage) read every contribution so far in results 'score'.
+        ctx.results.set('score', [...(ctx.results.get('score') as ScoreItem[] | undefined) ?? [], ...verdict.score]);
+      }
       if (verdict.kind === 'accept') {
         ctx.count('accept');
         break;

@@ -99,7 +99,7 @@ export class PipelineSession {
 
   /**
    * End of DATA: every data stage in order, or those from `from` on (a held message scanned again).
-   * Score items are kept in results under 'score' for the scoring stage.
+   * Score items are kept in results under 'score' (runner.ts) for the scoring stage.
    */
   async data(msg: PipelineMessage, from?: string): Promise<DataOutcome> {
     const all = this.host.stages;
@@ -137,10 +137,7 @@ export class PipelineSession {
   }
 
   async #run(call: HookCall, stages: readonly Stage[] = this.host.stages): Promise<HookOutcome> {
-    const out = await runHook(stages, call, this.#settings, (stage) => this.#context(stage));
-    const score = (this.#results.get('score') as unknown[] | undefined) ?? [];
-    if (out.score.length > 0) this.#results.set('score', [...score, ...out.score]);
-    return out;
+    return runHook(stages, call, this.#settings, (stage) => this.#context(stage));
   }
 
   #context(stage: Stage): StageContext {

@@ -5,6 +5,7 @@
  * To add a concern: write schema/<concern>.ts and add it to SETTINGS_SECTIONS.
  */
 import { z } from 'zod';
+import { AntispamSettingsSchema } from './antispam.ts';
 import { AntivirusSettingsSchema } from './antivirus.ts';
 import { DnsblSettingsSchema } from './dnsbl.ts';
 import { GreylistSettingsSchema } from './greylist.ts';
@@ -37,6 +38,7 @@ export const SETTINGS_SECTIONS = {
   senderAuth: SenderAuthSettingsSchema,
   dnsbl: DnsblSettingsSchema,
   greylist: GreylistSettingsSchema,
+  antispam: AntispamSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -55,6 +57,7 @@ export const SettingsSchema = z.object({
   senderAuth: SenderAuthSettingsSchema.prefault({}).describe('Sender authentication: SPF, DKIM, ARC, DMARC'),
   dnsbl: DnsblSettingsSchema.prefault({}).describe('DNS-based block lists'),
   greylist: GreylistSettingsSchema.prefault({}).describe('Greylisting of unknown senders'),
+  antispam: AntispamSettingsSchema.prefault({}).describe('Spam scoring: heuristic rules, thresholds, X-Spam headers'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;
