@@ -1,7 +1,8 @@
 /**
  * The antivirus stage (FEATURES S15, manual §1.2.10): scans the whole message with clamd at the end
  * of DATA. Clean passes; a virus is handled by antivirus.action (reject 554 5.7.0, quarantine, or
- * delete); what clamd cannot scan (and a message over antivirus.maxScanBytes) by
+ * delete); what clamd cannot scan (and a message over antivirus.maxScanBytes, or a ZIP attachment
+ * over the archive limits clamd would skip as clean: archive-limits.ts) by
  * antivirus.unscannableAction, never as clean. clamd down or slower than antivirus.timeoutMs holds
  * the message in the queue, scanned again every antivirus.retrySec: never delivered unscanned.
  * Off while antivirus.clamd is empty. Nobody is exempt: authenticated and trusted mail is scanned.
@@ -9,6 +10,7 @@
  */
 import type { Settings } from '../config/settings.ts';
 import type { PipelineMessage, Stage, StageContext, Verdict } from '../pipeline/stage.ts';
+import { messageOverArchiveLimits } from './archive-limits.ts';
 import { ClamdUnavailable, scanBuffer, type ScanResult } from './clamd-client.ts';
 
 type Action = Settings['antivirus']['action'];
@@ -28,8 +30,11 @@ export class AntivirusStage implements Stage {
     const av = ctx.settings.antivirus;
     ctx.log(`Passing message through AntiVirus (Size: ${msg.raw.length})...`);
     let result: ScanResult;
+    const overArchive = messageOverArchiveLimits(msg.raw, { maxMemberBytes: av.maxArchiveMemberBytes, maxTotalBytes: av.maxArchiveTotalBytes });
     if (msg.raw.length > av.maxScanBytes) {
       result = { kind: 'unscannable', reason: `message of ${msg.raw.length} bytes is over antivirus.maxScanBytes (${av.maxScanBytes})` };
+    } else if (overArchive) {
+      result = { kind: 'unscannable', reason: overArchive };
     } else {
       try {
         result = await this.scan(av.clamd, msg.raw, av.timeoutMs);

@@ -81,24 +81,41 @@ export async function startClamd(): Promise<TestClamd> {
   return t;
 }
 
-/** A zip archive whose one member is marked encrypted (general purpose bit 0), as `zip -e` makes. */
-export function encryptedZip(): Buffer {
-  const name = Buffer.from('secret.txt');
-  const data = deflateRawSync(Buffer.from('not really encrypted, but flagged so')); // contents do not matter
-  const crc = 0x12345678;
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(1, 6); local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc, 14); local.writeUInt32LE(data.length, 18); local.writeUInt32LE(64, 22); local.writeUInt16LE(name.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(1, 8);
-  central.writeUInt16LE(8, 10); central.writeUInt32LE(crc, 16); central.writeUInt32LE(data.length, 20); central.writeUInt32LE(64, 24);
-  central.writeUInt16LE(name.length, 28);
-  const localPart = Buffer.concat([local, name, data]);
-  const centralPart = Buffer.concat([central, name]);
+/**
+ * A ZIP archive (APPNOTE.TXT) of stored members. `declaredSize` overrides the uncompressed size in
+ * the headers (a member that claims to unpack big, as a zip bomb does); `encrypted` sets general
+ * purpose bit 0, as `zip -e` makes (the contents need not really be encrypted for the flag to count).
+ */
+export function zipArchive(members: Array<{ name: string; content: Buffer; declaredSize?: number; encrypted?: boolean }>): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const m of members) {
+    const name = Buffer.from(m.name);
+    const flags = m.encrypted ? 1 : 0;
+    const size = m.declaredSize ?? m.content.length;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(flags, 6);
+    local.writeUInt32LE(0x12345678, 14); local.writeUInt32LE(m.content.length, 18); local.writeUInt32LE(size, 22); local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(flags, 8);
+    central.writeUInt32LE(0x12345678, 16); central.writeUInt32LE(m.content.length, 20); central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28); central.writeUInt32LE(offset, 42);
+    const localPart = Buffer.concat([local, name, m.content]);
+    locals.push(localPart);
+    centrals.push(Buffer.concat([central, name]));
+    offset += localPart.length;
+  }
+  const centralPart = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(1, 8); end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(centralPart.length, 12); end.writeUInt32LE(localPart.length, 16);
-  return Buffer.concat([localPart, centralPart, end]);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(members.length, 8); end.writeUInt16LE(members.length, 10);
+  end.writeUInt32LE(centralPart.length, 12); end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, centralPart, end]);
+}
+
+/** A zip archive whose one member is marked encrypted. */
+export function encryptedZip(): Buffer {
+  return zipArchive([{ name: 'secret.txt', content: deflateRawSync(Buffer.from('not really encrypted, but flagged so')), encrypted: true }]);
 }
 
 /** A MIME message with one attachment. */

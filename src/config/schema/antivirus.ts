@@ -18,6 +18,10 @@ export const AntivirusSettingsSchema = z.object({
     .describe('Longest a scan may take; past it the message is held and scanned again later.'),
   maxScanBytes: z.int().min(1024).default(25 * 1024 * 1024)
     .describe('Largest message sent to clamd; a larger one is unscannable. Keep it at or below clamd\'s StreamMaxLength.'),
+  maxArchiveMemberBytes: z.int().min(1024).default(25 * 1024 * 1024)
+    .describe('A ZIP attachment with a member that unpacks to more than this is unscannable (ClamAV skips files over its MaxFileSize and calls them clean). Keep it at or below clamd\'s MaxFileSize.'),
+  maxArchiveTotalBytes: z.int().min(1024).default(100 * 1024 * 1024)
+    .describe('A ZIP attachment whose members unpack to more than this in all is unscannable (a zip bomb). Keep it at or below clamd\'s MaxScanSize.'),
   retrySec: z.int().min(1).max(86_400).default(300)
     .describe('Seconds between scans of a held message while clamd is down.'),
   quarantineDays: z.int().min(1).max(3650).default(30)

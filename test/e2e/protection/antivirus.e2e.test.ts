@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { youjuAsync } from '../../helpers/cli.ts';
-import { EICAR, OWN_SIGNATURE_TEXT, encryptedZip, messageWithAttachment, startClamd, type TestClamd } from '../../helpers/clamd.ts';
+import { EICAR, OWN_SIGNATURE_TEXT, encryptedZip, messageWithAttachment, startClamd, zipArchive, type TestClamd } from '../../helpers/clamd.ts';
 import { swaks } from '../../helpers/peers.ts';
 import { eventually, mailboxMessages, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { localDate } from '../../../src/core/log/session-log.ts';
@@ -99,6 +99,11 @@ describe('antivirus (real clamd)', () => {
     const refused = await sendRaw(t, zip);
     assert.match(refused.out, /554 5\.7\.0 Message refused: it cannot be scanned/, refused.out);
     assert.ok(!(await inbox(t)).includes('encrypted zip'));
+    // A member that unpacks past the limit: clamd would skip it and say clean; it is unscannable.
+    const bomb = messageWithAttachment({ from: 'sender@remote.test', to: 'alice@example.cn', subject: 'zip bomb', filename: 'b.zip', type: 'application/zip',
+      content: zipArchive([{ name: 'payload.bin', content: Buffer.from('tiny'), declaredSize: 30 * 1024 * 1024 }]) });
+    const bombReply = await sendRaw(t, bomb);
+    assert.match(bombReply.out, /554 5\.7\.0 Message refused: it cannot be scanned/, bombReply.out);
     await t.rt.settings.set('antivirus.unscannableAction', 'quarantine');
     await t.rt.pipeline.quarantine.purge({ who: 'test', from: 'test' }, { id: Number(id) as never });
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { swaks } from '../../helpers/peers.ts';
-import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 const LISTS = [
   { host: 'silent.test', message: '$IP$ listed at silent' },
@@ -63,10 +63,13 @@ describe('DNS-BL (loopback DNS server)', () => {
     await t.rt.settings.set('dnsbl.whitelist', []);
   });
 
-  it('with action "score", a listed client\'s mail is accepted and the listing counted for scoring', async () => {
+  it('with action "score", a listed client\'s mail is accepted and the listing scored', async () => {
     await t.rt.settings.set('dnsbl.action', 'score');
     const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'x@remote.test', '--header', 'Subject: scored']);
     assert.match(r.out, /250 2\.0\.0 Ok: queued/, r.out);
+    const raw = await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).find((m) => m.subject === 'scored')?.raw);
+    assert.match(raw, /^X-Spam-Status: .*tests=[^\r]*RCVD_IN_DNSBL/m);
+    assert.match(raw, /\* 3\.0 RCVD_IN_DNSBL 127\.0\.0\.1 listed in bl\.test \(127\.0\.0\.2\)/);
     await t.rt.pipeline.counters.flush();
     const today = Object.values(await t.rt.pipeline.counters.read('2000-01-01', '2999-12-31')).at(-1)!;
     assert.ok((today['dnsbl.listed'] ?? 0) >= 1);
