@@ -140,7 +140,8 @@ export class SenderAuthStage implements Stage {
       score.push({ rule: dmarcResult.policy === 'none' ? 'DMARC_FAIL_NONE' : 'DMARC_FAIL', score: dmarcResult.policy === 'none' ? 1 : 3, detail: dmarcResult.domain });
     }
     const headers = rows.length > 0 ? [`Authentication-Results: ${this.deps.hostname};\r\n ${rows.join(';\r\n ')}`] : [`Authentication-Results: ${this.deps.hostname}; none`];
-    return { kind: 'continue', headers, score };
+    // RFC 8601 §5: an Authentication-Results field from outside that claims our authserv-id is a forgery.
+    return { kind: 'continue', headers, score, strip: [{ name: 'Authentication-Results', valuePrefix: this.deps.hostname }] };
   }
 
   /** On the approved list, and proven: SPF passed for the envelope domain or an aligned DKIM signature verified. */

@@ -40,6 +40,8 @@ export class SpamScoreStage implements Stage {
     const report = items.map((i) => `\r\n\t* ${fmt(i.score)} ${i.rule}${i.detail ? ` ${oneLine(i.detail)}` : ''}`).join('');
     return {
       kind: 'continue',
+      // A sender's own verdict (X-Spam-Flag: NO …) must not sit beside ours.
+      strip: ['X-Spam-Flag', 'X-Spam-Score', 'X-Spam-Status', 'X-Spam-Report', 'X-Spam-Level'].map((name) => ({ name })),
       headers: [
         `X-Spam-Flag: ${spam ? 'YES' : 'NO'}`,
         `X-Spam-Score: ${fmt(total)}`,

@@ -78,11 +78,11 @@ export class HeldMessages {
     switch (out.kind) {
       case 'deliver': {
         const released = { ...rest, pipeline: { scannedAfterHold: info.held, attempts: (info.attempts ?? 0) + 1 } };
-        if (out.headers.length === 0) {
+        if (out.headers.length === 0 && out.raw === raw) {
           await store.tx((tx) => tx.queue.settle(e.id, { state: 'inbound', nextAttemptAt: now, meta: released }, []));
         } else {
           const p = await this.deps.queue.prepare({
-            sender: e.sender, recipients, raw: Buffer.concat([Buffer.from(out.headers.join('\r\n') + '\r\n'), raw]), priority: e.priority, meta: released,
+            sender: e.sender, recipients, raw: Buffer.concat([Buffer.from(out.headers.join('\r\n') + '\r\n'), out.raw]), priority: e.priority, meta: released,
           });
           await store.tx(async (tx) => {
             await this.deps.queue.enqueue(tx, p);

@@ -7,12 +7,12 @@
  * '<stage>.<kind>'.
  */
 import type { Settings } from '../config/settings.ts';
-import type { Hook, PipelineMessage, ScoreItem, Stage, StageContext, Verdict } from './stage.ts';
+import type { HeaderMatch, Hook, PipelineMessage, ScoreItem, Stage, StageContext, Verdict } from './stage.ts';
 
 /** What a hook came to: passed (with what to add), or the first verdict that stopped it. */
 export type HookOutcome =
-  | { kind: 'pass'; headers: string[]; score: ScoreItem[] }
-  | { kind: 'stop'; stage: string; verdict: Exclude<Verdict, { kind: 'continue' | 'accept' }>; headers: string[]; score: ScoreItem[] };
+  | { kind: 'pass'; headers: string[]; strip: HeaderMatch[]; score: ScoreItem[] }
+  | { kind: 'stop'; stage: string; verdict: Exclude<Verdict, { kind: 'continue' | 'accept' }>; headers: string[]; strip: HeaderMatch[]; score: ScoreItem[] };
 
 export interface HookCall {
   hook: Hook;
@@ -31,6 +31,7 @@ export function isExempt(stage: Stage, client: { authUser?: string; trusted: boo
 
 export async function runHook(stages: readonly Stage[], call: HookCall, settings: Readonly<Settings>, contextFor: ContextFor): Promise<HookOutcome> {
   const headers: string[] = [];
+  const strip: HeaderMatch[] = [];
   const score: ScoreItem[] = [];
   for (const stage of stages) {
     const fn = stage[call.hook];
@@ -40,6 +41,7 @@ export async function runHook(stages: readonly Stage[], call: HookCall, settings
     const verdict = await withTimeout(stage, call, ctx, settings.pipeline.stageTimeoutMs);
     if (verdict.kind === 'continue' || verdict.kind === 'accept') {
       headers.push(...verdict.headers ?? []);
+      strip.push(...verdict.strip ?? []);
       if (verdict.score?.length) {
         score.push(...verdict.score);
         // Later stages (the scoring stage) read every contribution so far in results 'score'.
@@ -53,12 +55,12 @@ export async function runHook(stages: readonly Stage[], call: HookCall, settings
     }
     if (call.hook !== 'data' && (verdict.kind === 'hold' || verdict.kind === 'quarantine' || verdict.kind === 'discard')) {
       ctx.log(`${verdict.kind} is only possible at the end of DATA, not at ${call.hook}: answering 451`);
-      return { kind: 'stop', stage: stage.name, verdict: { kind: 'tempfail', reply: LOCAL_ERROR }, headers, score };
+      return { kind: 'stop', stage: stage.name, verdict: { kind: 'tempfail', reply: LOCAL_ERROR }, headers, strip, score };
     }
     ctx.count(verdict.kind);
-    return { kind: 'stop', stage: stage.name, verdict, headers, score };
+    return { kind: 'stop', stage: stage.name, verdict, headers, strip, score };
   }
-  return { kind: 'pass', headers, score };
+  return { kind: 'pass', headers, strip, score };
 }
 
 async function withTimeout(stage: Stage, call: HookCall, ctx: StageContext, timeoutMs: number): Promise<Verdict> {

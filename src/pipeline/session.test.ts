@@ -40,7 +40,7 @@ describe('pipeline session', () => {
       stage('b', { data: async () => { seen.push('b'); return { kind: 'continue', headers: ['X-B: 2'] }; } }),
     ]);
     const s = new PipelineSession(t.h, client(), settings());
-    assert.deepEqual(await s.data(msg), { kind: 'deliver', headers: ['X-A: 1', 'X-B: 2'] });
+    assert.deepEqual(await s.data(msg), { kind: 'deliver', raw: msg.raw, headers: ['X-A: 1', 'X-B: 2'] });
     assert.deepEqual(seen, ['a', 'b']);
     assert.deepEqual(s.results.get('score'), [{ rule: 'A', score: 1.5 }]);
 
@@ -51,6 +51,14 @@ describe('pipeline session', () => {
     const s2 = new PipelineSession(r.h, client(), settings());
     assert.deepEqual(await s2.mail('a@x.test', { helo: 'x.test' }), { kind: 'refuse', reply: { code: 550, enhanced: '5.7.23', text: 'SPF fail' }, close: true });
     assert.equal(r.counts['a.reject'], 1);
+  });
+
+  it('removes the header fields stages ask to strip from the message it hands back', async () => {
+    const t = host([stage('auth', { data: async () => ({ kind: 'continue', headers: ['Authentication-Results: mx; none'], strip: [{ name: 'Authentication-Results', valuePrefix: 'mx' }] }) })]);
+    const forged = { raw: Buffer.from('Authentication-Results: mx; dkim=pass\r\nSubject: x\r\n\r\nbody\r\n'), header: '' };
+    const out = await new PipelineSession(t.h, client(), settings()).data(forged);
+    assert.equal(out.kind, 'deliver');
+    assert.equal((out as { raw: Buffer }).raw.toString(), 'Subject: x\r\n\r\nbody\r\n');
   });
 
   it('accept ends the hook as passed: later stages do not run', async () => {
@@ -113,8 +121,8 @@ describe('pipeline session', () => {
   it('turns data verdicts into outcomes; hold, quarantine and discard outside DATA are a 451', async () => {
     const make = (v: Verdict) => new PipelineSession(host([stage('av', { data: async () => v, rcpt: async () => v })]).h, client(), settings());
     assert.deepEqual(await make({ kind: 'hold', reason: 'clamd down', retrySec: 60 }).data(msg),
-      { kind: 'hold', headers: [], retrySec: 60, meta: { pipeline: { held: 'av', reason: 'clamd down', attempts: 0 } } });
-    assert.deepEqual(await make({ kind: 'quarantine', reason: 'Eicar' }).data(msg), { kind: 'quarantine', headers: [], stage: 'av', reason: 'Eicar' });
+      { kind: 'hold', raw: msg.raw, headers: [], retrySec: 60, meta: { pipeline: { held: 'av', reason: 'clamd down', attempts: 0 } } });
+    assert.deepEqual(await make({ kind: 'quarantine', reason: 'Eicar' }).data(msg), { kind: 'quarantine', raw: msg.raw, headers: [], stage: 'av', reason: 'Eicar' });
     assert.deepEqual(await make({ kind: 'discard', reason: 'Eicar' }).data(msg), { kind: 'discard', stage: 'av', reason: 'Eicar' });
     const held = make({ kind: 'hold', reason: 'x', retrySec: 1 });
     await held.mail('a@x.test', { helo: 'h' });

@@ -9,18 +9,22 @@ import type { Settings } from '../config/settings.ts';
 import type { QuarantineId } from '../core/ids.ts';
 import type { SessionLog, SessionProtocol } from '../core/log/session-log.ts';
 import type { QuarantineInput, QuarantineService } from './quarantine.ts';
+import { stripHeaders } from './strip-headers.ts';
 import { runHook, type HookCall, type HookOutcome } from './runner.ts';
 import type { Client, PipelineMessage, Reply, Stage, StageContext } from './stage.ts';
 
 /** What the protocol answers a connect, MAIL or RCPT with. */
 export type StepOutcome = { kind: 'pass' } | { kind: 'refuse'; reply: Reply; close: boolean };
 
-/** What becomes of a message at the end of DATA. */
+/**
+ * What becomes of a message at the end of DATA. `raw` is the message to keep: the one given, less
+ * the header fields stages asked to remove; `headers` go on top of it.
+ */
 export type DataOutcome =
-  | { kind: 'deliver'; headers: string[] }
+  | { kind: 'deliver'; raw: Buffer; headers: string[] }
   /** Queue it in the holding state with `meta` merged into the entry's meta (the held worker looks again). */
-  | { kind: 'hold'; headers: string[]; retrySec: number; meta: { pipeline: HeldInfo } }
-  | { kind: 'quarantine'; headers: string[]; stage: string; reason: string }
+  | { kind: 'hold'; raw: Buffer; headers: string[]; retrySec: number; meta: { pipeline: HeldInfo } }
+  | { kind: 'quarantine'; raw: Buffer; headers: string[]; stage: string; reason: string }
   | { kind: 'discard'; stage: string; reason: string }
   | { kind: 'refuse'; reply: Reply; close: boolean };
 
@@ -105,11 +109,12 @@ export class PipelineSession {
     const all = this.host.stages;
     const start = from === undefined ? 0 : Math.max(0, all.findIndex((s) => s.name === from));
     const out = await this.#run({ hook: 'data', msg }, all.slice(start));
-    if (out.kind === 'pass') return { kind: 'deliver', headers: out.headers };
+    const raw = stripHeaders(msg.raw, out.strip);
+    if (out.kind === 'pass') return { kind: 'deliver', raw, headers: out.headers };
     const v = out.verdict;
     switch (v.kind) {
-      case 'hold': return { kind: 'hold', headers: out.headers, retrySec: v.retrySec, meta: { pipeline: { held: out.stage, reason: v.reason, attempts: 0 } } };
-      case 'quarantine': return { kind: 'quarantine', headers: out.headers, stage: out.stage, reason: v.reason };
+      case 'hold': return { kind: 'hold', raw, headers: out.headers, retrySec: v.retrySec, meta: { pipeline: { held: out.stage, reason: v.reason, attempts: 0 } } };
+      case 'quarantine': return { kind: 'quarantine', raw, headers: out.headers, stage: out.stage, reason: v.reason };
       case 'discard': return { kind: 'discard', stage: out.stage, reason: v.reason };
       default: return { kind: 'refuse', reply: v.reply, close: v.close === true };
     }

@@ -23,10 +23,18 @@ export interface ScoreItem {
   detail?: string;
 }
 
-/** What may come with a passing verdict: header lines to add and score contributions. */
+/** A header field to remove from the incoming message: by name, and optionally by how its value starts. */
+export interface HeaderMatch {
+  name: string;
+  valuePrefix?: string;
+}
+
+/** What may come with a passing verdict: header lines to add, fields to remove, and score contributions. */
 interface Extras {
   /** Complete header fields without the final CRLF, e.g. 'Authentication-Results: mx; spf=pass …'. */
   headers?: string[];
+  /** End of DATA: fields of the incoming message to remove (forged Authentication-Results, X-Spam-*). */
+  strip?: HeaderMatch[];
   score?: ScoreItem[];
 }
 

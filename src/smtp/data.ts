@@ -71,7 +71,7 @@ export async function acceptData(stream: Readable, session: SMTPServerSession, s
   const hops = countHeader(header, 'Received');
   if (hops >= s.hopLimit) throw smtpError(554, '5.4.6', `Too many hops (${hops} Received headers): mail loop?`);
 
-  const verdict = state.pipeline ? await state.pipeline.data({ raw, header }) : { kind: 'deliver' as const, headers: [] };
+  const verdict = state.pipeline ? await state.pipeline.data({ raw, header }) : { kind: 'deliver' as const, raw, headers: [] };
   if (verdict.kind === 'refuse') throw smtpError(verdict.reply.code, verdict.reply.enhanced, verdict.reply.text, verdict.close);
   if (verdict.kind === 'discard') return '2.0.0 Ok';
 
@@ -81,7 +81,7 @@ export async function acceptData(stream: Readable, session: SMTPServerSession, s
   const add: string[] = [receivedHeader(session, state, deps.hostname, id, recipients, now), ...verdict.headers];
   if (!/^message-id:/im.test(header)) add.push(`Message-ID: <${now.toString(36)}.${randomBytes(6).toString('hex')}@${deps.hostname}>`);
   if (state.kind === 'submission' && !/^date:/im.test(header)) add.push(`Date: ${rfc5322Date(now)}`);
-  const stamped = Buffer.concat([Buffer.from(add.join('\r\n') + '\r\n', 'utf8'), raw]);
+  const stamped = Buffer.concat([Buffer.from(add.join('\r\n') + '\r\n', 'utf8'), verdict.raw]);
 
   const mailFrom = session.envelope.mailFrom;
   const sender = state.sender?.address ?? (mailFrom ? mailFrom.address : '');

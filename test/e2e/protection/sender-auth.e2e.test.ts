@@ -94,6 +94,21 @@ describe('sender authentication (SPF, DKIM, ARC, DMARC over a loopback DNS serve
     assert.match(ar2!, /dmarc=pass/);
   });
 
+  it('removes a forged Authentication-Results of our own authserv-id and a sender\'s own X-Spam verdict (RFC 8601 §5)', async () => {
+    const forged = ['Authentication-Results: mx.youju.test; dkim=pass header.d=bank.test; dmarc=pass', 'Authentication-Results: relay.elsewhere.test; spf=pass',
+      'X-Spam-Flag: NO', 'X-Spam-Status: No, score=-10.0', message('x@spf-pass.test', 'forged results')].join('\r\n');
+    const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'x@spf-pass.test', '--data', '-'], forged);
+    assert.match(r.out, /250 2\.0\.0 Ok: queued/, r.out);
+    const got = await inboxRaw(t, 'forged results');
+    const ars = arHeaders(got);
+    assert.equal(ars.filter((h) => /^Authentication-Results: mx\.youju\.test;/i.test(h)).length, 1, 'only ours');
+    assert.doesNotMatch(ars.join('\n'), /header\.d=bank\.test/);
+    assert.ok(ars.some((h) => /relay\.elsewhere\.test/.test(h)), 'another server\'s results stay');
+    const head = got.split('\r\n\r\n')[0]!;
+    assert.equal((head.match(/^X-Spam-Flag:/gim) ?? []).length, 1);
+    assert.doesNotMatch(head, /score=-10\.0/);
+  });
+
   it('refuses a DMARC failure under p=reject at the end of DATA when dmarcHonourReject; otherwise records dmarc=fail', async () => {
     const forged = message('ceo@strict.test', 'forged ceo');
     const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'bounce@spf-pass.test', '--data', '-'], forged);
