@@ -57,7 +57,8 @@ export class DnsblStage implements Stage {
   }
 
   async connect(ctx: StageContext): Promise<Verdict> {
-    this.#start(ctx);
+    // Submission clients authenticate (and are then exempt): no lookups for them.
+    if (ctx.client.kind === 'mx') this.#start(ctx);
     return { kind: 'continue' };
   }
 

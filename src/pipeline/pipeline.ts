@@ -65,7 +65,9 @@ export class Pipeline implements SessionHost {
 
   /** A pipeline walk for one SMTP session, with the snapshot that session took. */
   open(o: OpenOptions): PipelineSession {
-    return new PipelineSession(this, { ip: o.ip, port: o.port, kind: o.kind, trusted: o.trusted, helo: '' }, o.settings);
+    // An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d; SPF, DNS-BL and greylisting want a.b.c.d.
+    const ip = o.ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+    return new PipelineSession(this, { ip, port: o.port, kind: o.kind, trusted: o.trusted, helo: '' }, o.settings);
   }
 
   /** The stages that run under these settings, for the start banner: ['dnsbl', 'antivirus (clamd unix:/…)']. */
