@@ -123,6 +123,17 @@ describe('sender authentication (SPF, DKIM, ARC, DMARC over a loopback DNS serve
     assert.match(arHeaders(await inboxRaw(t, 'lenient'))[0]!, /dmarc=fail/);
   });
 
+  it('an approved sender, once SPF proves it, scores lower; unproven, it does not', async () => {
+    await t.rt.settings.set('senderAuth.approvedList', ['*@spf-pass.test', '*@spf-soft.test']);
+    const proven = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'news@spf-pass.test', '--header', 'Subject: approved']);
+    assert.match(proven.out, /250 2\.0\.0 Ok: queued/, proven.out);
+    assert.match(await inboxRaw(t, 'approved'), /^X-Spam-Status: .*tests=[^\r]*APPROVED_SENDER/m);
+    const unproven = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'news@spf-soft.test', '--header', 'Subject: not proven']);
+    assert.match(unproven.out, /250 2\.0\.0 Ok: queued/, unproven.out);
+    assert.doesNotMatch(await inboxRaw(t, 'not proven'), /APPROVED_SENDER/);
+    await t.rt.settings.set('senderAuth.approvedList', []);
+  });
+
   it('does not check authenticated submission (its own users), even from a domain whose SPF would fail', async () => {
     await t.addUser('bob@example.cn');
     await t.rt.settings.set('senderAuth.spfWhitelist', []);
