@@ -102,7 +102,9 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     maxAgeDays: () => settings.current().delivery.srsMaxAgeDays, now: () => clock.now(),
   });
   // The protection pipeline: its stages in order (issue #13); settings decide which of them run.
-  const lookup = createDnsLookup(config.dns.servers, () => settings.current().senderAuth.dnsTimeoutMs);
+  const lookup = createDnsLookup({
+    servers: config.dns.servers, timeoutMs: () => settings.current().senderAuth.dnsTimeoutMs, cacheMs: () => settings.current().senderAuth.dnsCacheSec * 1000,
+  });
   const pipeline = new Pipeline({
     stages: [new DnsblStage(lookup), new SenderAuthStage({ hostname: config.hostname, lookup }), new GreylistStage(store),
       new AntivirusStage(), new SpamScoreStage()], store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'),

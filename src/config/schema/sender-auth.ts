@@ -24,4 +24,6 @@ export const SenderAuthSettingsSchema = z.object({
     .describe('Refuse (550 5.7.1) a message that fails DMARC when its domain publishes p=reject, unless a trusted ARC chain vouches for it.'),
   dnsTimeoutMs: z.int().min(100).max(60_000).default(5000)
     .describe('Longest one DNS query for SPF, DKIM or DMARC may take.'),
+  dnsCacheSec: z.int().min(0).max(86_400).default(300)
+    .describe('Seconds an SPF, DKIM or DMARC record (or its absence) is reused before DNS is asked again; 0 = ask every time.'),
 });
