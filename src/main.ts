@@ -102,13 +102,14 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     maxAgeDays: () => settings.current().delivery.srsMaxAgeDays, now: () => clock.now(),
   });
   // The protection pipeline: its stages in order (issue #13); settings decide which of them run.
-  const lookup = createDnsLookup({
-    servers: config.dns.servers, timeoutMs: () => settings.current().senderAuth.dnsTimeoutMs, cacheMs: () => settings.current().senderAuth.dnsCacheSec * 1000,
-  });
+  const dns = (cacheMs: () => number) => createDnsLookup({ servers: config.dns.servers, timeoutMs: () => settings.current().senderAuth.dnsTimeoutMs, cacheMs });
+  const stages = [
+    new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
+    new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
+    new GreylistStage(store), new AntivirusStage(), new SpamScoreStage(),
+  ];
   const pipeline = new Pipeline({
-    stages: [new DnsblStage(lookup), new SenderAuthStage({ hostname: config.hostname, lookup }), new GreylistStage(store),
-      new AntivirusStage(), new SpamScoreStage()], store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'),
-    node: config.hostname, warn: (m) => logger.warn(m),
+    stages, store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'), node: config.hostname, warn: (m) => logger.warn(m),
   });
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline,
