@@ -31,6 +31,7 @@ import { AntivirusStage } from './antivirus/antivirus-stage.ts';
 import { createDnsLookup } from './antispam/dns-lookup.ts';
 import { SenderAuthStage } from './antispam/sender-auth.ts';
 import { DnsblStage } from './antispam/dnsbl.ts';
+import { UriblStage } from './antispam/uribl.ts';
 import { GreylistStage } from './antispam/greylist.ts';
 import { SpamScoreStage } from './antispam/spam-score.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -106,7 +107,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const stages = [
     new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
     new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
-    new GreylistStage(store), new AntivirusStage(), new SpamScoreStage(),
+    new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(),
   ];
   const pipeline = new Pipeline({
     stages, store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'), node: config.hostname, warn: (m) => logger.warn(m),
