@@ -3,6 +3,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gbkEncode } from '../../test/helpers/gbk.ts';
+import { parseMimeTree } from '../mime/mime-tree.ts';
+import { searchableText } from '../mime/search-text.ts';
 import { scoreHeuristics } from './heuristics.ts';
 
 const NOW = Date.parse('2026-12-04T10:00:00+08:00');
@@ -10,7 +12,10 @@ const DATE = 'Fri, 04 Dec 2026 09:58:00 +0800';
 const gbkBase64 = (s: string) => gbkEncode(s).toString('base64');
 const msg = (headers: string[], body: string) => Buffer.from(`${headers.join('\r\n')}\r\n\r\n${body}\r\n`, 'latin1');
 const ok = ['From: <a@remote.test>', 'To: <u@example.cn>', `Date: ${DATE}`, 'Message-ID: <1@remote.test>', 'Subject: Meeting notes'];
-const rules = (raw: Buffer, helo = 'mail.remote.test') => scoreHeuristics({ raw, helo, now: NOW, maxChars: 512 * 1024 }).map((i) => i.rule);
+const rules = (raw: Buffer, helo = 'mail.remote.test') => {
+  const tree = parseMimeTree(raw);
+  return scoreHeuristics({ raw, tree, text: searchableText(raw, tree), helo, now: NOW, maxChars: 512 * 1024 }).map((i) => i.rule);
+};
 
 describe('heuristic rules', () => {
   const cases: Array<[string, Buffer, string, string[], string[]]> = [

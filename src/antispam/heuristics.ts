@@ -3,20 +3,22 @@
  * reports a named score item (STYLE §8.4: analysers add tags, scoring is policy, spam-score.ts).
  * Covered: missing or odd Date / Message-ID / Subject, a shouting subject, HTML-only mail, links to
  * bare IP addresses and URL shorteners, invisible characters, a HELO that is a bare IP or no domain,
- * and phrases of English and Chinese spam (发票/代开, gambling, loans, "add my WeChat"). The text is
- * decoded once (mime/search-text.ts: charsets such as GBK, transfer encodings, HTML → text).
+ * and phrases of English and Chinese spam (发票/代开, gambling, loans, "add my WeChat"). The text
+ * comes decoded (mime/search-text.ts: charsets such as GBK, transfer encodings, HTML → text).
  * Not a Bayesian classifier (issue #13 item 6) and not fitted to any test corpus.
  */
 import { parseHeaders, headerValue } from '../mime/header-block.ts';
-import { parseMimeTree } from '../mime/mime-tree.ts';
-import { searchableText } from '../mime/search-text.ts';
+import type { MimePart } from '../mime/mime-tree.ts';
 import type { ScoreItem } from '../pipeline/stage.ts';
 
 export interface HeuristicInput {
   raw: Buffer;
+  /** The MIME tree and decoded text (PipelineMessage parses them once for every stage). */
+  tree: MimePart;
+  text: { headers: string; body: string };
   helo: string;
   now: number;
-  /** How much text the rules read. */
+  /** How much of the raw message the link rules read. */
   maxChars: number;
 }
 
@@ -43,8 +45,7 @@ export function scoreHeuristics(input: HeuristicInput): ScoreItem[] {
   const items: ScoreItem[] = [];
   const add = (rule: string, score: number, detail?: string) => items.push(detail === undefined ? { rule, score } : { rule, score, detail });
   const { headers } = parseHeaders(input.raw);
-  const tree = parseMimeTree(input.raw);
-  const text = searchableText(input.raw, tree, { maxBodyChars: input.maxChars, maxHeaderChars: 64 * 1024 });
+  const { tree, text } = input;
   const subjectLine = /^subject: (.*)$/im.exec(text.headers)?.[1]?.trim() ?? '';
 
   // Header structure

@@ -26,7 +26,7 @@ export class SpamScoreStage implements Stage {
   async data(ctx: StageContext, msg: PipelineMessage): Promise<Verdict> {
     const s = ctx.settings.antispam;
     const earlier = (ctx.results.get('score') as ScoreItem[] | undefined) ?? [];
-    const items = [...earlier, ...scoreHeuristics({ raw: msg.raw, helo: ctx.client.helo, now: ctx.now(), maxChars: s.maxScanBytes })];
+    const items = [...earlier, ...scoreHeuristics({ raw: msg.raw, tree: msg.tree(), text: msg.text(), helo: ctx.client.helo, now: ctx.now(), maxChars: s.maxScanBytes })];
     const total = Math.round(items.reduce((sum, i) => sum + i.score, 0) * 10) / 10;
     const spam = total >= s.markThreshold;
     const tests = items.map((i) => i.rule).join(',') || 'none';

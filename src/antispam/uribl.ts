@@ -9,8 +9,6 @@
  * Off while dnsbl.uriLists is empty. Authenticated and trusted clients are not checked. Log: dnsbl.
  */
 import type { Settings } from '../config/settings.ts';
-import { parseMimeTree } from '../mime/mime-tree.ts';
-import { searchableText } from '../mime/search-text.ts';
 import type { PipelineMessage, Stage, StageContext, Verdict } from '../pipeline/stage.ts';
 import type { DnsLookup } from './dns-lookup.ts';
 
@@ -55,7 +53,7 @@ export class UriblStage implements Stage {
 
   async data(ctx: StageContext, msg: PipelineMessage): Promise<Verdict> {
     const s = ctx.settings.dnsbl;
-    const text = searchableText(msg.raw, parseMimeTree(msg.raw), { maxBodyChars: ctx.settings.antispam.maxScanBytes });
+    const text = msg.text();
     // HTML reduced to text loses href targets: the raw bytes are read too (QP soft breaks joined).
     const raw = msg.raw.toString('latin1', 0, Math.min(msg.raw.length, ctx.settings.antispam.maxScanBytes)).replace(/=\r\n/g, '');
     const domains = linkDomains(`${text.body}\n${raw}`, s.uriMaxDomains);

@@ -30,7 +30,7 @@ export class AntivirusStage implements Stage {
     const av = ctx.settings.antivirus;
     ctx.log(`Passing message through AntiVirus (Size: ${msg.raw.length})...`);
     let result: ScanResult;
-    const overArchive = messageOverArchiveLimits(msg.raw, { maxMemberBytes: av.maxArchiveMemberBytes, maxTotalBytes: av.maxArchiveTotalBytes });
+    const overArchive = messageOverArchiveLimits(msg.raw, { maxMemberBytes: av.maxArchiveMemberBytes, maxTotalBytes: av.maxArchiveTotalBytes }, msg.tree());
     if (msg.raw.length > av.maxScanBytes) {
       result = { kind: 'unscannable', reason: `message of ${msg.raw.length} bytes is over antivirus.maxScanBytes (${av.maxScanBytes})` };
     } else if (overArchive) {

@@ -42,7 +42,7 @@ export function zipOverLimits(zip: Buffer, limits: ArchiveLimits): string | unde
 }
 
 /** The first attachment of the message whose ZIP is over the limits, with the reason. */
-export function messageOverArchiveLimits(raw: Buffer, limits: ArchiveLimits): string | undefined {
+export function messageOverArchiveLimits(raw: Buffer, limits: ArchiveLimits, tree?: MimePart): string | undefined {
   const walk = (part: MimePart): string | undefined => {
     if (part.message) return walk(part.message);
     if (part.type === 'multipart') {
@@ -57,7 +57,7 @@ export function messageOverArchiveLimits(raw: Buffer, limits: ArchiveLimits): st
     return zipOverLimits(body, limits);
   };
   try {
-    return walk(parseMimeTree(raw));
+    return walk(tree ?? parseMimeTree(raw));
   } catch {
     return undefined;
   }

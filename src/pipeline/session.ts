@@ -11,7 +11,9 @@ import type { SessionLog, SessionProtocol } from '../core/log/session-log.ts';
 import type { QuarantineInput, QuarantineService } from './quarantine.ts';
 import { stripHeaders } from './strip-headers.ts';
 import { runHook, type HookCall, type HookOutcome } from './runner.ts';
-import type { Client, PipelineMessage, Reply, Stage, StageContext } from './stage.ts';
+import { parseMimeTree, type MimePart } from '../mime/mime-tree.ts';
+import { searchableText } from '../mime/search-text.ts';
+import type { Client, PipelineMessage, ReceivedMessage, Reply, Stage, StageContext } from './stage.ts';
 
 /** What the protocol answers a connect, MAIL or RCPT with. */
 export type StepOutcome = { kind: 'pass' } | { kind: 'refuse'; reply: Reply; close: boolean };
@@ -105,7 +107,8 @@ export class PipelineSession {
    * End of DATA: every data stage in order, or those from `from` on (a held message scanned again).
    * Score items are kept in results under 'score' (runner.ts) for the scoring stage.
    */
-  async data(msg: PipelineMessage, from?: string): Promise<DataOutcome> {
+  async data(received: ReceivedMessage, from?: string): Promise<DataOutcome> {
+    const msg = this.#parsedOnce(received);
     const all = this.host.stages;
     const start = from === undefined ? 0 : Math.max(0, all.findIndex((s) => s.name === from));
     const out = await this.#run({ hook: 'data', msg }, all.slice(start));
@@ -126,6 +129,18 @@ export class PipelineSession {
     const stage = this.host.stages.find((s) => s.name === q.stage);
     if (stage) this.#log(stage).note(`${stage.name === stage.log ? '' : `${stage.name}: `}quarantined as Q${id} (${q.reason})`);
     return id;
+  }
+
+  /** The message with its tree and text computed at most once, whichever stage asks first. */
+  #parsedOnce(m: ReceivedMessage): PipelineMessage {
+    let tree: MimePart | undefined;
+    let text: { headers: string; body: string } | undefined;
+    const maxBodyChars = this.#settings.antispam.maxScanBytes;
+    return {
+      ...m,
+      tree: () => (tree ??= parseMimeTree(m.raw)),
+      text: () => (text ??= searchableText(m.raw, tree ??= parseMimeTree(m.raw), { maxBodyChars })),
+    };
   }
 
   /** Writes the closing line of every stage log this session opened. */

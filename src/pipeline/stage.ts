@@ -6,6 +6,7 @@
  */
 import type { Settings } from '../config/settings.ts';
 import type { SessionProtocol } from '../core/log/session-log.ts';
+import type { MimePart } from '../mime/mime-tree.ts';
 
 export type Hook = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
 
@@ -69,10 +70,18 @@ export interface Client {
 }
 
 /** The message at the end of DATA, as received (line endings normalised; our own trace headers not yet added). */
-export interface PipelineMessage {
+export interface ReceivedMessage {
   raw: Buffer;
   /** The header block, latin1, without the empty line that ends it. */
   header: string;
+}
+
+/** What data stages see: the message, and its MIME structure and text parsed once for all of them. */
+export interface PipelineMessage extends ReceivedMessage {
+  /** The MIME tree (mime/mime-tree.ts), parsed on first use. */
+  tree(): MimePart;
+  /** Header and body text decoded to Unicode (mime/search-text.ts; body cut at antispam.maxScanBytes), on first use. */
+  text(): { headers: string; body: string };
 }
 
 export interface StageContext {
