@@ -26,6 +26,14 @@ import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
 import { MailboxService } from './mailbox/mailbox-service.ts';
+import { Pipeline } from './pipeline/pipeline.ts';
+import { AntivirusStage } from './antivirus/antivirus-stage.ts';
+import { createDnsLookup } from './antispam/dns-lookup.ts';
+import { SenderAuthStage } from './antispam/sender-auth.ts';
+import { DnsblStage } from './antispam/dnsbl.ts';
+import { UriblStage } from './antispam/uribl.ts';
+import { GreylistStage } from './antispam/greylist.ts';
+import { SpamScoreStage } from './antispam/spam-score.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
 import { SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
@@ -94,8 +102,18 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     key: () => (srsKey ??= secrets.deriveKey('srs')),
     maxAgeDays: () => settings.current().delivery.srsMaxAgeDays, now: () => clock.now(),
   });
+  // The protection pipeline: its stages in order (issue #13); settings decide which of them run.
+  const dns = (cacheMs: () => number) => createDnsLookup({ servers: config.dns.servers, timeoutMs: () => settings.current().senderAuth.dnsTimeoutMs, cacheMs });
+  const stages = [
+    new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
+    new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
+    new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(),
+  ];
+  const pipeline = new Pipeline({
+    stages, store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'), node: config.hostname, warn: (m) => logger.warn(m),
+  });
   return {
-    config, store, blobs, clock, logger, settings, queue, bus, secrets, srs,
+    config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline,
     mailboxes: new MailboxService(store, blobs, clock, bus),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
@@ -112,6 +130,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();
+      await pipeline.close();
       await store.close();
       await blobs.close();
     },

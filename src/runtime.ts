@@ -18,6 +18,7 @@ import type { Resolver } from './directory/resolve.ts';
 import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
+import type { Pipeline } from './pipeline/pipeline.ts';
 import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -44,6 +45,8 @@ export interface Runtime {
   queueManager: QueueManager;
   bus: Bus;
   mailboxes: MailboxService;
+  /** The protection pipeline SMTP runs inbound mail through; its quarantine and daily counters. */
+  pipeline: Pipeline;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   close(): Promise<void>;

@@ -83,6 +83,8 @@ export async function runServer(rt: Runtime): Promise<Server> {
       const stopIndexWake = rt.bus.on('mailbox.changed', () => indexer.kick());
       return { value: indexer, stop: async () => { stopIndexWake(); await indexer.stop(); } };
     });
+    // The pipeline's background work: held messages scanned again, daily counters, housekeeping.
+    await roles.start('pipeline', async () => { rt.pipeline.start(); return { value: rt.pipeline, stop: () => rt.pipeline.stop() }; });
     // In a cluster, the other nodes' mailbox events too (IDLE hears mail another node delivered).
     await rt.bus.hearRelay().catch((err) => system.note(`cluster bus: not listening yet (${String((err as Error).message ?? err)}); retrying`));
 
@@ -104,7 +106,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     await listenerRole('SMTP', new SmtpListeners({
       hostname: config.hostname, settings: current, sessionLogs, tls: tlsMaterial,
       users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
-      authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle,
+      authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle, pipeline: rt.pipeline,
       verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
       expand: async (address) => {
         const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);

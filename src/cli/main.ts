@@ -14,6 +14,7 @@ import { registerImport } from './import.ts';
 import { registerInit } from './init.ts';
 import { registerList } from './list.ts';
 import { registerPopAccount } from './pop-account.ts';
+import { registerQuarantine } from './quarantine.ts';
 import { registerQueue } from './queue.ts';
 import { registerSecurity } from './security.ts';
 import { registerService } from './service.ts';
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerDkim, registerImport, registerPopAccount, registerSecurity, registerService, registerDoctor]) {
+  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerQuarantine, registerDkim, registerImport, registerPopAccount, registerSecurity, registerService, registerDoctor]) {
     register(program);
   }
   // Subcommands inherit exitOverride so usage errors reach the handler below as exit code 2.

@@ -48,6 +48,9 @@ export function registerStart(program: Command): void {
           ['Youju', `running on ${config.hostname} (store: ${rt.store.kind}, data: ${config.dataDir})`],
           ...PORT_NAMES.filter((p) => p !== 'smtpOutbound').map((p): [string, unknown] => [`${p} port`,
             config.ports[p] === 0 ? 'off' : up.has(p) ? `${config.listen}:${up.get(p)}` : `${config.ports[p]} (not built yet)`]),
+          ['antivirus', rt.settings.current().antivirus.clamd
+            ? `clamd at ${rt.settings.current().antivirus.clamd}`
+            : 'off: no scanner (youju settings set antivirus.clamd unix:/run/clamav/clamd.ctl, or host:3310)'],
           ['stop', 'Ctrl-C or SIGTERM'],
         ]));
         await new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@ export type ListId = Brand<number, 'ListId'>;
 export type OrgUnitId = Brand<number, 'OrgUnitId'>;
 export type AdminId = Brand<number, 'AdminId'>;
 export type QueueId = Brand<number, 'QueueId'>;
+export type QuarantineId = Brand<number, 'QuarantineId'>;
 /** Lower-case hex SHA-256 of the raw message bytes. */
 export type BlobId = Brand<string, 'BlobId'>;
 export type PopAccountId = Brand<number, 'PopAccountId'>;

@@ -6,6 +6,8 @@
  * §8). Too many Received headers is a loop (RFC 5321 §6.3). Too large is 552 5.3.4 (RFC 1870).
  * A header section with a NUL or a field name with control characters is refused (554 5.6.0), and
  * Youju's internal `X-Youju-*` fields are removed from whatever a client sends.
+ * The protection pipeline's end-of-DATA stages then decide: deliver (with the headers they add),
+ * hold in the queue, quarantine, drop, or refuse with the reply they give.
  */
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -69,33 +71,43 @@ export async function acceptData(stream: Readable, session: SMTPServerSession, s
   const hops = countHeader(header, 'Received');
   if (hops >= s.hopLimit) throw smtpError(554, '5.4.6', `Too many hops (${hops} Received headers): mail loop?`);
 
+  const verdict = state.pipeline ? await state.pipeline.data({ raw, header }) : { kind: 'deliver' as const, raw, headers: [] };
+  if (verdict.kind === 'refuse') throw smtpError(verdict.reply.code, verdict.reply.enhanced, verdict.reply.text, verdict.close);
+  if (verdict.kind === 'discard') return '2.0.0 Ok';
+
   const now = deps.now();
   const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
   const id = `${session.id}.${session.transaction}`;
-  const add: string[] = [receivedHeader(session, state, deps.hostname, id, recipients, now)];
+  const add: string[] = [receivedHeader(session, state, deps.hostname, id, recipients, now), ...verdict.headers];
   if (!/^message-id:/im.test(header)) add.push(`Message-ID: <${now.toString(36)}.${randomBytes(6).toString('hex')}@${deps.hostname}>`);
   if (state.kind === 'submission' && !/^date:/im.test(header)) add.push(`Date: ${rfc5322Date(now)}`);
-  const stamped = Buffer.concat([Buffer.from(add.join('\r\n') + '\r\n', 'utf8'), raw]);
+  const stamped = Buffer.concat([Buffer.from(add.join('\r\n') + '\r\n', 'utf8'), verdict.raw]);
 
   const mailFrom = session.envelope.mailFrom;
+  const sender = state.sender?.address ?? (mailFrom ? mailFrom.address : '');
   try {
+    const meta = {
+      clientIp: session.remoteAddress,
+      helo: session.hostNameAppearsAs,
+      authUser: state.user?.address,
+      listener: state.kind,
+      sessionId: id,
+      // RFC 3461: RET/ENVID of MAIL and each RCPT's NOTIFY/ORCPT (read by queue/dsn-params.ts).
+      dsn: {
+        ...session.envelope.dsn,
+        rcpts: Object.fromEntries(session.envelope.rcptTo.filter((r) => r.dsn).map((r) => [r.address.toLowerCase(), r.dsn])),
+      },
+    };
+    if (verdict.kind === 'quarantine') {
+      const qid = await state.pipeline!.quarantine(stamped, { sender, recipients, stage: verdict.stage, reason: verdict.reason, clientIp: session.remoteAddress, meta });
+      return `2.0.0 Ok: held for review as Q${qid}`;
+    }
     const queueId = await deps.queue.submit({
-      sender: state.sender?.address ?? (mailFrom ? mailFrom.address : ''),
+      sender,
       recipients,
       raw: stamped,
       priority: isPriority(header, state) ? 1 : 0,
-      meta: {
-        clientIp: session.remoteAddress,
-        helo: session.hostNameAppearsAs,
-        authUser: state.user?.address,
-        listener: state.kind,
-        sessionId: id,
-        // RFC 3461: RET/ENVID of MAIL and each RCPT's NOTIFY/ORCPT (read by queue/dsn-params.ts).
-        dsn: {
-          ...session.envelope.dsn,
-          rcpts: Object.fromEntries(session.envelope.rcptTo.filter((r) => r.dsn).map((r) => [r.address.toLowerCase(), r.dsn])),
-        },
-      },
+      ...(verdict.kind === 'hold' ? { state: 'holding' as const, meta: { ...meta, ...verdict.meta } } : { meta }),
     });
     return `2.0.0 Ok: queued as ${queueId}`;
   } catch (err) {

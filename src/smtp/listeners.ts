@@ -156,7 +156,7 @@ export class SmtpListeners {
         const log = self.deps.sessionLogs.open('smtp-in', { ip: session.remoteAddress, port: session.remotePort });
         log.note(`${spec.kind} listener on port ${spec.port}${spec.secure ? ' (TLS)' : ''}`);
         self.logs.set(session.id, log);
-        cb();
+        self.policy.connect(session, state).then(() => cb(), (err) => cb(asSmtpError(err)));
       },
       onSecure(_socket, session, cb) {
         session.disabledCommands = [];
@@ -164,6 +164,7 @@ export class SmtpListeners {
       },
       onClose(session) {
         if (self.states.get(session.id)?.countedIp) self.slots.release(session.remoteAddress);
+        void self.policy.close(self.states.get(session.id));
         self.states.delete(session.id);
         self.guards.delete(session.id);
         void self.logs.get(session.id)?.close();
@@ -171,17 +172,17 @@ export class SmtpListeners {
       },
       onMailFrom(address, session, cb) {
         if (self.guards.get(session.id)?.improper) return cb(IMPROPER_PIPELINING());
-        self.policy.mailFrom(address, session, self.state(session)).then(() => cb(), (err) => cb(asSmtpError(err)));
+        self.policy.mailFrom(address, session, self.state(session)).then(() => cb(), (err) => cb(closing(asSmtpError(err), session)));
       },
       onRcptTo(address, session, cb) {
         if (self.guards.get(session.id)?.improper) return cb(IMPROPER_PIPELINING());
-        self.policy.rcptTo(address, session, self.state(session)).then(() => cb(), (err) => cb(asSmtpError(err)));
+        self.policy.rcptTo(address, session, self.state(session)).then(() => cb(), (err) => cb(closing(asSmtpError(err), session)));
       },
       onData(stream, session, cb) {
         const state = self.state(session);
         acceptData(stream, session, state, self.deps).then((msg) => cb(null, msg), (err) => {
           stream.resume(); // drain what is left so the reply goes out after the final dot
-          const e = asSmtpError(err);
+          const e = closing(asSmtpError(err), session);
           cb(e);
           if (e.responseCode === 552 && state.settings.smtp.oversizeAction === 'disconnect') {
             setImmediate(() => self.connection(server, session.id)?.close());
@@ -190,6 +191,11 @@ export class SmtpListeners {
       },
     };
     const server = new SMTPServer(options);
+    /** A refusal that ends the session (a pipeline stage's "reject and close"): closed once the reply is out. */
+    const closing = (e: SmtpError, session: SMTPServerSession): SmtpError => {
+      if (e.closeAfter) setImmediate(() => self.connection(server, session.id)?.close());
+      return e;
+    };
     this.patchConnections(server, spec);
     return server;
   }

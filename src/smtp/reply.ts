@@ -7,11 +7,13 @@ import { describeError, isMailError } from '../core/errors.ts';
 
 export interface SmtpError extends Error {
   responseCode: number;
+  /** Close the connection once the reply is out (a pipeline stage's "reject and close"). */
+  closeAfter?: boolean;
 }
 
 /** An error smtp-server will send as `code enhanced text`. */
-export function smtpError(code: number, enhanced: string, text: string): SmtpError {
-  return Object.assign(new Error(`${enhanced} ${text}`), { responseCode: code });
+export function smtpError(code: number, enhanced: string, text: string, closeAfter = false): SmtpError {
+  return Object.assign(new Error(`${enhanced} ${text}`), { responseCode: code }, closeAfter ? { closeAfter } : {});
 }
 
 /**

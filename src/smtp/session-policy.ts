@@ -4,6 +4,8 @@
  * a domain that is not ours needs AUTH, a trusted network or a POP-before-SMTP window, and the
  * classic tricks (a%b@local, @x:a@b, a!b, "quoted"@, trailing dots, look-alike domains) are refused.
  * Decisions use the settings snapshot the session took when it connected. RFC 5321 §3.3, §7.1.
+ * The protection pipeline (pipeline/) runs at connect, MAIL and RCPT after these checks pass; its
+ * refusals are answered as the stage gave them.
  */
 import { cidrMatcher } from '../core/cidr.ts';
 import type { SMTPServerAddress, SMTPServerSession } from 'smtp-server';
@@ -18,6 +20,8 @@ import type { DomainService } from '../directory/domains.ts';
 import { lookalikeOf } from '../directory/lookalike.ts';
 import type { Resolver, UserRef } from '../directory/resolve.ts';
 import type { DirectoryUser, UserService } from '../directory/users.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
+import type { PipelineSession, StepOutcome } from '../pipeline/session.ts';
 import { smtpError, smtpErrorFrom, type SmtpError } from './reply.ts';
 
 export type ListenerKind = 'mx' | 'submission';
@@ -40,6 +44,8 @@ export interface SessionState {
   badRcpts: number;
   /** This session counts towards its IP's limits.maxConnectionsPerIp. */
   countedIp?: boolean;
+  /** The session's walk through the protection pipeline (from connect on). */
+  pipeline?: PipelineSession;
 }
 
 export interface PolicyDeps {
@@ -51,6 +57,8 @@ export interface PolicyDeps {
   quota: QuotaService;
   authWindows: AuthWindows;
   trustedNetworks: readonly string[];
+  /** The protection pipeline; without it no stage runs. */
+  pipeline?: Pick<Pipeline, 'open'>;
 }
 
 const PRIVILEGED = new Set(['postmaster', 'abuse', 'webmaster']);
@@ -61,6 +69,20 @@ export class SessionPolicy {
 
   constructor(private readonly deps: PolicyDeps) {
     this.isTrusted = cidrMatcher(deps.trustedNetworks, true);
+  }
+
+  /** Connect: opens the session's pipeline walk and runs its connect stages. */
+  async connect(session: SMTPServerSession, state: SessionState): Promise<void> {
+    if (!this.deps.pipeline) return;
+    state.pipeline = this.deps.pipeline.open({
+      ip: session.remoteAddress, port: session.remotePort, kind: state.kind, trusted: this.isTrusted(session.remoteAddress), settings: state.settings,
+    });
+    throwIfRefused(await state.pipeline.connect());
+  }
+
+  /** The session ended: the pipeline's stage logs get their closing lines. */
+  async close(state: SessionState | undefined): Promise<void> {
+    await state?.pipeline?.close();
   }
 
   /**
@@ -88,7 +110,7 @@ export class SessionPolicy {
     state.declaredSize = Number(args.SIZE) > 0 ? Number(args.SIZE) : 0;
     if (address.address === '') {
       state.sender = { address: '', local: false };
-      return;
+      return this.pipelineMail(session, state);
     }
     const addr = this.parse(address.address, '5.1.7', 'Bad sender address syntax');
     const sender = `${addr.localPart}@${addr.domain}`;
@@ -102,6 +124,12 @@ export class SessionPolicy {
     if (state.user && state.settings.smtp.authMustMatchSender && !(await this.ownedBy(sender, state.user))) {
       throw smtpError(553, '5.7.1', `Sender address <${sender}> is not owned by ${state.user.address}`);
     }
+    await this.pipelineMail(session, state);
+  }
+
+  private async pipelineMail(session: SMTPServerSession, state: SessionState): Promise<void> {
+    if (!state.pipeline) return;
+    throwIfRefused(await state.pipeline.mail(state.sender?.address ?? '', { helo: session.hostNameAppearsAs ?? '', authUser: state.user?.address }));
   }
 
   /** RCPT TO: count limit, syntax and relay tricks, local recipient checks or relay rights. */
@@ -117,6 +145,7 @@ export class SessionPolicy {
       if ((err as SmtpError).responseCode === 550 && /^5\.1\.1 /.test((err as SmtpError).message)) await this.unknownRecipient(state);
       throw err;
     }
+    if (state.pipeline) throwIfRefused(await state.pipeline.rcpt(address.address.toLowerCase()));
   }
 
   /**
@@ -218,6 +247,11 @@ export class SessionPolicy {
       throw smtpError(501, enhanced, text);
     }
   }
+}
+
+/** A pipeline refusal becomes the reply the stage asked for. */
+function throwIfRefused(out: StepOutcome): void {
+  if (out.kind === 'refuse') throw smtpError(out.reply.code, out.reply.enhanced, out.reply.text, out.close);
 }
 
 /** Exceptions are addresses or '@domain' / 'domain' entries. */

@@ -5,7 +5,7 @@
  * They do enforce identity (unique names → ALREADY_EXISTS) and report missing rows as undefined.
  */
 import type {
-  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QueueId, UserId,
+  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QuarantineId, QueueId, UserId,
 } from '../core/ids.ts';
 import type { ImportAccountId, ImportFolderId, ImportJobId } from '../core/ids.ts';
 import type { BusRelay } from '../core/bus.ts';
@@ -51,6 +51,9 @@ export interface StoreTx {
   readonly blobMeta: BlobMetaRepo;
   readonly popAccounts: PopAccountRepo;
   readonly imports: ImportRepo;
+  readonly counters: CounterRepo;
+  readonly quarantine: QuarantineRepo;
+  readonly greylist: GreylistRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -553,6 +556,64 @@ export interface AuthWindowRepo {
   isOpen(ip: string, now: number): Promise<boolean>;
   /** Drops expired windows; returns how many. */
   prune(now: number): Promise<number>;
+}
+
+// ── Protection (pipeline) ──────────────────────────────────────────────────────────────────
+
+/** Daily counters of the pipeline stages ('antivirus.infected' on '2026-11-28'), summed across nodes. */
+export interface CounterRepo {
+  /** Adds n to each name's count of `day` (YYYY-MM-DD, local), creating rows at 0 first. */
+  add(day: string, counts: Record<string, number>): Promise<void>;
+  /** Counts of days in [fromDay, toDay], ordered by day then name. */
+  list(fromDay: string, toDay: string): Promise<Array<{ day: string; name: string; count: number }>>;
+}
+
+export interface QuarantinedMessage {
+  id: QuarantineId;
+  blobId: BlobId;
+  size: number;
+  sender: string;
+  recipients: string[];
+  /** The stage that stopped it ('antivirus') and why ('Eicar-Test-Signature'). */
+  stage: string;
+  reason: string;
+  clientIp: string;
+  createdAt: number;
+  /** Envelope data needed to release it (auth user, listener, DSN options). */
+  meta: Record<string, unknown>;
+}
+export interface QuarantineRepo {
+  /** Stores the entry and takes a reference on its blob (the blob is already durable). */
+  add(q: Omit<QuarantinedMessage, 'id' | 'createdAt'> & { createdAt?: number }): Promise<QuarantineId>;
+  get(id: QuarantineId): Promise<QuarantinedMessage | undefined>;
+  /** Newest first. */
+  list(q?: { limit?: number; before?: number }): Promise<QuarantinedMessage[]>;
+  /** Removes the entry and releases its blob reference; false when there was none. */
+  remove(id: QuarantineId): Promise<boolean>;
+}
+
+/** One greylisting triple: client network, envelope sender, recipient. */
+export interface GreylistTriple {
+  net: string;
+  sender: string;
+  rcpt: string;
+}
+export interface GreylistEntry extends GreylistTriple {
+  firstSeen: number;
+  lastSeen: number;
+  /** When a retry came after the delay; null while it has not. */
+  passedAt: number | null;
+}
+export interface GreylistRepo {
+  get(t: GreylistTriple): Promise<GreylistEntry | undefined>;
+  /** Starts (or restarts) the triple's wait at `now`; a concurrent first insert by another node wins. */
+  start(t: GreylistTriple, now: number): Promise<void>;
+  /** Notes an attempt: last seen, and passedAt once (when `passed`). */
+  touch(t: GreylistTriple, now: number, passed: boolean): Promise<void>;
+  /** Whether any triple of this network and sender has passed and was seen at or after `since`. */
+  knownSender(net: string, sender: string, since: number): Promise<boolean>;
+  /** Forgets triples never passed and first seen before `unpassedBefore`, and passed ones last seen before `passedBefore`. */
+  prune(unpassedBefore: number, passedBefore: number): Promise<number>;
 }
 
 // ── Full-text index ────────────────────────────────────────────────────────────────────────

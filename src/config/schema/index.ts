@@ -5,6 +5,12 @@
  * To add a concern: write schema/<concern>.ts and add it to SETTINGS_SECTIONS.
  */
 import { z } from 'zod';
+import { AntispamSettingsSchema } from './antispam.ts';
+import { AntivirusSettingsSchema } from './antivirus.ts';
+import { DnsblSettingsSchema } from './dnsbl.ts';
+import { GreylistSettingsSchema } from './greylist.ts';
+import { PipelineSettingsSchema } from './pipeline.ts';
+import { SenderAuthSettingsSchema } from './sender-auth.ts';
 import { CollectSettingsSchema } from './collect.ts';
 import { DeliverySettingsSchema } from './delivery.ts';
 import { DomainpopSettingsSchema } from './domainpop.ts';
@@ -27,6 +33,12 @@ export const SETTINGS_SECTIONS = {
   collect: CollectSettingsSchema,
   domainpop: DomainpopSettingsSchema,
   imap: ImapSettingsSchema,
+  pipeline: PipelineSettingsSchema,
+  antivirus: AntivirusSettingsSchema,
+  senderAuth: SenderAuthSettingsSchema,
+  dnsbl: DnsblSettingsSchema,
+  greylist: GreylistSettingsSchema,
+  antispam: AntispamSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -40,6 +52,12 @@ export const SettingsSchema = z.object({
   collect: CollectSettingsSchema.prefault({}).describe('Collecting mail from other POP3 servers (MultiPOP, DomainPOP): schedule and limits'),
   domainpop: DomainpopSettingsSchema.prefault({}).describe('DomainPOP: routing mail of one domain-wide POP box to local users by its headers'),
   imap: ImapSettingsSchema.prefault({}).describe('IMAP: APPEND size limit, line length, optional extensions'),
+  pipeline: PipelineSettingsSchema.prefault({}).describe('Protection pipeline: stage timeout, held messages, daily counters'),
+  antivirus: AntivirusSettingsSchema.prefault({}).describe('Antivirus: clamd, actions for infected and unscannable mail, quarantine'),
+  senderAuth: SenderAuthSettingsSchema.prefault({}).describe('Sender authentication: SPF, DKIM, ARC, DMARC'),
+  dnsbl: DnsblSettingsSchema.prefault({}).describe('DNS-based block lists'),
+  greylist: GreylistSettingsSchema.prefault({}).describe('Greylisting of unknown senders'),
+  antispam: AntispamSettingsSchema.prefault({}).describe('Spam scoring: heuristic rules, thresholds, X-Spam headers'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

@@ -12,7 +12,7 @@ import { readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const SESSION_PROTOCOLS = [
-  'smtp-in', 'smtp-out', 'imap', 'pop3', 'routing', 'antispam', 'antivirus', 'content-filter', 'screening', 'webmail', 'system', 'multipop', 'domainpop',
+  'smtp-in', 'smtp-out', 'imap', 'pop3', 'routing', 'antispam', 'antivirus', 'spf', 'dnsbl', 'content-filter', 'screening', 'webmail', 'system', 'multipop', 'domainpop',
 ] as const;
 export type SessionProtocol = (typeof SESSION_PROTOCOLS)[number];
 

@@ -5,6 +5,7 @@ import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
+import { runProtectionContract } from '../contract/protection.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
 import { openTestStore } from '../testing.ts';
 
@@ -14,3 +15,4 @@ runMailflowContract('postgres', () => openTestStore('postgres'));
 runFulltextContract('postgres', () => openTestStore('postgres'));
 runCollectContract('postgres', () => openTestStore('postgres'));
 runImportContract('postgres', () => openTestStore('postgres'));
+runProtectionContract('postgres', () => openTestStore('postgres'));

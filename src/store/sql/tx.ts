@@ -11,6 +11,7 @@ import { mailboxRepo } from './mailboxes.ts';
 import { messageRepo } from './messages.ts';
 import { adminRepo, orgUnitRepo } from './org.ts';
 import { popAccountRepo } from './pop-accounts.ts';
+import { counterRepo, greylistRepo, quarantineRepo } from './protection.ts';
 import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
 import { userRepo } from './users.ts';
@@ -38,5 +39,8 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     popAccounts: popAccountRepo(ctx),
     imports: importRepo(ctx),
     leases: leaseRepo(ctx),
+    counters: counterRepo(ctx),
+    quarantine: quarantineRepo(ctx),
+    greylist: greylistRepo(ctx),
   };
 }

@@ -4,6 +4,7 @@ import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
+import { runProtectionContract } from '../contract/protection.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
 import { openTestStore } from '../testing.ts';
 
@@ -13,3 +14,4 @@ runMailflowContract('sqlite', () => openTestStore('sqlite'));
 runFulltextContract('sqlite', () => openTestStore('sqlite'));
 runCollectContract('sqlite', () => openTestStore('sqlite'));
 runImportContract('sqlite', () => openTestStore('sqlite'));
+runProtectionContract('sqlite', () => openTestStore('sqlite'));

@@ -139,6 +139,7 @@ describe('youju CLI on the embedded store', () => {
     assert.match(stdout, /administrator/);
     assert.match(stdout, new RegExp(`smtp port\\s+127\\.0\\.0\\.1:${smtpPort}`));
     assert.match(stdout, /submission port\s+off/);
+    assert.match(stdout, /antivirus\s+off: no scanner \(youju settings set antivirus\.clamd/, 'no clamd configured: the stage is off and the banner says how to turn it on');
     // A command works while the server runs and sees its data.
     assert.match(youju(['--data', data, 'domain', 'list']).stdout, /first\.test/);
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));

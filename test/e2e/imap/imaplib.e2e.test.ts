@@ -58,7 +58,10 @@ async function run(t: TestServer, script: string): Promise<Record<string, unknow
 describe('IMAP with imaplib', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ imap: true });
+    // SEARCH LARGER counts bytes: no Authentication-Results or X-Spam-* headers (issue #13) on this mail.
+    t = await startTestServer({ imap: true, settings: {
+      'antispam.enabled': false, 'senderAuth.spfEnabled': false, 'senderAuth.dkimEnabled': false, 'senderAuth.dmarcEnabled': false,
+    } });
     await t.addUser('alice@example.cn');
     await t.addUser('bob@example.cn');
     await t.addUser('carol@example.cn');

@@ -1,0 +1,72 @@
+/**
+ * Contract for the protection pipeline's repositories (migration 011): daily counters summed by
+ * upsert, the quarantine with its blob reference, and greylist triples. Run by both backends.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { must, putBlob, refcount, uniq, useStore, type OpenStore } from './fixtures.ts';
+
+export function runProtectionContract(name: string, open: OpenStore): void {
+  describe(`${name}: protection pipeline state`, () => {
+    const ctx = useStore(open);
+
+    it('sums daily counters across calls and lists them by day range', async () => {
+      await ctx.tx((tx) => tx.counters.add('2026-11-27', { 'antivirus.infected': 1 }));
+      await ctx.tx((tx) => tx.counters.add('2026-11-28', { 'antivirus.infected': 2, 'spf.fail': 1, 'noop': 0 }));
+      await ctx.tx((tx) => tx.counters.add('2026-11-28', { 'antivirus.infected': 3 }));
+      assert.deepEqual(await ctx.read((tx) => tx.counters.list('2026-11-28', '2026-11-28')), [
+        { day: '2026-11-28', name: 'antivirus.infected', count: 5 },
+        { day: '2026-11-28', name: 'spf.fail', count: 1 },
+      ]);
+      assert.equal((await ctx.read((tx) => tx.counters.list('2026-11-01', '2026-11-30'))).length, 3);
+    });
+
+    it('quarantines a message holding its blob, lists newest first, and releases the blob on remove', async () => {
+      const blob = await putBlob(ctx);
+      const sender = `${uniq('s')}@x.test`;
+      const a = await ctx.tx((tx) => tx.quarantine.add({
+        blobId: blob.id, size: blob.size, sender, recipients: ['a@y.test', 'b@y.test'], stage: 'antivirus',
+        reason: 'Eicar-Test-Signature', clientIp: '192.0.2.7', meta: { listener: 'mx' }, createdAt: 1000,
+      }));
+      const b = await ctx.tx((tx) => tx.quarantine.add({
+        blobId: blob.id, size: blob.size, sender, recipients: ['c@y.test'], stage: 'antivirus', reason: 'unscannable', clientIp: '', meta: {}, createdAt: 2000,
+      }));
+      assert.equal(await refcount(ctx, blob.id), 2);
+      const got = must(await ctx.read((tx) => tx.quarantine.get(a)), 'quarantined');
+      assert.deepEqual([got.sender, got.recipients, got.reason, got.clientIp, got.meta, got.createdAt],
+        [sender, ['a@y.test', 'b@y.test'], 'Eicar-Test-Signature', '192.0.2.7', { listener: 'mx' }, 1000]);
+      const ids = (await ctx.read((tx) => tx.quarantine.list())).map((q) => q.id).filter((id) => id === a || id === b);
+      assert.deepEqual(ids, [b, a]);
+      assert.deepEqual((await ctx.read((tx) => tx.quarantine.list({ before: 2000 }))).map((q) => q.id).filter((id) => id === a || id === b), [a]);
+      assert.equal(await ctx.tx((tx) => tx.quarantine.remove(a)), true);
+      assert.equal(await ctx.tx((tx) => tx.quarantine.remove(a)), false);
+      assert.equal(await refcount(ctx, blob.id), 1);
+      assert.equal(await ctx.read((tx) => tx.quarantine.get(a)), undefined);
+    });
+
+    it('starts, touches, passes, restarts and prunes greylist triples', async () => {
+      const t = { net: '192.0.2.0/24', sender: `${uniq('g')}@x.test`, rcpt: 'u@y.test' };
+      assert.equal(await ctx.read((tx) => tx.greylist.get(t)), undefined);
+      await ctx.tx((tx) => tx.greylist.start(t, 1000));
+      await ctx.tx((tx) => tx.greylist.start(t, 500)); // an older concurrent start does not move it back
+      assert.deepEqual(await ctx.read((tx) => tx.greylist.get(t)), { ...t, firstSeen: 1000, lastSeen: 1000, passedAt: null });
+      await ctx.tx((tx) => tx.greylist.touch(t, 1100, false));
+      assert.equal(await ctx.read((tx) => tx.greylist.knownSender(t.net, t.sender, 0)), false);
+      await ctx.tx((tx) => tx.greylist.start(t, 9000)); // window over: the wait starts again
+      assert.equal(must(await ctx.read((tx) => tx.greylist.get(t)), 'triple').firstSeen, 9000);
+      await ctx.tx((tx) => tx.greylist.touch(t, 9500, true));
+      await ctx.tx((tx) => tx.greylist.touch(t, 9900, true)); // passedAt stays the first pass
+      assert.deepEqual(await ctx.read((tx) => tx.greylist.get(t)), { ...t, firstSeen: 9000, lastSeen: 9900, passedAt: 9500 });
+      await ctx.tx((tx) => tx.greylist.start(t, 20_000)); // a passed triple is never restarted
+      assert.equal(must(await ctx.read((tx) => tx.greylist.get(t)), 'triple').passedAt, 9500);
+      assert.equal(await ctx.read((tx) => tx.greylist.knownSender(t.net, t.sender, 9000)), true);
+      assert.equal(await ctx.read((tx) => tx.greylist.knownSender(t.net, t.sender, 10_000)), false);
+      const fresh = { ...t, rcpt: 'v@y.test' };
+      await ctx.tx((tx) => tx.greylist.start(fresh, 5000));
+      assert.equal(await ctx.tx((tx) => tx.greylist.prune(6000, 9000)), 1, 'only the unpassed old one');
+      assert.equal(await ctx.read((tx) => tx.greylist.get(fresh)), undefined);
+      assert.equal(await ctx.tx((tx) => tx.greylist.prune(6000, 10_000)), 1);
+      assert.equal(await ctx.read((tx) => tx.greylist.get(t)), undefined);
+    });
+  });
+}
