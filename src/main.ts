@@ -64,6 +64,9 @@ export async function openStores(config: BootConfig, clock: Clock = systemClock)
   return { store, blobs: await SqliteBlobStore.open({ dir: join(config.dataDir, 'blobs'), now: clock.now }) };
 }
 
+/** Where the embedded metadata store lives (youju restore places a backup's copy there). */
+export const embeddedMetaPath = (config: BootConfig): string => join(config.dataDir, 'meta.db');
+
 /** Whether the embedded store exists yet (a PostgreSQL store is checked by isInitialised instead). */
 export const hasEmbeddedStore = (config: BootConfig): boolean =>
   config.store.kind !== 'sqlite' || existsSync(join(config.dataDir, 'meta.db'));

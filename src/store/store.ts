@@ -27,6 +27,11 @@ export interface Store {
   stats(): { commits: number; transactions: number };
   /** A shared store (PostgreSQL) carries bus events between the nodes using it; the embedded one has no other nodes. */
   relay?(onError?: (err: unknown) => void): BusRelay;
+  /**
+   * Writes a consistent copy of the whole metadata store to `path` (a file) while writers go on
+   * (youju backup); with mail: false, the copy keeps folders but no messages. The embedded store only.
+   */
+  snapshot?(path: string, opts: { mail: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 

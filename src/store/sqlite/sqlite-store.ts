@@ -15,6 +15,7 @@ import { migrate } from '../sql/migrate.ts';
 import { createStoreTx } from '../sql/tx.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { GroupCommit } from './group-commit.ts';
+import { snapshotSqlite } from './snapshot.ts';
 import { SqliteConn } from './sqlite-conn.ts';
 
 export interface SqliteStoreOptions {
@@ -86,6 +87,10 @@ export class SqliteStore implements Store {
 
   async read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return fn(this.readTx);
+  }
+
+  snapshot(path: string, opts: { mail: boolean }): Promise<void> {
+    return snapshotSqlite(this.reader, path, opts);
   }
 
   stats() {
