@@ -26,6 +26,7 @@ import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
 import { MailboxService } from './mailbox/mailbox-service.ts';
+import { UserMail } from './mailbox/user-mail.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
 import { SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
@@ -94,9 +95,10 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     key: () => (srsKey ??= secrets.deriveKey('srs')),
     maxAgeDays: () => settings.current().delivery.srsMaxAgeDays, now: () => clock.now(),
   });
+  const mailboxes = new MailboxService(store, blobs, clock, bus);
   return {
-    config, store, blobs, clock, logger, settings, queue, bus, secrets, srs,
-    mailboxes: new MailboxService(store, blobs, clock, bus),
+    config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, mailboxes,
+    userMail: new UserMail(store, mailboxes),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
     users: new UserService(store, clock, {

@@ -18,6 +18,7 @@ import type { Resolver } from './directory/resolve.ts';
 import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
+import type { UserMail } from './mailbox/user-mail.ts';
 import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -44,6 +45,8 @@ export interface Runtime {
   queueManager: QueueManager;
   bus: Bus;
   mailboxes: MailboxService;
+  /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
+  userMail: UserMail;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   close(): Promise<void>;

@@ -12,11 +12,12 @@ import { loadBootConfig, type BootConfig } from '../../src/config/boot.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
 import { openRuntime, startServer, type Runtime, type Server } from '../../src/main.ts';
 import { createTestPgDatabase } from '../../src/store/testing.ts';
+import type { Actor } from '../../src/directory/actor.ts';
 import type { StoreKind } from '../../src/store/store.ts';
 import { startDnsServer, type DnsRecords, type TestDnsServer } from './dns-server.ts';
 
 export const PASSWORD = 'Youju2026!x';
-export const TEST_ACTOR = { who: 'test', from: 'test' };
+export const TEST_ACTOR: Actor = { who: 'test', from: 'test', role: { kind: 'system' } };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
