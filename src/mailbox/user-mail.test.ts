@@ -78,6 +78,7 @@ describe('UserMail', () => {
     const a = userActor(alice, '127.0.0.1');
     const calls: Array<[string, () => Promise<unknown>]> = [
       ['folders', () => svc.folders(a, bob.id)],
+      ['list', () => svc.list(a, bob.id, bobInbox)],
       ['open', () => svc.open(a, bob.id, bobInbox, 1)],
       ['attachment', () => svc.attachment(a, bob.id, bobInbox, 1, 0)],
       ['setFlags', () => svc.setFlags(a, bob.id, bobInbox, [1], { seen: true })],
@@ -87,6 +88,7 @@ describe('UserMail', () => {
     for (const [name, call] of calls) await assert.rejects(call(), rejects('FORBIDDEN'), name);
     // Her own id as owner, his folder id: as if it did not exist.
     const byId: Array<[string, () => Promise<unknown>]> = [
+      ['list', () => svc.list(a, alice.id, bobInbox)],
       ['open', () => svc.open(a, alice.id, bobInbox, 1)],
       ['attachment', () => svc.attachment(a, alice.id, bobInbox, 1, 0)],
       ['setFlags', () => svc.setFlags(a, alice.id, bobInbox, [1], { seen: true })],
@@ -109,9 +111,26 @@ describe('UserMail', () => {
     await assert.rejects(svc.folders(admins.otherDomain!, alice.id), rejects('FORBIDDEN'));
     for (const admin of Object.values(admins)) {
       await assert.rejects(svc.open(admin, alice.id, aliceInbox, 1), rejects('FORBIDDEN'), admin.who);
+      await assert.rejects(svc.list(admin, alice.id, aliceInbox), rejects('FORBIDDEN'), admin.who);
       await assert.rejects(svc.delete(admin, alice.id, aliceInbox, [1]), rejects('FORBIDDEN'), admin.who);
     }
     assert.equal((await svc.open(SYSTEM_ACTOR, bob.id, bobInbox, 1)).subject, 'bob');
+  });
+
+  it('lists a folder sorted and paged from the summaries, with its counts', async () => {
+    const a = userActor(alice, '127.0.0.1');
+    const p = await svc.list(a, alice.id, aliceInbox);
+    assert.equal(p.total, 2);
+    assert.equal(p.unread, 2);
+    assert.equal(p.pageSize, 30);
+    assert.deepEqual(p.messages.map((m) => m.subject), ['two', 'one'], 'newest first');
+    assert.equal(p.messages[0]!.hasAttachment, true);
+    assert.equal('blobId' in p.messages[0]!, false, 'a public view');
+    assert.deepEqual((await svc.list(a, alice.id, aliceInbox, { sort: 'subject' })).messages.map((m) => m.subject), ['one', 'two']);
+    assert.deepEqual((await svc.list(a, alice.id, aliceInbox, { pageSize: 1, page: 2 })).messages.map((m) => m.subject), ['one']);
+    for (const [q, field] of [[{ pageSize: 51 }, 'pageSize'], [{ pageSize: 0 }, 'pageSize'], [{ page: 0 }, 'page'], [{ sort: 'x' }, 'sort']] as const) {
+      await assert.rejects(svc.list(a, alice.id, aliceInbox, q as never), (e: unknown) => isMailError(e, 'INVALID_INPUT') && e.details?.field === field, field);
+    }
   });
 
   it('sets and clears \\Seen and \\Flagged, moves, and deletes to Trash then for good', async () => {

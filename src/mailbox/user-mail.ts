@@ -11,7 +11,7 @@ import type { MailboxId, OrgUnitId, UserId } from '../core/ids.ts';
 import type { Actor } from '../directory/actor.ts';
 import { mayReachMail, needsOrgUnits, type MailAccess, type MailOwner } from '../auth/permissions.ts';
 import { readAttachment, readForDisplay, type DisplayMessage } from '../mime/display.ts';
-import type { Mailbox, Message, SpecialUse, Store, StoreTx, UidSet } from '../store/store.ts';
+import { MESSAGE_SORTS, type Mailbox, type Message, type MessageSort, type SpecialUse, type Store, type StoreTx, type UidSet } from '../store/store.ts';
 import type { MailboxService } from './mailbox-service.ts';
 
 /** A folder as the owner sees it in a list: no uidvalidity or modseq bookkeeping. */
@@ -38,6 +38,29 @@ export interface MessageView {
   hasAttachment: boolean;
   priority: 'high' | 'normal' | 'low';
 }
+
+/** A page of a folder's list (FEATURES W4) with the folder's counts, read together. */
+export interface MessagePage {
+  folder: FolderView;
+  /** Messages in the folder and how many of them are unread. */
+  total: number;
+  unread: number;
+  page: number;
+  pageSize: number;
+  messages: MessageView[];
+}
+
+export interface ListQuery {
+  sort?: MessageSort;
+  descending?: boolean;
+  /** From 1. */
+  page?: number;
+  /** Default 30, at most 50 (manual part 2 §1.4.1). */
+  pageSize?: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 30;
+export const MAX_PAGE_SIZE = 50;
 
 export interface OpenedMessage extends MessageView {
   content: DisplayMessage;
@@ -76,6 +99,27 @@ export class UserMail {
       await this.check(tx, actor, ownerId, 'manage');
       const all = await tx.mailboxes.list(ownerId);
       return all.map(folderView).sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name.localeCompare(b.name)));
+    });
+  }
+
+  /**
+   * One page of the folder's messages, sorted (default: newest first), from the stored summaries:
+   * no blob is opened. INVALID_INPUT naming the field for a page or page size out of range.
+   */
+  async list(actor: Actor, ownerId: UserId, folderId: MailboxId, q: ListQuery = {}): Promise<MessagePage> {
+    const sort = q.sort ?? 'date';
+    const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
+    const page = q.page ?? 1;
+    if (!MESSAGE_SORTS.includes(sort)) throw new MailError('INVALID_INPUT', `sort is one of ${MESSAGE_SORTS.join(', ')}`, { details: { field: 'sort' } });
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new MailError('INVALID_INPUT', `pageSize is 1 to ${MAX_PAGE_SIZE}`, { details: { field: 'pageSize' } });
+    }
+    if (!Number.isSafeInteger(page) || page < 1) throw new MailError('INVALID_INPUT', 'page counts from 1', { details: { field: 'page' } });
+    return this.store.read(async (tx) => {
+      await this.check(tx, actor, ownerId, 'read');
+      const box = await requireOwnFolder(tx, ownerId, folderId);
+      const rows = await tx.messages.page(box.id, { sort, descending: q.descending ?? sort === 'date', offset: (page - 1) * pageSize, limit: pageSize });
+      return { folder: folderView(box), total: box.messages, unread: box.unseen, page, pageSize, messages: rows.map(messageView) };
     });
   }
 

@@ -363,6 +363,17 @@ export interface MessageChange {
   flags: string[] | null;
 }
 
+/** The orders a message list can be shown in (FEATURES W4). 'date' is the arrival (internal) date. */
+export type MessageSort = 'date' | 'from' | 'subject' | 'size' | 'attachment';
+export const MESSAGE_SORTS: readonly MessageSort[] = ['date', 'from', 'subject', 'size', 'attachment'];
+
+export interface MessagePageQuery {
+  sort: MessageSort;
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
 export interface MessageRepo {
   /**
    * Appends to the mailbox: uid = uidnext (then uidnext+1), modseq = ++highestmodseq, and takes a
@@ -371,6 +382,11 @@ export interface MessageRepo {
    */
   append(mailboxId: MailboxId, m: NewMessage): Promise<{ id: MessageId; uid: number; modseq: number }>;
   get(mailboxId: MailboxId, uid: number): Promise<Message | undefined>;
+  /**
+   * One page of the mailbox's messages in list order, from the stored summaries (the blob is never
+   * read): sorted by `sort`, ties by uid in the same direction, so pages never overlap or skip.
+   */
+  page(mailboxId: MailboxId, q: MessagePageQuery): Promise<Message[]>;
   /** Messages in uid order; uids restricts to a set. */
   list(mailboxId: MailboxId, opts?: { uids?: UidSet; limit?: number; afterUid?: number }): Promise<Message[]>;
   /**

@@ -13,11 +13,12 @@ import { envelopeRules } from './007-envelope-rules.ts';
 import { recent } from './008-recent.ts';
 import { subscriptions } from './009-subscriptions.ts';
 import { leases } from './010-leases.ts';
+import { messageList } from './013-message-list.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases];
+export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, messageList];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

@@ -6,6 +6,7 @@ import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
+import { runWebContract } from '../contract/web.contract.ts';
 import { openTestStore } from '../testing.ts';
 
 runStoreContract('postgres', () => openTestStore('postgres'));
@@ -14,3 +15,4 @@ runMailflowContract('postgres', () => openTestStore('postgres'));
 runFulltextContract('postgres', () => openTestStore('postgres'));
 runCollectContract('postgres', () => openTestStore('postgres'));
 runImportContract('postgres', () => openTestStore('postgres'));
+runWebContract('postgres', () => openTestStore('postgres'));

@@ -5,6 +5,7 @@ import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
+import { runWebContract } from '../contract/web.contract.ts';
 import { openTestStore } from '../testing.ts';
 
 runStoreContract('sqlite', () => openTestStore('sqlite'));
@@ -13,3 +14,4 @@ runMailflowContract('sqlite', () => openTestStore('sqlite'));
 runFulltextContract('sqlite', () => openTestStore('sqlite'));
 runCollectContract('sqlite', () => openTestStore('sqlite'));
 runImportContract('sqlite', () => openTestStore('sqlite'));
+runWebContract('sqlite', () => openTestStore('sqlite'));
