@@ -51,6 +51,7 @@ export interface StoreTx {
   readonly blobMeta: BlobMetaRepo;
   readonly popAccounts: PopAccountRepo;
   readonly imports: ImportRepo;
+  readonly webSessions: WebSessionRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -427,6 +428,32 @@ export interface MessageIndex {
   uids: number[];
   modseqs: number[];
   flags: string[];
+}
+
+// ── Web sessions ───────────────────────────────────────────────────────────────────────────
+
+/** A logged-in browser (webmail): in the store so every node of a cluster knows it. */
+export interface WebSession {
+  /** SHA-256 (hex) of the cookie's token: the token itself is never stored. */
+  idHash: string;
+  userId: UserId;
+  /** The token the browser sends back in a header on every state change (CSRF). */
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  ip: string;
+  userAgent: string;
+}
+export interface WebSessionRepo {
+  create(s: WebSession): Promise<void>;
+  get(idHash: string): Promise<WebSession | undefined>;
+  /** Records activity; false when the session is gone. */
+  touch(idHash: string, lastSeenAt: number): Promise<boolean>;
+  delete(idHash: string): Promise<boolean>;
+  /** Ends every session of a user (password changed, account frozen); returns how many. */
+  deleteForUser(userId: UserId): Promise<number>;
+  /** Removes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
+  prune(idleBefore: number, createdBefore: number): Promise<number>;
 }
 
 // ── Leases ─────────────────────────────────────────────────────────────────────────────────

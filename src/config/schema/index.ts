@@ -15,6 +15,7 @@ import { QueueSettingsSchema } from './queue.ts';
 import { RewriteSettingsSchema } from './rewrite.ts';
 import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
+import { WebSettingsSchema } from './web.ts';
 
 export const SETTINGS_SECTIONS = {
   smtp: SmtpSettingsSchema,
@@ -27,6 +28,7 @@ export const SETTINGS_SECTIONS = {
   collect: CollectSettingsSchema,
   domainpop: DomainpopSettingsSchema,
   imap: ImapSettingsSchema,
+  web: WebSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -40,6 +42,7 @@ export const SettingsSchema = z.object({
   collect: CollectSettingsSchema.prefault({}).describe('Collecting mail from other POP3 servers (MultiPOP, DomainPOP): schedule and limits'),
   domainpop: DomainpopSettingsSchema.prefault({}).describe('DomainPOP: routing mail of one domain-wide POP box to local users by its headers'),
   imap: ImapSettingsSchema.prefault({}).describe('IMAP: APPEND size limit, line length, optional extensions'),
+  web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

@@ -1,16 +1,18 @@
 /**
  * Store contract for what the webmail reads and writes (issue #12): message list pages in every
- * order (ties by uid, pages that neither overlap nor skip, summaries without the blob) and, in
- * sessions, the web sessions table. Run by both backends from sqlite/ and postgres/ store tests.
+ * order (ties by uid, pages that neither overlap nor skip, summaries without the blob) and the
+ * web sessions table (by token hash, per user, pruning, gone with their user). Run by both backends from sqlite/ and postgres/ store tests.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MESSAGE_SORTS, type Mailbox, type MessagePageQuery } from '../store.ts';
-import { appendNew, makeMailbox, makeOwner, type OpenStore, useStore } from './fixtures.ts';
+import { MESSAGE_SORTS, type Mailbox, type MessagePageQuery, type WebSession } from '../store.ts';
+import type { UserId } from '../../core/ids.ts';
+import { appendNew, makeMailbox, makeOwner, makeUser, type OpenStore, useStore } from './fixtures.ts';
 
 export function runWebContract(name: string, open: OpenStore): void {
   describe(`${name}: web contract`, () => {
     describeMessagePages(open);
+    describeSessions(open);
   });
 }
 
@@ -62,6 +64,45 @@ function describeMessagePages(open: OpenStore): void {
       assert.equal(m!.subject, 'b');
       assert.equal(m!.internalDate, 3000);
       assert.deepEqual(m!.flags, []);
+    });
+  });
+}
+
+function describeSessions(open: OpenStore): void {
+  describe('web sessions', () => {
+    const ctx = useStore(open);
+    const session = (userId: UserId, idHash: string, at: number): WebSession =>
+      ({ idHash, userId, csrfToken: `csrf-${idHash}`, createdAt: at, lastSeenAt: at, ip: '192.0.2.1', userAgent: 'test/1.0' });
+
+    it('create, get, touch, delete; a second row with the same hash is refused', async () => {
+      const { user } = await makeOwner(ctx);
+      const s = session(user.id, 'a'.repeat(64), 1000);
+      await ctx.tx((tx) => tx.webSessions.create(s));
+      assert.deepEqual(await ctx.read((tx) => tx.webSessions.get(s.idHash)), s);
+      await assert.rejects(ctx.tx((tx) => tx.webSessions.create(s)));
+      assert.equal(await ctx.tx((tx) => tx.webSessions.touch(s.idHash, 5000)), true);
+      assert.equal((await ctx.read((tx) => tx.webSessions.get(s.idHash)))!.lastSeenAt, 5000);
+      assert.equal(await ctx.tx((tx) => tx.webSessions.delete(s.idHash)), true);
+      assert.equal(await ctx.read((tx) => tx.webSessions.get(s.idHash)), undefined);
+      assert.equal(await ctx.tx((tx) => tx.webSessions.touch(s.idHash, 6000)), false);
+      assert.equal(await ctx.tx((tx) => tx.webSessions.delete(s.idHash)), false);
+    });
+
+    it("ends a user's sessions together, prunes idle and old ones, and goes with the user", async () => {
+      const { domain, user } = await makeOwner(ctx);
+      const other = await makeUser(ctx, domain.id);
+      await ctx.tx(async (tx) => {
+        await tx.webSessions.create(session(user.id, 'u1', 1000));
+        await tx.webSessions.create(session(user.id, 'u2', 1000));
+        await tx.webSessions.create(session(other.id, 'o1', 1000));
+        await tx.webSessions.create({ ...session(other.id, 'o2', 100), lastSeenAt: 9000 });
+        await tx.webSessions.create(session(other.id, 'o3', 8000));
+      });
+      assert.equal(await ctx.tx((tx) => tx.webSessions.deleteForUser(user.id)), 2);
+      assert.equal(await ctx.tx((tx) => tx.webSessions.prune(2000, 500)), 2, 'o1 idle, o2 too old');
+      assert.ok(await ctx.read((tx) => tx.webSessions.get('o3')));
+      await ctx.tx((tx) => tx.users.delete(other.id));
+      assert.equal(await ctx.read((tx) => tx.webSessions.get('o3')), undefined);
     });
   });
 }

@@ -14,6 +14,7 @@ import { popAccountRepo } from './pop-accounts.ts';
 import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
 import { userRepo } from './users.ts';
+import { webSessionRepo } from './web-sessions.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
   const ctx = { db, now };
@@ -38,5 +39,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     popAccounts: popAccountRepo(ctx),
     imports: importRepo(ctx),
     leases: leaseRepo(ctx),
+    webSessions: webSessionRepo(ctx),
   };
 }
