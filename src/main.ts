@@ -22,6 +22,7 @@ import { Srs } from './directory/srs.ts';
 import { UserService } from './directory/users.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
+import { WebSessions } from './auth/web-sessions.ts';
 import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
@@ -99,6 +100,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, mailboxes,
     userMail: new UserMail(store, mailboxes),
+    webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
     users: new UserService(store, clock, {

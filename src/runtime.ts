@@ -4,6 +4,7 @@
  */
 import type { AuthWindows } from './auth/auth-windows.ts';
 import type { SecretBox } from './auth/secret-box.ts';
+import type { WebSessions } from './auth/web-sessions.ts';
 import type { BootConfig } from './config/boot.ts';
 import type { SettingsService } from './config/settings.ts';
 import type { Bus } from './core/bus.ts';
@@ -47,6 +48,8 @@ export interface Runtime {
   mailboxes: MailboxService;
   /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
   userMail: UserMail;
+  /** Webmail logins, kept in the store (every node knows them). */
+  webSessions: WebSessions;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   close(): Promise<void>;

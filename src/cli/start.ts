@@ -48,6 +48,7 @@ export function registerStart(program: Command): void {
           ['Youju', `running on ${config.hostname} (store: ${rt.store.kind}, data: ${config.dataDir})`],
           ...PORT_NAMES.filter((p) => p !== 'smtpOutbound').map((p): [string, unknown] => [`${p} port`,
             config.ports[p] === 0 ? 'off' : up.has(p) ? `${config.listen}:${up.get(p)}` : `${config.ports[p]} (not built yet)`]),
+          ...(up.has('http') ? [['webmail', `http://${config.hostname || 'localhost'}:${up.get('http')}/webmail/`] as [string, unknown]] : []),
           ['stop', 'Ctrl-C or SIGTERM'],
         ]));
         await new Promise<void>((resolve) => {

@@ -66,6 +66,8 @@ export interface OpenedMessage extends MessageView {
   content: DisplayMessage;
 }
 
+export { MESSAGE_SORTS, type MessageSort } from '../store/store.ts';
+
 /** At most this many messages per flag, move or delete request. */
 export const MAX_UIDS = 1000;
 
