@@ -10,7 +10,8 @@ import type { SessionLogs } from '../../core/log/session-log.ts';
 import type { Runtime } from '../../runtime.ts';
 import { WebServer } from './web-server.ts';
 
-export const WEBMAIL_DIST = fileURLToPath(new URL('../ui/dist', import.meta.url));
+// From the repository root, so the same path holds for src/web/api and the compiled dist/web/api.
+export const WEBMAIL_DIST = fileURLToPath(new URL('../../../src/web/ui/dist', import.meta.url));
 
 const version = (): string => {
   try {
