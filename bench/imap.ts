@@ -525,7 +525,7 @@ async function benchYouju(n: number, runs: number, sessions: number, profileDir:
     const init = youju(['--data', data, '--config', cfg, 'init', '--domain', 'bench.test']);
     if (init.code !== 0) throw new Error(`youju init: ${init.stderr}`);
     rt = await openRuntime(loadBootConfig({ dataDir: data, file: cfg, env: {} }), { logger: createLogger({ level: 'silent' }) });
-    const actor = { who: 'bench', from: 'bench' };
+    const actor = { who: 'bench', from: 'bench', role: { kind: 'system' as const } };
     const user = await rt.users.add(actor, ADDRESS, { password: PASSWORD });
     await rt.settings.set('security.allowPlaintextAuth', true); // LOGIN without TLS, as with Dovecot's ssl = no
     await rt.settings.set('imap.maxConnectionsPerUser', 0); // the idle phase holds `sessions` of one user

@@ -228,7 +228,7 @@ async function startYoujuTarget(): Promise<Target> {
     const config = loadBootConfig({ dataDir: data, file: cfg, env: {} });
     const runtime = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
     rt = runtime;
-    for (let k = 0; k < USERS; k++) await runtime.users.add({ who: 'bench', from: 'bench' }, `user${k}@${DOMAIN}`, { password: PASSWORD });
+    for (let k = 0; k < USERS; k++) await runtime.users.add({ who: 'bench', from: 'bench', role: { kind: 'system' } }, `user${k}@${DOMAIN}`, { password: PASSWORD });
     const profileDir = optionText('profile');
     const server = await startYoujuProcess(data, cfg, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=youju-smtp.cpuprofile'] : []);
     if (profileDir) console.log(`  youju profile: ${join(profileDir, 'youju-smtp.cpuprofile')} (written when it stops)`);

@@ -22,6 +22,7 @@ import { Srs } from './directory/srs.ts';
 import { UserService } from './directory/users.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
+import { WebSessions } from './auth/web-sessions.ts';
 import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
@@ -34,6 +35,7 @@ import { DnsblStage } from './antispam/dnsbl.ts';
 import { UriblStage } from './antispam/uribl.ts';
 import { GreylistStage } from './antispam/greylist.ts';
 import { SpamScoreStage } from './antispam/spam-score.ts';
+import { UserMail } from './mailbox/user-mail.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
 import { SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
@@ -115,9 +117,11 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const pipeline = new Pipeline({
     stages, store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'), node: config.hostname, warn: (m) => logger.warn(m),
   });
+  const mailboxes = new MailboxService(store, blobs, clock, bus);
   return {
-    config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline,
-    mailboxes: new MailboxService(store, blobs, clock, bus),
+    config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
+    userMail: new UserMail(store, mailboxes),
+    webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
     users: new UserService(store, clock, {

@@ -4,6 +4,7 @@
  */
 import type { AuthWindows } from './auth/auth-windows.ts';
 import type { SecretBox } from './auth/secret-box.ts';
+import type { WebSessions } from './auth/web-sessions.ts';
 import type { BootConfig } from './config/boot.ts';
 import type { SettingsService } from './config/settings.ts';
 import type { Bus } from './core/bus.ts';
@@ -19,6 +20,7 @@ import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
+import type { UserMail } from './mailbox/user-mail.ts';
 import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -47,6 +49,10 @@ export interface Runtime {
   mailboxes: MailboxService;
   /** The protection pipeline SMTP runs inbound mail through; its quarantine and daily counters. */
   pipeline: Pipeline;
+  /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
+  userMail: UserMail;
+  /** Webmail logins, kept in the store (every node knows them). */
+  webSessions: WebSessions;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   close(): Promise<void>;

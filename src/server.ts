@@ -24,6 +24,7 @@ import { CollectWorker } from './collect/collect-worker.ts';
 import { SmtpListeners } from './smtp/listeners.ts';
 import { ImapServer } from './imap/imap-server.ts';
 import { Pop3Server } from './pop3/pop3-server.ts';
+import { webServer } from './web/api/web-role.ts';
 import { collectBlobs } from './store/blob-gc.ts';
 import type { Runtime, Server } from './runtime.ts';
 
@@ -143,6 +144,11 @@ export async function runServer(rt: Runtime): Promise<Server> {
     }), [
       { role: 'imap', port: config.ports.imap, host: config.listen, secure: false },
       { role: 'imaps', port: config.ports.imaps, host: config.listen, secure: true },
+    ]);
+    // Webmail and the web API.
+    await listenerRole('HTTP', webServer(rt, { throttle, sessionLogs, tls: tlsMaterial }), [
+      { role: 'http', port: config.ports.http, host: config.listen, secure: false },
+      { role: 'https', port: config.ports.https, host: config.listen, secure: true },
     ]);
     // Migration import: jobs recorded with `youju import --background`, or left behind by a runner that died.
     await roles.start('import worker', async () => {

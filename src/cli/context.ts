@@ -27,7 +27,7 @@ export interface CommandContext {
 export function cliActor(): Actor {
   let name = 'root';
   try { name = userInfo().username; } catch { /* no passwd entry: keep 'root' */ }
-  return { who: `cli:${name}`, from: 'cli' };
+  return { who: `cli:${name}`, from: 'cli', role: { kind: 'system' } };
 }
 
 export function commandContext(cmd: Command): CommandContext {

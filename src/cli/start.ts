@@ -51,6 +51,7 @@ export function registerStart(program: Command): void {
           ['antivirus', rt.settings.current().antivirus.clamd
             ? `clamd at ${rt.settings.current().antivirus.clamd}`
             : 'off: no scanner (youju settings set antivirus.clamd unix:/run/clamav/clamd.ctl, or host:3310)'],
+          ...(up.has('http') ? [['webmail', `http://${config.hostname || 'localhost'}:${up.get('http')}/webmail/`] as [string, unknown]] : []),
           ['stop', 'Ctrl-C or SIGTERM'],
         ]));
         await new Promise<void>((resolve) => {

@@ -15,7 +15,7 @@ import { OrgService } from './orgs.ts';
 import { Resolver } from './resolve.ts';
 import { UserService } from './users.ts';
 
-export const ROOT: Actor = { who: 'cli:root', from: 'cli' };
+export const ROOT: Actor = { who: 'cli:root', from: 'cli', role: { kind: 'system' } };
 /** 2026-01-01T00:00:00Z */
 export const T0 = Date.UTC(2026, 0, 1);
 /** A password every policy accepts. */

@@ -11,8 +11,9 @@ import { DomainService } from '../directory/domains.ts';
 import { openTestStore } from '../store/testing.ts';
 import { summarise } from '../mime/summary.ts';
 import { MailboxService, canonicalName, checkName } from './mailbox-service.ts';
+import type { Actor } from '../directory/actor.ts';
 
-const actor = { who: 'test', from: 'test' };
+const actor: Actor = { who: 'test', from: 'test', role: { kind: 'system' } };
 const ALL = [{ from: 1, to: Number.MAX_SAFE_INTEGER }];
 
 async function setup() {

@@ -59,6 +59,7 @@ export interface StoreTx {
   readonly counters: CounterRepo;
   readonly quarantine: QuarantineRepo;
   readonly greylist: GreylistRepo;
+  readonly webSessions: WebSessionRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -371,6 +372,17 @@ export interface MessageChange {
   flags: string[] | null;
 }
 
+/** The orders a message list can be shown in (FEATURES W4). 'date' is the arrival (internal) date. */
+export type MessageSort = 'date' | 'from' | 'subject' | 'size' | 'attachment';
+export const MESSAGE_SORTS: readonly MessageSort[] = ['date', 'from', 'subject', 'size', 'attachment'];
+
+export interface MessagePageQuery {
+  sort: MessageSort;
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
 export interface MessageRepo {
   /**
    * Appends to the mailbox: uid = uidnext (then uidnext+1), modseq = ++highestmodseq, and takes a
@@ -379,6 +391,11 @@ export interface MessageRepo {
    */
   append(mailboxId: MailboxId, m: NewMessage): Promise<{ id: MessageId; uid: number; modseq: number }>;
   get(mailboxId: MailboxId, uid: number): Promise<Message | undefined>;
+  /**
+   * One page of the mailbox's messages in list order, from the stored summaries (the blob is never
+   * read): sorted by `sort`, ties by uid in the same direction, so pages never overlap or skip.
+   */
+  page(mailboxId: MailboxId, q: MessagePageQuery): Promise<Message[]>;
   /** Messages in uid order; uids restricts to a set. */
   list(mailboxId: MailboxId, opts?: { uids?: UidSet; limit?: number; afterUid?: number }): Promise<Message[]>;
   /**
@@ -419,6 +436,32 @@ export interface MessageIndex {
   uids: number[];
   modseqs: number[];
   flags: string[];
+}
+
+// ── Web sessions ───────────────────────────────────────────────────────────────────────────
+
+/** A logged-in browser (webmail): in the store so every node of a cluster knows it. */
+export interface WebSession {
+  /** SHA-256 (hex) of the cookie's token: the token itself is never stored. */
+  idHash: string;
+  userId: UserId;
+  /** The token the browser sends back in a header on every state change (CSRF). */
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  ip: string;
+  userAgent: string;
+}
+export interface WebSessionRepo {
+  create(s: WebSession): Promise<void>;
+  get(idHash: string): Promise<WebSession | undefined>;
+  /** Records activity; false when the session is gone. */
+  touch(idHash: string, lastSeenAt: number): Promise<boolean>;
+  delete(idHash: string): Promise<boolean>;
+  /** Ends every session of a user (password changed, account frozen); returns how many. */
+  deleteForUser(userId: UserId): Promise<number>;
+  /** Removes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
+  prune(idleBefore: number, createdBefore: number): Promise<number>;
 }
 
 // ── Leases ─────────────────────────────────────────────────────────────────────────────────

@@ -12,11 +12,12 @@ import { loadBootConfig, type BootConfig } from '../../src/config/boot.ts';
 import { createLogger } from '../../src/core/log/logger.ts';
 import { openRuntime, startServer, type Runtime, type Server } from '../../src/main.ts';
 import { createTestPgDatabase } from '../../src/store/testing.ts';
+import type { Actor } from '../../src/directory/actor.ts';
 import type { StoreKind } from '../../src/store/store.ts';
 import { startDnsServer, type DnsRecords, type TestDnsServer } from './dns-server.ts';
 
 export const PASSWORD = 'Youju2026!x';
-export const TEST_ACTOR = { who: 'test', from: 'test' };
+export const TEST_ACTOR: Actor = { who: 'test', from: 'test', role: { kind: 'system' } };
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,6 +57,8 @@ export interface TestServerOptions {
   pop3?: boolean;
   /** Also open IMAP and IMAPS on free ports (config.ports.imap / imaps). */
   imap?: boolean;
+  /** Also open the web listeners, HTTP and HTTPS, on free ports (config.ports.http / https). */
+  http?: boolean;
   /** Fixed listener ports (default: free ones), for servers that must know each other's ports. */
   ports?: { smtp: number; submission: number; smtps: number };
   /** Or a DNS server shared with other test servers; the caller closes it. */
@@ -70,7 +73,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     const ports = opts.ports ?? { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
     return {
       ports,
-      all: { ...ports, imap: opts.imap ? await freePort() : 0, imaps: opts.imap ? await freePort() : 0, pop3: opts.pop3 ? await freePort() : 0, pop3s: opts.pop3 ? await freePort() : 0, http: 0, https: 0, admin: 0 },
+      all: { ...ports, imap: opts.imap ? await freePort() : 0, imaps: opts.imap ? await freePort() : 0, pop3: opts.pop3 ? await freePort() : 0, pop3s: opts.pop3 ? await freePort() : 0,
+        http: opts.http ? await freePort() : 0, https: opts.http ? await freePort() : 0, admin: 0 },
     };
   };
   let picked = await pickPorts();

@@ -21,6 +21,7 @@ import { QueueSettingsSchema } from './queue.ts';
 import { RewriteSettingsSchema } from './rewrite.ts';
 import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
+import { WebSettingsSchema } from './web.ts';
 
 export const SETTINGS_SECTIONS = {
   smtp: SmtpSettingsSchema,
@@ -39,6 +40,7 @@ export const SETTINGS_SECTIONS = {
   dnsbl: DnsblSettingsSchema,
   greylist: GreylistSettingsSchema,
   antispam: AntispamSettingsSchema,
+  web: WebSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -58,6 +60,7 @@ export const SettingsSchema = z.object({
   dnsbl: DnsblSettingsSchema.prefault({}).describe('DNS-based block lists'),
   greylist: GreylistSettingsSchema.prefault({}).describe('Greylisting of unknown senders'),
   antispam: AntispamSettingsSchema.prefault({}).describe('Spam scoring: heuristic rules, thresholds, X-Spam headers'),
+  web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

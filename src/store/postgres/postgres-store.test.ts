@@ -7,6 +7,7 @@ import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runProtectionContract } from '../contract/protection.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
+import { runWebContract } from '../contract/web.contract.ts';
 import { openTestStore } from '../testing.ts';
 
 runStoreContract('postgres', () => openTestStore('postgres'));
@@ -16,3 +17,4 @@ runFulltextContract('postgres', () => openTestStore('postgres'));
 runCollectContract('postgres', () => openTestStore('postgres'));
 runImportContract('postgres', () => openTestStore('postgres'));
 runProtectionContract('postgres', () => openTestStore('postgres'));
+runWebContract('postgres', () => openTestStore('postgres'));

@@ -6,7 +6,7 @@
  */
 import { MailError } from '../../core/errors.ts';
 import type { BlobId, MailboxId, MessageId } from '../../core/ids.ts';
-import type { FlagChange, Message, MessageIndex, MessageRepo, NewMessage, UidSet } from '../store.ts';
+import type { FlagChange, Message, MessageIndex, MessageRepo, MessageSort, NewMessage, UidSet } from '../store.ts';
 import type { Row, SqlConn } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { NO_LIMIT, bool, num, numOrNull, str } from './rows.ts';
@@ -33,6 +33,11 @@ function toMessage(r: Row): Message {
     threadId: str(r.thread_id),
   };
 }
+
+/** The column behind each list order (a fixed table: nothing from the caller reaches the SQL text). */
+const SORT_COLUMNS: Record<MessageSort, string> = {
+  date: 'internal_date', from: 'from_addr', subject: 'subject', size: 'size', attachment: 'has_attachment',
+};
 
 const isSeen = (flags: readonly string[]) => flags.includes('\\Seen');
 
@@ -137,6 +142,13 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
     async get(mailboxId, uid) {
       const r = await db.get('SELECT * FROM messages WHERE mailbox_id = ? AND uid = ?', [mailboxId, uid]);
       return r && toMessage(r);
+    },
+
+    async page(mailboxId, q) {
+      const dir = q.descending ? 'DESC' : 'ASC';
+      const rows = await db.all(`SELECT * FROM messages WHERE mailbox_id = ? ORDER BY ${SORT_COLUMNS[q.sort]} ${dir}, uid ${dir} LIMIT ? OFFSET ?`,
+        [mailboxId, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))]);
+      return rows.map(toMessage);
     },
 
     async list(mailboxId, opts = {}) {

@@ -15,6 +15,7 @@ import { counterRepo, greylistRepo, quarantineRepo } from './protection.ts';
 import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
 import { userRepo } from './users.ts';
+import { webSessionRepo } from './web-sessions.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
   const ctx = { db, now };
@@ -42,5 +43,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     counters: counterRepo(ctx),
     quarantine: quarantineRepo(ctx),
     greylist: greylistRepo(ctx),
+    webSessions: webSessionRepo(ctx),
   };
 }

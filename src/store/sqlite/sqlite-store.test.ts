@@ -6,6 +6,7 @@ import { runImportContract } from '../contract/import.contract.ts';
 import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runProtectionContract } from '../contract/protection.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
+import { runWebContract } from '../contract/web.contract.ts';
 import { openTestStore } from '../testing.ts';
 
 runStoreContract('sqlite', () => openTestStore('sqlite'));
@@ -15,3 +16,4 @@ runFulltextContract('sqlite', () => openTestStore('sqlite'));
 runCollectContract('sqlite', () => openTestStore('sqlite'));
 runImportContract('sqlite', () => openTestStore('sqlite'));
 runProtectionContract('sqlite', () => openTestStore('sqlite'));
+runWebContract('sqlite', () => openTestStore('sqlite'));

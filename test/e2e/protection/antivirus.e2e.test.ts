@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { youjuAsync } from '../../helpers/cli.ts';
 import { EICAR, OWN_SIGNATURE_TEXT, encryptedZip, messageWithAttachment, startClamd, zipArchive, type TestClamd } from '../../helpers/clamd.ts';
 import { swaks } from '../../helpers/peers.ts';
-import { eventually, mailboxMessages, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 import { localDate } from '../../../src/core/log/session-log.ts';
 
 const send = (t: TestServer, subject: string, body: string) =>
@@ -105,7 +105,7 @@ describe('antivirus (real clamd)', () => {
     const bombReply = await sendRaw(t, bomb);
     assert.match(bombReply.out, /554 5\.7\.0 Message refused: it cannot be scanned/, bombReply.out);
     await t.rt.settings.set('antivirus.unscannableAction', 'quarantine');
-    await t.rt.pipeline.quarantine.purge({ who: 'test', from: 'test' }, { id: Number(id) as never });
+    await t.rt.pipeline.quarantine.purge(TEST_ACTOR, { id: Number(id) as never });
   });
 
   it('with clamd down, mail waits in the holding queue and is scanned once clamd is back: never delivered unscanned, never lost', async () => {

@@ -1,0 +1,65 @@
+/**
+ * The web application (fastify 5): the JSON API under /api/ (one route module per area: session,
+ * folders, mail), its OpenAPI document at /api/openapi.json, the webmail at /webmail/ (the
+ * manual's address; `/` redirects there), security headers on every answer, and errors from the
+ * one catalogue. Routes call services (UserService, UserMail, WebSessions), never the store.
+ * One app per listener: `secure` says whether it is served over TLS (Secure cookies, HSTS).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import { MailError } from '../../core/errors.ts';
+import type { WebDeps } from './deps.ts';
+import { sendError } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
+import { registerRoutes, type AnyRoute } from './route.ts';
+import { folderRoutes } from './routes/folders.ts';
+import { mailRoutes } from './routes/mail.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { addSecurityHeaders } from './security-headers.ts';
+import { WebAuth } from './session-cookies.ts';
+import { serveWebmail } from './webmail-static.ts';
+
+
+/** JSON bodies of the API are small: a move of 1,000 uids is ~10 KB. */
+const BODY_LIMIT = 256 * 1024;
+
+export function apiRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
+  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps)];
+}
+
+export type { WebDeps } from './deps.ts';
+
+export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?: { key: Buffer; cert: Buffer } }): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.https ? { https: opts.https } : {}),
+    // Warnings and errors only: fastify's own info lines ("Server listening at …") would repeat what `youju start` prints.
+    ...(deps.logger ? { loggerInstance: deps.logger.child({ role: 'web' }, { level: 'warn' }) } : {}),
+    disableRequestLogging: true,
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    return503OnClosing: true,
+  }) as unknown as FastifyInstance;
+  // Only JSON bodies: a cross-site form can send text/plain or form data without a preflight.
+  app.removeContentTypeParser(['text/plain']);
+  await app.register(cookie);
+  addSecurityHeaders(app, { secure: opts.secure });
+
+  const auth = new WebAuth(deps.sessions, deps.users, opts.secure);
+  const routes = apiRoutes(deps, auth);
+  registerRoutes(app, routes, auth);
+  const doc = openApiDocument(routes, { version: deps.version });
+  app.get('/api/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));
+
+  app.get('/', async (_req, reply) => reply.redirect('/webmail/', 302));
+  await serveWebmail(app, deps.uiDir);
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith('/api/')) return sendError(reply, new MailError('NOT_FOUND', `no route ${req.method} ${req.url}`));
+    return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
+  });
+  app.setErrorHandler(async (err, req, reply) => {
+    if (!(err instanceof MailError) && !((err as { statusCode?: number }).statusCode! < 500)) req.log.error({ err }, 'web request failed');
+    return sendError(reply, err);
+  });
+  return app;
+}

@@ -1,0 +1,19 @@
+/** What the web app is built over: the services it calls and the node's login throttle. */
+import type { LoginThrottle } from '../../auth/login-throttle.ts';
+import type { WebSessions } from '../../auth/web-sessions.ts';
+import type { Logger } from '../../core/log/logger.ts';
+import type { UserService } from '../../directory/users.ts';
+import type { UserMail } from '../../mailbox/user-mail.ts';
+
+export interface WebDeps {
+  users: Pick<UserService, 'authenticateCredentials' | 'get'>;
+  userMail: UserMail;
+  sessions: WebSessions;
+  throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
+  /** A line for the webmail session log (logins, logouts); never a password. */
+  log(ip: string, line: string): void;
+  logger?: Logger;
+  /** The built webmail (src/web/ui's dist), when there is one. */
+  uiDir?: string;
+  version: string;
+}

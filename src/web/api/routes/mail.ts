@@ -1,0 +1,141 @@
+/**
+ * Message routes of the logged-in user (FEATURES W4, W5): a folder's list sorted and paged, one
+ * message opened, its HTML part, an attachment, flags, move, and delete to Trash. Every id in a
+ * path is resolved under the session's own user (mailbox/user-mail.ts): another user's folder id
+ * answers 404, exactly like one that does not exist.
+ *
+ * HTML mail: the JSON never carries it. GET …/html serves the sender's HTML as it is, under a
+ * CSP sandbox (security-headers.ts SANDBOX_CSP), for the webmail to show in an <iframe sandbox>.
+ * The browser then enforces, whatever the markup: no script runs, no form posts, no navigation
+ * of the app, an opaque origin without the API or the cookies, nothing fetched from outside. A
+ * server-side sanitiser would need a DOM in Node and is one parser disagreement from a bypass;
+ * the sandbox holds even if the page's own sanitising (DOMPurify, later) misses something.
+ */
+import { z } from 'zod';
+import { MailError } from '../../../core/errors.ts';
+import type { MailboxId } from '../../../core/ids.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MESSAGE_SORTS } from '../../../mailbox/user-mail.ts';
+import { defineRoute, type AnyRoute } from '../route.ts';
+import type { WebDeps } from '../deps.ts';
+import { SANDBOX_CSP } from '../security-headers.ts';
+import { Folder, FolderId, FolderParams, MessageLine, MessageParams, Uids } from './schemas.ts';
+
+
+const Address = z.object({ name: z.string(), address: z.string() });
+const Attachment = z.object({
+  index: z.number().int(), fileName: z.string().describe('Made safe: no path, control or bidi characters'),
+  contentType: z.string(), size: z.number().int(), inline: z.boolean(),
+});
+const OpenedMessage = MessageLine.extend({
+  content: z.object({
+    from: z.array(Address), to: z.array(Address), cc: z.array(Address), replyTo: z.array(Address),
+    subject: z.string(), date: z.number().nullable(), messageId: z.string(),
+    text: z.string().describe('The text part (shown as text, never as HTML)'),
+    hasHtml: z.boolean().describe('Whether GET …/html has an HTML part to show in a sandboxed iframe'),
+    attachments: z.array(Attachment),
+  }),
+}).describe('OpenedMessage');
+
+/** Types a browser may show inline from an attachment link; anything else downloads as bytes. */
+const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
+
+/** RFC 6266 / 5987: an ASCII fallback and the UTF-8 name. */
+const contentDisposition = (name: string) =>
+  `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+
+export function mailRoutes(deps: WebDeps): AnyRoute[] {
+  const m = deps.userMail;
+  return [
+    defineRoute({
+      method: 'GET', url: '/api/folders/:folderId/messages', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: "A page of a folder's messages, sorted, with the folder's total and unread counts",
+      params: FolderParams,
+      query: z.strictObject({
+        sort: z.enum(MESSAGE_SORTS as ['date', ...Array<'date'>]).default('date'),
+        order: z.enum(['asc', 'desc']).optional().describe('Default: desc for date, asc otherwise'),
+        page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+        pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+      }),
+      response: z.object({
+        folder: Folder, total: z.number().int(), unread: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
+        messages: z.array(MessageLine),
+      }),
+      handler: async ({ who, params, query }) => {
+        const me = who();
+        return m.list(me.actor, me.user.id, params.folderId as MailboxId, {
+          sort: query.sort, descending: query.order === undefined ? undefined : query.order === 'desc', page: query.page, pageSize: query.pageSize,
+        });
+      },
+    }),
+    defineRoute({
+      method: 'GET', url: '/api/folders/:folderId/messages/:uid', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: 'One message: header fields, the text part, whether it has HTML, attachments. Does not mark it read',
+      params: MessageParams,
+      response: OpenedMessage,
+      handler: async ({ who, params }) => {
+        const me = who();
+        const msg = await m.open(me.actor, me.user.id, params.folderId as MailboxId, params.uid);
+        const { html, ...content } = msg.content;
+        return { ...msg, content: { ...content, hasHtml: html !== null } };
+      },
+    }),
+    defineRoute({
+      method: 'GET', url: '/api/folders/:folderId/messages/:uid/html', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: "The message's HTML part, only for an <iframe sandbox>: served under a sandboxing CSP that blocks scripts, forms and every fetch",
+      params: MessageParams, response: 'raw', produces: 'text/html',
+      handler: async ({ who, params, reply }) => {
+        const me = who();
+        const msg = await m.open(me.actor, me.user.id, params.folderId as MailboxId, params.uid);
+        if (msg.content.html === null) throw new MailError('NOT_FOUND', 'the message has no HTML part');
+        return reply.header('content-security-policy', SANDBOX_CSP).header('x-frame-options', 'SAMEORIGIN')
+          .type('text/html; charset=utf-8').send(msg.content.html);
+      },
+    }),
+    defineRoute({
+      method: 'GET', url: '/api/folders/:folderId/messages/:uid/attachments/:index', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: 'One attachment as a download, under its safe name',
+      params: z.strictObject({ folderId: FolderId, uid: MessageParams.shape.uid, index: z.coerce.number().int().min(0).max(10_000) }),
+      response: 'raw', produces: 'application/octet-stream',
+      handler: async ({ who, params, reply }) => {
+        const me = who();
+        const a = await m.attachment(me.actor, me.user.id, params.folderId as MailboxId, params.uid, params.index);
+        return reply.header('content-security-policy', SANDBOX_CSP).header('content-disposition', contentDisposition(a.fileName))
+          .type(INLINE_TYPES.has(a.contentType) ? a.contentType : 'application/octet-stream').send(a.content);
+      },
+    }),
+    defineRoute({
+      method: 'POST', url: '/api/folders/:folderId/messages/flags', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: 'Marks messages read or unread, flagged (starred) or not',
+      params: FolderParams,
+      body: z.strictObject({ uids: Uids, seen: z.boolean().optional(), flagged: z.boolean().optional() })
+        .refine((b) => b.seen !== undefined || b.flagged !== undefined, { message: 'give seen or flagged', path: ['seen'] }),
+      response: z.object({ changed: z.number().int() }),
+      handler: async ({ who, params, body }) => {
+        const me = who();
+        return { changed: await m.setFlags(me.actor, me.user.id, params.folderId as MailboxId, body.uids, { seen: body.seen, flagged: body.flagged }) };
+      },
+    }),
+    defineRoute({
+      method: 'POST', url: '/api/folders/:folderId/messages/move', tag: 'mail', auth: true, errors: ['NOT_FOUND', 'QUOTA_EXCEEDED'],
+      summary: "Moves messages to another of the user's folders, all or none",
+      params: FolderParams,
+      body: z.strictObject({ uids: Uids, toFolderId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }),
+      response: z.object({ moved: z.array(z.object({ from: z.number().int(), to: z.number().int() })) }),
+      handler: async ({ who, params, body }) => {
+        const me = who();
+        return { moved: await m.move(me.actor, me.user.id, params.folderId as MailboxId, body.uids, body.toFolderId as MailboxId) };
+      },
+    }),
+    defineRoute({
+      method: 'POST', url: '/api/folders/:folderId/messages/delete', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: 'Deletes messages to Trash; in Trash itself, deletes them for good',
+      params: FolderParams,
+      body: z.strictObject({ uids: Uids }),
+      response: z.object({ movedToTrash: z.number().int(), removed: z.number().int() }),
+      handler: async ({ who, params, body }) => {
+        const me = who();
+        return m.delete(me.actor, me.user.id, params.folderId as MailboxId, body.uids);
+      },
+    }),
+  ];
+}
