@@ -61,12 +61,14 @@ export interface TestServerOptions {
   http?: boolean;
   /** Fixed listener ports (default: free ones), for servers that must know each other's ports. */
   ports?: { smtp: number; submission: number; smtps: number };
+  /** A data directory that holds a store already (e.g. one `youju restore` wrote): used as it is, and removed on close. */
+  dataDir?: string;
   /** Or a DNS server shared with other test servers; the caller closes it. */
   dnsServer?: TestDnsServer;
 }
 
 export async function startTestServer(opts: TestServerOptions = {}): Promise<TestServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'youju-e2e-'));
+  const dir = opts.dataDir ?? await mkdtemp(join(tmpdir(), 'youju-e2e-'));
   const pg = opts.store === 'postgres' && !opts.sharedPostgres ? await createTestPgDatabase() : undefined;
   const pgUrl = opts.sharedPostgres ?? pg?.url;
   const pickPorts = async () => {
@@ -91,7 +93,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   config = { ...config, dns: { ...config.dns, servers: [dns.server] } };
   if (opts.config) config = opts.config(config);
   const rt0 = await openRuntime(config, { logger: createLogger({ level: 'silent' }) });
-  if (!opts.sharedPostgres) await initialise(rt0, TEST_ACTOR, { domain: opts.domain ?? 'example.cn', passwords: { admin: PASSWORD } });
+  if (!opts.sharedPostgres && !opts.dataDir) await initialise(rt0, TEST_ACTOR, { domain: opts.domain ?? 'example.cn', passwords: { admin: PASSWORD } });
   for (const [k, v] of Object.entries(opts.settings ?? {})) await rt0.settings.set(k, v);
   // A free port can be taken by another process between freePort() and listen: a failed start
   // stops everything it started, so try again on fresh ports (unless the caller fixed them).
