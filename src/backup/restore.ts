@@ -15,7 +15,28 @@ import { readIndex } from './backup.ts';
 import { readManifest, sha256File, type Manifest } from './manifest.ts';
 
 /** Puts in flight at once: the blob store's group commit makes them share syncs. */
-const PUTS_IN_FLIGHT = 64;
+const PUTS_IN_FLIGHT = 128;
+/** Packs are read in windows this big: blobs come in pack order, so one read serves many. */
+const WINDOW = 16 * 2 ** 20;
+
+class PackReader {
+  private window = Buffer.alloc(0);
+  private start = 0;
+
+  constructor(readonly file: Awaited<ReturnType<typeof open>>) {}
+
+  async read(offset: number, size: number): Promise<Buffer> {
+    if (offset < this.start || offset + size > this.start + this.window.length) {
+      const buf = Buffer.alloc(Math.max(WINDOW, size));
+      const { bytesRead } = await this.file.read(buf, 0, buf.length, offset);
+      this.window = buf.subarray(0, bytesRead);
+      this.start = offset;
+      if (bytesRead < size) throw new MailError('INVALID_INPUT', `a pack ends before the blob at ${offset} (${size} bytes)`);
+    }
+    // A copy: the blob store may keep the buffer while the window moves on.
+    return Buffer.from(this.window.subarray(offset - this.start, offset - this.start + size));
+  }
+}
 
 export interface RestoreProgress {
   phase: 'verify' | 'blobs';
@@ -97,14 +118,13 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   let done = 0;
   let bytes = 0;
   try {
-    const packs = new Map<string, Awaited<ReturnType<typeof open>>>();
+    const packs = new Map<string, PackReader>();
     const inFlight = new Set<Promise<void>>();
     for (const l of todo) {
       const key = join(l.dir, l.pack);
       let f = packs.get(key);
-      if (!f) { f = await open(key, 'r'); packs.set(key, f); }
-      const buf = Buffer.alloc(l.size);
-      await f.read(buf, 0, l.size, l.offset);
+      if (!f) { f = new PackReader(await open(key, 'r')); packs.set(key, f); }
+      const buf = await f.read(l.offset, l.size);
       // put() stores the bytes under their SHA-256: the id it answers must be the one indexed.
       const p = blobs.put(buf).then((put) => {
         if (put.id !== l.id) throw new MailError('INVALID_INPUT', `blob ${l.id} in ${l.pack} does not match its id`);
@@ -114,7 +134,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
       if (inFlight.size >= PUTS_IN_FLIGHT) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-    for (const f of packs.values()) await f.close();
+    for (const f of packs.values()) await f.file.close();
     o.progress?.({ phase: 'blobs', done, total: todo.length });
   } finally {
     await close();
