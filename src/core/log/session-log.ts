@@ -59,6 +59,8 @@ interface OpenFile {
   /** One callback per file, not a closure per line. */
   onWritten: () => void;
   dropped: number;
+  /** Lines appended in this turn of the event loop, not yet handed to the stream. */
+  pending: string;
 }
 
 export class SessionLogs {
@@ -73,6 +75,7 @@ export class SessionLogs {
   readonly #closing = new Set<Promise<void>>();
   #dirReady = false;
   #closed = false;
+  #flushScheduled = false;
   #nextId = Math.floor(Math.random() * 36 ** 4);
 
   constructor(opts: SessionLogsOptions) {
@@ -103,7 +106,7 @@ export class SessionLogs {
     for (const line of splitLines(text)) out += `${prefix}${sanitize(line)}\n`;
     try {
       const f = this.#file(protocol, date);
-      if (f.stream.writableLength > this.#maxBufferBytes) {
+      if (f.stream.writableLength + f.pending.length > this.#maxBufferBytes) {
         f.dropped++;
         return;
       }
@@ -111,8 +114,31 @@ export class SessionLogs {
         out = `${date} ${localTime(now)} [-----] *  ${f.dropped} line(s) dropped: the disk fell behind\n${out}`;
         f.dropped = 0;
       }
-      f.issued++;
-      f.stream.write(out, f.onWritten);
+      // Lines gather for the rest of this turn of the event loop and go to the file in one write:
+      // under load many sessions log in the same turn, and each write costs a thread-pool round trip.
+      f.pending += out;
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#writePending());
+      }
+    } catch (err) {
+      this.#onError(err as Error);
+    }
+  }
+
+  /** Hands each file's gathered lines to its stream, one write per file. */
+  #writePending(): void {
+    this.#flushScheduled = false;
+    for (const f of this.#files.values()) this.#writeOut(f);
+  }
+
+  #writeOut(f: OpenFile): void {
+    if (f.pending === '') return;
+    const text = f.pending;
+    f.pending = '';
+    f.issued++;
+    try {
+      f.stream.write(text, f.onWritten);
     } catch (err) {
       this.#onError(err as Error);
     }
@@ -123,6 +149,7 @@ export class SessionLogs {
    * Lines written after the call are not waited for, so a busy server cannot stall it.
    */
   async flush(protocol?: SessionProtocol): Promise<void> {
+    for (const f of this.#files.values()) this.#writeOut(f);
     const waits: Array<Promise<unknown>> = [...this.#closing];
     for (const [p, f] of this.#files) {
       if ((protocol === undefined || p === protocol) && f.written < f.issued) {
@@ -179,7 +206,7 @@ export class SessionLogs {
     }
     const stream = createWriteStream(join(this.dir, `${protocol}-${date}.log`), { flags: 'a' });
     const f: OpenFile = {
-      date, stream, issued: 0, written: 0, waiters: [], dropped: 0,
+      date, stream, issued: 0, written: 0, waiters: [], dropped: 0, pending: '',
       onWritten: () => {
         f.written++;
         while (f.waiters[0] !== undefined && f.waiters[0].upTo <= f.written) f.waiters.shift()?.resolve();
@@ -198,6 +225,7 @@ export class SessionLogs {
   }
 
   #end(f: OpenFile): void {
+    this.#writeOut(f);
     const done = new Promise<void>((resolve) => {
       if (f.stream.destroyed) return resolve();
       f.stream.once('close', () => resolve());
