@@ -149,7 +149,8 @@ export class SessionLogs {
    * Lines written after the call are not waited for, so a busy server cannot stall it.
    */
   async flush(protocol?: SessionProtocol): Promise<void> {
-    for (const f of this.#files.values()) this.#writeOut(f);
+    // Lines gathered in this turn go out at its end, in one write with everybody else's.
+    if (this.#flushScheduled) await new Promise((resolve) => setImmediate(resolve));
     const waits: Array<Promise<unknown>> = [...this.#closing];
     for (const [p, f] of this.#files) {
       if ((protocol === undefined || p === protocol) && f.written < f.issued) {
