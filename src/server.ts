@@ -26,6 +26,8 @@ import { ImapServer } from './imap/imap-server.ts';
 import { Pop3Server } from './pop3/pop3-server.ts';
 import { webServer } from './web/api/web-role.ts';
 import { collectBlobs } from './store/blob-gc.ts';
+import { runScheduledBackup } from './backup/schedule.ts';
+import { youjuVersion } from './core/version.ts';
 import type { Runtime, Server } from './runtime.ts';
 
 /**
@@ -184,13 +186,30 @@ export async function runServer(rt: Runtime): Promise<Server> {
           gcRunning = false;
         }
       };
-      const timers = [setTimeout(gc, 10 * 60_000), setInterval(gc, 6 * 3600_000), setInterval(() => void sessionLogs.prune().catch(() => undefined), 24 * 3600_000)];
+      // The scheduled backup (settings backup.*): looked at every minute, runs once a day.
+      let backupRunning = false;
+      const scheduledBackup = async () => {
+        if (backupRunning || current().backup.dir === '') return;
+        backupRunning = true;
+        try {
+          const r = await runScheduledBackup(current().backup, {
+            store: rt.store, blobs: rt.blobs, config, version: youjuVersion(), now: rt.clock.now,
+          });
+          if (r.made) system.note(`scheduled backup: ${r.made.dir} (${r.made.manifest.counts.blobs} blobs, ${r.made.seconds.toFixed(1)} s)${r.pruned.length ? `; removed ${r.pruned.join(', ')}` : ''}`);
+        } catch (err) {
+          system.note(`scheduled backup failed: ${String((err as Error).message ?? err)}`);
+        } finally {
+          backupRunning = false;
+        }
+      };
+      const timers = [setTimeout(gc, 10 * 60_000), setInterval(gc, 6 * 3600_000), setInterval(() => void sessionLogs.prune().catch(() => undefined), 24 * 3600_000),
+        setInterval(() => void scheduledBackup(), 60_000)];
       for (const t of timers) t.unref();
       return {
         value: undefined,
         stop: async () => {
           for (const t of timers) clearTimeout(t);
-          while (gcRunning) await new Promise((r) => setTimeout(r, 50));
+          while (gcRunning || backupRunning) await new Promise((r) => setTimeout(r, 50));
         },
       };
     });
@@ -216,3 +235,4 @@ function smtpOutLog(logs: SessionLogs): (line: string) => void {
     else log.note(line);
   };
 }
+

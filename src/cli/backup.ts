@@ -8,10 +8,10 @@ import type { Command } from 'commander';
 import { backup, type BackupProgress } from '../backup/backup.ts';
 import { restore, type RestoreProgress } from '../backup/restore.ts';
 import { MailError } from '../core/errors.ts';
+import { youjuVersion } from '../core/version.ts';
 import { embeddedMetaPath, openStores } from '../main.ts';
 import { commandContext, withRuntime, type GlobalOptions } from './context.ts';
 import { fields } from './output.ts';
-import { versionInfo } from './service.ts';
 
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
@@ -40,7 +40,7 @@ export function registerBackup(program: Command): void {
       const show = (p: BackupProgress) => line.show(p.phase === 'blobs' ? `blobs ${p.done} (${mb(p.bytes ?? 0)})` : `${p.phase} ${p.done}${p.total ? `/${p.total}` : ''}`);
       const r = await backup({
         store: rt.store, blobs: rt.blobs, config: rt.config, configFile: cmd.optsWithGlobals<GlobalOptions>().config,
-        repo: resolve(f.out), mail: f.mail, incremental: f.incremental === true, version: versionInfo().version, now: rt.clock.now, progress: show,
+        repo: resolve(f.out), mail: f.mail, incremental: f.incremental === true, version: youjuVersion(), now: rt.clock.now, progress: show,
       }).finally(() => line.done());
       const c = r.manifest.counts;
       out.result({ dir: r.dir, seconds: r.seconds, ...r.manifest }, () => fields([

@@ -9,6 +9,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { MailError } from '../core/errors.ts';
+import { youjuVersion } from '../core/version.ts';
 import { commandContext, type GlobalOptions } from './context.ts';
 import { fields } from './output.ts';
 
@@ -23,11 +24,10 @@ export interface VersionInfo {
 }
 
 export function versionInfo(): VersionInfo {
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const compiled = /[\\/]dist[\\/]cli[\\/]/.test(fileURLToPath(import.meta.url));
   let builtAt: string | null = null;
   try { builtAt = readFileSync(join(root, 'dist', '.built'), 'utf8').trim(); } catch { /* never built */ }
-  return { version: pkg.version, build: compiled ? 'compiled' : 'source', builtAt: compiled ? builtAt : null, node: process.version };
+  return { version: youjuVersion(), build: compiled ? 'compiled' : 'source', builtAt: compiled ? builtAt : null, node: process.version };
 }
 
 /** The unit file text: `youju start` as `user`, on the configured ports (CAP_NET_BIND_SERVICE, no root). */

@@ -22,6 +22,7 @@ import { RewriteSettingsSchema } from './rewrite.ts';
 import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
 import { WebSettingsSchema } from './web.ts';
+import { BackupSettingsSchema } from './backup.ts';
 
 export const SETTINGS_SECTIONS = {
   smtp: SmtpSettingsSchema,
@@ -41,6 +42,7 @@ export const SETTINGS_SECTIONS = {
   greylist: GreylistSettingsSchema,
   antispam: AntispamSettingsSchema,
   web: WebSettingsSchema,
+  backup: BackupSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -61,6 +63,7 @@ export const SettingsSchema = z.object({
   greylist: GreylistSettingsSchema.prefault({}).describe('Greylisting of unknown senders'),
   antispam: AntispamSettingsSchema.prefault({}).describe('Spam scoring: heuristic rules, thresholds, X-Spam headers'),
   web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
+  backup: BackupSettingsSchema.prefault({}).describe('Scheduled backup: repository, time of day, full every N days, copies kept'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;
