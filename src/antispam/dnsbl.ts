@@ -13,6 +13,7 @@ import type { Settings } from '../config/settings.ts';
 import { cidrMatcher } from '../core/cidr.ts';
 import type { Stage, StageContext, Verdict } from '../pipeline/stage.ts';
 import type { DnsLookup } from './dns-lookup.ts';
+import { ListQuery } from './list-query.ts';
 
 interface Listing {
   host: string;
@@ -28,7 +29,6 @@ interface SessionState {
   done?: boolean;
 }
 
-const CACHE_MAX = 10_000;
 
 /** The query name for `ip` under `zone` (RFC 5782 §2.1, §2.4): reversed octets or nibbles. */
 export function queryName(ip: string, zone: string): string | undefined {
@@ -47,10 +47,12 @@ export class DnsblStage implements Stage {
   readonly name = 'dnsbl';
   readonly log = 'dnsbl' as const;
   readonly exempt = { authenticated: true, trusted: true };
-  readonly #cache = new Map<string, { answer: string | null; expiresAt: number }>();
+  readonly #lists: ListQuery;
   #whitelist: { list: readonly string[]; match: (ip: string) => boolean } | undefined;
 
-  constructor(private readonly lookup: DnsLookup) {}
+  constructor(lookup: DnsLookup) {
+    this.#lists = new ListQuery(lookup);
+  }
 
   isEnabled(s: Readonly<Settings>): boolean {
     return s.dnsbl.enabled && s.dnsbl.lists.length > 0;
@@ -86,7 +88,7 @@ export class DnsblStage implements Stage {
   }
 
   async housekeep(_s: Readonly<Settings>, now: number): Promise<void> {
-    for (const [k, v] of this.#cache) if (v.expiresAt <= now) this.#cache.delete(k);
+    this.#lists.prune(now);
   }
 
   #start(ctx: StageContext): SessionState {
@@ -131,23 +133,7 @@ export class DnsblStage implements Stage {
   /** The list's answer for ip: an A record, or null for not listed (cached). */
   async #query(ip: string, zone: string, now: number, cacheMs: number): Promise<string | null> {
     const name = queryName(ip, zone);
-    if (!name) return null;
-    const hit = this.#cache.get(name);
-    if (hit && hit.expiresAt > now) return hit.answer;
-    let answer: string | null = null;
-    try {
-      const records = (await this.lookup(name, 'A')) as string[];
-      // 127.255.255.0/24: the list refuses to answer this resolver (RFC 5782 §2.1 reserves 127.0.0.0/8 for listings).
-      answer = records.find((r) => r.startsWith('127.') && !r.startsWith('127.255.255.')) ?? null;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTFOUND' && code !== 'ENODATA') return null; // a failure: not cached, not a listing
-    }
-    if (cacheMs > 0) {
-      if (this.#cache.size >= CACHE_MAX) this.#cache.delete(this.#cache.keys().next().value!);
-      this.#cache.set(name, { answer, expiresAt: now + cacheMs });
-    }
-    return answer;
+    return name ? this.#lists.answer(name, now, cacheMs) : null;
   }
 
   #whitelisted(list: readonly string[], ip: string): boolean {

@@ -11,6 +11,7 @@
 import type { Settings } from '../config/settings.ts';
 import type { PipelineMessage, Stage, StageContext, Verdict } from '../pipeline/stage.ts';
 import type { DnsLookup } from './dns-lookup.ts';
+import { ListQuery } from './list-query.ts';
 
 /** Second-level labels under which names are registered one level deeper (no public suffix list ships here). */
 const TWO_LABEL_SUFFIXES = new Set([
@@ -43,9 +44,11 @@ export class UriblStage implements Stage {
   readonly name = 'uribl';
   readonly log = 'dnsbl' as const;
   readonly exempt = { authenticated: true, trusted: true };
-  readonly #cache = new Map<string, { answer: string | null; expiresAt: number }>();
+  readonly #lists: ListQuery;
 
-  constructor(private readonly lookup: DnsLookup) {}
+  constructor(lookup: DnsLookup) {
+    this.#lists = new ListQuery(lookup);
+  }
 
   isEnabled(s: Readonly<Settings>): boolean {
     return s.dnsbl.uriLists.length > 0;
@@ -62,7 +65,7 @@ export class UriblStage implements Stage {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), s.timeoutMs); });
     const asks = domains.flatMap((domain) => s.uriLists.map(async (list) => ({
-      domain, list, answer: await Promise.race([this.#query(`${domain}.${list.host}`, ctx.now(), s.cacheSec * 1000), deadline]),
+      domain, list, answer: await Promise.race([this.#lists.answer(`${domain}.${list.host}`, ctx.now(), s.cacheSec * 1000), deadline]),
     })));
     const answers = await Promise.all(asks);
     clearTimeout(timer);
@@ -79,24 +82,6 @@ export class UriblStage implements Stage {
   }
 
   async housekeep(_s: Readonly<Settings>, now: number): Promise<void> {
-    for (const [k, v] of this.#cache) if (v.expiresAt <= now) this.#cache.delete(k);
-  }
-
-  async #query(name: string, now: number, cacheMs: number): Promise<string | null> {
-    const hit = this.#cache.get(name);
-    if (hit && hit.expiresAt > now) return hit.answer;
-    let answer: string | null = null;
-    try {
-      const records = (await this.lookup(name, 'A')) as string[];
-      answer = records.find((r) => r.startsWith('127.') && !r.startsWith('127.255.255.')) ?? null;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOTFOUND' && code !== 'ENODATA') return null;
-    }
-    if (cacheMs > 0) {
-      if (this.#cache.size >= 10_000) this.#cache.delete(this.#cache.keys().next().value!);
-      this.#cache.set(name, { answer, expiresAt: now + cacheMs });
-    }
-    return answer;
+    this.#lists.prune(now);
   }
 }

@@ -6,7 +6,7 @@
  * Youju uses for its own state (`X-Youju-*`) are removed from mail that arrives from outside, so no
  * sender can switch a user's forwarding off or pose as an internal step.
  */
-import { scanHeaderBlock, HEADER_LIMIT_BYTES } from './header-block.ts';
+import { scanHeaderBlock, HEADER_LIMIT_BYTES, type HeaderField } from './header-block.ts';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -47,12 +47,16 @@ export function headerDefect(raw: Buffer): string | undefined {
 
 /** The message without its `X-Youju-*` fields (continuation lines included); the same buffer when it has none. */
 export function withoutInternalHeaders(raw: Buffer): Buffer {
-  const block = scanHeaderBlock(raw);
-  const drop = block.fields.filter((f) => f.key.startsWith(INTERNAL_HEADER_PREFIX));
-  if (drop.length === 0) return raw;
+  return withoutFields(raw, (f) => f.key.startsWith(INTERNAL_HEADER_PREFIX));
+}
+
+/** The message without the header fields `drop` picks (continuation lines included); the same buffer when it picks none. */
+export function withoutFields(raw: Buffer, drop: (field: HeaderField) => boolean): Buffer {
+  const fields = scanHeaderBlock(raw).fields.filter(drop);
+  if (fields.length === 0) return raw;
   const parts: Buffer[] = [];
   let at = 0;
-  for (const f of drop) {
+  for (const f of fields) {
     parts.push(raw.subarray(at, f.start));
     at = f.end;
   }

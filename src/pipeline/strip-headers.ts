@@ -4,26 +4,16 @@
  * a sender's own X-Spam-* verdict. Matching is by field name (any case) and, when given, the start
  * of the value (after leading white space, any case).
  */
-import { scanHeaderBlock } from '../mime/header-block.ts';
+import { withoutFields } from '../mime/header-check.ts';
 import type { HeaderMatch } from './stage.ts';
 
 /** `raw` without the matching fields (continuation lines included); the same buffer when none match. */
 export function stripHeaders(raw: Buffer, matches: readonly HeaderMatch[]): Buffer {
   if (matches.length === 0) return raw;
-  const block = scanHeaderBlock(raw);
-  const drop = block.fields.filter((f) => matches.some((m) => {
+  return withoutFields(raw, (f) => matches.some((m) => {
     if (m.name.toLowerCase() !== f.key) return false;
     if (m.valuePrefix === undefined) return true;
     const value = raw.toString('latin1', f.valueStart, Math.min(f.end, f.valueStart + m.valuePrefix.length + 256)).replace(/^[\s]+/, '');
     return value.toLowerCase().startsWith(m.valuePrefix.toLowerCase());
   }));
-  if (drop.length === 0) return raw;
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (const f of drop) {
-    parts.push(raw.subarray(at, f.start));
-    at = f.end;
-  }
-  parts.push(raw.subarray(at));
-  return Buffer.concat(parts);
 }
