@@ -16,6 +16,7 @@ import { folderRoutes } from './routes/folders.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { addSecurityHeaders } from './security-headers.ts';
+import { registerAutoconfig } from './autoconfig.ts';
 import { WebAuth } from './session-cookies.ts';
 import { serveWebmail } from './webmail-static.ts';
 
@@ -51,6 +52,7 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
   app.get('/api/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));
 
   app.get('/', async (_req, reply) => reply.redirect('/webmail/', 302));
+  if (deps.mail) registerAutoconfig(app, deps.mail);
   await serveWebmail(app, deps.uiDir);
 
   app.setNotFoundHandler(async (req, reply) => {

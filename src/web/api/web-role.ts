@@ -3,28 +3,22 @@
  * one failed-login throttle, the webmail session log, the server's certificate, and the built UI
  * (src/web/ui/dist) when `npm install` made it. Expired sessions are pruned hourly.
  */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoginThrottle } from '../../auth/login-throttle.ts';
 import type { SessionLogs } from '../../core/log/session-log.ts';
+import { youjuVersion } from '../../core/version.ts';
 import type { Runtime } from '../../runtime.ts';
 import { WebServer } from './web-server.ts';
 
 // From the repository root, so the same path holds for src/web/api and the compiled dist/web/api.
 export const WEBMAIL_DIST = fileURLToPath(new URL('../../../src/web/ui/dist', import.meta.url));
 
-const version = (): string => {
-  try {
-    return String(JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')).version);
-  } catch {
-    return '0.0.0';
-  }
-};
 
 export function webServer(rt: Runtime, opts: { throttle: LoginThrottle; sessionLogs: SessionLogs; tls: { key: Buffer; cert: Buffer } }): WebServer {
   return new WebServer({
     users: rt.users, userMail: rt.userMail, sessions: rt.webSessions, throttle: opts.throttle, logger: rt.logger,
-    uiDir: WEBMAIL_DIST, version: version(),
+    uiDir: WEBMAIL_DIST, version: youjuVersion(),
+    mail: { hostname: rt.config.hostname, ports: rt.config.ports, resolveDomain: (name) => rt.domains.resolveDomain(name) },
     log: (ip, line) => {
       const log = opts.sessionLogs.open('webmail', { ip });
       log.note(line);
