@@ -35,6 +35,8 @@ import { DnsblStage } from './antispam/dnsbl.ts';
 import { UriblStage } from './antispam/uribl.ts';
 import { GreylistStage } from './antispam/greylist.ts';
 import { SpamScoreStage } from './antispam/spam-score.ts';
+import { BayesClassifier } from './antispam/bayes.ts';
+import { BayesLearning } from './antispam/bayes-learning.ts';
 import { UserMail } from './mailbox/user-mail.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
@@ -109,17 +111,22 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   });
   // The protection pipeline: its stages in order (issue #13); settings decide which of them run.
   const dns = (cacheMs: () => number) => createDnsLookup({ servers: config.dns.servers, timeoutMs: () => settings.current().senderAuth.dnsTimeoutMs, cacheMs });
+  const classifier = new BayesClassifier(store, clock);
   const stages = [
     new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
     new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
-    new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(),
+    new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(classifier),
   ];
   const pipeline = new Pipeline({
     stages, store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'), node: config.hostname, warn: (m) => logger.warn(m),
   });
   const mailboxes = new MailboxService(store, blobs, clock, bus);
+  // Moves into and out of Junk (IMAP, webmail) train the classifier.
+  const learning = new BayesLearning({ classifier, store, blobs, settings: () => settings.current(), warn: (m) => logger.warn(m) });
+  mailboxes.onJunk(learning.onJunk);
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
+    bayes: { classifier, learning },
     userMail: new UserMail(store, mailboxes),
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
@@ -137,6 +144,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();
+      await learning.idle();
       await pipeline.close();
       await store.close();
       await blobs.close();

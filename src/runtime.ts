@@ -20,6 +20,8 @@ import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
+import type { BayesClassifier } from './antispam/bayes.ts';
+import type { BayesLearning } from './antispam/bayes-learning.ts';
 import type { UserMail } from './mailbox/user-mail.ts';
 import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
@@ -49,6 +51,8 @@ export interface Runtime {
   mailboxes: MailboxService;
   /** The protection pipeline SMTP runs inbound mail through; its quarantine and daily counters. */
   pipeline: Pipeline;
+  /** The Bayesian spam classifier (its counts in the store) and its learning from users' Junk moves and files. */
+  bayes: { classifier: BayesClassifier; learning: BayesLearning };
   /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
   userMail: UserMail;
   /** Webmail logins, kept in the store (every node knows them). */

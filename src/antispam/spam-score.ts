@@ -4,12 +4,16 @@
  * list) and compares the sum with antispam.markThreshold and antispam.rejectThreshold. Every
  * scored message gets X-Spam-Flag, X-Spam-Score, X-Spam-Status (SpamAssassin's shape: "Yes,
  * score=7.3 required=5.0 tests=…") and X-Spam-Report (one line per item); at the reject threshold
- * it is refused with 550 5.7.1 and not stored. Counters: antispam.ham, antispam.spam,
+ * it is refused with 550 5.7.1 and not stored. The Bayesian classifier (bayes.ts) adds a BAYES_xx
+ * item once trained (antispam.bayesEnabled, bayesScope, bayesMinLearned); a message marked as spam
+ * gets antispam.subjectTag before its subject. Counters: antispam.ham, antispam.spam,
  * antispam.reject (the runner's). Log: antispam, one line per message with the breakdown.
  */
 import libmime from 'libmime';
 import type { Settings } from '../config/settings.ts';
 import type { PipelineMessage, ScoreItem, Stage, StageContext, Verdict } from '../pipeline/stage.ts';
+import { parseHeaders, headerValue } from '../mime/header-block.ts';
+import { bayesScoreItem, type BayesClassifier } from './bayes.ts';
 import { scoreHeuristics } from './heuristics.ts';
 
 const fmt = (n: number) => n.toFixed(1);
@@ -19,6 +23,9 @@ export class SpamScoreStage implements Stage {
   readonly log = 'antispam' as const;
   readonly exempt = { authenticated: true, trusted: true };
 
+  /** Without a classifier only the rules score (tests of the rules alone). */
+  constructor(private readonly bayes?: BayesClassifier) {}
+
   isEnabled(s: Readonly<Settings>): boolean {
     return s.antispam.enabled;
   }
@@ -27,6 +34,13 @@ export class SpamScoreStage implements Stage {
     const s = ctx.settings.antispam;
     const earlier = (ctx.results.get('score') as ScoreItem[] | undefined) ?? [];
     const items = [...earlier, ...scoreHeuristics({ raw: msg.raw, tree: msg.tree(), text: msg.text(), helo: ctx.client.helo, now: ctx.now(), maxChars: s.maxScanBytes })];
+    if (this.bayes && s.bayesEnabled) {
+      const scope = s.bayesScope === 'domain' ? domainOf(ctx.recipients[0] ?? '') : '';
+      const tokens = this.bayes.tokens({ raw: msg.raw, tree: msg.tree(), text: msg.text(), maxChars: s.maxScanBytes });
+      const c = await this.bayes.classify(scope, tokens, s.bayesMinLearned);
+      if (c.kind === 'verdict') items.push(bayesScoreItem(c.probability));
+      else ctx.log(`Bayes: no verdict yet (${c.learned.spam} spam and ${c.learned.ham} ham learned${scope ? ` for ${scope}` : ''}, ${s.bayesMinLearned} of each needed)`);
+    }
     const total = Math.round(items.reduce((sum, i) => sum + i.score, 0) * 10) / 10;
     const spam = total >= s.markThreshold;
     const tests = items.map((i) => i.rule).join(',') || 'none';
@@ -37,12 +51,15 @@ export class SpamScoreStage implements Stage {
       return { kind: 'reject', reply: { code: 550, enhanced: '5.7.1', text: `Message refused as spam (score ${fmt(total)})` } };
     }
     ctx.count(spam ? 'spam' : 'ham');
+    const tag = spam && s.subjectTag !== '' ? taggedSubject(msg.raw, s.subjectTag) : undefined;
     const report = items.map((i) => `\r\n\t* ${fmt(i.score)} ${i.rule}${i.detail ? ` ${oneLine(i.detail)}` : ''}`).join('');
     return {
       kind: 'continue',
       // A sender's own verdict (X-Spam-Flag: NO …) must not sit beside ours.
-      strip: ['X-Spam-Flag', 'X-Spam-Score', 'X-Spam-Status', 'X-Spam-Report', 'X-Spam-Level'].map((name) => ({ name })),
+      strip: [...['X-Spam-Flag', 'X-Spam-Score', 'X-Spam-Status', 'X-Spam-Report', 'X-Spam-Level'].map((name) => ({ name })),
+        ...(tag ? [{ name: 'Subject' }] : [])],
       headers: [
+        ...(tag ? [tag] : []),
         `X-Spam-Flag: ${spam ? 'YES' : 'NO'}`,
         `X-Spam-Score: ${fmt(total)}`,
         `X-Spam-Status: ${spam ? 'Yes' : 'No'}, score=${fmt(total)} required=${fmt(s.markThreshold)} tests=${tests}`,
@@ -50,6 +67,15 @@ export class SpamScoreStage implements Stage {
       ],
     };
   }
+}
+
+const domainOf = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+
+/** 'Subject: [SPAM] original' (the original as sent, encoded words and all), or the tag alone when there was none. */
+function taggedSubject(raw: Buffer, tag: string): string {
+  const original = headerValue(parseHeaders(raw).headers, 'subject');
+  if (original !== undefined && original.startsWith(tag)) return `Subject: ${original}`;
+  return `Subject: ${original ? `${tag} ${original}` : tag}`;
 }
 
 /** Score details come from messages and DNS: one line, control characters gone, non-ASCII as an RFC 2047 word. */

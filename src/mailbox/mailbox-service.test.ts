@@ -109,3 +109,32 @@ describe('MailboxService', () => {
     }
   });
 });
+
+describe('MailboxService: moves into and out of Junk', () => {
+  it('tells the junk listener after a copy or move into Junk (spam) and out of it (ham), but not into Trash or between other folders', async () => {
+    const { t, user, svc } = await setup();
+    try {
+      const heard: Array<{ as: string; n: number; blob: string }> = [];
+      svc.onJunk((e) => heard.push({ as: e.as, n: e.messages.length, blob: e.messages[0]!.blobId }));
+      const raw = Buffer.from('From: a@b.test\r\nSubject: cheap pills\r\n\r\nbuy now\r\n');
+      await svc.append(user.id, 'INBOX', { raw });
+      await svc.create(user.id, 'Work');
+      const [inbox, junk, trash, work] = [await svc.require(user.id, 'INBOX'), await svc.require(user.id, 'Junk'), await svc.require(user.id, 'Trash'), await svc.require(user.id, 'Work')];
+      assert.equal(junk.specialUse, '\\Junk');
+      await svc.copy(user.id, inbox.id, ALL, work.id); // neither side is Junk
+      assert.equal(heard.length, 0);
+      await svc.move(inbox.id, ALL, junk.id);
+      assert.deepEqual(heard.map((h) => [h.as, h.n]), [['spam', 1]]);
+      assert.equal((await svc.messages(junk.id))[0]!.blobId, heard[0]!.blob);
+      await svc.copy(user.id, junk.id, ALL, work.id);
+      await svc.move(junk.id, ALL, trash.id); // deleting spam is not "not spam"
+      assert.deepEqual(heard.map((h) => h.as), ['spam', 'ham']);
+      await svc.copy(user.id, work.id, ALL, junk.id);
+      assert.deepEqual(heard.map((h) => [h.as, h.n]), [['spam', 1], ['ham', 1], ['spam', 2]], 'both copies in Work');
+      await svc.move(inbox.id, ALL, junk.id); // nothing left in INBOX: nothing to learn
+      assert.equal(heard.length, 3);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -5,6 +5,8 @@
  * message (its per-copy header prefix + the blob). Every change is announced on the bus so
  * other sessions (IDLE) see it. Names are Unicode with '/' as the hierarchy separator; "INBOX" is
  * case-insensitive (RFC 3501 §5.1). Protocol encodings (modified UTF-7) are the protocol's business.
+ * A copy or move into the \Junk folder, or out of it (not to Trash), is reported to the junk
+ * listener after it commits: the user said "spam" or "not spam" (the Bayesian classifier learns).
  */
 import type { Bus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
@@ -68,13 +70,26 @@ export type IngestResult =
   | { ok: true; mailbox: Mailbox; uid: number; quota: QuotaCheck | undefined }
   | { ok: false; quota: QuotaCheck };
 
+/**
+ * Messages a user copied or moved into Junk ('spam') or out of it to a folder other than Trash
+ * ('ham'), told after the change committed. It must not throw or block: learn in the background.
+ */
+export type JunkListener = (e: { userId: UserId; as: 'spam' | 'ham'; messages: Array<Pick<Message, 'blobId' | 'headerPrefix'>> }) => void;
+
 export class MailboxService {
+  #junkListener: JunkListener | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     private readonly bus: Bus,
   ) {}
+
+  /** Sets who hears of moves into and out of Junk (main.ts: the Bayesian classifier's learning). */
+  onJunk(listener: JunkListener): void {
+    this.#junkListener = listener;
+  }
 
   list(userId: UserId): Promise<Mailbox[]> {
     return this.store.read((tx) => tx.mailboxes.list(userId));
@@ -261,19 +276,42 @@ export class MailboxService {
   }
 
   /** Copies under the owner's quota (the copies count against it like new mail). */
-  copy(userId: UserId, from: MailboxId, uids: UidSet, to: MailboxId) {
-    return this.change(to, async (tx) => {
-      const bytes = (await tx.messages.list(from, { uids })).reduce((n, m) => n + m.size, 0);
+  async copy(userId: UserId, from: MailboxId, uids: UidSet, to: MailboxId) {
+    let junk: Parameters<JunkListener>[0] | undefined;
+    const r = await this.change(to, async (tx) => {
+      const messages = await tx.messages.list(from, { uids });
+      const bytes = messages.reduce((n, m) => n + m.size, 0);
       const quota = await checkQuotaTx(tx, userId, bytes);
       if (quota && !quota.allowed) throw new MailError('QUOTA_EXCEEDED', 'mailbox is over its quota');
+      junk = await this.junkMove(tx, from, to, async () => messages);
       return tx.messages.copy(from, uids, to);
     });
+    if (junk) this.#junkListener?.(junk);
+    return r;
   }
 
   async move(from: MailboxId, uids: UidSet, to: MailboxId) {
-    const r = await this.change(to, (tx) => tx.messages.move(from, uids, to));
+    let junk: Parameters<JunkListener>[0] | undefined;
+    const r = await this.change(to, async (tx) => {
+      junk = await this.junkMove(tx, from, to, () => tx.messages.list(from, { uids }));
+      return tx.messages.move(from, uids, to);
+    });
     await this.announceId(from);
+    if (junk) this.#junkListener?.(junk);
     return r;
+  }
+
+  /** What a copy or move from → to tells the classifier, if anything (read before the change, in its transaction). */
+  private async junkMove(tx: StoreTx, from: MailboxId, to: MailboxId, messages: () => Promise<Message[]>): Promise<Parameters<JunkListener>[0] | undefined> {
+    if (!this.#junkListener || from === to) return undefined;
+    const [src, dst] = [await tx.mailboxes.get(from), await tx.mailboxes.get(to)];
+    if (!src || !dst) return undefined;
+    const isJunk = (m: Mailbox) => m.specialUse === '\\Junk';
+    // Out of Junk into Trash is throwing spam away, not saying it is good mail (Dovecot's antispam plugin agrees).
+    const as = isJunk(dst) && !isJunk(src) ? 'spam' : isJunk(src) && !isJunk(dst) && dst.specialUse !== '\\Trash' ? 'ham' : undefined;
+    if (!as) return undefined;
+    const list = await messages();
+    return list.length === 0 ? undefined : { userId: dst.userId, as, messages: list.map((m) => ({ blobId: m.blobId, headerPrefix: m.headerPrefix })) };
   }
 
   expunge(mailboxId: MailboxId, uids: UidSet): Promise<number[]> {

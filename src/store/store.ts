@@ -60,6 +60,7 @@ export interface StoreTx {
   readonly quarantine: QuarantineRepo;
   readonly greylist: GreylistRepo;
   readonly webSessions: WebSessionRepo;
+  readonly bayes: BayesRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -662,6 +663,37 @@ export interface GreylistRepo {
   knownSender(net: string, sender: string, since: number): Promise<boolean>;
   /** Forgets triples never passed and first seen before `unpassedBefore`, and passed ones last seen before `passedBefore`. */
   prune(unpassedBefore: number, passedBefore: number): Promise<number>;
+}
+
+// ── Bayesian classifier ────────────────────────────────────────────────────────────────────
+
+export type BayesClass = 'spam' | 'ham';
+/** In how many learned spam and ham messages something occurred. */
+export interface BayesCounts {
+  spam: number;
+  ham: number;
+}
+/**
+ * Token counts of the Bayesian classifier (antispam/bayes.ts). A scope is '' (global) or a domain
+ * name. Tokens are opaque keys the classifier makes (hashes), at most 64 characters. Counts never go
+ * below 0. No rules here: what is learned when, and the minimum-training guard, live in antispam/.
+ */
+export interface BayesRepo {
+  /** How many spam and ham messages the scope has learned ({0, 0} for a scope never trained). */
+  totals(scope: string): Promise<BayesCounts>;
+  /** The counts of those tokens in the scope; a token never learned is missing from the map. */
+  tokens(scope: string, tokens: readonly string[]): Promise<Map<string, BayesCounts>>;
+  /**
+   * delta +1: one more message of `cls` in the scope, and each (distinct) token occurred in it.
+   * delta -1: takes such a message back (rows reaching 0 for both classes are removed).
+   */
+  learn(scope: string, cls: BayesClass, tokens: readonly string[], delta: 1 | -1, at: number): Promise<void>;
+  /** What the message with this digest was learned as in the scope, if it was. */
+  seen(scope: string, digest: string): Promise<BayesClass | undefined>;
+  /** Records (or with null forgets) what the message with this digest was learned as. */
+  markSeen(scope: string, digest: string, cls: BayesClass | null, at: number): Promise<void>;
+  /** Every trained scope with its message totals and number of distinct tokens, by scope name. */
+  scopes(): Promise<Array<{ scope: string; spam: number; ham: number; tokens: number; updatedAt: number }>>;
 }
 
 // ── Full-text index ────────────────────────────────────────────────────────────────────────

@@ -2,7 +2,9 @@
  * Runtime settings of spam scoring (antispam/spam-score.ts, FEATURES S12; manual §4.6.1): the
  * heuristic rules and the other stages' contributions (SPF, DKIM, DMARC, DNS-BL) add up to a score;
  * at markThreshold the message is marked as spam (X-Spam-Flag: YES), at rejectThreshold it is
- * refused at the end of DATA. Authenticated and trusted clients are not scored.
+ * refused at the end of DATA. Authenticated and trusted clients are not scored. The Bayesian
+ * classifier (antispam/bayes.ts) adds a BAYES_xx item once it has learned enough; spam can also get
+ * a subject tag and, on local delivery, go to the recipient's Junk folder.
  */
 import { z } from 'zod';
 
@@ -15,4 +17,14 @@ export const AntispamSettingsSchema = z.object({
     .describe('Score at which a message is refused at the end of DATA (550 5.7.1) and not stored; 0 = never refuse.'),
   maxScanBytes: z.int().min(1024).default(512 * 1024)
     .describe('How much of a message\'s text the rules read.'),
+  subjectTag: z.string().max(64).regex(/^[^\r\n]*$/).default('')
+    .describe('Text put before the subject of a message marked as spam, e.g. "[SPAM]"; empty = subject unchanged.'),
+  moveSpamToJunk: z.boolean().default(false)
+    .describe('Local delivery files a message marked as spam (X-Spam-Flag: YES) in the recipient\'s Junk folder instead of INBOX; a user\'s own filter that chose a folder wins.'),
+  bayesEnabled: z.boolean().default(true)
+    .describe('Score with the Bayesian classifier (a BAYES_xx item) and let it learn from messages users move into and out of Junk. It ships untrained.'),
+  bayesScope: z.enum(['global', 'domain']).default('global')
+    .describe('One classifier for the whole server, or one per domain (trained by that domain\'s users, used for mail to its first recipient).'),
+  bayesMinLearned: z.int().min(1).default(200)
+    .describe('The classifier gives no verdict until it has learned at least this many spam and this many ham messages (SpamAssassin: 200).'),
 });

@@ -16,11 +16,12 @@ import { leases } from './010-leases.ts';
 import { protection } from './011-protection.ts';
 import { messageList } from './013-message-list.ts';
 import { webSessions } from './014-web-sessions.ts';
+import { bayes } from './015-bayes.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
-export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions];
+export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

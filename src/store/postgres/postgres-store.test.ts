@@ -1,5 +1,6 @@
 // Runs the one store conformance suite and the blob-store suite against PostgreSQL. Each run gets
 // a database of its own on 127.0.0.1:5432 (YOUJU_TEST_PG_URL); unreachable PostgreSQL fails, never skips.
+import { runBayesContract } from '../contract/bayes.contract.ts';
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
 import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
@@ -18,3 +19,4 @@ runCollectContract('postgres', () => openTestStore('postgres'));
 runImportContract('postgres', () => openTestStore('postgres'));
 runProtectionContract('postgres', () => openTestStore('postgres'));
 runWebContract('postgres', () => openTestStore('postgres'));
+runBayesContract('postgres', () => openTestStore('postgres'));

@@ -11,6 +11,7 @@ import { mailboxRepo } from './mailboxes.ts';
 import { messageRepo } from './messages.ts';
 import { adminRepo, orgUnitRepo } from './org.ts';
 import { popAccountRepo } from './pop-accounts.ts';
+import { bayesRepo } from './bayes.ts';
 import { counterRepo, greylistRepo, quarantineRepo } from './protection.ts';
 import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
@@ -44,5 +45,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     quarantine: quarantineRepo(ctx),
     greylist: greylistRepo(ctx),
     webSessions: webSessionRepo(ctx),
+    bayes: bayesRepo(ctx),
   };
 }

@@ -1,4 +1,5 @@
 // Runs the one store conformance suite and the blob-store suite against the embedded backend.
+import { runBayesContract } from '../contract/bayes.contract.ts';
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
 import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
@@ -17,3 +18,4 @@ runCollectContract('sqlite', () => openTestStore('sqlite'));
 runImportContract('sqlite', () => openTestStore('sqlite'));
 runProtectionContract('sqlite', () => openTestStore('sqlite'));
 runWebContract('sqlite', () => openTestStore('sqlite'));
+runBayesContract('sqlite', () => openTestStore('sqlite'));

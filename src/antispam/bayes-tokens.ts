@@ -1,0 +1,102 @@
+/**
+ * The tokens the Bayesian classifier (bayes.ts) counts for a message: the words of its decoded
+ * text, cut by the full-text segmenter (mime/search-text.ts segmentWords: Intl.Segmenter for
+ * Chinese), and for runs of Chinese characters their bigrams as well, because the segmenter's
+ * dictionary cuts spam vocabulary wrongly (代开发票 gives 代, 开发, 票: "develop"); words of chosen header fields prefixed with the field
+ * name (subject:发票, from:example.com), which header fields it has, its MIME shape (types,
+ * transfer encodings, charsets, attachment extensions) and the host names of its links. Each token
+ * is counted once per message. Not here: our own trace and verdict fields (Received,
+ * Authentication-Results, X-Spam-*, Delivered-To), so a stored message and the same message at the
+ * end of DATA give the same tokens, and a verdict never trains itself.
+ */
+import libmime from 'libmime';
+import { parseHeaders } from '../mime/header-block.ts';
+import { partCharset, partFilename, type MimePart } from '../mime/mime-tree.ts';
+import { segmentWords } from '../mime/search-text.ts';
+
+export interface TokenInput {
+  raw: Buffer;
+  tree: MimePart;
+  /** Decoded header and body text (mime/search-text.ts searchableText). */
+  text: { headers: string; body: string };
+  /** How much of the raw message the link scan reads. */
+  maxChars: number;
+}
+
+/** Fields whose words are tokens of their own (subject:word), beside the body's. */
+const WORD_FIELDS = new Set(['subject', 'from', 'reply-to', 'to', 'cc', 'sender', 'x-mailer', 'user-agent', 'content-type', 'list-id', 'precedence', 'organization', 'x-priority', 'importance']);
+/** Fields we add, or that change in transit: neither their presence nor their words say anything about the sender. */
+const IGNORED_FIELDS = /^(received|return-path|delivered-to|authentication-results|arc-.*|received-spf|x-spam-.*|x-original-to|x-virus-.*)$/;
+/** Caps on what one message contributes: enough for any real mail, bounded for hostile mail. */
+const MAX_TOKENS = 3000;
+const LINK_HOST = /\bhttps?:\/\/([a-z0-9.-]{1,253})/gi;
+const HAN_RUN = /[\p{Script=Han}]{2,}/gu;
+
+/** Distinct tokens of a message (unhashed: bayes.ts hashes them before they reach the store). */
+export function tokenize(input: TokenInput): string[] {
+  const tokens = new Set<string>();
+  const add = (t: string) => { if (tokens.size < MAX_TOKENS) tokens.add(t); };
+
+  // Body words
+  for (const w of segmentWords(input.text.body)) {
+    const t = bodyToken(w);
+    if (t) add(t);
+  }
+  for (const run of input.text.body.matchAll(HAN_RUN)) {
+    const chars = [...run[0]];
+    for (let i = 0; i + 1 < chars.length; i++) add(`bi:${chars[i]}${chars[i + 1]}`);
+  }
+
+  // Header fields: which ones the message has, and the words of some
+  const { headers } = parseHeaders(input.raw.subarray(input.tree.headerStart, input.tree.headerEnd));
+  for (const h of headers) {
+    if (IGNORED_FIELDS.test(h.key)) continue;
+    add(`has:${h.key}`);
+    if (h.key === 'message-id') {
+      const domain = /@([^>\s]+)>?\s*$/.exec(h.line)?.[1];
+      add(`mid:${domain ? domain.toLowerCase() : 'none'}`);
+      continue;
+    }
+    if (!WORD_FIELDS.has(h.key)) continue;
+    let value = h.line.slice(h.line.indexOf(':') + 1);
+    try {
+      value = libmime.decodeWords(value);
+    } catch {
+      // An undecodable encoded word stays as it is: its text is still a token.
+    }
+    for (const w of segmentWords(value)) if (w.length <= 40) add(`${h.key}:${w}`);
+  }
+
+  // MIME shape
+  const walk = (p: MimePart, depth: number) => {
+    if (depth > 20) return;
+    add(`mime:${p.type}/${p.subtype}`);
+    add(`cte:${p.encoding}`);
+    const charset = partCharset(p);
+    if (charset) add(`charset:${charset}`);
+    const name = partFilename(p);
+    if (name) add(`att:${/\.[a-z0-9]{1,8}$/i.exec(name)?.[0]?.toLowerCase() ?? 'noext'}`);
+    for (const c of p.children) walk(c, depth + 1);
+    if (p.message) walk(p.message, depth + 1);
+  };
+  walk(input.tree, 0);
+
+  // Link hosts: raw bytes too, because HTML reduced to text loses href targets
+  const links = `${input.text.body}\n${input.raw.toString('latin1', input.tree.bodyStart, Math.min(input.raw.length, input.maxChars))}`;
+  for (const m of links.matchAll(LINK_HOST)) {
+    const host = m[1]!.toLowerCase().replace(/\.$/, '');
+    add(`url:${host}`);
+    const labels = host.split('.');
+    if (labels.length > 2) add(`url:${labels.slice(-2).join('.')}`);
+  }
+  return [...tokens];
+}
+
+/** A body word as a token: long numbers and very short Latin words say little on their own. */
+function bodyToken(w: string): string | undefined {
+  if (/^\d+$/.test(w)) return w.length <= 4 ? w : `num:${w.length}`;
+  // Chinese (and other unspaced scripts): one character can be a word (钱, 赢).
+  if (/^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(w)) return w;
+  if (w.length < 3 || w.length > 40) return undefined;
+  return w;
+}

@@ -1,0 +1,107 @@
+// The Bayesian classifier: the chi-square tail against known values, Robinson's f(w), Fisher
+// combining, tokens of Chinese text and header fields, the score bands, and the classifier over a
+// real store: no verdict before the minimum training, a message learned twice counted once, and one
+// learned again as the other class moved. Training texts are written here, not taken from the corpus.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { systemClock } from '../core/clock.ts';
+import { parseMimeTree } from '../mime/mime-tree.ts';
+import { searchableText } from '../mime/search-text.ts';
+import { openTestStore } from '../store/testing.ts';
+import { SettingsSchema } from '../config/schema/index.ts';
+import { BayesClassifier, bayesScoreItem, chi2Q, combine, tokenProbability } from './bayes.ts';
+import { BayesLearning } from './bayes-learning.ts';
+import { tokenize } from './bayes-tokens.ts';
+
+const input = (s: string) => {
+  const raw = Buffer.from(s.replace(/\n/g, '\r\n'));
+  const tree = parseMimeTree(raw);
+  return { raw, tree, text: searchableText(raw, tree), maxChars: 1 << 20 };
+};
+
+describe('Bayes: the arithmetic', () => {
+  it('computes the chi-square upper tail (v even)', () => {
+    assert.ok(Math.abs(chi2Q(2, 2) - Math.exp(-1)) < 1e-12);
+    assert.ok(Math.abs(chi2Q(9.488, 4) - 0.05) < 1e-3, 'the 5 % point of chi-square(4)');
+    assert.equal(chi2Q(0, 10), 1);
+    assert.equal(chi2Q(5000, 4), 0, 'underflows to 0, never NaN');
+  });
+
+  it("smooths a token's probability towards 0.5 when it was seen rarely", () => {
+    const totals = { spam: 100, ham: 100 };
+    assert.equal(tokenProbability({ spam: 0, ham: 0 }, totals), 0.5);
+    const once = tokenProbability({ spam: 1, ham: 0 }, totals);
+    const often = tokenProbability({ spam: 50, ham: 0 }, totals);
+    assert.ok(once > 0.8 && once < 0.85 && often > 0.99, `${once} ${often}`);
+    assert.ok(tokenProbability({ spam: 0, ham: 40 }, totals) < 0.02);
+    // Ratios, not raw counts: 10 of 20 spam against 10 of 200 ham is spammy.
+    assert.ok(tokenProbability({ spam: 10, ham: 10 }, { spam: 20, ham: 200 }) > 0.85);
+  });
+
+  it('combines clues with Fisher’s method, ignoring the ones near 0.5', () => {
+    assert.deepEqual(combine([]), { probability: 0.5, clues: 0 });
+    assert.deepEqual(combine([0.5, 0.55, 0.45]), { probability: 0.5, clues: 0 });
+    assert.ok(combine([0.99, 0.98, 0.95, 0.9]).probability > 0.99);
+    assert.ok(combine([0.01, 0.02, 0.05, 0.1]).probability < 0.01);
+    const mixed = combine([0.99, 0.01]);
+    assert.ok(Math.abs(mixed.probability - 0.5) < 1e-9 && mixed.clues === 2, 'equal evidence both ways is unsure');
+    assert.equal(combine(Array.from({ length: 400 }, () => 0.9)).clues, 150);
+  });
+
+  it('names the bands as SpamAssassin does', () => {
+    assert.deepEqual([0.001, 0.03, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97, 0.995, 0.9995].map((p) => bayesScoreItem(p).rule),
+      ['BAYES_00', 'BAYES_05', 'BAYES_20', 'BAYES_40', 'BAYES_50', 'BAYES_60', 'BAYES_80', 'BAYES_95', 'BAYES_99', 'BAYES_999']);
+    assert.equal(bayesScoreItem(0.9995).score, 6);
+    assert.ok(bayesScoreItem(0.001).score < 0);
+  });
+});
+
+describe('Bayes: tokens', () => {
+  it('cuts Chinese words with the segmenter and into bigrams, and prefixes header words with the field', () => {
+    const t = tokenize(input(`From: =?UTF-8?B?${Buffer.from('发票服务').toString('base64')}?= <sales@fapiao.example>
+Subject: 本月优惠
+Message-ID: <1@mx.fapiao.example>
+Received: from evil by us
+X-Spam-Flag: YES
+Content-Type: text/html; charset=utf-8
+
+<p>本公司长期代开发票, call 13812345678 <a href="http://www.fapiao.example/x">here</a></p>
+`));
+    for (const want of ['长期', 'bi:发票', 'bi:代开', 'call', 'num:11', 'subject:优惠', 'from:发票', 'from:sales', 'mid:mx.fapiao.example',
+      'has:subject', 'mime:text/html', 'charset:utf-8', 'url:www.fapiao.example', 'url:fapiao.example']) {
+      assert.ok(t.includes(want), `${want} in ${t.join(' ')}`);
+    }
+    for (const never of ['has:received', 'has:x-spam-flag', 'p', 'yes']) assert.ok(!t.includes(never), never);
+    assert.equal(new Set(t).size, t.length, 'each token once');
+  });
+});
+
+describe('Bayes: the classifier over the store', () => {
+  const spam = (i: number) => `Subject: 代开发票 ${i}\nFrom: a${i}@spam.example\n\n低价代开各类发票，加微信 fp${i}，优惠多多 cheap invoice offer\n`;
+  const ham = (i: number) => `Subject: 周会纪要 ${i}\nFrom: colleague@work.example\n\n各位好，本周项目进度正常，下周一上午开会讨论测试计划 meeting notes\n`;
+
+  it('gives no verdict before the minimum training, then tells spam from ham; learning twice counts once, relearning moves', async () => {
+    const t = await openTestStore();
+    try {
+      const classifier = new BayesClassifier(t.store, systemClock);
+      const settings = SettingsSchema.parse({});
+      const learning = new BayesLearning({ classifier, store: t.store, blobs: t.blobs, settings: () => settings, warn: () => undefined });
+      const tokens = (s: string) => classifier.tokens(input(s));
+      for (let i = 0; i < 3; i++) await learning.learnMessage('', Buffer.from(spam(i)), 'spam');
+      for (let i = 0; i < 2; i++) await learning.learnMessage('', Buffer.from(ham(i)), 'ham');
+      assert.deepEqual(await classifier.classify('', tokens(spam(9)), 3), { kind: 'untrained', learned: { spam: 3, ham: 2 } });
+      assert.equal(await learning.learnMessage('', Buffer.from(ham(1)), 'ham'), 'already');
+      assert.equal(await learning.learnMessage('', Buffer.from(ham(2)), 'ham'), 'learned');
+      const s = await classifier.classify('', tokens(spam(9)), 3);
+      const h = await classifier.classify('', tokens(ham(9)), 3);
+      assert.ok(s.kind === 'verdict' && s.probability > 0.95, JSON.stringify(s));
+      assert.ok(h.kind === 'verdict' && h.probability < 0.05, JSON.stringify(h));
+      assert.equal((await classifier.classify('example.cn', tokens(spam(9)), 3)).kind, 'untrained', 'another scope knows nothing');
+
+      assert.equal(await learning.learnMessage('', Buffer.from(spam(0)), 'ham'), 'moved');
+      assert.deepEqual((await classifier.scopes()).map((x) => [x.scope, x.spam, x.ham]), [['', 2, 4]]);
+    } finally {
+      await t.close();
+    }
+  });
+});
