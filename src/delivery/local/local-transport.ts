@@ -9,7 +9,9 @@
  * postmaster@/abuse@ reach the domain's role accounts (directory/role-accounts.ts). Mail that aliases
  * and forwards send on to other domains gets an SRS envelope sender at the forwarding domain
  * (delivery.srsEnabled; not for senders of our own domains), and mail to an SRS address goes back
- * to the original sender.
+ * to the original sender. With antispam.moveSpamToJunk, a message the pipeline marked as spam
+ * (our X-Spam-Flag: YES on top; a sender's own was removed) goes to the user's Junk folder unless
+ * one of their filters chose a folder.
  */
 import type { Settings } from '../../config/settings.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -63,6 +65,8 @@ interface Copy {
   rules: UserRules;
   filter: FilterOutcome;
   keepCopy: boolean;
+  /** Marked as spam and antispam.moveSpamToJunk: file in the \\Junk folder (when no filter chose one). */
+  toJunk: boolean;
 }
 
 export class LocalTransport implements Transport {
@@ -191,7 +195,8 @@ export class LocalTransport implements Transport {
     const filter = evaluateFilters(rules.filters, {
       from: summary.from, to: summary.to, cc: header('cc').join(', '), subject: summary.subject, size: job.size, header, tag,
     });
-    return { rcpt, user, tag, rules, filter, keepCopy: true };
+    const toJunk = settings.antispam.moveSpamToJunk && filter.folder === undefined && /^yes$/i.test(header('x-spam-flag')[0] ?? '');
+    return { rcpt, user, tag, rules, filter, keepCopy: true, toJunk };
   }
 
   /**
@@ -219,7 +224,8 @@ export class LocalTransport implements Transport {
     const headerPrefix = `Return-Path: <${job.sender}>\r\nDelivered-To: ${c.user.address}\r\n`;
     const size = Buffer.byteLength(headerPrefix) + job.size;
     // The quota warning itself must get through, or a nearly full user would never see it.
-    const added = await this.deps.mailboxes.ingestTx(tx, c.user.id, c.filter.folder ?? 'INBOX',
+    const junk = c.toJunk ? (await tx.mailboxes.list(c.user.id)).find((m) => m.specialUse === '\\Junk')?.name : undefined;
+    const added = await this.deps.mailboxes.ingestTx(tx, c.user.id, c.filter.folder ?? junk ?? 'INBOX',
       { blobId: job.blobId, size, internalDate: now, headerPrefix, flags: c.filter.flags, summary },
       { fallbackToInbox: true, ignoreQuota: job.meta.quotaWarning === true });
     if (!added.ok) {
