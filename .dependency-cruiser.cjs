@@ -31,6 +31,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '\\.test\\.ts$|/contract/' },
+    exclude: { path: '\\.test\\.ts$|/contract/|^src/web/ui/dist/' }, // dist: the built webmail
   },
 };

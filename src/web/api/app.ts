@@ -40,6 +40,12 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
     trustProxy: false,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
+  // Before any route or awaited plugin: a route takes the error handler in force when the plugins
+  // before it load (the webmail's @fastify/static is awaited), and a later one would miss those routes.
+  app.setErrorHandler(async (err, req, reply) => {
+    if (!(err instanceof MailError) && !((err as { statusCode?: number }).statusCode! < 500)) req.log.error({ err }, 'web request failed');
+    return sendError(reply, err);
+  });
   // Only JSON bodies: a cross-site form can send text/plain or form data without a preflight.
   app.removeContentTypeParser(['text/plain']);
   await app.register(cookie);
@@ -58,10 +64,6 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
   app.setNotFoundHandler(async (req, reply) => {
     if (req.url.startsWith('/api/')) return sendError(reply, new MailError('NOT_FOUND', `no route ${req.method} ${req.url}`));
     return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
-  });
-  app.setErrorHandler(async (err, req, reply) => {
-    if (!(err instanceof MailError) && !((err as { statusCode?: number }).statusCode! < 500)) req.log.error({ err }, 'web request failed');
-    return sendError(reply, err);
   });
   return app;
 }

@@ -16,9 +16,10 @@ export const UserView = z.object({
   id: z.number().int(),
   address: z.string(),
   realName: z.string(),
+  quotaBytes: z.number().int().describe('Mailbox quota in bytes, 0 = unlimited; the folders\' bytes add up to the use'),
 }).describe('User');
 
-const userView = (u: DirectoryUser): z.input<typeof UserView> => ({ id: u.id, address: u.address, realName: u.realName });
+const userView = (u: DirectoryUser): z.input<typeof UserView> => ({ id: u.id, address: u.address, realName: u.realName, quotaBytes: u.quotaBytes });
 
 const Me = z.object({ user: UserView, csrfToken: z.string() });
 

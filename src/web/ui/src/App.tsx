@@ -1,0 +1,39 @@
+/**
+ * The screens: while /api/session/me is asked, a spinner; without a session the login page (W1);
+ * with one the mail shell (W3–W5), loaded as its own chunk so the login page comes up fast.
+ * ConfigProvider gets antd's locale for the chosen language once its chunk arrives.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { ConfigProvider, Spin } from 'antd';
+import type { Locale } from 'antd/es/locale';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, keys } from './api.ts';
+import { loadAntdLocale } from './i18n.ts';
+import { Login } from './Login.tsx';
+
+const Shell = lazy(() => import('./Shell.tsx'));
+
+function Loading() {
+  const { t } = useTranslation();
+  return <div style={{ display: 'grid', placeItems: 'center', height: '100vh' }}><Spin aria-label={t('shell.loading')} /></div>;
+}
+
+export function App() {
+  const { i18n } = useTranslation();
+  const [locale, setLocale] = useState<Locale>();
+  useEffect(() => {
+    let live = true;
+    void loadAntdLocale(i18n.language).then((l) => { if (live) setLocale(l); });
+    return () => { live = false; };
+  }, [i18n.language]);
+  const me = useQuery({ queryKey: keys.me, queryFn: api.me, staleTime: Infinity });
+
+  return (
+    <ConfigProvider locale={locale} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: '#1f6feb' } }}>
+      {me.isPending ? <Loading />
+        : me.data ? <Suspense fallback={<Loading />}><Shell me={me.data} /></Suspense>
+        : <Login />}
+    </ConfigProvider>
+  );
+}

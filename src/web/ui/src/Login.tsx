@@ -1,0 +1,73 @@
+/**
+ * The login page (FEATURES W1; manual part 2 §1.1): address, password, language and "remember my
+ * address". The language applies at once and is remembered (i18n.ts); the remembered address is
+ * kept in localStorage only when asked. A refused login shows the API's error, translated by code.
+ * Not yet: forgot password, registration and admin links, per-domain logos (issue #12).
+ */
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Card, Checkbox, Form, Input, Select, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, keys } from './api.ts';
+import { errorText } from './errors.ts';
+import { chooseLanguage, LANGUAGES, type Language } from './i18n.ts';
+
+const REMEMBER_KEY = 'youju.address';
+
+interface Fields { address: string; password: string; remember: boolean }
+
+const remembered = (): string => {
+  try { return localStorage.getItem(REMEMBER_KEY) ?? ''; } catch { return ''; }
+};
+
+export function Login() {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const login = useMutation({
+    mutationFn: (f: Fields) => api.login(f.address.trim(), f.password),
+    onSuccess: (me, f) => {
+      try {
+        if (f.remember) localStorage.setItem(REMEMBER_KEY, f.address.trim());
+        else localStorage.removeItem(REMEMBER_KEY);
+      } catch { /* storage disabled */ }
+      queryClient.setQueryData(keys.me, me);
+    },
+  });
+  const initial = remembered();
+
+  return (
+    <main style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f2f5fa' }}>
+      <Card style={{ width: 380, maxWidth: '92vw' }}>
+        <Typography.Title level={3} style={{ marginTop: 0 }}>{t('app.name')}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t('login.heading')}</Typography.Paragraph>
+        <Form<Fields>
+          layout="vertical"
+          requiredMark={false}
+          initialValues={{ address: initial, remember: initial !== '' }}
+          onFinish={(f) => login.mutate(f)}
+          aria-label={t('login.heading')}
+        >
+          <Form.Item name="address" label={t('login.address')} rules={[{ required: true, whitespace: true, message: t('login.addressRequired') }]}>
+            <Input autoComplete="username" placeholder={t('login.addressPlaceholder')} autoFocus={initial === ''} inputMode="email" />
+          </Form.Item>
+          <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
+            <Input.Password autoComplete="current-password" autoFocus={initial !== ''} />
+          </Form.Item>
+          <Form.Item label={t('language.label')} htmlFor="login-language">
+            <Select<Language>
+              id="login-language"
+              value={i18n.language as Language}
+              onChange={(lng) => void chooseLanguage(lng)}
+              options={LANGUAGES.map((l) => ({ value: l, label: t(`language.${l}`) }))}
+              aria-label={t('language.label')}
+            />
+          </Form.Item>
+          <Form.Item name="remember" valuePropName="checked">
+            <Checkbox>{t('login.remember')}</Checkbox>
+          </Form.Item>
+          {login.error && <Alert type="error" showIcon role="alert" message={errorText(t, login.error)} style={{ marginBottom: 16 }} />}
+          <Button type="primary" htmlType="submit" block loading={login.isPending}>{t('login.submit')}</Button>
+        </Form>
+      </Card>
+    </main>
+  );
+}

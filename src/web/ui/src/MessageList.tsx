@@ -1,0 +1,210 @@
+/**
+ * The message list (FEATURES W4; manual part 2 §1.4.1): one page of a folder, newest first, 30 a
+ * page; read/unread, star, attachment and urgency shown per row; rows selected by checkbox for
+ * mark read/unread, star, move and delete, which otherwise act on the open message; refresh.
+ *
+ * It is an ARIA grid: one row is in the tab order at a time (roving tabindex). Keys on a row:
+ * ↑/↓ (or k/j), Home/End move; Enter or o opens; Space or x ticks; s stars; u toggles read;
+ * Delete or # deletes. Not yet: sorting by other columns, copy, select-invert, conversation view.
+ */
+import {
+  DeleteOutlined, DownOutlined, ExclamationCircleFilled, MailFilled, PaperClipOutlined, ReloadOutlined, StarFilled, StarOutlined,
+} from '@ant-design/icons';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Checkbox, Dropdown, Empty, Pagination, Space, Spin, Tooltip, Typography } from 'antd';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, keys, type Folder, type MessageLine } from './api.ts';
+import { errorText } from './errors.ts';
+import { folderLabel, shortDate } from './format.ts';
+import { useMailActions, type MailAction } from './use-mail-actions.ts';
+
+export const PAGE_SIZE = 30;
+
+const isSeen = (m: MessageLine) => m.flags.includes('\\Seen');
+const isFlagged = (m: MessageLine) => m.flags.includes('\\Flagged');
+/** "王芳 <wangfang@partner.test>" → "王芳"; a bare address stays as it is (the full one is the cell's title). */
+const displayName = (s: string) => s.replace(/^"?([^"<]+?)"?\s*<[^>]*>$/, '$1') || s;
+
+interface Props {
+  folder: Folder;
+  folders: Folder[];
+  page: number;
+  onPage: (page: number) => void;
+  openUid: number | undefined;
+  onOpen: (uid: number | undefined) => void;
+}
+
+export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: Props) {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const list = useQuery({
+    queryKey: keys.messagePage(folder.id, page),
+    queryFn: () => api.messages(folder.id, page, PAGE_SIZE),
+    placeholderData: keepPreviousData,
+    refetchInterval: 60_000,
+  });
+  const [checked, setChecked] = useState<Set<number>>(new Set());
+  const [focus, setFocus] = useState(0);
+  const rows = useRef<(HTMLTableRowElement | null)[]>([]);
+  const actions = useMailActions(folder.id, (gone) => {
+    setChecked(new Set());
+    if (openUid !== undefined && gone.includes(openUid)) onOpen(undefined);
+  });
+  useEffect(() => { setChecked(new Set()); setFocus(0); }, [folder.id, page]);
+
+  const messages = list.data?.folder.id === folder.id ? list.data.messages : [];
+  const total = list.data?.folder.id === folder.id ? list.data.total : 0;
+  const targets = checked.size > 0 ? [...checked] : openUid !== undefined ? [openUid] : [];
+  const targetLines = messages.filter((m) => targets.includes(m.uid));
+  const isSent = folder.specialUse === '\\Sent' || folder.specialUse === '\\Drafts';
+  const run = (a: MailAction) => { if (a.uids.length > 0) actions.mutate(a); };
+
+  const moveFocus = (i: number) => {
+    const n = Math.max(0, Math.min(messages.length - 1, i));
+    setFocus(n);
+    rows.current[n]?.focus();
+  };
+  const toggleCheck = (uid: number) => setChecked((s) => {
+    const next = new Set(s);
+    if (!next.delete(uid)) next.add(uid);
+    return next;
+  });
+  const onRowKey = (e: KeyboardEvent, i: number, m: MessageLine) => {
+    if (e.target !== e.currentTarget) return; // keys inside a row's checkbox or star button are theirs
+    const key = e.key;
+    if (key === 'ArrowDown' || key === 'j') moveFocus(i + 1);
+    else if (key === 'ArrowUp' || key === 'k') moveFocus(i - 1);
+    else if (key === 'Home') moveFocus(0);
+    else if (key === 'End') moveFocus(messages.length - 1);
+    else if (key === 'Enter' || key === 'o') onOpen(m.uid);
+    else if (key === ' ' || key === 'x') toggleCheck(m.uid);
+    else if (key === 's') run({ kind: 'flags', uids: [m.uid], flagged: !isFlagged(m) });
+    else if (key === 'u') run({ kind: 'flags', uids: [m.uid], seen: !isSeen(m) });
+    else if (key === 'Delete' || key === '#') run({ kind: 'delete', uids: [m.uid] });
+    else return;
+    e.preventDefault();
+  };
+
+  const allChecked = messages.length > 0 && messages.every((m) => checked.has(m.uid));
+  const someChecked = checked.size > 0 && !allChecked;
+  const moveTargets = folders.filter((f) => f.id !== folder.id);
+  const folderName = folderLabel(t, folder);
+
+  return (
+    <section className="yj-list" aria-label={t('list.label', { folder: folderName })}>
+      <div className="yj-toolbar" role="toolbar" aria-label={t('list.label', { folder: folderName })}>
+        <Checkbox
+          checked={allChecked}
+          indeterminate={someChecked}
+          onChange={(e) => setChecked(e.target.checked ? new Set(messages.map((m) => m.uid)) : new Set())}
+          aria-label={t('list.selectAll')}
+        />
+        <Tooltip title={t('list.refresh')}>
+          <Button size="small" icon={<ReloadOutlined />} aria-label={t('list.refresh')} loading={list.isFetching && !list.isPending}
+            onClick={() => {
+              void queryClient.invalidateQueries({ queryKey: keys.messages(folder.id) });
+              void queryClient.invalidateQueries({ queryKey: keys.folders });
+            }} />
+        </Tooltip>
+        <Space.Compact size="small">
+          <Button size="small" disabled={targets.length === 0} onClick={() => run({ kind: 'flags', uids: targets, seen: true })}>{t('list.markRead')}</Button>
+          <Button size="small" disabled={targets.length === 0} onClick={() => run({ kind: 'flags', uids: targets, seen: false })}>{t('list.markUnread')}</Button>
+        </Space.Compact>
+        <Button size="small" disabled={targets.length === 0} icon={targetLines.length > 0 && targetLines.every(isFlagged) ? <StarOutlined /> : <StarFilled />}
+          onClick={() => run({ kind: 'flags', uids: targets, flagged: !(targetLines.length > 0 && targetLines.every(isFlagged)) })}>
+          {targetLines.length > 0 && targetLines.every(isFlagged) ? t('list.unstar') : t('list.star')}
+        </Button>
+        <Dropdown
+          disabled={targets.length === 0 || moveTargets.length === 0}
+          menu={{
+            items: moveTargets.map((f) => ({ key: String(f.id), label: folderLabel(t, f) })),
+            onClick: ({ key }) => { const to = folders.find((f) => String(f.id) === key); if (to) run({ kind: 'move', uids: targets, to }); },
+          }}
+        >
+          <Button size="small">{t('list.moveTo')} <DownOutlined /></Button>
+        </Dropdown>
+        <Button size="small" danger disabled={targets.length === 0} icon={<DeleteOutlined />} onClick={() => run({ kind: 'delete', uids: targets })}>
+          {folder.specialUse === '\\Trash' ? t('list.deleteForever') : t('list.delete')}
+        </Button>
+        <Typography.Text type="secondary" className="yj-counts" aria-live="polite">
+          {list.data ? t('list.counts', { total: list.data.total, unread: list.data.unread }) : ''}
+        </Typography.Text>
+      </div>
+
+      {list.error && <Alert type="error" showIcon message={errorText(t, list.error)} />}
+      {list.isPending ? <div className="yj-center"><Spin aria-label={t('shell.loading')} /></div>
+        : messages.length === 0 ? <Empty className="yj-center" description={t('list.empty')} />
+        : (
+          <div className="yj-rows">
+            <table role="grid" aria-label={t('list.label', { folder: folderName })} aria-rowcount={total} aria-describedby="yj-keys" aria-busy={list.isFetching}>
+              <colgroup>
+                <col className="yj-col-check" /><col className="yj-col-star" /><col className="yj-col-status" />
+                <col className="yj-col-from" /><col /><col className="yj-col-date" />
+              </colgroup>
+              <thead className="yj-sr-only">
+                <tr role="row">
+                  <th role="columnheader" scope="col">{t('list.selectAll')}</th>
+                  <th role="columnheader" scope="col">{t('list.columns.star')}</th>
+                  <th role="columnheader" scope="col">{t('list.columns.status')}</th>
+                  <th role="columnheader" scope="col">{isSent ? t('list.columns.to') : t('list.columns.from')}</th>
+                  <th role="columnheader" scope="col">{t('list.columns.subject')}</th>
+                  <th role="columnheader" scope="col">{t('list.columns.date')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {messages.map((m, i) => {
+                  const subject = m.subject || t('list.noSubject');
+                  const seen = isSeen(m);
+                  const flagged = isFlagged(m);
+                  return (
+                    <tr
+                      key={m.uid}
+                      role="row"
+                      ref={(el) => { rows.current[i] = el; }}
+                      tabIndex={i === focus ? 0 : -1}
+                      aria-rowindex={(page - 1) * PAGE_SIZE + i + 1}
+                      aria-selected={m.uid === openUid}
+                      data-uid={m.uid}
+                      className={[seen ? '' : 'yj-unread', m.uid === openUid ? 'yj-open' : '', checked.has(m.uid) ? 'yj-checked' : ''].join(' ')}
+                      onClick={() => { setFocus(i); onOpen(m.uid); }}
+                      onFocus={() => setFocus(i)}
+                      onKeyDown={(e) => onRowKey(e, i, m)}
+                    >
+                      <td role="gridcell" className="yj-cell-check" onClick={(e) => e.stopPropagation()}>
+                        <Checkbox checked={checked.has(m.uid)} onChange={() => toggleCheck(m.uid)} aria-label={t('list.selectOne', { subject })} tabIndex={-1} />
+                      </td>
+                      <td role="gridcell" className="yj-cell-star">
+                        <button type="button" className="yj-star" aria-pressed={flagged} tabIndex={-1}
+                          aria-label={flagged ? t('list.unstar') : t('list.star')}
+                          onClick={(e) => { e.stopPropagation(); run({ kind: 'flags', uids: [m.uid], flagged: !flagged }); }}>
+                          {flagged ? <StarFilled style={{ color: '#f5a623' }} /> : <StarOutlined />}
+                        </button>
+                      </td>
+                      <td role="gridcell" className="yj-cell-status">
+                        {seen ? <span className="yj-sr-only">{t('list.read')}</span>
+                          : <MailFilled role="img" aria-label={t('list.unread')} style={{ color: '#1f6feb' }} />}
+                        {m.priority === 'high' && <ExclamationCircleFilled role="img" aria-label={t('list.highPriority')} style={{ color: '#d4380d' }} />}
+                      </td>
+                      <td role="gridcell" className="yj-cell-from" title={isSent ? m.to : m.from}>{displayName(isSent ? m.to : m.from)}</td>
+                      <td role="gridcell" className="yj-cell-subject">
+                        <span>{subject}</span>
+                        {m.hasAttachment && <PaperClipOutlined role="img" aria-label={t('list.attachment')} />}
+                      </td>
+                      <td role="gridcell" className="yj-cell-date">
+                        <time dateTime={new Date(m.sentAt ?? m.internalDate).toISOString()}>{shortDate(m.sentAt ?? m.internalDate, i18n.language)}</time>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      <div className="yj-listfoot">
+        <Typography.Text type="secondary" id="yj-keys" className="yj-keys">{t('list.keyboardHelp')}</Typography.Text>
+        {total > PAGE_SIZE && <Pagination simple size="small" current={page} pageSize={PAGE_SIZE} total={total} onChange={onPage} />}
+      </div>
+    </section>
+  );
+}

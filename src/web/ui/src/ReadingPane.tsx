@@ -1,0 +1,95 @@
+/**
+ * The reading pane (FEATURES W5; manual part 2 §1.4.2): header fields, the body and the
+ * attachments with download links. Opening a message marks it read once; marking it unread
+ * afterwards sticks. The HTML part is never put into this page's DOM: it is shown by an
+ * <iframe sandbox> (no allow-* tokens: no scripts, forms, popups or same-origin access) loading
+ * the API's …/html route, which the server answers under its own sandboxing CSP that also blocks
+ * every fetch. The text part is rendered as text. Reply, reply all and forward wait for compose.
+ */
+import { PaperClipOutlined } from '@ant-design/icons';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Alert, Button, Empty, Segmented, Space, Spin, Tooltip, Typography } from 'antd';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, keys, type Address } from './api.ts';
+import { errorText } from './errors.ts';
+import { bytes, fullDate } from './format.ts';
+
+const person = (a: Address) => (a.name ? `${a.name} <${a.address}>` : a.address);
+
+export function ReadingPane({ folderId, uid }: { folderId: number; uid: number | undefined }) {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const [view, setView] = useState<'html' | 'text'>('html');
+  const marked = useRef(new Set<string>());
+  const msg = useQuery({
+    queryKey: keys.message(folderId, uid ?? 0),
+    queryFn: () => api.message(folderId, uid!),
+    enabled: uid !== undefined,
+  });
+
+  // Mark read on first open (the API's open does not); only once, so "mark unread" sticks.
+  useEffect(() => {
+    const m = msg.data;
+    if (!m || m.flags.includes('\\Seen')) return;
+    const key = `${m.folderId}/${m.uid}`;
+    if (marked.current.has(key)) return;
+    marked.current.add(key);
+    void api.setFlags(m.folderId, [m.uid], { seen: true }).then(() => Promise.all([
+      queryClient.invalidateQueries({ queryKey: keys.folders }),
+      queryClient.invalidateQueries({ queryKey: keys.messages(m.folderId) }),
+      queryClient.invalidateQueries({ queryKey: keys.message(m.folderId, m.uid) }),
+    ]));
+  }, [msg.data, queryClient]);
+  useEffect(() => setView('html'), [uid]);
+
+  if (uid === undefined) return <section className="yj-read yj-center" aria-label={t('read.nothing')}><Empty description={t('read.nothing')} /></section>;
+  if (msg.isPending) return <section className="yj-read yj-center"><Spin aria-label={t('shell.loading')} /></section>;
+  if (msg.error) return <section className="yj-read"><Alert type="error" showIcon message={errorText(t, msg.error)} /></section>;
+
+  const m = msg.data;
+  const c = m.content;
+  const subject = c.subject || t('list.noSubject');
+  const showHtml = c.hasHtml && view === 'html';
+  return (
+    <article className="yj-read" aria-labelledby="yj-read-subject">
+      <header className="yj-read-head">
+        <Typography.Title level={4} id="yj-read-subject" style={{ margin: 0 }}>{subject}</Typography.Title>
+        <Space role="toolbar" aria-label={t('read.toolbar')} wrap>
+          {(['reply', 'replyAll', 'forward'] as const).map((k) => (
+            <Tooltip key={k} title={t('read.soon')}><Button size="small" disabled>{t(`read.${k}`)}</Button></Tooltip>
+          ))}
+          {c.hasHtml && (
+            <Segmented size="small" value={view} onChange={(v) => setView(v as 'html' | 'text')}
+              options={[{ value: 'html', label: t('read.showHtml') }, { value: 'text', label: t('read.showText') }]} />
+          )}
+        </Space>
+        <dl className="yj-fields">
+          <dt>{t('read.from')}</dt><dd>{c.from.map(person).join(', ')}</dd>
+          {c.to.length > 0 && <><dt>{t('read.to')}</dt><dd>{c.to.map(person).join(', ')}</dd></>}
+          {c.cc.length > 0 && <><dt>{t('read.cc')}</dt><dd>{c.cc.map(person).join(', ')}</dd></>}
+          <dt>{t('read.date')}</dt><dd>{fullDate(c.date ?? m.internalDate, i18n.language)}</dd>
+        </dl>
+      </header>
+      {c.attachments.length > 0 && (
+        <section className="yj-attachments" aria-label={t('read.attachments', { count: c.attachments.length })}>
+          <Typography.Text strong>{t('read.attachments', { count: c.attachments.length })}</Typography.Text>
+          <ul>
+            {c.attachments.map((a) => (
+              <li key={a.index}>
+                <PaperClipOutlined />{' '}
+                <a href={api.attachmentUrl(m.folderId, m.uid, a.index)} download={a.fileName} rel="noopener noreferrer"
+                  aria-label={t('read.download', { name: a.fileName })}>{a.fileName}</a>{' '}
+                <Typography.Text type="secondary">({bytes(a.size, i18n.language)})</Typography.Text>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {showHtml
+        ? <iframe key={`${m.folderId}/${m.uid}`} className="yj-body-html" sandbox="" referrerPolicy="no-referrer"
+            src={api.htmlUrl(m.folderId, m.uid)} title={t('read.htmlFrame')} />
+        : <pre className="yj-body-text">{c.text || t('read.emptyBody')}</pre>}
+    </article>
+  );
+}

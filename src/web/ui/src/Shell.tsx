@@ -1,0 +1,92 @@
+/**
+ * The mail shell (FEATURES W3): header with the product name, a search box (a placeholder until
+ * full-text search lands), today's date, the user and sign-out; the folder tree with unread counts
+ * and the quota bar (used = the folders' bytes, against /me's quotaBytes); the list (W4) and the
+ * reading pane (W5) side by side. Loaded as its own chunk after login.
+ */
+import { LogoutOutlined } from '@ant-design/icons';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { App as AntApp, Button, Input, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, keys, type Me } from './api.ts';
+import { bytes } from './format.ts';
+import { FolderTree } from './FolderTree.tsx';
+import { MessageList } from './MessageList.tsx';
+import { ReadingPane } from './ReadingPane.tsx';
+import './shell.css';
+
+function Quota({ used, quota }: { used: number; quota: number }) {
+  const { t, i18n } = useTranslation();
+  const text = quota > 0
+    ? t('shell.quota', { used: bytes(used, i18n.language), total: bytes(quota, i18n.language) })
+    : t('shell.quotaUnlimited', { used: bytes(used, i18n.language) });
+  return (
+    <div className="yj-quota">
+      {quota > 0 && (
+        <Progress percent={Math.min(100, Math.round((used / quota) * 1000) / 10)} size="small" showInfo={false}
+          status={used / quota > 0.9 ? 'exception' : 'normal'} aria-label={t('shell.quotaLabel')} />
+      )}
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>{text}</Typography.Text>
+    </div>
+  );
+}
+
+function MailShell({ me }: { me: Me }) {
+  const { t, i18n } = useTranslation();
+  const queryClient = useQueryClient();
+  const folders = useQuery({ queryKey: keys.folders, queryFn: api.folders, refetchInterval: 60_000 });
+  const [folderId, setFolderId] = useState<number>();
+  const [page, setPage] = useState(1);
+  const [openUid, setOpenUid] = useState<number>();
+
+  useEffect(() => {
+    if (folderId === undefined && folders.data?.length) setFolderId((folders.data.find((f) => f.specialUse === '\\Inbox') ?? folders.data[0]!).id);
+  }, [folders.data, folderId]);
+
+  const folder = folders.data?.find((f) => f.id === folderId);
+  const used = folders.data?.reduce((n, f) => n + f.bytes, 0) ?? 0;
+  const logout = async () => {
+    try { await api.logout(); } finally {
+      // The App watches the "me" query: set it (clear() would detach the watcher), then drop the rest.
+      queryClient.setQueryData(keys.me, null);
+      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
+    }
+  };
+
+  return (
+    <Layout className="yj-shell">
+      <Layout.Header className="yj-header">
+        <Typography.Title level={4} className="yj-brand">{t('app.name')}</Typography.Title>
+        <Input.Search className="yj-search" placeholder={t('shell.searchPlaceholder')} aria-label={t('shell.searchPlaceholder')} disabled />
+        <span className="yj-today">{new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date())}</span>
+        <span className="yj-user" aria-label={t('shell.userMenu', { address: me.user.address })}>{me.user.realName || me.user.address}</span>
+        <Tooltip title={t('shell.logout')}>
+          <Button type="text" icon={<LogoutOutlined />} onClick={() => void logout()}>{t('shell.logout')}</Button>
+        </Tooltip>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={220} theme="light" className="yj-sider">
+          {folders.data ? (
+            <>
+              <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); }} />
+              <Quota used={used} quota={me.user.quotaBytes} />
+            </>
+          ) : <Spin aria-label={t('shell.loading')} />}
+        </Layout.Sider>
+        <Layout.Content className="yj-main">
+          {folder && folders.data && (
+            <>
+              <MessageList folder={folder} folders={folders.data} page={page} onPage={setPage} openUid={openUid} onOpen={setOpenUid} />
+              <ReadingPane folderId={folder.id} uid={openUid} />
+            </>
+          )}
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}
+
+export default function Shell({ me }: { me: Me }) {
+  return <AntApp><MailShell me={me} /></AntApp>;
+}

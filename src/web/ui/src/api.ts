@@ -1,0 +1,100 @@
+/**
+ * The webmail's client for the JSON API (src/web/api, README "Webmail and the web API"): cookie
+ * session, and the CSRF double submit: the pre-login token from GET /api/session/csrf, then the
+ * session's own token (from login or /me) in X-CSRF-Token on every POST. Errors arrive as
+ * { error: { code, message, field? } } and are thrown as ApiError for the screens to translate.
+ * The types mirror the routes' zod schemas (src/web/api/routes/*.ts).
+ */
+
+export interface User { id: number; address: string; realName: string; quotaBytes: number }
+export interface Me { user: User; csrfToken: string }
+export type SpecialUse = '\\Inbox' | '\\Drafts' | '\\Sent' | '\\Trash' | '\\Junk' | '\\Archive';
+export interface Folder { id: number; name: string; specialUse: SpecialUse | null; messages: number; unseen: number; bytes: number }
+export interface MessageLine {
+  folderId: number; uid: number; flags: string[]; from: string; to: string; subject: string;
+  sentAt: number | null; internalDate: number; size: number; hasAttachment: boolean; priority: 'high' | 'normal' | 'low';
+}
+export interface MessagePage { folder: Folder; total: number; unread: number; page: number; pageSize: number; messages: MessageLine[] }
+export interface Address { name: string; address: string }
+export interface Attachment { index: number; fileName: string; contentType: string; size: number; inline: boolean }
+export interface OpenedMessage extends MessageLine {
+  content: {
+    from: Address[]; to: Address[]; cc: Address[]; replyTo: Address[]; subject: string; date: number | null;
+    messageId: string; text: string; hasHtml: boolean; attachments: Attachment[];
+  };
+}
+
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+let csrfToken = '';
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (method === 'POST') {
+    headers['content-type'] = 'application/json';
+    if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', (err as Error).message);
+  }
+  const json = await res.json().catch(() => undefined) as { error?: { code: string; message: string; field?: string } } | undefined;
+  if (!res.ok) {
+    const e = json?.error;
+    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? res.statusText, e?.field);
+  }
+  return json as T;
+}
+
+const folderPath = (folderId: number) => `/api/folders/${encodeURIComponent(folderId)}/messages`;
+
+export const api = {
+  /** The logged-in user, or null when there is no session. */
+  async me(): Promise<Me | null> {
+    try {
+      const me = await call<Me>('GET', '/api/session/me');
+      csrfToken = me.csrfToken;
+      return me;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'AUTH_REQUIRED') return null;
+      throw err;
+    }
+  },
+  async login(address: string, password: string): Promise<Me> {
+    csrfToken = (await call<{ csrfToken: string }>('GET', '/api/session/csrf')).csrfToken;
+    const me = await call<Me>('POST', '/api/session/login', { address, password });
+    csrfToken = me.csrfToken;
+    return me;
+  },
+  async logout(): Promise<void> {
+    await call('POST', '/api/session/logout', {});
+    csrfToken = '';
+  },
+  folders: () => call<{ folders: Folder[] }>('GET', '/api/folders').then((r) => r.folders),
+  messages: (folderId: number, page: number, pageSize: number) =>
+    call<MessagePage>('GET', `${folderPath(folderId)}?sort=date&order=desc&page=${page}&pageSize=${pageSize}`),
+  message: (folderId: number, uid: number) => call<OpenedMessage>('GET', `${folderPath(folderId)}/${uid}`),
+  htmlUrl: (folderId: number, uid: number) => `${folderPath(folderId)}/${uid}/html`,
+  attachmentUrl: (folderId: number, uid: number, index: number) => `${folderPath(folderId)}/${uid}/attachments/${index}`,
+  setFlags: (folderId: number, uids: number[], flags: { seen?: boolean; flagged?: boolean }) =>
+    call<{ changed: number }>('POST', `${folderPath(folderId)}/flags`, { uids, ...flags }),
+  move: (folderId: number, uids: number[], toFolderId: number) =>
+    call<{ moved: { from: number; to: number }[] }>('POST', `${folderPath(folderId)}/move`, { uids, toFolderId }),
+  remove: (folderId: number, uids: number[]) =>
+    call<{ movedToTrash: number; removed: number }>('POST', `${folderPath(folderId)}/delete`, { uids }),
+};
+
+/** TanStack Query keys, one place so a change can invalidate what it touched. */
+export const keys = {
+  me: ['me'] as const,
+  folders: ['folders'] as const,
+  messages: (folderId: number) => ['messages', folderId] as const,
+  messagePage: (folderId: number, page: number) => ['messages', folderId, page] as const,
+  message: (folderId: number, uid: number) => ['message', folderId, uid] as const,
+};

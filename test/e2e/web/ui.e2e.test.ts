@@ -1,0 +1,169 @@
+// The webmail in a real browser (issue #12; FEATURES W1, W3–W5): Debian's chromium driven by
+// playwright-core against a test server with its HTTP port. A Chinese message (GBK subject and
+// text, an HTML part, an attachment) arrives over SMTP; the user logs in in zh-CN, sees it unread
+// in the inbox, opens it (subject, text and the HTML in a sandboxed iframe, the attachment link),
+// marks it unread again, deletes it and finds it in Trash; after logging out the login page
+// switches to English and remembers it across a reload. With YOUJU_SCREENSHOTS=docs/screenshots
+// it saves the main screens there (the PNGs in the repository). The UI must be built (npm install
+// does it); a missing or stale build is made first.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { WEBMAIL_DIST } from '../../../src/web/api/web-role.ts';
+import { gbkEncode } from '../../helpers/gbk.ts';
+import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = new URL('../../../', import.meta.url);
+const SHOTS = process.env.YOUJU_SCREENSHOTS;
+const SUBJECT = '季度报告：请审阅附件';
+const TEXT = '张经理：您好！第三季度的销售报告已经完成，请审阅。';
+const gbk64 = (s: string) => gbkEncode(s).toString('base64');
+
+const message = [
+  'From: =?GBK?B?' + gbk64('王芳') + '?= <wangfang@partner.test>', 'To: <alice@example.cn>',
+  `Subject: =?GBK?B?${gbk64(SUBJECT)}?=`, 'Date: Thu, 02 Apr 2026 09:30:00 +0800', 'Message-ID: <q3@partner.test>', 'MIME-Version: 1.0',
+  'Content-Type: multipart/mixed; boundary="mix"', '',
+  '--mix', 'Content-Type: multipart/alternative; boundary="alt"', '',
+  '--alt', 'Content-Type: text/plain; charset=GBK', 'Content-Transfer-Encoding: base64', '', gbk64(TEXT),
+  '--alt', 'Content-Type: text/html; charset=utf-8', '', `<p>HTML 正文：<b>${TEXT}</b></p>`, '--alt--',
+  '--mix', 'Content-Type: text/plain; charset=utf-8; name="=?UTF-8?B?' + Buffer.from('销售报告.txt').toString('base64') + '?="',
+  'Content-Disposition: attachment; filename="=?UTF-8?B?' + Buffer.from('销售报告.txt').toString('base64') + '?="', '', 'Q3 sales', '--mix--', '',
+].join('\r\n');
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  await page.waitForTimeout(400); // let antd's transitions (checkbox, focus ring) finish
+  await page.screenshot({ path: join(SHOTS, name) });
+}
+
+async function deliver(port: number): Promise<void> {
+  const c = new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true });
+  await new Promise<void>((resolve, reject) => { c.once('error', reject); c.connect(() => resolve()); });
+  await new Promise<void>((resolve, reject) => c.send({ from: 'wangfang@partner.test', to: ['alice@example.cn'] }, message, (err) => (err ? reject(err) : resolve())));
+  c.quit();
+}
+
+/** No build, or a source file newer than it (a stale build would test old code). */
+function isBuildStale(): boolean {
+  const index = join(WEBMAIL_DIST, 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  const src = new URL('src/web/ui/', ROOT).pathname;
+  return readdirSync(src, { recursive: true, withFileTypes: true })
+    .some((e) => e.isFile() && !e.parentPath.includes('/dist') && statSync(join(e.parentPath, e.name)).mtimeMs > built);
+}
+
+describe('webmail in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, () => {
+  let t: TestServer;
+  let ctx: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let base: string;
+
+  before(async () => {
+    if (isBuildStale()) execFileSync('npm', ['run', 'build:ui'], { cwd: ROOT, stdio: 'inherit' });
+    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
+    await t.addUser('alice@example.cn', { realName: '张丽', quotaBytes: 100 * 1024 * 1024 });
+    await deliver(t.ports.smtp);
+    await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).length === 1, 15_000, 'delivery');
+    base = `http://127.0.0.1:${t.config.ports.http}`;
+    profile = await mkdtemp(join(tmpdir(), 'youju-chromium-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 760 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = ctx.pages()[0] ?? await ctx.newPage();
+    page.setDefaultTimeout(15_000);
+  });
+  after(async () => {
+    await ctx?.close();
+    await t?.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('logs in in zh-CN and shows the Chinese message in the inbox', async () => {
+    const start = Date.now();
+    const js: number[] = [];
+    page.on('response', (r) => { if (r.url().endsWith('.js')) void r.body().then((b) => js.push(b.length)).catch(() => {}); });
+    await page.goto(`${base}/webmail/`);
+    await page.getByText('登录网页邮箱').waitFor();
+    const loginShownMs = Date.now() - start;
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    await page.getByLabel('邮箱地址', { exact: true }).fill('alice@example.cn');
+    await page.getByLabel('密码', { exact: true }).fill('wrong password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('alert').getByText('邮箱地址或密码错误').waitFor();
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('记住邮箱地址').check();
+    await screenshot(page, 'login-zh-CN.png');
+    const loginAt = Date.now();
+    await page.getByRole('button', { name: '登录' }).click();
+    const row = page.getByRole('row', { name: new RegExp(SUBJECT) });
+    await row.waitFor();
+    const inboxMs = Date.now() - loginAt;
+    console.log(`# first load: login page ${loginShownMs} ms; inbox rows ${inboxMs} ms after login; JS fetched ${js.length} files`);
+    assert.match(await row.getAttribute('class') ?? '', /yj-unread/, 'new mail is unread');
+    assert.match(await row.textContent() ?? '', /王芳/);
+    await page.getByRole('tree').getByText('收件箱').waitFor();
+    await page.getByRole('grid', { name: '收件箱中的邮件' }).waitFor();
+    await page.getByText('共 1 封，未读 1 封').waitFor();
+  });
+
+  it('opens the message: subject, text, the HTML in a sandboxed iframe, the attachment', async () => {
+    await page.getByRole('row', { name: new RegExp(SUBJECT) }).click();
+    await page.getByRole('heading', { name: SUBJECT }).waitFor();
+    const frame = page.locator('iframe.yj-body-html');
+    assert.equal(await frame.getAttribute('sandbox'), '', 'no allow-* tokens');
+    await page.frameLocator('iframe.yj-body-html').getByText(`HTML 正文：${TEXT}`).waitFor();
+    const link = page.getByRole('link', { name: '下载 销售报告.txt' });
+    assert.match(await link.getAttribute('href') ?? '', /\/attachments\/\d+$/);
+    // Opening marks it read.
+    await eventually(async () => !/yj-unread/.test(await page.getByRole('row', { name: new RegExp(SUBJECT) }).getAttribute('class') ?? ''), 10_000, 'read');
+    await page.getByText('共 1 封，未读 0 封').waitFor();
+    await screenshot(page, 'inbox-zh-CN.png');
+    await page.getByText('纯文本').click();
+    await page.locator('pre.yj-body-text').getByText(TEXT).waitFor();
+  });
+
+  it('marks it unread, stars it from the keyboard, deletes it to Trash', async () => {
+    await page.getByRole('button', { name: '标为未读' }).click();
+    const row = page.getByRole('row', { name: new RegExp(SUBJECT) });
+    await eventually(async () => /yj-unread/.test(await row.getAttribute('class') ?? ''), 10_000, 'unread again');
+    assert.deepEqual((await mailboxMessages(t.rt, 'alice@example.cn'))[0]!.flags.filter((f) => f === '\\Seen'), []);
+    await row.focus();
+    await page.keyboard.press('s');
+    await eventually(async () => (await row.getByRole('button', { name: '取消星标' }).getAttribute('aria-pressed')) === 'true', 10_000, 'starred');
+    await page.getByRole('button', { name: '删除' }).click();
+    await page.getByText('此文件夹中没有邮件').waitFor();
+    await page.getByRole('tree').getByText('已删除').click();
+    await page.getByRole('row', { name: new RegExp(SUBJECT) }).waitFor();
+    const trash = await mailboxMessages(t.rt, 'alice@example.cn', 'Trash');
+    assert.equal(trash.length, 1);
+    assert.equal((await mailboxMessages(t.rt, 'alice@example.cn')).length, 0);
+  });
+
+  it('logs out; the login page switches to English and remembers it and the address', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByText('登录网页邮箱').waitFor();
+    assert.equal(await page.getByLabel('邮箱地址', { exact: true }).inputValue(), 'alice@example.cn', 'remembered address');
+    await page.getByRole('combobox', { name: '语言' }).focus();
+    await page.keyboard.press('ArrowDown'); // opens the list, as a keyboard user would
+    await page.locator('.ant-select-item-option', { hasText: 'English' }).click();
+    await page.getByText('Sign in to webmail').waitFor();
+    await page.reload();
+    await page.getByText('Sign in to webmail').waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+    await screenshot(page, 'login-en.png');
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('grid', { name: 'Messages in Inbox' }).or(page.getByText('No messages in this folder')).first().waitFor();
+    await page.getByRole('tree').getByText('Trash').waitFor();
+  });
+});
