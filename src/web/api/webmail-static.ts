@@ -1,7 +1,8 @@
 /**
  * The webmail's address, /webmail/ (manual part 2 §1.1): the single-page app built from
  * src/web/ui into its dist folder, served as files; unknown paths under /webmail/ get index.html
- * (the app routes in the browser). Without a build, a short page says so and points to the API.
+ * (the app routes in the browser); the build's .br/.gz copies go to browsers that accept them.
+ * Without a build, a short page says so and points to the API.
  */
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +18,6 @@ export async function serveWebmail(app: FastifyInstance, uiDir: string | undefin
     return;
   }
   const { default: fastifyStatic } = await import('@fastify/static');
-  await app.register(fastifyStatic, { root: uiDir, prefix: '/webmail/', index: ['index.html'], wildcard: false });
+  await app.register(fastifyStatic, { root: uiDir, prefix: '/webmail/', index: ['index.html'], wildcard: false, preCompressed: true });
   app.get('/webmail/*', async (_req, reply) => reply.sendFile('index.html'));
 }

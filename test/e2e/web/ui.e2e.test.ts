@@ -90,11 +90,17 @@ describe('webmail in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is
 
   it('logs in in zh-CN and shows the Chinese message in the inbox', async () => {
     const start = Date.now();
-    const js: number[] = [];
-    page.on('response', (r) => { if (r.url().endsWith('.js')) void r.body().then((b) => js.push(b.length)).catch(() => {}); });
+    const js: Array<Promise<{ wire: number; encoding: string }>> = [];
+    page.on('response', (r) => {
+      if (r.url().endsWith('.js')) js.push(r.request().sizes().then((z) => ({ wire: z.responseBodySize, encoding: r.headers()['content-encoding'] ?? '' })));
+    });
     await page.goto(`${base}/webmail/`);
     await page.getByText('登录网页邮箱').waitFor();
     const loginShownMs = Date.now() - start;
+    const firstJs = await Promise.all(js.splice(0));
+    assert.ok(firstJs.every((f) => f.encoding === 'br' || f.wire < 1024), 'the built JS goes out compressed');
+    const firstJsKb = firstJs.reduce((n, f) => n + f.wire, 0) / 1024;
+    assert.ok(firstJsKb < 400, `initial JS ${firstJsKb.toFixed(1)} KB over the wire`);
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
     await page.getByLabel('邮箱地址', { exact: true }).fill('alice@example.cn');
     await page.getByLabel('密码', { exact: true }).fill('wrong password');
@@ -108,7 +114,7 @@ describe('webmail in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is
     const row = page.getByRole('row', { name: new RegExp(SUBJECT) });
     await row.waitFor();
     const inboxMs = Date.now() - loginAt;
-    console.log(`# first load: login page ${loginShownMs} ms; inbox rows ${inboxMs} ms after login; JS fetched ${js.length} files`);
+    console.log(`# first load: login page ${loginShownMs} ms with ${firstJs.length} JS files, ${firstJsKb.toFixed(1)} KB over the wire; inbox rows ${inboxMs} ms after login`);
     assert.match(await row.getAttribute('class') ?? '', /yj-unread/, 'new mail is unread');
     assert.match(await row.textContent() ?? '', /王芳/);
     await page.getByRole('tree').getByText('收件箱').waitFor();

@@ -1,6 +1,7 @@
 /**
  * The screens: while /api/session/me is asked, a spinner; without a session the login page (W1);
- * with one the mail shell (W3–W5), loaded as its own chunk so the login page comes up fast.
+ * with one the mail shell (W3–W5), its own chunk so the login page comes up fast (fetched while
+ * the login page is shown).
  * ConfigProvider gets antd's locale for the chosen language once its chunk arrives.
  */
 import { useQuery } from '@tanstack/react-query';
@@ -12,7 +13,8 @@ import { api, keys } from './api.ts';
 import { loadAntdLocale } from './i18n.ts';
 import { Login } from './Login.tsx';
 
-const Shell = lazy(() => import('./Shell.tsx'));
+const loadShell = () => import('./Shell.tsx');
+const Shell = lazy(loadShell);
 
 function Loading() {
   const { t } = useTranslation();
@@ -28,6 +30,8 @@ export function App() {
     return () => { live = false; };
   }, [i18n.language]);
   const me = useQuery({ queryKey: keys.me, queryFn: api.me, staleTime: Infinity });
+  // While the user types the password, fetch the shell's chunk so the inbox follows the login at once.
+  useEffect(() => { if (me.data === null) void loadShell(); }, [me.data]);
 
   return (
     <ConfigProvider locale={locale} button={{ autoInsertSpace: false }} theme={{ token: { colorPrimary: '#1f6feb' } }}>
