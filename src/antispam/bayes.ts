@@ -106,10 +106,13 @@ export class BayesClassifier {
   }
 
   /** The message's spam probability in `scope`, or 'untrained' while either class has fewer than minLearned. */
-  async classify(scope: string, tokens: readonly string[], minLearned: number): Promise<Classification> {
+  async classify(scope: string, tokensOf: readonly string[] | (() => readonly string[]), minLearned: number): Promise<Classification> {
+    let tokens: readonly string[] = [];
     const { totals, counts } = await this.store.read(async (tx) => {
       const totals = await tx.bayes.totals(scope);
       if (totals.spam < minLearned || totals.ham < minLearned) return { totals, counts: undefined };
+      // Tokens only once there is something to weigh them against: an untrained classifier costs one query.
+      tokens = typeof tokensOf === 'function' ? tokensOf() : tokensOf;
       return { totals, counts: await tx.bayes.tokens(scope, tokens) };
     });
     if (!counts) return { kind: 'untrained', learned: totals };

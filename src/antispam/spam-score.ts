@@ -36,8 +36,7 @@ export class SpamScoreStage implements Stage {
     const items = [...earlier, ...scoreHeuristics({ raw: msg.raw, tree: msg.tree(), text: msg.text(), helo: ctx.client.helo, now: ctx.now(), maxChars: s.maxScanBytes })];
     if (this.bayes && s.bayesEnabled) {
       const scope = s.bayesScope === 'domain' ? domainOf(ctx.recipients[0] ?? '') : '';
-      const tokens = this.bayes.tokens({ raw: msg.raw, tree: msg.tree(), text: msg.text(), maxChars: s.maxScanBytes });
-      const c = await this.bayes.classify(scope, tokens, s.bayesMinLearned);
+      const c = await this.bayes.classify(scope, () => this.bayes!.tokens({ raw: msg.raw, tree: msg.tree(), text: msg.text(), maxChars: s.maxScanBytes }), s.bayesMinLearned);
       if (c.kind === 'verdict') items.push(bayesScoreItem(c.probability));
       else ctx.log(`Bayes: no verdict yet (${c.learned.spam} spam and ${c.learned.ham} ham learned${scope ? ` for ${scope}` : ''}, ${s.bayesMinLearned} of each needed)`);
     }
