@@ -529,6 +529,7 @@ async function benchYouju(n: number, runs: number, sessions: number, profileDir:
     const user = await rt.users.add(actor, ADDRESS, { password: PASSWORD });
     await rt.settings.set('security.allowPlaintextAuth', true); // LOGIN without TLS, as with Dovecot's ssl = no
     await rt.settings.set('imap.maxConnectionsPerUser', 0); // the idle phase holds `sessions` of one user
+    await rt.settings.set('limits.maxConnectionsPerIp', 0); // … from one address (loopback is not a trusted network here)
 
     // Load: the APPEND path (blob, summary, message row under the quota), 32 at a time so commits are shared.
     let t0 = performance.now();

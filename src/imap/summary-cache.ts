@@ -23,7 +23,16 @@ export interface CachedField {
 interface Entry {
   rows: Map<number, Message>;
   maxUid: number;
+  /** Bumped when rows are added: a cached order is good for the version it was made at. */
+  version: number;
+  /** Every row's uid in the order of a sort criteria list (its signature as the key). */
+  orders: Map<string, { version: number; uids: Uint32Array }>;
+  /** Results computed from a set of uids' summaries alone (e.g. THREAD), by kind. */
+  results: Map<string, { version: number; uids: readonly number[]; value: unknown }>;
 }
+
+/** Sort orders kept per mailbox (criteria lists differ little in practice: DATE, ARRIVAL, REVERSE DATE…). */
+const MAX_ORDERS = 8;
 
 export class SummaryCache {
   private readonly entries = new Map<MailboxId, Entry>();
@@ -59,7 +68,7 @@ export class SummaryCache {
     }
     if (!e) {
       const all = await mailboxes.messages(mailboxId);
-      e = { rows: new Map(all.map((m) => [m.uid, m])), maxUid: all.reduce((m, r) => Math.max(m, r.uid), 0) };
+      e = { rows: new Map(all.map((m) => [m.uid, m])), maxUid: all.reduce((m, r) => Math.max(m, r.uid), 0), version: 0, orders: new Map(), results: new Map() };
       this.put(mailboxId, e);
     } else if (upToUid > e.maxUid) {
       const added = await mailboxes.messages(mailboxId, { uids: [{ from: e.maxUid + 1, to: Number.MAX_SAFE_INTEGER }] });
@@ -68,10 +77,68 @@ export class SummaryCache {
         if (m.uid > e.maxUid) e.maxUid = m.uid;
       }
       this.held += added.length;
+      if (added.length > 0) e.version++;
       e.maxUid = Math.max(e.maxUid, upToUid);
       this.evict(mailboxId);
     }
     return e.rows;
+  }
+
+  /**
+   * Every cached row's uid of a mailbox sorted by `compare` (a sort criteria list that reads the
+   * rows alone, named by `signature`), made once and again only when rows were added: a row's
+   * summary never changes, and a view's sequence order is its uid order, so ties broken by uid
+   * are ties broken by sequence number in every session. Call after rows() for the same mailbox;
+   * undefined when the mailbox's rows are not cached (too many).
+   */
+  order(mailboxId: MailboxId, signature: string, compare: (a: Message, b: Message) => number): Uint32Array | undefined {
+    const e = this.entries.get(mailboxId);
+    if (!e) return undefined;
+    const hit = e.orders.get(signature);
+    if (hit && hit.version === e.version) return hit.uids;
+    const sorted = [...e.rows.values()].sort((a, b) => compare(a, b) || a.uid - b.uid);
+    const uids = Uint32Array.from(sorted, (m) => m.uid);
+    e.orders.delete(signature);
+    if (e.orders.size >= MAX_ORDERS) e.orders.delete(e.orders.keys().next().value!);
+    e.orders.set(signature, { version: e.version, uids });
+    return uids;
+  }
+
+  /**
+   * A result that depends only on which uids it was computed for and their summaries (THREAD's
+   * forest): the one stored under `kind` if it was computed for the same uids while no rows were
+   * added since, else undefined. Call after rows() for the same mailbox.
+   */
+  result<T>(mailboxId: MailboxId, kind: string, uids: readonly number[]): T | undefined {
+    const e = this.entries.get(mailboxId);
+    const r = e?.results.get(kind);
+    if (!e || !r || r.version !== e.version || r.uids.length !== uids.length) return undefined;
+    for (let i = 0; i < uids.length; i++) if (r.uids[i] !== uids[i]) return undefined;
+    return r.value as T;
+  }
+
+  /** Stores a result() for `uids` (kept as given: do not modify them), computed at `version`. */
+  keepResult(mailboxId: MailboxId, kind: string, uids: readonly number[], version: number, value: unknown): void {
+    const e = this.entries.get(mailboxId);
+    if (!e || e.version !== version) return;
+    e.results.delete(kind);
+    if (e.results.size >= MAX_ORDERS) e.results.delete(e.results.keys().next().value!);
+    e.results.set(kind, { version, uids, value });
+  }
+
+  /** The version of a mailbox's cached rows (bumped when rows are added); -1 when not cached. */
+  version(mailboxId: MailboxId): number {
+    return this.entries.get(mailboxId)?.version ?? -1;
+  }
+
+  /** The cached header fields of a blob, if read already (no I/O: the hot loops' fast path). */
+  peekFields(blobId: BlobId): CachedField[] | undefined {
+    return this.heads.get(blobId);
+  }
+
+  /** A memo value (below) if computed already: the hot loops' fast path, with no promise per message. */
+  peek<T>(kind: string, blobId: BlobId): T | undefined {
+    return this.memos.get(kind)?.get(blobId) as T | undefined;
   }
 
   /**

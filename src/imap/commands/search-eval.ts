@@ -31,6 +31,7 @@ export class SearchEvaluator {
 
   /** The UIDs matching key, ascending. */
   async run(key: SearchKey): Promise<number[]> {
+    if (key.type === 'all') return this.sel.view.allUids.slice(); // already ascending
     const all = new Set(this.sel.view.allUids);
     const result = await this.eval(key, all);
     const uids = [...result].sort((a, b) => a - b);
@@ -190,14 +191,23 @@ export class SearchEvaluator {
     const needle = searchForm(value);
     const name = field.toLowerCase();
     const rows = await this.loadRows();
+    const cache = this.ctx.deps.summaries;
     const out = new Set<number>();
-    let candidates = [...within];
+    let candidates: Iterable<number> = within;
     if (name === 'subject') {
       const unsure: number[] = [];
-      for (const uid of candidates) {
-        const subject = rows.get(uid)?.subject ?? '';
-        if (subject.length >= SUMMARY_SUBJECT_CHARS && subject.endsWith('…')) unsure.push(uid);
-        else if (searchForm(subject).includes(needle)) out.add(uid);
+      for (const uid of within) {
+        const row = rows.get(uid);
+        if (!row) continue;
+        const subject = row.subject ?? '';
+        if (subject.length >= SUMMARY_SUBJECT_CHARS && subject.endsWith('…')) {
+          unsure.push(uid);
+          continue;
+        }
+        // The search form of a blob's stored subject never changes: computed once per blob.
+        let form = cache.peek<string>(SUBJECT_FORM, row.blobId);
+        if (form === undefined) form = await cache.memo(SUBJECT_FORM, row.blobId, async () => searchForm(subject));
+        if (form.includes(needle)) out.add(uid);
       }
       candidates = unsure;
     } else {
@@ -207,28 +217,50 @@ export class SearchEvaluator {
         if (found) candidates = [...found.hits, ...found.scan];
       }
     }
-    const cached = CACHED_FIELDS.has(name);
+    if (CACHED_FIELDS.has(name)) {
+      // The search form of each occurrence of a cached field, joined by NUL (no needle holds one),
+      // null when the message has no such field: once per blob, then read back without a promise.
+      const kind = `search:${name}`;
+      const later: Message[] = [];
+      const laterUids: number[] = [];
+      for (const uid of candidates) {
+        const row = rows.get(uid);
+        if (!row) continue;
+        const hay = cache.peek<string | null>(kind, row.blobId);
+        if (hay === undefined) {
+          later.push(row);
+          laterUids.push(uid);
+        } else if (hay !== null && hay.includes(needle)) out.add(uid);
+      }
+      for (let i = 0; i < later.length; i++) {
+        const row = later[i]!;
+        const hay = await cache.memo(kind, row.blobId, async () => {
+          const texts = (await cache.fields(this.ctx.deps.mailboxes, row)).filter((f) => f.key === name).map((f) => fieldForm(f.raw));
+          return texts.length === 0 ? null : texts.join('\0');
+        });
+        if (hay !== null && hay.includes(needle)) out.add(laterUids[i]!);
+      }
+      return out;
+    }
     for (const uid of candidates) {
       const row = rows.get(uid);
       if (!row) continue;
-      let texts: string[];
-      if (cached) {
-        texts = (await this.ctx.deps.summaries.fields(this.ctx.deps.mailboxes, row)).filter((f) => f.key === name).map((f) => f.raw);
-      } else {
-        const bytes = await this.ctx.deps.mailboxes.readHead(row);
-        texts = scanHeaderBlock(bytes).fields.filter((f) => f.key === name).map((f) => bytes.toString('latin1', f.start, f.end));
-      }
-      for (const raw of texts) {
-        const text = decodeHeaderText(raw).replace(/\r?\n(?=[ \t])/g, '');
-        if (searchForm(text.slice(text.indexOf(':') + 1)).includes(needle)) {
-          out.add(uid);
-          break;
-        }
-      }
+      const bytes = await this.ctx.deps.mailboxes.readHead(row);
+      const texts = scanHeaderBlock(bytes).fields.filter((f) => f.key === name).map((f) => bytes.toString('latin1', f.start, f.end));
+      if (texts.some((raw) => fieldForm(raw).includes(needle))) out.add(uid);
     }
     return out;
   }
 }
+
+/** A header field (name, colon, value, as bytes) in the form header keys compare: decoded, unfolded, searchForm of the value. */
+function fieldForm(raw: string): string {
+  const text = decodeHeaderText(raw).replace(/\r?\n(?=[ \t])/g, '');
+  return searchForm(text.slice(text.indexOf(':') + 1));
+}
+
+/** The memo kind (summary-cache.ts) of a stored subject's search form. */
+const SUBJECT_FORM = 'search:stored-subject';
 
 /** Longest stored subject (mime/summary.ts); a longer one was cut and ends in '…'. */
 const SUMMARY_SUBJECT_CHARS = 2000;

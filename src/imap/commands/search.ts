@@ -6,7 +6,7 @@
  */
 import { ok, type Completion, type ImapContext } from '../context.ts';
 import type { SearchCommand } from '../protocol/command.ts';
-import { atom, untaggedData, type ImapValue } from '../protocol/serializer.ts';
+import { atom, numberList, untaggedData } from '../protocol/serializer.ts';
 import { writeEsearch } from './esearch.ts';
 import { SearchEvaluator } from './search-eval.ts';
 
@@ -18,9 +18,8 @@ export async function search(ctx: ImapContext, cmd: SearchCommand): Promise<Comp
   const options = cmd.returnOptions ?? (ctx.enabled.has('IMAP4REV2') ? ['ALL' as const] : undefined);
   if (options === undefined) {
     const numbers = cmd.uid ? uids : uids.map((u) => sel.view.seqOf(u)).sort((a, b) => a - b);
-    const values: ImapValue[] = [atom('SEARCH'), ...numbers];
-    if (evaluator.usedModseq && numbers.length > 0) values.push([atom('MODSEQ'), evaluator.highestModseqFound]);
-    ctx.write(untaggedData(values));
+    if (evaluator.usedModseq && numbers.length > 0) ctx.write(untaggedData([atom('SEARCH'), ...numbers, [atom('MODSEQ'), evaluator.highestModseqFound]]));
+    else ctx.write(Buffer.from(`* SEARCH${numberList(numbers)}\r\n`));
     return ok('SEARCH completed');
   }
   writeEsearch(ctx, {

@@ -11,8 +11,8 @@ import type { Message } from '../../store/store.ts';
 import { no, ok, type Completion, type ImapContext } from '../context.ts';
 import type { SortCommand, ThreadCommand } from '../protocol/command.ts';
 import type { SortCriterion } from '../protocol/parse-search.ts';
-import { atom, untaggedData } from '../protocol/serializer.ts';
-import { addressKey, baseSubject, casemap, displayKey } from './sort-keys.ts';
+import { numberList } from '../protocol/serializer.ts';
+import { addressKey, baseSubject, baseSubjectOf, casemap, displayKey } from './sort-keys.ts';
 import { threadOrderedSubject, threadReferences, type ThreadNode } from './threading.ts';
 import { writeEsearch } from './esearch.ts';
 import { SearchEvaluator } from './search-eval.ts';
@@ -68,8 +68,49 @@ function sortValue(info: Info, key: SortCriterion['key']): string | number {
   }
 }
 
+/** A stored summary's value for a key the rows answer alone (SUMMARY_KEYS). */
+function rowValue(row: Message, key: SortCriterion['key']): string | number {
+  switch (key) {
+    case 'ARRIVAL': return row.internalDate;
+    case 'DATE': return row.sentAt ?? row.internalDate;
+    case 'SIZE': return row.size;
+    default: return casemap(baseSubject(row.subject));
+  }
+}
+
+/**
+ * SORT by keys the stored summaries answer alone: the mailbox's cached order of all its rows for
+ * these criteria (summary-cache.ts order(), made once per criteria list and mailbox state),
+ * filtered to the searched uids. Undefined when the mailbox's rows are not cached.
+ */
+async function sortBySummary(ctx: ImapContext, uids: number[], criteria: readonly SortCriterion[]): Promise<number[] | undefined> {
+  const sel = ctx.selected!;
+  const cache = ctx.deps.summaries;
+  await cache.rows(ctx.deps.mailboxes, sel.mailbox.id, sel.view.maxUid);
+  const signature = criteria.map((c) => `${c.reverse ? '-' : ''}${c.key}`).join(' ');
+  const order = cache.order(sel.mailbox.id, signature, (a, b) => {
+    for (const c of criteria) {
+      const x = rowValue(a, c.key);
+      const y = rowValue(b, c.key);
+      const d = x < y ? -1 : x > y ? 1 : 0;
+      if (d !== 0) return c.reverse ? -d : d;
+    }
+    return 0;
+  });
+  if (!order) return undefined;
+  const wanted = new Uint8Array(sel.view.maxUid + 1);
+  for (const u of uids) wanted[u] = 1;
+  const out: number[] = [];
+  for (const u of order) if (wanted[u] === 1) out.push(u);
+  return out;
+}
+
 /** The UIDs in SORT order (RFC 5256 §3): each criterion in turn, ties by sequence number. */
 export async function sortUids(ctx: ImapContext, uids: number[], criteria: readonly SortCriterion[]): Promise<number[]> {
+  if (criteria.every((c) => SUMMARY_KEYS.has(c.key))) {
+    const sorted = await sortBySummary(ctx, uids, criteria);
+    if (sorted) return sorted;
+  }
   const infos = await load(ctx, uids, criteria.some((c) => !SUMMARY_KEYS.has(c.key)));
   const keyed = infos.map((i) => ({ i, v: criteria.map((c) => sortValue(i, c.key)) }));
   keyed.sort((a, b) => {
@@ -96,38 +137,84 @@ export async function sort(ctx: ImapContext, cmd: SortCommand): Promise<Completi
     });
     return ok('SORT completed');
   }
-  ctx.write(untaggedData([atom('SORT'), ...uids.map((u) => (cmd.uid ? u : sel.view.seqOf(u)))]));
+  ctx.write(Buffer.from(`* SORT${numberList(cmd.uid ? uids : uids.map((u) => sel.view.seqOf(u)))}\r\n`));
   return ok('SORT completed');
+}
+
+/** What THREAD needs of a message (RFC 5256 §4 (1), §2.1), from its cached header fields. */
+interface ThreadFields {
+  messageId: string;
+  references: string[];
+  subject: string;
+  base: { base: string; reply: boolean };
+  /** The Date header's time, null when missing or unreadable. */
+  date: number | null;
+}
+
+async function threadFields(ctx: ImapContext, row: Message): Promise<ThreadFields> {
+  const headers = await headersOf(ctx, row);
+  const refs = messageIds(headerValue(headers, 'references'));
+  const subject = decoded(headers, 'subject');
+  return {
+    messageId: messageIds(headerValue(headers, 'message-id'))[0] ?? '',
+    // RFC 5256 §4 (1): References, or without it the first message id of In-Reply-To.
+    references: refs.length > 0 ? refs : messageIds(headerValue(headers, 'in-reply-to')).slice(0, 1),
+    subject,
+    base: baseSubjectOf(subject),
+    date: parseMailDate(headerValue(headers, 'date')),
+  };
+}
+
+/** A thread forest by uid: a node is a uid, or 0 for a dummy (a message referenced but not here). */
+interface UidThread {
+  uid: number;
+  children: UidThread[];
 }
 
 export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Completion> {
   if (cmd.algorithm !== 'ORDEREDSUBJECT' && cmd.algorithm !== 'REFERENCES') return no(`Unknown threading algorithm ${cmd.algorithm}`);
   const sel = ctx.selected!;
-  const infos = await load(ctx, await new SearchEvaluator(ctx, sel, Date.now()).run(cmd.search), false);
-  // What threading needs of a message depends on its bytes only: computed once per blob.
-  const inputs = await Promise.all(infos.map(async (i) => {
-    const fields = await ctx.deps.summaries.memo('thread', i.row.blobId, async () => {
-      const headers = await headersOf(ctx, i.row);
-      const refs = messageIds(headerValue(headers, 'references'));
-      return {
-        messageId: messageIds(headerValue(headers, 'message-id'))[0] ?? '',
-        // RFC 5256 §4 (1): References, or without it the first message id of In-Reply-To.
-        references: refs.length > 0 ? refs : messageIds(headerValue(headers, 'in-reply-to')).slice(0, 1),
-        subject: decoded(headers, 'subject'),
-        date: parseMailDate(headerValue(headers, 'date')),
-      };
-    });
-    return { info: i, seq: i.seq, ...fields, date: fields.date ?? i.row.internalDate };
-  }));
-  const roots = cmd.algorithm === 'ORDEREDSUBJECT' ? threadOrderedSubject(inputs) : threadReferences(inputs);
-  const id = (n: ThreadNode<(typeof inputs)[number]>) => (cmd.uid ? n.message!.info.uid : n.message!.seq);
-  const format = (n: ThreadNode<(typeof inputs)[number]>): string => {
-    if (!n.message) return n.children.map((c) => `(${format(c)})`).join('');
-    if (n.children.length === 0) return String(id(n));
-    if (n.children.length === 1) return `${id(n)} ${format(n.children[0]!)}`;
-    return `${id(n)} ${n.children.map((c) => `(${format(c)})`).join('')}`;
+  const cache = ctx.deps.summaries;
+  const uids = await new SearchEvaluator(ctx, sel, Date.now()).run(cmd.search);
+  await cache.rows(ctx.deps.mailboxes, sel.mailbox.id, sel.view.maxUid);
+  // The forest depends only on which messages (uids) are threaded and their summaries, which never
+  // change: the same uids again, with no message added to the mailbox since, give the same forest.
+  const kind = `thread:${cmd.algorithm}`;
+  const version = cache.version(sel.mailbox.id);
+  let forest = cache.result<UidThread[]>(sel.mailbox.id, kind, uids);
+  if (!forest) {
+    forest = await threadForest(ctx, uids, cmd.algorithm);
+    cache.keepResult(sel.mailbox.id, kind, uids, version, forest);
+  }
+  const id = (uid: number) => (cmd.uid ? uid : sel.view.seqOf(uid));
+  const format = (n: UidThread): string => {
+    if (n.uid === 0) return n.children.map((c) => `(${format(c)})`).join('');
+    if (n.children.length === 0) return String(id(n.uid));
+    if (n.children.length === 1) return `${id(n.uid)} ${format(n.children[0]!)}`;
+    return `${id(n.uid)} ${n.children.map((c) => `(${format(c)})`).join('')}`;
   };
-  const text = roots.map((r) => `(${format(r)})`).join('');
+  const text = forest.map((r) => `(${format(r)})`).join('');
   ctx.write(Buffer.from(`* THREAD${text ? ` ${text}` : ''}\r\n`));
   return ok('THREAD completed');
+}
+
+/** THREAD (RFC 5256 §3, §4) of the given uids, by uid. */
+async function threadForest(ctx: ImapContext, uids: number[], algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'): Promise<UidThread[]> {
+  const infos = await load(ctx, uids, false);
+  // What threading needs of a message depends on its bytes only: computed once per blob (and
+  // read back without a promise per message once it is).
+  const cache = ctx.deps.summaries;
+  const inputs: Array<Omit<ThreadFields, 'date'> & { uid: number; seq: number; date: number }> = [];
+  const add = (info: Info, f: ThreadFields) => inputs.push({ ...f, uid: info.uid, seq: info.seq, date: f.date ?? info.row.internalDate });
+  const missing: Info[] = [];
+  for (const info of infos) {
+    const f = cache.peek<ThreadFields>('thread', info.row.blobId);
+    if (f) add(info, f);
+    else missing.push(info);
+  }
+  const computed = await Promise.all(missing.map((info) => cache.memo('thread', info.row.blobId, () => threadFields(ctx, info.row))));
+  missing.forEach((info, i) => add(info, computed[i]!));
+  const roots = algorithm === 'ORDEREDSUBJECT' ? threadOrderedSubject(inputs) : threadReferences(inputs);
+  const byUid = (n: ThreadNode<(typeof inputs)[number]>): UidThread => ({ uid: n.message?.uid ?? 0, children: n.children.map(byUid) });
+  return roots.map(byUid);
 }

@@ -18,6 +18,8 @@ export interface ThreadInput {
   subject: string;
   /** Sent date (Date header, else internal date), ms. */
   date: number;
+  /** baseSubjectOf(subject), when the caller has it already (it depends on the subject only). */
+  base?: { base: string; reply: boolean };
 }
 
 export interface ThreadNode<T> {
@@ -27,20 +29,25 @@ export interface ThreadNode<T> {
 }
 
 interface Container<T extends ThreadInput> {
-  message?: T;
-  parent?: Container<T>;
+  message: T | undefined;
+  parent: Container<T> | undefined;
   children: Container<T>[];
 }
 
-const bySeqOrDate = <T extends ThreadInput>(a: Container<T>, b: Container<T>): number => {
-  const x = firstMessage(a)!;
-  const y = firstMessage(b)!;
-  return x.date - y.date || x.seq - y.seq;
-};
+const container = <T extends ThreadInput>(message?: T): Container<T> => ({ message, parent: undefined, children: [] });
 
 /** A container's own message, or for a dummy the message of its first child (after sorting). */
 function firstMessage<T extends ThreadInput>(c: Container<T>): T | undefined {
-  return c.message ?? (c.children[0] ? firstMessage(c.children[0]) : undefined);
+  for (let x: Container<T> | undefined = c; x; x = x.children[0]) if (x.message) return x.message;
+  return undefined;
+}
+
+/** Sorts containers by their (first) message's sent date, then sequence number; each key read once. */
+function sortByDate<T extends ThreadInput>(list: Container<T>[]): void {
+  if (list.length < 2) return;
+  const keyed = list.map((c) => ({ c, m: firstMessage(c)! }));
+  keyed.sort((a, b) => a.m.date - b.m.date || a.m.seq - b.m.seq);
+  for (let i = 0; i < keyed.length; i++) list[i] = keyed[i]!.c;
 }
 
 function isAncestor<T extends ThreadInput>(candidate: Container<T>, of: Container<T>): boolean {
@@ -61,28 +68,37 @@ function link<T extends ThreadInput>(parent: Container<T>, child: Container<T>):
 
 export function threadReferences<T extends ThreadInput>(messages: readonly T[]): ThreadNode<T>[] {
   const byId = new Map<string, Container<T>>();
+  const all: Container<T>[] = []; // every container, dummies included
   const ordered = [...messages].sort((a, b) => a.seq - b.seq);
-  let unique = 0;
-  // (1) Containers by Message-ID; a missing or duplicate id gets one of its own.
-  const own = new Map<T, Container<T>>();
-  for (const m of ordered) {
-    let id = m.messageId;
-    if (id === '' || byId.get(id)?.message) id = `\u0000unique-${unique++}`;
-    const c = byId.get(id) ?? { children: [] };
-    c.message = m;
-    byId.set(id, c);
-    own.set(m, c);
+  // (1) Containers by Message-ID; a missing or duplicate id gets one of its own (in no table).
+  const own: Container<T>[] = new Array(ordered.length);
+  for (let i = 0; i < ordered.length; i++) {
+    const m = ordered[i]!;
+    const id = m.messageId;
+    let c = id === '' ? undefined : byId.get(id);
+    if (c === undefined || c.message) {
+      c = container(m);
+      all.push(c);
+      if (id !== '' && !byId.has(id)) byId.set(id, c);
+    } else {
+      c.message = m;
+    }
+    own[i] = c;
   }
   const containerFor = (id: string) => {
     let c = byId.get(id);
-    if (!c) byId.set(id, (c = { children: [] }));
+    if (!c) {
+      byId.set(id, (c = container<T>()));
+      all.push(c);
+    }
     return c;
   };
-  for (const m of ordered) {
-    const self = own.get(m)!;
+  for (let i = 0; i < ordered.length; i++) {
+    const refs = ordered[i]!.references;
+    const self = own[i]!;
     // (1A) Link the references as a chain, never changing an existing parent, never making a loop.
     let prev: Container<T> | undefined;
-    for (const ref of m.references) {
+    for (const ref of refs) {
       const c = containerFor(ref);
       if (prev && !c.parent && c !== prev && !isAncestor(c, prev)) link(prev, c);
       prev = c;
@@ -96,13 +112,15 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
     }
   }
   // (2) The roots.
-  let roots = [...new Set(byId.values())].filter((c) => !c.parent);
+  let roots = all.filter((c) => !c.parent);
   // (3) Prune dummies.
   const prune = (list: Container<T>[], atRoot: boolean): Container<T>[] => {
     const out: Container<T>[] = [];
     for (const c of list) {
-      c.children = prune(c.children, false);
-      for (const child of c.children) child.parent = c;
+      if (c.children.length > 0) {
+        c.children = prune(c.children, false);
+        for (const child of c.children) child.parent = c;
+      }
       if (c.message) { out.push(c); continue; }
       if (c.children.length === 0) continue; // (3A)
       if (!atRoot || c.children.length === 1) { // (3B) promote the children
@@ -118,33 +136,40 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
   for (const r of roots) r.parent = undefined;
   // (4) Roots by date (a dummy by its first child's), children too.
   const sortTree = (list: Container<T>[]) => {
-    for (const c of list) sortTree(c.children);
-    list.sort(bySeqOrDate);
+    for (const c of list) if (c.children.length > 0) sortTree(c.children);
+    sortByDate(list);
   };
   sortTree(roots);
   // (5) Roots of the same base subject become one thread.
   const table = new Map<string, Container<T>>();
-  const subjects = new Map<T, { base: string; reply: boolean }>();
+  const subjects = new Map<T, { base: string; reply: boolean; key: string }>();
   const subjectOf = (c: Container<T>) => {
     const m = firstMessage(c)!;
     let v = subjects.get(m);
-    if (!v) subjects.set(m, (v = baseSubjectOf(m.subject)));
+    if (!v) {
+      const b = m.base ?? baseSubjectOf(m.subject);
+      subjects.set(m, (v = { base: b.base, reply: b.reply, key: b.base === '' ? '' : casemap(b.base) }));
+    }
     return v;
   };
   for (const r of roots) {
-    const { base, reply } = subjectOf(r);
-    if (base === '') continue;
-    const key = casemap(base);
+    const { key, reply } = subjectOf(r);
+    if (key === '') continue;
     const old = table.get(key);
     if (!old || (!r.message && old.message) || (old.message && r.message && subjectOf(old).reply && !reply)) table.set(key, r);
   }
   const merged: Container<T>[] = [];
+  const at = new Map<Container<T>, number>(); // where each container is in merged
+  const push = (c: Container<T>) => {
+    at.set(c, merged.length);
+    merged.push(c);
+  };
   for (const r of roots) {
     if (r.parent) continue; // already gathered under another root
-    const { base, reply } = subjectOf(r);
-    const entry = base === '' ? undefined : table.get(casemap(base));
+    const { key, reply } = subjectOf(r);
+    const entry = key === '' ? undefined : table.get(key);
     if (!entry || entry === r) {
-      if (!merged.includes(r)) merged.push(r);
+      if (!at.has(r)) push(r);
       continue;
     }
     if (!entry.message && !r.message) {
@@ -156,19 +181,23 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
       link(entry, r);
     } else {
       // A new dummy holds both, in the table entry's place among the roots.
-      const dummy: Container<T> = { children: [] };
-      const at = merged.indexOf(entry);
+      const dummy = container<T>();
+      const i = at.get(entry);
       link(dummy, entry);
       link(dummy, r);
-      table.set(casemap(base), dummy);
-      if (at >= 0) merged[at] = dummy;
-      else merged.push(dummy);
+      table.set(key, dummy);
+      if (i === undefined) push(dummy);
+      else {
+        merged[i] = dummy;
+        at.delete(entry);
+        at.set(dummy, i);
+      }
     }
-    if (!merged.includes(entry) && !entry.parent) merged.push(entry);
+    if (!at.has(entry) && !entry.parent) push(entry);
   }
   // (6) Siblings by date, then sequence; (7) the forest.
   sortTree(merged);
-  const out = (c: Container<T>): ThreadNode<T> => ({ message: c.message, children: c.children.map(out) });
+  const out = (c: Container<T>): ThreadNode<T> => ({ message: c.message, children: c.children.length === 0 ? [] : c.children.map(out) });
   return merged.map(out);
 }
 
@@ -176,8 +205,10 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
 export function threadOrderedSubject<T extends ThreadInput>(messages: readonly T[]): ThreadNode<T>[] {
   const groups = new Map<string, T[]>();
   for (const m of messages) {
-    const key = casemap(baseSubjectOf(m.subject).base);
-    groups.set(key, [...(groups.get(key) ?? []), m]);
+    const key = casemap((m.base ?? baseSubjectOf(m.subject)).base);
+    const group = groups.get(key);
+    if (group) group.push(m);
+    else groups.set(key, [m]);
   }
   const byDate = (a: T, b: T) => a.date - b.date || a.seq - b.seq;
   const threads = [...groups.values()].map((list) => list.sort(byDate));

@@ -203,6 +203,11 @@ export function untaggedData(values: readonly ImapValue[], options: SerializeOpt
   return Buffer.concat(parts);
 }
 
+/** " n n n…" (a space before each): SEARCH and SORT results written without a Buffer per number. */
+export function numberList(ns: readonly number[]): string {
+  return ns.length === 0 ? '' : ` ${ns.join(' ')}`;
+}
+
 /** "* n FETCH (name value …)". */
 export function fetchResponse(seq: number, items: ReadonlyArray<readonly [name: string, value: ImapValue]>, options: SerializeOptions = {}): Buffer {
   return untaggedData([seq, atom('FETCH'), items.flatMap(([name, value]) => [atom(name), value])], options);

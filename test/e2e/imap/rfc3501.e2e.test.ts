@@ -207,4 +207,30 @@ describe('IMAP per RFC 3501 (issue #11)', () => {
     assert.match((await cmd(c, 'UNSUBSCRIBE Fleeting')).done, /OK/);
     assert.deepEqual((await cmd(c, 'LSUB "" Fleeting')).untagged, []);
   });
+  it('SORT and THREAD answer for the mailbox as it is now: new mail and expunges after a first answer count (the per-node order and forest caches)', async () => {
+    await cmd(c, 'CREATE Cached');
+    await append(c, 'Cached', 'Message-ID: <a@x>\nDate: Mon, 7 Dec 2026 10:00:00 +0000\nSubject: base\n\nx\n');
+    await append(c, 'Cached', 'Message-ID: <b@x>\nDate: Mon, 7 Dec 2026 09:00:00 +0000\nSubject: other\n\nx\n');
+    assert.match((await cmd(c, 'SELECT Cached')).done, /OK/);
+    const sorted = async (q: string) => (await cmd(c, q)).untagged.find((l) => l.startsWith('* SORT'));
+    const threaded = async (q: string) => (await cmd(c, q)).untagged.find((l) => l.startsWith('* THREAD'));
+    assert.equal(await sorted('UID SORT (DATE) UTF-8 ALL'), '* SORT 2 1');
+    assert.equal(await threaded('UID THREAD REFERENCES UTF-8 ALL'), '* THREAD (2)(1)');
+    // A reply to <a@x>, sent earliest of all.
+    await append(c, 'Cached', 'Message-ID: <c@x>\nIn-Reply-To: <a@x>\nDate: Mon, 7 Dec 2026 08:00:00 +0000\nSubject: Re: base\n\nx\n');
+    await cmd(c, 'NOOP');
+    assert.equal(await sorted('UID SORT (DATE) UTF-8 ALL'), '* SORT 3 2 1');
+    assert.equal(await sorted('UID SORT (REVERSE DATE) UTF-8 ALL'), '* SORT 1 2 3');
+    assert.equal(await threaded('UID THREAD REFERENCES UTF-8 ALL'), '* THREAD (2)(1 3)');
+    assert.equal(await threaded('THREAD REFERENCES UTF-8 ALL'), '* THREAD (2)(1 3)');
+    // Expunge the first: sequence numbers move, uids stay.
+    await cmd(c, 'STORE 1 +FLAGS (\\Deleted)');
+    await cmd(c, 'EXPUNGE');
+    assert.equal(await sorted('UID SORT (DATE) UTF-8 ALL'), '* SORT 3 2');
+    assert.equal(await sorted('SORT (DATE) UTF-8 ALL'), '* SORT 2 1');
+    // The reply's parent is missing now: a dummy with one child gives way to it, the earliest root.
+    assert.equal(await threaded('UID THREAD REFERENCES UTF-8 ALL'), '* THREAD (3)(2)');
+    assert.equal(await threaded('THREAD REFERENCES UTF-8 ALL'), '* THREAD (2)(1)');
+    assert.equal(await threaded('THREAD REFERENCES UTF-8 SUBJECT other'), '* THREAD (1)');
+  });
 });
