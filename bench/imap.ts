@@ -4,7 +4,8 @@
  * generated from a fixed seed so Youju and Dovecot hold the same bytes. It times SELECT, FETCH 1:*
  * of (UID FLAGS), (ENVELOPE) and (UID FLAGS RFC822.SIZE ENVELOPE), UID SEARCH TEXT for an English
  * and a Chinese word each in 1% of the messages, UID SEARCH SUBJECT and FROM for substrings, UID
- * SORT (DATE), UID THREAD REFERENCES, and the server memory 200 sessions idling in
+ * SORT (DATE), UID THREAD REFERENCES (also each right after one new message, so no kept answer
+ * serves), and the server memory 200 sessions idling in
  * INBOX add (`--idle N`). Every command goes through the same raw client (below), on loopback.
  * Youju's mailbox is written through MailboxService.append before `youju start`, which then
  * indexes it; Dovecot (when /usr/sbin/dovecot exists) gets Maildir files, builds its index on the
@@ -366,6 +367,9 @@ interface Figures {
   searchFrom: Figure;
   sortDate: Figure;
   threadReferences: Figure;
+  /** The same, each run after one new message (measureAfterAppend). */
+  sortDateNew: Figure;
+  threadReferencesNew: Figure;
   /** Filled by the idle phase. */
   idle?: IdleFigures;
   notes: string[];
@@ -400,6 +404,33 @@ async function measure(c: RawImap, command: string | Buffer, runs: number, hits 
   return { ms: median(times), firstMs: first.ms, bytes: last.bytes, untagged: last.untagged, hits: found };
 }
 
+let appended = 0;
+
+/**
+ * Like measure(), but before each run (the warm-up too) one new message is APPENDed and a NOOP
+ * lets the session see it: what a command costs when the mailbox changed since it last ran (no
+ * answer kept from the run before can serve; Dovecot updates its indexes with the new message).
+ */
+async function measureAfterAppend(c: RawImap, command: string, runs: number): Promise<Figure> {
+  const oneMore = async () => {
+    const n = ++appended;
+    const m = Buffer.from(`From: New Sender <new${n}@example.org>\r\nTo: ${ADDRESS}\r\nSubject: fresh mail ${n}\r\n` +
+      `Date: ${new Date(Date.UTC(2026, 0, 1) + n * 60_000).toUTCString().replace('GMT', '+0000')}\r\nMessage-ID: <fresh.${n}@example.org>\r\n\r\nnew ${n}\r\n`);
+    await c.command(Buffer.concat([Buffer.from(`APPEND INBOX {${m.length}+}\r\n`), m]));
+    await c.command('NOOP');
+  };
+  await oneMore();
+  const first = await c.command(command);
+  const times: number[] = [];
+  let last = first;
+  for (let r = 0; r < runs; r++) {
+    await oneMore();
+    last = await c.command(command);
+    times.push(last.ms);
+  }
+  return { ms: median(times), firstMs: first.ms, bytes: last.bytes, untagged: last.untagged };
+}
+
 async function runWorkload(port: number, user: string, password: string, n: number, runs: number): Promise<Omit<Figures, 'notes'>> {
   const c = await RawImap.connect(port);
   try {
@@ -418,8 +449,11 @@ async function runWorkload(port: number, user: string, password: string, n: numb
     const searchFrom = await measure(c, `UID SEARCH FROM ${FROM_WORD}`, runs, true);
     const sortDate = await measure(c, 'UID SORT (DATE) UTF-8 ALL', runs);
     const threadReferences = await measure(c, 'UID THREAD REFERENCES UTF-8 ALL', runs);
+    // Last: these add messages to the mailbox.
+    const sortDateNew = await measureAfterAppend(c, 'UID SORT (DATE) UTF-8 ALL', runs);
+    const threadReferencesNew = await measureAfterAppend(c, 'UID THREAD REFERENCES UTF-8 ALL', runs);
     await c.command('LOGOUT');
-    return { select, fetchFlags, fetchEnvelope, fetchAll, searchWord, searchChinese, searchSubject, searchFrom, sortDate, threadReferences };
+    return { select, fetchFlags, fetchEnvelope, fetchAll, searchWord, searchChinese, searchSubject, searchFrom, sortDate, threadReferences, sortDateNew, threadReferencesNew };
   } finally {
     c.close();
   }
@@ -710,6 +744,8 @@ function printTable(n: number, runs: number, y: Figures, d: Figures | undefined,
   line(`UID SEARCH FROM ${FROM_WORD}`, 'searchFrom');
   line('UID SORT (DATE) UTF-8 ALL', 'sortDate');
   line('UID THREAD REFERENCES UTF-8 ALL', 'threadReferences');
+  line('  UID SORT (DATE), after one new message', 'sortDateNew');
+  line('  UID THREAD REFERENCES, after one new message', 'threadReferencesNew');
   const yi = y.idle!;
   const di = d?.idle;
   if (yi.failure) y.notes.push(`IDLE sessions failed ${yi.failure}`);
