@@ -28,6 +28,8 @@ interface Info {
 
 const SUMMARY_KEYS = new Set<SortCriterion['key']>(['ARRIVAL', 'DATE', 'SIZE', 'SUBJECT']);
 
+const NO_HEADERS: ParsedHeader[] = [];
+
 async function load(ctx: ImapContext, uids: number[], needHeaders: boolean): Promise<Info[]> {
   const sel = ctx.selected!;
   const rows = await ctx.deps.summaries.rows(ctx.deps.mailboxes, sel.mailbox.id, sel.view.maxUid);
@@ -35,7 +37,7 @@ async function load(ctx: ImapContext, uids: number[], needHeaders: boolean): Pro
   for (const uid of uids) {
     const row = rows.get(uid);
     if (!row) continue;
-    const headers = needHeaders ? await headersOf(ctx, row) : [];
+    const headers = needHeaders ? await headersOf(ctx, row) : NO_HEADERS;
     out.push({ uid, seq: sel.view.seqOf(uid), row, headers });
   }
   return out;
@@ -146,7 +148,7 @@ interface ThreadFields {
   messageId: string;
   references: string[];
   subject: string;
-  base: { base: string; reply: boolean };
+  base: { base: string; reply: boolean; key: string };
   /** The Date header's time, null when missing or unreadable. */
   date: number | null;
 }
@@ -155,12 +157,13 @@ async function threadFields(ctx: ImapContext, row: Message): Promise<ThreadField
   const headers = await headersOf(ctx, row);
   const refs = messageIds(headerValue(headers, 'references'));
   const subject = decoded(headers, 'subject');
+  const base = baseSubjectOf(subject);
   return {
     messageId: messageIds(headerValue(headers, 'message-id'))[0] ?? '',
     // RFC 5256 §4 (1): References, or without it the first message id of In-Reply-To.
     references: refs.length > 0 ? refs : messageIds(headerValue(headers, 'in-reply-to')).slice(0, 1),
     subject,
-    base: baseSubjectOf(subject),
+    base: { base: base.base, reply: base.reply, key: casemap(base.base) },
     date: parseMailDate(headerValue(headers, 'date')),
   };
 }
@@ -205,7 +208,10 @@ async function threadForest(ctx: ImapContext, uids: number[], algorithm: 'ORDERE
   // read back without a promise per message once it is).
   const cache = ctx.deps.summaries;
   const inputs: Array<Omit<ThreadFields, 'date'> & { uid: number; seq: number; date: number }> = [];
-  const add = (info: Info, f: ThreadFields) => inputs.push({ ...f, uid: info.uid, seq: info.seq, date: f.date ?? info.row.internalDate });
+  const add = (info: Info, f: ThreadFields) => inputs.push({
+    uid: info.uid, seq: info.seq, messageId: f.messageId, references: f.references, subject: f.subject, base: f.base,
+    date: f.date ?? info.row.internalDate,
+  });
   const missing: Info[] = [];
   for (const info of infos) {
     const f = cache.peek<ThreadFields>('thread', info.row.blobId);

@@ -18,8 +18,8 @@ export interface ThreadInput {
   subject: string;
   /** Sent date (Date header, else internal date), ms. */
   date: number;
-  /** baseSubjectOf(subject), when the caller has it already (it depends on the subject only). */
-  base?: { base: string; reply: boolean };
+  /** baseSubjectOf(subject) and its casemap() (the key), when the caller has them already (they depend on the subject only). */
+  base?: { base: string; reply: boolean; key: string };
 }
 
 export interface ThreadNode<T> {
@@ -69,7 +69,9 @@ function link<T extends ThreadInput>(parent: Container<T>, child: Container<T>):
 export function threadReferences<T extends ThreadInput>(messages: readonly T[]): ThreadNode<T>[] {
   const byId = new Map<string, Container<T>>();
   const all: Container<T>[] = []; // every container, dummies included
-  const ordered = [...messages].sort((a, b) => a.seq - b.seq);
+  let sorted = true;
+  for (let i = 1; i < messages.length && sorted; i++) sorted = messages[i - 1]!.seq < messages[i]!.seq;
+  const ordered = sorted ? messages : [...messages].sort((a, b) => a.seq - b.seq);
   // (1) Containers by Message-ID; a missing or duplicate id gets one of its own (in no table).
   const own: Container<T>[] = new Array(ordered.length);
   for (let i = 0; i < ordered.length; i++) {
@@ -145,10 +147,11 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
   const subjects = new Map<T, { base: string; reply: boolean; key: string }>();
   const subjectOf = (c: Container<T>) => {
     const m = firstMessage(c)!;
+    if (m.base) return m.base;
     let v = subjects.get(m);
     if (!v) {
-      const b = m.base ?? baseSubjectOf(m.subject);
-      subjects.set(m, (v = { base: b.base, reply: b.reply, key: b.base === '' ? '' : casemap(b.base) }));
+      const b = baseSubjectOf(m.subject);
+      subjects.set(m, (v = { base: b.base, reply: b.reply, key: casemap(b.base) }));
     }
     return v;
   };
@@ -205,7 +208,7 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
 export function threadOrderedSubject<T extends ThreadInput>(messages: readonly T[]): ThreadNode<T>[] {
   const groups = new Map<string, T[]>();
   for (const m of messages) {
-    const key = casemap((m.base ?? baseSubjectOf(m.subject)).base);
+    const key = m.base?.key ?? casemap(baseSubjectOf(m.subject).base);
     const group = groups.get(key);
     if (group) group.push(m);
     else groups.set(key, [m]);
