@@ -203,24 +203,27 @@ export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Comp
 
 /** THREAD (RFC 5256 §3, §4) of the given uids, by uid. */
 async function threadForest(ctx: ImapContext, uids: number[], algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'): Promise<UidThread[]> {
-  const infos = await load(ctx, uids, false);
-  // What threading needs of a message depends on its bytes only: computed once per blob (and
-  // read back without a promise per message once it is).
+  const sel = ctx.selected!;
   const cache = ctx.deps.summaries;
-  const inputs: Array<Omit<ThreadFields, 'date'> & { uid: number; seq: number; date: number }> = [];
-  const add = (info: Info, f: ThreadFields) => inputs.push({
-    uid: info.uid, seq: info.seq, messageId: f.messageId, references: f.references, subject: f.subject, base: f.base,
-    date: f.date ?? info.row.internalDate,
+  const rows = await cache.rows(ctx.deps.mailboxes, sel.mailbox.id, sel.view.maxUid);
+  // What threading needs of a message depends on its bytes only: computed once per blob (and
+  // read back without a promise per message once it is). Ties go by sequence number, and a
+  // view's sequence order is its uid order: the uid serves as seq.
+  const inputs: Array<Omit<ThreadFields, 'date'> & { seq: number; date: number }> = [];
+  const add = (uid: number, row: Message, f: ThreadFields) => inputs.push({
+    seq: uid, messageId: f.messageId, references: f.references, subject: f.subject, base: f.base, date: f.date ?? row.internalDate,
   });
-  const missing: Info[] = [];
-  for (const info of infos) {
-    const f = cache.peek<ThreadFields>('thread', info.row.blobId);
-    if (f) add(info, f);
-    else missing.push(info);
+  const missing: Array<[number, Message]> = [];
+  for (const uid of uids) {
+    const row = rows.get(uid);
+    if (!row) continue;
+    const f = cache.peek<ThreadFields>('thread', row.blobId);
+    if (f) add(uid, row, f);
+    else missing.push([uid, row]);
   }
-  const computed = await Promise.all(missing.map((info) => cache.memo('thread', info.row.blobId, () => threadFields(ctx, info.row))));
-  missing.forEach((info, i) => add(info, computed[i]!));
+  const computed = await Promise.all(missing.map(([, row]) => cache.memo('thread', row.blobId, () => threadFields(ctx, row))));
+  missing.forEach(([uid, row], i) => add(uid, row, computed[i]!));
   const roots = algorithm === 'ORDEREDSUBJECT' ? threadOrderedSubject(inputs) : threadReferences(inputs);
-  const byUid = (n: ThreadNode<(typeof inputs)[number]>): UidThread => ({ uid: n.message?.uid ?? 0, children: n.children.map(byUid) });
+  const byUid = (n: ThreadNode<(typeof inputs)[number]>): UidThread => ({ uid: n.message?.seq ?? 0, children: n.children.length === 0 ? [] : n.children.map(byUid) });
   return roots.map(byUid);
 }
