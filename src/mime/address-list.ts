@@ -39,7 +39,9 @@ function tokenize(s: string): Token[] {
   let i = 0;
   while (i < s.length) {
     const c = s[i]!;
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\n') { i++; continue; }
+    // Any white space separates (the word loop below stops at \s too: a vertical tab or a no-break
+    // space that neither skipped nor consumed made this loop push empty words without end).
+    if (/\s/.test(c)) { i++; continue; }
     if (c === '"') {
       let v = '';
       i++;
@@ -78,7 +80,7 @@ function tokenize(s: string): Token[] {
       i++;
       continue;
     }
-    let v = '';
+    let v = s[i++]!; // at least one character, so the loop always moves on
     while (i < s.length && !/[\s"(),:;<>@[\].\]]/.test(s[i]!)) v += s[i++];
     out.push({ t: 'word', v, quoted: false });
   }
