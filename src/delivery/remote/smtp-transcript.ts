@@ -39,7 +39,7 @@ export class Transcript {
       if (entry?.tnx === 'client') this.#client(String(msg ?? ''));
       else if (entry?.tnx === 'server') this.#server(String(msg ?? ''));
     },
-    info: (entry: { tnx?: string } | undefined, msg?: unknown): void => {
+    info: (_entry: { tnx?: string } | undefined, msg?: unknown): void => {
       if (typeof msg === 'string' && /STARTTLS/.test(msg)) this.log(`${msg}`);
     },
     trace: () => {}, warn: () => {}, error: () => {}, fatal: () => {},

@@ -16,7 +16,6 @@ import { addressKey, baseSubject, baseSubjectOf, casemap, displayKey } from './s
 import { threadOrderedSubject, threadReferences, type ThreadNode } from './threading.ts';
 import { writeEsearch } from './esearch.ts';
 import { SearchEvaluator } from './search-eval.ts';
-import { toUidSet } from './uids.ts';
 
 interface Info {
   uid: number;
