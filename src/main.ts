@@ -28,6 +28,9 @@ import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
 import { MailboxService } from './mailbox/mailbox-service.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
+import { QuotaService } from './delivery/quota.ts';
+import { SendingRules } from './submission/sending-rules.ts';
+import { SubmissionService } from './submission/submission-service.ts';
 import { AntivirusStage } from './antivirus/antivirus-stage.ts';
 import { createDnsLookup } from './antispam/dns-lookup.ts';
 import { SenderAuthStage } from './antispam/sender-auth.ts';
@@ -124,23 +127,28 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   // Moves into and out of Junk (IMAP, webmail) train the classifier.
   const learning = new BayesLearning({ classifier, store, blobs, settings: () => settings.current(), warn: (m) => logger.warn(m) });
   mailboxes.onJunk(learning.onJunk);
+  const users = new UserService(store, clock, {
+    keepCramSecret: () => settings.current().security.cramMd5Enabled,
+    apop: { keep: () => settings.current().security.apopEnabled, box: secrets },
+    loginCacheMs: () => settings.current().security.loginCacheSec * 1000,
+  });
+  const domains = new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault);
+  const resolver = new Resolver(store, clock, { recipientDelimiter: () => settings.current().delivery.recipientDelimiter, srs });
+  const userMail = new UserMail(store, mailboxes);
+  const submission = new SubmissionService({
+    rules: new SendingRules({ users, domains, resolver, quota: new QuotaService(store) }),
+    users, userMail, queue, pipeline, settings: () => settings.current(), hostname: config.hostname, now: () => clock.now(),
+  });
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     bayes: { classifier, learning },
-    userMail: new UserMail(store, mailboxes),
+    userMail, submission, users, domains, resolver,
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
-    domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
-    users: new UserService(store, clock, {
-      keepCramSecret: () => settings.current().security.cramMd5Enabled,
-      apop: { keep: () => settings.current().security.apopEnabled, box: secrets },
-      loginCacheMs: () => settings.current().security.loginCacheSec * 1000,
-    }),
     aliases: new AliasService(store, clock),
     lists: new ListService(store, clock),
     orgs: new OrgService(store, clock),
     admins: new AdminService(store, clock),
-    resolver: new Resolver(store, clock, { recipientDelimiter: () => settings.current().delivery.recipientDelimiter, srs }),
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();

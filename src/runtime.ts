@@ -23,6 +23,7 @@ import type { Pipeline } from './pipeline/pipeline.ts';
 import type { BayesClassifier } from './antispam/bayes.ts';
 import type { BayesLearning } from './antispam/bayes-learning.ts';
 import type { UserMail } from './mailbox/user-mail.ts';
+import type { SubmissionService } from './submission/submission-service.ts';
 import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -57,6 +58,8 @@ export interface Runtime {
   userMail: UserMail;
   /** Webmail logins, kept in the store (every node knows them). */
   webSessions: WebSessions;
+  /** Sending from the webmail under the sending rules SMTP submission applies, and drafts. */
+  submission: SubmissionService;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   close(): Promise<void>;

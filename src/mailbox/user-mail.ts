@@ -177,6 +177,40 @@ export class UserMail {
     return { movedToTrash: 0, removed: (await this.mailboxes.expunge(folderId, set)).length };
   }
 
+  /** The owner's folder with this special use (\\Sent, \\Drafts…), undefined when they have none. */
+  async specialFolder(actor: Actor, ownerId: UserId, use: SpecialUse): Promise<Mailbox | undefined> {
+    return this.store.read(async (tx) => {
+      await this.check(tx, actor, ownerId, 'read');
+      return (await tx.mailboxes.list(ownerId)).find((m) => m.specialUse === use);
+    });
+  }
+
+  /** Files a message the owner wrote (a draft, the Sent copy) in their folder with this special use. */
+  async file(actor: Actor, ownerId: UserId, use: SpecialUse, raw: Buffer, flags: string[]): Promise<{ folderId: MailboxId; uid: number }> {
+    const box = await this.specialFolder(actor, ownerId, use);
+    if (!box) throw new MailError('NOT_FOUND', `user ${ownerId} has no ${use} folder`);
+    const { mailbox, uid } = await this.mailboxes.append(ownerId, box.name, { raw, flags });
+    return { folderId: mailbox.id, uid };
+  }
+
+  /** The message as stored (a draft opened again, a message forwarded as an attachment). */
+  async raw(actor: Actor, ownerId: UserId, folderId: MailboxId, uid: number): Promise<Buffer> {
+    return this.mailboxes.readMessage(await this.message(actor, ownerId, folderId, uid));
+  }
+
+  /** Removes the messages for good, wherever they are (a draft replaced by its newer copy or sent). */
+  async remove(actor: Actor, ownerId: UserId, folderId: MailboxId, uids: readonly number[]): Promise<number> {
+    const set = checkUids(uids);
+    await this.folder(actor, ownerId, folderId, 'read');
+    return (await this.mailboxes.expunge(folderId, set)).length;
+  }
+
+  /** Adds a flag or keyword a reply or forward leaves on the original (\\Answered, $Forwarded). */
+  async mark(actor: Actor, ownerId: UserId, folderId: MailboxId, uid: number, flag: '\\Answered' | '$Forwarded'): Promise<void> {
+    await this.folder(actor, ownerId, folderId, 'read');
+    await this.mailboxes.setFlags(folderId, toUidSet([uid]), 'add', [flag]);
+  }
+
   /** The owner's folder `folderId` after the actor check; NOT_FOUND when it is not the owner's. */
   async folder(actor: Actor, ownerId: UserId, folderId: MailboxId, access: MailAccess): Promise<Mailbox> {
     return this.store.read(async (tx) => {

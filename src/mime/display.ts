@@ -29,10 +29,15 @@ export interface DisplayMessage {
   to: DisplayAddress[];
   cc: DisplayAddress[];
   replyTo: DisplayAddress[];
+  /** Only a message the user wrote (Sent, Drafts) keeps its Bcc. */
+  bcc: DisplayAddress[];
   subject: string;
   /** Date header, ms; null when missing or unparsable. */
   date: number | null;
   messageId: string;
+  /** In-Reply-To and References, for a reply or a draft opened again. */
+  inReplyTo: string;
+  references: string[];
   text: string;
   /** The HTML part unaltered, or null when there is none. Never put it in a page without a sandbox. */
   html: string | null;
@@ -61,13 +66,22 @@ export async function readForDisplay(raw: Buffer): Promise<DisplayMessage> {
     to: addresses(m.to),
     cc: addresses(m.cc),
     replyTo: addresses(m.replyTo),
+    bcc: addresses(m.bcc),
     subject: m.subject ?? '',
     date: date !== undefined && Number.isFinite(date) ? date : null,
     messageId: m.messageId ?? '',
+    inReplyTo: m.inReplyTo ?? '',
+    references: typeof m.references === 'string' ? [m.references] : (m.references ?? []),
     text: m.text ?? '',
     html: typeof m.html === 'string' ? m.html : null,
     attachments: m.attachments.map(attachment),
   };
+}
+
+/** Every attachment's bytes, in index order (a draft's attachments when it is sent). */
+export async function readAttachments(raw: Buffer): Promise<Array<{ fileName: string; contentType: string; content: Buffer; cid?: string }>> {
+  const m = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true, skipHtmlToText: true });
+  return m.attachments.map((a, i) => ({ fileName: attachment(a, i).fileName, contentType: attachment(a, i).contentType, content: a.content, ...(a.cid ? { cid: a.cid } : {}) }));
 }
 
 /** The bytes of attachment `index`, with its safe name; undefined when there is no such attachment. */

@@ -4,6 +4,7 @@
  * throw MailError; this maps it with the error catalogue (core/errors.ts); anything else is 451.
  */
 import { describeError, isMailError } from '../core/errors.ts';
+import { refusalReply } from '../submission/sending-rules.ts';
 
 export interface SmtpError extends Error {
   responseCode: number;
@@ -21,6 +22,9 @@ export function smtpError(code: number, enhanced: string, text: string, closeAft
  * errors whose message is meant for the client, e.g. a policy refusal naming the address).
  */
 export function smtpErrorFrom(err: unknown, showMessage = false): SmtpError {
+  // A sending rule's refusal (submission/sending-rules.ts) names its own reply.
+  const reply = refusalReply(err);
+  if (reply) return smtpError(reply.code, reply.enhanced, (err as Error).message);
   const d = describeError(err);
   const text = showMessage && isMailError(err) ? err.message : d.public;
   return smtpError(d.smtp, d.enhanced, text);

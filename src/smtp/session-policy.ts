@@ -15,14 +15,13 @@ import type { AuthWindows } from '../auth/auth-windows.ts';
 import type { Settings } from '../config/settings.ts';
 import { isMailError } from '../core/errors.ts';
 import type { QuotaService } from '../delivery/quota.ts';
-import { parseAddress, type Address } from '../directory/address.ts';
 import type { DomainService } from '../directory/domains.ts';
-import { lookalikeOf } from '../directory/lookalike.ts';
 import type { Resolver, UserRef } from '../directory/resolve.ts';
 import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import type { PipelineSession, StepOutcome } from '../pipeline/session.ts';
-import { smtpError, smtpErrorFrom, type SmtpError } from './reply.ts';
+import { SendingRules, type SendContext } from '../submission/sending-rules.ts';
+import { smtpError, smtpErrorFrom } from './reply.ts';
 
 export type ListenerKind = 'mx' | 'submission';
 
@@ -61,14 +60,15 @@ export interface PolicyDeps {
   pipeline?: Pick<Pipeline, 'open'>;
 }
 
-const PRIVILEGED = new Set(['postmaster', 'abuse', 'webmaster']);
-const REFUSED_RELAY = () => smtpError(554, '5.7.1', 'Relay access denied');
 
 export class SessionPolicy {
   readonly isTrusted: (ip: string) => boolean;
 
+  private readonly rules: SendingRules;
+
   constructor(private readonly deps: PolicyDeps) {
     this.isTrusted = cidrMatcher(deps.trustedNetworks, true);
+    this.rules = new SendingRules(deps);
   }
 
   /** Connect: opens the session's pipeline walk and runs its connect stages. */
@@ -102,27 +102,17 @@ export class SessionPolicy {
     }
   }
 
-  /** MAIL FROM: sender syntax, ownership by the authenticated user, privileged local senders. */
+  /** MAIL FROM: sender syntax, ownership by the authenticated user, privileged local senders (submission/sending-rules.ts). */
   async mailFrom(address: SMTPServerAddress, session: SMTPServerSession, state: SessionState): Promise<void> {
     state.localUsers = [];
     state.rcptCommands = 0;
     const args = (address.args || {}) as Record<string, string>;
     state.declaredSize = Number(args.SIZE) > 0 ? Number(args.SIZE) : 0;
-    if (address.address === '') {
-      state.sender = { address: '', local: false };
-      return this.pipelineMail(session, state);
-    }
-    const addr = this.parse(address.address, '5.1.7', 'Bad sender address syntax');
-    const sender = `${addr.localPart}@${addr.domain}`;
-    const local = (await this.deps.domains.resolveDomain(addr.domain)) !== undefined;
-    state.sender = { address: sender, local };
-
-    if (local && PRIVILEGED.has(addr.localPart) && !state.user && state.settings.smtp.privilegedSendersMustAuth
-      && !this.isTrusted(session.remoteAddress)) {
-      throw smtpError(550, '5.7.1', `Mail from ${addr.localPart}@ a local domain must authenticate`);
-    }
-    if (state.user && state.settings.smtp.authMustMatchSender && !(await this.ownedBy(sender, state.user))) {
-      throw smtpError(553, '5.7.1', `Sender address <${sender}> is not owned by ${state.user.address}`);
+    state.sender = undefined;
+    try {
+      state.sender = await this.rules.sender(address.address, this.sendContext(session, state));
+    } catch (err) {
+      throw smtpErrorFrom(err);
     }
     await this.pipelineMail(session, state);
   }
@@ -134,18 +124,29 @@ export class SessionPolicy {
 
   /** RCPT TO: count limit, syntax and relay tricks, local recipient checks or relay rights. */
   async rcptTo(address: SMTPServerAddress, session: SMTPServerSession, state: SessionState): Promise<void> {
-    const s = state.settings.smtp;
-    // Every RCPT counts, a repeated address too: the limit bounds the work a transaction can ask for.
-    if (++state.rcptCommands > s.maxRcptPerMessage) {
-      throw smtpError(452, '4.5.3', `Too many recipients (at most ${s.maxRcptPerMessage} per message)`);
-    }
+    const ctx = this.sendContext(session, state);
     try {
-      await this.checkRecipient(address, session, state);
+      // Every RCPT counts, a repeated address too: the limit bounds the work a transaction can ask for.
+      this.rules.recipientCount(++state.rcptCommands, ctx);
+      await this.rules.recipient(address.address, ctx);
     } catch (err) {
-      if ((err as SmtpError).responseCode === 550 && /^5\.1\.1 /.test((err as SmtpError).message)) await this.unknownRecipient(state);
-      throw err;
+      if (isMailError(err, 'RCPT_UNKNOWN_USER')) await this.unknownRecipient(state);
+      throw smtpErrorFrom(err);
     }
     if (state.pipeline) throwIfRefused(await state.pipeline.rcpt(address.address.toLowerCase()));
+  }
+
+  /** The session as the sending rules see it; accepted local users are gathered into the state. */
+  private sendContext(session: SMTPServerSession, state: SessionState): SendContext {
+    return {
+      settings: state.settings,
+      user: state.user,
+      sender: state.sender,
+      declaredSize: state.declaredSize ?? 0,
+      localUsers: state.localUsers,
+      trusted: this.isTrusted(session.remoteAddress),
+      mayRelay: async () => this.isTrusted(session.remoteAddress) || (await this.deps.authWindows.isOpen(session.remoteAddress)),
+    };
   }
 
   /**
@@ -158,104 +159,9 @@ export class SessionPolicy {
     if (state.badRcpts >= s.hardErrorLimit) throw smtpError(421, '4.7.0', 'Too many unknown recipients; closing');
     if (state.badRcpts > s.softErrorLimit && s.errorSleepMs > 0) await new Promise((r) => setTimeout(r, s.errorSleepMs));
   }
-
-  private async checkRecipient(address: SMTPServerAddress, session: SMTPServerSession, state: SessionState): Promise<void> {
-    const s = state.settings.smtp;
-    const addr = this.parse(address.address, '5.1.3', 'Bad recipient address syntax');
-    const rcpt = `${addr.localPart}@${addr.domain}`;
-    const domain = await this.deps.domains.resolveDomain(addr.domain);
-    if (domain) return this.localRecipient(rcpt, state);
-
-    // Not ours: only those allowed to relay, and never to a look-alike of one of our domains.
-    if (s.rejectLookalikeDomains) {
-      const names = (await this.deps.domains.list()).map((d) => d.domain.name);
-      const imitated = lookalikeOf(addr.domain, names);
-      if (imitated) throw smtpError(550, '5.7.1', `Recipient domain ${addr.domain} imitates the local domain ${imitated}`);
-    }
-    const mayRelay = state.user !== undefined || this.isTrusted(session.remoteAddress)
-      || (await this.deps.authWindows.isOpen(session.remoteAddress));
-    if (!mayRelay) throw REFUSED_RELAY();
-    if (state.user?.sendScope === 'internal' && !inExceptions(rcpt, state.user.scopeExceptions)) {
-      throw smtpError(550, '5.7.1', `${state.user.address} may only send to local addresses`);
-    }
-  }
-
-  private async localRecipient(rcpt: string, state: SessionState): Promise<void> {
-    const sender = state.sender ?? { address: '', local: false };
-    let resolution;
-    try {
-      resolution = await this.deps.resolver.resolveRecipient(rcpt, {
-        sender: sender.address,
-        authenticated: state.user !== undefined && sender.address !== '',
-      });
-    } catch (err) {
-      if (isMailError(err, 'FORBIDDEN')) throw smtpError(550, '5.7.1', `You may not post to <${rcpt}>`);
-      if (isMailError(err, 'ALIAS_LOOP')) throw smtpError(554, '5.4.6', `Routing loop for <${rcpt}>`);
-      throw smtpErrorFrom(err);
-    }
-    if (resolution.kind === 'unknown') {
-      if (resolution.reason === 'no-such-user') throw smtpError(550, '5.1.1', `<${rcpt}>: No such user here`);
-      throw smtpError(550, '5.2.1', `<${rcpt}>: Mailbox disabled`);
-    }
-    if (resolution.kind !== 'local') return;
-    // P17: a user who may only send internally may not reach outside through an alias or list either.
-    if (state.user?.sendScope === 'internal' && resolution.remote.length > 0) {
-      throw smtpError(550, '5.7.1', `<${rcpt}> forwards outside; ${state.user.address} may only send to local addresses`);
-    }
-    // Without SIZE= the message's size is unknown: count one byte, so only a mailbox already full is refused.
-    const size = Math.max(state.declaredSize ?? 0, 1);
-    for (const user of resolution.users) {
-      // Internal mail is mail from an authenticated local user; an unauthenticated local sender may be forged.
-      if (!state.user && await this.receivesInternalOnly(user, sender.address)) {
-        throw smtpError(550, '5.7.1', `<${rcpt}> accepts only internal mail`);
-      }
-      // A single recipient that is full is refused now; for lists the delivery reports each member.
-      if (resolution.users.length === 1) {
-        const q = await this.deps.quota.check(user.id, size);
-        if (q && !q.allowed) {
-          const code = state.settings.smtp.overQuotaCode;
-          throw smtpError(code, code === 552 ? '5.2.2' : '4.2.2', `<${rcpt}>: Mailbox full`);
-        }
-      }
-    }
-    state.localUsers.push(...resolution.users);
-  }
-
-  /** Whether `sender` (the envelope sender) is the user's own address or reaches the user (alias, domain alias). */
-  private async ownedBy(sender: string, user: DirectoryUser): Promise<boolean> {
-    if (sender === user.address) return true;
-    try {
-      const r = await this.deps.resolver.resolveRecipient(sender);
-      return r.kind === 'local' && r.users.some((u) => u.id === user.id);
-    } catch {
-      return false;
-    }
-  }
-
-  /** P17: the user accepts mail only from local senders (and the listed exceptions). */
-  private async receivesInternalOnly(ref: UserRef, sender: string): Promise<boolean> {
-    const user = await this.deps.users.get(ref.id);
-    return user?.receiveScope === 'internal' && !inExceptions(sender, user.scopeExceptions);
-  }
-
-  private parse(raw: string, enhanced: string, text: string): Address {
-    // Source routes (@a,@b:user@c), bang paths and percent hacks are relay tricks, not addresses.
-    if (/^@|[!%]/.test(raw) || raw.startsWith('"')) throw smtpError(550, '5.7.1', 'Relay access denied');
-    try {
-      return parseAddress(raw);
-    } catch {
-      throw smtpError(501, enhanced, text);
-    }
-  }
 }
 
 /** A pipeline refusal becomes the reply the stage asked for. */
 function throwIfRefused(out: StepOutcome): void {
   if (out.kind === 'refuse') throw smtpError(out.reply.code, out.reply.enhanced, out.reply.text, out.close);
-}
-
-/** Exceptions are addresses or '@domain' / 'domain' entries. */
-export function inExceptions(address: string, exceptions: readonly string[]): boolean {
-  const domain = address.slice(address.lastIndexOf('@') + 1);
-  return exceptions.some((e) => e === address || e === domain || e === `@${domain}`);
 }

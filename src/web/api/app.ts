@@ -12,6 +12,7 @@ import type { WebDeps } from './deps.ts';
 import { sendError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
+import { composeRoutes } from './routes/compose.ts';
 import { folderRoutes } from './routes/folders.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -25,7 +26,7 @@ import { serveWebmail } from './webmail-static.ts';
 const BODY_LIMIT = 256 * 1024;
 
 export function apiRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
-  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps)];
+  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps)];
 }
 
 export type { WebDeps } from './deps.ts';
@@ -48,6 +49,8 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
   });
   // Only JSON bodies: a cross-site form can send text/plain or form data without a preflight.
   app.removeContentTypeParser(['text/plain']);
+  // Attachment uploads send their bytes as they are; a cross-site page cannot send this type without a preflight.
+  app.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   await app.register(cookie);
   addSecurityHeaders(app, { secure: opts.secure });
 

@@ -2,7 +2,7 @@
  * The catalogue (core/errors.ts) at the HTTP edge: every error answer is
  * `{ error: { code, message, field? } }` with the catalogue's HTTP status. The message is the
  * catalogue's public text, except for INVALID_INPUT, whose message says what is wrong with the
- * caller's own input and `field` names it. Unknown failures are INTERNAL 500 and are logged.
+ * caller's own input and `field` names it, and a sending rule's refusal ("<x@y>: No such user here"). Unknown failures are INTERNAL 500 and are logged.
  */
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -33,7 +33,9 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   }
   const d = describeError(err);
   const field = err instanceof MailError && typeof err.details?.field === 'string' ? err.details.field : undefined;
-  const message = d.code === 'INVALID_INPUT' && err instanceof MailError ? err.message : d.public;
+  // A sending rule's refusal (submission/sending-rules.ts) is written for the sender, as SMTP shows it.
+  const forCaller = err instanceof MailError && (d.code === 'INVALID_INPUT' || err.details?.reply !== undefined);
+  const message = forCaller ? err.message : d.public;
   return { status: d.http, body: { error: { code: d.code, message, ...(field ? { field } : {}) } } };
 }
 

@@ -52,6 +52,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { version: st
         ...parameters(r.params, 'path'), ...parameters(r.query, 'query'),
         ...(r.method !== 'GET' ? [{ name: CSRF_HEADER, in: 'header', required: true, schema: { type: 'string' } }] : []),
       ],
+      ...(r.rawBody ? { requestBody: { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } } : {}),
       ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body, 'input') } } } } : {}),
       responses,
       ...(r.auth ? { security: [{ session: [] }] } : {}),

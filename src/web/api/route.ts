@@ -39,6 +39,10 @@ export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extend
   /** The JSON answer's schema (200), or 'raw' for answers the handler sends itself (`produces` says the type). */
   response: R;
   produces?: string;
+  /** A larger body than the app's default (compose: long HTML; uploads: the message size limit). */
+  bodyLimit?: number;
+  /** The body is bytes (application/octet-stream), handed to the handler as `req.body` unparsed. */
+  rawBody?: boolean;
   /** Catalogue codes this route answers with besides the ones every route can give. */
   errors: ErrorCode[];
   handler(ctx: RouteContext<P, Q, B>): Promise<Out<R>>;
@@ -68,6 +72,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
     app.route({
       method: spec.method,
       url: spec.url,
+      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       handler: async (req, reply) => {
         try {
           const user = spec.auth ? await auth.require(req) : undefined;
@@ -75,7 +80,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
           const ctx: RouteContext<unknown, unknown, unknown> = {
             params: parse(spec.params, req.params, 'params') as never,
             query: parse(spec.query, req.query, 'query') as never,
-            body: parse(spec.body, req.body, 'body') as never,
+            body: (spec.rawBody ? undefined : parse(spec.body, req.body, 'body')) as never,
             req, reply,
             who: () => {
               if (!user) throw new MailError('AUTH_REQUIRED', 'this route needs a logged-in user');

@@ -62,7 +62,8 @@ describe('web platform', () => {
       assert.ok(op.responses['200'], `${m} ${p}: 200`);
       assert.ok(op.responses['400'], `${m} ${p}: 400`);
       if (m === 'post') {
-        assert.ok(op.requestBody.content['application/json'].schema, `${m} ${p}: body schema`);
+        const content = op.requestBody.content;
+        assert.ok((content['application/json'] ?? content['application/octet-stream']).schema, `${m} ${p}: body schema`);
         assert.ok(op.parameters.some((x: any) => x.name === 'x-csrf-token'), `${m} ${p}: CSRF header`);
       }
       for (const name of (p.match(/\{(\w+)\}/g) ?? []).map((x) => x.slice(1, -1))) {

@@ -30,6 +30,7 @@ const OpenedMessage = MessageLine.extend({
   content: z.object({
     from: z.array(Address), to: z.array(Address), cc: z.array(Address), replyTo: z.array(Address),
     subject: z.string(), date: z.number().nullable(), messageId: z.string(),
+    inReplyTo: z.string(), references: z.array(z.string()).describe('For a reply: its References are these and messageId'),
     text: z.string().describe('The text part (shown as text, never as HTML)'),
     hasHtml: z.boolean().describe('Whether GET …/html has an HTML part to show in a sandboxed iframe'),
     attachments: z.array(Attachment),
