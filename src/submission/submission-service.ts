@@ -52,6 +52,8 @@ export interface ComposeInput {
   draft?: { folderId: MailboxId; uid: number; dropAttachments?: number[] };
   /** The message this one answers or forwards: it gets \Answered or $Forwarded once sent. */
   original?: { folderId: MailboxId; uid: number; action: 'reply' | 'forward' };
+  /** Forward inline: the attachments of this message go along (the inline images of its HTML too). */
+  attachmentsFrom?: { folderId: MailboxId; uid: number };
   /** Forward these messages as message/rfc822 attachments. */
   forwardAttached?: Array<{ folderId: MailboxId; uid: number }>;
 }
@@ -172,6 +174,10 @@ export class SubmissionService {
       const drop = new Set(input.draft.dropAttachments ?? []);
       const old = await readAttachments(await this.deps.userMail.raw(actor, user.id, input.draft.folderId, input.draft.uid));
       attachments.push(...old.filter((_, i) => !drop.has(i)));
+    }
+    if (input.attachmentsFrom) {
+      const f = input.attachmentsFrom;
+      attachments.push(...await readAttachments(await this.deps.userMail.raw(actor, user.id, f.folderId, f.uid)));
     }
     for (const f of input.forwardAttached ?? []) {
       const raw = await this.deps.userMail.raw(actor, user.id, f.folderId, f.uid);

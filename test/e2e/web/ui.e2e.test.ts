@@ -8,19 +8,13 @@
 // does it); a missing or stale build is made first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { WEBMAIL_DIST } from '../../../src/web/api/web-role.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { gbkEncode } from '../../helpers/gbk.ts';
 import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = new URL('../../../', import.meta.url);
 const SHOTS = process.env.YOUJU_SCREENSHOTS;
 const SUBJECT = '季度报告：请审阅附件';
 const TEXT = '张经理：您好！第三季度的销售报告已经完成，请审阅。';
@@ -50,42 +44,27 @@ async function deliver(port: number): Promise<void> {
   c.quit();
 }
 
-/** No build, or a source file newer than it (a stale build would test old code). */
-function isBuildStale(): boolean {
-  const index = join(WEBMAIL_DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const src = new URL('src/web/ui/', ROOT).pathname;
-  return readdirSync(src, { recursive: true, withFileTypes: true })
-    .some((e) => e.isFile() && !e.parentPath.includes('/dist') && statSync(join(e.parentPath, e.name)).mtimeMs > built);
-}
-
-describe('webmail in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, () => {
+describe('webmail in chromium', { skip: noBrowser() }, () => {
   let t: TestServer;
   let ctx: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: Browser;
   let base: string;
 
   before(async () => {
-    if (isBuildStale()) execFileSync('npm', ['run', 'build:ui'], { cwd: ROOT, stdio: 'inherit' });
+    ensureUiBuilt();
     t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
     await t.addUser('alice@example.cn', { realName: '张丽', quotaBytes: 100 * 1024 * 1024 });
     await deliver(t.ports.smtp);
     await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).length === 1, 15_000, 'delivery');
     base = `http://127.0.0.1:${t.config.ports.http}`;
-    profile = await mkdtemp(join(tmpdir(), 'youju-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 760 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = ctx.pages()[0] ?? await ctx.newPage();
-    page.setDefaultTimeout(15_000);
+    browser = await launchBrowser();
+    page = browser.page;
+    ctx = browser.ctx;
   });
   after(async () => {
-    await ctx?.close();
+    await browser?.close();
     await t?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('logs in in zh-CN and shows the Chinese message in the inbox', async () => {

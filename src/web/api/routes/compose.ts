@@ -33,6 +33,7 @@ export const ComposeBody = z.strictObject({
   draft: MessageRef.extend({ dropAttachments: z.array(z.number().int().min(0).max(10_000)).max(1000).optional() }).optional()
     .describe('The draft this comes from: its attachments are kept (less those dropped) and it is replaced or removed'),
   original: MessageRef.extend({ action: z.enum(['reply', 'forward']) }).optional().describe('Marked \\Answered or $Forwarded once sent'),
+  attachmentsFrom: MessageRef.optional().describe('Forward inline: the attachments of this message go along'),
   forwardAttached: z.array(MessageRef).max(20).optional().describe('Messages attached whole (forward as attachment)'),
   saveSent: z.boolean().default(true).describe('File a copy in Sent'),
 });
@@ -45,6 +46,7 @@ const input = (b: z.output<typeof ComposeBody>): ComposeInput => ({
   ...b,
   draft: b.draft && { ...b.draft, folderId: b.draft.folderId as MailboxId },
   original: b.original && { ...b.original, folderId: b.original.folderId as MailboxId },
+  attachmentsFrom: b.attachmentsFrom && { ...b.attachmentsFrom, folderId: b.attachmentsFrom.folderId as MailboxId },
   forwardAttached: b.forwardAttached?.map((f) => ({ ...f, folderId: f.folderId as MailboxId })),
 });
 

@@ -4,11 +4,12 @@
  * afterwards sticks. The HTML part is never put into this page's DOM: it is shown by an
  * <iframe sandbox> (no allow-* tokens: no scripts, forms, popups or same-origin access) loading
  * the API's …/html route, which the server answers under its own sandboxing CSP that also blocks
- * every fetch. The text part is rendered as text. Reply, reply all and forward wait for compose.
+ * every fetch. The text part is rendered as text. Reply, reply all and forward (inline or as an
+ * attachment) open compose.
  */
 import { PaperClipOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Empty, Segmented, Space, Spin, Tooltip, Typography } from 'antd';
+import { Alert, Button, Empty, Segmented, Space, Spin, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Address } from './api.ts';
@@ -17,7 +18,9 @@ import { bytes, fullDate } from './format.ts';
 
 const person = (a: Address) => (a.name ? `${a.name} <${a.address}>` : a.address);
 
-export function ReadingPane({ folderId, uid }: { folderId: number; uid: number | undefined }) {
+export type ComposeKind = 'reply' | 'replyAll' | 'forward' | 'forwardAttached';
+
+export function ReadingPane({ folderId, uid, onCompose }: { folderId: number; uid: number | undefined; onCompose(kind: ComposeKind, uid: number): void }) {
   const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const [view, setView] = useState<'html' | 'text'>('html');
@@ -56,8 +59,8 @@ export function ReadingPane({ folderId, uid }: { folderId: number; uid: number |
       <header className="yj-read-head">
         <Typography.Title level={4} id="yj-read-subject" style={{ margin: 0 }}>{subject}</Typography.Title>
         <Space role="toolbar" aria-label={t('read.toolbar')} wrap>
-          {(['reply', 'replyAll', 'forward'] as const).map((k) => (
-            <Tooltip key={k} title={t('read.soon')}><Button size="small" disabled>{t(`read.${k}`)}</Button></Tooltip>
+          {(['reply', 'replyAll', 'forward', 'forwardAttached'] as const).map((k) => (
+            <Button key={k} size="small" onClick={() => onCompose(k, m.uid)}>{t(`read.${k}`)}</Button>
           ))}
           {c.hasHtml && (
             <Segmented size="small" value={view} onChange={(v) => setView(v as 'html' | 'text')}

@@ -4,17 +4,32 @@
  * and the quota bar (used = the folders' bytes, against /me's quotaBytes); the list (W4) and the
  * reading pane (W5) side by side. Loaded as its own chunk after login.
  */
-import { LogoutOutlined } from '@ant-design/icons';
+import { EditOutlined, LogoutOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Button, Input, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Me } from './api.ts';
 import { bytes } from './format.ts';
 import { FolderTree } from './FolderTree.tsx';
 import { MessageList } from './MessageList.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
+import { parseStart } from './compose/prefill.ts';
 import './shell.css';
+
+// Compose and its editor (tiptap) load when someone first writes.
+const Compose = lazy(() => import('./compose/Compose.tsx'));
+
+/** The URL hash, kept in state: #compose… opens compose (links from contacts, reply buttons). */
+function useHash(): [string, (h: string) => void] {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setHash(location.hash);
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return [hash, (h) => { location.hash = h; if (!h) history.replaceState(null, '', location.pathname + location.search); setHash(h ? `#${h.replace(/^#/, '')}` : ''); }];
+}
 
 function Quota({ used, quota }: { used: number; quota: number }) {
   const { t, i18n } = useTranslation();
@@ -39,6 +54,8 @@ function MailShell({ me }: { me: Me }) {
   const [folderId, setFolderId] = useState<number>();
   const [page, setPage] = useState(1);
   const [openUid, setOpenUid] = useState<number>();
+  const [hash, go] = useHash();
+  const composing = hash.startsWith('#compose');
 
   useEffect(() => {
     if (folderId === undefined && folders.data?.length) setFolderId((folders.data.find((f) => f.specialUse === '\\Inbox') ?? folders.data[0]!).id);
@@ -67,18 +84,24 @@ function MailShell({ me }: { me: Me }) {
       </Layout.Header>
       <Layout>
         <Layout.Sider width={220} theme="light" className="yj-sider">
+          <div className="yj-write"><Button type="primary" block icon={<EditOutlined />} onClick={() => go('#compose')}>{t('compose.write')}</Button></div>
           {folders.data ? (
             <>
-              <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); }} />
+              <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); if (composing) go(''); }} />
               <Quota used={used} quota={me.user.quotaBytes} />
             </>
           ) : <Spin aria-label={t('shell.loading')} />}
         </Layout.Sider>
         <Layout.Content className="yj-main">
-          {folder && folders.data && (
+          {composing ? (
+            <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>
+              <Compose key={hash} me={me} start={parseStart(hash)} startKey={hash} onClose={() => go('')} />
+            </Suspense>
+          ) : folder && folders.data && (
             <>
-              <MessageList folder={folder} folders={folders.data} page={page} onPage={setPage} openUid={openUid} onOpen={setOpenUid} />
-              <ReadingPane folderId={folder.id} uid={openUid} />
+              <MessageList folder={folder} folders={folders.data} page={page} onPage={setPage} openUid={openUid}
+                onOpen={(uid) => (folder.specialUse === '\\Drafts' ? go(`#compose?draft=${folder.id}/${uid}`) : setOpenUid(uid))} />
+              <ReadingPane folderId={folder.id} uid={openUid} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
             </>
           )}
         </Layout.Content>

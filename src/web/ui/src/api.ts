@@ -20,8 +20,23 @@ export interface Attachment { index: number; fileName: string; contentType: stri
 export interface OpenedMessage extends MessageLine {
   content: {
     from: Address[]; to: Address[]; cc: Address[]; replyTo: Address[]; subject: string; date: number | null;
-    messageId: string; text: string; hasHtml: boolean; attachments: Attachment[];
+    messageId: string; inReplyTo: string; references: string[]; text: string; hasHtml: boolean; attachments: Attachment[];
   };
+}
+
+export interface MessageRef { folderId: number; uid: number }
+/** What compose sends (src/web/api/routes/compose.ts ComposeBody). */
+export interface ComposeBody {
+  to: string[]; cc: string[]; bcc: string[]; subject: string; text: string; html?: string;
+  priority: 'high' | 'normal' | 'low'; receipt: boolean; inReplyTo?: string; references?: string[];
+  draft?: MessageRef & { dropAttachments?: number[] };
+  original?: MessageRef & { action: 'reply' | 'forward' };
+  attachmentsFrom?: MessageRef; forwardAttached?: MessageRef[];
+}
+export interface SavedDraft extends MessageRef { attachments: Attachment[] }
+export interface Draft {
+  from: string; to: string[]; cc: string[]; bcc: string[]; subject: string; text: string; html: string | null;
+  inReplyTo: string; references: string[]; attachments: Attachment[];
 }
 
 export class ApiError extends Error {
@@ -86,6 +101,26 @@ export const api = {
     call<{ changed: number }>('POST', `${folderPath(folderId)}/flags`, { uids, ...flags }),
   move: (folderId: number, uids: number[], toFolderId: number) =>
     call<{ moved: { from: number; to: number }[] }>('POST', `${folderPath(folderId)}/move`, { uids, toFolderId }),
+  send: (body: ComposeBody) => call<{ queueId: number; sent?: MessageRef; draftRemoved: boolean }>('POST', '/api/compose/send', body),
+  saveDraft: (body: ComposeBody) => call<SavedDraft>('POST', '/api/compose/drafts', body),
+  draft: (ref: MessageRef) => call<Draft>('GET', `/api/compose/drafts/${ref.folderId}/${ref.uid}`),
+  /** Uploads one file into the draft (its bytes as the body), reporting progress; answers the draft that replaces it. */
+  upload: (ref: MessageRef, file: File, onProgress: (percent: number) => void) => new Promise<SavedDraft>((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    const q = new URLSearchParams({ name: file.name, ...(/^[\w.+-]+\/[\w.+-]+$/.test(file.type) ? { type: file.type } : {}) });
+    xhr.open('POST', `/api/compose/drafts/${ref.folderId}/${ref.uid}/attachments?${q}`);
+    xhr.setRequestHeader('content-type', 'application/octet-stream');
+    xhr.setRequestHeader('x-csrf-token', csrfToken);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(Math.round((e.loaded / e.total) * 100)); };
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'upload failed'));
+    xhr.onload = () => {
+      let json: { error?: { code: string; message: string; field?: string } } | undefined;
+      try { json = JSON.parse(xhr.responseText); } catch { json = undefined; }
+      if (xhr.status === 200) resolve(json as unknown as SavedDraft);
+      else reject(new ApiError(xhr.status, json?.error?.code ?? 'INTERNAL', json?.error?.message ?? xhr.statusText, json?.error?.field));
+    };
+    xhr.send(file);
+  }),
   remove: (folderId: number, uids: number[]) =>
     call<{ movedToTrash: number; removed: number }>('POST', `${folderPath(folderId)}/delete`, { uids }),
 };

@@ -1,0 +1,96 @@
+// Compose in a real browser (issue #12; FEATURES W6, W7): Debian's chromium via playwright-core. The
+// user writes to a colleague in zh-CN with the rich-text editor, attaches a file (uploaded into the
+// draft with progress), sends, finds the copy in Sent; the colleague gets it with the attachment.
+// A reply from the reading pane starts with "Re:", the sender and the quote, and reaches the other
+// side threaded (In-Reply-To); a saved draft opens again in compose from Drafts.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+
+describe('compose in chromium', { skip: noBrowser() }, () => {
+  let t: TestServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    ensureUiBuilt();
+    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
+    await t.addUser('alice@example.cn', { realName: '张丽' });
+    await t.addUser('bob@example.cn', { realName: '李波' });
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: Buffer.from([
+      'From: =?UTF-8?B?' + Buffer.from('李波').toString('base64') + '?= <bob@example.cn>', 'To: alice@example.cn',
+      'Subject: =?UTF-8?B?' + Buffer.from('项目进度').toString('base64') + '?=', 'Date: Thu, 03 Dec 2026 10:00:00 +0800',
+      'Message-ID: <progress-1@example.cn>', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', '本周进度如何？', '',
+    ].join('\r\n')) });
+    browser = await launchBrowser();
+    page = browser.page;
+    await page.goto(`http://127.0.0.1:${t.config.ports.http}/webmail/`);
+    await page.getByLabel('邮箱地址', { exact: true }).fill('alice@example.cn');
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('row', { name: /项目进度/ }).waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('writes rich text with an attachment, sends it, and files the copy in Sent', async () => {
+    await page.getByRole('button', { name: '写信' }).click();
+    await page.getByRole('combobox', { name: '收件人' }).pressSequentially('bob@example.cn,');
+    await page.getByLabel('主题', { exact: true }).fill('周会纪要');
+    const editor = page.getByRole('textbox', { name: '邮件正文编辑器' });
+    await editor.click();
+    await page.keyboard.type('大家好，');
+    await page.getByRole('button', { name: '加粗' }).click();
+    await page.keyboard.type('周五开会');
+    await page.locator('.yj-drop input[type=file]').setInputFiles({ name: '纪要.txt', mimeType: 'text/plain', buffer: Buffer.from('第一项：预算\n') });
+    await page.getByRole('button', { name: '删除附件 纪要.txt' }).waitFor();
+    await page.getByRole('button', { name: '发送' }).click();
+    await page.getByText('邮件已发送', { exact: true }).waitFor();
+
+    const got = await eventually(async () => (await mailboxMessages(t.rt, 'bob@example.cn')).find((m) => m.subject === '周会纪要'), 10_000, 'delivery');
+    assert.match(got.raw, /<strong>周五开会<\/strong>|PHN0cm9uZz7lkajkupTlvIDkvJo8L3N0cm9uZz4/, 'the bold text as HTML');
+    assert.match(got.raw, /filename/);
+    assert.ok(got.raw.includes(Buffer.from('第一项：预算\n').toString('base64')), 'the attachment bytes');
+    assert.equal((await mailboxMessages(t.rt, 'alice@example.cn', 'Drafts')).length, 0, 'the upload draft is gone once sent');
+    await page.getByRole('tree').getByText('已发送').click();
+    await page.getByRole('row', { name: /周会纪要/ }).waitFor();
+  });
+
+  it('replies from the reading pane: Re:, the sender, the quote, threaded', async () => {
+    await page.getByRole('tree').getByText('收件箱').click();
+    await page.getByRole('row', { name: /项目进度/ }).click();
+    await page.getByRole('button', { name: '回复', exact: true }).click();
+    assert.equal(await page.getByLabel('主题', { exact: true }).inputValue(), 'Re: 项目进度');
+    await page.locator('.ant-select-selection-item', { hasText: 'bob@example.cn' }).waitFor();
+    const editor = page.getByRole('textbox', { name: '邮件正文编辑器' });
+    await editor.getByText('本周进度如何？').waitFor();
+    await editor.click();
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.type('进展顺利。');
+    await page.getByRole('button', { name: '发送' }).click();
+    await page.getByText('邮件已发送', { exact: true }).waitFor();
+    const reply = await eventually(async () => (await mailboxMessages(t.rt, 'bob@example.cn')).find((m) => m.subject === 'Re: 项目进度'), 10_000, 'reply');
+    assert.match(reply.raw, /^In-Reply-To: <progress-1@example\.cn>/m);
+    const original = (await mailboxMessages(t.rt, 'alice@example.cn')).find((m) => m.subject === '项目进度')!;
+    assert.ok(original.flags.includes('\\Answered'));
+  });
+
+  it('saves a draft and opens it again from Drafts', async () => {
+    await page.getByRole('button', { name: '写信' }).click();
+    await page.getByRole('combobox', { name: '收件人' }).pressSequentially('bob@example.cn;');
+    await page.getByLabel('主题', { exact: true }).fill('草稿：预算');
+    await page.getByRole('button', { name: '存草稿' }).click();
+    await page.getByText(/草稿已于/).first().waitFor();
+    await page.getByRole('button', { name: '关闭' }).click();
+    await page.getByRole('tree').getByText('草稿箱').click();
+    await page.getByRole('row', { name: /草稿：预算/ }).click();
+    await page.getByRole('region', { name: '写邮件' }).waitFor();
+    assert.equal(await page.getByLabel('主题', { exact: true }).inputValue(), '草稿：预算');
+    await page.locator('.ant-select-selection-item', { hasText: 'bob@example.cn' }).waitFor();
+  });
+});

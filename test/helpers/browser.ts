@@ -1,0 +1,56 @@
+/**
+ * Debian's chromium for browser tests (playwright-core; no browser downloads here): the UI built
+ * first when missing or older than its sources, and a headless persistent context on a fresh
+ * profile with nothing talking to the network on its own.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { WEBMAIL_DIST } from '../../src/web/api/web-role.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const ROOT = new URL('../../', import.meta.url);
+
+/** Why browser tests cannot run here, or false. */
+export const noBrowser = (): string | false => !existsSync(CHROMIUM) && `${CHROMIUM} is not installed`;
+
+/** No build, or a source file newer than it (a stale build would test old code). */
+export function isBuildStale(): boolean {
+  const index = join(WEBMAIL_DIST, 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  const src = new URL('src/web/ui/', ROOT).pathname;
+  return readdirSync(src, { recursive: true, withFileTypes: true })
+    .some((e) => e.isFile() && !e.parentPath.includes('/dist') && statSync(join(e.parentPath, e.name)).mtimeMs > built);
+}
+
+export function ensureUiBuilt(): void {
+  if (isBuildStale()) execFileSync('npm', ['run', 'build:ui'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+export interface Browser {
+  ctx: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(opts: { locale?: string; width?: number; height?: number } = {}): Promise<Browser> {
+  const profile = await mkdtemp(join(tmpdir(), 'youju-chromium-'));
+  const ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, locale: opts.locale ?? 'zh-CN', timezoneId: 'Asia/Shanghai',
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 760 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const page = ctx.pages()[0] ?? await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  return {
+    ctx, page,
+    async close() {
+      await ctx.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
