@@ -65,6 +65,13 @@ export class WebSessions {
     return { userId: s.userId, csrfToken: s.csrfToken, createdAt: s.createdAt };
   }
 
+  /** Whether the session still lives, without counting this as activity (a push stream's periodic check). */
+  async alive(token: string): Promise<boolean> {
+    if (token === '' || token.length > 100) return false;
+    const s = await this.store.read((tx) => tx.webSessions.get(hashToken(token)));
+    return s !== undefined && !this.isExpired(s, this.clock.now());
+  }
+
   /** Logout: the session is gone on every node. */
   async close(token: string): Promise<void> {
     if (token !== '') await this.store.tx((tx) => tx.webSessions.delete(hashToken(token)));

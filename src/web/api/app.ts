@@ -13,6 +13,7 @@ import { sendError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { registerRoutes, type AnyRoute } from './route.ts';
 import { composeRoutes } from './routes/compose.ts';
+import { eventRoutes } from './routes/events.ts';
 import { folderRoutes } from './routes/folders.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { sessionRoutes } from './routes/session.ts';
@@ -25,8 +26,8 @@ import { serveWebmail } from './webmail-static.ts';
 /** JSON bodies of the API are small: a move of 1,000 uids is ~10 KB. */
 const BODY_LIMIT = 256 * 1024;
 
-export function apiRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
-  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps)];
+export function apiRoutes(deps: WebDeps, auth: WebAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
+  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown)];
 }
 
 export type { WebDeps } from './deps.ts';
@@ -40,6 +41,8 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
+    // Closing ends every socket, idle keep-alive ones included: a server that stops does not wait out keepAliveTimeout.
+    forceCloseConnections: true,
   }) as unknown as FastifyInstance;
   // Before any route or awaited plugin: a route takes the error handler in force when the plugins
   // before it load (the webmail's @fastify/static is awaited), and a later one would miss those routes.
@@ -55,7 +58,10 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
   addSecurityHeaders(app, { secure: opts.secure });
 
   const auth = new WebAuth(deps.sessions, deps.users, opts.secure);
-  const routes = apiRoutes(deps, auth);
+  const shutdown: Array<() => void> = [];
+  const routes = apiRoutes(deps, auth, (f) => shutdown.push(f));
+  // Push streams never end by themselves: end them, or closing would wait for every browser.
+  app.addHook('preClose', async () => { for (const f of shutdown) f(); });
   registerRoutes(app, routes, auth);
   const doc = openApiDocument(routes, { version: deps.version });
   app.get('/api/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));

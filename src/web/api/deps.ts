@@ -1,6 +1,7 @@
 /** What the web app is built over: the services it calls and the node's login throttle. */
 import type { LoginThrottle } from '../../auth/login-throttle.ts';
 import type { WebSessions } from '../../auth/web-sessions.ts';
+import type { Bus } from '../../core/bus.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import type { UserService } from '../../directory/users.ts';
 import type { UserMail } from '../../mailbox/user-mail.ts';
@@ -13,6 +14,8 @@ export interface WebDeps {
   /** Sending and drafts (compose); without it the compose routes are absent. */
   submission?: SubmissionService;
   sessions: WebSessions;
+  /** The mailbox bus: server push (GET /api/events); without it there is no push route. */
+  bus?: Pick<Bus, 'on'>;
   throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
   /** A line for the webmail session log (logins, logouts); never a password. */
   log(ip: string, line: string): void;

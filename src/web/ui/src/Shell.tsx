@@ -61,6 +61,19 @@ function MailShell({ me }: { me: Me }) {
     if (folderId === undefined && folders.data?.length) setFolderId((folders.data.find((f) => f.specialUse === '\\Inbox') ?? folders.data[0]!).id);
   }, [folders.data, folderId]);
 
+  // Server push (GET /api/events): a changed folder refreshes its counts and list; no polling needed.
+  useEffect(() => {
+    const events = new EventSource('/api/events');
+    events.addEventListener('mailbox', (e) => {
+      const { folderId: changed } = JSON.parse((e as MessageEvent<string>).data) as { folderId: number };
+      void queryClient.invalidateQueries({ queryKey: keys.folders });
+      void queryClient.invalidateQueries({ queryKey: keys.messages(changed) });
+    });
+    events.addEventListener('folders', () => void queryClient.invalidateQueries({ queryKey: keys.folders }));
+    events.addEventListener('session-ended', () => { events.close(); queryClient.setQueryData(keys.me, null); });
+    return () => events.close();
+  }, [queryClient]);
+
   const folder = folders.data?.find((f) => f.id === folderId);
   const used = folders.data?.reduce((n, f) => n + f.bytes, 0) ?? 0;
   const logout = async () => {
