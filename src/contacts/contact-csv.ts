@@ -16,7 +16,7 @@ type Column = 'name' | 'email' | `phone:${ContactPhoneKind}` | 'company' | 'depa
 
 const NAMES: Record<Column, string[]> = {
   name: ['name', 'full name', 'display name', '姓名', '名称', '名字', '显示名', '顯示名', '联系人', '聯絡人'],
-  email: ['email', 'e-mail', 'emails', 'email address', 'e-mail address', 'primary email', 'email 2', 'email 3', 'e-mail 2 address', 'e-mail 3 address',
+  email: ['email', 'e-mail', 'emails', 'email address', 'e-mail address', 'primary email', 'e-mail 2 address', 'e-mail 3 address',
     '邮箱', '邮箱地址', '电子邮件', '電子郵件', '電子郵件地址', '郵箱', '郵箱地址', '邮件地址'],
   'phone:mobile': ['mobile', 'mobile phone', 'cell', '手机', '手機', '移动电话', '行動電話'],
   'phone:work': ['phone', 'work phone', 'business phone', 'telephone', '电话', '電話', '办公电话', '辦公電話', '工作电话'],
@@ -32,7 +32,8 @@ const NAMES: Record<Column, string[]> = {
   groups: ['groups', 'group', 'categories', '组', '组别', '分组', '联系组', '組', '分組', '聯絡組'],
 };
 const BY_NAME = new Map<string, Column>(Object.entries(NAMES).flatMap(([col, names]) => names.map((n) => [n, col as Column])));
-const key = (header: string): string => header.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+/** Case, runs of spaces or underscores, and a trailing number ("E-mail 2", "email3") aside. */
+const key = (header: string): string => header.trim().toLowerCase().replace(/[\s_]+/g, ' ').replace(/ ?\d+$/, '');
 
 /** One data record as a contact to check, with its line and the group names it asks for. */
 export interface CsvContact {

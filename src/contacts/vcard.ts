@@ -109,6 +109,12 @@ function parseLine(line: string): Property | undefined {
   return { name: head!.replace(/^.*\./, '').toUpperCase(), params, value };
 }
 
+/** N's family and given names: Chinese, Japanese and Korean names family first without a space, others "Given Family". */
+function nameOf([family = '', given = '']: string[]): string {
+  const [f, g] = [family.trim(), given.trim()];
+  return /[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/.test(f + g) ? f + g : [g, f].filter(Boolean).join(' ');
+}
+
 function phoneKind(types: string[]): ContactPhoneKind {
   if (types.includes('fax')) return 'fax';
   if (types.includes('cell')) return 'mobile';
@@ -124,8 +130,8 @@ export function readVcards(text: string): VcardContact[] {
   const logical: Array<{ line: number; text: string }> = [];
   physical.forEach((l, i) => {
     const last = logical[logical.length - 1];
-    if (last && /^[ \t]/.test(l)) last.text += l.slice(1);
-    else if (last && /ENCODING=QUOTED-PRINTABLE/i.test(last.text) && last.text.endsWith('=')) last.text = last.text.slice(0, -1) + l;
+    if (last && /ENCODING=QUOTED-PRINTABLE/i.test(last.text) && last.text.endsWith('=')) last.text = last.text.slice(0, -1) + l;
+    else if (last && /^[ \t]/.test(l)) last.text += l.slice(1);
     else logical.push({ line: i + 1, text: l });
   });
   const cards: VcardContact[] = [];
@@ -149,7 +155,7 @@ function addProperty(card: VcardContact, p: Property): void {
   const input = card.input;
   switch (p.name) {
     case 'FN': input.name = unescape(p.value).trim(); break;
-    case 'N': if (!input.name) input.name = splitValue(p.value, ';').slice(0, 2).reverse().filter(Boolean).join(' ').trim(); break;
+    case 'N': if (!input.name) input.name = nameOf(splitValue(p.value, ';')); break;
     case 'EMAIL': {
       const address = unescape(p.value).replace(/^mailto:/i, '').trim();
       const pref = p.params.get('TYPE')?.includes('pref') || p.params.get('PREF')?.includes('1');
