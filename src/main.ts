@@ -27,6 +27,9 @@ import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
 import { MailboxService } from './mailbox/mailbox-service.ts';
+import { ContactService } from './contacts/contacts.ts';
+import { ContactTransfer } from './contacts/contact-transfer.ts';
+import { EnterpriseDirectory } from './contacts/enterprise.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
 import { AntivirusStage } from './antivirus/antivirus-stage.ts';
 import { createDnsLookup } from './antispam/dns-lookup.ts';
@@ -128,6 +131,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     bayes: { classifier, learning },
     userMail: new UserMail(store, mailboxes),
+    contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store) },
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),

@@ -15,6 +15,8 @@ import { registerRoutes, type AnyRoute } from './route.ts';
 import { folderRoutes } from './routes/folders.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { directoryRoutes } from './routes/directory.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerAutoconfig } from './autoconfig.ts';
 import { WebAuth } from './session-cookies.ts';
@@ -25,7 +27,8 @@ import { serveWebmail } from './webmail-static.ts';
 const BODY_LIMIT = 256 * 1024;
 
 export function apiRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
-  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps)];
+  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps),
+    ...contactRoutes(deps), ...directoryRoutes(deps)];
 }
 
 export type { WebDeps } from './deps.ts';

@@ -28,8 +28,11 @@ export interface RouteContext<P, Q, B> {
 }
 
 export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extends Schema | 'raw' = Schema> {
-  method: 'GET' | 'POST';
+  /** PUT and DELETE are state changes like POST: registerRoutes checks their CSRF token too. */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
+  /** A larger JSON body than the app's default for this route alone (bytes), e.g. an import. */
+  bodyLimit?: number;
   summary: string;
   tag: string;
   auth: boolean;
@@ -68,6 +71,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
     app.route({
       method: spec.method,
       url: spec.url,
+      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       handler: async (req, reply) => {
         try {
           const user = spec.auth ? await auth.require(req) : undefined;
