@@ -18,8 +18,8 @@ import { readContactsCsv, writeContactsCsv } from './contact-csv.ts';
 import { MAX_CONTACTS, MAX_IDS, requireGroup, requireOwner } from './contacts.ts';
 import { formatVcard, readVcards, type VcardVersion } from './vcard.ts';
 
-/** 2 MB of text and 5,000 records per import: a large personal book in one go, a request that ends in seconds. */
-export const MAX_IMPORT_CHARS = 2 * 1024 * 1024;
+/** 1 M characters (a JSON body of up to ~4 MB: see the import route) and 5,000 records per import: a large personal book in one go, a request that ends in seconds. */
+export const MAX_IMPORT_CHARS = 1024 * 1024;
 export const MAX_IMPORT_RECORDS = 5000;
 
 export type ImportFormat = 'csv' | 'vcard';
