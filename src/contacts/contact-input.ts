@@ -9,6 +9,9 @@ import { MailError } from '../core/errors.ts';
 import { parseAddress } from '../directory/address.ts';
 import { CONTACT_PHONE_KINDS, type ContactFields, type ContactPhone, type ContactPhoneKind } from '../store/store.ts';
 
+/** The phone kinds a contact may have (the API's enum: web routes do not import the store). */
+export { CONTACT_PHONE_KINDS };
+
 export const LIMITS = {
   name: 100, company: 100, department: 100, title: 100, address: 300, notes: 2000,
   emails: 10, phones: 10, phone: 40, email: 254,

@@ -84,8 +84,9 @@ describe('web contact routes', () => {
       assert.equal(r.json.error.field, field, JSON.stringify(body));
     }
     assert.equal((await alice.get('/api/contacts')).json.total, 0, 'nothing written');
-    for (const [path, field] of [['/api/contacts?pageSize=201', 'pageSize'], ['/api/contacts?groupId=x', 'groupId'], ['/api/contacts/abc', 'contactId'],
-      ['/api/contacts/export?format=pdf', 'format'], ['/api/contacts/autocomplete', 'q']]) {
+    const badQueries: Array<[string, string]> = [['/api/contacts?pageSize=201', 'pageSize'], ['/api/contacts?groupId=x', 'groupId'], ['/api/contacts/abc', 'contactId'],
+      ['/api/contacts/export?format=pdf', 'format'], ['/api/contacts/autocomplete', 'q']];
+    for (const [path, field] of badQueries) {
       const r = await alice.get(path);
       assert.equal(r.status, 400, path);
       assert.equal(r.json.error.field, field, path);

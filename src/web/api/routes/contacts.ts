@@ -9,10 +9,9 @@
  */
 import { z } from 'zod';
 import type { ContactGroupId, ContactId } from '../../../core/ids.ts';
-import { LIMITS } from '../../../contacts/contact-input.ts';
+import { CONTACT_PHONE_KINDS, LIMITS } from '../../../contacts/contact-input.ts';
 import { DEFAULT_PAGE_SIZE, MAX_IDS, MAX_PAGE_SIZE } from '../../../contacts/contacts.ts';
 import { MAX_SUGGESTIONS } from '../../../contacts/enterprise.ts';
-import { CONTACT_PHONE_KINDS } from '../../../store/store.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import type { WebDeps } from '../deps.ts';
 import { contentDisposition } from './mail.ts';

@@ -7,7 +7,7 @@
 import { LogoutOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Button, Input, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Me } from './api.ts';
 import { bytes } from './format.ts';
@@ -15,6 +15,9 @@ import { FolderTree } from './FolderTree.tsx';
 import { MessageList } from './MessageList.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
 import './shell.css';
+import { useModule } from './hash-route.ts';
+
+const ContactsModule = lazy(() => import('./contacts/ContactsModule.tsx'));
 
 function Quota({ used, quota }: { used: number; quota: number }) {
   const { t, i18n } = useTranslation();
@@ -39,6 +42,7 @@ function MailShell({ me }: { me: Me }) {
   const [folderId, setFolderId] = useState<number>();
   const [page, setPage] = useState(1);
   const [openUid, setOpenUid] = useState<number>();
+  const module = useModule();
 
   useEffect(() => {
     if (folderId === undefined && folders.data?.length) setFolderId((folders.data.find((f) => f.specialUse === '\\Inbox') ?? folders.data[0]!).id);
@@ -58,6 +62,10 @@ function MailShell({ me }: { me: Me }) {
     <Layout className="yj-shell">
       <Layout.Header className="yj-header">
         <Typography.Title level={4} className="yj-brand">{t('app.name')}</Typography.Title>
+        <nav className="yj-modules" aria-label={t('nav.label')}>
+          <a href="#mail" aria-current={module === 'mail' ? 'page' : undefined}>{t('nav.mail')}</a>
+          <a href="#contacts" aria-current={module === 'contacts' ? 'page' : undefined}>{t('nav.contacts')}</a>
+        </nav>
         <Input.Search className="yj-search" placeholder={t('shell.searchPlaceholder')} aria-label={t('shell.searchPlaceholder')} disabled />
         <span className="yj-today">{new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date())}</span>
         <span className="yj-user" aria-label={t('shell.userMenu', { address: me.user.address })}>{me.user.realName || me.user.address}</span>
@@ -65,7 +73,9 @@ function MailShell({ me }: { me: Me }) {
           <Button type="text" icon={<LogoutOutlined />} onClick={() => void logout()}>{t('shell.logout')}</Button>
         </Tooltip>
       </Layout.Header>
-      <Layout>
+      {module === 'contacts' ? (
+        <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><ContactsModule /></Suspense></Layout.Content>
+      ) : <Layout>
         <Layout.Sider width={220} theme="light" className="yj-sider">
           {folders.data ? (
             <>
@@ -82,7 +92,7 @@ function MailShell({ me }: { me: Me }) {
             </>
           )}
         </Layout.Content>
-      </Layout>
+      </Layout>}
     </Layout>
   );
 }
