@@ -17,6 +17,14 @@ import { WEBMAIL_DIST } from '../../../src/web/api/web-role.ts';
 import { PASSWORD, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = process.env.YOUJU_SCREENSHOTS;
+
+/** With YOUJU_SCREENSHOTS=DIR, saves the screen there (as ui.e2e.test.ts does for the mail screens). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!SHOTS) return;
+  await page.waitForTimeout(400); // let antd's transitions finish
+  await page.screenshot({ path: join(SHOTS, name) });
+}
 const ROOT = new URL('../../../', import.meta.url);
 
 /** No build, or a source file newer than it (a stale build would test old code). */
@@ -89,6 +97,7 @@ describe('contacts in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} i
     const report = dialog.locator('.yj-import-report');
     await report.getByText('新增 2 个，覆盖 0 个，忽略重复 0 个').waitFor();
     await report.getByText('1 行未导入：').waitFor();
+    await screenshot(page, 'contacts-import-zh-CN.png');
     const bad = report.locator('.yj-import-errors tbody tr');
     assert.equal(await bad.count(), 1);
     const cells = await bad.first().locator('td').allTextContents();
@@ -98,6 +107,7 @@ describe('contacts in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} i
     await dialog.getByRole('button', { name: '关闭' }).click();
     await page.getByText('共 3 个联系人').waitFor();
     await page.getByRole('navigation', { name: '联系组' }).getByText('客户').waitFor();
+    await screenshot(page, 'contacts-zh-CN.png');
   });
 
   it('exports CSV: the file holds exactly the contacts, and reads back as duplicates', async () => {
@@ -136,5 +146,6 @@ describe('contacts in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} i
     await page.getByRole('tree').getByText('研发部').click();
     await page.getByRole('cell', { name: 'dev@example.cn' }).waitFor();
     assert.equal(await page.getByText('hidden@example.cn').count(), 0, 'the hidden user is not listed');
+    await screenshot(page, 'directory-zh-CN.png');
   });
 });
