@@ -27,6 +27,9 @@ import { QueueManager } from './queue/manager.ts';
 import { QueueService } from './queue/queue.ts';
 import { Bus } from './core/bus.ts';
 import { MailboxService } from './mailbox/mailbox-service.ts';
+import { ContactService } from './contacts/contacts.ts';
+import { ContactTransfer } from './contacts/contact-transfer.ts';
+import { EnterpriseDirectory } from './contacts/enterprise.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
 import { QuotaService } from './delivery/quota.ts';
 import { SendingRules } from './submission/sending-rules.ts';
@@ -143,6 +146,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     bayes: { classifier, learning },
     userMail, submission, users, domains, resolver,
+    contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store) },
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     aliases: new AliasService(store, clock),

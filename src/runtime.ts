@@ -19,6 +19,9 @@ import type { Resolver } from './directory/resolve.ts';
 import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
+import type { ContactService } from './contacts/contacts.ts';
+import type { ContactTransfer } from './contacts/contact-transfer.ts';
+import type { EnterpriseDirectory } from './contacts/enterprise.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
 import type { BayesClassifier } from './antispam/bayes.ts';
 import type { BayesLearning } from './antispam/bayes-learning.ts';
@@ -56,6 +59,8 @@ export interface Runtime {
   bayes: { classifier: BayesClassifier; learning: BayesLearning };
   /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
   userMail: UserMail;
+  /** Personal contacts and groups, their import/export, and the enterprise directory a user reads (W8, W9). */
+  contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory };
   /** Webmail logins, kept in the store (every node knows them). */
   webSessions: WebSessions;
   /** Sending from the webmail under the sending rules SMTP submission applies, and drafts. */

@@ -34,3 +34,12 @@ export function mayReachMail(actor: Actor, owner: MailOwner, access: MailAccess)
 
 /** Whether the actor needs the owner's org units to decide (only department admins do). */
 export const needsOrgUnits = (actor: Actor): boolean => actor.role.kind === 'department';
+
+/**
+ * A user's personal data (contacts and groups, FEATURES W8): the user and the system only. Admins
+ * manage accounts, not people's address books, so no admin role reaches it.
+ */
+export function mayReachPersonal(actor: Actor, ownerId: UserId): boolean {
+  const role = actor.role;
+  return role.kind === 'system' || (role.kind === 'user' && role.userId === ownerId);
+}

@@ -17,3 +17,5 @@ export type PopAccountId = Brand<number, 'PopAccountId'>;
 export type ImportJobId = Brand<number, 'ImportJobId'>;
 export type ImportAccountId = Brand<number, 'ImportAccountId'>;
 export type ImportFolderId = Brand<number, 'ImportFolderId'>;
+export type ContactId = Brand<number, 'ContactId'>;
+export type ContactGroupId = Brand<number, 'ContactGroupId'>;

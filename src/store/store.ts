@@ -8,6 +8,7 @@ import type {
   AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QuarantineId, QueueId, UserId,
 } from '../core/ids.ts';
 import type { ImportAccountId, ImportFolderId, ImportJobId } from '../core/ids.ts';
+import type { ContactGroupId, ContactId } from '../core/ids.ts';
 import type { BusRelay } from '../core/bus.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -61,6 +62,7 @@ export interface StoreTx {
   readonly greylist: GreylistRepo;
   readonly webSessions: WebSessionRepo;
   readonly bayes: BayesRepo;
+  readonly contacts: ContactRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -919,4 +921,85 @@ export interface ImportRepo {
   markSeen(id: ImportFolderId, key: string): Promise<void>;
   /** POP3: the keys already imported. */
   seenKeys(id: ImportFolderId): Promise<Set<string>>;
+}
+
+// ── Personal contacts (migration 016) ──────────────────────────────────────────────────────
+
+export const CONTACT_PHONE_KINDS = ['mobile', 'work', 'home', 'fax', 'other'] as const;
+export type ContactPhoneKind = (typeof CONTACT_PHONE_KINDS)[number];
+export interface ContactPhone {
+  kind: ContactPhoneKind;
+  number: string;
+}
+/** What a person edits (manual part 2 §1.10.1); the service checks it, the store keeps it as given. */
+export interface ContactFields {
+  name: string;
+  /** At least one; the first is the contact's main address. Kept as written (duplicates compare lower-cased). */
+  emails: string[];
+  phones: ContactPhone[];
+  company: string;
+  department: string;
+  title: string;
+  address: string;
+  /** 'YYYY-MM-DD' or ''. */
+  birthday: string;
+  notes: string;
+}
+export interface Contact extends ContactFields {
+  id: ContactId;
+  userId: UserId;
+  /** The owner's groups this contact is in, ascending. */
+  groupIds: ContactGroupId[];
+  createdAt: number;
+  updatedAt: number;
+}
+export interface ContactQuery {
+  /** Substring (case-insensitive) of the name, an address, company, department, title or a phone number. */
+  search?: string;
+  /** Only members of this group. */
+  groupId?: ContactGroupId;
+  offset?: number;
+  limit?: number;
+}
+export interface ContactGroup {
+  id: ContactGroupId;
+  userId: UserId;
+  name: string;
+  /** How many contacts are in it. */
+  members: number;
+  createdAt: number;
+}
+
+/**
+ * One user's address book. Every method takes the owner's id and only ever sees that owner's rows:
+ * another user's contact or group id behaves exactly like one that does not exist (undefined, 0,
+ * false), so the service above can answer NOT_FOUND without a second check.
+ */
+export interface ContactRepo {
+  create(userId: UserId, fields: ContactFields, groupIds?: readonly ContactGroupId[]): Promise<Contact>;
+  get(userId: UserId, id: ContactId): Promise<Contact | undefined>;
+  /** The owner's contacts with these ids (unknown ids are skipped), in list order. */
+  getMany(userId: UserId, ids: readonly ContactId[]): Promise<Contact[]>;
+  /** Contacts having this address among theirs (case-insensitive), oldest first. */
+  byEmail(userId: UserId, email: string): Promise<Contact[]>;
+  /** Ordered by the lower-cased name (code points), then id. */
+  list(userId: UserId, q?: ContactQuery): Promise<Contact[]>;
+  count(userId: UserId, q?: Omit<ContactQuery, 'offset' | 'limit'>): Promise<number>;
+  /** Replaces the given fields (and with groupIds, the contact's groups; ids not the owner's are dropped). */
+  update(userId: UserId, id: ContactId, fields: Partial<ContactFields>, groupIds?: readonly ContactGroupId[]): Promise<Contact | undefined>;
+  /** Deletes those of the ids that are the owner's; returns how many. */
+  delete(userId: UserId, ids: readonly ContactId[]): Promise<number>;
+  /** Ordered by name (code points). */
+  groups(userId: UserId): Promise<ContactGroup[]>;
+  getGroup(userId: UserId, id: ContactGroupId): Promise<ContactGroup | undefined>;
+  /** Throws ALREADY_EXISTS when the owner has a group of that name. */
+  createGroup(userId: UserId, name: string): Promise<ContactGroup>;
+  /** Throws ALREADY_EXISTS when the owner has another group of that name. */
+  renameGroup(userId: UserId, id: ContactGroupId, name: string): Promise<ContactGroup | undefined>;
+  /** Deletes the group; its contacts stay. */
+  deleteGroup(userId: UserId, id: ContactGroupId): Promise<boolean>;
+  /** Puts the owner's contacts among ids into the group; returns how many were not in it yet, undefined without such a group. */
+  addMembers(userId: UserId, groupId: ContactGroupId, ids: readonly ContactId[]): Promise<number | undefined>;
+  /** Takes contacts out of the group; returns how many were in it, undefined without such a group. */
+  removeMembers(userId: UserId, groupId: ContactGroupId, ids: readonly ContactId[]): Promise<number | undefined>;
 }

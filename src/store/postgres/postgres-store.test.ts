@@ -2,6 +2,7 @@
 // a database of its own on 127.0.0.1:5432 (YOUJU_TEST_PG_URL); unreachable PostgreSQL fails, never skips.
 import { runBayesContract } from '../contract/bayes.contract.ts';
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
+import { runContactsContract } from '../contract/contacts.contract.ts';
 import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runImportContract } from '../contract/import.contract.ts';
@@ -20,3 +21,4 @@ runImportContract('postgres', () => openTestStore('postgres'));
 runProtectionContract('postgres', () => openTestStore('postgres'));
 runWebContract('postgres', () => openTestStore('postgres'));
 runBayesContract('postgres', () => openTestStore('postgres'));
+runContactsContract('postgres', () => openTestStore('postgres'));

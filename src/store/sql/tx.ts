@@ -12,6 +12,7 @@ import { messageRepo } from './messages.ts';
 import { adminRepo, orgUnitRepo } from './org.ts';
 import { popAccountRepo } from './pop-accounts.ts';
 import { bayesRepo } from './bayes.ts';
+import { contactRepo } from './contacts.ts';
 import { counterRepo, greylistRepo, quarantineRepo } from './protection.ts';
 import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
@@ -46,5 +47,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     greylist: greylistRepo(ctx),
     webSessions: webSessionRepo(ctx),
     bayes: bayesRepo(ctx),
+    contacts: contactRepo(ctx),
   };
 }

@@ -1,6 +1,7 @@
 // Runs the one store conformance suite and the blob-store suite against the embedded backend.
 import { runBayesContract } from '../contract/bayes.contract.ts';
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
+import { runContactsContract } from '../contract/contacts.contract.ts';
 import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runImportContract } from '../contract/import.contract.ts';
@@ -19,3 +20,4 @@ runImportContract('sqlite', () => openTestStore('sqlite'));
 runProtectionContract('sqlite', () => openTestStore('sqlite'));
 runWebContract('sqlite', () => openTestStore('sqlite'));
 runBayesContract('sqlite', () => openTestStore('sqlite'));
+runContactsContract('sqlite', () => openTestStore('sqlite'));

@@ -17,6 +17,8 @@ import { eventRoutes } from './routes/events.ts';
 import { folderRoutes } from './routes/folders.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { directoryRoutes } from './routes/directory.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerAutoconfig } from './autoconfig.ts';
 import { WebAuth } from './session-cookies.ts';
@@ -27,7 +29,8 @@ import { serveWebmail } from './webmail-static.ts';
 const BODY_LIMIT = 256 * 1024;
 
 export function apiRoutes(deps: WebDeps, auth: WebAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
-  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown)];
+  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown),
+    ...contactRoutes(deps), ...directoryRoutes(deps)];
 }
 
 export type { WebDeps } from './deps.ts';

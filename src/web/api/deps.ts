@@ -7,6 +7,9 @@ import type { UserService } from '../../directory/users.ts';
 import type { UserMail } from '../../mailbox/user-mail.ts';
 import type { SubmissionService } from '../../submission/submission-service.ts';
 import type { MailEndpoints } from './autoconfig.ts';
+import type { ContactService } from '../../contacts/contacts.ts';
+import type { ContactTransfer } from '../../contacts/contact-transfer.ts';
+import type { EnterpriseDirectory } from '../../contacts/enterprise.ts';
 
 export interface WebDeps {
   users: Pick<UserService, 'authenticateCredentials' | 'get'>;
@@ -25,4 +28,6 @@ export interface WebDeps {
   /** The built webmail (src/web/ui's dist), when there is one. */
   uiDir?: string;
   version: string;
+  /** Personal contacts (W8) and the enterprise directory as a user reads it (W9). */
+  contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory };
 }

@@ -28,7 +28,8 @@ export interface RouteContext<P, Q, B> {
 }
 
 export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extends Schema | 'raw' = Schema> {
-  method: 'GET' | 'POST';
+  /** PUT and DELETE are state changes like POST: registerRoutes checks their CSRF token too. */
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   summary: string;
   tag: string;
@@ -39,7 +40,7 @@ export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extend
   /** The JSON answer's schema (200), or 'raw' for answers the handler sends itself (`produces` says the type). */
   response: R;
   produces?: string;
-  /** A larger body than the app's default (compose: long HTML; uploads: the message size limit). */
+  /** A larger body than the app's default for this route alone, in bytes (an import, compose's HTML, an upload). */
   bodyLimit?: number;
   /** The body is bytes (application/octet-stream), handed to the handler as `req.body` unparsed. */
   rawBody?: boolean;

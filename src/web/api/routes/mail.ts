@@ -41,7 +41,7 @@ const OpenedMessage = MessageLine.extend({
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
 
 /** RFC 6266 / 5987: an ASCII fallback and the UTF-8 name. */
-const contentDisposition = (name: string) =>
+export const contentDisposition = (name: string) =>
   `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
 export function mailRoutes(deps: WebDeps): AnyRoute[] {

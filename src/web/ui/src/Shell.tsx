@@ -17,6 +17,8 @@ import { ReadingPane } from './ReadingPane.tsx';
 import { parseStart } from './compose/prefill.ts';
 import './shell.css';
 
+const ContactsModule = lazy(() => import('./contacts/ContactsModule.tsx'));
+
 // Compose and its editor (tiptap) load when someone first writes.
 const Compose = lazy(() => import('./compose/Compose.tsx'));
 
@@ -56,6 +58,7 @@ function MailShell({ me }: { me: Me }) {
   const [openUid, setOpenUid] = useState<number>();
   const [hash, go] = useHash();
   const composing = hash.startsWith('#compose');
+  const module = /^#contacts\b/.test(hash) ? 'contacts' : 'mail';
 
   useEffect(() => {
     if (folderId === undefined && folders.data?.length) setFolderId((folders.data.find((f) => f.specialUse === '\\Inbox') ?? folders.data[0]!).id);
@@ -88,6 +91,10 @@ function MailShell({ me }: { me: Me }) {
     <Layout className="yj-shell">
       <Layout.Header className="yj-header">
         <Typography.Title level={4} className="yj-brand">{t('app.name')}</Typography.Title>
+        <nav className="yj-modules" aria-label={t('nav.label')}>
+          <a href="#mail" aria-current={module === 'mail' ? 'page' : undefined}>{t('nav.mail')}</a>
+          <a href="#contacts" aria-current={module === 'contacts' ? 'page' : undefined}>{t('nav.contacts')}</a>
+        </nav>
         <Input.Search className="yj-search" placeholder={t('shell.searchPlaceholder')} aria-label={t('shell.searchPlaceholder')} disabled />
         <span className="yj-today">{new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date())}</span>
         <span className="yj-user" aria-label={t('shell.userMenu', { address: me.user.address })}>{me.user.realName || me.user.address}</span>
@@ -95,7 +102,9 @@ function MailShell({ me }: { me: Me }) {
           <Button type="text" icon={<LogoutOutlined />} onClick={() => void logout()}>{t('shell.logout')}</Button>
         </Tooltip>
       </Layout.Header>
-      <Layout>
+      {module === 'contacts' ? (
+        <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><ContactsModule /></Suspense></Layout.Content>
+      ) : <Layout>
         <Layout.Sider width={220} theme="light" className="yj-sider">
           <div className="yj-write"><Button type="primary" block icon={<EditOutlined />} onClick={() => go('#compose')}>{t('compose.write')}</Button></div>
           {folders.data ? (
@@ -118,7 +127,7 @@ function MailShell({ me }: { me: Me }) {
             </>
           )}
         </Layout.Content>
-      </Layout>
+      </Layout>}
     </Layout>
   );
 }

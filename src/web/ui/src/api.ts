@@ -47,10 +47,11 @@ export class ApiError extends Error {
 
 let csrfToken = '';
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+/** One API call; every method but GET carries the CSRF token (and a JSON body when there is one). */
+export async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
-  if (method === 'POST') {
-    headers['content-type'] = 'application/json';
+  if (method !== 'GET') {
+    if (body !== undefined) headers['content-type'] = 'application/json';
     if (csrfToken) headers['x-csrf-token'] = csrfToken;
   }
   let res: Response;

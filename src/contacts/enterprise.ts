@@ -1,0 +1,136 @@
+/**
+ * The enterprise address book as a webmail user reads it (FEATURES W9, manual part 2 §1.11): the
+ * org unit tree of the user's own domain (directory/orgs.ts order: display order, then name) with
+ * each unit's users, the users in no unit, and the mailing lists the user may send to; and
+ * autocomplete for compose, which merges the personal book with that directory.
+ * Left out: users hidden from the directory ("不显示在企业通讯录") and accounts still pending
+ * approval. A list is one the user may send to when it is public, or private with the user a
+ * member holding the send right (directory/lists.ts). Read-only: admins edit the directory.
+ */
+import type { OrgUnitId, UserId } from '../core/ids.ts';
+import { MailError } from '../core/errors.ts';
+import type { Actor } from '../directory/actor.ts';
+import type { Domain, OrgUnit, Store, StoreTx, User } from '../store/store.ts';
+import { requireOwner } from './contacts.ts';
+
+export interface DirectoryPerson {
+  name: string;
+  address: string;
+}
+export interface DirectoryUnit {
+  id: OrgUnitId;
+  name: string;
+  users: DirectoryPerson[];
+  children: DirectoryUnit[];
+}
+export interface DirectoryList {
+  address: string;
+  description: string;
+}
+export interface DirectoryTree {
+  /** The domain's name (ASCII). */
+  domain: string;
+  units: DirectoryUnit[];
+  /** Users in no org unit. */
+  unassigned: DirectoryPerson[];
+  lists: DirectoryList[];
+}
+
+export type SuggestionSource = 'personal' | 'directory' | 'list';
+export interface Suggestion {
+  name: string;
+  address: string;
+  source: SuggestionSource;
+}
+
+export const MAX_SUGGESTIONS = 50;
+const collator = new Intl.Collator('zh-Hans-CN');
+const SOURCE_ORDER: Record<SuggestionSource, number> = { personal: 0, directory: 1, list: 2 };
+
+const isListed = (u: User): boolean => !u.hiddenFromDirectory && u.status !== 'pending';
+const person = (u: User, domain: Domain): DirectoryPerson => ({ name: u.realName || u.localPart, address: `${u.localPart}@${domain.name}` });
+const byName = (a: DirectoryPerson, b: DirectoryPerson): number => collator.compare(a.name, b.name) || a.address.localeCompare(b.address);
+
+async function ownerAndDomain(tx: StoreTx, userId: UserId): Promise<{ user: User; domain: Domain }> {
+  const user = await tx.users.get(userId);
+  const domain = user && (await tx.domains.get(user.domainId));
+  if (!user || !domain) throw new MailError('NOT_FOUND', `user #${userId} does not exist`);
+  return { user, domain };
+}
+
+/** The domain's lists the user may send to, by address. */
+async function sendableLists(tx: StoreTx, user: User, domain: Domain): Promise<DirectoryList[]> {
+  const self = `${user.localPart}@${domain.name}`;
+  const out: DirectoryList[] = [];
+  for (const l of await tx.lists.list(domain.id)) {
+    const mayPost = l.visibility === 'public' || (await tx.lists.members(l.id)).some((m) => m.address === self && m.canSend);
+    if (mayPost) out.push({ address: `${l.localPart}@${domain.name}`, description: l.description });
+  }
+  return out.sort((a, b) => a.address.localeCompare(b.address));
+}
+
+export class EnterpriseDirectory {
+  constructor(private readonly store: Store) {}
+
+  /** The owner's domain as a tree of org units with their users, plus the lists the owner may send to. */
+  async tree(actor: Actor, userId: UserId): Promise<DirectoryTree> {
+    requireOwner(actor, userId);
+    return this.store.read(async (tx) => {
+      const { user, domain } = await ownerAndDomain(tx, userId);
+      const units = await tx.orgUnits.list(domain.id);
+      const users = (await tx.users.list({ domainId: domain.id })).filter(isListed);
+      const nodes = new Map<OrgUnitId, DirectoryUnit & { unit: OrgUnit }>(units.map((u) => [u.id, { id: u.id, name: u.name, users: [], children: [], unit: u }]));
+      const unassigned: DirectoryPerson[] = [];
+      for (const u of users) {
+        const node = u.orgUnitId === null ? undefined : nodes.get(u.orgUnitId);
+        (node ? node.users : unassigned).push(person(u, domain));
+      }
+      const roots: Array<DirectoryUnit & { unit: OrgUnit }> = [];
+      for (const n of nodes.values()) {
+        const parent = n.unit.parentId === null ? undefined : nodes.get(n.unit.parentId);
+        (parent ? parent.children : roots).push(n);
+      }
+      const finish = (list: Array<DirectoryUnit & { unit?: OrgUnit }>): DirectoryUnit[] => list
+        .sort((a, b) => a.unit!.sortOrder - b.unit!.sortOrder || collator.compare(a.name, b.name))
+        .map((n) => ({ id: n.id, name: n.name, users: n.users.sort(byName), children: finish(n.children as Array<DirectoryUnit & { unit?: OrgUnit }>) }));
+      return { domain: domain.name, units: finish(roots), unassigned: unassigned.sort(byName), lists: await sendableLists(tx, user, domain) };
+    });
+  }
+
+  /**
+   * Addresses for compose's recipient fields: personal contacts (each address of a match), users of
+   * the owner's domain and the lists the owner may send to, whose name or address contains `prefix`
+   * (case-insensitive). Names or addresses that start with it come first, then personal before
+   * directory before lists, then by name; each address once.
+   */
+  async autocomplete(actor: Actor, userId: UserId, prefix: string, limit = 10): Promise<Suggestion[]> {
+    requireOwner(actor, userId);
+    const q = prefix.trim().toLowerCase();
+    const max = Math.min(Math.max(limit, 1), MAX_SUGGESTIONS);
+    if (q === '') return [];
+    return this.store.read(async (tx) => {
+      const { user, domain } = await ownerAndDomain(tx, userId);
+      const found: Suggestion[] = [];
+      for (const c of await tx.contacts.list(userId, { search: q, limit: 100 })) {
+        for (const address of c.emails) found.push({ name: c.name, address, source: 'personal' });
+      }
+      for (const u of await tx.users.list({ domainId: domain.id, search: q, limit: 200 })) {
+        if (isListed(u)) found.push({ ...person(u, domain), source: 'directory' });
+      }
+      for (const l of await sendableLists(tx, user, domain)) found.push({ name: l.description || l.address, address: l.address, source: 'list' });
+
+      const starts = (s: Suggestion): number => (s.name.toLowerCase().startsWith(q) || s.address.toLowerCase().startsWith(q) ? 0 : 1);
+      const matches = (s: Suggestion): boolean => s.name.toLowerCase().includes(q) || s.address.toLowerCase().includes(q);
+      const seen = new Set<string>();
+      return found.filter(matches)
+        .sort((a, b) => starts(a) - starts(b) || SOURCE_ORDER[a.source] - SOURCE_ORDER[b.source] || collator.compare(a.name, b.name))
+        .filter((s) => {
+          const k = s.address.toLowerCase();
+          if (seen.has(k)) return false;
+          seen.add(k);
+          return true;
+        })
+        .slice(0, max);
+    });
+  }
+}
