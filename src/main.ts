@@ -38,6 +38,8 @@ import { SpamScoreStage } from './antispam/spam-score.ts';
 import { BayesClassifier } from './antispam/bayes.ts';
 import { BayesLearning } from './antispam/bayes-learning.ts';
 import { UserMail } from './mailbox/user-mail.ts';
+import { MailHtml } from './mailbox/mail-html.ts';
+import { HtmlSanitiser } from './mime/safe-html-worker.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
 import { SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
@@ -124,10 +126,13 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   // Moves into and out of Junk (IMAP, webmail) train the classifier.
   const learning = new BayesLearning({ classifier, store, blobs, settings: () => settings.current(), warn: (m) => logger.warn(m) });
   mailboxes.onJunk(learning.onJunk);
+  const userMail = new UserMail(store, mailboxes);
+  const htmlSanitiser = new HtmlSanitiser();
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     bayes: { classifier, learning },
-    userMail: new UserMail(store, mailboxes),
+    userMail,
+    mailHtml: new MailHtml(store, userMail, htmlSanitiser),
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
@@ -144,6 +149,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();
+      await htmlSanitiser.close();
       await learning.idle();
       await pipeline.close();
       await store.close();

@@ -23,6 +23,7 @@ import type { Pipeline } from './pipeline/pipeline.ts';
 import type { BayesClassifier } from './antispam/bayes.ts';
 import type { BayesLearning } from './antispam/bayes-learning.ts';
 import type { UserMail } from './mailbox/user-mail.ts';
+import type { MailHtml } from './mailbox/mail-html.ts';
 import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -55,6 +56,8 @@ export interface Runtime {
   bayes: { classifier: BayesClassifier; learning: BayesLearning };
   /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
   userMail: UserMail;
+  /** A message's HTML made safe for the webmail, and the senders whose remote images show (issue #12). */
+  mailHtml: MailHtml;
   /** Webmail logins, kept in the store (every node knows them). */
   webSessions: WebSessions;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */

@@ -4,11 +4,13 @@ import type { WebSessions } from '../../auth/web-sessions.ts';
 import type { Logger } from '../../core/log/logger.ts';
 import type { UserService } from '../../directory/users.ts';
 import type { UserMail } from '../../mailbox/user-mail.ts';
+import type { MailHtml } from '../../mailbox/mail-html.ts';
 import type { MailEndpoints } from './autoconfig.ts';
 
 export interface WebDeps {
   users: Pick<UserService, 'authenticateCredentials' | 'get'>;
   userMail: UserMail;
+  mailHtml: MailHtml;
   sessions: WebSessions;
   throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
   /** A line for the webmail session log (logins, logouts); never a password. */
