@@ -2,9 +2,9 @@
  * The CSS of a sender's HTML mail (a <style> element's text or a style="" attribute) made safe to
  * show: every url() is an image reference that is kept (data: images), mapped (cid: → the inline
  * part's URL), kept only when remote images are allowed (http/https), or replaced by `none`;
- * @import goes; functions that fetch without url() (image-set, cross-fade, image(), element(),
- * src()) and the old script hooks (IE's expression() and behavior, Mozilla's -moz-binding,
- * javascript: text) are made invalid so the browser drops the declaration.
+ * @import, @font-face and the old script hooks (IE's behavior, Mozilla's -moz-binding) go; functions
+ * that fetch without url() (image-set, cross-fade, image(), element(), src()), IE's expression()
+ * and javascript: text are made invalid so the browser drops the declaration.
  *
  * Not a CSS parser: a parser of our own (or jsdom's, which drops properties it does not know and
  * disagrees with Chromium on broken rules) would change how the mail looks and still differ from the
@@ -62,12 +62,15 @@ const URL_FUNCTION = /url\s*\(\s*(?:"([^"]*)"?|'([^']*)'?|([^)]*?))\s*(?:\)|$)/g
 export function cleanCss(css: string, ctx: CssContext): string {
   let s = css.includes('\\') ? decodeEscapes(css) : css;
   s = s.replace(/\u0000/g, '\ufffd').replace(/\/\*[\s\S]*?(?:\*\/|$)/g, ' ');
-  s = s.replace(/@import\b[^;]*(?:;|$)/gi, '');
+  // Rules and declarations that only fetch (style sheets, fonts, IE/Mozilla script hooks) go whole,
+  // before url() is looked at, so that only image references are counted.
+  s = s.replace(/@import\b[^;]*(?:;|$)/gi, '').replace(/@font-face\s*\{[^}]*(?:\}|$)/gi, '');
+  s = s.replace(/(?:behavior|-moz-binding)\s*:[^;}]*/gi, '');
   s = s.replace(URL_FUNCTION, (_m, dq: string | undefined, sq: string | undefined, bare: string | undefined) => {
     const url = imageUrl(dq ?? sq ?? bare ?? '', ctx);
     return url === undefined ? 'none' : `url("${url.replace(/["\\\n\r\f]/g, (c) => `\\${c.charCodeAt(0).toString(16)} `)}")`;
   });
   s = s.replace(FETCHING_FUNCTIONS, 'invalid(');
-  s = s.replace(/(?:behavior|-moz-binding)\s*:/gi, 'invalid:').replace(/(?:java|vb)script\s*:/gi, 'invalid:');
+  s = s.replace(/(?:java|vb)script\s*:/gi, 'invalid:');
   return s.replace(/</g, '\\3c ');
 }
