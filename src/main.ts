@@ -44,6 +44,8 @@ import { SpamScoreStage } from './antispam/spam-score.ts';
 import { BayesClassifier } from './antispam/bayes.ts';
 import { BayesLearning } from './antispam/bayes-learning.ts';
 import { UserMail } from './mailbox/user-mail.ts';
+import { MailHtml } from './mailbox/mail-html.ts';
+import { HtmlSanitiser } from './mime/safe-html-worker.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
 import { SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
@@ -138,6 +140,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const domains = new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault);
   const resolver = new Resolver(store, clock, { recipientDelimiter: () => settings.current().delivery.recipientDelimiter, srs });
   const userMail = new UserMail(store, mailboxes);
+  const htmlSanitiser = new HtmlSanitiser();
   const submission = new SubmissionService({
     rules: new SendingRules({ users, domains, resolver, quota: new QuotaService(store) }),
     users, userMail, queue, pipeline, settings: () => settings.current(), hostname: config.hostname, now: () => clock.now(),
@@ -146,6 +149,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     bayes: { classifier, learning },
     userMail, submission, users, domains, resolver,
+    mailHtml: new MailHtml(store, userMail, htmlSanitiser),
     contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store) },
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
@@ -156,6 +160,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();
+      await htmlSanitiser.close();
       await learning.idle();
       await pipeline.close();
       await store.close();

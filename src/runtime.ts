@@ -27,6 +27,7 @@ import type { BayesClassifier } from './antispam/bayes.ts';
 import type { BayesLearning } from './antispam/bayes-learning.ts';
 import type { UserMail } from './mailbox/user-mail.ts';
 import type { SubmissionService } from './submission/submission-service.ts';
+import type { MailHtml } from './mailbox/mail-html.ts';
 import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
@@ -61,6 +62,8 @@ export interface Runtime {
   userMail: UserMail;
   /** Personal contacts and groups, their import/export, and the enterprise directory a user reads (W8, W9). */
   contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory };
+  /** A message's HTML made safe for the webmail, and the senders whose remote images show (issue #12). */
+  mailHtml: MailHtml;
   /** Webmail logins, kept in the store (every node knows them). */
   webSessions: WebSessions;
   /** Sending from the webmail under the sending rules SMTP submission applies, and drafts. */

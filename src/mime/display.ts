@@ -42,6 +42,8 @@ export interface DisplayMessage {
   /** The HTML part unaltered, or null when there is none. Never put it in a page without a sandbox. */
   html: string | null;
   attachments: DisplayAttachment[];
+  /** Content-ID (without <>) → index of the attachment, for the HTML's `cid:` images (safe-html.ts). */
+  cids: Record<string, number>;
 }
 
 const addresses = (a: AddressObject | AddressObject[] | undefined): DisplayAddress[] =>
@@ -75,6 +77,7 @@ export async function readForDisplay(raw: Buffer): Promise<DisplayMessage> {
     text: m.text ?? '',
     html: typeof m.html === 'string' ? m.html : null,
     attachments: m.attachments.map(attachment),
+    cids: Object.fromEntries(m.attachments.flatMap((a, i) => (a.cid ? [[a.cid.replace(/^<|>$/g, ''), i]] : []))),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/log/logger.ts';
 import type { UserService } from '../../directory/users.ts';
 import type { UserMail } from '../../mailbox/user-mail.ts';
 import type { SubmissionService } from '../../submission/submission-service.ts';
+import type { MailHtml } from '../../mailbox/mail-html.ts';
 import type { MailEndpoints } from './autoconfig.ts';
 import type { ContactService } from '../../contacts/contacts.ts';
 import type { ContactTransfer } from '../../contacts/contact-transfer.ts';
@@ -16,6 +17,7 @@ export interface WebDeps {
   userMail: UserMail;
   /** Sending and drafts (compose); without it the compose routes are absent. */
   submission?: SubmissionService;
+  mailHtml: MailHtml;
   sessions: WebSessions;
   /** The mailbox bus: server push (GET /api/events); without it there is no push route. */
   bus?: Pick<Bus, 'on'>;

@@ -21,6 +21,27 @@ export const SANDBOX_CSP = [
   "frame-ancestors 'self'",
 ].join('; ');
 
+/**
+ * For a message's sanitised HTML (mailbox/mail-html.ts) in the webmail's iframe. The sandbox keeps
+ * allow-same-origin so that the reading pane can measure the document (the frame takes its height)
+ * and read its <meta> (how many remote images were blocked), and so that `cid:` images load from
+ * the attachment route with the session cookie (a SameSite=Strict cookie is not sent from an opaque
+ * origin, and the answer is CORP same-origin). That is safe only because nothing can run there: no
+ * allow-scripts (neither here nor in the iframe's sandbox attribute), script-src falls back to
+ * default-src 'none', and DOMPurify took the scripts out first. allow-popups and
+ * allow-popups-to-escape-sandbox let a link open in a new tab (rel="noopener noreferrer"), as a
+ * working page rather than a sandboxed one; no allow-top-navigation, no allow-forms. img-src: the
+ * attachment route ('self') and data: images, plus http: and https: only when the user allowed
+ * remote images for this message or its sender. Fonts, styles sheets, frames, media: nothing remote.
+ */
+export function mailHtmlCsp(remoteImages: boolean): string {
+  return [
+    'sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox', "default-src 'none'", "style-src 'unsafe-inline'",
+    `img-src 'self' data:${remoteImages ? ' http: https:' : ''}`, 'font-src data:', "base-uri 'none'", "form-action 'none'",
+    "frame-ancestors 'self'",
+  ].join('; ');
+}
+
 export function addSecurityHeaders(app: FastifyInstance, opts: { secure: boolean }): void {
   app.addHook('onSend', async (req, reply, payload) => {
     if (!reply.hasHeader('content-security-policy')) {

@@ -1,5 +1,5 @@
-// Folder and message routes: the list sorted and paged with counts, opening (text, HTML under a
-// sandbox CSP, safe attachment names), flags, move, delete to Trash; bad input is 400 naming the
+// Folder and message routes: the list sorted and paged with counts, opening (text, sanitised HTML
+// under a sandbox CSP, safe attachment names), flags, move, delete to Trash; bad input is 400 naming the
 // field with nothing written; and for every route, user A's session asking for user B's folder or
 // message by id gets 404 (and no session gets 401), with B's mail untouched.
 import { after, before, describe, it } from 'node:test';
@@ -93,11 +93,12 @@ describe('web mail routes', () => {
     assert.equal(html.status, 200);
     assert.match(String(html.headers['content-type']), /^text\/html/);
     const csp = String(html.headers['content-security-policy']);
-    assert.match(csp, /(^|; )sandbox(;|$)/, 'sandboxed: no scripts, opaque origin');
+    assert.match(csp, /(^|; )sandbox allow-same-origin allow-popups allow-popups-to-escape-sandbox(;|$)/, 'sandboxed: no scripts, no forms');
     assert.match(csp, /default-src 'none'/, 'nothing fetched');
+    assert.match(csp, /img-src 'self' data:(;|$)/, 'no remote images');
     assert.match(csp, /frame-ancestors 'self'/);
     assert.equal(html.headers['x-frame-options'], 'SAMEORIGIN');
-    assert.equal(html.text, '<p>正文 <b>甲 first</b></p>');
+    assert.match(html.text, /^<!doctype html><html><head><meta charset="utf-8">.*<body><p>正文 <b>甲 first<\/b><\/p><\/body><\/html>$/);
     const att = await alice.get(`${inbox()}/messages/1/attachments/0`);
     assert.equal(att.status, 200);
     assert.equal(att.headers['content-type'], 'application/octet-stream');
@@ -181,7 +182,8 @@ describe('web mail routes', () => {
       () => anon.get('/api/folders'), () => anon.get(`${a}/messages`), () => anon.get(`${a}/messages/3`), () => anon.get(`${a}/messages/3/html`),
       () => anon.get(`${a}/messages/3/attachments/0`), () => anon.post(`${a}/messages/flags`, { uids: [3], seen: true }),
       () => anon.post(`${a}/messages/move`, { uids: [3], toFolderId: aliceFolders.Junk }), () => anon.post(`${a}/messages/delete`, { uids: [3] }),
-      () => anon.post('/api/session/logout', {}),
+      () => anon.post('/api/session/logout', {}), () => anon.get('/api/options/image-senders'),
+      () => anon.post('/api/options/image-senders', { address: 'x@example.net', allow: true }),
     ];
     for (const call of routes) assert.equal((await call()).status, 401);
   });

@@ -4,12 +4,13 @@
  * path is resolved under the session's own user (mailbox/user-mail.ts): another user's folder id
  * answers 404, exactly like one that does not exist.
  *
- * HTML mail: the JSON never carries it. GET …/html serves the sender's HTML as it is, under a
- * CSP sandbox (security-headers.ts SANDBOX_CSP), for the webmail to show in an <iframe sandbox>.
- * The browser then enforces, whatever the markup: no script runs, no form posts, no navigation
- * of the app, an opaque origin without the API or the cookies, nothing fetched from outside. A
- * server-side sanitiser would need a DOM in Node and is one parser disagreement from a bypass;
- * the sandbox holds even if the page's own sanitising (DOMPurify, later) misses something.
+ * HTML mail: the JSON never carries it. GET …/html serves it sanitised (mailbox/mail-html.ts,
+ * mime/safe-html.ts: DOMPurify on the server) as a whole document under a CSP sandbox of its own
+ * (security-headers.ts mailHtmlCsp), for the webmail to show in an <iframe sandbox>. The browser
+ * then enforces, whatever the markup: no script runs, no form posts, no navigation of the app,
+ * nothing fetched from outside except images the user allowed. The sanitiser and the sandbox are
+ * two lines: either holds if the other misses something. The image-senders routes keep the list of
+ * senders whose remote images always show.
  */
 import { z } from 'zod';
 import { MailError } from '../../../core/errors.ts';
@@ -17,7 +18,7 @@ import type { MailboxId } from '../../../core/ids.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MESSAGE_SORTS } from '../../../mailbox/user-mail.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import type { WebDeps } from '../deps.ts';
-import { SANDBOX_CSP } from '../security-headers.ts';
+import { mailHtmlCsp, SANDBOX_CSP } from '../security-headers.ts';
 import { Folder, FolderId, FolderParams, MessageLine, MessageParams, Uids } from './schemas.ts';
 
 
@@ -36,6 +37,8 @@ const OpenedMessage = MessageLine.extend({
     attachments: z.array(Attachment),
   }),
 }).describe('OpenedMessage');
+
+const ImageSenders = z.object({ senders: z.array(z.string()).describe('Lower-case addresses, sorted') });
 
 /** Types a browser may show inline from an attachment link; anything else downloads as bytes. */
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
@@ -76,20 +79,45 @@ export function mailRoutes(deps: WebDeps): AnyRoute[] {
       handler: async ({ who, params }) => {
         const me = who();
         const msg = await m.open(me.actor, me.user.id, params.folderId as MailboxId, params.uid);
-        const { html, ...content } = msg.content;
+        const { html, cids, ...content } = msg.content;
         return { ...msg, content: { ...content, hasHtml: html !== null } };
       },
     }),
     defineRoute({
       method: 'GET', url: '/api/folders/:folderId/messages/:uid/html', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
-      summary: "The message's HTML part, only for an <iframe sandbox>: served under a sandboxing CSP that blocks scripts, forms and every fetch",
-      params: MessageParams, response: 'raw', produces: 'text/html',
-      handler: async ({ who, params, reply }) => {
+      summary: "The message's HTML part sanitised (DOMPurify), for the webmail's <iframe sandbox>: a whole document under a CSP "
+        + 'that lets no script run and fetches no remote image unless shown (images=show, or the sender is on the image-senders list). '
+        + 'Its head says <meta name="youju-remote-images"> (how many), "youju-images-shown" (no | once | sender), "youju-sender"',
+      params: MessageParams,
+      query: z.strictObject({ images: z.enum(['show']).optional().describe('Show remote images this once') }),
+      response: 'raw', produces: 'text/html',
+      handler: async ({ who, params, query, reply }) => {
         const me = who();
-        const msg = await m.open(me.actor, me.user.id, params.folderId as MailboxId, params.uid);
-        if (msg.content.html === null) throw new MailError('NOT_FOUND', 'the message has no HTML part');
-        return reply.header('content-security-policy', SANDBOX_CSP).header('x-frame-options', 'SAMEORIGIN')
-          .type('text/html; charset=utf-8').send(msg.content.html);
+        const r = await deps.mailHtml.render(me.actor, me.user.id, params.folderId as MailboxId, params.uid, {
+          showImages: query.images === 'show',
+          partUrl: (index) => `/api/folders/${params.folderId}/messages/${params.uid}/attachments/${index}`,
+        });
+        return reply.header('content-security-policy', mailHtmlCsp(r.imagesShown !== 'no')).header('x-frame-options', 'SAMEORIGIN')
+          .header('cache-control', 'no-store').type('text/html; charset=utf-8').send(r.html);
+      },
+    }),
+    defineRoute({
+      method: 'GET', url: '/api/options/image-senders', tag: 'mail', auth: true, errors: [],
+      summary: 'The senders whose remote images the logged-in user always shows',
+      response: ImageSenders,
+      handler: async ({ who }) => {
+        const me = who();
+        return { senders: await deps.mailHtml.imageSenders(me.actor, me.user.id) };
+      },
+    }),
+    defineRoute({
+      method: 'POST', url: '/api/options/image-senders', tag: 'mail', auth: true, errors: ['LIMIT_REACHED'],
+      summary: 'Adds a sender to the list whose remote images always show (allow: true) or takes it off',
+      body: z.strictObject({ address: z.string().min(3).max(320), allow: z.boolean() }),
+      response: ImageSenders,
+      handler: async ({ who, body }) => {
+        const me = who();
+        return { senders: await deps.mailHtml.setImageSender(me.actor, me.user.id, body.address, body.allow) };
       },
     }),
     defineRoute({

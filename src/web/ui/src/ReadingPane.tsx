@@ -1,11 +1,10 @@
 /**
  * The reading pane (FEATURES W5; manual part 2 §1.4.2): header fields, the body and the
  * attachments with download links. Opening a message marks it read once; marking it unread
- * afterwards sticks. The HTML part is never put into this page's DOM: it is shown by an
- * <iframe sandbox> (no allow-* tokens: no scripts, forms, popups or same-origin access) loading
- * the API's …/html route, which the server answers under its own sandboxing CSP that also blocks
- * every fetch. The text part is rendered as text. Reply, reply all and forward (inline or as an
- * attachment) open compose.
+ * afterwards sticks. The HTML part is never put into this page's DOM: MailFrame shows it in an
+ * <iframe sandbox> without scripts or forms, loading the API's …/html route, which the server
+ * answers sanitised under its own CSP (remote images only when allowed). The text part is
+ * rendered as text. Reply, reply all and forward (inline or as an attachment) open compose.
  */
 import { PaperClipOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -15,6 +14,7 @@ import { useTranslation } from 'react-i18next';
 import { api, keys, type Address } from './api.ts';
 import { errorText } from './errors.ts';
 import { bytes, fullDate } from './format.ts';
+import { MailFrame } from './MailFrame.tsx';
 
 const person = (a: Address) => (a.name ? `${a.name} <${a.address}>` : a.address);
 
@@ -90,8 +90,7 @@ export function ReadingPane({ folderId, uid, onCompose }: { folderId: number; ui
         </section>
       )}
       {showHtml
-        ? <iframe key={`${m.folderId}/${m.uid}`} className="yj-body-html" sandbox="" referrerPolicy="no-referrer"
-            src={api.htmlUrl(m.folderId, m.uid)} title={t('read.htmlFrame')} />
+        ? <MailFrame folderId={m.folderId} uid={m.uid} />
         : <pre className="yj-body-text">{c.text || t('read.emptyBody')}</pre>}
     </article>
   );

@@ -124,6 +124,9 @@ export const api = {
   }),
   remove: (folderId: number, uids: number[]) =>
     call<{ movedToTrash: number; removed: number }>('POST', `${folderPath(folderId)}/delete`, { uids }),
+  /** Puts a sender on the list whose remote images always show (allow), or takes it off. */
+  setImageSender: (address: string, allow: boolean) =>
+    call<{ senders: string[] }>('POST', '/api/options/image-senders', { address, allow }),
 };
 
 /** TanStack Query keys, one place so a change can invalidate what it touched. */

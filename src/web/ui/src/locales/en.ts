@@ -86,6 +86,12 @@ export const en: Messages = {
     htmlFrame: 'Message body (HTML)',
     emptyBody: '(empty message)',
     toolbar: 'Message actions',
+    imagesBlocked: 'Remote images blocked: {{count}}',
+    showImagesOnce: 'Show once',
+    showImagesAlways: 'Always show from {{sender}}',
+    imagesAlwaysShown: 'Remote images from {{sender}} are always shown',
+    stopShowingImages: 'Stop showing them',
+    htmlFallback: 'This message is too large to show formatted: showing its plain text',
   },
   nav: { mail: 'Mail', contacts: 'Contacts', label: 'Modules' },
   contacts: {

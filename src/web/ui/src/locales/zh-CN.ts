@@ -84,6 +84,12 @@ export const zhCN = {
     htmlFrame: '邮件正文（HTML）',
     emptyBody: '（正文为空）',
     toolbar: '邮件操作',
+    imagesBlocked: '已阻止 {{count}} 张远程图片',
+    showImagesOnce: '显示一次',
+    showImagesAlways: '始终显示来自 {{sender}} 的图片',
+    imagesAlwaysShown: '来自 {{sender}} 的远程图片总是显示',
+    stopShowingImages: '不再显示',
+    htmlFallback: '邮件过大，无法按格式显示：以下为纯文本',
   },
   nav: { mail: '邮件', contacts: '通讯录', label: '模块' },
   contacts: {

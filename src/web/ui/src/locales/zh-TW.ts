@@ -86,6 +86,12 @@ export const zhTW: Messages = {
     htmlFrame: '郵件內文（HTML）',
     emptyBody: '（內文為空）',
     toolbar: '郵件操作',
+    imagesBlocked: '已封鎖 {{count}} 張遠端圖片',
+    showImagesOnce: '顯示一次',
+    showImagesAlways: '一律顯示來自 {{sender}} 的圖片',
+    imagesAlwaysShown: '來自 {{sender}} 的遠端圖片一律顯示',
+    stopShowingImages: '不再顯示',
+    htmlFallback: '郵件過大，無法依格式顯示：以下為純文字',
   },
   nav: { mail: '郵件', contacts: '通訊錄', label: '模組' },
   contacts: {
