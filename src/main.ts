@@ -20,6 +20,8 @@ import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
 import { Srs } from './directory/srs.ts';
 import { UserService } from './directory/users.ts';
+import { UserAdminService } from './directory/user-admin.ts';
+import { AdminSessions } from './auth/admin-sessions.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
 import { WebSessions } from './auth/web-sessions.ts';
@@ -124,18 +126,21 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   // Moves into and out of Junk (IMAP, webmail) train the classifier.
   const learning = new BayesLearning({ classifier, store, blobs, settings: () => settings.current(), warn: (m) => logger.warn(m) });
   mailboxes.onJunk(learning.onJunk);
+  const users = new UserService(store, clock, {
+    keepCramSecret: () => settings.current().security.cramMd5Enabled,
+    apop: { keep: () => settings.current().security.apopEnabled, box: secrets },
+    loginCacheMs: () => settings.current().security.loginCacheSec * 1000,
+  });
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
+    adminSessions: new AdminSessions(store, clock, () => settings.current().web),
+    userAdmin: new UserAdminService(store, users),
     bayes: { classifier, learning },
     userMail: new UserMail(store, mailboxes),
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     domains: new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault),
-    users: new UserService(store, clock, {
-      keepCramSecret: () => settings.current().security.cramMd5Enabled,
-      apop: { keep: () => settings.current().security.apopEnabled, box: secrets },
-      loginCacheMs: () => settings.current().security.loginCacheSec * 1000,
-    }),
+    users,
     aliases: new AliasService(store, clock),
     lists: new ListService(store, clock),
     orgs: new OrgService(store, clock),

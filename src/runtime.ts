@@ -18,6 +18,8 @@ import type { OrgService } from './directory/orgs.ts';
 import type { Resolver } from './directory/resolve.ts';
 import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
+import type { UserAdminService } from './directory/user-admin.ts';
+import type { AdminSessions } from './auth/admin-sessions.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
 import type { BayesClassifier } from './antispam/bayes.ts';
@@ -57,6 +59,9 @@ export interface Runtime {
   userMail: UserMail;
   /** Webmail logins, kept in the store (every node knows them). */
   webSessions: WebSessions;
+  /** The web consoles: admin logins (kept in the store) and the users screens, scoped to the admin. */
+  adminSessions: AdminSessions;
+  userAdmin: UserAdminService;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   close(): Promise<void>;

@@ -17,6 +17,7 @@ import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
 import { userRepo } from './users.ts';
 import { webSessionRepo } from './web-sessions.ts';
+import { adminSessionRepo } from './admin-sessions.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
   const ctx = { db, now };
@@ -46,5 +47,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     greylist: greylistRepo(ctx),
     webSessions: webSessionRepo(ctx),
     bayes: bayesRepo(ctx),
+    adminSessions: adminSessionRepo(ctx),
   };
 }

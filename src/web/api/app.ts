@@ -15,6 +15,9 @@ import { registerRoutes, type AnyRoute } from './route.ts';
 import { folderRoutes } from './routes/folders.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { adminSessionRoutes } from './routes/admin-session.ts';
+import { adminUserRoutes } from './routes/admin-users.ts';
+import { AdminAuth } from './admin-cookies.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerAutoconfig } from './autoconfig.ts';
 import { WebAuth } from './session-cookies.ts';
@@ -24,8 +27,9 @@ import { serveWebmail } from './webmail-static.ts';
 /** JSON bodies of the API are small: a move of 1,000 uids is ~10 KB. */
 const BODY_LIMIT = 256 * 1024;
 
-export function apiRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
-  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps)];
+export function apiRoutes(deps: WebDeps, auth: WebAuth, adminAuth?: AdminAuth): AnyRoute[] {
+  const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles)] : [];
+  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...consoles];
 }
 
 export type { WebDeps } from './deps.ts';
@@ -52,8 +56,9 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
   addSecurityHeaders(app, { secure: opts.secure });
 
   const auth = new WebAuth(deps.sessions, deps.users, opts.secure);
-  const routes = apiRoutes(deps, auth);
-  registerRoutes(app, routes, auth);
+  const adminAuth = deps.consoles ? new AdminAuth(deps.consoles.sessions, deps.consoles.admins, opts.secure) : undefined;
+  const routes = apiRoutes(deps, auth, adminAuth);
+  registerRoutes(app, routes, auth, adminAuth);
   const doc = openApiDocument(routes, { version: deps.version });
   app.get('/api/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));
 

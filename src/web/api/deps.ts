@@ -5,6 +5,16 @@ import type { Logger } from '../../core/log/logger.ts';
 import type { UserService } from '../../directory/users.ts';
 import type { UserMail } from '../../mailbox/user-mail.ts';
 import type { MailEndpoints } from './autoconfig.ts';
+import type { AdminSessions } from '../../auth/admin-sessions.ts';
+import type { AdminService } from '../../directory/admins.ts';
+import type { UserAdminService } from '../../directory/user-admin.ts';
+
+/** The services behind the web admin consoles (/webmail/admin/). */
+export interface ConsoleDeps {
+  admins: Pick<AdminService, 'authenticateConsole' | 'consoleAdmin' | 'changePassword'>;
+  sessions: AdminSessions;
+  users: UserAdminService;
+}
 
 export interface WebDeps {
   users: Pick<UserService, 'authenticateCredentials' | 'get'>;
@@ -19,4 +29,6 @@ export interface WebDeps {
   /** The built webmail (src/web/ui's dist), when there is one. */
   uiDir?: string;
   version: string;
+  /** The admin consoles, when this app serves them. */
+  consoles?: ConsoleDeps;
 }

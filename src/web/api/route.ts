@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { MailError, type ErrorCode } from '../../core/errors.ts';
 import type { WebAuth, WebUser } from './session-cookies.ts';
+import type { AdminAuth, WebAdmin } from './admin-cookies.ts';
 import { sendError } from './errors.ts';
 
 type Schema = z.ZodType;
@@ -25,6 +26,8 @@ export interface RouteContext<P, Q, B> {
   reply: FastifyReply;
   /** The logged-in user (routes with auth: true always have one). */
   who(): WebUser;
+  /** The logged-in console admin (routes with auth: 'admin' always have one). */
+  admin(): WebAdmin;
 }
 
 export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extends Schema | 'raw' = Schema> {
@@ -32,13 +35,16 @@ export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extend
   url: string;
   summary: string;
   tag: string;
-  auth: boolean;
+  /** true: a webmail user's session; 'admin': a console admin's session (the two never stand in for each other). */
+  auth: boolean | 'admin';
   params?: P;
   query?: Q;
   body?: B;
   /** The JSON answer's schema (200), or 'raw' for answers the handler sends itself (`produces` says the type). */
   response: R;
   produces?: string;
+  /** A larger JSON body than the app's default (a batch of users as CSV), in bytes. */
+  bodyLimit?: number;
   /** Catalogue codes this route answers with besides the ones every route can give. */
   errors: ErrorCode[];
   handler(ctx: RouteContext<P, Q, B>): Promise<Out<R>>;
@@ -63,15 +69,20 @@ function parse(schema: Schema | undefined, value: unknown, part: string): unknow
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], auth: WebAuth): void {
+export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], auth: WebAuth, adminAuth?: AdminAuth): void {
   for (const spec of routes) {
     app.route({
       method: spec.method,
       url: spec.url,
+      ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       handler: async (req, reply) => {
         try {
-          const user = spec.auth ? await auth.require(req) : undefined;
-          if (STATE_CHANGING.has(spec.method)) auth.checkCsrf(req, user);
+          const admin = spec.auth === 'admin' ? await requireAdmin(adminAuth, req) : undefined;
+          const user = spec.auth === true ? await auth.require(req) : undefined;
+          if (STATE_CHANGING.has(spec.method)) {
+            if (admin) adminAuth!.checkCsrf(req, admin);
+            else auth.checkCsrf(req, user);
+          }
           const ctx: RouteContext<unknown, unknown, unknown> = {
             params: parse(spec.params, req.params, 'params') as never,
             query: parse(spec.query, req.query, 'query') as never,
@@ -80,6 +91,10 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
             who: () => {
               if (!user) throw new MailError('AUTH_REQUIRED', 'this route needs a logged-in user');
               return user;
+            },
+            admin: () => {
+              if (!admin) throw new MailError('AUTH_REQUIRED', 'this route needs a logged-in admin');
+              return admin;
             },
           };
           const out = await (spec.handler as (c: typeof ctx) => Promise<unknown>)(ctx);
@@ -92,4 +107,9 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
       },
     });
   }
+}
+
+function requireAdmin(adminAuth: AdminAuth | undefined, req: FastifyRequest): Promise<WebAdmin> {
+  if (!adminAuth) throw new MailError('AUTH_REQUIRED', 'the admin consoles are not served here');
+  return adminAuth.require(req);
 }
