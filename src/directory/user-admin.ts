@@ -155,7 +155,15 @@ export class UserAdminService {
    */
   async batchAdd(actor: Actor, domainName: string, csv: string): Promise<{ added: string[]; errors: CsvLineError[] }> {
     const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
-    const { users, errors } = parseUsersCsv(csv);
+    const parsed = parseUsersCsv(csv);
+    const errors = parsed.errors;
+    // Lines past the user limit are refused in line order, not by which parallel add commits first.
+    const { domain } = reach;
+    const room = domain.maxUsers === 0 ? Infinity : Math.max(0, domain.maxUsers - (await this.store.read((tx) => tx.domains.usage(domain.id))).users);
+    const users = parsed.users.slice(0, room);
+    for (const u of parsed.users.slice(users.length)) {
+      errors.push({ line: u.line, field: 'maxUsers', message: `domain ${displayDomain(domain.name)} has reached its limit of ${domain.maxUsers} users` });
+    }
     const byPath = new Map(reach.units.map((u) => [pathOf(reach.units, u.id), u.id]));
     const added: Array<{ line: number; address: string }> = [];
     let next = 0;
