@@ -162,7 +162,7 @@ export class UserAdminService {
     const room = domain.maxUsers === 0 ? Infinity : Math.max(0, domain.maxUsers - (await this.store.read((tx) => tx.domains.usage(domain.id))).users);
     const users = parsed.users.slice(0, room);
     for (const u of parsed.users.slice(users.length)) {
-      errors.push({ line: u.line, field: 'maxUsers', message: `domain ${displayDomain(domain.name)} has reached its limit of ${domain.maxUsers} users` });
+      errors.push({ line: u.line, field: 'maxUsers', reason: 'LIMIT_REACHED', message: `domain ${displayDomain(domain.name)} has reached its limit of ${domain.maxUsers} users` });
     }
     const byPath = new Map(reach.units.map((u) => [pathOf(reach.units, u.id), u.id]));
     const added: Array<{ line: number; address: string }> = [];
@@ -181,7 +181,7 @@ export class UserAdminService {
           added.push({ line: u.line, address: created.address });
         } catch (err) {
           if (!(err instanceof MailError)) throw err;
-          errors.push({ line: u.line, field: fieldOf(err), message: err.message });
+          errors.push({ line: u.line, field: fieldOf(err), reason: err.code, message: err.message });
         }
       }
     };

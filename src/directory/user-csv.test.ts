@@ -29,13 +29,13 @@ describe('user CSV', () => {
       'quota,Pw2026!abc,丁,lots', 'nopass,,戊,', 'good1,Pw2026!abc,again,'].join('\n');
     const { users, errors } = parseUsersCsv(text);
     assert.deepEqual(users.map((u) => u.name), ['good1', 'good2']);
-    assert.deepEqual(errors.map((e) => [e.line, e.field]), [[3, 'name'], [5, 'quotaMb'], [6, 'password'], [7, 'name']]);
+    assert.deepEqual(errors.map((e) => [e.line, e.field, e.reason]), [[3, 'name', 'BAD_NAME'], [5, 'quotaMb', 'BAD_QUOTA'], [6, 'password', 'NO_PASSWORD'], [7, 'name', 'DUPLICATE_NAME']]);
     assert.match(errors[3]!.message, /line 2/);
   });
 
   it('takes the sample order without a header, and refuses unknown header columns', () => {
     assert.deepEqual(parseUsersCsv('amy,Pw2026!abc,Amy').users.map((u) => [u.line, u.name, u.realName]), [[1, 'amy', 'Amy']]);
-    assert.deepEqual(parseUsersCsv('name,password,colour\namy,x,red').errors, [{ line: 1, field: 'colour', message: 'unknown column' }]);
+    assert.deepEqual(parseUsersCsv('name,password,colour\namy,x,red').errors, [{ line: 1, field: 'colour', reason: 'UNKNOWN_COLUMN', message: 'unknown column' }]);
   });
 
   it('writes cells safely for spreadsheets', () => {

@@ -37,8 +37,15 @@ export interface CsvUser {
 export interface CsvLineError {
   line: number;
   field: string;
+  /** What is wrong, for translation: a CSV_REASONS entry, or the catalogue code of a service error (PASSWORD_WEAK …). */
+  reason: string;
+  /** The same in English, with the details. */
   message: string;
 }
+
+/** Why a line's shape is wrong. */
+export const CSV_REASONS = ['UNKNOWN_COLUMN', 'TOO_MANY_LINES', 'TOO_MANY_COLUMNS', 'BAD_NAME', 'DUPLICATE_NAME', 'NO_PASSWORD', 'BAD_QUOTA', 'BAD_SCOPE', 'BAD_YES_NO'] as const;
+type CsvReason = (typeof CSV_REASONS)[number];
 
 /** At most this many data lines in one batch (the route's body limit allows about this much). */
 export const MAX_CSV_LINES = 20_000;
@@ -99,32 +106,32 @@ export function parseUsersCsv(text: string): { users: CsvUser[]; errors: CsvLine
     order = [];
     for (const [i, cell] of first.cells.entries()) {
       const key = headerKey(cell);
-      if (!key) errors.push({ line: first.line, field: cell.trim() || `#${i + 1}`, message: 'unknown column' });
+      if (!key) errors.push({ line: first.line, field: cell.trim() || `#${i + 1}`, reason: 'UNKNOWN_COLUMN', message: 'unknown column' });
       else order.push(key);
     }
     if (errors.length > 0) return { users, errors };
   }
   if (records.length > MAX_CSV_LINES) {
-    return { users, errors: [{ line: records[MAX_CSV_LINES]!.line, field: 'name', message: `at most ${MAX_CSV_LINES} users in one batch` }] };
+    return { users, errors: [{ line: records[MAX_CSV_LINES]!.line, field: 'name', reason: 'TOO_MANY_LINES', message: `at most ${MAX_CSV_LINES} users in one batch` }] };
   }
   const seen = new Map<string, number>();
   for (const r of records) {
     const get = (k: CsvKey): string => (r.cells[order.indexOf(k)] ?? '').trim();
-    const fail = (field: string, message: string) => { errors.push({ line: r.line, field, message }); };
-    if (r.cells.length > order.length) { fail(`#${order.length + 1}`, `more than ${order.length} columns`); continue; }
+    const fail = (field: string, reason: CsvReason, message: string) => { errors.push({ line: r.line, field, reason, message }); };
+    if (r.cells.length > order.length) { fail(`#${order.length + 1}`, 'TOO_MANY_COLUMNS', `more than ${order.length} columns`); continue; }
     const name = get('name').toLowerCase();
-    if (!LOCAL_PART.test(name)) { fail('name', 'a user name is 1–64 letters, digits, ".", "_", "+" or "-"'); continue; }
-    if (seen.has(name)) { fail('name', `${name} is also on line ${seen.get(name)}`); continue; }
+    if (!LOCAL_PART.test(name)) { fail('name', 'BAD_NAME', 'a user name is 1–64 letters, digits, ".", "_", "+" or "-"'); continue; }
+    if (seen.has(name)) { fail('name', 'DUPLICATE_NAME', `${name} is also on line ${seen.get(name)}`); continue; }
     const password = r.cells[order.indexOf('password')] ?? '';
-    if (password === '') { fail('password', 'a password is required'); continue; }
+    if (password === '') { fail('password', 'NO_PASSWORD', 'a password is required'); continue; }
     const quota = get('quotaMb');
-    if (quota !== '' && !/^\d{1,9}$/.test(quota)) { fail('quotaMb', 'the quota is a whole number of MB'); continue; }
+    if (quota !== '' && !/^\d{1,9}$/.test(quota)) { fail('quotaMb', 'BAD_QUOTA', 'the quota is a whole number of MB'); continue; }
     const send = get('sendScope').toLowerCase();
     const receive = get('receiveScope').toLowerCase();
-    if (send !== '' && !SCOPES.includes(send as 'any')) { fail('sendScope', 'any or internal'); continue; }
-    if (receive !== '' && !SCOPES.includes(receive as 'any')) { fail('receiveScope', 'any or internal'); continue; }
+    if (send !== '' && !SCOPES.includes(send as 'any')) { fail('sendScope', 'BAD_SCOPE', 'any or internal'); continue; }
+    if (receive !== '' && !SCOPES.includes(receive as 'any')) { fail('receiveScope', 'BAD_SCOPE', 'any or internal'); continue; }
     const hidden = get('hidden').toLowerCase();
-    if (!YES.has(hidden) && !NO.has(hidden)) { fail('hidden', 'yes or no'); continue; }
+    if (!YES.has(hidden) && !NO.has(hidden)) { fail('hidden', 'BAD_YES_NO', 'yes or no'); continue; }
     seen.set(name, r.line);
     users.push({
       line: r.line, name, password, realName: get('realName'), department: get('department'),

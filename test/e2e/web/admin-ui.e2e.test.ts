@@ -98,8 +98,8 @@ describe('domain console in chromium', { skip: !existsSync(CHROMIUM) && `${CHROM
     await dialog.getByRole('button', { name: '开始添加' }).click();
     await dialog.getByRole('status').getByText('已添加 3 个用户，2 行出错').waitFor();
     const report = dialog.getByRole('table');
-    await report.getByRole('row', { name: /^4\s*用户名/ }).waitFor();
-    await report.getByRole('row', { name: /^5\s*部门/ }).waitFor();
+    await report.getByRole('row', { name: /^4\s*用户名\s*用户名只能包含字母、数字/ }).waitFor();
+    await report.getByRole('row', { name: /^5\s*部门\s*部门不存在/ }).waitFor();
     await dialog.getByRole('button', { name: '关闭' }).click();
     await page.getByLabel('搜索用户名或姓名').fill('批量');
     await page.getByLabel('搜索用户名或姓名').press('Enter');

@@ -150,7 +150,11 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
       body: z.strictObject({ csv: z.string().min(1).max(BATCH_BODY_LIMIT) }),
       response: z.object({
         added: z.array(z.string()),
-        errors: z.array(z.object({ line: z.number().int(), field: z.string(), message: z.string() })),
+        errors: z.array(z.object({
+          line: z.number().int(), field: z.string().describe('The CSV column, or the domain limit (maxUsers, maxSizeBytes)'),
+          reason: z.string().describe('BAD_NAME, DUPLICATE_NAME, NO_PASSWORD, BAD_QUOTA, BAD_SCOPE, BAD_YES_NO, UNKNOWN_COLUMN, TOO_MANY_COLUMNS, TOO_MANY_LINES, or a catalogue code'),
+          message: z.string(),
+        })),
       }),
       handler: async ({ admin, params, body }) => s.batchAdd(admin().actor, params.domain, body.csv),
     }),

@@ -41,7 +41,7 @@ export function BatchAdd({ domain, onClose }: { domain: string; onClose: (change
             dataSource={result.errors} columns={[
               { title: t('admin.batch.line'), dataIndex: 'line', width: 80 },
               { title: t('admin.batch.field'), dataIndex: 'field', width: 140, render: (f: string) => t(`admin.user.${f}`, { defaultValue: f }) },
-              { title: t('admin.batch.reason'), dataIndex: 'message' },
+              { title: t('admin.batch.reason'), render: (_v, e) => t(`admin.batch.reasons.${e.reason}`, { defaultValue: e.message }) },
             ]} />
         )}
       </Space>

@@ -20,7 +20,7 @@ export interface UserFields {
   realName?: string; quotaMb?: number; diskQuotaMb?: number; orgUnitId?: number | null; hidden?: boolean;
   sendScope?: Scope; receiveScope?: Scope; status?: 'active' | 'frozen'; password?: string;
 }
-export interface BatchResult { added: string[]; errors: Array<{ line: number; field: string; message: string }> }
+export interface BatchResult { added: string[]; errors: Array<{ line: number; field: string; reason: string; message: string }> }
 
 let csrfToken = '';
 
