@@ -1,14 +1,15 @@
 /**
  * `npm run bench -- NAME… [--option value…]` runs the named benchmarks (all when none is named) and
- * prints their figures. Benchmarks measure; they never assert. Available: store, smtp, imap, antispam.
+ * prints their figures. Benchmarks measure; they never assert. Available: store, smtp, imap, antispam, admin.
  * Options belong to the benchmarks that read them (bench/options.ts): store: --messages N; smtp: --messages N,
- * --no-postfix, --postconf; imap: --messages N, --runs N, --idle N, --profile DIR, --no-dovecot.
+ * --no-postfix, --postconf; admin: --users N, --batch N; imap: --messages N, --runs N, --idle N, --profile DIR, --no-dovecot.
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   store: async () => (await import('./store.ts')).run(),
   smtp: async () => (await import('./smtp.ts')).run(),
   imap: async () => (await import('./imap.ts')).run(),
   antispam: async () => (await import('./antispam.ts')).run(),
+  admin: async () => (await import('./admin.ts')).run(),
 };
 
 // An option's value ("--messages 1000") is not a benchmark name; "--messages=1000" works too.

@@ -20,6 +20,8 @@ import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
 import { Srs } from './directory/srs.ts';
 import { UserService } from './directory/users.ts';
+import { UserAdminService } from './directory/user-admin.ts';
+import { AdminSessions } from './auth/admin-sessions.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
 import { WebSessions } from './auth/web-sessions.ts';
@@ -147,6 +149,8 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   });
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
+    adminSessions: new AdminSessions(store, clock, () => settings.current().web),
+    userAdmin: new UserAdminService(store, users),
     bayes: { classifier, learning },
     userMail, submission, users, domains, resolver,
     mailHtml: new MailHtml(store, userMail, htmlSanitiser),

@@ -18,6 +18,8 @@ import type { OrgService } from './directory/orgs.ts';
 import type { Resolver } from './directory/resolve.ts';
 import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
+import type { UserAdminService } from './directory/user-admin.ts';
+import type { AdminSessions } from './auth/admin-sessions.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
 import type { ContactService } from './contacts/contacts.ts';
 import type { ContactTransfer } from './contacts/contact-transfer.ts';
@@ -68,6 +70,9 @@ export interface Runtime {
   webSessions: WebSessions;
   /** Sending from the webmail under the sending rules SMTP submission applies, and drafts. */
   submission: SubmissionService;
+  /** The web consoles: admin logins (kept in the store) and the users screens, scoped to the admin. */
+  adminSessions: AdminSessions;
+  userAdmin: UserAdminService;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   close(): Promise<void>;

@@ -43,3 +43,25 @@ export function mayReachPersonal(actor: Actor, ownerId: UserId): boolean {
   const role = actor.role;
   return role.kind === 'system' || (role.kind === 'user' && role.userId === ownerId);
 }
+
+/** What an admin manages in the directory (issue #14): a domain, or a user of a domain. */
+export interface DirectoryTarget {
+  domainId: DomainId;
+  /** For a user: its org unit and every unit above it (nearest first); empty when in none. Absent for the domain itself. */
+  orgUnits?: readonly OrgUnitId[];
+}
+
+/**
+ * Whether the actor may manage (list, add, change, freeze, delete) this domain's users or this user.
+ * A department admin manages the users of their unit and the units below it, never the domain as a
+ * whole (its users list is narrowed to their subtree by the service); a mailbox user manages nobody.
+ */
+export function mayManageDirectory(actor: Actor, target: DirectoryTarget): boolean {
+  const role = actor.role;
+  switch (role.kind) {
+    case 'system': case 'super': return true;
+    case 'domain': return role.domainId === target.domainId;
+    case 'department': return role.domainId === target.domainId && (target.orgUnits === undefined || target.orgUnits.includes(role.orgUnitId));
+    case 'user': return false;
+  }
+}

@@ -35,6 +35,11 @@ export interface SessionInfo {
   createdAt: number;
 }
 
+/** The one expiry rule for webmail and admin console sessions: idle too long, or logged in too long ago. */
+export function isSessionExpired(s: { createdAt: number; lastSeenAt: number }, now: number, cfg: WebSettings): boolean {
+  return now - s.lastSeenAt > cfg.sessionIdleMinutes * 60_000 || now - s.createdAt > cfg.sessionMaxHours * 3_600_000;
+}
+
 export class WebSessions {
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly settings: () => WebSettings) {}
 
@@ -85,7 +90,6 @@ export class WebSessions {
   }
 
   private isExpired(s: WebSession, now: number): boolean {
-    const cfg = this.settings();
-    return now - s.lastSeenAt > cfg.sessionIdleMinutes * 60_000 || now - s.createdAt > cfg.sessionMaxHours * 3_600_000;
+    return isSessionExpired(s, now, this.settings());
   }
 }

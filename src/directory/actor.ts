@@ -44,3 +44,20 @@ export async function recordAudit(
 ): Promise<void> {
   await tx.audit.write({ actor: actor.who, source: actor.from, action, target, details });
 }
+
+/**
+ * A web console admin acting from `from` (a client IP): super, domain or department role. The
+ * system role has its own console on the admin port and never gets an actor here.
+ */
+export function adminActor(
+  admin: { username: string; role: 'super' | 'domain' | 'department'; domainId: DomainId | null; orgUnitId: OrgUnitId | null },
+  domainName: string | null, from: string,
+): Actor {
+  const at = domainName ? `@${domainName}` : '';
+  const who = `admin:${admin.role === 'department' ? 'department:' : ''}${admin.username}${at}`;
+  if (admin.role === 'super') return { who, from, role: { kind: 'super' } };
+  if (admin.domainId === null) throw new Error(`${admin.role} admin ${admin.username} has no domain`);
+  if (admin.role === 'domain') return { who, from, role: { kind: 'domain', domainId: admin.domainId } };
+  if (admin.orgUnitId === null) throw new Error(`department admin ${admin.username} has no department`);
+  return { who, from, role: { kind: 'department', domainId: admin.domainId, orgUnitId: admin.orgUnitId } };
+}

@@ -10,7 +10,7 @@
  */
 import { MailError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import type { OrgUnitId } from '../core/ids.ts';
+import type { AdminId, OrgUnitId } from '../core/ids.ts';
 import type { Admin, AdminRole, Domain, Store, StoreTx } from '../store/store.ts';
 import { checkPasswordStrength } from '../auth/password-policy.ts';
 import { dummyHash, generatePassword, hashPassword, verifyPassword } from '../auth/password.ts';
@@ -20,6 +20,15 @@ import { domainLabel, requireDomain, type DomainRef } from './lookup.ts';
 
 /** An admin without its password hash: what leaves this service. */
 export type AdminInfo = Omit<Admin, 'passwordHash'>;
+
+/** An admin of a web console (super, domain or department), with its domain's and department's names. */
+export type ConsoleAdmin = Omit<AdminInfo, 'role'> & {
+  role: 'super' | 'domain' | 'department';
+  /** ASCII domain name for domain and department admins, null for a super admin. */
+  domain: string | null;
+  /** The department's name for a department admin, null otherwise. */
+  department: string | null;
+};
 
 /** A built-in account created by ensureBuiltins, with its password shown this once. */
 export interface CreatedAdmin {
@@ -130,6 +139,42 @@ export class AdminService {
     const ok = await verifyPassword(password, admin?.passwordHash ?? (await dummyHash()));
     if (!admin || !ok) throw new MailError('AUTH_FAILED', AUTH_FAILED);
     return strip(admin);
+  }
+
+  /**
+   * The web consoles' login (/webmail/admin/, manual part 3 §1.1, §2.1, §3.2): `account` is
+   * `name@domain` for a domain admin or a department admin (tried in that order), or a bare name
+   * for a super admin. The system admin has its own console and never logs in here. Throws
+   * AUTH_FAILED alike for every failure.
+   */
+  async authenticateConsole(account: string, password: string): Promise<ConsoleAdmin> {
+    const at = account.lastIndexOf('@');
+    const name = at < 0 ? account : account.slice(0, at);
+    const domain = at < 0 ? undefined : account.slice(at + 1);
+    const roles: AdminRole[] = domain === undefined ? ['super'] : ['domain', 'department'];
+    for (const role of roles) {
+      try {
+        const admin = await this.authenticate(name, password, role, domain);
+        const found = await this.consoleAdmin(admin.id);
+        if (found) return found;
+      } catch (err) {
+        if (!(err instanceof MailError && err.code === 'AUTH_FAILED')) throw err;
+      }
+    }
+    throw new MailError('AUTH_FAILED', AUTH_FAILED);
+  }
+
+  /** A console admin by id (a live session's), or undefined when gone or not a console role. */
+  async consoleAdmin(id: AdminId): Promise<ConsoleAdmin | undefined> {
+    return this.store.read(async (tx) => {
+      const a = await tx.admins.get(id);
+      if (!a || a.role === 'system') return undefined;
+      const domain = a.domainId === null ? null : await tx.domains.get(a.domainId);
+      const unit = a.orgUnitId === null ? null : await tx.orgUnits.get(a.orgUnitId);
+      if (a.role !== 'super' && !domain) return undefined;
+      if (a.role === 'department' && !unit) return undefined;
+      return { ...strip(a), role: a.role, domain: domain?.name ?? null, department: unit?.name ?? null };
+    });
   }
 
   /** Sets a password an admin chose (the consoles' "修改密码"). Throws NOT_FOUND, PASSWORD_WEAK. */

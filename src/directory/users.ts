@@ -1,6 +1,6 @@
 /**
  * Mailbox users (manual part 3 §1.4; FEATURES A3, P13, P17): creation under the domain's limits
- * (maxUsers, maxSizeBytes; 0 = unlimited) and password policy, freeze / approve, quotas, and login.
+ * (maxUsers, maxSizeBytes; 0 = unlimited; the error's details.field names the limit) and password policy, freeze / approve, quotas, and login.
  * A new user gets INBOX, Drafts, Sent, Trash and Junk in the same transaction.
  * Login never goes through a mailbox alias or a domain alias (manual §2.4.1: aliases cannot log in),
  * and a failed login says the same thing whether the account exists or not.
@@ -9,7 +9,8 @@
 import { MailError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { DomainId, OrgUnitId, UserId } from '../core/ids.ts';
-import type { Domain, Scope, SpecialUse, Store, StoreTx, User, UserPatch, UserStatus } from '../store/store.ts';
+import type { Domain, Scope, SpecialUse, Store, StoreTx, User, UserPatch, UserSort, UserStatus } from '../store/store.ts';
+export { USER_SORTS, type UserSort, type UserStatus, type Scope } from '../store/store.ts';
 import { checkPasswordStrength } from '../auth/password-policy.ts';
 import { verifyApop } from '../auth/apop.ts';
 import { cramMd5Secret, verifyCramMd5 } from '../auth/cram-md5.ts';
@@ -52,8 +53,12 @@ export interface NewUserOptions extends UserSettings {
 export interface UserListQuery {
   domain?: DomainRef;
   orgUnitId?: OrgUnitId;
+  /** Users in any of these units (a department admin's subtree). */
+  orgUnitIds?: readonly OrgUnitId[];
   status?: UserStatus;
   search?: string;
+  sort?: UserSort;
+  descending?: boolean;
   limit?: number;
   offset?: number;
 }
@@ -120,9 +125,12 @@ export class UserService {
       await requireAddressFree(tx, domain, addr.localPart);
 
       await tx.domains.lock(domain.id); // other nodes' adds wait here, so the limits below hold
-      const usage = await tx.domains.usage(domain.id);
+      // The usage sums the whole domain (~10 ms at 50,000 users, under the lock): only a domain with limits needs it.
+      const limited = domain.maxUsers > 0 || domain.maxSizeBytes > 0;
+      const usage = limited ? await tx.domains.usage(domain.id) : { users: 0, quotaAllocatedBytes: 0 };
       if (domain.maxUsers > 0 && usage.users >= domain.maxUsers) {
-        throw new MailError('LIMIT_REACHED', `domain ${domainLabel(domain)} has reached its limit of ${domain.maxUsers} users`);
+        throw new MailError('LIMIT_REACHED', `domain ${domainLabel(domain)} has reached its limit of ${domain.maxUsers} users`,
+          { details: { field: 'maxUsers' } });
       }
       const quotaBytes = opts.quotaBytes ?? domain.defaultQuotaBytes;
       requireSpace(domain, usage.quotaAllocatedBytes, quotaBytes);
@@ -398,11 +406,11 @@ function requireSpace(domain: Domain, allocatedByOthers: number, quotaBytes: num
   const name = domainLabel(domain);
   if (quotaBytes === 0) {
     throw new MailError('LIMIT_REACHED',
-      `domain ${name} has a size limit of ${mb(domain.maxSizeBytes)}: a mailbox without a quota does not fit`);
+      `domain ${name} has a size limit of ${mb(domain.maxSizeBytes)}: a mailbox without a quota does not fit`, { details: { field: 'maxSizeBytes' } });
   }
   if (allocatedByOthers + quotaBytes > domain.maxSizeBytes) {
     throw new MailError('LIMIT_REACHED', `domain ${name} has reached its size limit of ${mb(domain.maxSizeBytes)} `
-      + `(${mb(allocatedByOthers)} allocated; a ${mb(quotaBytes)} mailbox does not fit)`);
+      + `(${mb(allocatedByOthers)} allocated; a ${mb(quotaBytes)} mailbox does not fit)`, { details: { field: 'maxSizeBytes' } });
   }
 }
 

@@ -63,6 +63,7 @@ export interface StoreTx {
   readonly webSessions: WebSessionRepo;
   readonly bayes: BayesRepo;
   readonly contacts: ContactRepo;
+  readonly adminSessions: AdminSessionRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -157,12 +158,21 @@ export type NewUser = Pick<User, 'domainId' | 'localPart' | 'passwordHash'> &
   Partial<Omit<User, 'id' | 'domainId' | 'localPart' | 'passwordHash' | 'createdAt'>>;
 export type UserPatch = Partial<Omit<User, 'id' | 'domainId' | 'localPart' | 'createdAt'>>;
 
+/** Orders of the admin consoles' users list; ties go by address. */
+export const USER_SORTS = ['address', 'realName', 'status', 'quotaBytes', 'createdAt', 'lastLoginAt'] as const;
+export type UserSort = (typeof USER_SORTS)[number];
+
 export interface UserQuery {
   domainId?: DomainId;
   orgUnitId?: OrgUnitId;
+  /** Users in any of these org units (a department admin's subtree); an empty list matches nobody. */
+  orgUnitIds?: readonly OrgUnitId[];
   status?: UserStatus;
   /** Substring of the local part or real name. */
   search?: string;
+  /** Default: by domain, then address. lastLoginAt puts never-logged-in users first (ascending). */
+  sort?: UserSort;
+  descending?: boolean;
   limit?: number;
   offset?: number;
 }
@@ -463,6 +473,29 @@ export interface WebSessionRepo {
   delete(idHash: string): Promise<boolean>;
   /** Ends every session of a user (password changed, account frozen); returns how many. */
   deleteForUser(userId: UserId): Promise<number>;
+  /** Removes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
+  prune(idleBefore: number, createdBefore: number): Promise<number>;
+}
+
+/** A web admin console's login (migration 017): the same shape as a webmail session, for an admin. */
+export interface AdminSession {
+  /** SHA-256 (hex) of the cookie's token. */
+  idHash: string;
+  adminId: AdminId;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  ip: string;
+  userAgent: string;
+}
+export interface AdminSessionRepo {
+  create(s: AdminSession): Promise<void>;
+  get(idHash: string): Promise<AdminSession | undefined>;
+  /** Records activity; false when the session is gone. */
+  touch(idHash: string, lastSeenAt: number): Promise<boolean>;
+  delete(idHash: string): Promise<boolean>;
+  /** Ends every session of an admin (password changed); returns how many. */
+  deleteForAdmin(adminId: AdminId): Promise<number>;
   /** Removes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
   prune(idleBefore: number, createdBefore: number): Promise<number>;
 }

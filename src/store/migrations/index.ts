@@ -18,12 +18,13 @@ import { messageList } from './013-message-list.ts';
 import { webSessions } from './014-web-sessions.ts';
 import { bayes } from './015-bayes.ts';
 import { contacts } from './016-contacts.ts';
+import { adminConsole } from './017-admin-console.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes,
-  contacts];
+  contacts, adminConsole];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

@@ -10,6 +10,7 @@ import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runProtectionContract } from '../contract/protection.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
 import { runWebContract } from '../contract/web.contract.ts';
+import { runAdminContract } from '../contract/admin.contract.ts';
 import { openTestStore } from '../testing.ts';
 
 runStoreContract('postgres', () => openTestStore('postgres'));
@@ -20,5 +21,6 @@ runCollectContract('postgres', () => openTestStore('postgres'));
 runImportContract('postgres', () => openTestStore('postgres'));
 runProtectionContract('postgres', () => openTestStore('postgres'));
 runWebContract('postgres', () => openTestStore('postgres'));
+runAdminContract('postgres', () => openTestStore('postgres'));
 runBayesContract('postgres', () => openTestStore('postgres'));
 runContactsContract('postgres', () => openTestStore('postgres'));

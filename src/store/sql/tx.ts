@@ -18,6 +18,7 @@ import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
 import { userRepo } from './users.ts';
 import { webSessionRepo } from './web-sessions.ts';
+import { adminSessionRepo } from './admin-sessions.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
   const ctx = { db, now };
@@ -48,5 +49,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     webSessions: webSessionRepo(ctx),
     bayes: bayesRepo(ctx),
     contacts: contactRepo(ctx),
+    adminSessions: adminSessionRepo(ctx),
   };
 }

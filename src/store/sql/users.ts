@@ -1,6 +1,6 @@
 /** Users over SQL: accounts, quotas, department, directory visibility and send/receive scopes. */
 import type { DomainId, OrgUnitId, UserId } from '../../core/ids.ts';
-import type { NewUser, Scope, User, UserQuery, UserRepo, UserStatus } from '../store.ts';
+import type { NewUser, Scope, User, UserQuery, UserRepo, UserSort, UserStatus } from '../store.ts';
 import type { Row } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { bindable } from './conn.ts';
@@ -42,6 +42,10 @@ function where(q: UserQuery): { sql: string; params: unknown[] } {
   const params: unknown[] = [];
   if (q.domainId !== undefined) { parts.push('domain_id = ?'); params.push(q.domainId); }
   if (q.orgUnitId !== undefined) { parts.push('org_unit_id = ?'); params.push(q.orgUnitId); }
+  if (q.orgUnitIds !== undefined) {
+    if (q.orgUnitIds.length === 0) parts.push('1 = 0');
+    else { parts.push(`org_unit_id IN (${q.orgUnitIds.map(() => '?').join(', ')})`); params.push(...q.orgUnitIds); }
+  }
   if (q.status !== undefined) { parts.push('status = ?'); params.push(q.status); }
   if (q.search) {
     parts.push("(local_part LIKE ? ESCAPE '\\' OR lower(real_name) LIKE ? ESCAPE '\\')");
@@ -49,6 +53,20 @@ function where(q: UserQuery): { sql: string; params: unknown[] } {
     params.push(like, like);
   }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+/**
+ * ORDER BY for a sort; ties by domain and address, so pages neither overlap nor skip. Never-logged-in
+ * users count as 0 (SQLite and PostgreSQL place NULLs differently); createdAt goes by id, which
+ * grows with it.
+ */
+const SORT_COLUMNS: Record<UserSort, string> = {
+  address: '', realName: 'real_name', status: 'status', quotaBytes: 'quota_bytes', createdAt: 'id', lastLoginAt: 'COALESCE(last_login_at, 0)',
+};
+function orderBy(q: UserQuery): string {
+  const dir = q.descending ? 'DESC' : 'ASC';
+  const col = SORT_COLUMNS[q.sort ?? 'address'];
+  return `ORDER BY ${col ? `${col} ${dir}, ` : ''}domain_id ${dir}, local_part ${dir}`;
 }
 
 export function userRepo({ db, now }: RepoCtx): UserRepo {
@@ -76,7 +94,7 @@ export function userRepo({ db, now }: RepoCtx): UserRepo {
     },
     async list(q = {}) {
       const w = where(q);
-      const rows = await db.all(`SELECT * FROM users ${w.sql} ORDER BY domain_id, local_part LIMIT ? OFFSET ?`,
+      const rows = await db.all(`SELECT * FROM users ${w.sql} ${orderBy(q)} LIMIT ? OFFSET ?`,
         [...w.params, q.limit ?? NO_LIMIT, q.offset ?? 0]);
       return rows.map(toUser);
     },

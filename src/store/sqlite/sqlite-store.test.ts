@@ -9,6 +9,7 @@ import { runMailflowContract } from '../contract/mailflow.contract.ts';
 import { runProtectionContract } from '../contract/protection.contract.ts';
 import { runStoreContract } from '../contract/store.contract.ts';
 import { runWebContract } from '../contract/web.contract.ts';
+import { runAdminContract } from '../contract/admin.contract.ts';
 import { openTestStore } from '../testing.ts';
 
 runStoreContract('sqlite', () => openTestStore('sqlite'));
@@ -19,5 +20,6 @@ runCollectContract('sqlite', () => openTestStore('sqlite'));
 runImportContract('sqlite', () => openTestStore('sqlite'));
 runProtectionContract('sqlite', () => openTestStore('sqlite'));
 runWebContract('sqlite', () => openTestStore('sqlite'));
+runAdminContract('sqlite', () => openTestStore('sqlite'));
 runBayesContract('sqlite', () => openTestStore('sqlite'));
 runContactsContract('sqlite', () => openTestStore('sqlite'));

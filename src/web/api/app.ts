@@ -19,6 +19,9 @@ import { mailRoutes } from './routes/mail.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { directoryRoutes } from './routes/directory.ts';
+import { adminSessionRoutes } from './routes/admin-session.ts';
+import { adminUserRoutes } from './routes/admin-users.ts';
+import { AdminAuth } from './admin-cookies.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerAutoconfig } from './autoconfig.ts';
 import { WebAuth } from './session-cookies.ts';
@@ -28,9 +31,10 @@ import { serveWebmail } from './webmail-static.ts';
 /** JSON bodies of the API are small: a move of 1,000 uids is ~10 KB. */
 const BODY_LIMIT = 256 * 1024;
 
-export function apiRoutes(deps: WebDeps, auth: WebAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
+export function apiRoutes(deps: WebDeps, auth: WebAuth, adminAuth?: AdminAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
+  const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles)] : [];
   return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown),
-    ...contactRoutes(deps), ...directoryRoutes(deps)];
+    ...contactRoutes(deps), ...directoryRoutes(deps), ...consoles];
 }
 
 export type { WebDeps } from './deps.ts';
@@ -61,11 +65,12 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
   addSecurityHeaders(app, { secure: opts.secure });
 
   const auth = new WebAuth(deps.sessions, deps.users, opts.secure);
+  const adminAuth = deps.consoles ? new AdminAuth(deps.consoles.sessions, deps.consoles.admins, opts.secure) : undefined;
   const shutdown: Array<() => void> = [];
-  const routes = apiRoutes(deps, auth, (f) => shutdown.push(f));
+  const routes = apiRoutes(deps, auth, adminAuth, (f) => shutdown.push(f));
   // Push streams never end by themselves: end them, or closing would wait for every browser.
   app.addHook('preClose', async () => { for (const f of shutdown) f(); });
-  registerRoutes(app, routes, auth);
+  registerRoutes(app, routes, auth, adminAuth);
   const doc = openApiDocument(routes, { version: deps.version });
   app.get('/api/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));
 

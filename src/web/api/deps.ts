@@ -11,6 +11,16 @@ import type { MailEndpoints } from './autoconfig.ts';
 import type { ContactService } from '../../contacts/contacts.ts';
 import type { ContactTransfer } from '../../contacts/contact-transfer.ts';
 import type { EnterpriseDirectory } from '../../contacts/enterprise.ts';
+import type { AdminSessions } from '../../auth/admin-sessions.ts';
+import type { AdminService } from '../../directory/admins.ts';
+import type { UserAdminService } from '../../directory/user-admin.ts';
+
+/** The services behind the web admin consoles (/webmail/admin/). */
+export interface ConsoleDeps {
+  admins: Pick<AdminService, 'authenticateConsole' | 'consoleAdmin' | 'changePassword'>;
+  sessions: AdminSessions;
+  users: UserAdminService;
+}
 
 export interface WebDeps {
   users: Pick<UserService, 'authenticateCredentials' | 'get'>;
@@ -32,4 +42,6 @@ export interface WebDeps {
   version: string;
   /** Personal contacts (W8) and the enterprise directory as a user reads it (W9). */
   contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory };
+  /** The admin consoles, when this app serves them. */
+  consoles?: ConsoleDeps;
 }

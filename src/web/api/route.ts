@@ -11,6 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { MailError, type ErrorCode } from '../../core/errors.ts';
 import type { WebAuth, WebUser } from './session-cookies.ts';
+import type { AdminAuth, WebAdmin } from './admin-cookies.ts';
 import { sendError } from './errors.ts';
 
 type Schema = z.ZodType;
@@ -25,6 +26,8 @@ export interface RouteContext<P, Q, B> {
   reply: FastifyReply;
   /** The logged-in user (routes with auth: true always have one). */
   who(): WebUser;
+  /** The logged-in console admin (routes with auth: 'admin' always have one). */
+  admin(): WebAdmin;
 }
 
 export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extends Schema | 'raw' = Schema> {
@@ -33,7 +36,8 @@ export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extend
   url: string;
   summary: string;
   tag: string;
-  auth: boolean;
+  /** true: a webmail user's session; 'admin': a console admin's session (the two never stand in for each other). */
+  auth: boolean | 'admin';
   params?: P;
   query?: Q;
   body?: B;
@@ -68,7 +72,7 @@ function parse(schema: Schema | undefined, value: unknown, part: string): unknow
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], auth: WebAuth): void {
+export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], auth: WebAuth, adminAuth?: AdminAuth): void {
   for (const spec of routes) {
     app.route({
       method: spec.method,
@@ -76,8 +80,12 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       handler: async (req, reply) => {
         try {
-          const user = spec.auth ? await auth.require(req) : undefined;
-          if (STATE_CHANGING.has(spec.method)) auth.checkCsrf(req, user);
+          const admin = spec.auth === 'admin' ? await requireAdmin(adminAuth, req) : undefined;
+          const user = spec.auth === true ? await auth.require(req) : undefined;
+          if (STATE_CHANGING.has(spec.method)) {
+            if (admin) adminAuth!.checkCsrf(req, admin);
+            else auth.checkCsrf(req, user);
+          }
           const ctx: RouteContext<unknown, unknown, unknown> = {
             params: parse(spec.params, req.params, 'params') as never,
             query: parse(spec.query, req.query, 'query') as never,
@@ -86,6 +94,10 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
             who: () => {
               if (!user) throw new MailError('AUTH_REQUIRED', 'this route needs a logged-in user');
               return user;
+            },
+            admin: () => {
+              if (!admin) throw new MailError('AUTH_REQUIRED', 'this route needs a logged-in admin');
+              return admin;
             },
           };
           const out = await (spec.handler as (c: typeof ctx) => Promise<unknown>)(ctx);
@@ -98,4 +110,9 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
       },
     });
   }
+}
+
+function requireAdmin(adminAuth: AdminAuth | undefined, req: FastifyRequest): Promise<WebAdmin> {
+  if (!adminAuth) throw new MailError('AUTH_REQUIRED', 'the admin consoles are not served here');
+  return adminAuth.require(req);
 }

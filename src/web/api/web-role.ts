@@ -18,11 +18,12 @@ export function webServer(rt: Runtime, opts: { throttle: LoginThrottle; sessionL
   return new WebServer({
     users: rt.users, userMail: rt.userMail, submission: rt.submission, bus: rt.bus, mailHtml: rt.mailHtml, sessions: rt.webSessions,
     throttle: opts.throttle, logger: rt.logger, uiDir: WEBMAIL_DIST, version: youjuVersion(), contacts: rt.contacts,
+    consoles: { admins: rt.admins, sessions: rt.adminSessions, users: rt.userAdmin },
     mail: { hostname: rt.config.hostname, ports: rt.config.ports, resolveDomain: (name) => rt.domains.resolveDomain(name) },
     log: (ip, line) => {
       const log = opts.sessionLogs.open('webmail', { ip });
       log.note(line);
       void log.close();
     },
-  }, opts.tls, { prune: () => rt.webSessions.prune() });
+  }, opts.tls, { prune: async () => (await rt.webSessions.prune()) + (await rt.adminSessions.prune()) });
 }

@@ -124,4 +124,41 @@ export const en: Messages = {
     added: 'Added {{added}}; {{existing}} were already in your contacts', search: 'Search by name or address',
     name: 'Name', address: 'Email address', selectOne: 'Select: {{name}}',
   },
+  admin: {
+    login: { heading: 'Administrator sign-in', hint: 'Domain admin: admin@domain; department admin: name@domain; super admin: administrator', account: 'Admin account', accountRequired: 'Enter the admin account', toWebmail: 'Back to webmail' },
+    title: { super: 'Super-domain console', domain: 'Domain console', department: 'Department console' },
+    domain: 'Mail domain', changePassword: 'Change password',
+    menu: { users: 'Mailbox users' },
+    password: { old: 'Current password', new: 'New password', again: 'Repeat new password', mismatch: 'The new passwords differ', done: 'Password changed' },
+    users: {
+      search: 'Search name or real name', allStatuses: 'All statuses', add: 'Add user', batch: 'Batch add users', export: 'Export users',
+      total: '{{total}} users', actions: 'Actions', edit: 'Edit', freeze: 'Freeze', unfreeze: 'Unfreeze', delete: 'Delete',
+      confirmDelete: 'Delete {{address}} and all their mail? This cannot be undone.', editTitle: 'Edit mailbox {{address}}', submit: 'Save',
+      done: { freeze: '{{address}} frozen', unfreeze: '{{address}} unfrozen', remove: '{{address}} deleted' },
+    },
+    user: {
+      name: 'User name', nameRequired: 'Enter a user name', address: 'Address', password: 'Password', passwordHint: 'At least 8 characters mixing letters and digits; no common passwords',
+      passwordKeep: 'Leave empty to keep the password', realName: 'Real name', department: 'Department', noDepartment: 'No department', quotaMb: 'Mailbox quota (MB)',
+      quotaHint: "Empty: the domain's default; 0: unlimited", diskQuotaMb: 'Network disk (MB)', unlimited: 'Unlimited', sendScope: 'May send to', receiveScope: 'May receive from',
+      hidden: 'Hide from the address book', frozen: 'Frozen', status: 'Status', lastLoginAt: 'Last sign-in', maxUsers: 'User limit', maxSizeBytes: 'Domain size limit', orgUnitId: 'Department',
+    },
+    status: { active: 'Active', frozen: 'Frozen', pending: 'Awaiting approval' },
+    scope: { any: 'Anyone', internal: 'This domain only' },
+    batch: {
+      title: 'Batch add users', help: 'One user a line, as in the sample file (edit it in Excel and paste, or pick the file).', sample: 'Download the sample file',
+      file: 'Choose a CSV file', text: 'CSV text', submit: 'Add users', close: 'Close', working: 'Adding users, please wait…',
+      result: '{{added}} users added, {{failed}} lines with errors', errors: 'Lines with errors', line: 'Line', field: 'Field', reason: 'Reason',
+      reasons: {
+        UNKNOWN_COLUMN: 'Unknown column', TOO_MANY_LINES: 'At most 20,000 users in one batch', TOO_MANY_COLUMNS: 'More columns than the header', BAD_NAME: 'A user name has only letters, digits and . _ + -',
+        DUPLICATE_NAME: 'Same as an earlier line', NO_PASSWORD: 'No password', BAD_QUOTA: 'The quota is a whole number of MB', BAD_SCOPE: 'any or internal', BAD_YES_NO: 'yes or no',
+        PASSWORD_WEAK: "The password does not meet the domain's policy", ALREADY_EXISTS: 'This user name is taken', LIMIT_REACHED: 'A limit of the domain was reached', NOT_FOUND: 'No such department',
+        FORBIDDEN: 'Outside the departments you manage', INVALID_INPUT: 'Not valid',
+      },
+    },
+    errors: {
+      FORBIDDEN: 'You may not do this', ALREADY_EXISTS: 'This user name is taken', PASSWORD_WEAK: "The password does not meet the domain's policy", NOT_FOUND: 'No such user or department',
+      AUTH_FAILED: 'Wrong account or password', LIMIT_REACHED: 'A limit of the domain was reached', field: '{{field}}: {{message}}',
+      limit: { maxUsers: "The domain's user limit is reached", maxSizeBytes: "The domain's size limit is reached" },
+    },
+  },
 };

@@ -122,5 +122,42 @@ export const zhCN = {
     added: '已添加 {{added}} 个，{{existing}} 个已在个人通讯录中', search: '按名称或邮箱地址搜索',
     name: '姓名', address: '邮箱地址', selectOne: '选择：{{name}}',
   },
+  admin: {
+    login: { heading: '管理员登录', hint: '域管理员：admin@域名；部门管理员：用户名@域名；超域管理员：administrator', account: '管理员账号', accountRequired: '请输入管理员账号', toWebmail: '返回网页邮箱' },
+    title: { super: '超域管理后台', domain: '域管理后台', department: '部门管理后台' },
+    domain: '邮件域', changePassword: '修改密码',
+    menu: { users: '邮箱用户管理' },
+    password: { old: '原密码', new: '新密码', again: '确认新密码', mismatch: '两次输入的新密码不一致', done: '密码已修改' },
+    users: {
+      search: '搜索用户名或姓名', allStatuses: '全部状态', add: '添加新用户', batch: '批量添加用户', export: '导出用户',
+      total: '共 {{total}} 个用户', actions: '操作', edit: '修改', freeze: '冻结', unfreeze: '解冻', delete: '删除',
+      confirmDelete: '删除 {{address}} 及其全部邮件？此操作不能撤销。', editTitle: '修改邮箱帐号 {{address}}', submit: '提交',
+      done: { freeze: '已冻结 {{address}}', unfreeze: '已解冻 {{address}}', remove: '已删除 {{address}}' },
+    },
+    user: {
+      name: '用户名', nameRequired: '请输入用户名', address: '邮箱地址', password: '密码', passwordHint: '至少 8 位，字母数字混合，不能是弱密码',
+      passwordKeep: '留空则不修改密码', realName: '姓名', department: '部门', noDepartment: '不属于任何部门', quotaMb: '邮箱容量(MB)',
+      quotaHint: '留空则使用域的缺省容量，0 为不限', diskQuotaMb: '网络硬盘(MB)', unlimited: '不限', sendScope: '发信范围', receiveScope: '收信范围',
+      hidden: '不显示在企业通讯录', frozen: '冻结', status: '状态', lastLoginAt: '最后登录', maxUsers: '用户数上限', maxSizeBytes: '域容量上限', orgUnitId: '部门',
+    },
+    status: { active: '正常', frozen: '已冻结', pending: '待审批' },
+    scope: { any: '不限', internal: '仅本域' },
+    batch: {
+      title: '批量添加用户', help: '每行一个用户，格式同范例文件（可用 Excel 编辑后复制粘贴，或直接选择文件）。', sample: '下载范例文件',
+      file: '选择 CSV 文件', text: 'CSV 内容', submit: '开始添加', close: '关闭', working: '正在添加用户，请稍候…',
+      result: '已添加 {{added}} 个用户，{{failed}} 行出错', errors: '出错的行', line: '行号', field: '字段', reason: '原因',
+      reasons: {
+        UNKNOWN_COLUMN: '未知的列名', TOO_MANY_LINES: '一次最多添加 20000 个用户', TOO_MANY_COLUMNS: '列数多于表头', BAD_NAME: '用户名只能包含字母、数字和 . _ + -',
+        DUPLICATE_NAME: '与前面的行重复', NO_PASSWORD: '缺少密码', BAD_QUOTA: '容量应为整数（MB）', BAD_SCOPE: '应为 any 或 internal', BAD_YES_NO: '应为 yes 或 no',
+        PASSWORD_WEAK: '密码不符合本域的密码规则', ALREADY_EXISTS: '该用户名已被使用', LIMIT_REACHED: '已达到域的限制', NOT_FOUND: '部门不存在',
+        FORBIDDEN: '不能把用户加到您管理范围以外的部门', INVALID_INPUT: '内容不正确',
+      },
+    },
+    errors: {
+      FORBIDDEN: '没有权限执行此操作', ALREADY_EXISTS: '该用户名已被使用', PASSWORD_WEAK: '密码不符合本域的密码规则', NOT_FOUND: '用户或部门不存在',
+      AUTH_FAILED: '账号或密码错误', LIMIT_REACHED: '已达到域的限制', field: '{{field}}：{{message}}',
+      limit: { maxUsers: '已达到域的用户数上限', maxSizeBytes: '已达到域的容量上限' },
+    },
+  },
 };
 export type Messages = typeof zhCN;

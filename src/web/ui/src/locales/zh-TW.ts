@@ -124,4 +124,41 @@ export const zhTW: Messages = {
     added: '已加入 {{added}} 個，{{existing}} 個已在個人通訊錄中', search: '按名稱或郵箱地址搜尋',
     name: '姓名', address: '郵箱地址', selectOne: '選取：{{name}}',
   },
+  admin: {
+    login: { heading: '管理員登入', hint: '網域管理員：admin@網域；部門管理員：使用者名稱@網域；超級網域管理員：administrator', account: '管理員帳號', accountRequired: '請輸入管理員帳號', toWebmail: '返回網頁郵箱' },
+    title: { super: '超級網域管理後台', domain: '網域管理後台', department: '部門管理後台' },
+    domain: '郵件網域', changePassword: '修改密碼',
+    menu: { users: '郵箱使用者管理' },
+    password: { old: '原密碼', new: '新密碼', again: '確認新密碼', mismatch: '兩次輸入的新密碼不一致', done: '密碼已修改' },
+    users: {
+      search: '搜尋使用者名稱或姓名', allStatuses: '全部狀態', add: '新增使用者', batch: '批次新增使用者', export: '匯出使用者',
+      total: '共 {{total}} 個使用者', actions: '操作', edit: '修改', freeze: '凍結', unfreeze: '解凍', delete: '刪除',
+      confirmDelete: '刪除 {{address}} 及其全部郵件？此操作無法復原。', editTitle: '修改郵箱帳號 {{address}}', submit: '提交',
+      done: { freeze: '已凍結 {{address}}', unfreeze: '已解凍 {{address}}', remove: '已刪除 {{address}}' },
+    },
+    user: {
+      name: '使用者名稱', nameRequired: '請輸入使用者名稱', address: '郵箱地址', password: '密碼', passwordHint: '至少 8 位，字母數字混合，不能是弱密碼',
+      passwordKeep: '留空則不修改密碼', realName: '姓名', department: '部門', noDepartment: '不屬於任何部門', quotaMb: '郵箱容量(MB)',
+      quotaHint: '留空則使用網域的預設容量，0 為不限', diskQuotaMb: '網路硬碟(MB)', unlimited: '不限', sendScope: '發信範圍', receiveScope: '收信範圍',
+      hidden: '不顯示在企業通訊錄', frozen: '凍結', status: '狀態', lastLoginAt: '最後登入', maxUsers: '使用者數上限', maxSizeBytes: '網域容量上限', orgUnitId: '部門',
+    },
+    status: { active: '正常', frozen: '已凍結', pending: '待審核' },
+    scope: { any: '不限', internal: '僅本網域' },
+    batch: {
+      title: '批次新增使用者', help: '每行一個使用者，格式同範例檔（可用 Excel 編輯後複製貼上，或直接選擇檔案）。', sample: '下載範例檔',
+      file: '選擇 CSV 檔案', text: 'CSV 內容', submit: '開始新增', close: '關閉', working: '正在新增使用者，請稍候…',
+      result: '已新增 {{added}} 個使用者，{{failed}} 行出錯', errors: '出錯的行', line: '行號', field: '欄位', reason: '原因',
+      reasons: {
+        UNKNOWN_COLUMN: '未知的欄位名稱', TOO_MANY_LINES: '一次最多新增 20000 個使用者', TOO_MANY_COLUMNS: '欄位數多於表頭', BAD_NAME: '使用者名稱只能包含字母、數字和 . _ + -',
+        DUPLICATE_NAME: '與前面的行重複', NO_PASSWORD: '缺少密碼', BAD_QUOTA: '容量應為整數（MB）', BAD_SCOPE: '應為 any 或 internal', BAD_YES_NO: '應為 yes 或 no',
+        PASSWORD_WEAK: '密碼不符合本網域的密碼規則', ALREADY_EXISTS: '該使用者名稱已被使用', LIMIT_REACHED: '已達到網域的限制', NOT_FOUND: '部門不存在',
+        FORBIDDEN: '不能把使用者加到您管理範圍以外的部門', INVALID_INPUT: '內容不正確',
+      },
+    },
+    errors: {
+      FORBIDDEN: '沒有權限執行此操作', ALREADY_EXISTS: '該使用者名稱已被使用', PASSWORD_WEAK: '密碼不符合本網域的密碼規則', NOT_FOUND: '使用者或部門不存在',
+      AUTH_FAILED: '帳號或密碼錯誤', LIMIT_REACHED: '已達到網域的限制', field: '{{field}}：{{message}}',
+      limit: { maxUsers: '已達到網域的使用者數上限', maxSizeBytes: '已達到網域的容量上限' },
+    },
+  },
 };

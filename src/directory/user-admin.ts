@@ -1,0 +1,278 @@
+/**
+ * The users screens of the web consoles (manual part 3 §1.4, §3.3; FEATURES A3, A5) for an admin
+ * Actor: each method first checks the actor's reach (auth/permissions.ts mayManageDirectory): a
+ * super admin every domain, a domain admin their domain, a department admin the users of their
+ * department and the ones below it. A domain outside the actor's reach is FORBIDDEN (whether it
+ * exists or not); a user outside a department admin's subtree is NOT_FOUND, as if it did not exist.
+ * Changes go through UserService, which enforces the domain's limits and password policy and
+ * audits each one; batch add and export add an audit entry of their own.
+ * Not here: login and sessions (auth/admin-sessions.ts), HTTP (web/api/routes/admin-*.ts).
+ */
+import { MailError } from '../core/errors.ts';
+import type { OrgUnitId } from '../core/ids.ts';
+import { mayManageDirectory } from '../auth/permissions.ts';
+import type { Domain, OrgUnit, Store, StoreTx } from '../store/store.ts';
+import { type Actor, recordAudit } from './actor.ts';
+import { displayDomain, normaliseDomain } from './address.ts';
+import { findDomain } from './lookup.ts';
+import { parseUsersCsv, toCsv, type CsvLineError } from './user-csv.ts';
+import { requireUser, type DirectoryUser, type UserService, type UserSettings, type UserSort, type UserStatus } from './users.ts';
+
+export interface AdminUser extends DirectoryUser {
+  /** The department's path ("销售部/华北"), '' when in none. */
+  department: string;
+}
+export interface Department {
+  id: OrgUnitId;
+  parentId: OrgUnitId | null;
+  name: string;
+  path: string;
+}
+export interface UsersPageQuery {
+  search?: string;
+  status?: UserStatus;
+  sort?: UserSort;
+  descending?: boolean;
+  page: number;
+  pageSize: number;
+}
+export interface NewAdminUser extends UserSettings {
+  name: string;
+  password: string;
+  status?: 'active' | 'frozen';
+}
+export interface AdminUserPatch extends Omit<UserSettings, 'orgUnitId'> {
+  orgUnitId?: OrgUnitId | null;
+  password?: string;
+  status?: 'active' | 'frozen';
+}
+
+/** What an actor reaches in one domain: its departments, and for a department admin the subtree. */
+interface Reach {
+  domain: Domain;
+  units: OrgUnit[];
+  /** A department admin's units (theirs and below); null: the whole domain. */
+  subtree: Set<OrgUnitId> | null;
+}
+
+/** Batch adds hash passwords (scrypt, ~50 ms each) on libuv's 4 threads: more at once only queues. */
+const BATCH_CONCURRENCY = 4;
+
+export class UserAdminService {
+  constructor(private readonly store: Store, private readonly users: UserService) {}
+
+  /** The domains the actor manages (a super admin: all), by name. */
+  async domains(actor: Actor): Promise<Array<{ name: string; displayName: string }>> {
+    const role = actor.role;
+    if (role.kind === 'user') throw new MailError('FORBIDDEN', 'a mailbox user manages no domain');
+    const all = await this.store.read((tx) => tx.domains.list());
+    return all.filter((d) => mayManageDirectory(actor, { domainId: d.id }))
+      .map((d) => ({ name: d.name, displayName: displayDomain(d.name) }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** The departments the actor may put users in, with their paths. */
+  async departments(actor: Actor, domainName: string): Promise<Department[]> {
+    const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
+    return reach.units.filter((u) => !reach.subtree || reach.subtree.has(u.id))
+      .map((u) => ({ id: u.id, parentId: u.parentId, name: u.name, path: pathOf(reach.units, u.id) }))
+      .sort((a, b) => a.path.localeCompare(b.path, 'zh-Hans-CN'));
+  }
+
+  /** One page of the users the actor manages in the domain, sorted, with the total. */
+  async list(actor: Actor, domainName: string, q: UsersPageQuery): Promise<{ total: number; users: AdminUser[] }> {
+    const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
+    const filter = {
+      domain: reach.domain.id, search: q.search || undefined, status: q.status,
+      ...(reach.subtree ? { orgUnitIds: [...reach.subtree] } : {}),
+    };
+    const [total, users] = await Promise.all([
+      this.users.count(filter),
+      this.users.list({ ...filter, sort: q.sort, descending: q.descending, limit: q.pageSize, offset: (q.page - 1) * q.pageSize }),
+    ]);
+    return { total, users: users.map((u) => withDepartment(u, reach.units)) };
+  }
+
+  /** One user the actor manages. Throws FORBIDDEN (domain out of reach), NOT_FOUND. */
+  async get(actor: Actor, address: string): Promise<AdminUser> {
+    const { user, reach } = await this.store.read((tx) => this.reachUser(tx, actor, address));
+    return withDepartment(user, reach.units);
+  }
+
+  /** Adds a user (manual §1.4.2). A department admin's users go in their subtree (their own unit by default). */
+  async add(actor: Actor, domainName: string, input: NewAdminUser): Promise<AdminUser> {
+    const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
+    const orgUnitId = placeIn(reach, input.orgUnitId);
+    const { name, password, ...settings } = input;
+    const user = await this.users.add(actor, `${name}@${reach.domain.name}`, { ...settings, password, orgUnitId });
+    return withDepartment(user, reach.units);
+  }
+
+  /** Changes a user: settings, password, frozen or not (never the name, manual §1.4.1). */
+  async update(actor: Actor, address: string, patch: AdminUserPatch): Promise<AdminUser> {
+    const { user, reach } = await this.store.read((tx) => this.reachUser(tx, actor, address));
+    const { password, status, ...settings } = patch;
+    if (settings.orgUnitId !== undefined) settings.orgUnitId = placeIn(reach, settings.orgUnitId);
+    if (password !== undefined) await this.users.setPassword(actor, user.address, password);
+    let out = Object.keys(settings).length > 0 ? await this.users.update(actor, user.address, settings) : user;
+    if (status === 'frozen' && out.status !== 'frozen') out = await this.users.freeze(actor, user.address);
+    if (status === 'active' && out.status === 'frozen') out = await this.users.unfreeze(actor, user.address);
+    return withDepartment(out, reach.units);
+  }
+
+  async freeze(actor: Actor, address: string): Promise<AdminUser> {
+    const { user, reach } = await this.store.read((tx) => this.reachUser(tx, actor, address));
+    return withDepartment(await this.users.freeze(actor, user.address), reach.units);
+  }
+
+  async unfreeze(actor: Actor, address: string): Promise<AdminUser> {
+    const { user, reach } = await this.store.read((tx) => this.reachUser(tx, actor, address));
+    return withDepartment(await this.users.unfreeze(actor, user.address), reach.units);
+  }
+
+  /** Deletes the user with their mail (UserService.remove). */
+  async remove(actor: Actor, address: string): Promise<void> {
+    const { user } = await this.store.read((tx) => this.reachUser(tx, actor, address));
+    await this.users.remove(actor, user.address);
+  }
+
+  /** Every user the actor manages in the domain as CSV (manual §1.4.1 "导出用户"); audited. */
+  async exportCsv(actor: Actor, domainName: string): Promise<string> {
+    const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
+    const users = await this.users.list({ domain: reach.domain.id, ...(reach.subtree ? { orgUnitIds: [...reach.subtree] } : {}) });
+    await this.store.tx((tx) => recordAudit(tx, actor, 'user.export', reach.domain.name, { users: users.length }));
+    const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString());
+    return toCsv(
+      ['address', 'realName', 'status', 'quotaMb', 'department', 'sendScope', 'receiveScope', 'hidden', 'createdAt', 'lastLoginAt'],
+      users.map((u) => [u.address, u.realName, u.status, Math.round(u.quotaBytes / 1048576), withDepartment(u, reach.units).department,
+        u.sendScope, u.receiveScope, u.hiddenFromDirectory ? 'yes' : 'no', iso(u.createdAt), iso(u.lastLoginAt)]),
+    );
+  }
+
+  /**
+   * Adds users from CSV (manual §1.4.4): every good line is added, every bad one is reported with
+   * its line number and field; the domain's limits apply to each line as to a single add.
+   */
+  async batchAdd(actor: Actor, domainName: string, csv: string): Promise<{ added: string[]; errors: CsvLineError[] }> {
+    const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
+    const parsed = parseUsersCsv(csv);
+    const errors = parsed.errors;
+    // Lines past the user limit are refused in line order, not by which parallel add commits first.
+    const { domain } = reach;
+    const room = domain.maxUsers === 0 ? Infinity : Math.max(0, domain.maxUsers - (await this.store.read((tx) => tx.domains.usage(domain.id))).users);
+    const users = parsed.users.slice(0, room);
+    for (const u of parsed.users.slice(users.length)) {
+      errors.push({ line: u.line, field: 'maxUsers', reason: 'LIMIT_REACHED', message: `domain ${displayDomain(domain.name)} has reached its limit of ${domain.maxUsers} users` });
+    }
+    const byPath = new Map(reach.units.map((u) => [pathOf(reach.units, u.id), u.id]));
+    const added: Array<{ line: number; address: string }> = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < users.length) {
+        const u = users[next++]!;
+        try {
+          const unit = u.department === '' ? null : byPath.get(u.department.split('/').map((s) => s.trim()).join('/'));
+          if (unit === undefined) throw new MailError('NOT_FOUND', `department "${u.department}" does not exist`, { details: { field: 'department' } });
+          const created = await this.users.add(actor, `${u.name}@${reach.domain.name}`, {
+            password: u.password, realName: u.realName, orgUnitId: placeIn(reach, unit),
+            ...(u.quotaMb !== undefined ? { quotaBytes: u.quotaMb * 1048576 } : {}),
+            sendScope: u.sendScope, receiveScope: u.receiveScope, hidden: u.hidden,
+          });
+          added.push({ line: u.line, address: created.address });
+        } catch (err) {
+          if (!(err instanceof MailError)) throw err;
+          errors.push({ line: u.line, field: fieldOf(err), reason: err.code, message: err.message });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, worker));
+    errors.sort((a, b) => a.line - b.line);
+    added.sort((a, b) => a.line - b.line);
+    await this.store.tx((tx) => recordAudit(tx, actor, 'user.batch-add', reach.domain.name, {
+      added: added.length, failed: errors.length, lines: errors.map((e) => e.line).slice(0, 100),
+    }));
+    return { added: added.map((a) => a.address), errors };
+  }
+
+  /** The actor's reach in the domain. Throws FORBIDDEN for a domain out of reach, existing or not. */
+  private async reach(tx: StoreTx, actor: Actor, domainName: string): Promise<Reach> {
+    if (actor.role.kind === 'user') throw new MailError('FORBIDDEN', 'a mailbox user manages no domain');
+    let ascii: string;
+    try {
+      ascii = normaliseDomain(domainName);
+    } catch {
+      throw new MailError('INVALID_INPUT', `domain: "${domainName}" is not a domain name`, { details: { field: 'domain' } });
+    }
+    const found = await findDomain(tx, ascii);
+    const domain = found?.alias === null ? found.domain : undefined;
+    if (!domain || !mayManageDirectory(actor, { domainId: domain.id })) {
+      if (actor.role.kind === 'super' || actor.role.kind === 'system') throw new MailError('NOT_FOUND', `domain ${ascii} does not exist`);
+      throw new MailError('FORBIDDEN', `domain ${ascii} is not yours to manage`);
+    }
+    const units = await tx.orgUnits.list(domain.id);
+    const subtree = actor.role.kind === 'department' ? descendants(units, actor.role.orgUnitId) : null;
+    return { domain, units, subtree };
+  }
+
+  /** The user at address and the actor's reach in its domain; NOT_FOUND outside a department admin's subtree. */
+  private async reachUser(tx: StoreTx, actor: Actor, address: string): Promise<{ user: DirectoryUser; reach: Reach }> {
+    const domainName = address.slice(address.lastIndexOf('@') + 1);
+    const reach = await this.reach(tx, actor, domainName);
+    const { user } = await requireUser(tx, address);
+    const chain = chainOf(reach.units, user.orgUnitId);
+    if (user.domainId !== reach.domain.id || !mayManageDirectory(actor, { domainId: user.domainId, orgUnits: chain })) {
+      throw new MailError('NOT_FOUND', `user ${address} does not exist`);
+    }
+    const { passwordHash: _h, cramSecret: _c, apopSecret: _a, ...view } = user;
+    return { user: { ...view, address: `${user.localPart}@${reach.domain.name}` }, reach };
+  }
+}
+
+/** Where a new or moved user goes: a department admin stays inside their subtree (their own unit by default). */
+function placeIn(reach: Reach, wanted: OrgUnitId | null | undefined): OrgUnitId | null {
+  if (wanted !== undefined && wanted !== null && !reach.units.some((u) => u.id === wanted)) {
+    throw new MailError('NOT_FOUND', `department #${wanted} does not exist in this domain`, { details: { field: 'orgUnitId' } });
+  }
+  if (!reach.subtree) return wanted ?? null;
+  if (wanted === undefined || wanted === null) return [...reach.subtree][0]!;
+  if (!reach.subtree.has(wanted)) throw new MailError('FORBIDDEN', `department #${wanted} is outside yours`, { details: { field: 'orgUnitId' } });
+  return wanted;
+}
+
+/** The unit and every unit below it; the first is the unit itself. */
+function descendants(units: readonly OrgUnit[], root: OrgUnitId): Set<OrgUnitId> {
+  const out = new Set<OrgUnitId>([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const u of units) if (u.parentId !== null && out.has(u.parentId) && !out.has(u.id)) { out.add(u.id); grew = true; }
+  }
+  return out;
+}
+
+/** The unit and every unit above it, nearest first (auth/permissions.ts DirectoryTarget.orgUnits). */
+function chainOf(units: readonly OrgUnit[], id: OrgUnitId | null): OrgUnitId[] {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  const out: OrgUnitId[] = [];
+  for (let u = id === null ? undefined : byId.get(id); u && !out.includes(u.id); u = u.parentId === null ? undefined : byId.get(u.parentId)) out.push(u.id);
+  return out;
+}
+
+function pathOf(units: readonly OrgUnit[], id: OrgUnitId): string {
+  const byId = new Map(units.map((u) => [u.id, u]));
+  return chainOf(units, id).reverse().map((i) => byId.get(i)!.name).join('/');
+}
+
+function withDepartment(u: DirectoryUser, units: readonly OrgUnit[]): AdminUser {
+  return { ...u, department: u.orgUnitId === null ? '' : pathOf(units, u.orgUnitId) };
+}
+
+/** The CSV column a service error is about, for the batch report. */
+function fieldOf(err: MailError): string {
+  if (typeof err.details?.field === 'string') return err.details.field === 'orgUnitId' ? 'department' : err.details.field;
+  switch (err.code) {
+    case 'PASSWORD_WEAK': return 'password';
+    case 'ALREADY_EXISTS': return 'name';
+    case 'INVALID_INPUT': return /quota/i.test(err.message) ? 'quotaMb' : 'name';
+    default: return 'name';
+  }
+}

@@ -1,0 +1,119 @@
+// The domain console in a real browser (issue #14, first slice): Debian's chromium driven by
+// playwright-core in zh-CN. The domain admin logs in at /webmail/admin/, adds a user with the
+// form (a weak password is refused on the field first), batch-adds users from an uploaded CSV
+// with two bad lines reported by line and field, finds them in the list by search, and the new
+// user then logs in to the webmail in the same browser (the two sessions are separate). The UI
+// must be built (npm install does it); a missing or stale build is made first.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { WEBMAIL_DIST } from '../../../src/web/api/web-role.ts';
+import { PASSWORD, TEST_ACTOR, startTestServer, type TestServer } from '../../helpers/server.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = new URL('../../../', import.meta.url);
+const NEW_PASSWORD = 'Wz9#mail2026';
+
+function isBuildStale(): boolean {
+  const index = join(WEBMAIL_DIST, 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  const src = new URL('src/web/ui/', ROOT).pathname;
+  return readdirSync(src, { recursive: true, withFileTypes: true })
+    .some((e) => e.isFile() && !e.parentPath.includes('/dist') && statSync(join(e.parentPath, e.name)).mtimeMs > built);
+}
+
+describe('domain console in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, () => {
+  let t: TestServer;
+  let ctx: BrowserContext;
+  let page: Page;
+  let profile: string;
+  let base: string;
+
+  before(async () => {
+    if (isBuildStale()) execFileSync('npm', ['run', 'build:ui'], { cwd: ROOT, stdio: 'inherit' });
+    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
+    await t.rt.orgs.add(TEST_ACTOR, 'example.cn', { name: '销售部' });
+    base = `http://127.0.0.1:${t.config.ports.http}`;
+    profile = await mkdtemp(join(tmpdir(), 'youju-chromium-'));
+    ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = ctx.pages()[0] ?? await ctx.newPage();
+    page.setDefaultTimeout(15_000);
+  });
+  after(async () => {
+    await ctx?.close();
+    await t?.close();
+    if (profile) await rm(profile, { recursive: true, force: true });
+  });
+
+  it('the domain admin logs in in zh-CN', async () => {
+    await page.goto(`${base}/webmail/admin/`);
+    await page.getByRole('heading', { name: '管理员登录' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'zh-CN');
+    await page.getByLabel('管理员账号').fill('admin@example.cn');
+    await page.getByLabel('密码', { exact: true }).fill('wrong password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('alert').getByText('账号或密码错误').waitFor();
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('heading', { name: '域管理后台' }).waitFor();
+    await page.getByRole('button', { name: '添加新用户' }).waitFor();
+  });
+
+  it('adds a user with the form; a weak password is refused on its field', async () => {
+    await page.getByRole('button', { name: '添加新用户' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('用户名').fill('zhaoliu');
+    await dialog.getByLabel('密码', { exact: true }).fill('12345678');
+    await dialog.getByLabel('姓名').fill('赵六');
+    await dialog.getByLabel('部门').click();
+    await page.getByTitle('销售部').click();
+    await dialog.getByLabel('邮箱容量(MB)').fill('200');
+    await dialog.getByRole('button', { name: '提交' }).click();
+    await dialog.getByText('密码不符合本域的密码规则').first().waitFor();
+    await dialog.getByLabel('密码', { exact: true }).fill(NEW_PASSWORD);
+    await dialog.getByRole('button', { name: '提交' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row', { name: /zhaoliu@example\.cn/ });
+    await row.waitFor();
+    assert.match(await row.textContent() ?? '', /赵六.*销售部.*200 MB.*正常/);
+  });
+
+  it('batch-adds users from an uploaded CSV and reports the two bad lines by line and field', async () => {
+    await page.getByRole('button', { name: '批量添加用户' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('link', { name: '下载范例文件' }).waitFor();
+    const csv = ['name,password,realName,quotaMb,department', `pl1,${NEW_PASSWORD},批量一,100,销售部`, `pl2,${NEW_PASSWORD},批量二,,`,
+      'bad name,Pw2026!abc,坏名字,,', `pl3,${NEW_PASSWORD},批量三,,不存在的部门`, `pl4,${NEW_PASSWORD},批量四,50,`].join('\r\n');
+    await dialog.getByLabel('选择 CSV 文件').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${csv}`) });
+    await page.waitForFunction(() => document.querySelector('textarea')?.value.includes('pl4'));
+    await dialog.getByRole('button', { name: '开始添加' }).click();
+    await dialog.getByRole('status').getByText('已添加 3 个用户，2 行出错').waitFor();
+    const report = dialog.getByRole('table');
+    await report.getByRole('row', { name: /^4\s*用户名\s*用户名只能包含字母、数字/ }).waitFor();
+    await report.getByRole('row', { name: /^5\s*部门\s*部门不存在/ }).waitFor();
+    await dialog.getByRole('button', { name: '关闭' }).click();
+    await page.getByLabel('搜索用户名或姓名').fill('批量');
+    await page.getByLabel('搜索用户名或姓名').press('Enter');
+    await page.getByText('共 3 个用户').waitFor();
+    for (const a of ['pl1', 'pl2', 'pl4']) await page.getByRole('row', { name: new RegExp(`${a}@example\\.cn`) }).waitFor();
+  });
+
+  it('the new user logs in to the webmail in the same browser', async () => {
+    await page.goto(`${base}/webmail/`);
+    await page.getByLabel('邮箱地址', { exact: true }).fill('zhaoliu@example.cn');
+    await page.getByLabel('密码', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('tree').getByText('收件箱').waitFor();
+    await page.goto(`${base}/webmail/admin/`);
+    await page.getByRole('heading', { name: '域管理后台' }).waitFor(); // the admin's session is still there
+  });
+});
