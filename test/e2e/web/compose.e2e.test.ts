@@ -40,7 +40,10 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
 
   it('writes rich text with an attachment, sends it, and files the copy in Sent', async () => {
     await page.getByRole('button', { name: '写信' }).click();
-    await page.getByRole('combobox', { name: '收件人' }).pressSequentially('bob@example.cn,');
+    // Autocomplete from the enterprise directory: the colleague's name finds the address.
+    await page.getByRole('combobox', { name: '收件人' }).pressSequentially('李波');
+    await page.locator('.ant-select-item-option', { hasText: '李波 <bob@example.cn>' }).click();
+    await page.locator('.ant-select-selection-item', { hasText: '李波 <bob@example.cn>' }).waitFor();
     await page.getByLabel('主题', { exact: true }).fill('周会纪要');
     const editor = page.getByRole('textbox', { name: '邮件正文编辑器' });
     await editor.click();

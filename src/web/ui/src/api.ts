@@ -103,6 +103,9 @@ export const api = {
   move: (folderId: number, uids: number[], toFolderId: number) =>
     call<{ moved: { from: number; to: number }[] }>('POST', `${folderPath(folderId)}/move`, { uids, toFolderId }),
   send: (body: ComposeBody) => call<{ queueId: number; sent?: MessageRef; draftRemoved: boolean }>('POST', '/api/compose/send', body),
+  /** Recipients matching what was typed: personal contacts, colleagues, lists the user may send to. */
+  autocomplete: (q: string) => call<{ suggestions: Array<{ name: string; address: string; source: 'personal' | 'directory' | 'list' }> }>(
+    'GET', `/api/contacts/autocomplete?q=${encodeURIComponent(q)}&limit=8`).then((r) => r.suggestions),
   saveDraft: (body: ComposeBody) => call<SavedDraft>('POST', '/api/compose/drafts', body),
   draft: (ref: MessageRef) => call<Draft>('GET', `/api/compose/drafts/${ref.folderId}/${ref.uid}`),
   /** Uploads one file into the draft (its bytes as the body), reporting progress; answers the draft that replaces it. */

@@ -30,10 +30,20 @@ export default function Compose({ me, start, startKey, onClose }: { me: Me; star
   return <ComposeForm me={me} initial={fields.data} onClose={onClose} />;
 }
 
+/** Addresses as tags; typing asks the API for personal contacts, colleagues and lists to pick from. */
 function RecipientInput({ value, onChange, label }: { value: string[]; onChange(v: string[]): void; label: string }) {
   const { t } = useTranslation();
+  const [q, setQ] = useState('');
+  const found = useQuery({
+    queryKey: ['autocomplete', q.trim()], queryFn: () => api.autocomplete(q.trim()), enabled: q.trim().length > 0, staleTime: 30_000,
+  });
+  const options = (q.trim() ? found.data ?? [] : []).map((s) => {
+    const full = s.name ? `${s.name} <${s.address}>` : s.address;
+    return { value: full, label: <span>{full} <Typography.Text type="secondary">· {t(`compose.source.${s.source}`)}</Typography.Text></span> };
+  });
   return (
-    <Select mode="tags" value={value} onChange={onChange} open={false} suffixIcon={null} aria-label={label}
+    <Select mode="tags" value={value} onChange={(v) => { onChange(v); setQ(''); }} onSearch={setQ} searchValue={q} options={options}
+      filterOption={false} open={options.length > 0} onBlur={() => setQ('')} suffixIcon={null} aria-label={label}
       tokenSeparators={[',', ';', '，', '；']} placeholder={t('compose.recipientsHint')} style={{ width: '100%' }} />
   );
 }

@@ -65,6 +65,7 @@ export const zhCN = {
     keyboardHelp: '↑↓ 选择，Enter 打开，空格 勾选，S 星标，U 未读，Delete 删除',
   },
   compose: {
+    source: { personal: '个人通讯录', directory: '企业通讯录', list: '邮件列表' },
     write: '写信', title: '写邮件', from: '发件人', to: '收件人', cc: '抄送', bcc: '密送', addCc: '添加抄送', addBcc: '添加密送',
     subject: '主题', body: '正文', recipientsHint: '输入地址后按回车或逗号', toRequired: '请填写收件人',
     attach: '添加附件', dropHint: '把文件拖到这里添加附件', uploading: '正在上传 {{name}}', removeAttachment: '删除附件 {{name}}',
