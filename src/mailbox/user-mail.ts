@@ -177,6 +177,41 @@ export class UserMail {
     return { movedToTrash: 0, removed: (await this.mailboxes.expunge(folderId, set)).length };
   }
 
+  /**
+   * Creates a custom folder (FEATURES W7), at the top or inside another of the owner's folders.
+   * The name is one level: no '/', no control characters, at most 100 characters; INBOX is taken.
+   */
+  async createFolder(actor: Actor, ownerId: UserId, name: string, parentId?: MailboxId): Promise<FolderView> {
+    const leaf = folderLeaf(name);
+    await this.store.read((tx) => this.check(tx, actor, ownerId, 'read'));
+    const parent = parentId === undefined ? undefined : await this.folder(actor, ownerId, parentId, 'read');
+    const full = parent ? `${parent.name}/${leaf}` : leaf;
+    if (full.toUpperCase() === 'INBOX') throw new MailError('ALREADY_EXISTS', 'INBOX exists', { details: { field: 'name' } });
+    return folderView(await this.mailboxes.create(ownerId, full));
+  }
+
+  /** Renames a custom folder in place (its parent stays); system folders are FORBIDDEN. */
+  async renameFolder(actor: Actor, ownerId: UserId, folderId: MailboxId, name: string): Promise<void> {
+    const leaf = folderLeaf(name);
+    const box = await this.folder(actor, ownerId, folderId, 'read');
+    const i = box.name.lastIndexOf('/');
+    await this.mailboxes.rename(ownerId, box.name, i > 0 ? `${box.name.slice(0, i)}/${leaf}` : leaf);
+  }
+
+  /** Deletes a custom folder with its messages; system folders and folders with subfolders are FORBIDDEN. */
+  async deleteFolder(actor: Actor, ownerId: UserId, folderId: MailboxId): Promise<void> {
+    const box = await this.folder(actor, ownerId, folderId, 'read');
+    await this.mailboxes.delete(ownerId, box.name);
+  }
+
+  /** Empties Trash or Junk for good (FEATURES W7); other folders are FORBIDDEN. Returns how many went. */
+  async emptyFolder(actor: Actor, ownerId: UserId, folderId: MailboxId): Promise<number> {
+    const box = await this.folder(actor, ownerId, folderId, 'read');
+    if (box.specialUse !== '\\Trash' && box.specialUse !== '\\Junk') throw new MailError('FORBIDDEN', 'only Trash and Junk can be emptied');
+    if (box.messages === 0) return 0;
+    return (await this.mailboxes.expunge(folderId, [{ from: 1, to: Number.MAX_SAFE_INTEGER }])).length;
+  }
+
   /** The owner's folder with this special use (\\Sent, \\Drafts…), undefined when they have none. */
   async specialFolder(actor: Actor, ownerId: UserId, use: SpecialUse): Promise<Mailbox | undefined> {
     return this.store.read(async (tx) => {
@@ -257,6 +292,15 @@ async function orgChain(tx: StoreTx, start: OrgUnitId | null): Promise<OrgUnitId
     id = unit.parentId;
   }
   return out;
+}
+
+/** One level of a folder name, as a user types it. */
+function folderLeaf(name: string): string {
+  const leaf = name.normalize('NFC').trim();
+  const bad = leaf === '' ? 'is empty' : leaf.length > 100 ? 'is longer than 100 characters'
+    : /[\/\x00-\x1f\x7f]/.test(leaf) ? "has a '/' or a control character" : undefined;
+  if (bad) throw new MailError('INVALID_INPUT', `name ${bad}`, { details: { field: 'name' } });
+  return leaf;
 }
 
 function checkUids(uids: readonly number[]): UidSet {

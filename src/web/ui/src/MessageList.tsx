@@ -89,6 +89,10 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
   const allChecked = messages.length > 0 && messages.every((m) => checked.has(m.uid));
   const someChecked = checked.size > 0 && !allChecked;
   const moveTargets = folders.filter((f) => f.id !== folder.id);
+  // Reporting spam moves to Junk, "not spam" back to the inbox: the moves train the classifier.
+  const spamTarget = folder.specialUse === '\\Junk'
+    ? folders.find((f) => f.specialUse === '\\Inbox')
+    : folder.specialUse === '\\Sent' || folder.specialUse === '\\Drafts' ? undefined : folders.find((f) => f.specialUse === '\\Junk');
   const folderName = folderLabel(t, folder);
 
   return (
@@ -124,6 +128,11 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
         >
           <Button size="small">{t('list.moveTo')} <DownOutlined /></Button>
         </Dropdown>
+        {spamTarget && (
+          <Button size="small" disabled={targets.length === 0} onClick={() => run({ kind: 'move', uids: targets, to: spamTarget })}>
+            {folder.specialUse === '\\Junk' ? t('list.notSpam') : t('list.spam')}
+          </Button>
+        )}
         <Button size="small" danger disabled={targets.length === 0} icon={<DeleteOutlined />} onClick={() => run({ kind: 'delete', uids: targets })}>
           {folder.specialUse === '\\Trash' ? t('list.deleteForever') : t('list.delete')}
         </Button>

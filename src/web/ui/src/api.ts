@@ -93,6 +93,10 @@ export const api = {
     csrfToken = '';
   },
   folders: () => call<{ folders: Folder[] }>('GET', '/api/folders').then((r) => r.folders),
+  createFolder: (name: string, parentId?: number) => call<Folder>('POST', '/api/folders', { name, ...(parentId ? { parentId } : {}) }),
+  renameFolder: (folderId: number, name: string) => call<{ ok: true }>('POST', `/api/folders/${folderId}/rename`, { name }),
+  deleteFolder: (folderId: number) => call<{ ok: true }>('POST', `/api/folders/${folderId}/delete`, {}),
+  emptyFolder: (folderId: number) => call<{ removed: number }>('POST', `/api/folders/${folderId}/empty`, {}),
   messages: (folderId: number, page: number, pageSize: number) =>
     call<MessagePage>('GET', `${folderPath(folderId)}?sort=date&order=desc&page=${page}&pageSize=${pageSize}`),
   message: (folderId: number, uid: number) => call<OpenedMessage>('GET', `${folderPath(folderId)}/${uid}`),

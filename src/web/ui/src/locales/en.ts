@@ -37,10 +37,13 @@ export const en: Messages = {
     loading: 'Loading…',
   },
   folders: {
+    actions: 'Actions for {{folder}}', create: 'New folder', createIn: 'New folder in “{{folder}}”', createInside: 'New subfolder', name: 'Folder name', save: 'OK',
+    rename: 'Rename', delete: 'Delete folder', deleteConfirm: 'Delete the folder “{{folder}}” and all its messages?', empty: 'Empty', emptyConfirm: 'Delete every message in “{{folder}}” for good?',
     inbox: 'Inbox', drafts: 'Drafts', sent: 'Sent', trash: 'Trash', junk: 'Junk', archive: 'Archive',
     unread: '{{count}} unread',
   },
   list: {
+    spam: 'Spam', notSpam: 'Not spam',
     label: 'Messages in {{folder}}',
     selectAll: 'Select all',
     selectOne: 'Select message: {{subject}}',

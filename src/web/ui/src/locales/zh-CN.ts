@@ -35,10 +35,13 @@ export const zhCN = {
     loading: '正在加载…',
   },
   folders: {
+    actions: '{{folder}} 的操作', create: '新建文件夹', createIn: '在“{{folder}}”中新建文件夹', createInside: '新建子文件夹', name: '文件夹名称', save: '确定',
+    rename: '重命名', delete: '删除文件夹', deleteConfirm: '删除文件夹“{{folder}}”及其中的全部邮件？', empty: '清空', emptyConfirm: '彻底删除“{{folder}}”中的全部邮件？',
     inbox: '收件箱', drafts: '草稿箱', sent: '已发送', trash: '已删除', junk: '垃圾邮件', archive: '归档',
     unread: '{{count}} 封未读',
   },
   list: {
+    spam: '这是垃圾邮件', notSpam: '不是垃圾邮件',
     label: '{{folder}}中的邮件',
     selectAll: '全选',
     selectOne: '选择邮件：{{subject}}',

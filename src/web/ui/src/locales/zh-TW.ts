@@ -37,10 +37,13 @@ export const zhTW: Messages = {
     loading: '正在載入…',
   },
   folders: {
+    actions: '{{folder}} 的操作', create: '新增資料夾', createIn: '在「{{folder}}」中新增資料夾', createInside: '新增子資料夾', name: '資料夾名稱', save: '確定',
+    rename: '重新命名', delete: '刪除資料夾', deleteConfirm: '刪除資料夾「{{folder}}」及其中的全部郵件？', empty: '清空', emptyConfirm: '永久刪除「{{folder}}」中的全部郵件？',
     inbox: '收件匣', drafts: '草稿匣', sent: '寄件備份', trash: '已刪除', junk: '垃圾郵件', archive: '封存',
     unread: '{{count}} 封未讀',
   },
   list: {
+    spam: '這是垃圾郵件', notSpam: '不是垃圾郵件',
     label: '{{folder}}中的郵件',
     selectAll: '全選',
     selectOne: '選擇郵件：{{subject}}',
