@@ -125,7 +125,7 @@ describe('webmail in chromium', { skip: noBrowser() }, () => {
     await row.focus();
     await page.keyboard.press('s');
     await eventually(async () => (await row.getByRole('button', { name: '取消星标' }).getAttribute('aria-pressed')) === 'true', 10_000, 'starred');
-    await page.getByRole('button', { name: '删除' }).click();
+    await page.getByRole('toolbar').getByRole('button', { name: /^(delete )?删除$/ }).click();
     await page.getByText('此文件夹中没有邮件').waitFor();
     await page.getByRole('tree').getByText('已删除').click();
     await page.getByRole('row', { name: new RegExp(SUBJECT) }).waitFor();
