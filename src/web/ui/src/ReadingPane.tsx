@@ -6,7 +6,7 @@
  * answers sanitised under its own CSP (remote images only when allowed). The text part is
  * rendered as text. Reply, reply all and forward (inline or as an attachment) open compose.
  */
-import { PaperClipOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, PaperClipOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Empty, Segmented, Space, Spin, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
@@ -20,7 +20,11 @@ const person = (a: Address) => (a.name ? `${a.name} <${a.address}>` : a.address)
 
 export type ComposeKind = 'reply' | 'replyAll' | 'forward' | 'forwardAttached';
 
-export function ReadingPane({ folderId, uid, onCompose }: { folderId: number; uid: number | undefined; onCompose(kind: ComposeKind, uid: number): void }) {
+export function ReadingPane({ folderId, uid, onCompose, onBack }: {
+  folderId: number; uid: number | undefined; onCompose(kind: ComposeKind, uid: number): void;
+  /** On a phone the pane covers the list: this goes back to it. */
+  onBack?: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
   const [view, setView] = useState<'html' | 'text'>('html');
@@ -59,6 +63,7 @@ export function ReadingPane({ folderId, uid, onCompose }: { folderId: number; ui
       <header className="yj-read-head">
         <Typography.Title level={4} id="yj-read-subject" style={{ margin: 0 }}>{subject}</Typography.Title>
         <Space role="toolbar" aria-label={t('read.toolbar')} wrap>
+          {onBack && <Button size="small" icon={<ArrowLeftOutlined />} onClick={onBack}>{t('read.back')}</Button>}
           {(['reply', 'replyAll', 'forward', 'forwardAttached'] as const).map((k) => (
             <Button key={k} size="small" onClick={() => onCompose(k, m.uid)}>{t(`read.${k}`)}</Button>
           ))}

@@ -4,9 +4,9 @@
  * and the quota bar (used = the folders' bytes, against /me's quotaBytes); the list (W4) and the
  * reading pane (W5) side by side. Loaded as its own chunk after login.
  */
-import { EditOutlined, LogoutOutlined } from '@ant-design/icons';
+import { EditOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Input, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
+import { App as AntApp, Button, Drawer, Grid, Input, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Me } from './api.ts';
@@ -59,6 +59,9 @@ function MailShell({ me }: { me: Me }) {
   const [hash, go] = useHash();
   const composing = hash.startsWith('#compose');
   const module = /^#contacts\b/.test(hash) ? 'contacts' : 'mail';
+  // W15: below 768 px the same app on one column: folders in a drawer, the list or the open message.
+  const phone = Grid.useBreakpoint().md === false;
+  const [drawer, setDrawer] = useState(false);
 
   useEffect(() => {
     if (folderId === undefined && folders.data?.length) setFolderId((folders.data.find((f) => f.specialUse === '\\Inbox') ?? folders.data[0]!).id);
@@ -87,9 +90,22 @@ function MailShell({ me }: { me: Me }) {
     }
   };
 
+  const side = (
+    <>
+      <div className="yj-write"><Button type="primary" block icon={<EditOutlined />} onClick={() => { setDrawer(false); go('#compose'); }}>{t('compose.write')}</Button></div>
+      {folders.data ? (
+        <>
+          <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); setDrawer(false); if (composing) go(''); }} />
+          <Quota used={used} quota={me.user.quotaBytes} />
+        </>
+      ) : <Spin aria-label={t('shell.loading')} />}
+    </>
+  );
+
   return (
     <Layout className="yj-shell">
       <Layout.Header className="yj-header">
+        {phone && module === 'mail' && <Button type="text" icon={<MenuOutlined />} aria-label={t('shell.folders')} onClick={() => setDrawer(true)} />}
         <Typography.Title level={4} className="yj-brand">{t('app.name')}</Typography.Title>
         <nav className="yj-modules" aria-label={t('nav.label')}>
           <a href="#mail" aria-current={module === 'mail' ? 'page' : undefined}>{t('nav.mail')}</a>
@@ -105,16 +121,10 @@ function MailShell({ me }: { me: Me }) {
       {module === 'contacts' ? (
         <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><ContactsModule /></Suspense></Layout.Content>
       ) : <Layout>
-        <Layout.Sider width={220} theme="light" className="yj-sider">
-          <div className="yj-write"><Button type="primary" block icon={<EditOutlined />} onClick={() => go('#compose')}>{t('compose.write')}</Button></div>
-          {folders.data ? (
-            <>
-              <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); if (composing) go(''); }} />
-              <Quota used={used} quota={me.user.quotaBytes} />
-            </>
-          ) : <Spin aria-label={t('shell.loading')} />}
-        </Layout.Sider>
-        <Layout.Content className="yj-main">
+        {phone
+          ? <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" width={260} title={t('shell.folders')} className="yj-drawer">{side}</Drawer>
+          : <Layout.Sider width={220} theme="light" className="yj-sider">{side}</Layout.Sider>}
+        <Layout.Content className={`yj-main${phone ? ' yj-phone' : ''}${openUid !== undefined ? ' yj-has-open' : ''}`}>
           {composing ? (
             <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>
               <Compose key={hash} me={me} start={parseStart(hash)} startKey={hash} onClose={() => go('')} />
@@ -123,7 +133,7 @@ function MailShell({ me }: { me: Me }) {
             <>
               <MessageList folder={folder} folders={folders.data} page={page} onPage={setPage} openUid={openUid}
                 onOpen={(uid) => (folder.specialUse === '\\Drafts' ? go(`#compose?draft=${folder.id}/${uid}`) : setOpenUid(uid))} />
-              <ReadingPane folderId={folder.id} uid={openUid} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
+              <ReadingPane folderId={folder.id} uid={openUid} onBack={phone ? () => setOpenUid(undefined) : undefined} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
             </>
           )}
         </Layout.Content>

@@ -80,6 +80,7 @@ export const en: Messages = {
     original: '------------------ Original message ------------------', forwardAttached: 'Original attached', editor: 'Message editor',
   },
   read: {
+    back: 'Back to the list',
     from: 'From', to: 'To', cc: 'Cc', date: 'Date',
     attachments: 'Attachments ({{count}})',
     download: 'Download {{name}}',

@@ -78,6 +78,7 @@ export const zhCN = {
     original: '------------------ 原始邮件 ------------------', forwardAttached: '原邮件作为附件', editor: '邮件正文编辑器',
   },
   read: {
+    back: '返回列表',
     from: '发件人', to: '收件人', cc: '抄送', date: '日期',
     attachments: '附件（{{count}}）',
     download: '下载 {{name}}',

@@ -80,6 +80,7 @@ export const zhTW: Messages = {
     original: '------------------ 原始郵件 ------------------', forwardAttached: '原郵件作為附件', editor: '郵件內文編輯器',
   },
   read: {
+    back: '返回清單',
     from: '寄件者', to: '收件者', cc: '副本', date: '日期',
     attachments: '附件（{{count}}）',
     download: '下載 {{name}}',
