@@ -84,7 +84,9 @@ export class OrgAdminService {
 
   /** Deletes a department; its users go to the parent department or to none, as asked. */
   async remove(actor: Actor, id: OrgUnitId, usersTo: 'parent' | 'none'): Promise<void> {
-    await this.store.read((tx) => this.reachUnit(tx, actor, id, { changing: true }));
+    const { reach } = await this.store.read((tx) => this.reachUnit(tx, actor, id, { changing: true }));
+    // Users in no department would fall out of a department admin's reach.
+    if (reach.subtree && usersTo === 'none') throw new MailError('FORBIDDEN', 'a department admin keeps users in their departments', { details: { field: 'usersTo' } });
     await this.orgs.delete(actor, id, { usersTo });
   }
 

@@ -270,6 +270,9 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
     const own = (await d.get('/api/admin/session/me')).json.admin.orgUnitId;
     assert.equal((await d.post(`/api/admin/org/${own}`, { name: '改自己' })).status, 403, 'not their own unit');
     assert.equal((await d.post(`/api/admin/org/${own}/delete`, {})).status, 403);
+    const sub = (await d.post(`/api/admin/domains/${A}/org`, { name: `子组${++n}`, parentId: own })).json;
+    assert.equal((await d.post(`/api/admin/org/${sub.id}/delete`, { usersTo: 'none' })).json.error.field, 'usersTo', 'users stay in reach');
+    assert.equal((await d.post(`/api/admin/org/${sub.id}/delete`, { usersTo: 'parent' })).status, 200);
     assert.equal((await d.post(`/api/admin/domains/${A}/org`, { name: '顶层' })).json.error.field, 'parentId', 'no top-level departments');
     assert.equal((await d.post(`/api/admin/domains/${A}/org/move-users`, { users: [o.user], to: null })).status, 403, 'no "no department"');
     assert.equal((await d.post(`/api/admin/org/${o.unitId}`, { parentId: units.y.id })).json.error.field, 'parentId', 'not out of the subtree');
