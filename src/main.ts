@@ -21,6 +21,10 @@ import { Resolver } from './directory/resolve.ts';
 import { Srs } from './directory/srs.ts';
 import { UserService } from './directory/users.ts';
 import { UserAdminService } from './directory/user-admin.ts';
+import { DomainConsoleService } from './directory/domain-admin.ts';
+import { OrgAdminService } from './directory/org-admin.ts';
+import { DepartmentAdminConsole } from './directory/department-admins.ts';
+import { ListConsole } from './directory/list-admin.ts';
 import { AdminSessions } from './auth/admin-sessions.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
@@ -147,6 +151,9 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     rules: new SendingRules({ users, domains, resolver, quota: new QuotaService(store) }),
     users, userMail, queue, pipeline, settings: () => settings.current(), hostname: config.hostname, now: () => clock.now(),
   });
+  const lists = new ListService(store, clock);
+  const orgs = new OrgService(store, clock);
+  const admins = new AdminService(store, clock);
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     adminSessions: new AdminSessions(store, clock, () => settings.current().web),
@@ -158,9 +165,13 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     aliases: new AliasService(store, clock),
-    lists: new ListService(store, clock),
-    orgs: new OrgService(store, clock),
-    admins: new AdminService(store, clock),
+    lists, orgs, admins,
+    console: {
+      domain: new DomainConsoleService(store, domains, () => clock.now()),
+      org: new OrgAdminService(store, orgs),
+      departmentAdmins: new DepartmentAdminConsole(store, admins),
+      lists: new ListConsole(store, lists),
+    },
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();

@@ -19,6 +19,10 @@ import type { Resolver } from './directory/resolve.ts';
 import type { Srs } from './directory/srs.ts';
 import type { UserService } from './directory/users.ts';
 import type { UserAdminService } from './directory/user-admin.ts';
+import type { DomainConsoleService } from './directory/domain-admin.ts';
+import type { OrgAdminService } from './directory/org-admin.ts';
+import type { DepartmentAdminConsole } from './directory/department-admins.ts';
+import type { ListConsole } from './directory/list-admin.ts';
 import type { AdminSessions } from './auth/admin-sessions.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
 import type { ContactService } from './contacts/contacts.ts';
@@ -73,6 +77,8 @@ export interface Runtime {
   /** The web consoles: admin logins (kept in the store) and the users screens, scoped to the admin. */
   adminSessions: AdminSessions;
   userAdmin: UserAdminService;
+  /** The domain console's other screens (issue #14: A2, A4, A5, A6, A9). */
+  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole };
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   close(): Promise<void>;

@@ -65,3 +65,17 @@ export function mayManageDirectory(actor: Actor, target: DirectoryTarget): boole
     case 'user': return false;
   }
 }
+
+/**
+ * Whether the actor manages the domain as a whole: its information and limits' view, department
+ * admins, mailing lists, the operation log (issue #14, FEATURES A2, A5, A6, A9). Department admins
+ * manage people and sub-departments of their unit, not the domain.
+ */
+export function mayManageDomain(actor: Actor, domainId: DomainId): boolean {
+  const role = actor.role;
+  switch (role.kind) {
+    case 'system': case 'super': return true;
+    case 'domain': return role.domainId === domainId;
+    case 'department': case 'user': return false;
+  }
+}

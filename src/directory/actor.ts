@@ -42,7 +42,18 @@ export function userActor(user: { id: UserId; domainId: DomainId; address: strin
 export async function recordAudit(
   tx: StoreTx, actor: Actor, action: string, target: string, details: Record<string, unknown> = {},
 ): Promise<void> {
-  await tx.audit.write({ actor: actor.who, source: actor.from, action, target, details });
+  await tx.audit.write({ actor: actor.who, source: actor.from, action, target, details, domain: auditDomainOf(target) });
+}
+
+/**
+ * The domain an audit target is about, for the domain consoles' log (FEATURES A9): the part after
+ * the '@' ('bob@x.cn', 'orgunit:3@x.cn', 'department:li@x.cn'), a bare domain name ('x.cn'), or ''
+ * ('administrator', 'domainpop', 'job 5'). Migration 020 applies the same rule to older entries.
+ */
+export function auditDomainOf(target: string): string {
+  const at = target.lastIndexOf('@');
+  if (at >= 0) return target.slice(at + 1).toLowerCase();
+  return target.includes('.') && !/[:\s]/.test(target) ? target.toLowerCase() : '';
 }
 
 /**

@@ -107,19 +107,38 @@ export class AdminService {
     const passwordHash = await hashPassword(password);
     return this.store.tx(async (tx) => {
       const domain = await requireDomain(tx, domainRef);
-      const units = await tx.orgUnits.list(domain.id);
-      const unit = units.find((u) => u.id === orgUnitId);
-      if (!unit) throw new MailError('NOT_FOUND', `department #${orgUnitId} does not exist in domain ${domainLabel(domain)}`);
-      const user = await tx.users.byAddress(domain.id, name);
-      const byId = new Map(units.map((u) => [u.id, u]));
-      let inside = false;
-      for (let u = user?.orgUnitId == null ? undefined : byId.get(user.orgUnitId); u && !inside; u = u.parentId === null ? undefined : byId.get(u.parentId)) {
-        inside = u.id === orgUnitId;
-      }
-      if (!inside) {
-        throw new MailError('INVALID_INPUT', `${name}@${domainLabel(domain)} is not a user of department "${unit.name}"`);
-      }
+      await requireDepartmentUser(tx, domain, orgUnitId, name);
       return this.create(tx, actor, { username: name, passwordHash, role: 'department', domainId: domain.id, orgUnitId }, domain);
+    });
+  }
+
+  /**
+   * Changes a department admin's department and/or password (manual §3.1 "修改部门管理员"). A new
+   * department is checked as on create; the account is made again under it (one transaction, same
+   * name and password), which ends its open sessions: its reach changed. Throws NOT_FOUND,
+   * INVALID_INPUT, PASSWORD_WEAK.
+   */
+  async updateDepartmentAdmin(
+    actor: Actor, domainRef: DomainRef, username: string, patch: { orgUnitId?: OrgUnitId; password?: string },
+  ): Promise<AdminInfo> {
+    const name = checkUsername(username);
+    if (patch.password !== undefined) requireStrong(patch.password, name);
+    const newHash = patch.password === undefined ? undefined : await hashPassword(patch.password);
+    return this.store.tx(async (tx) => {
+      const domain = await requireDomain(tx, domainRef);
+      let admin = await tx.admins.find(name, 'department', domain.id);
+      if (!admin) throw new MailError('NOT_FOUND', `department admin ${label('department', name, domain)} does not exist`);
+      if (patch.orgUnitId !== undefined && patch.orgUnitId !== admin.orgUnitId) {
+        await requireDepartmentUser(tx, domain, patch.orgUnitId, name);
+        await tx.admins.delete(admin.id);
+        admin = await tx.admins.create({ username: name, passwordHash: admin.passwordHash, role: 'department', domainId: domain.id, orgUnitId: patch.orgUnitId });
+        await recordAudit(tx, actor, 'admin.update', label('department', name, domain), { orgUnitId: patch.orgUnitId });
+      }
+      if (newHash !== undefined) {
+        await tx.admins.setPassword(admin.id, newHash);
+        await recordAudit(tx, actor, 'admin.password', label('department', name, domain));
+      }
+      return strip(admin);
     });
   }
 
@@ -254,6 +273,20 @@ async function findAdmin(tx: StoreTx, role: AdminRole, username: string, domainN
   if (!domainName) throw new MailError('INVALID_INPUT', `a ${role} admin belongs to a domain: give the domain name`);
   const domain = await requireDomain(tx, domainName);
   return tx.admins.find(username, role, domain.id);
+}
+
+/** A department admin's name must be a user in the department or below it (manual part 3 §3.1). */
+async function requireDepartmentUser(tx: StoreTx, domain: Domain, orgUnitId: OrgUnitId, name: string): Promise<void> {
+  const units = await tx.orgUnits.list(domain.id);
+  const unit = units.find((u) => u.id === orgUnitId);
+  if (!unit) throw new MailError('NOT_FOUND', `department #${orgUnitId} does not exist in domain ${domainLabel(domain)}`);
+  const user = await tx.users.byAddress(domain.id, name);
+  const byId = new Map(units.map((u) => [u.id, u]));
+  let inside = false;
+  for (let u = user?.orgUnitId == null ? undefined : byId.get(user.orgUnitId); u && !inside; u = u.parentId === null ? undefined : byId.get(u.parentId)) {
+    inside = u.id === orgUnitId;
+  }
+  if (!inside) throw new MailError('INVALID_INPUT', `${name}@${domainLabel(domain)} is not a user of department "${unit.name}"`);
 }
 
 function checkUsername(username: string): string {

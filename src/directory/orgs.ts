@@ -93,13 +93,18 @@ export class OrgService {
     });
   }
 
-  /** Deletes a department; its users stay (without a department) and its children move up. */
-  async delete(actor: Actor, id: OrgUnitId): Promise<void> {
+  /**
+   * Deletes a department; its children move up and its users stay: in no department (the default,
+   * manual §1.5.1), or moved to the parent department with `usersTo: 'parent'`.
+   */
+  async delete(actor: Actor, id: OrgUnitId, opts: { usersTo?: 'parent' | 'none' } = {}): Promise<void> {
     await this.store.tx(async (tx) => {
       const { unit, domain } = await requireUnitAnyDomain(tx, id);
       const users = await tx.users.count({ orgUnitId: id });
+      const to = opts.usersTo === 'parent' ? unit.parentId : null;
+      if (to !== null) for (const u of await tx.users.list({ orgUnitId: id })) await tx.users.update(u.id, { orgUnitId: to });
       await tx.orgUnits.delete(id);
-      await recordAudit(tx, actor, 'org.delete', target(domain, unit), { name: unit.name, users });
+      await recordAudit(tx, actor, 'org.delete', target(domain, unit), { name: unit.name, users, usersTo: to });
     });
   }
 

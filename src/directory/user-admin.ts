@@ -11,10 +11,10 @@
 import { MailError } from '../core/errors.ts';
 import type { OrgUnitId } from '../core/ids.ts';
 import { mayManageDirectory } from '../auth/permissions.ts';
-import type { Domain, OrgUnit, Store, StoreTx } from '../store/store.ts';
+import type { OrgUnit, Store, StoreTx } from '../store/store.ts';
 import { type Actor, recordAudit } from './actor.ts';
-import { displayDomain, normaliseDomain } from './address.ts';
-import { findDomain } from './lookup.ts';
+import { displayDomain } from './address.ts';
+import { chainOf, pathOf, reachDomain, type Reach } from './admin-reach.ts';
 import { parseUsersCsv, toCsv, type CsvLineError } from './user-csv.ts';
 import { requireUser, type DirectoryUser, type UserService, type UserSettings, type UserSort, type UserStatus } from './users.ts';
 
@@ -33,6 +33,8 @@ export interface UsersPageQuery {
   status?: UserStatus;
   sort?: UserSort;
   descending?: boolean;
+  /** Only the users directly in this department, or in none with null (the org screen). */
+  orgUnitId?: OrgUnitId | null;
   page: number;
   pageSize: number;
 }
@@ -45,14 +47,6 @@ export interface AdminUserPatch extends Omit<UserSettings, 'orgUnitId'> {
   orgUnitId?: OrgUnitId | null;
   password?: string;
   status?: 'active' | 'frozen';
-}
-
-/** What an actor reaches in one domain: its departments, and for a department admin the subtree. */
-interface Reach {
-  domain: Domain;
-  units: OrgUnit[];
-  /** A department admin's units (theirs and below); null: the whole domain. */
-  subtree: Set<OrgUnitId> | null;
 }
 
 /** Batch adds hash passwords (scrypt, ~50 ms each) on libuv's 4 threads: more at once only queues. */
@@ -82,9 +76,13 @@ export class UserAdminService {
   /** One page of the users the actor manages in the domain, sorted, with the total. */
   async list(actor: Actor, domainName: string, q: UsersPageQuery): Promise<{ total: number; users: AdminUser[] }> {
     const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
+    if (q.orgUnitId !== undefined && reach.subtree && (q.orgUnitId === null || !reach.subtree.has(q.orgUnitId))) {
+      throw new MailError('FORBIDDEN', 'that department is outside yours', { details: { field: 'department' } });
+    }
     const filter = {
       domain: reach.domain.id, search: q.search || undefined, status: q.status,
       ...(reach.subtree ? { orgUnitIds: [...reach.subtree] } : {}),
+      ...(q.orgUnitId !== undefined ? { orgUnitId: q.orgUnitId } : {}),
     };
     const [total, users] = await Promise.all([
       this.users.count(filter),
@@ -194,24 +192,8 @@ export class UserAdminService {
     return { added: added.map((a) => a.address), errors };
   }
 
-  /** The actor's reach in the domain. Throws FORBIDDEN for a domain out of reach, existing or not. */
-  private async reach(tx: StoreTx, actor: Actor, domainName: string): Promise<Reach> {
-    if (actor.role.kind === 'user') throw new MailError('FORBIDDEN', 'a mailbox user manages no domain');
-    let ascii: string;
-    try {
-      ascii = normaliseDomain(domainName);
-    } catch {
-      throw new MailError('INVALID_INPUT', `domain: "${domainName}" is not a domain name`, { details: { field: 'domain' } });
-    }
-    const found = await findDomain(tx, ascii);
-    const domain = found?.alias === null ? found.domain : undefined;
-    if (!domain || !mayManageDirectory(actor, { domainId: domain.id })) {
-      if (actor.role.kind === 'super' || actor.role.kind === 'system') throw new MailError('NOT_FOUND', `domain ${ascii} does not exist`);
-      throw new MailError('FORBIDDEN', `domain ${ascii} is not yours to manage`);
-    }
-    const units = await tx.orgUnits.list(domain.id);
-    const subtree = actor.role.kind === 'department' ? descendants(units, actor.role.orgUnitId) : null;
-    return { domain, units, subtree };
+  private reach(tx: StoreTx, actor: Actor, domainName: string): Promise<Reach> {
+    return reachDomain(tx, actor, domainName);
   }
 
   /** The user at address and the actor's reach in its domain; NOT_FOUND outside a department admin's subtree. */
@@ -237,29 +219,6 @@ function placeIn(reach: Reach, wanted: OrgUnitId | null | undefined): OrgUnitId 
   if (wanted === undefined || wanted === null) return [...reach.subtree][0]!;
   if (!reach.subtree.has(wanted)) throw new MailError('FORBIDDEN', `department #${wanted} is outside yours`, { details: { field: 'orgUnitId' } });
   return wanted;
-}
-
-/** The unit and every unit below it; the first is the unit itself. */
-function descendants(units: readonly OrgUnit[], root: OrgUnitId): Set<OrgUnitId> {
-  const out = new Set<OrgUnitId>([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const u of units) if (u.parentId !== null && out.has(u.parentId) && !out.has(u.id)) { out.add(u.id); grew = true; }
-  }
-  return out;
-}
-
-/** The unit and every unit above it, nearest first (auth/permissions.ts DirectoryTarget.orgUnits). */
-function chainOf(units: readonly OrgUnit[], id: OrgUnitId | null): OrgUnitId[] {
-  const byId = new Map(units.map((u) => [u.id, u]));
-  const out: OrgUnitId[] = [];
-  for (let u = id === null ? undefined : byId.get(id); u && !out.includes(u.id); u = u.parentId === null ? undefined : byId.get(u.parentId)) out.push(u.id);
-  return out;
-}
-
-function pathOf(units: readonly OrgUnit[], id: OrgUnitId): string {
-  const byId = new Map(units.map((u) => [u.id, u]));
-  return chainOf(units, id).reverse().map((i) => byId.get(i)!.name).join('/');
 }
 
 function withDepartment(u: DirectoryUser, units: readonly OrgUnit[]): AdminUser {

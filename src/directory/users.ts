@@ -52,7 +52,8 @@ export interface NewUserOptions extends UserSettings {
 }
 export interface UserListQuery {
   domain?: DomainRef;
-  orgUnitId?: OrgUnitId;
+  /** null: users in no department. */
+  orgUnitId?: OrgUnitId | null;
   /** Users in any of these units (a department admin's subtree). */
   orgUnitIds?: readonly OrgUnitId[];
   status?: UserStatus;

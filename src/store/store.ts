@@ -164,7 +164,8 @@ export type UserSort = (typeof USER_SORTS)[number];
 
 export interface UserQuery {
   domainId?: DomainId;
-  orgUnitId?: OrgUnitId;
+  /** null: users in no department. */
+  orgUnitId?: OrgUnitId | null;
   /** Users in any of these org units (a department admin's subtree); an empty list matches nobody. */
   orgUnitIds?: readonly OrgUnitId[];
   status?: UserStatus;
@@ -603,9 +604,24 @@ export interface AuditEntry {
   source: string;
   details: Record<string, unknown>;
 }
+/** Filters of the audit log: exact fields, parts of fields (case-insensitive), a time range. */
+export interface AuditQuery {
+  actor?: string; action?: string; target?: string;
+  /** The domain the entries are about (ASCII), as written with the entry. */
+  domain?: string;
+  /** Part of the actor / the target, any case. */
+  actorLike?: string; targetLike?: string;
+  /** Actions starting with this ('user.' for every user change). */
+  actionPrefix?: string;
+  /** at >= since, at < until (ms). */
+  since?: number; until?: number;
+}
 export interface AuditRepo {
-  write(e: Omit<AuditEntry, 'id' | 'at'> & { at?: number }): Promise<void>;
-  list(q?: { actor?: string; action?: string; target?: string; since?: number; limit?: number }): Promise<AuditEntry[]>;
+  /** `domain`: the ASCII domain the entry is about ('' or absent: none), for the domain consoles' log. */
+  write(e: Omit<AuditEntry, 'id' | 'at'> & { at?: number; domain?: string }): Promise<void>;
+  /** Newest first; limit defaults to 100. */
+  list(q?: AuditQuery & { limit?: number; offset?: number }): Promise<AuditEntry[]>;
+  count(q?: AuditQuery): Promise<number>;
 }
 
 export interface BlobRef {

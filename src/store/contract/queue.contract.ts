@@ -310,6 +310,27 @@ function describeAudit(open: OpenStore): void {
       assert.deepEqual(await list({ actor: 'admin:nobody' }), []);
     });
 
+    it('keeps each entry\'s domain; filters by domain, parts of actor and target, action prefix, time range; counts and pages', async () => {
+      const domain = `${uniq('d')}.example`;
+      const t0 = 1_800_000_000_000;
+      await ctx.tx(async (tx) => {
+        for (let i = 0; i < 5; i++) {
+          await tx.audit.write({ at: t0 + i, actor: `admin:Admin@${domain}`, action: i % 2 ? 'user.create' : 'list.create', target: `u${i}_%@${domain}`, source: 'cli', details: {}, domain });
+        }
+        await tx.audit.write({ at: t0 + 9, actor: 'admin:administrator', action: 'user.create', target: 'x@other.example', source: 'cli', details: {}, domain: 'other.example' });
+      });
+      const page = (q: Parameters<AuditRepo['list']>[0]) => ctx.read((tx) => tx.audit.list(q));
+      const count = (q: Parameters<AuditRepo['count']>[0]) => ctx.read((tx) => tx.audit.count(q));
+      assert.equal(await count({ domain }), 5);
+      assert.deepEqual((await page({ domain, limit: 2, offset: 1 })).map((e) => e.at), [t0 + 3, t0 + 2]);
+      assert.deepEqual((await page({ domain, actionPrefix: 'user.' })).map((e) => e.at), [t0 + 3, t0 + 1]);
+      assert.equal(await count({ domain, actorLike: 'admin@' }), 5, 'any case');
+      assert.deepEqual((await page({ domain, targetLike: 'u2_%' })).map((e) => e.at), [t0 + 2], '% and _ are literal');
+      assert.equal(await count({ domain, targetLike: 'u_' }), 0);
+      assert.deepEqual((await page({ domain, since: t0 + 1, until: t0 + 3 })).map((e) => e.at), [t0 + 2, t0 + 1]);
+      assert.equal(await count({ domain: 'nowhere.example' }), 0);
+    });
+
     it('write without at stamps the current time; list() is newest first', async () => {
       const actor = `cli:${uniq('root')}`;
       const before = Date.now();

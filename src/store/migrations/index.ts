@@ -19,12 +19,14 @@ import { webSessions } from './014-web-sessions.ts';
 import { bayes } from './015-bayes.ts';
 import { contacts } from './016-contacts.ts';
 import { adminConsole } from './017-admin-console.ts';
+import { auditDomain } from './020-audit-domain.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes,
-  contacts, adminConsole];
+  contacts, adminConsole,
+  auditDomain];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

@@ -1,6 +1,6 @@
 /** Settings, the audit log and blob reference counts over SQL. */
 import type { BlobId } from '../../core/ids.ts';
-import type { AuditEntry, AuditRepo, AuthWindowRepo, AutoreplyRepo, BlobRefRepo, SettingsRepo } from '../store.ts';
+import type { AuditEntry, AuditQuery, AuditRepo, AuthWindowRepo, AutoreplyRepo, BlobRefRepo, SettingsRepo } from '../store.ts';
 import type { Row } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { placeholders } from './conn.ts';
@@ -48,21 +48,36 @@ const toAudit = (r: Row): AuditEntry => ({
 export function auditRepo({ db, now }: RepoCtx): AuditRepo {
   return {
     async write(e) {
-      await db.run('INSERT INTO audit_log (at, actor, action, target, source, details) VALUES (?, ?, ?, ?, ?, ?)',
-        [e.at ?? now(), e.actor, e.action, e.target, e.source, JSON.stringify(e.details ?? {})]);
+      await db.run('INSERT INTO audit_log (at, actor, action, target, source, details, domain) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [e.at ?? now(), e.actor, e.action, e.target, e.source, JSON.stringify(e.details ?? {}), e.domain ?? '']);
     },
     async list(q = {}) {
-      const parts: string[] = [];
-      const params: unknown[] = [];
-      for (const [field, col] of [['actor', 'actor'], ['action', 'action'], ['target', 'target']] as const) {
-        if (q[field] !== undefined) { parts.push(`${col} = ?`); params.push(q[field]); }
-      }
-      if (q.since !== undefined) { parts.push('at >= ?'); params.push(q.since); }
-      const w = parts.length ? `WHERE ${parts.join(' AND ')}` : '';
-      const rows = await db.all(`SELECT * FROM audit_log ${w} ORDER BY at DESC, id DESC LIMIT ?`, [...params, q.limit ?? 100]);
+      const w = auditWhere(q);
+      const rows = await db.all(`SELECT * FROM audit_log ${w.sql} ORDER BY at DESC, id DESC LIMIT ? OFFSET ?`,
+        [...w.params, q.limit ?? 100, q.offset ?? 0]);
       return rows.map(toAudit);
     },
+    async count(q = {}) {
+      const w = auditWhere(q);
+      const r = await db.get<Row>(`SELECT COUNT(*) AS n FROM audit_log ${w.sql}`, w.params);
+      return num(r?.n);
+    },
   };
+}
+
+function auditWhere(q: AuditQuery): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  for (const field of ['actor', 'action', 'target', 'domain'] as const) {
+    if (q[field] !== undefined) { parts.push(`${field} = ?`); params.push(q[field]); }
+  }
+  const like = (s: string) => s.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`);
+  if (q.actorLike) { parts.push("lower(actor) LIKE ? ESCAPE '\\'"); params.push(`%${like(q.actorLike)}%`); }
+  if (q.targetLike) { parts.push("lower(target) LIKE ? ESCAPE '\\'"); params.push(`%${like(q.targetLike)}%`); }
+  if (q.actionPrefix) { parts.push("action LIKE ? ESCAPE '\\'"); params.push(`${q.actionPrefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`); }
+  if (q.since !== undefined) { parts.push('at >= ?'); params.push(q.since); }
+  if (q.until !== undefined) { parts.push('at < ?'); params.push(q.until); }
+  return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', params };
 }
 
 export function blobRefRepo({ db, now }: RepoCtx): BlobRefRepo {

@@ -41,7 +41,8 @@ function where(q: UserQuery): { sql: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
   if (q.domainId !== undefined) { parts.push('domain_id = ?'); params.push(q.domainId); }
-  if (q.orgUnitId !== undefined) { parts.push('org_unit_id = ?'); params.push(q.orgUnitId); }
+  if (q.orgUnitId === null) parts.push('org_unit_id IS NULL');
+  else if (q.orgUnitId !== undefined) { parts.push('org_unit_id = ?'); params.push(q.orgUnitId); }
   if (q.orgUnitIds !== undefined) {
     if (q.orgUnitIds.length === 0) parts.push('1 = 0');
     else { parts.push(`org_unit_id IN (${q.orgUnitIds.map(() => '?').join(', ')})`); params.push(...q.orgUnitIds); }

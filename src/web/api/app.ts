@@ -21,6 +21,9 @@ import { contactRoutes } from './routes/contacts.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { adminDomainRoutes } from './routes/admin-domain.ts';
+import { adminOrgRoutes } from './routes/admin-org.ts';
+import { adminListRoutes } from './routes/admin-lists.ts';
 import { AdminAuth } from './admin-cookies.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerAutoconfig } from './autoconfig.ts';
@@ -32,7 +35,8 @@ import { serveWebmail } from './webmail-static.ts';
 const BODY_LIMIT = 256 * 1024;
 
 export function apiRoutes(deps: WebDeps, auth: WebAuth, adminAuth?: AdminAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
-  const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles)] : [];
+  const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles),
+    ...adminDomainRoutes(deps.consoles), ...adminOrgRoutes(deps.consoles), ...adminListRoutes(deps.consoles)] : [];
   return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown),
     ...contactRoutes(deps), ...directoryRoutes(deps), ...consoles];
 }

@@ -14,12 +14,18 @@ import type { EnterpriseDirectory } from '../../contacts/enterprise.ts';
 import type { AdminSessions } from '../../auth/admin-sessions.ts';
 import type { AdminService } from '../../directory/admins.ts';
 import type { UserAdminService } from '../../directory/user-admin.ts';
+import type { DomainConsoleService } from '../../directory/domain-admin.ts';
+import type { OrgAdminService } from '../../directory/org-admin.ts';
+import type { DepartmentAdminConsole } from '../../directory/department-admins.ts';
+import type { ListConsole } from '../../directory/list-admin.ts';
 
 /** The services behind the web admin consoles (/webmail/admin/). */
 export interface ConsoleDeps {
   admins: Pick<AdminService, 'authenticateConsole' | 'consoleAdmin' | 'changePassword'>;
   sessions: AdminSessions;
   users: UserAdminService;
+  /** Domain information, org structure, department admins, mailing lists, operation log. */
+  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole };
 }
 
 export interface WebDeps {

@@ -112,10 +112,13 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
         order: z.enum(['asc', 'desc']).default('asc'),
         page: z.coerce.number().int().min(1).max(1_000_000).default(1),
         pageSize: z.coerce.number().int().min(1).max(200).default(50),
+        department: z.coerce.number().int().min(0).optional().describe('Only the users directly in this department id; 0: in no department'),
       }),
       response: z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), users: z.array(AdminUserView) }),
       handler: async ({ admin, params, query }) => {
-        const r = await s.list(admin().actor, params.domain, { ...query, descending: query.order === 'desc' });
+        const { department, ...rest } = query;
+        const orgUnitId = department === undefined ? undefined : department === 0 ? null : department as OrgUnitId;
+        const r = await s.list(admin().actor, params.domain, { ...rest, orgUnitId, descending: query.order === 'desc' });
         return { total: r.total, page: query.page, pageSize: query.pageSize, users: r.users.map(userView) };
       },
     }),

@@ -1,7 +1,8 @@
 /**
  * The console around the screens (manual part 3 §1.2, §2.2, §3.3): the title by role, the domain
- * switcher for a super admin, "修改密码" and "退出" at the top right, the menu on the left. This
- * slice has one screen, the users list (A3); the other screens of issue #14 join the menu.
+ * switcher for a super admin, "修改密码" and "退出" at the top right, the menu on the left: domain
+ * information, users, org structure, department admins, mailing lists, the operation log; a
+ * department admin has users and org structure (their subtree) only.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Layout, Menu, Select, Space, Typography } from 'antd';
@@ -10,6 +11,13 @@ import { useTranslation } from 'react-i18next';
 import { adminApi, adminKeys, type AdminMe } from './api.ts';
 import { PasswordDialog } from './PasswordDialog.tsx';
 import { UsersPage } from './UsersPage.tsx';
+import { DomainInfoPage } from './DomainInfoPage.tsx';
+import { OrgPage } from './OrgPage.tsx';
+import { DepartmentAdminsPage } from './DepartmentAdminsPage.tsx';
+import { ListsPage } from './ListsPage.tsx';
+import { AuditPage } from './AuditPage.tsx';
+
+type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'audit';
 
 export default function AdminShell({ me }: { me: AdminMe }) {
   const { t } = useTranslation();
@@ -21,6 +29,8 @@ export default function AdminShell({ me }: { me: AdminMe }) {
     if (domain === null && domains.data?.[0]) setDomain(domains.data[0].name);
   }, [domain, domains.data]);
   const [changing, setChanging] = useState(false);
+  const screens: Screen[] = a.role === 'department' ? ['users', 'org'] : ['info', 'users', 'org', 'deptAdmins', 'lists', 'audit'];
+  const [screen, setScreen] = useState<Screen>('users');
   const logout = useMutation({
     mutationFn: adminApi.logout,
     onSettled: () => { queryClient.clear(); queryClient.setQueryData(adminKeys.me, null); },
@@ -45,10 +55,16 @@ export default function AdminShell({ me }: { me: AdminMe }) {
       </Layout.Header>
       <Layout>
         <Layout.Sider width={200} theme="light">
-          <Menu mode="inline" selectedKeys={['users']} items={[{ key: 'users', label: t('admin.menu.users') }]} />
+          <Menu mode="inline" selectedKeys={[screen]} onClick={(e) => setScreen(e.key as Screen)}
+            items={screens.map((key) => ({ key, label: key === 'users' ? t('admin.menu.users') : t(`console.menu.${key}`) }))} />
         </Layout.Sider>
         <Layout.Content style={{ padding: 24 }}>
-          {domain && <UsersPage key={domain} domain={domain} />}
+          {domain && screen === 'users' && <UsersPage key={domain} domain={domain} />}
+          {domain && screen === 'info' && <DomainInfoPage key={domain} domain={domain} isSuper={a.role === 'super'} />}
+          {domain && screen === 'org' && <OrgPage key={domain} domain={domain} isDepartmentAdmin={a.role === 'department'} />}
+          {domain && screen === 'deptAdmins' && <DepartmentAdminsPage key={domain} domain={domain} />}
+          {domain && screen === 'lists' && <ListsPage key={domain} domain={domain} />}
+          {domain && screen === 'audit' && <AuditPage key={domain} domain={domain} />}
         </Layout.Content>
       </Layout>
       <PasswordDialog open={changing} onClose={() => setChanging(false)} />

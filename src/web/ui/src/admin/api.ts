@@ -15,7 +15,7 @@ export interface AdminUser {
 }
 export interface Department { id: number; parentId: number | null; name: string; path: string }
 export type UserSort = 'address' | 'realName' | 'status' | 'quotaBytes' | 'createdAt' | 'lastLoginAt';
-export interface UsersQuery { search: string; status?: AdminUser['status']; sort: UserSort; order: 'asc' | 'desc'; page: number; pageSize: number }
+export interface UsersQuery { search: string; status?: AdminUser['status']; sort: UserSort; order: 'asc' | 'desc'; page: number; pageSize: number; department?: number }
 export interface UserFields {
   realName?: string; quotaMb?: number; diskQuotaMb?: number; orgUnitId?: number | null; hidden?: boolean;
   sendScope?: Scope; receiveScope?: Scope; status?: 'active' | 'frozen'; password?: string;
@@ -24,7 +24,7 @@ export interface BatchResult { added: string[]; errors: Array<{ line: number; fi
 
 let csrfToken = '';
 
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method === 'POST') {
     headers['content-type'] = 'application/json';
@@ -76,6 +76,7 @@ export const adminApi = {
     const p = new URLSearchParams({ sort: q.sort, order: q.order, page: String(q.page), pageSize: String(q.pageSize) });
     if (q.search) p.set('search', q.search);
     if (q.status) p.set('status', q.status);
+    if (q.department !== undefined) p.set('department', String(q.department));
     return call<{ total: number; users: AdminUser[] }>('GET', `${domainPath(domain)}/users?${p}`);
   },
   addUser: (domain: string, f: UserFields & { name: string; password: string }) => call<AdminUser>('POST', `${domainPath(domain)}/users`, f),

@@ -166,4 +166,48 @@ export const en: Messages = {
       limit: { maxUsers: "The domain's user limit is reached", maxSizeBytes: "The domain's size limit is reached" },
     },
   },
+  // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  console: {
+    menu: { info: 'Domain information', org: 'Organisation', deptAdmins: 'Department admins', lists: 'Mailing lists', audit: 'Admin operation log' },
+    save: 'Save', saved: 'Saved', createdAt: 'Created',
+    info: {
+      stats: 'Domain statistics', settings: 'Domain settings', name: 'Mail domain', status: 'Status', statuses: { valid: 'Valid', invalid: 'Disabled', expired: 'Expired' },
+      maxUsers: 'User limit', users: 'Mailboxes', maxSize: 'Domain size limit', allocated: 'Quota allocated', used: 'Space used', lists: 'Mailing lists',
+      maxLists: 'Mailing list limit', openedAt: 'Opened', expiresAt: 'Expires', never: 'Never', zeroUnlimited: '0 means unlimited',
+      defaultQuota: 'Default mailbox quota', defaultDiskQuota: 'Default network disk quota', allowRegistration: 'Allow self-registration', requireApproval: 'Registrations need approval',
+      showAdminLogin: 'Show the "Admin sign-in" link', feedbackAddress: 'Feedback address', companyName: 'Company name', limitsBySuper: 'Status, user, size and list limits are set by the super administrator.',
+    },
+    org: {
+      tree: 'Departments', add: 'Add department', edit: 'Edit', delete: 'Delete', editTitle: 'Edit department {{name}}', name: 'Department name', nameRequired: 'Enter a department name',
+      parent: 'Parent', top: '(top level)', sortOrder: 'Display order', sortHint: 'Smaller numbers come first', leader: 'Leader',
+      moveTarget: 'Move to department…', moveTo: 'Move selected ({{count}})', dragHint: 'Or drag users onto a department on the left', moved: '{{count}} users moved to {{department}}',
+      deleteTitle: 'Delete department {{name}}', deleteHint: 'Its {{count}} users are not deleted; sub-departments move up one level. Its users go:',
+      usersToParent: 'to the parent department', usersToNone: 'to no department',
+    },
+    deptAdmins: {
+      add: 'Add department admin', hint: 'Department admins sign in at /webmail/admin/ as name@domain and manage only their department and those below it.', account: 'Sign-in account',
+      editTitle: 'Edit department admin {{account}}', usernameHint: 'Must be a user of the chosen department (or one below it)', departmentRequired: 'Choose the department',
+      confirmDelete: 'Delete department admin {{account}}? (The mailbox of that name stays.)', deleted: '{{account}} deleted',
+    },
+    lists: {
+      add: 'Add mailing list', export: 'Export lists', address: 'List address', name: 'List name', nameRequired: 'Enter a list name', description: 'Description', visibility: 'Type',
+      public: 'Public', private: 'Private', privateHint: 'A private list takes mail only from members allowed to send; anyone may write to a public one', members: 'Members',
+      membersHint: 'One address a line (or separated by commas, semicolons or spaces)', maintain: 'Members', maintainTitle: 'Mailing list {{address}}', properties: 'List properties',
+      confirmDelete: 'Delete mailing list {{address}}?', deleted: '{{address}} deleted', batchAdd: 'Add members', canSend: 'Send', canReceive: 'Receive',
+      addMembers: 'Add members', batchResult: '{{added}} members added, {{failed}} addresses refused', badEntry: 'not a valid address', member: 'Member',
+      remove: 'Remove', confirmRemove: 'Remove {{address}} from the list?',
+    },
+    audit: {
+      actor: 'Who', action: 'Action', allActions: 'All actions', target: 'Object', range: 'Dates', at: 'Time', source: 'From', details: 'Details', total: '{{total}} entries',
+      kinds: { user: 'Users', org: 'Organisation', list: 'Mailing lists', admin: 'Admins', domain: 'Domain settings' },
+      actions: {
+        admin_login: 'Sign-in', admin_logout: 'Sign-out', admin_create: 'Admin added', admin_delete: 'Admin deleted', admin_update: 'Admin changed', admin_password: 'Password changed',
+        user_create: 'User added', user_update: 'User changed', user_delete: 'User deleted', user_freeze: 'User frozen', user_unfreeze: 'User unfrozen', user_password: 'User password set',
+        user_department: 'Department changed', user_export: 'Users exported', 'user_batch-add': 'Users batch-added',
+        org_create: 'Department added', org_rename: 'Department renamed', org_move: 'Department moved', org_update: 'Department changed', org_delete: 'Department deleted',
+        list_create: 'List added', list_update: 'List changed', list_delete: 'List deleted', list_member_add: 'Members added', list_member_remove: 'Member removed', list_export: 'Lists exported',
+        domain_update: 'Domain settings changed',
+      },
+    },
+  },
 };

@@ -164,5 +164,49 @@ export const zhCN = {
       limit: { maxUsers: '已达到域的用户数上限', maxSizeBytes: '已达到域的容量上限' },
     },
   },
+  // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  console: {
+    menu: { info: '邮件域信息', org: '机构管理', deptAdmins: '部门管理员', lists: '邮件列表', audit: '管理员操作日志' },
+    save: '保存', saved: '已保存', createdAt: '创建时间',
+    info: {
+      stats: '域信息管理统计', settings: '域设置', name: '邮箱域名', status: '域状态', statuses: { valid: '有效', invalid: '无效', expired: '过期' },
+      maxUsers: '邮箱用户上限', users: '已分配邮箱数', maxSize: '域容量大小限制', allocated: '已分配邮箱总容量', used: '已用空间', lists: '邮件列表数量',
+      maxLists: '邮件列表上限', openedAt: '域开通时间', expiresAt: '域到期时间', never: '永不过期', zeroUnlimited: '0 代表不限制',
+      defaultQuota: '用户邮箱缺省容量', defaultDiskQuota: '网络文件柜缺省容量', allowRegistration: '允许自由申请邮箱', requireApproval: '是否审核开通',
+      showAdminLogin: '是否显示“管理员登录”', feedbackAddress: '用户反馈地址', companyName: '企业名称', limitsBySuper: '域状态、用户上限、容量和列表数量由超域管理员设置。',
+    },
+    org: {
+      tree: '机构列表', add: '添加机构', edit: '修改部门', delete: '删除部门', editTitle: '修改部门：{{name}}', name: '部门名称', nameRequired: '请输入部门名称',
+      parent: '上级机构', top: '（顶级）', sortOrder: '显示顺序', sortHint: '数字小的排在前面', leader: '部门领导',
+      moveTarget: '移动到部门…', moveTo: '移动所选（{{count}}）', dragHint: '也可把用户拖到左侧的部门上', moved: '已把 {{count}} 个用户移到 {{department}}',
+      deleteTitle: '删除部门 {{name}}', deleteHint: '本部门的 {{count}} 个用户不会被删除；下级部门上移一级。本部门的用户：',
+      usersToParent: '移到上级部门', usersToNone: '不属于任何部门',
+    },
+    deptAdmins: {
+      add: '添加部门管理员', hint: '部门管理员在 /webmail/admin/ 用 “帐号@域名” 登录，只能管理本部门及下级部门的用户。', account: '登录帐号',
+      editTitle: '修改部门管理员 {{account}}', usernameHint: '帐号名称必须是所选部门（或其下级部门）中的用户', departmentRequired: '请选择管理部门',
+      confirmDelete: '删除部门管理员 {{account}}？（同名邮箱保留）', deleted: '已删除 {{account}}',
+    },
+    lists: {
+      add: '添加邮件列表', export: '导出邮件列表', address: '列表地址', name: '列表名称', nameRequired: '请输入列表名称', description: '描述', visibility: '类型',
+      public: '公共', private: '私有', privateHint: '私有列表只接受有发送权限的成员来信；公共列表任何人都可发信', members: '成员',
+      membersHint: '每行一个邮箱地址（也可用逗号、分号或空格分隔）', maintain: '维护', maintainTitle: '维护邮件列表 {{address}}', properties: '列表属性',
+      confirmDelete: '删除邮件列表 {{address}}？', deleted: '已删除 {{address}}', batchAdd: '批量添加成员', canSend: '发送', canReceive: '接收',
+      addMembers: '添加成员', batchResult: '添加 {{added}} 个成员，{{failed}} 个地址有误', badEntry: '不是有效的邮箱地址', member: '成员地址',
+      remove: '移除', confirmRemove: '从列表中移除 {{address}}？',
+    },
+    audit: {
+      actor: '操作者', action: '操作', allActions: '全部操作', target: '操作对象', range: '时间范围', at: '时间', source: '来源', details: '详情', total: '共 {{total}} 条',
+      kinds: { user: '邮箱用户', org: '机构', list: '邮件列表', admin: '管理员', domain: '域设置' },
+      actions: {
+        admin_login: '登录', admin_logout: '退出', admin_create: '添加管理员', admin_delete: '删除管理员', admin_update: '修改管理员', admin_password: '修改密码',
+        user_create: '添加用户', user_update: '修改用户', user_delete: '删除用户', user_freeze: '冻结用户', user_unfreeze: '解冻用户', user_password: '修改用户密码',
+        user_department: '调整部门', user_export: '导出用户', 'user_batch-add': '批量添加用户',
+        org_create: '添加部门', org_rename: '部门改名', org_move: '调整上级机构', org_update: '修改部门', org_delete: '删除部门',
+        list_create: '添加邮件列表', list_update: '修改邮件列表', list_delete: '删除邮件列表', list_member_add: '添加列表成员', list_member_remove: '移除列表成员', list_export: '导出邮件列表',
+        domain_update: '修改域设置',
+      },
+    },
+  },
 };
 export type Messages = typeof zhCN;

@@ -166,4 +166,48 @@ export const zhTW: Messages = {
       limit: { maxUsers: '已達到網域的使用者數上限', maxSizeBytes: '已達到網域的容量上限' },
     },
   },
+  // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  console: {
+    menu: { info: '郵件域信息', org: '机構管理', deptAdmins: '部門管理員', lists: '郵件列表', audit: '管理員操作日誌' },
+    save: '保存', saved: '已保存', createdAt: '創建時間',
+    info: {
+      stats: '域信息管理統計', settings: '域設置', name: '郵箱域名', status: '域状態', statuses: { valid: '有效', invalid: '無效', expired: '過期' },
+      maxUsers: '郵箱用戶上限', users: '已分配郵箱數', maxSize: '域容量大小限制', allocated: '已分配郵箱總容量', used: '已用空間', lists: '郵件列表數量',
+      maxLists: '郵件列表上限', openedAt: '域開通時間', expiresAt: '域到期時間', never: '永不過期', zeroUnlimited: '0 代表不限制',
+      defaultQuota: '用戶郵箱缺省容量', defaultDiskQuota: '網絡文件櫃缺省容量', allowRegistration: '允許自由申請郵箱', requireApproval: '是否審核開通',
+      showAdminLogin: '是否顯示“管理員登錄”', feedbackAddress: '用戶反饋地址', companyName: '企業名稱', limitsBySuper: '域状態、用戶上限、容量和列表數量由超域管理員設置。',
+    },
+    org: {
+      tree: '机構列表', add: '添加机構', edit: '修改部門', delete: '刪除部門', editTitle: '修改部門：{{name}}', name: '部門名稱', nameRequired: '請輸入部門名稱',
+      parent: '上級机構', top: '（頂級）', sortOrder: '顯示順序', sortHint: '數字小的排在前面', leader: '部門領導',
+      moveTarget: '移動到部門…', moveTo: '移動所選（{{count}}）', dragHint: '也可把用戶拖到左侧的部門上', moved: '已把 {{count}} 個用戶移到 {{department}}',
+      deleteTitle: '刪除部門 {{name}}', deleteHint: '本部門的 {{count}} 個用戶不會被刪除；下級部門上移一級。本部門的用戶：',
+      usersToParent: '移到上級部門', usersToNone: '不屬於任何部門',
+    },
+    deptAdmins: {
+      add: '添加部門管理員', hint: '部門管理員在 /webmail/admin/ 用 “帳號@域名” 登錄，只能管理本部門及下級部門的用戶。', account: '登錄帳號',
+      editTitle: '修改部門管理員 {{account}}', usernameHint: '帳號名稱必須是所選部門（或其下級部門）中的用戶', departmentRequired: '請選擇管理部門',
+      confirmDelete: '刪除部門管理員 {{account}}？（同名郵箱保留）', deleted: '已刪除 {{account}}',
+    },
+    lists: {
+      add: '添加郵件列表', export: '導出郵件列表', address: '列表地址', name: '列表名稱', nameRequired: '請輸入列表名稱', description: '描述', visibility: '類型',
+      public: '公共', private: '私有', privateHint: '私有列表只接受有發送權限的成員來信；公共列表任何人都可發信', members: '成員',
+      membersHint: '每行一個郵箱地址（也可用逗號、分號或空格分隔）', maintain: '維護', maintainTitle: '維護郵件列表 {{address}}', properties: '列表屬性',
+      confirmDelete: '刪除郵件列表 {{address}}？', deleted: '已刪除 {{address}}', batchAdd: '批量添加成員', canSend: '發送', canReceive: '接收',
+      addMembers: '添加成員', batchResult: '添加 {{added}} 個成員，{{failed}} 個地址有誤', badEntry: '不是有效的郵箱地址', member: '成員地址',
+      remove: '移除', confirmRemove: '從列表中移除 {{address}}？',
+    },
+    audit: {
+      actor: '操作者', action: '操作', allActions: '全部操作', target: '操作對象', range: '時間范圍', at: '時間', source: '來源', details: '詳情', total: '共 {{total}} 條',
+      kinds: { user: '郵箱用戶', org: '机構', list: '郵件列表', admin: '管理員', domain: '域設置' },
+      actions: {
+        admin_login: '登錄', admin_logout: '退出', admin_create: '添加管理員', admin_delete: '刪除管理員', admin_update: '修改管理員', admin_password: '修改密碼',
+        user_create: '添加用戶', user_update: '修改用戶', user_delete: '刪除用戶', user_freeze: '凍結用戶', user_unfreeze: '解凍用戶', user_password: '修改用戶密碼',
+        user_department: '調整部門', user_export: '導出用戶', 'user_batch-add': '批量添加用戶',
+        org_create: '添加部門', org_rename: '部門改名', org_move: '調整上級机構', org_update: '修改部門', org_delete: '刪除部門',
+        list_create: '添加郵件列表', list_update: '修改郵件列表', list_delete: '刪除郵件列表', list_member_add: '添加列表成員', list_member_remove: '移除列表成員', list_export: '導出郵件列表',
+        domain_update: '修改域設置',
+      },
+    },
+  },
 };

@@ -1,0 +1,116 @@
+// The domain console's org, department-admin and mailing-list screens in a real browser (issue
+// #14): Debian's chromium via playwright-core. In zh-CN the domain admin moves a user to another
+// department ("移动到"), makes a department admin for 销售部, who then logs in and sees only 销售部
+// and its users, not 研发部's; in en the domain admin adds a mailing list with members and adds more
+// with one bad address reported. What the browser did is checked in the store.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type { OrgUnitId } from '../../../src/core/ids.ts';
+import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { PASSWORD, TEST_ACTOR, startTestServer, type TestServer } from '../../helpers/server.ts';
+
+const A = 'example.cn';
+const DEPT_PASSWORD = 'Xs8#dept2026';
+
+describe('domain console screens in chromium', { skip: noBrowser() }, () => {
+  let t: TestServer;
+  let base: string;
+  const browsers: Browser[] = [];
+  let sales = 0 as OrgUnitId;
+
+  before(async () => {
+    ensureUiBuilt();
+    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
+    base = `http://127.0.0.1:${t.config.ports.http}`;
+    const rd = await t.rt.orgs.add(TEST_ACTOR, A, { name: '研发部', sortOrder: 1 });
+    sales = (await t.rt.orgs.add(TEST_ACTOR, A, { name: '销售部', sortOrder: 2 })).id;
+    await t.rt.users.add(TEST_ACTOR, `zhang@${A}`, { password: PASSWORD, orgUnitId: rd.id, realName: '张三' });
+    await t.rt.users.add(TEST_ACTOR, `li@${A}`, { password: PASSWORD, orgUnitId: rd.id, realName: '李四' });
+    await t.rt.users.add(TEST_ACTOR, `wang@${A}`, { password: PASSWORD, orgUnitId: sales, realName: '王五' });
+  });
+  after(async () => {
+    for (const b of browsers) await b.close();
+    await t?.close();
+  });
+
+  const open = async (locale: string): Promise<Page> => {
+    const b = await launchBrowser({ locale });
+    browsers.push(b);
+    return b.page;
+  };
+  const pick = async (page: Page, label: string, option: string) => {
+    await page.locator('.ant-select').filter({ has: page.getByRole('combobox', { name: label }) }).click();
+    await page.locator(`.ant-select-dropdown:visible .ant-select-item-option[title="${option}"]`).click();
+  };  const login = async (page: Page, account: string, password: string, labels: { account: string; password: string; submit: string }, language?: string) => {
+    await page.goto(`${base}/webmail/admin/`);
+    // The language is the user's choice on the sign-in page (kept in the browser), zh-CN by default.
+    if (language) await pick(page, '语言', language);
+    await page.getByLabel(labels.account).fill(account);
+    await page.getByLabel(labels.password, { exact: true }).fill(password);
+    await page.getByRole('button', { name: labels.submit }).click();
+  };
+  const zh = { account: '管理员账号', password: '密码', submit: '登录' };
+
+
+  it('zh-CN: moves a user between departments, then makes a department admin who sees only their department', async () => {
+    const page = await open('zh-CN');
+    await login(page, `admin@${A}`, PASSWORD, zh);
+    await page.getByRole('heading', { name: '域管理后台' }).waitFor();
+    await page.getByRole('menuitem', { name: '机构管理' }).click();
+    const tree = page.getByRole('tree', { name: '机构列表' });
+    await tree.getByText('研发部').click();
+    const row = page.getByRole('row', { name: /zhang@example\.cn/ });
+    await row.getByRole('checkbox').check();
+    await pick(page, '移动到部门…', '销售部');
+    await page.getByRole('button', { name: '移动所选（1）' }).click();
+    await page.getByText('已把 1 个用户移到 销售部').waitFor();
+    assert.equal((await t.rt.users.byAddress(`zhang@${A}`))?.orgUnitId, sales);
+    await page.getByRole('row', { name: /zhang@example\.cn/ }).waitFor({ state: 'detached' });
+
+    await page.getByRole('menuitem', { name: '部门管理员' }).click();
+    await page.getByRole('button', { name: '添加部门管理员' }).click();
+    const dialog = page.getByRole('dialog');
+    await pick(page, '部门', '销售部');
+    await dialog.getByLabel('用户名').fill('wang');
+    await dialog.getByLabel('密码').fill(DEPT_PASSWORD);
+    await dialog.getByRole('button', { name: '提交' }).click();
+    await page.getByRole('cell', { name: `wang@${A}` }).waitFor();
+
+    const dept = await open('zh-CN');
+    await login(dept, `wang@${A}`, DEPT_PASSWORD, zh);
+    await dept.getByRole('heading', { name: '部门管理后台' }).waitFor();
+    await dept.getByRole('cell', { name: `zhang@${A}`, exact: true }).waitFor();
+    await dept.getByRole('cell', { name: `wang@${A}` }).waitFor();
+    assert.equal(await dept.getByRole('cell', { name: `li@${A}` }).count(), 0, '研发部 is out of sight');
+    assert.deepEqual(await dept.getByRole('menuitem').allTextContents(), ['邮箱用户管理', '机构管理']);
+    await dept.getByRole('menuitem', { name: '机构管理' }).click();
+    await dept.getByRole('tree', { name: '机构列表' }).getByText('销售部').waitFor();
+    assert.equal(await dept.getByRole('tree', { name: '机构列表' }).getByText('研发部').count(), 0);
+  });
+
+  it('en: adds a mailing list with members, then more members with a bad address reported', async () => {
+    const page = await open('en');
+    await login(page, `admin@${A}`, PASSWORD, { account: 'Admin account', password: 'Password', submit: 'Sign in' }, 'English');
+    await page.getByRole('heading', { name: 'Domain console' }).waitFor();
+    await page.getByRole('menuitem', { name: 'Mailing lists' }).click();
+    await page.getByRole('button', { name: 'Add mailing list' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('List name').fill('sales-team');
+    await dialog.getByLabel('Description').fill('Sales team');
+    await dialog.getByRole('switch').click();
+    await dialog.getByLabel('Members').fill(`wang@${A}\nzhang@${A}`);
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    const drawer = page.getByRole('dialog', { name: `Mailing list sales-team@${A}` });
+    await drawer.getByRole('cell', { name: `zhang@${A}`, exact: true }).waitFor();
+    await drawer.getByLabel('Add members').fill(`boss@${A}; bad@@address`);
+    await drawer.getByRole('checkbox', { name: 'Send' }).uncheck();
+    await drawer.getByRole('button', { name: 'Add members' }).click();
+    await drawer.getByText('1 members added, 1 addresses refused').waitFor();
+    await drawer.getByRole('cell', { name: `boss@${A}`, exact: true }).waitFor();
+    const list = await t.rt.lists.show(`sales-team@${A}`);
+    assert.equal(list.list.visibility, 'private');
+    assert.deepEqual(list.members.map((m) => [m.address, m.canSend, m.canReceive]),
+      [[`boss@${A}`, false, true], [`wang@${A}`, true, true], [`zhang@${A}`, true, true]]);
+  });
+});
