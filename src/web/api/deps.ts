@@ -14,6 +14,7 @@ import type { EnterpriseDirectory } from '../../contacts/enterprise.ts';
 import type { AdminSessions } from '../../auth/admin-sessions.ts';
 import type { AdminService } from '../../directory/admins.ts';
 import type { UserAdminService } from '../../directory/user-admin.ts';
+import type { Runtime } from '../../runtime.ts';
 
 /** The services behind the web admin consoles (/webmail/admin/). */
 export interface ConsoleDeps {
@@ -42,6 +43,8 @@ export interface WebDeps {
   version: string;
   /** Personal contacts (W8) and the enterprise directory as a user reads it (W9). */
   contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory };
+  /** A user's own options (W14): profile, signatures, preferences, mail rules, password, security question, POP boxes. */
+  options?: Runtime['options'];
   /** The admin consoles, when this app serves them. */
   consoles?: ConsoleDeps;
 }
