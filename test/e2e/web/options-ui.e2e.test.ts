@@ -89,4 +89,22 @@ describe('options in chromium', { skip: noBrowser() }, () => {
     const reply = await eventually(async () => (await mailboxMessages(t.rt, 'carol@example.cn')).find((m) => m.subject === '休假中：四月发票'), 15_000, 'the auto-reply');
     assert.match(reply.raw, /Auto-Submitted: auto-replied/i);
   });
+
+  it('resets a forgotten password on the login page with the security question', async () => {
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    await t.rt.options.security.setQuestion({ who: 'test', from: 'test', role: { kind: 'user', userId: alice.id, domainId: alice.domainId } },
+      alice.id, { password: PASSWORD, question: '我的小学？', answer: '实验小学' });
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByRole('button', { name: '忘记密码？' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('邮箱地址').fill('alice@example.cn');
+    await dialog.getByRole('button', { name: '下一步' }).click();
+    await dialog.getByText('密码提示问题：我的小学？').waitFor();
+    await dialog.getByLabel('答案').fill('实验小学');
+    await dialog.getByLabel('新密码', { exact: true }).fill('Reset2026!z');
+    await dialog.getByLabel('确认新密码').fill('Reset2026!z');
+    await dialog.getByRole('button', { name: '重设密码' }).click();
+    await dialog.getByText('密码已重设，请用新密码登录').waitFor();
+    await assert.doesNotReject(t.rt.users.authenticate('alice@example.cn', 'Reset2026!z'));
+  });
 });

@@ -162,6 +162,10 @@ export const en: Messages = {
     },
   },
   options: {
+    forgot: {
+      link: 'Forgot password?', title: 'Reset your password', next: 'Next', reset: 'Set new password', back: 'Back to login', question: 'Security question: {{question}}',
+      noQuestion: 'This address has no security question; ask your administrator to reset the password', done: 'Your password is reset: log in with the new one',
+    },
     nav: 'Settings', label: 'Settings',
     tabs: { profile: 'Profile', password: 'Password', signatures: 'Signatures', preferences: 'Preferences', pop: 'POP accounts', filters: 'Filters', autoreply: 'Auto-reply', forward: 'Auto-forward' },
     save: 'Save', saved: 'Saved', cancel: 'Cancel', edit: 'Edit', remove: 'Delete', confirmRemove: 'Delete "{{name}}"?', actions: 'Actions', yes: 'Yes', no: 'No', required: 'Please fill this in',

@@ -160,6 +160,10 @@ export const zhCN = {
     },
   },
   options: {
+    forgot: {
+      link: '忘记密码？', title: '找回密码', next: '下一步', reset: '重设密码', back: '返回登录', question: '密码提示问题：{{question}}',
+      noQuestion: '该邮箱没有设置密码提示问题，请联系管理员重设密码', done: '密码已重设，请用新密码登录',
+    },
     nav: '设置', label: '设置',
     tabs: { profile: '个人资料', password: '密码', signatures: '签名', preferences: '参数设置', pop: 'POP 邮件', filters: '来信分类', autoreply: '自动回复', forward: '自动转发' },
     save: '保存', saved: '已保存', cancel: '取消', edit: '修改', remove: '删除', confirmRemove: '确认删除“{{name}}”？', actions: '操作', yes: '是', no: '否', required: '请填写此项',

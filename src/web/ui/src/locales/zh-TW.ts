@@ -162,6 +162,10 @@ export const zhTW: Messages = {
     },
   },
   options: {
+    forgot: {
+      link: '忘記密碼？', title: '找回密碼', next: '下一步', reset: '重設密碼', back: '返回登入', question: '密碼提示問題：{{question}}',
+      noQuestion: '該信箱沒有設定密碼提示問題，請聯絡管理員重設密碼', done: '密碼已重設，請用新密碼登入',
+    },
     nav: '設定', label: '設定',
     tabs: { profile: '個人資料', password: '密碼', signatures: '簽名', preferences: '參數設定', pop: 'POP 郵件', filters: '來信分類', autoreply: '自動回覆', forward: '自動轉寄' },
     save: '儲存', saved: '已儲存', cancel: '取消', edit: '修改', remove: '刪除', confirmRemove: '確認刪除「{{name}}」？', actions: '操作', yes: '是', no: '否', required: '請填寫此項',
