@@ -59,6 +59,10 @@ import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 import type { Runtime, Server } from './runtime.ts';
+import { PopAccountService } from './collect/pop-accounts.ts';
+import { AccountSecurity } from './options/account-security.ts';
+import { PopOptions } from './options/pop-options.ts';
+import { UserOptions } from './options/user-options.ts';
 
 export type { Runtime, Server } from './runtime.ts';
 
@@ -163,6 +167,10 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     mailHtml: new MailHtml(store, userMail, htmlSanitiser),
     contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store) },
     webSessions: new WebSessions(store, clock, () => settings.current().web),
+    options: {
+      user: new UserOptions(store), security: new AccountSecurity(store, users),
+      pop: new PopOptions(store, new PopAccountService(store, secrets), secrets, () => settings.current().collect),
+    },
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     aliases: new AliasService(store, clock),
     lists, orgs, admins,

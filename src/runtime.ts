@@ -38,6 +38,9 @@ import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import type { Store } from './store/store.ts';
+import type { UserOptions } from './options/user-options.ts';
+import type { AccountSecurity } from './options/account-security.ts';
+import type { PopOptions } from './options/pop-options.ts';
 
 export interface Runtime {
   config: BootConfig;
@@ -81,6 +84,8 @@ export interface Runtime {
   console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole };
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
+  /** A user's own options (W14): profile, signatures, preferences, mail rules; password and security question; MultiPOP boxes. */
+  options: { user: UserOptions; security: AccountSecurity; pop: PopOptions };
   close(): Promise<void>;
 }
 

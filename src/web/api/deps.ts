@@ -18,6 +18,7 @@ import type { DomainConsoleService } from '../../directory/domain-admin.ts';
 import type { OrgAdminService } from '../../directory/org-admin.ts';
 import type { DepartmentAdminConsole } from '../../directory/department-admins.ts';
 import type { ListConsole } from '../../directory/list-admin.ts';
+import type { Runtime } from '../../runtime.ts';
 
 /** The services behind the web admin consoles (/webmail/admin/). */
 export interface ConsoleDeps {
@@ -48,6 +49,8 @@ export interface WebDeps {
   version: string;
   /** Personal contacts (W8) and the enterprise directory as a user reads it (W9). */
   contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory };
+  /** A user's own options (W14): profile, signatures, preferences, mail rules, password, security question, POP boxes. */
+  options?: Runtime['options'];
   /** The admin consoles, when this app serves them. */
   consoles?: ConsoleDeps;
 }

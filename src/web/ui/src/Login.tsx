@@ -2,16 +2,19 @@
  * The login page (FEATURES W1; manual part 2 §1.1): address, password, language and "remember my
  * address". The language applies at once and is remembered (i18n.ts); the remembered address is
  * kept in localStorage only when asked. A refused login shows the API's error, translated by code.
- * Not yet: forgot password, registration and admin links, per-domain logos (issue #12).
+ * "Forgot password" opens options/ForgotPassword.tsx (the security question). Not yet: registration
+ * and admin links, per-domain logos (issue #12).
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Checkbox, Form, Input, Select, Typography } from 'antd';
+import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys } from './api.ts';
 import { errorText } from './errors.ts';
 import { chooseLanguage, LANGUAGES, type Language } from './i18n.ts';
 
 const REMEMBER_KEY = 'youju.address';
+const ForgotPassword = lazy(() => import('./options/ForgotPassword.tsx'));
 
 interface Fields { address: string; password: string; remember: boolean }
 
@@ -33,6 +36,7 @@ export function Login() {
     },
   });
   const initial = remembered();
+  const [forgot, setForgot] = useState(false);
 
   return (
     <main style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f2f5fa' }}>
@@ -66,7 +70,10 @@ export function Login() {
           </Form.Item>
           {login.error && <Alert type="error" showIcon role="alert" message={errorText(t, login.error)} style={{ marginBottom: 16 }} />}
           <Button type="primary" htmlType="submit" block loading={login.isPending}>{t('login.submit')}</Button>
+          <Button type="link" block onClick={() => setForgot(true)}>{t('options.forgot.link')}</Button>
         </Form>
+        {/* Outside the login form: a submit in the dialog must not bubble (through the portal) into it. */}
+        {forgot && <Suspense fallback={null}><ForgotPassword onClose={() => setForgot(false)} /></Suspense>}
       </Card>
     </main>
   );

@@ -18,6 +18,7 @@ import { parseStart } from './compose/prefill.ts';
 import './shell.css';
 
 const ContactsModule = lazy(() => import('./contacts/ContactsModule.tsx'));
+const OptionsModule = lazy(() => import('./options/OptionsModule.tsx'));
 
 // Compose and its editor (tiptap) load when someone first writes.
 const Compose = lazy(() => import('./compose/Compose.tsx'));
@@ -58,7 +59,7 @@ function MailShell({ me }: { me: Me }) {
   const [openUid, setOpenUid] = useState<number>();
   const [hash, go] = useHash();
   const composing = hash.startsWith('#compose');
-  const module = /^#contacts\b/.test(hash) ? 'contacts' : 'mail';
+  const module = /^#contacts\b/.test(hash) ? 'contacts' : /^#options\b/.test(hash) ? 'options' : 'mail';
   // W15: below 768 px the same app on one column: folders in a drawer, the list or the open message.
   const phone = Grid.useBreakpoint().md === false;
   const [drawer, setDrawer] = useState(false);
@@ -110,6 +111,7 @@ function MailShell({ me }: { me: Me }) {
         <nav className="yj-modules" aria-label={t('nav.label')}>
           <a href="#mail" aria-current={module === 'mail' ? 'page' : undefined}>{t('nav.mail')}</a>
           <a href="#contacts" aria-current={module === 'contacts' ? 'page' : undefined}>{t('nav.contacts')}</a>
+          <a href="#options" aria-current={module === 'options' ? 'page' : undefined}>{t('options.nav')}</a>
         </nav>
         <Input.Search className="yj-search" placeholder={t('shell.searchPlaceholder')} aria-label={t('shell.searchPlaceholder')} disabled />
         <span className="yj-today">{new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date())}</span>
@@ -118,7 +120,9 @@ function MailShell({ me }: { me: Me }) {
           <Button type="text" icon={<LogoutOutlined />} onClick={() => void logout()}>{t('shell.logout')}</Button>
         </Tooltip>
       </Layout.Header>
-      {module === 'contacts' ? (
+      {module === 'options' ? (
+        <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><OptionsModule /></Suspense></Layout.Content>
+      ) : module === 'contacts' ? (
         <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><ContactsModule /></Suspense></Layout.Content>
       ) : <Layout>
         {phone

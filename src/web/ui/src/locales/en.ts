@@ -210,4 +210,59 @@ export const en: Messages = {
       },
     },
   },
+  options: {
+    forgot: {
+      link: 'Forgot password?', title: 'Reset your password', next: 'Next', reset: 'Set new password', back: 'Back to login', question: 'Security question: {{question}}',
+      noQuestion: 'This address has no security question; ask your administrator to reset the password', done: 'Your password is reset: log in with the new one',
+    },
+    nav: 'Settings', label: 'Settings',
+    tabs: { profile: 'Profile', password: 'Password', signatures: 'Signatures', preferences: 'Preferences', pop: 'POP accounts', filters: 'Filters', autoreply: 'Auto-reply', forward: 'Auto-forward' },
+    save: 'Save', saved: 'Saved', cancel: 'Cancel', edit: 'Edit', remove: 'Delete', confirmRemove: 'Delete "{{name}}"?', actions: 'Actions', yes: 'Yes', no: 'No', required: 'Please fill this in',
+    errors: { PASSWORD_WEAK: "The new password does not meet the domain's rules (8+ characters, mixed letters and digits, not a common password)", LIMIT_REACHED: 'The limit is reached', AUTH_FAILED: 'The answer is wrong', NOT_FOUND: 'It no longer exists' },
+    profile: {
+      address: 'Address', realName: 'Name', department: 'Department', noDepartment: '(none)', mobile: 'Mobile', phone: 'Phone', title: 'Job title',
+      postalAddress: 'Postal address', quota: 'Mailbox size', unlimited: 'Unlimited', createdAt: 'Created', lastLoginAt: 'Last login', never: 'Never',
+    },
+    password: {
+      heading: 'Change password', old: 'Current password', new: 'New password', again: 'New password again', mismatch: 'The two new passwords differ',
+      hint: 'At least 8 characters, mixing letters, digits or symbols', changed: 'Password changed', submit: 'Change',
+    },
+    question: {
+      heading: 'Security question', help: 'If you forget your password, answer this question on the login page to set a new one.', current: 'Current question: {{question}}', none: 'No security question set',
+      question: 'Question', answer: 'Answer', answerHint: 'Case and full/half width do not matter', password: 'Current password', set: 'Set', remove: 'Remove question', removed: 'Security question removed',
+    },
+    signatures: {
+      add: 'Add', addTitle: 'Add signature', editTitle: 'Edit signature', name: 'Name', format: 'Format', html: 'Rich text', text: 'Plain text', content: 'Signature',
+      isDefault: 'Default', makeDefault: 'Make default', setDefault: 'Use this signature when writing', empty: 'No signatures yet. A signature ends the mail you write.',
+    },
+    preferences: {
+      format: 'Default display format', html: 'HTML', text: 'Plain text', charset: 'Send mail as', refresh: 'Refresh the list every (minutes)', pageSize: 'Mails per page',
+      pageSizeHint: 'At most 50', saveSent: 'Save sent mail', autoSave: 'Add recipients to contacts automatically',
+    },
+    pop: {
+      add: 'Add server', addTitle: 'Add POP account', editTitle: 'Edit POP account', host: 'Server', hostHint: 'e.g. pop.qq.com', port: 'Port', tls: 'Encryption',
+      tlsModes: { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'None' }, username: 'User name', password: 'Password', passwordKeep: 'Leave empty to keep it',
+      enabled: 'Enabled', deleteOnServer: 'Delete mail on the server', deleteHint: 'Collected mail is deleted from the other server (not recommended)',
+      test: 'Test', testOk: 'Connected: {{count}} messages on the server', testFailed: 'Connection failed: {{error}}', status: 'Status', never: 'Not collected yet',
+      lastError: 'Last error: {{error}}', lastOk: 'Last collected {{time}}, {{total}} in all', empty: 'No POP accounts yet. Mail in them is collected into your INBOX.',
+      on: 'On', off: 'Off',
+    },
+    filters: {
+      add: 'Add filter', addTitle: 'Add filter', editTitle: 'Edit filter', name: 'Filter name', enabled: 'Enabled', match: 'Match',
+      all: 'All of these conditions', any: 'Any of these conditions', conditions: 'Conditions', actions: 'Actions', addCondition: 'Add condition', addAction: 'Add action',
+      fields: { from: 'From', to: 'To', cc: 'Cc', subject: 'Subject', size: 'Size (bytes)', header: 'Header', tag: 'Sub-address tag' },
+      ops: { contains: 'contains', 'not-contains': 'does not contain', equals: 'is', 'starts-with': 'starts with', 'ends-with': 'ends with', matches: 'matches (* and ?)', 'greater-than': 'greater than', 'less-than': 'less than' },
+      kinds: { move: 'Move to folder', 'mark-read': 'Mark as read', flag: 'Star', delete: 'Delete', forward: 'Forward to', stop: 'Stop processing filters' },
+      headerName: 'Header name', value: 'Value', folder: 'Folder', forwardTo: 'Forward to', forwardHint: 'Type an address and press Enter',
+      empty: 'No filters yet. Filters file incoming mail into folders as it arrives.', summary: '{{conditions}} conditions, {{actions}} actions',
+      moveUp: 'Move up', moveDown: 'Move down', removeItem: 'Remove', order: 'Run in this order',
+    },
+    autoreply: {
+      enabled: 'Turn on auto-reply', subject: 'Subject', subjectHint: '{subject} becomes the subject of the mail answered', body: 'Message', startsAt: 'Starts', endsAt: 'Ends',
+      datesHint: 'Leave empty for no limit', interval: 'Reply to the same sender at most once in (days)', onlyContacts: 'Only reply to people in my contacts', status: { on: 'Auto-reply is on', off: 'Auto-reply is off' },
+    },
+    forward: {
+      enabled: 'Turn on auto-forward', to: 'Forward to', toHint: 'Type an address and press Enter; several are allowed', keepCopy: 'Keep a copy here', keepCopyHint: 'Keep a copy in this mailbox as well',
+    },
+  },
 };

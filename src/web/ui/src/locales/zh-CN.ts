@@ -208,5 +208,60 @@ export const zhCN = {
       },
     },
   },
+  options: {
+    forgot: {
+      link: '忘记密码？', title: '找回密码', next: '下一步', reset: '重设密码', back: '返回登录', question: '密码提示问题：{{question}}',
+      noQuestion: '该邮箱没有设置密码提示问题，请联系管理员重设密码', done: '密码已重设，请用新密码登录',
+    },
+    nav: '设置', label: '设置',
+    tabs: { profile: '个人资料', password: '密码', signatures: '签名', preferences: '参数设置', pop: 'POP 邮件', filters: '来信分类', autoreply: '自动回复', forward: '自动转发' },
+    save: '保存', saved: '已保存', cancel: '取消', edit: '修改', remove: '删除', confirmRemove: '确认删除“{{name}}”？', actions: '操作', yes: '是', no: '否', required: '请填写此项',
+    errors: { PASSWORD_WEAK: '新密码不符合本域的密码规则（至少 8 位，字母数字混合，不能是常见密码）', LIMIT_REACHED: '已达到数量上限', AUTH_FAILED: '答案不正确', NOT_FOUND: '该项不存在或已被删除' },
+    profile: {
+      address: '邮箱地址', realName: '姓名', department: '部门', noDepartment: '（无）', mobile: '手机', phone: '电话', title: '职位',
+      postalAddress: '地址', quota: '邮箱容量', unlimited: '不限', createdAt: '开通时间', lastLoginAt: '上次登录', never: '从未',
+    },
+    password: {
+      heading: '修改密码', old: '原密码', new: '新密码', again: '确认新密码', mismatch: '两次输入的新密码不一致',
+      hint: '至少 8 位，字母、数字、符号至少两种', changed: '密码已修改', submit: '修改',
+    },
+    question: {
+      heading: '密码提示问题', help: '忘记密码时，可以在登录页回答此问题重新设置密码。', current: '当前问题：{{question}}', none: '尚未设置密码提示问题',
+      question: '问题', answer: '答案', answerHint: '答案不区分大小写和全角半角', password: '当前密码', set: '设置', remove: '删除问题', removed: '已删除密码提示问题',
+    },
+    signatures: {
+      add: '添加', addTitle: '添加签名', editTitle: '修改签名', name: '签名名称', format: '格式', html: '富文本', text: '纯文本', content: '签名内容',
+      isDefault: '默认签名', makeDefault: '设为默认', setDefault: '写信时默认使用此签名', empty: '还没有签名。签名会显示在您写的邮件末尾。',
+    },
+    preferences: {
+      format: '默认显示格式', html: 'HTML 文本', text: 'Text 文本', charset: '邮件发送编码', refresh: '列表刷新时间（分钟）', pageSize: '每页显示邮件数',
+      pageSizeHint: '最多 50 封', saveSent: '保存已发送的邮件', autoSave: '自动保存收件人到通讯录',
+    },
+    pop: {
+      add: '添加服务器', addTitle: '添加 POP 邮箱', editTitle: '修改 POP 邮箱', host: '主机地址', hostHint: '例如 pop.qq.com', port: '端口', tls: '加密方式',
+      tlsModes: { tls: 'SSL/TLS', starttls: 'STARTTLS', none: '不加密' }, username: '帐户名称', password: '帐号密码', passwordKeep: '留空则不修改',
+      enabled: '是否开启', deleteOnServer: '删除服务器邮件', deleteHint: '勾选后，收取的邮件会从原服务器上删除（建议不要勾选）',
+      test: '测试', testOk: '连接成功：服务器上有 {{count}} 封邮件', testFailed: '连接失败：{{error}}', status: '状态', never: '尚未收取',
+      lastError: '上次出错：{{error}}', lastOk: '上次收取于 {{time}}，累计 {{total}} 封', empty: '还没有 POP 邮箱。添加后会定时收取其中的邮件到收件箱。',
+      on: '开启', off: '关闭',
+    },
+    filters: {
+      add: '添加过滤器', addTitle: '添加过滤器', editTitle: '修改过滤器', name: '过滤器名称', enabled: '启用', match: '条件关系',
+      all: '满足以下所有条件', any: '满足以下任一条件', conditions: '条件', actions: '动作', addCondition: '添加条件', addAction: '添加动作',
+      fields: { from: '发件人', to: '收件人', cc: '抄送', subject: '主题', size: '邮件大小（字节）', header: '信头字段', tag: '子地址标签' },
+      ops: { contains: '包含', 'not-contains': '不包含', equals: '等于', 'starts-with': '开头是', 'ends-with': '结尾是', matches: '匹配（* 和 ?）', 'greater-than': '大于', 'less-than': '小于' },
+      kinds: { move: '移动到文件夹', 'mark-read': '标为已读', flag: '加星标', delete: '删除', forward: '转发到', stop: '不再执行后面的过滤器' },
+      headerName: '字段名', value: '值', folder: '文件夹', forwardTo: '转发地址', forwardHint: '输入地址后按回车',
+      empty: '还没有过滤器。来信分类可以在收信时自动把邮件放进不同的文件夹。', summary: '{{conditions}} 个条件，{{actions}} 个动作',
+      moveUp: '上移', moveDown: '下移', removeItem: '删除此项', order: '按顺序执行',
+    },
+    autoreply: {
+      enabled: '启用自动回复', subject: '回复主题', subjectHint: '{subject} 会换成来信的主题', body: '回复内容', startsAt: '开始时间', endsAt: '结束时间',
+      datesHint: '留空表示不限', interval: '同一发件人几天内只回复一次', onlyContacts: '只回复个人通讯录中的联系人', status: { on: '自动回复已启用', off: '自动回复未启用' },
+    },
+    forward: {
+      enabled: '启用自动转发', to: '转发到', toHint: '输入地址后按回车，可填写多个', keepCopy: '在本站保存', keepCopyHint: '转发后在本邮箱中保留一份',
+    },
+  },
 };
 export type Messages = typeof zhCN;

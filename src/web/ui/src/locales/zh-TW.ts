@@ -210,4 +210,59 @@ export const zhTW: Messages = {
       },
     },
   },
+  options: {
+    forgot: {
+      link: '忘記密碼？', title: '找回密碼', next: '下一步', reset: '重設密碼', back: '返回登入', question: '密碼提示問題：{{question}}',
+      noQuestion: '該信箱沒有設定密碼提示問題，請聯絡管理員重設密碼', done: '密碼已重設，請用新密碼登入',
+    },
+    nav: '設定', label: '設定',
+    tabs: { profile: '個人資料', password: '密碼', signatures: '簽名', preferences: '參數設定', pop: 'POP 郵件', filters: '來信分類', autoreply: '自動回覆', forward: '自動轉寄' },
+    save: '儲存', saved: '已儲存', cancel: '取消', edit: '修改', remove: '刪除', confirmRemove: '確認刪除「{{name}}」？', actions: '操作', yes: '是', no: '否', required: '請填寫此項',
+    errors: { PASSWORD_WEAK: '新密碼不符合本網域的密碼規則（至少 8 位，字母數字混合，不能是常見密碼）', LIMIT_REACHED: '已達到數量上限', AUTH_FAILED: '答案不正確', NOT_FOUND: '該項不存在或已被刪除' },
+    profile: {
+      address: '郵件地址', realName: '姓名', department: '部門', noDepartment: '（無）', mobile: '手機', phone: '電話', title: '職位',
+      postalAddress: '地址', quota: '信箱容量', unlimited: '不限', createdAt: '開通時間', lastLoginAt: '上次登入', never: '從未',
+    },
+    password: {
+      heading: '修改密碼', old: '原密碼', new: '新密碼', again: '確認新密碼', mismatch: '兩次輸入的新密碼不一致',
+      hint: '至少 8 位，字母、數字、符號至少兩種', changed: '密碼已修改', submit: '修改',
+    },
+    question: {
+      heading: '密碼提示問題', help: '忘記密碼時，可以在登入頁回答此問題重新設定密碼。', current: '目前問題：{{question}}', none: '尚未設定密碼提示問題',
+      question: '問題', answer: '答案', answerHint: '答案不區分大小寫和全形半形', password: '目前密碼', set: '設定', remove: '刪除問題', removed: '已刪除密碼提示問題',
+    },
+    signatures: {
+      add: '新增', addTitle: '新增簽名', editTitle: '修改簽名', name: '簽名名稱', format: '格式', html: '豐富文字', text: '純文字', content: '簽名內容',
+      isDefault: '預設簽名', makeDefault: '設為預設', setDefault: '寫信時預設使用此簽名', empty: '還沒有簽名。簽名會顯示在您寫的郵件末尾。',
+    },
+    preferences: {
+      format: '預設顯示格式', html: 'HTML 文字', text: 'Text 文字', charset: '郵件傳送編碼', refresh: '清單重新整理時間（分鐘）', pageSize: '每頁顯示郵件數',
+      pageSizeHint: '最多 50 封', saveSent: '儲存已傳送的郵件', autoSave: '自動儲存收件人到通訊錄',
+    },
+    pop: {
+      add: '新增伺服器', addTitle: '新增 POP 信箱', editTitle: '修改 POP 信箱', host: '主機位址', hostHint: '例如 pop.qq.com', port: '連接埠', tls: '加密方式',
+      tlsModes: { tls: 'SSL/TLS', starttls: 'STARTTLS', none: '不加密' }, username: '帳戶名稱', password: '帳號密碼', passwordKeep: '留空則不修改',
+      enabled: '是否開啟', deleteOnServer: '刪除伺服器郵件', deleteHint: '勾選後，收取的郵件會從原伺服器上刪除（建議不要勾選）',
+      test: '測試', testOk: '連線成功：伺服器上有 {{count}} 封郵件', testFailed: '連線失敗：{{error}}', status: '狀態', never: '尚未收取',
+      lastError: '上次出錯：{{error}}', lastOk: '上次收取於 {{time}}，累計 {{total}} 封', empty: '還沒有 POP 信箱。新增後會定時收取其中的郵件到收件匣。',
+      on: '開啟', off: '關閉',
+    },
+    filters: {
+      add: '新增過濾器', addTitle: '新增過濾器', editTitle: '修改過濾器', name: '過濾器名稱', enabled: '啟用', match: '條件關係',
+      all: '符合以下所有條件', any: '符合以下任一條件', conditions: '條件', actions: '動作', addCondition: '新增條件', addAction: '新增動作',
+      fields: { from: '寄件人', to: '收件人', cc: '副本', subject: '主旨', size: '郵件大小（位元組）', header: '信頭欄位', tag: '子地址標籤' },
+      ops: { contains: '包含', 'not-contains': '不包含', equals: '等於', 'starts-with': '開頭是', 'ends-with': '結尾是', matches: '比對（* 和 ?）', 'greater-than': '大於', 'less-than': '小於' },
+      kinds: { move: '移動到資料夾', 'mark-read': '標為已讀', flag: '加星號', delete: '刪除', forward: '轉寄到', stop: '不再執行後面的過濾器' },
+      headerName: '欄位名稱', value: '值', folder: '資料夾', forwardTo: '轉寄地址', forwardHint: '輸入地址後按 Enter',
+      empty: '還沒有過濾器。來信分類可以在收信時自動把郵件放進不同的資料夾。', summary: '{{conditions}} 個條件，{{actions}} 個動作',
+      moveUp: '上移', moveDown: '下移', removeItem: '刪除此項', order: '依順序執行',
+    },
+    autoreply: {
+      enabled: '啟用自動回覆', subject: '回覆主旨', subjectHint: '{subject} 會換成來信的主旨', body: '回覆內容', startsAt: '開始時間', endsAt: '結束時間',
+      datesHint: '留空表示不限', interval: '同一寄件人幾天內只回覆一次', onlyContacts: '只回覆個人通訊錄中的聯絡人', status: { on: '自動回覆已啟用', off: '自動回覆未啟用' },
+    },
+    forward: {
+      enabled: '啟用自動轉寄', to: '轉寄到', toHint: '輸入地址後按 Enter，可填寫多個', keepCopy: '在本站保留', keepCopyHint: '轉寄後在本信箱中保留一份',
+    },
+  },
 };

@@ -1,0 +1,38 @@
+/**
+ * The options module of the webmail (FEATURES W14, manual part 2 §1.17 选项), opened from the
+ * shell's nav at #options (#options/filters opens that tab): profile, password and security
+ * question, signatures, preferences, POP accounts, filters (来信分类), auto-reply and auto-forward,
+ * one tab each. Its own chunk, loaded when first opened.
+ */
+import { Tabs } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { AutoreplyTab, ForwardTab } from './RulesTabs.tsx';
+import { FiltersTab } from './FiltersTab.tsx';
+import { PasswordTab } from './PasswordTab.tsx';
+import { PopTab } from './PopTab.tsx';
+import { PreferencesTab } from './PreferencesTab.tsx';
+import { ProfileTab } from './ProfileTab.tsx';
+import { SignaturesTab } from './SignaturesTab.tsx';
+import './options.css';
+
+const TABS = {
+  profile: ProfileTab, password: PasswordTab, signatures: SignaturesTab, preferences: PreferencesTab,
+  pop: PopTab, filters: FiltersTab, autoreply: AutoreplyTab, forward: ForwardTab,
+} as const;
+type TabKey = keyof typeof TABS;
+
+export default function OptionsModule() {
+  const { t } = useTranslation();
+  const asked = location.hash.replace(/^#options\/?/, '');
+  const active: TabKey = asked in TABS ? (asked as TabKey) : 'profile';
+  return (
+    <section className="yj-options" aria-label={t('options.label')}>
+      <Tabs tabPosition="left" activeKey={active} destroyOnHidden
+        onChange={(key) => { location.hash = `#options/${key}`; }}
+        items={(Object.keys(TABS) as TabKey[]).map((key) => {
+          const Tab = TABS[key];
+          return { key, label: t(`options.tabs.${key}`), children: <div className="yj-options-pane"><Tab /></div> };
+        })} />
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+// The options module in a real browser (issue #12 W14), zh-CN, Debian's chromium via playwright-core.
+// Alice opens 设置 from the header, turns on 自动回复 with a start and an end (an end before the
+// start is refused on that field first), and adds a 来信分类 filter that files mail whose subject
+// holds "发票" into her folder "发票". Then Carol mails her over SMTP submission: the mail shows
+// up in that folder in the browser, and Carol gets the auto-reply.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
+import type { Page } from 'playwright-core';
+import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+
+async function submit(port: number, subject: string): Promise<void> {
+  const c = new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true });
+  await new Promise<void>((resolve, reject) => { c.once('error', reject); c.connect(() => resolve()); });
+  await new Promise<void>((resolve, reject) => c.login({ user: 'carol@example.cn', pass: PASSWORD }, (err) => (err ? reject(err) : resolve())));
+  const raw = ['From: <carol@example.cn>', 'To: <alice@example.cn>', `Subject: =?UTF-8?B?${Buffer.from(subject).toString('base64')}?=`,
+    'Message-ID: <invoice-ui@example.cn>', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=UTF-8', '', '请查收。', ''].join('\r\n');
+  await new Promise<void>((resolve, reject) => c.send({ from: 'carol@example.cn', to: ['alice@example.cn'] }, raw, (err) => (err ? reject(err) : resolve())));
+  c.quit();
+}
+
+/** A datetime-local value `hours` from now in the browser's time zone (launchBrowser: Asia/Shanghai, UTC+8 all year). */
+const localInput = (hours: number): string => new Date(Date.now() + hours * 3_600_000 + 8 * 3_600_000).toISOString().slice(0, 16);
+
+describe('options in chromium', { skip: noBrowser() }, () => {
+  let t: TestServer;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    ensureUiBuilt();
+    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0, 'security.allowPlaintextAuth': true } });
+    await t.addUser('alice@example.cn', { realName: '张丽' });
+    await t.addUser('carol@example.cn');
+    await t.rt.mailboxes.create((await t.rt.users.byAddress('alice@example.cn'))!.id, '发票');
+    browser = await launchBrowser({ locale: 'zh-CN' });
+    page = browser.page;
+    await page.goto(`http://127.0.0.1:${t.config.ports.http}/webmail/`);
+    await page.getByLabel('邮箱地址', { exact: true }).fill('alice@example.cn');
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('link', { name: '设置' }).click();
+    await page.getByRole('tab', { name: '个人资料' }).waitFor();
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('turns on the auto-reply with dates; an end before the start is marked on the field', async () => {
+    await page.getByRole('tab', { name: '自动回复' }).click();
+    await page.getByText('自动回复未启用').waitFor();
+    await page.getByRole('checkbox', { name: '启用自动回复' }).check();
+    await page.getByLabel('回复主题').fill('休假中：{subject}');
+    await page.getByLabel('回复内容').fill('我在休假，下周一回来。');
+    await page.getByLabel('开始时间').fill(localInput(-1));
+    await page.getByLabel('结束时间').fill(localInput(-2));
+    await page.getByRole('button', { name: '保 存' }).or(page.getByRole('button', { name: '保存' })).click();
+    await page.locator('.ant-form-item-explain-error', { hasText: /endsAt/ }).waitFor();
+    await page.getByLabel('结束时间').fill(localInput(48));
+    await page.getByRole('button', { name: '保 存' }).or(page.getByRole('button', { name: '保存' })).click();
+    await page.getByText('自动回复已启用').waitFor();
+    const aliceId = (await t.rt.users.byAddress('alice@example.cn'))!.id;
+    const rules = await t.rt.options.user.rules({ who: 'test', from: 'test', role: { kind: 'system' } }, aliceId);
+    assert.deepEqual([rules.autoreply.enabled, rules.autoreply.subject], [true, '休假中：{subject}']);
+    assert.ok(rules.autoreply.startsAt! < Date.now() && rules.autoreply.endsAt! > Date.now() + 47 * 3_600_000, JSON.stringify([rules.autoreply, Date.now()]));
+  });
+
+  it('adds a filter that files invoices into their folder', async () => {
+    await page.getByRole('tab', { name: '来信分类' }).click();
+    await page.getByRole('button', { name: '添加过滤器' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('过滤器名称').fill('发票归档');
+    await dialog.getByLabel('值', { exact: true }).fill('发票');
+    await dialog.getByRole('combobox', { name: '文件夹' }).click();
+    await page.locator('.ant-select-item-option', { hasText: /^发票$/ }).click();
+    await dialog.getByRole('button', { name: /保\s?存/ }).click();
+    await page.getByText('发票归档').waitFor();
+    await page.getByText('1 个条件，1 个动作').waitFor();
+  });
+
+  it('the rules act on mail that arrives: filed in the folder, auto-reply sent', async () => {
+    await submit(t.ports.submission, '四月发票');
+    await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn', '发票')).length > 0, 15_000, 'the filed invoice');
+    await page.getByRole('link', { name: '邮件' }).click();
+    await page.getByRole('tree').getByText('发票', { exact: true }).click();
+    await page.getByRole('row', { name: /四月发票/ }).waitFor();
+    const reply = await eventually(async () => (await mailboxMessages(t.rt, 'carol@example.cn')).find((m) => m.subject === '休假中：四月发票'), 15_000, 'the auto-reply');
+    assert.match(reply.raw, /Auto-Submitted: auto-replied/i);
+  });
+
+  it('resets a forgotten password on the login page with the security question', async () => {
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    await t.rt.options.security.setQuestion({ who: 'test', from: 'test', role: { kind: 'user', userId: alice.id, domainId: alice.domainId } },
+      alice.id, { password: PASSWORD, question: '我的小学？', answer: '实验小学' });
+    await page.getByRole('button', { name: '退出' }).click();
+    await page.getByRole('button', { name: '忘记密码？' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('邮箱地址').fill('alice@example.cn');
+    await dialog.getByRole('button', { name: '下一步' }).click();
+    await dialog.getByText('密码提示问题：我的小学？').waitFor();
+    await dialog.getByLabel('答案').fill('实验小学');
+    await dialog.getByLabel('新密码', { exact: true }).fill('Reset2026!z');
+    await dialog.getByLabel('确认新密码').fill('Reset2026!z');
+    await dialog.getByRole('button', { name: '重设密码' }).click();
+    await dialog.getByText('密码已重设，请用新密码登录').waitFor();
+    await assert.doesNotReject(t.rt.users.authenticate('alice@example.cn', 'Reset2026!z'));
+  });
+});
