@@ -224,7 +224,11 @@ export class UserService {
   }
 
   /** Sets a new password, under the domain's policy. Throws NOT_FOUND, PASSWORD_WEAK. */
-  async setPassword(actor: Actor, address: string, password: string): Promise<void> {
+  /**
+   * Sets a new password. The user's webmail sessions end with it (a stolen session does not outlive
+   * the password), except `keepSession` (the SHA-256 of the session token of a user changing their own).
+   */
+  async setPassword(actor: Actor, address: string, password: string, opts: { keepSession?: string } = {}): Promise<void> {
     const addr = parseAddress(address);
     const domain = await this.store.read((tx) => requireDomain(tx, addr.domain));
     requireStrongEnough(domain, addr, password);
@@ -233,7 +237,8 @@ export class UserService {
       const { user, domain: current } = await requireUser(tx, address);
       requireStrongEnough(current, addr, password);
       await tx.users.update(user.id, { passwordHash, cramSecret: this.cramSecretFor(password), apopSecret: this.apopSecretFor(password) });
-      await recordAudit(tx, actor, 'user.password', withAddress(user, current).address);
+      const ended = await tx.webSessions.deleteForUser(user.id, opts.keepSession);
+      await recordAudit(tx, actor, 'user.password', withAddress(user, current).address, ended > 0 ? { webSessionsEnded: ended } : {});
     });
   }
 

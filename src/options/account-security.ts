@@ -28,7 +28,7 @@ export class AccountSecurity {
    * Changes the owner's password. A wrong old password is INVALID_INPUT naming `oldPassword`
    * (the session stays; it is not a login); a weak new one PASSWORD_WEAK (domain policy).
    */
-  async changePassword(actor: Actor, ownerId: UserId, oldPassword: string, newPassword: string): Promise<void> {
+  async changePassword(actor: Actor, ownerId: UserId, oldPassword: string, newPassword: string, opts: { keepSession?: string } = {}): Promise<void> {
     requireSelf(actor, ownerId);
     const { user, address } = await this.store.read((tx) => loadOwner(tx, ownerId));
     if (!(await verifyPassword(oldPassword, user.passwordHash))) {
@@ -37,7 +37,7 @@ export class AccountSecurity {
     if (newPassword === oldPassword) {
       throw new MailError('INVALID_INPUT', 'newPassword: the new password is the same as the old one', { details: { field: 'newPassword' } });
     }
-    await this.users.setPassword(actor, address, newPassword);
+    await this.users.setPassword(actor, address, newPassword, opts);
   }
 
   /** The owner's question, null when none is set (the answer never comes back). */

@@ -472,8 +472,8 @@ export interface WebSessionRepo {
   /** Records activity; false when the session is gone. */
   touch(idHash: string, lastSeenAt: number): Promise<boolean>;
   delete(idHash: string): Promise<boolean>;
-  /** Ends every session of a user (password changed, account frozen); returns how many. */
-  deleteForUser(userId: UserId): Promise<number>;
+  /** Ends every session of a user (password changed, account frozen) but `exceptIdHash`; returns how many. */
+  deleteForUser(userId: UserId, exceptIdHash?: string): Promise<number>;
   /** Removes sessions idle since before `idleBefore` or created before `createdBefore`; returns how many. */
   prune(idleBefore: number, createdBefore: number): Promise<number>;
 }

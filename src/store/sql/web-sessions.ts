@@ -26,7 +26,8 @@ export function webSessionRepo({ db }: RepoCtx): WebSessionRepo {
     async delete(idHash) {
       return (await db.run('DELETE FROM web_sessions WHERE id_hash = ?', [idHash])) > 0;
     },
-    async deleteForUser(userId) {
+    async deleteForUser(userId, exceptIdHash) {
+      if (exceptIdHash) return db.run('DELETE FROM web_sessions WHERE user_id = ? AND id_hash <> ?', [userId, exceptIdHash]);
       return db.run('DELETE FROM web_sessions WHERE user_id = ?', [userId]);
     },
     async prune(idleBefore, createdBefore) {

@@ -127,10 +127,12 @@ describe('web option routes', () => {
     assert.ok(audit.some((e) => e.action === 'user.rules' && e.actor === 'user:alice@example.cn'), 'rule changes are audited');
   });
 
-  it('password: needs the old one, follows the policy; the new one logs in', async () => {
+  it('password: needs the old one, follows the policy; the new one logs in; other sessions end', async () => {
     await t.addUser('carol@example.cn');
     const carol = WebClient.of(t);
     await carol.login('carol@example.cn', PASSWORD);
+    const elsewhere = WebClient.of(t);
+    await elsewhere.login('carol@example.cn', PASSWORD);
     await badField(put(carol, '/api/options/password', { oldPassword: 'wrong', newPassword: 'Another2026!y' }), 'oldPassword');
     await badField(put(carol, '/api/options/password', { newPassword: 'Another2026!y' }), 'oldPassword');
     assert.equal((await put(carol, '/api/options/password', { oldPassword: PASSWORD, newPassword: 'Another2026!y' }, false)).status, 403);
@@ -138,6 +140,8 @@ describe('web option routes', () => {
     assert.deepEqual([weak.status, weak.json.error.code], [400, 'PASSWORD_WEAK'], 'the domain\'s strong-password rule applies');
     const ok = await put(carol, '/api/options/password', { oldPassword: PASSWORD, newPassword: 'Another2026!y' });
     assert.equal(ok.status, 200, ok.text);
+    assert.equal((await carol.get('/api/session/me')).status, 200, 'the session that changed it goes on');
+    assert.equal((await elsewhere.get('/api/session/me')).status, 401, 'the other session ended with the old password');
     assert.equal((await WebClient.of(t).login('carol@example.cn', PASSWORD)).status, 401);
     assert.equal((await WebClient.of(t).login('carol@example.cn', 'Another2026!y')).status, 200);
   });
@@ -168,7 +172,8 @@ describe('web option routes', () => {
     assert.equal((await anon.post('/api/password-reset', { address: 'bob@example.cn', answer: '二小', newPassword: 'Reset2026!z' })).status, 401);
     const reset = await anon.post('/api/password-reset', { address: 'dave@example.cn', answer: '实验小学', newPassword: 'Reset2026!z' });
     assert.equal(reset.status, 200, reset.text);
-    assert.equal((await WebClient.of(t).login('dave@example.cn', 'Reset2026!z')).status, 200);
+    assert.equal((await dave.get('/api/session/me')).status, 401, 'a reset ends every session of the user');
+    assert.equal((await dave.login('dave@example.cn', 'Reset2026!z')).status, 200);
     assert.equal((await send(dave, 'DELETE', '/api/options/security-question')).status, 200);
     assert.equal((await anon.post('/api/password-reset/question', { address: 'dave@example.cn' })).status, 404);
   });

@@ -7,6 +7,7 @@
  * refused first, a wrong answer waits out the throttle's delay.
  */
 import { z } from 'zod';
+import { hashToken } from '../../../auth/web-sessions.ts';
 import { isMailError, MailError } from '../../../core/errors.ts';
 import type { PopAccountId } from '../../../core/ids.ts';
 import { SecurityQuestionInputSchema } from '../../../options/option-schemas.ts';
@@ -43,7 +44,8 @@ export function optionSecurityRoutes(deps: WebDeps, o: Runtime['options']): AnyR
       body: z.strictObject({ oldPassword: Password, newPassword: Password }), response: Ok,
       handler: async ({ who, body, req }) => {
         const me = who();
-        await o.security.changePassword(me.actor, me.user.id, body.oldPassword, body.newPassword);
+        // Every other session of the user ends with the old password; this one goes on.
+        await o.security.changePassword(me.actor, me.user.id, body.oldPassword, body.newPassword, { keepSession: hashToken(me.token) });
         deps.log(req.ip, `password changed by ${me.user.address}`);
         return { ok: true as const };
       },
