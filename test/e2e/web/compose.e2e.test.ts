@@ -5,9 +5,11 @@
 // side threaded (In-Reply-To); a saved draft opens again in compose from Drafts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
 import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { WebClient } from '../../helpers/web.ts';
 
 describe('compose in chromium', { skip: noBrowser() }, () => {
   let t: TestServer;
@@ -25,6 +27,11 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
       'Subject: =?UTF-8?B?' + Buffer.from('项目进度').toString('base64') + '?=', 'Date: Thu, 03 Dec 2026 10:00:00 +0800',
       'Message-ID: <progress-1@example.cn>', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', '本周进度如何？', '',
     ].join('\r\n')) });
+    // A default signature (set through the options API) starts every new message.
+    const api = WebClient.of(t);
+    assert.equal((await api.login('alice@example.cn', PASSWORD)).status, 200);
+    const sig = await api.post('/api/options/signatures', { name: '工作', format: 'text', content: '张丽\n销售部', isDefault: true });
+    assert.equal(sig.status, 200, sig.text);
     browser = await launchBrowser();
     page = browser.page;
     await page.goto(`http://127.0.0.1:${t.config.ports.http}/webmail/`);
@@ -46,7 +53,9 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
     await page.locator('.ant-select-selection-item', { hasText: '李波 <bob@example.cn>' }).waitFor();
     await page.getByLabel('主题', { exact: true }).fill('周会纪要');
     const editor = page.getByRole('textbox', { name: '邮件正文编辑器' });
+    await editor.getByText('销售部').waitFor(); // the default signature is in place
     await editor.click();
+    await page.keyboard.press('Control+Home'); // above the signature
     await page.keyboard.type('大家好，');
     await page.getByRole('button', { name: '加粗' }).click();
     await page.keyboard.type('周五开会');
@@ -56,7 +65,9 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
     await page.getByText('邮件已发送', { exact: true }).waitFor();
 
     const got = await eventually(async () => (await mailboxMessages(t.rt, 'bob@example.cn')).find((m) => m.subject === '周会纪要'), 10_000, 'delivery');
-    assert.match(got.raw, /<strong>周五开会<\/strong>|PHN0cm9uZz7lkajkupTlvIDkvJo8L3N0cm9uZz4/, 'the bold text as HTML');
+    const parsed = await simpleParser(got.raw);
+    assert.match(String(parsed.html), /<strong>周五开会<\/strong>/, 'the bold text as HTML');
+    assert.match(parsed.text ?? '', /^大家好，周五开会\n+--\s?\n张丽\n销售部/, 'the text, then the default signature');
     assert.match(got.raw, /filename/);
     assert.ok(got.raw.includes(Buffer.from('第一项：预算\n').toString('base64')), 'the attachment bytes');
     assert.equal((await mailboxMessages(t.rt, 'alice@example.cn', 'Drafts')).length, 0, 'the upload draft is gone once sent');

@@ -31,7 +31,12 @@ export interface ComposeBody {
   priority: 'high' | 'normal' | 'low'; receipt: boolean; inReplyTo?: string; references?: string[];
   draft?: MessageRef & { dropAttachments?: number[] };
   original?: MessageRef & { action: 'reply' | 'forward' };
-  attachmentsFrom?: MessageRef; forwardAttached?: MessageRef[];
+  attachmentsFrom?: MessageRef; forwardAttached?: MessageRef[]; saveSent?: boolean;
+}
+export interface Signature { id: string; name: string; format: 'html' | 'text'; content: string }
+export interface ComposeOptions {
+  signatures: Signature[]; defaultId: string | null;
+  preferences: { format: 'html' | 'text'; saveSent: boolean };
 }
 export interface SavedDraft extends MessageRef { attachments: Attachment[] }
 export interface Draft {
@@ -110,6 +115,8 @@ export const api = {
   /** Recipients matching what was typed: personal contacts, colleagues, lists the user may send to. */
   autocomplete: (q: string) => call<{ suggestions: Array<{ name: string; address: string; source: 'personal' | 'directory' | 'list' }> }>(
     'GET', `/api/contacts/autocomplete?q=${encodeURIComponent(q)}&limit=8`).then((r) => r.suggestions),
+  /** Signatures (with the default) and the preferences compose follows (src/web/api/routes/options.ts). */
+  composeOptions: () => call<ComposeOptions>('GET', '/api/options/compose'),
   saveDraft: (body: ComposeBody) => call<SavedDraft>('POST', '/api/compose/drafts', body),
   draft: (ref: MessageRef) => call<Draft>('GET', `/api/compose/drafts/${ref.folderId}/${ref.uid}`),
   /** Uploads one file into the draft (its bytes as the body), reporting progress; answers the draft that replaces it. */

@@ -24,10 +24,16 @@ const FIELDS = new Set(['to', 'cc', 'bcc', 'from', 'subject', 'attachments']);
 
 export default function Compose({ me, start, startKey, onClose }: { me: Me; start: ComposeStart; startKey: string; onClose(): void }) {
   const { t } = useTranslation();
-  const fields = useQuery({ queryKey: ['compose', startKey], queryFn: () => prefill(start, me.user.address, t), staleTime: Infinity, gcTime: 0 });
+  // The user's options (default signature, save sent, plain or rich): without them compose still opens.
+  const options = useQuery({ queryKey: ['compose-options'], queryFn: () => api.composeOptions().catch(() => undefined), staleTime: 60_000 });
+  const fields = useQuery({
+    queryKey: ['compose', startKey], enabled: !options.isPending, staleTime: Infinity, gcTime: 0,
+    queryFn: () => prefill(start, me.user.address, t, options.data?.signatures.find((s) => s.id === options.data?.defaultId)),
+  });
   if (fields.isPending) return <section className="yj-compose yj-center"><Spin aria-label={t('shell.loading')} /></section>;
   if (fields.error) return <section className="yj-compose"><Alert type="error" showIcon message={errorText(t, fields.error)} /></section>;
-  return <ComposeForm me={me} initial={fields.data} onClose={onClose} />;
+  return <ComposeForm me={me} initial={fields.data} onClose={onClose} saveSent={options.data?.preferences.saveSent ?? true}
+    plainByDefault={options.data?.preferences.format === 'text'} />;
 }
 
 /** Addresses as tags; typing asks the API for personal contacts, colleagues and lists to pick from. */
@@ -48,7 +54,9 @@ function RecipientInput({ value, onChange, label }: { value: string[]; onChange(
   );
 }
 
-function ComposeForm({ me, initial, onClose }: { me: Me; initial: ComposeFields; onClose(): void }) {
+function ComposeForm({ me, initial, onClose, saveSent, plainByDefault }: {
+  me: Me; initial: ComposeFields; onClose(): void; saveSent: boolean; plainByDefault: boolean;
+}) {
   const { t, i18n } = useTranslation();
   const { message } = AntApp.useApp();
   const queryClient = useQueryClient();
@@ -58,7 +66,7 @@ function ComposeForm({ me, initial, onClose }: { me: Me; initial: ComposeFields;
   const [showCc, setShowCc] = useState(initial.cc.length > 0);
   const [showBcc, setShowBcc] = useState(initial.bcc.length > 0);
   const [subject, setSubject] = useState(initial.subject);
-  const [mode, setMode] = useState<'rich' | 'plain'>('rich');
+  const [mode, setMode] = useState<'rich' | 'plain'>(plainByDefault ? 'plain' : 'rich');
   const [plain, setPlain] = useState(initial.text);
   const body = useRef({ html: initial.html, text: initial.text });
   const [urgent, setUrgent] = useState(false);
@@ -132,7 +140,7 @@ function ComposeForm({ me, initial, onClose }: { me: Me; initial: ComposeFields;
     if (to.length + cc.length + bcc.length === 0) { setErrors({ to: t('compose.toRequired') }); return; }
     setSending(true);
     try {
-      await serial(() => api.send(compose(draftRef.current ? { attachmentsFrom: undefined, forwardAttached: undefined } : {})));
+      await serial(() => api.send({ ...compose(draftRef.current ? { attachmentsFrom: undefined, forwardAttached: undefined } : {}), saveSent }));
       dirty.current = false;
       message.success(t('compose.sent'));
       await Promise.all([queryClient.invalidateQueries({ queryKey: keys.folders }), queryClient.invalidateQueries({ queryKey: ['messages'] })]);

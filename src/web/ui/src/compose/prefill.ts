@@ -5,7 +5,7 @@
  * user; a forward keeps the original's attachments (attachmentsFrom) or attaches it whole.
  */
 import type { TFunction } from 'i18next';
-import { api, type Address, type ComposeBody, type MessageRef, type OpenedMessage } from '../api.ts';
+import { api, type Address, type ComposeBody, type MessageRef, type OpenedMessage, type Signature } from '../api.ts';
 
 export type ComposeStart =
   | { kind: 'new'; to: string[] }
@@ -38,9 +38,18 @@ const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '
 const prefixed = (subject: string, prefix: 'Re' | 'Fwd') =>
   new RegExp(`^\\s*(${prefix === 'Re' ? 're|回复|答复' : 'fwd?|转发'})\\s*[:：]`, 'i').test(subject) ? subject : `${prefix}: ${subject}`;
 
-export async function prefill(start: ComposeStart, me: string, t: TFunction): Promise<ComposeFields> {
+/** The default signature under a separator, as HTML and as text (none for a draft: it has one already). */
+function signatureBlock(sig: Signature | undefined): { html: string; text: string } {
+  if (!sig || !sig.content.trim()) return { html: '', text: '' };
+  const text = sig.format === 'text' ? sig.content : sig.content.replace(/<br\s*\/?>|<\/p>/gi, '\n').replace(/<[^>]*>/g, '').trim();
+  return { html: `<p></p><p>-- </p>${sig.format === 'html' ? sig.content : textToHtml(sig.content)}`, text: `\n\n-- \n${text}` };
+}
+
+export async function prefill(start: ComposeStart, me: string, t: TFunction, signature?: Signature): Promise<ComposeFields> {
+  const sig = signatureBlock(signature);
+  const withSig = (f: ComposeFields): ComposeFields => ({ ...f, html: sig.html + f.html, text: sig.text + f.text });
   const empty: ComposeFields = { to: [], cc: [], bcc: [], subject: '', html: '', text: '', extra: {}, attachments: [] };
-  if (start.kind === 'new') return { ...empty, to: start.to };
+  if (start.kind === 'new') return withSig({ ...empty, to: start.to });
   if (start.kind === 'draft') {
     const d = await api.draft(start.ref);
     return {
@@ -61,21 +70,21 @@ export async function prefill(start: ComposeStart, me: string, t: TFunction): Pr
   if (start.kind === 'reply' || start.kind === 'replyAll') {
     const to = (c.replyTo.length ? c.replyTo : c.from).map(person);
     const others = start.kind === 'replyAll' ? [...c.to, ...c.cc].filter((a) => !isMe(a) && !to.includes(person(a))).map(person) : [];
-    return {
+    return withSig({
       ...empty, to,
       cc: start.kind === 'replyAll' ? others : [], subject: prefixed(c.subject, 'Re'), html: quotedHtml, text: quotedText,
       extra: {
         ...(c.messageId ? { inReplyTo: c.messageId, references: [...c.references, c.messageId] } : {}),
         original: { ...start.ref, action: 'reply' },
       },
-    };
+    });
   }
   const forward = { ...empty, subject: prefixed(c.subject, 'Fwd'), extra: { original: { ...start.ref, action: 'forward' as const } } };
-  if (start.kind === 'forwardAttached') return { ...forward, extra: { ...forward.extra, forwardAttached: [start.ref] } };
-  return {
+  if (start.kind === 'forwardAttached') return withSig({ ...forward, extra: { ...forward.extra, forwardAttached: [start.ref] } });
+  return withSig({
     ...forward, html: quotedHtml, text: quotedText,
     extra: { ...forward.extra, ...(c.attachments.some((a) => !a.inline) ? { attachmentsFrom: start.ref } : {}) },
-  };
+  });
 }
 
 export function textToHtml(text: string): string {
