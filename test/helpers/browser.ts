@@ -37,12 +37,22 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(opts: { locale?: string; width?: number; height?: number } = {}): Promise<Browser> {
+export interface LaunchOptions {
+  locale?: string;
+  width?: number;
+  height?: number;
+  acceptDownloads?: boolean;
+  /** More chromium switches, e.g. '--host-resolver-rules=MAP tracker.test 127.0.0.1'. */
+  args?: string[];
+}
+
+export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
   const profile = await mkdtemp(join(tmpdir(), 'youju-chromium-'));
   const ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, locale: opts.locale ?? 'zh-CN', timezoneId: 'Asia/Shanghai',
-    viewport: { width: opts.width ?? 1280, height: opts.height ?? 760 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: opts.width ?? 1280, height: opts.height ?? 760 }, acceptDownloads: opts.acceptDownloads ?? false,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', ...(opts.args ?? [])],
   });
   const page = ctx.pages()[0] ?? await ctx.newPage();
   page.setDefaultTimeout(15_000);
@@ -53,4 +63,13 @@ export async function launchBrowser(opts: { locale?: string; width?: number; hei
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Logs in to the webmail in zh-CN (the login page's default) and waits for the mail list. */
+export async function loginWebmail(page: Page, base: string, address: string, password: string): Promise<void> {
+  await page.goto(`${base}/webmail/`);
+  await page.getByLabel('邮箱地址', { exact: true }).fill(address);
+  await page.getByLabel('密码', { exact: true }).fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('grid').waitFor();
 }

@@ -6,52 +6,32 @@
 // must be built (npm install does it); a missing or stale build is made first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { WEBMAIL_DIST } from '../../../src/web/api/web-role.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { PASSWORD, TEST_ACTOR, startTestServer, type TestServer } from '../../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = new URL('../../../', import.meta.url);
 const NEW_PASSWORD = 'Wz9#mail2026';
 
-function isBuildStale(): boolean {
-  const index = join(WEBMAIL_DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const src = new URL('src/web/ui/', ROOT).pathname;
-  return readdirSync(src, { recursive: true, withFileTypes: true })
-    .some((e) => e.isFile() && !e.parentPath.includes('/dist') && statSync(join(e.parentPath, e.name)).mtimeMs > built);
-}
 
-describe('domain console in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, () => {
+describe('domain console in chromium', { skip: noBrowser() }, () => {
   let t: TestServer;
   let ctx: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: Browser;
   let base: string;
 
   before(async () => {
-    if (isBuildStale()) execFileSync('npm', ['run', 'build:ui'], { cwd: ROOT, stdio: 'inherit' });
+    ensureUiBuilt();
     t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
     await t.rt.orgs.add(TEST_ACTOR, 'example.cn', { name: '销售部' });
     base = `http://127.0.0.1:${t.config.ports.http}`;
-    profile = await mkdtemp(join(tmpdir(), 'youju-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = ctx.pages()[0] ?? await ctx.newPage();
-    page.setDefaultTimeout(15_000);
+    browser = await launchBrowser({ height: 800 });
+    ctx = browser.ctx;
+    page = browser.page;
   });
   after(async () => {
-    await ctx?.close();
+    await browser?.close();
     await t?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   it('the domain admin logs in in zh-CN', async () => {

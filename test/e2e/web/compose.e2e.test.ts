@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
-import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { ensureUiBuilt, launchBrowser, loginWebmail, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { WebClient } from '../../helpers/web.ts';
 
@@ -34,10 +34,7 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
     assert.equal(sig.status, 200, sig.text);
     browser = await launchBrowser();
     page = browser.page;
-    await page.goto(`http://127.0.0.1:${t.config.ports.http}/webmail/`);
-    await page.getByLabel('邮箱地址', { exact: true }).fill('alice@example.cn');
-    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await loginWebmail(page, `http://127.0.0.1:${t.config.ports.http}`, 'alice@example.cn', PASSWORD);
     await page.getByRole('row', { name: /项目进度/ }).waitFor();
   });
   after(async () => {

@@ -7,16 +7,12 @@
 // opens #compose?to=…, and the enterprise tab shows the org tree without the hidden user.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { WEBMAIL_DIST } from '../../../src/web/api/web-role.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { PASSWORD, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = process.env.YOUJU_SCREENSHOTS;
 
 /** With YOUJU_SCREENSHOTS=DIR, saves the screen there (as ui.e2e.test.ts does for the mail screens). */
@@ -25,29 +21,19 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.waitForTimeout(400); // let antd's transitions finish
   await page.screenshot({ path: join(SHOTS, name) });
 }
-const ROOT = new URL('../../../', import.meta.url);
 
-/** No build, or a source file newer than it (a stale build would test old code). */
-function isBuildStale(): boolean {
-  const index = join(WEBMAIL_DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const built = statSync(index).mtimeMs;
-  const src = new URL('src/web/ui/', ROOT).pathname;
-  return readdirSync(src, { recursive: true, withFileTypes: true })
-    .some((e) => e.isFile() && !e.parentPath.includes('/dist') && statSync(join(e.parentPath, e.name)).mtimeMs > built);
-}
 
 const CSV = '\ufeff姓名,邮箱地址,手机,公司,分组\r\n张三,zhangsan@partner.test,13800000000,伙伴公司,客户\r\n李四,not-an-address,,,客户\r\n"Wang, Wu",wangwu@partner.test,,,\r\n';
 
-describe('contacts in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, () => {
+describe('contacts in chromium', { skip: noBrowser() }, () => {
   let t: TestServer;
   let ctx: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: Browser;
   let base: string;
 
   before(async () => {
-    if (isBuildStale()) execFileSync('npm', ['run', 'build:ui'], { cwd: ROOT, stdio: 'inherit' });
+    ensureUiBuilt();
     t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
     await t.addUser('alice@example.cn', { realName: '张丽' });
     const unit = await t.rt.orgs.add(TEST_ACTOR, 'example.cn', { name: '研发部' });
@@ -56,18 +42,13 @@ describe('contacts in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} i
     await t.addUser('hidden@example.cn', { realName: '隐身人' });
     await t.rt.users.update(TEST_ACTOR, 'hidden@example.cn', { hidden: true, orgUnitId: unit.id });
     base = `http://127.0.0.1:${t.config.ports.http}`;
-    profile = await mkdtemp(join(tmpdir(), 'youju-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 760 }, acceptDownloads: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = ctx.pages()[0] ?? await ctx.newPage();
-    page.setDefaultTimeout(15_000);
+    browser = await launchBrowser({ acceptDownloads: true });
+    ctx = browser.ctx;
+    page = browser.page;
   });
   after(async () => {
-    await ctx?.close();
+    await browser?.close();
     await t?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   const table = () => page.locator('.yj-contacts-table');

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { ensureUiBuilt, launchBrowser, loginWebmail, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 describe('folders and spam in chromium', { skip: noBrowser() }, () => {
@@ -21,10 +21,7 @@ describe('folders and spam in chromium', { skip: noBrowser() }, () => {
     await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: Buffer.from('From: promo@shop.test\r\nSubject: 限时特价\r\n\r\n买买买\r\n') });
     browser = await launchBrowser();
     page = browser.page;
-    await page.goto(`http://127.0.0.1:${t.config.ports.http}/webmail/`);
-    await page.getByLabel('邮箱地址', { exact: true }).fill('alice@example.cn');
-    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await loginWebmail(page, `http://127.0.0.1:${t.config.ports.http}`, 'alice@example.cn', PASSWORD);
     await page.getByRole('row', { name: /限时特价/ }).waitFor();
   });
   after(async () => {

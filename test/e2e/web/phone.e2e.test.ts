@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { ensureUiBuilt, launchBrowser, loginWebmail, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 describe('phone layout in chromium', { skip: noBrowser() }, () => {
@@ -19,10 +19,7 @@ describe('phone layout in chromium', { skip: noBrowser() }, () => {
     await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: Buffer.from('From: bob@example.cn\r\nSubject: 手机上读\r\n\r\n短信息正文\r\n') });
     browser = await launchBrowser({ width: 390, height: 844 });
     page = browser.page;
-    await page.goto(`http://127.0.0.1:${t.config.ports.http}/webmail/`);
-    await page.getByLabel('邮箱地址', { exact: true }).fill('alice@example.cn');
-    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await loginWebmail(page, `http://127.0.0.1:${t.config.ports.http}`, 'alice@example.cn', PASSWORD);
     await page.getByRole('row', { name: /手机上读/ }).waitFor();
   });
   after(async () => {

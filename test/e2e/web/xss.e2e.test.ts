@@ -9,20 +9,15 @@
 // load, and still no stylesheet, font, script or frame. Links open in a new tab without opener.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { hostileMails, type HostileMail } from './hostile-mails.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = new URL('../../../', import.meta.url);
 const SENDER = 'news@tracker.test';
 
 function deliver(port: number, raw: string): Promise<void> {
@@ -36,12 +31,12 @@ function deliver(port: number, raw: string): Promise<void> {
   });
 }
 
-describe('hostile HTML mail in chromium', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, () => {
+describe('hostile HTML mail in chromium', { skip: noBrowser() }, () => {
   let t: TestServer;
   let tracker: Server;
   let ctx: BrowserContext;
   let page: Page;
-  let profile: string;
+  let browser: Browser;
   let base: string;
   let mails: HostileMail[];
   const hits: string[] = []; // paths the tracker was asked for
@@ -49,7 +44,7 @@ describe('hostile HTML mail in chromium', { skip: !existsSync(CHROMIUM) && `${CH
   const outside: string[] = []; // requests for anything but the server, seen by the browser
 
   before(async () => {
-    execFileSync('npm', ['run', 'build:ui'], { cwd: ROOT, stdio: 'ignore' }); // the reading pane under test is new
+    ensureUiBuilt();
     tracker = createServer((req, res) => {
       hits.push(req.url ?? '');
       if (req.url?.endsWith('.gif') || req.url?.endsWith('.png')) {
@@ -65,12 +60,8 @@ describe('hostile HTML mail in chromium', { skip: !existsSync(CHROMIUM) && `${CH
     for (const m of mails) await deliver(t.ports.smtp, m.raw);
     await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).length === mails.length, 20_000, 'delivery');
     base = `http://127.0.0.1:${t.config.ports.http}`;
-    profile = await mkdtemp(join(tmpdir(), 'youju-chromium-'));
-    ctx = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, locale: 'en-US', viewport: { width: 1280, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--host-resolver-rules=MAP tracker.test 127.0.0.1'],
-    });
+    browser = await launchBrowser({ locale: 'en-US', height: 900, args: ['--host-resolver-rules=MAP tracker.test 127.0.0.1'] });
+    ctx = browser.ctx;
     // Anything not for the server or the tracker is stopped and noted; the tracker's own log is the proof for it.
     await ctx.route('**/*', (route) => {
       const u = new URL(route.request().url());
@@ -79,8 +70,7 @@ describe('hostile HTML mail in chromium', { skip: !existsSync(CHROMIUM) && `${CH
       return route.abort();
     });
     ctx.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) outside.push(r.url()); });
-    page = ctx.pages()[0] ?? await ctx.newPage();
-    page.setDefaultTimeout(15_000);
+    page = browser.page;
     page.on('dialog', (d) => { dialogs.push(`${d.type()}: ${d.message()}`); void d.dismiss(); });
     await page.goto(`${base}/webmail/`);
     await page.evaluate(() => localStorage.setItem('youju.lang', 'en'));
@@ -91,10 +81,9 @@ describe('hostile HTML mail in chromium', { skip: !existsSync(CHROMIUM) && `${CH
     await page.getByRole('grid', { name: 'Messages in Inbox' }).waitFor();
   });
   after(async () => {
-    await ctx?.close();
+    await browser?.close();
     await t?.close();
     await new Promise((r) => tracker?.close(r));
-    if (profile) await rm(profile, { recursive: true, force: true });
   });
 
   /** Opens the mail, waits for its body, pokes it (hover, clicks), lets timers and refreshes fire. */
