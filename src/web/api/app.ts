@@ -21,6 +21,7 @@ import { contactRoutes } from './routes/contacts.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { searchRoutes } from './routes/search.ts';
 import { AdminAuth } from './admin-cookies.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerAutoconfig } from './autoconfig.ts';
@@ -34,7 +35,8 @@ const BODY_LIMIT = 256 * 1024;
 export function apiRoutes(deps: WebDeps, auth: WebAuth, adminAuth?: AdminAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
   const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles)] : [];
   return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown),
-    ...contactRoutes(deps), ...directoryRoutes(deps), ...consoles];
+    ...contactRoutes(deps), ...directoryRoutes(deps), ...consoles,
+    ...searchRoutes(deps)];
 }
 
 export type { WebDeps } from './deps.ts';
