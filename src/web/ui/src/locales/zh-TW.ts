@@ -27,7 +27,6 @@ export const zhTW: Messages = {
     withMessage: '{{text}}（{{message}}）',
   },
   shell: {
-    searchPlaceholder: '搜尋郵件（即將推出）',
     logout: '登出',
     folders: '資料夾',
     quota: '已用 {{used}} / {{total}}',
@@ -160,5 +159,13 @@ export const zhTW: Messages = {
       AUTH_FAILED: '帳號或密碼錯誤', LIMIT_REACHED: '已達到網域的限制', field: '{{field}}：{{message}}',
       limit: { maxUsers: '已達到網域的使用者數上限', maxSizeBytes: '已達到網域的容量上限' },
     },
+  },
+  search: {
+    placeholder: '搜尋郵件：主旨、聯絡人、內文', advanced: '進階搜尋', advancedActive: '進階搜尋（已設定條件）',
+    field: '搜尋範圍', fields: { all: '全部', subject: '主旨', from: '寄件者', to: '收件者', body: '內文' },
+    folder: '資料夾', allFolders: '全部資料夾（不含已刪除、垃圾郵件）', dates: '日期', since: '開始日期', until: '結束日期',
+    attachment: '含附件', unread: '僅未讀郵件', submit: '搜尋', reset: '重設',
+    results: '「{{q}}」的搜尋結果', back: '返回', none: '沒有找到相關郵件',
+    count: '找到 {{count}} 封郵件', countMore: '找到超過 {{count}} 封郵件',
   },
 };
