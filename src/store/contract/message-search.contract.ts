@@ -69,6 +69,20 @@ export function runMessageSearchContract(name: string, open: OpenStore): void {
       assert.deepEqual(await find({ phrases: [['report']], countLimit: 1 }), { dates: [40, 30, 20], total: 2 }, 'counted up to countLimit + 1');
       assert.deepEqual(await find({ unseenOnly: true }), { dates: [40, 30, 10], total: 3 }, 'no words: filters alone');
       assert.deepEqual(await find({ phrases: [["o'brien\"", '%']] }), { dates: [], total: 0 }, 'quotes are data, not syntax');
+
+      // More matches than counted: each mailbox is walked newest first, probing the index per
+      // message. Both ways must give the same pages.
+      const queries: Array<Partial<MessageSearch>> = [
+        { phrases: [['report']] }, { phrases: [['季度']] }, { phrases: [['季度', '报告']] }, { phrases: [['季度'], ['report']] },
+        { phrases: [['report']], field: 'body' }, { phrases: [['report']], field: 'headers', summary: 'subject' },
+        { phrases: [['dan']], field: 'headers', summary: 'from' }, { phrases: [['f%t']] }, { phrases: [['report']], unseenOnly: true },
+        { phrases: [['report']], since: 20, before: 40 }, { phrases: [['report']], hasAttachment: true },
+        { phrases: [['report']], limit: 1, offset: 1 }, { phrases: [['report']], limit: 2, offset: 2 }, { unseenOnly: true, limit: 2 },
+      ];
+      for (const q of queries) {
+        const walked = (await find({ ...q, countLimit: 0 })).dates;
+        assert.deepEqual(walked, (await find(q)).dates, JSON.stringify(q));
+      }
     });
   });
 }

@@ -3,8 +3,9 @@
  * asked mailboxes, plus the messages whose blob the indexer has not reached yet matched on their
  * summaries, filtered (dates, attachment, unread), newest first, one page and a capped count.
  * The index is per blob, so the join walks from the hits (FTS5 rowids, tsvector GIN) to their
- * copies through messages_blob: the cost follows the hits, not the mailboxes' size. With no
- * words at all, the filters alone pick from the mailboxes' rows.
+ * copies through messages_blob: the cost follows the hits, not the mailboxes' size. When there
+ * are more hits than the count goes to (a common word), or no words at all (filters alone), each
+ * mailbox is walked newest first instead, probing the index per message, until the page is full.
  */
 import type { Message, MessageSearch, SummaryField } from '../store.ts';
 import { placeholders, type Row, type SqlConn } from './conn.ts';
@@ -79,20 +80,76 @@ function unindexed(db: SqlConn, q: MessageSearch, words: string[], f: Clause): C
   };
 }
 
+/**
+ * The same match as one condition on a message row `m`, for walking a mailbox newest first:
+ * a probe of the index for this message's blob, or its summaries while it is not indexed.
+ */
+function probe(db: SqlConn, q: MessageSearch, phrases: string[][]): Clause {
+  const words = phrases.flat();
+  const narrow = q.summary ? wordsIn([SUMMARY_COLUMNS[q.summary]], words) : undefined;
+  let hit: Clause;
+  if (db.dialect === 'sqlite') {
+    hit = {
+      sql: `EXISTS (SELECT 1 FROM blob_fts_ids i CROSS JOIN blob_fts x ON x.rowid = i.fts_rowid
+                     WHERE i.blob_id = m.blob_id AND blob_fts MATCH ?)`,
+      params: [fts5Query(phrases.map((w) => ({ field: q.field, words: w })))],
+    };
+  } else {
+    const conds = phrases.map((w) => (q.field === 'text'
+      ? { sql: "(x.headers @@ to_tsquery('simple', ?) OR x.body @@ to_tsquery('simple', ?))", params: [tsQuery(w), tsQuery(w)] }
+      : { sql: `x.${q.field} @@ to_tsquery('simple', ?)`, params: [tsQuery(w)] }));
+    hit = {
+      sql: `EXISTS (SELECT 1 FROM blob_fts x WHERE x.blob_id = m.blob_id AND ${conds.map((c) => c.sql).join(' AND ')})`,
+      params: conds.flatMap((c) => c.params),
+    };
+  }
+  if (narrow) hit = { sql: `${hit.sql} AND ${narrow.sql}`, params: [...hit.params, ...narrow.params] };
+  const columns = q.summary ? [SUMMARY_COLUMNS[q.summary]] : q.field === 'body' ? [] : Object.values(SUMMARY_COLUMNS);
+  if (columns.length === 0) return hit;
+  const match = wordsIn(columns, words);
+  return {
+    sql: `((${hit.sql}) OR (EXISTS (SELECT 1 FROM blob_refs b WHERE b.id = m.blob_id AND b.indexed = 0) AND ${match.sql}))`,
+    params: [...hit.params, ...match.params],
+  };
+}
+
+/**
+ * Many matches: walk each mailbox newest first (messages_list_date) testing each message, and stop
+ * at the page's end: the cost follows the page's depth over the matches' density, not their number.
+ * One statement per mailbox, so each can follow its index; the pages are merged here.
+ */
+async function walkNewest(db: SqlConn, q: MessageSearch, cond: Clause | undefined): Promise<Message[]> {
+  const want = Math.max(0, Math.floor(q.offset)) + Math.max(0, Math.floor(q.limit));
+  const rows: Row[] = [];
+  for (const id of q.mailboxIds) {
+    const f = filters({ ...q, mailboxIds: [id] });
+    rows.push(...await db.all<Row>(
+      `SELECT m.* FROM messages m ${db.dialect === 'sqlite' ? 'INDEXED BY messages_list_date' : ''}
+        WHERE ${f.sql}${cond ? ` AND ${cond.sql}` : ''} ORDER BY m.internal_date DESC, m.uid DESC LIMIT ?`,
+      [...f.params, ...(cond?.params ?? []), want]));
+  }
+  const messages = rows.map(toMessage);
+  messages.sort((a, b) => b.internalDate - a.internalDate || b.mailboxId - a.mailboxId || b.uid - a.uid);
+  return messages.slice(Math.max(0, Math.floor(q.offset)), want);
+}
+
 export async function findMessages(db: SqlConn, q: MessageSearch): Promise<{ messages: Message[]; total: number }> {
   if (q.mailboxIds.length === 0) return { messages: [], total: 0 };
   const phrases = q.phrases.filter((p) => p.length > 0);
   const f = filters(q);
-  let from: Clause;
-  if (phrases.length === 0) {
-    from = { sql: `SELECT m.* FROM messages m WHERE ${f.sql}`, params: f.params };
-  } else {
-    const parts = [indexed(db, q, phrases, f), unindexed(db, q, phrases.flat(), f)].filter((c): c is Clause => c !== undefined);
-    from = { sql: parts.map((p) => p.sql).join(' UNION ALL '), params: parts.flatMap((p) => p.params) };
-  }
-  const rows = await db.all<Row>(`SELECT * FROM (${from.sql}) hits ${ORDER} LIMIT ? OFFSET ?`,
-    [...from.params, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))]);
+  const from = phrases.length === 0
+    ? { sql: `SELECT m.* FROM messages m WHERE ${f.sql}`, params: f.params }
+    : [indexed(db, q, phrases, f), unindexed(db, q, phrases.flat(), f)].filter((c): c is Clause => c !== undefined)
+      .reduce<Clause>((all, c) => ({ sql: all.sql ? `${all.sql} UNION ALL ${c.sql}` : c.sql, params: [...all.params, ...c.params] }), { sql: '', params: [] });
+  // The count stops early; it also tells which way finds the page for less.
   const counted = await db.get<Row>(`SELECT count(*) AS n FROM (SELECT 1 AS one FROM (${from.sql}) hits LIMIT ?) capped`,
     [...from.params, Math.max(0, Math.floor(q.countLimit)) + 1]);
-  return { messages: rows.map(toMessage), total: num(counted?.n ?? 0) };
+  const total = num(counted?.n ?? 0);
+  if (total > q.countLimit || phrases.length === 0) {
+    return { messages: await walkNewest(db, q, phrases.length === 0 ? undefined : probe(db, q, phrases)), total };
+  }
+  // Few matches: take them all from the index and sort them.
+  const rows = await db.all<Row>(`SELECT * FROM (${from.sql}) hits ${ORDER} LIMIT ? OFFSET ?`,
+    [...from.params, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))]);
+  return { messages: rows.map(toMessage), total };
 }
