@@ -4,6 +4,7 @@
 // the advanced filters narrow to messages with attachments; Back returns to the inbox.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Page } from 'playwright-core';
 import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
@@ -18,6 +19,13 @@ const mail = (subject: string, body: string, attachment = false) => Buffer.from(
       '--b', 'Content-Type: application/pdf', 'Content-Disposition: attachment; filename="budget.pdf"', '', '%PDF-1.4', '--b--', '']
     : ['Content-Type: text/plain; charset=utf-8', '', body, '']),
 ].join('\r\n'));
+
+/** With YOUJU_SCREENSHOTS=DIR, saves the screen there (as ui.e2e.test.ts does for the mail screens). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (!process.env.YOUJU_SCREENSHOTS) return;
+  await page.waitForTimeout(400); // let antd's transitions finish
+  await page.screenshot({ path: join(process.env.YOUJU_SCREENSHOTS, name) });
+}
 
 describe('search in chromium', { skip: noBrowser() }, () => {
   let t: TestServer;
@@ -63,6 +71,7 @@ describe('search in chromium', { skip: noBrowser() }, () => {
     await results.getByRole('row', { name: /预算草案/ }).click();
     await page.getByRole('heading', { name: '预算草案' }).waitFor();
     await page.getByText('这是季度报告的预算部分。').waitFor();
+    await screenshot(page, 'search-zh-CN.png');
   });
 
   it('narrows with the advanced filters, and goes back to the folder', async () => {
