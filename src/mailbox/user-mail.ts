@@ -13,6 +13,7 @@ import { mayReachMail, needsOrgUnits, type MailAccess, type MailOwner } from '..
 import { readAttachment, readForDisplay, type DisplayMessage } from '../mime/display.ts';
 import { MESSAGE_SORTS, type Mailbox, type Message, type MessageSort, type SpecialUse, type Store, type StoreTx, type UidSet } from '../store/store.ts';
 import type { MailboxService } from './mailbox-service.ts';
+import { searchFolders, type SearchPage, type SearchQuery } from './mail-search.ts';
 
 /** A folder as the owner sees it in a list: no uidvalidity or modseq bookkeeping. */
 export interface FolderView {
@@ -122,6 +123,19 @@ export class UserMail {
       const box = await requireOwnFolder(tx, ownerId, folderId);
       const rows = await tx.messages.page(box.id, { sort, descending: q.descending ?? sort === 'date', offset: (page - 1) * pageSize, limit: pageSize });
       return { folder: folderView(box), total: box.messages, unread: box.unseen, page, pageSize, messages: rows.map(messageView) };
+    });
+  }
+
+  /**
+   * Searches the owner's mail (mail-search.ts): one folder or all but Trash and Junk, newest first,
+   * paged, with a capped total. INVALID_INPUT naming the field for a bad query; NOT_FOUND for a
+   * folder that is not the owner's.
+   */
+  async search(actor: Actor, ownerId: UserId, q: SearchQuery): Promise<SearchPage<MessageView>> {
+    return this.store.read(async (tx) => {
+      await this.check(tx, actor, ownerId, 'read');
+      const r = await searchFolders(tx, await tx.mailboxes.list(ownerId), q);
+      return { ...r, messages: r.messages.map(messageView) };
     });
   }
 

@@ -771,6 +771,44 @@ export interface FulltextRepo {
   pending(limit: number): Promise<BlobId[]>;
   /** Drops a blob's text (the blob GC calls it when the blob goes). */
   remove(blobId: BlobId): Promise<void>;
+  /**
+   * Messages of several mailboxes matching a search (the webmail's search), newest first
+   * (internal date, then mailbox and uid, descending), one page of them and how many match
+   * (counted up to `countLimit + 1`, so a total above countLimit means "more than countLimit").
+   * Indexed messages match by the index; messages whose blob is not indexed yet match by their
+   * summaries (MessageSearch.summary), so a search right after delivery finds them by subject
+   * and address. No mailbox ids: no messages.
+   */
+  find(q: MessageSearch): Promise<{ messages: Message[]; total: number }>;
+}
+
+/** A list-view summary column a search can be narrowed to. */
+export type SummaryField = 'subject' | 'from' | 'to';
+
+export interface MessageSearch {
+  /** Where to look; the caller has checked whose they are. */
+  mailboxIds: readonly MailboxId[];
+  /** Segmented, lower-cased words (fulltext/indexer.ts wordsOf), one list per phrase: phrases AND. At least one word. */
+  phrases: string[][];
+  /** Where in the index the phrases must occur. */
+  field: FulltextField;
+  /**
+   * Narrows to one summary column: every word must also occur in it (case-insensitive
+   * substring), besides matching the index. Unindexed messages are matched on the summaries alone:
+   * on this column, or without it on subject, from and to (none for field 'body': a body search
+   * cannot see them until they are indexed).
+   */
+  summary?: SummaryField;
+  /** Internal date at or after (ms). */
+  since?: number;
+  /** Internal date before (ms). */
+  before?: number;
+  hasAttachment?: boolean;
+  /** Only messages without \Seen. */
+  unseenOnly?: boolean;
+  offset: number;
+  limit: number;
+  countLimit: number;
 }
 
 // ── Per-blob IMAP metadata ─────────────────────────────────────────────────────────────────

@@ -4,25 +4,12 @@
  * last word of each a prefix. blob_refs.indexed marks what the indexer has done.
  */
 import type { BlobId } from '../../core/ids.ts';
-import type { FulltextField, FulltextRepo } from '../store.ts';
+import type { FulltextRepo } from '../store.ts';
 import type { Row } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { num, str } from './rows.ts';
-
-type Term = { field: FulltextField; words: string[] };
-
-/** FTS5 query: each term a quoted phrase with a prefix star, restricted to a column when asked. */
-function fts5Query(terms: Term[]): string {
-  return terms.map((t) => {
-    const phrase = `"${t.words.map((w) => w.replace(/"/g, '""')).join(' ')}" *`;
-    return t.field === 'text' ? `{headers body} : ${phrase}` : `${t.field} : ${phrase}`;
-  }).join(' AND ');
-}
-
-/** tsquery text: 'w1' <-> 'w2':* — words quoted, so nothing in them is read as an operator. */
-function tsQuery(words: string[]): string {
-  return words.map((w, i) => `'${w.replace(/\\/g, '\\\\').replace(/'/g, "''")}'${i === words.length - 1 ? ':*' : ''}`).join(' <-> ');
-}
+import { findMessages } from './message-search.ts';
+import { fts5Query, tsQuery } from './fulltext-query.ts';
 
 export function fulltextRepo({ db }: RepoCtx): FulltextRepo {
   const sqlite = db.dialect === 'sqlite';
@@ -91,6 +78,8 @@ export function fulltextRepo({ db }: RepoCtx): FulltextRepo {
         'SELECT id FROM blob_refs WHERE indexed = 0 AND refcount > 0 ORDER BY updated_at LIMIT ?', [limit]);
       return rows.map((r) => str(r.id) as BlobId);
     },
+
+    find: (q) => findMessages(db, q),
 
     async remove(blobId) {
       if (sqlite) {

@@ -12,7 +12,7 @@ import type { RepoCtx } from './ctx.ts';
 import { NO_LIMIT, bool, num, numOrNull, str } from './rows.ts';
 import { normaliseFlags } from './flags.ts';
 
-function toMessage(r: Row): Message {
+export function toMessage(r: Row): Message {
   return {
     id: num(r.id) as MessageId,
     mailboxId: num(r.mailbox_id) as MailboxId,

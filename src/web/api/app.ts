@@ -25,6 +25,7 @@ import { adminDomainRoutes } from './routes/admin-domain.ts';
 import { adminOrgRoutes } from './routes/admin-org.ts';
 import { adminListRoutes } from './routes/admin-lists.ts';
 import { optionRoutes } from './routes/options.ts';
+import { searchRoutes } from './routes/search.ts';
 import { AdminAuth } from './admin-cookies.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerAutoconfig } from './autoconfig.ts';
@@ -39,7 +40,7 @@ export function apiRoutes(deps: WebDeps, auth: WebAuth, adminAuth?: AdminAuth, o
   const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles),
     ...adminDomainRoutes(deps.consoles), ...adminOrgRoutes(deps.consoles), ...adminListRoutes(deps.consoles)] : [];
   return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown),
-    ...contactRoutes(deps), ...directoryRoutes(deps), ...consoles, ...optionRoutes(deps)];
+    ...contactRoutes(deps), ...directoryRoutes(deps), ...consoles, ...optionRoutes(deps), ...searchRoutes(deps)];
 }
 
 export type { WebDeps } from './deps.ts';

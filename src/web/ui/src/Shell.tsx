@@ -1,12 +1,12 @@
 /**
- * The mail shell (FEATURES W3): header with the product name, a search box (a placeholder until
- * full-text search lands), today's date, the user and sign-out; the folder tree with unread counts
+ * The mail shell (FEATURES W3): header with the product name, the search box (search/: its
+ * results replace the list), today's date, the user and sign-out; the folder tree with unread counts
  * and the quota bar (used = the folders' bytes, against /me's quotaBytes); the list (W4) and the
  * reading pane (W5) side by side. Loaded as its own chunk after login.
  */
 import { EditOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Drawer, Grid, Input, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
+import { App as AntApp, Button, Drawer, Grid, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Me } from './api.ts';
@@ -16,6 +16,10 @@ import { MessageList } from './MessageList.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
 import { parseStart } from './compose/prefill.ts';
 import './shell.css';
+import { SearchBox } from './search/SearchBox.tsx';
+import type { SearchRequest } from './search/search-api.ts';
+
+const SearchView = lazy(() => import('./search/SearchView.tsx'));
 
 const ContactsModule = lazy(() => import('./contacts/ContactsModule.tsx'));
 const OptionsModule = lazy(() => import('./options/OptionsModule.tsx'));
@@ -57,6 +61,7 @@ function MailShell({ me }: { me: Me }) {
   const [folderId, setFolderId] = useState<number>();
   const [page, setPage] = useState(1);
   const [openUid, setOpenUid] = useState<number>();
+  const [search, setSearch] = useState<SearchRequest>();
   const [hash, go] = useHash();
   const composing = hash.startsWith('#compose');
   const module = /^#contacts\b/.test(hash) ? 'contacts' : /^#options\b/.test(hash) ? 'options' : 'mail';
@@ -96,7 +101,7 @@ function MailShell({ me }: { me: Me }) {
       <div className="yj-write"><Button type="primary" block icon={<EditOutlined />} onClick={() => { setDrawer(false); go('#compose'); }}>{t('compose.write')}</Button></div>
       {folders.data ? (
         <>
-          <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); setDrawer(false); if (composing) go(''); }} />
+          <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); setSearch(undefined); setDrawer(false); if (composing) go(''); }} />
           <Quota used={used} quota={me.user.quotaBytes} />
         </>
       ) : <Spin aria-label={t('shell.loading')} />}
@@ -113,7 +118,7 @@ function MailShell({ me }: { me: Me }) {
           <a href="#contacts" aria-current={module === 'contacts' ? 'page' : undefined}>{t('nav.contacts')}</a>
           <a href="#options" aria-current={module === 'options' ? 'page' : undefined}>{t('options.nav')}</a>
         </nav>
-        <Input.Search className="yj-search" placeholder={t('shell.searchPlaceholder')} aria-label={t('shell.searchPlaceholder')} disabled />
+        <SearchBox folders={folders.data ?? []} onSearch={(r) => { setSearch(r); if (module !== 'mail' || composing) go(''); }} />
         <span className="yj-today">{new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date())}</span>
         <span className="yj-user" aria-label={t('shell.userMenu', { address: me.user.address })}>{me.user.realName || me.user.address}</span>
         <Tooltip title={t('shell.logout')}>
@@ -132,6 +137,10 @@ function MailShell({ me }: { me: Me }) {
           {composing ? (
             <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>
               <Compose key={hash} me={me} start={parseStart(hash)} startKey={hash} onClose={() => go('')} />
+            </Suspense>
+          ) : search ? (
+            <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>
+              <SearchView request={search} folders={folders.data ?? []} onClose={() => setSearch(undefined)} go={go} />
             </Suspense>
           ) : folder && folders.data && (
             <>

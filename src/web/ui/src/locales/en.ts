@@ -27,7 +27,6 @@ export const en: Messages = {
     withMessage: '{{text}} ({{message}})',
   },
   shell: {
-    searchPlaceholder: 'Search mail (coming soon)',
     logout: 'Sign out',
     folders: 'Folders',
     quota: '{{used}} of {{total}} used',
@@ -264,5 +263,13 @@ export const en: Messages = {
     forward: {
       enabled: 'Turn on auto-forward', to: 'Forward to', toHint: 'Type an address and press Enter; several are allowed', keepCopy: 'Keep a copy here', keepCopyHint: 'Keep a copy in this mailbox as well',
     },
+  },
+  search: {
+    placeholder: 'Search mail: subject, people, text', advanced: 'Advanced search', advancedActive: 'Advanced search (filters set)',
+    field: 'Search in', fields: { all: 'Everything', subject: 'Subject', from: 'From', to: 'To', body: 'Message text' },
+    folder: 'Folder', allFolders: 'All folders (not Trash or Junk)', dates: 'Date', since: 'From date', until: 'To date',
+    attachment: 'Has attachments', unread: 'Unread only', submit: 'Search', reset: 'Reset',
+    results: 'Results for “{{q}}”', back: 'Back', none: 'No messages found',
+    count: 'Messages found: {{count}}', countMore: 'Messages found: more than {{count}}',
   },
 };

@@ -25,7 +25,6 @@ export const zhCN = {
     withMessage: '{{text}}（{{message}}）',
   },
   shell: {
-    searchPlaceholder: '搜索邮件（即将推出）',
     logout: '退出',
     folders: '文件夹',
     quota: '已用 {{used}} / {{total}}',
@@ -262,6 +261,14 @@ export const zhCN = {
     forward: {
       enabled: '启用自动转发', to: '转发到', toHint: '输入地址后按回车，可填写多个', keepCopy: '在本站保存', keepCopyHint: '转发后在本邮箱中保留一份',
     },
+  },
+  search: {
+    placeholder: '搜索邮件：主题、联系人、正文', advanced: '高级搜索', advancedActive: '高级搜索（已设置条件）',
+    field: '搜索范围', fields: { all: '全部', subject: '主题', from: '发件人', to: '收件人', body: '正文' },
+    folder: '文件夹', allFolders: '全部文件夹（不含已删除、垃圾邮件）', dates: '日期', since: '开始日期', until: '结束日期',
+    attachment: '含附件', unread: '仅未读邮件', submit: '搜索', reset: '重置',
+    results: '“{{q}}”的搜索结果', back: '返回', none: '没有找到相关邮件',
+    count: '找到 {{count}} 封邮件', countMore: '找到超过 {{count}} 封邮件',
   },
 };
 export type Messages = typeof zhCN;

@@ -27,7 +27,6 @@ export const zhTW: Messages = {
     withMessage: '{{text}}（{{message}}）',
   },
   shell: {
-    searchPlaceholder: '搜尋郵件（即將推出）',
     logout: '登出',
     folders: '資料夾',
     quota: '已用 {{used}} / {{total}}',
@@ -264,5 +263,13 @@ export const zhTW: Messages = {
     forward: {
       enabled: '啟用自動轉寄', to: '轉寄到', toHint: '輸入地址後按 Enter，可填寫多個', keepCopy: '在本站保留', keepCopyHint: '轉寄後在本信箱中保留一份',
     },
+  },
+  search: {
+    placeholder: '搜尋郵件：主旨、聯絡人、內文', advanced: '進階搜尋', advancedActive: '進階搜尋（已設定條件）',
+    field: '搜尋範圍', fields: { all: '全部', subject: '主旨', from: '寄件者', to: '收件者', body: '內文' },
+    folder: '資料夾', allFolders: '全部資料夾（不含已刪除、垃圾郵件）', dates: '日期', since: '開始日期', until: '結束日期',
+    attachment: '含附件', unread: '僅未讀郵件', submit: '搜尋', reset: '重設',
+    results: '「{{q}}」的搜尋結果', back: '返回', none: '沒有找到相關郵件',
+    count: '找到 {{count}} 封郵件', countMore: '找到超過 {{count}} 封郵件',
   },
 };
