@@ -112,4 +112,28 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
     assert.equal(await page.getByLabel('主题', { exact: true }).inputValue(), '草稿：预算');
     await page.locator('.ant-select-selection-item', { hasText: 'bob@example.cn' }).waitFor();
   });
+
+  it('reading extras: all headers, the source as text, the sender added to contacts, next and previous', async () => {
+    await page.getByRole('tree').getByText('收件箱').click();
+    await page.getByRole('row', { name: /项目进度/ }).click();
+    await page.getByRole('button', { name: /更多/ }).click();
+    await page.getByRole('menuitem', { name: '查看信头' }).click();
+    await page.getByRole('dialog').getByText('Message-ID: <progress-1@example.cn>').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: /close|关闭/i }).click();
+    await page.getByRole('button', { name: /更多/ }).click();
+    await page.getByRole('menuitem', { name: '添加发件人到通讯录' }).click();
+    await page.getByText('已添加到个人通讯录').waitFor();
+    const api = WebClient.of(t);
+    await api.login('alice@example.cn', PASSWORD);
+    const book = await api.get('/api/contacts?search=bob');
+    assert.ok(JSON.stringify(book.json).includes('bob@example.cn'), 'bob is in the contacts');
+    // Next and previous walk the list page: one step away and back.
+    const [prev, next] = [page.getByRole('button', { name: '上一封' }), page.getByRole('button', { name: '下一封' })];
+    const forward = await prev.isEnabled() ? prev : next;
+    const back = forward === prev ? next : prev;
+    await forward.click();
+    await page.getByRole('heading', { name: 'push test' }).waitFor();
+    await back.click();
+    await page.getByRole('heading', { name: '项目进度' }).waitFor();
+  });
 });

@@ -107,6 +107,21 @@ describe('web mail routes', () => {
     assert.equal((await alice.get(`${inbox()}/messages/99`)).status, 404);
   });
 
+  it('serves the source as text or as a .eml download, never as HTML', async () => {
+    const list = await alice.get(`${inbox()}/messages`);
+    const uid = list.json.messages[0].uid;
+    const text = await alice.get(`${inbox()}/messages/${uid}/source`);
+    assert.equal(text.status, 200);
+    assert.match(String(text.headers['content-type']), /^text\/plain; charset=utf-8/);
+    assert.match(String(text.headers['content-security-policy']), /sandbox/);
+    assert.match(text.text, /^From: /m);
+    assert.match(text.text, /<p>正文 /, 'the HTML part as text');
+    const eml = await alice.get(`${inbox()}/messages/${uid}/source?view=eml`);
+    assert.equal(eml.headers['content-type'], 'message/rfc822');
+    assert.match(String(eml.headers['content-disposition']), /^attachment; filename="message-\d+\.eml"/);
+    assert.equal((await alice.get(`${inbox()}/messages/${uid}/source?view=html`)).json.error.field, 'view');
+  });
+
   it('sets and clears seen and flagged; bad input changes nothing', async () => {
     const r = await alice.post(`${inbox()}/messages/flags`, { uids: [1, 2], seen: true, flagged: true });
     assert.equal(r.status, 200, r.text);
@@ -164,6 +179,7 @@ describe('web mail routes', () => {
       ['open B message', () => alice.get(`${b}/messages/1`)],
       ['B html', () => alice.get(`${b}/messages/1/html`)],
       ['B attachment', () => alice.get(`${b}/messages/1/attachments/0`)],
+      ['B source', () => alice.get(`${b}/messages/1/source`)],
       ['flags in B folder', () => alice.post(`${b}/messages/flags`, { uids: [1], seen: true })],
       ['move from B folder', () => alice.post(`${b}/messages/move`, { uids: [1], toFolderId: aliceFolders.INBOX })],
       ['move into B folder', () => alice.post(`${a}/messages/move`, { uids: [3], toFolderId: bobInbox })],
@@ -180,7 +196,7 @@ describe('web mail routes', () => {
     anon.csrf = 'x'.repeat(43);
     const routes: Array<() => Promise<{ status: number }>> = [
       () => anon.get('/api/folders'), () => anon.get(`${a}/messages`), () => anon.get(`${a}/messages/3`), () => anon.get(`${a}/messages/3/html`),
-      () => anon.get(`${a}/messages/3/attachments/0`), () => anon.post(`${a}/messages/flags`, { uids: [3], seen: true }),
+      () => anon.get(`${a}/messages/3/attachments/0`), () => anon.get(`${a}/messages/3/source?view=eml`), () => anon.post(`${a}/messages/flags`, { uids: [3], seen: true }),
       () => anon.post(`${a}/messages/move`, { uids: [3], toFolderId: aliceFolders.Junk }), () => anon.post(`${a}/messages/delete`, { uids: [3] }),
       () => anon.post('/api/session/logout', {}), () => anon.get('/api/options/image-senders'),
       () => anon.post('/api/options/image-senders', { address: 'x@example.net', allow: true }),

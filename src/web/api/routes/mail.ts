@@ -133,6 +133,21 @@ export function mailRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
+      method: 'GET', url: '/api/folders/:folderId/messages/:uid/source', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: 'The message as stored (RFC 5322): shown as text (view=text, the default) or downloaded as a .eml file (view=eml)',
+      params: MessageParams,
+      query: z.strictObject({ view: z.enum(['text', 'eml']).default('text') }),
+      response: 'raw', produces: 'text/plain, message/rfc822',
+      handler: async ({ who, params, query, reply }) => {
+        const me = who();
+        const raw = await m.raw(me.actor, me.user.id, params.folderId as MailboxId, params.uid);
+        reply.header('content-security-policy', SANDBOX_CSP);
+        // As text the bytes are shown, never interpreted: a browser does not render text/plain as HTML.
+        if (query.view === 'text') return reply.type('text/plain; charset=utf-8').send(raw);
+        return reply.header('content-disposition', contentDisposition(`message-${params.uid}.eml`)).type('message/rfc822').send(raw);
+      },
+    }),
+    defineRoute({
       method: 'POST', url: '/api/folders/:folderId/messages/flags', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
       summary: 'Marks messages read or unread, flagged (starred) or not',
       params: FolderParams,

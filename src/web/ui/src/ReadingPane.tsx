@@ -6,9 +6,9 @@
  * answers sanitised under its own CSP (remote images only when allowed). The text part is
  * rendered as text. Reply, reply all and forward (inline or as an attachment) open compose.
  */
-import { ArrowLeftOutlined, PaperClipOutlined } from '@ant-design/icons';
+import { ArrowLeftOutlined, DownOutlined, LeftOutlined, PaperClipOutlined, RightOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Empty, Segmented, Space, Spin, Typography } from 'antd';
+import { Alert, App, Button, Dropdown, Empty, Modal, Segmented, Space, Spin, Typography } from 'antd';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Address } from './api.ts';
@@ -20,12 +20,16 @@ const person = (a: Address) => (a.name ? `${a.name} <${a.address}>` : a.address)
 
 export type ComposeKind = 'reply' | 'replyAll' | 'forward' | 'forwardAttached';
 
-export function ReadingPane({ folderId, uid, onCompose, onBack }: {
+export function ReadingPane({ folderId, uid, onCompose, onBack, onStep }: {
   folderId: number; uid: number | undefined; onCompose(kind: ComposeKind, uid: number): void;
   /** On a phone the pane covers the list: this goes back to it. */
   onBack?: () => void;
+  /** The previous or next message of the list page, when there is one. */
+  onStep?: { prev?: () => void; next?: () => void };
 }) {
   const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const [headers, setHeaders] = useState<string>();
   const queryClient = useQueryClient();
   const [view, setView] = useState<'html' | 'text'>('html');
   const marked = useRef(new Set<string>());
@@ -67,6 +71,33 @@ export function ReadingPane({ folderId, uid, onCompose, onBack }: {
           {(['reply', 'replyAll', 'forward', 'forwardAttached'] as const).map((k) => (
             <Button key={k} size="small" onClick={() => onCompose(k, m.uid)}>{t(`read.${k}`)}</Button>
           ))}
+          <Dropdown menu={{
+            items: [
+              { key: 'headers', label: t('read.fullHeaders') },
+              { key: 'source', label: <a href={api.sourceUrl(m.folderId, m.uid, 'text')} target="_blank" rel="noopener noreferrer">{t('read.source')}</a> },
+              { key: 'eml', label: <a href={api.sourceUrl(m.folderId, m.uid, 'eml')} download>{t('read.downloadEml')}</a> },
+              { key: 'print', label: t('read.print') },
+              ...(c.from[0] ? [{ key: 'contact', label: t('read.addSender') }] : []),
+            ],
+            onClick: ({ key }) => {
+              if (key === 'headers') {
+                void fetch(api.sourceUrl(m.folderId, m.uid, 'text')).then((r) => r.text())
+                  .then((raw) => setHeaders(raw.slice(0, Math.max(0, raw.search(/\r?\n\r?\n/)) || raw.length)), () => message.error(t('errors.NETWORK')));
+              } else if (key === 'print') window.print();
+              else if (key === 'contact' && c.from[0]) {
+                void api.addContacts([{ name: c.from[0].name, email: c.from[0].address }])
+                  .then((r) => message.success(r.added > 0 ? t('read.senderAdded') : t('read.senderKnown')), (err) => message.error(errorText(t, err)));
+              }
+            },
+          }}>
+            <Button size="small">{t('read.more')} <DownOutlined /></Button>
+          </Dropdown>
+          {onStep && (
+            <Space.Compact size="small">
+              <Button size="small" icon={<LeftOutlined />} disabled={!onStep.prev} onClick={onStep.prev} aria-label={t('read.prev')} />
+              <Button size="small" icon={<RightOutlined />} disabled={!onStep.next} onClick={onStep.next} aria-label={t('read.next')} />
+            </Space.Compact>
+          )}
           {c.hasHtml && (
             <Segmented size="small" value={view} onChange={(v) => setView(v as 'html' | 'text')}
               options={[{ value: 'html', label: t('read.showHtml') }, { value: 'text', label: t('read.showText') }]} />
@@ -79,6 +110,9 @@ export function ReadingPane({ folderId, uid, onCompose, onBack }: {
           <dt>{t('read.date')}</dt><dd>{fullDate(c.date ?? m.internalDate, i18n.language)}</dd>
         </dl>
       </header>
+      <Modal open={headers !== undefined} onCancel={() => setHeaders(undefined)} footer={null} width={760} title={t('read.fullHeaders')}>
+        <pre className="yj-headers">{headers}</pre>
+      </Modal>
       {c.attachments.length > 0 && (
         <section className="yj-attachments" aria-label={t('read.attachments', { count: c.attachments.length })}>
           <Typography.Text strong>{t('read.attachments', { count: c.attachments.length })}</Typography.Text>

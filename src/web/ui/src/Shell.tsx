@@ -96,6 +96,17 @@ function MailShell({ me }: { me: Me }) {
     }
   };
 
+  /** The previous and next message of the open one on the list's current page. */
+  const neighbours = (id: number) => {
+    const lines = queryClient.getQueryData<{ messages: Array<{ uid: number }> }>(keys.messagePage(id, page))?.messages ?? [];
+    const i = lines.findIndex((l) => l.uid === openUid);
+    if (i < 0) return undefined;
+    return {
+      prev: i > 0 ? () => setOpenUid(lines[i - 1]!.uid) : undefined,
+      next: i < lines.length - 1 ? () => setOpenUid(lines[i + 1]!.uid) : undefined,
+    };
+  };
+
   const side = (
     <>
       <div className="yj-write"><Button type="primary" block icon={<EditOutlined />} onClick={() => { setDrawer(false); go('#compose'); }}>{t('compose.write')}</Button></div>
@@ -146,7 +157,7 @@ function MailShell({ me }: { me: Me }) {
             <>
               <MessageList folder={folder} folders={folders.data} page={page} onPage={setPage} openUid={openUid}
                 onOpen={(uid) => (folder.specialUse === '\\Drafts' ? go(`#compose?draft=${folder.id}/${uid}`) : setOpenUid(uid))} />
-              <ReadingPane folderId={folder.id} uid={openUid} onBack={phone ? () => setOpenUid(undefined) : undefined} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
+              <ReadingPane folderId={folder.id} uid={openUid} onBack={phone ? () => setOpenUid(undefined) : undefined} onStep={neighbours(folder.id)} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
             </>
           )}
         </Layout.Content>

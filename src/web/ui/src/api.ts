@@ -105,6 +105,8 @@ export const api = {
   messages: (folderId: number, page: number, pageSize: number) =>
     call<MessagePage>('GET', `${folderPath(folderId)}?sort=date&order=desc&page=${page}&pageSize=${pageSize}`),
   message: (folderId: number, uid: number) => call<OpenedMessage>('GET', `${folderPath(folderId)}/${uid}`),
+  sourceUrl: (folderId: number, uid: number, view: 'text' | 'eml') => `${folderPath(folderId)}/${uid}/source?view=${view}`,
+  addContacts: (people: Array<{ name?: string; email: string }>) => call<{ added: number; existing: number }>('POST', '/api/contacts/add', { people }),
   htmlUrl: (folderId: number, uid: number) => `${folderPath(folderId)}/${uid}/html`,
   attachmentUrl: (folderId: number, uid: number, index: number) => `${folderPath(folderId)}/${uid}/attachments/${index}`,
   setFlags: (folderId: number, uids: number[], flags: { seen?: boolean; flagged?: boolean }) =>
