@@ -108,6 +108,17 @@ export class SubmissionService {
     return { queueId, ...(sent ? { sent } : {}), draftRemoved };
   }
 
+  /**
+   * The checks `send` makes before building anything (sender, every recipient, the limit), without
+   * sending: the webmail asks this before its undo-send countdown, so a refusal shows in compose.
+   */
+  async check(actor: Actor, userId: UserId, input: Pick<ComposeInput, 'from' | 'to' | 'cc' | 'bcc'>): Promise<{ recipients: number }> {
+    const user = await this.actingUser(actor, userId);
+    const ctx: SendContext = { settings: this.deps.settings(), user, declaredSize: 0, localUsers: [], trusted: false, mayRelay: async () => false };
+    await this.deps.rules.sender(input.from ?? user.address, ctx);
+    return { recipients: (await this.recipients(input as ComposeInput, ctx)).length };
+  }
+
   /** Saves the compose window as a draft (\Draft, \Seen in Drafts), replacing the draft it came from. */
   async saveDraft(actor: Actor, userId: UserId, input: ComposeInput): Promise<{ folderId: MailboxId; uid: number }> {
     const user = await this.actingUser(actor, userId);

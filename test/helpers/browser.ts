@@ -73,3 +73,10 @@ export async function loginWebmail(page: Page, base: string, address: string, pa
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByRole('grid').waitFor();
 }
+
+/** Compose's 发送, then 立即发送 in the undo-send countdown; waits for 邮件已发送. */
+export async function sendNow(page: Page): Promise<void> {
+  await page.getByRole('button', { name: /^(send )?发送$/ }).click();
+  await page.getByRole('button', { name: '立即发送' }).click();
+  await page.getByText('邮件已发送', { exact: true }).waitFor();
+}

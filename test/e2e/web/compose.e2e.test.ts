@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
 import type { Page } from 'playwright-core';
-import { ensureUiBuilt, launchBrowser, loginWebmail, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { ensureUiBuilt, launchBrowser, loginWebmail, noBrowser, sendNow, type Browser } from '../../helpers/browser.ts';
 import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 import { WebClient } from '../../helpers/web.ts';
 
@@ -58,8 +58,7 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
     await page.keyboard.type('周五开会');
     await page.locator('.yj-drop input[type=file]').setInputFiles({ name: '纪要.txt', mimeType: 'text/plain', buffer: Buffer.from('第一项：预算\n') });
     await page.getByRole('button', { name: '删除附件 纪要.txt' }).waitFor();
-    await page.getByRole('button', { name: '发送' }).click();
-    await page.getByText('邮件已发送', { exact: true }).waitFor();
+    await sendNow(page);
 
     const got = await eventually(async () => (await mailboxMessages(t.rt, 'bob@example.cn')).find((m) => m.subject === '周会纪要'), 10_000, 'delivery');
     const parsed = await simpleParser(got.raw);
@@ -91,8 +90,7 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
     await editor.click();
     await page.keyboard.press('Control+Home');
     await page.keyboard.type('进展顺利。');
-    await page.getByRole('button', { name: '发送' }).click();
-    await page.getByText('邮件已发送', { exact: true }).waitFor();
+    await sendNow(page);
     const reply = await eventually(async () => (await mailboxMessages(t.rt, 'bob@example.cn')).find((m) => m.subject === 'Re: 项目进度'), 10_000, 'reply');
     assert.match(reply.raw, /^In-Reply-To: <progress-1@example\.cn>/m);
     // Marked once the reply is queued and its Sent copy filed: the delivery to bob may come first.
@@ -135,5 +133,29 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
     await page.getByRole('heading', { name: 'push test' }).waitFor();
     await back.click();
     await page.getByRole('heading', { name: '项目进度' }).waitFor();
+  });
+
+  it('undo send: the message goes back to compose from its draft, and nothing is sent', async () => {
+    await page.getByRole('button', { name: '写信' }).click();
+    await page.getByRole('combobox', { name: '收件人' }).pressSequentially('bob@example.cn,');
+    await page.getByLabel('主题', { exact: true }).fill('后悔了');
+    await page.getByRole('button', { name: /^(send )?发送$/ }).click();
+    await page.getByText('邮件将在 5 秒后发出').waitFor();
+    await page.getByRole('button', { name: '撤销' }).click();
+    await page.getByRole('region', { name: '写邮件' }).waitFor();
+    assert.equal(await page.getByLabel('主题', { exact: true }).inputValue(), '后悔了');
+    await new Promise((r) => setTimeout(r, 5500));
+    assert.equal((await mailboxMessages(t.rt, 'bob@example.cn')).filter((m) => m.subject === '后悔了').length, 0, 'not sent');
+    assert.equal((await mailboxMessages(t.rt, 'alice@example.cn', 'Drafts')).filter((m) => m.subject === '后悔了').length, 1, 'kept as a draft');
+    await page.getByRole('button', { name: '关闭' }).click();
+  });
+
+  it('a refused recipient shows in compose before any countdown', async () => {
+    await page.getByRole('button', { name: '写信' }).click();
+    await page.getByRole('combobox', { name: '收件人' }).pressSequentially('nobody@example.cn,');
+    await page.getByRole('button', { name: /^(send )?发送$/ }).click();
+    await page.getByText('<nobody@example.cn>: No such user here').waitFor();
+    assert.equal(await page.getByText('邮件将在 5 秒后发出').count(), 0);
+    await page.getByRole('button', { name: '关闭' }).click();
   });
 });

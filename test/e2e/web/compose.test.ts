@@ -66,6 +66,10 @@ describe('web compose', () => {
       assert.match(r.json.error.message, message, JSON.stringify(body));
     }
     assert.equal(JSON.stringify(await queued()), before, 'nothing queued');
+    // The same refusals from the check that runs before webmail's undo-send countdown.
+    const check = await alice.post('/api/compose/check', { to: ['nobody@example.cn'] });
+    assert.deepEqual([check.status, check.json.error.field], [404, 'to']);
+    assert.deepEqual((await alice.post('/api/compose/check', { to: ['bob@example.cn', 'Bob <bob@example.cn>'], cc: ['carol@example.cn'] })).json, { recipients: 2 });
     assert.equal((await alice.post('/api/compose/send', { to: ['bob@example.cn'] }, { csrf: false })).status, 403, 'CSRF');
     assert.equal((await WebClient.of(t).post('/api/compose/send', { to: ['bob@example.cn'] })).status, 401, 'no session');
   });

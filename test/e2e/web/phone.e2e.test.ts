@@ -3,7 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ensureUiBuilt, launchBrowser, loginWebmail, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { ensureUiBuilt, launchBrowser, loginWebmail, noBrowser, sendNow, type Browser } from '../../helpers/browser.ts';
 import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 describe('phone layout in chromium', { skip: noBrowser() }, () => {
@@ -46,8 +46,7 @@ describe('phone layout in chromium', { skip: noBrowser() }, () => {
     await page.getByLabel('主题', { exact: true }).fill('手机发信');
     await page.getByRole('textbox', { name: '邮件正文编辑器' }).click();
     await page.keyboard.type('从手机发出');
-    await page.getByRole('button', { name: '发送' }).click();
-    await page.getByText('邮件已发送', { exact: true }).waitFor();
+    await sendNow(page);
     await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).find((m) => m.subject === '手机发信'), 10_000, 'delivery');
     await page.getByRole('row', { name: /手机发信/ }).waitFor();
   });

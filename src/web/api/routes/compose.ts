@@ -69,6 +69,16 @@ export function composeRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
+      method: 'POST', url: '/api/compose/check', tag: 'compose', auth: true, bodyLimit: COMPOSE_BODY_LIMIT,
+      errors: ['FORBIDDEN', 'RCPT_UNKNOWN_USER', 'LIMIT_REACHED', 'QUOTA_EXCEEDED', 'ACCOUNT_DISABLED'],
+      summary: 'The sender and recipient checks of send, without sending (before an undo-send countdown)',
+      body: ComposeBody, response: z.object({ recipients: z.number().int() }),
+      handler: async ({ who, body }) => {
+        const me = who();
+        return s.check(me.actor, me.user.id, body);
+      },
+    }),
+    defineRoute({
       method: 'POST', url: '/api/compose/drafts', tag: 'compose', auth: true, bodyLimit: COMPOSE_BODY_LIMIT,
       errors: ['NOT_FOUND', 'LIMIT_REACHED', 'QUOTA_EXCEEDED'],
       summary: 'Saves the compose window in Drafts, replacing the draft it came from',

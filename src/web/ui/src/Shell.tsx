@@ -147,7 +147,8 @@ function MailShell({ me }: { me: Me }) {
         <Layout.Content className={`yj-main${phone ? ' yj-phone' : ''}${openUid !== undefined ? ' yj-has-open' : ''}`}>
           {composing ? (
             <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>
-              <Compose key={hash} me={me} start={parseStart(hash)} startKey={hash} onClose={() => go('')} />
+              <Compose key={hash} me={me} start={parseStart(hash)} startKey={hash} onClose={() => go('')}
+                onReopen={(d) => go(`#compose?draft=${d.folderId}/${d.uid}`)} />
             </Suspense>
           ) : search ? (
             <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>

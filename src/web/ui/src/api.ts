@@ -113,6 +113,7 @@ export const api = {
     call<{ changed: number }>('POST', `${folderPath(folderId)}/flags`, { uids, ...flags }),
   move: (folderId: number, uids: number[], toFolderId: number) =>
     call<{ moved: { from: number; to: number }[] }>('POST', `${folderPath(folderId)}/move`, { uids, toFolderId }),
+  check: (body: ComposeBody) => call<{ recipients: number }>('POST', '/api/compose/check', body),
   send: (body: ComposeBody) => call<{ queueId: number; sent?: MessageRef; draftRemoved: boolean }>('POST', '/api/compose/send', body),
   /** Recipients matching what was typed: personal contacts, colleagues, lists the user may send to. */
   autocomplete: (q: string) => call<{ suggestions: Array<{ name: string; address: string; source: 'personal' | 'directory' | 'list' }> }>(

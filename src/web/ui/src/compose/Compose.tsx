@@ -20,9 +20,15 @@ import { RichEditor } from './RichEditor.tsx';
 import './compose.css';
 
 const AUTOSAVE_MS = 60_000;
+/** How long "undo send" holds a message before it goes (W6, beyond the manual). */
+const UNDO_SEND_MS = 5_000;
 const FIELDS = new Set(['to', 'cc', 'bcc', 'from', 'subject', 'attachments']);
 
-export default function Compose({ me, start, startKey, onClose }: { me: Me; start: ComposeStart; startKey: string; onClose(): void }) {
+export default function Compose({ me, start, startKey, onClose, onReopen }: {
+  me: Me; start: ComposeStart; startKey: string; onClose(): void;
+  /** Opens a draft in compose again (undo send, or a send that failed after the countdown). */
+  onReopen(draft: MessageRef): void;
+}) {
   const { t } = useTranslation();
   // The user's options (default signature, save sent, plain or rich): without them compose still opens.
   const options = useQuery({ queryKey: ['compose-options'], queryFn: () => api.composeOptions().catch(() => undefined), staleTime: 60_000 });
@@ -32,7 +38,7 @@ export default function Compose({ me, start, startKey, onClose }: { me: Me; star
   });
   if (fields.isPending) return <section className="yj-compose yj-center"><Spin aria-label={t('shell.loading')} /></section>;
   if (fields.error) return <section className="yj-compose"><Alert type="error" showIcon message={errorText(t, fields.error)} /></section>;
-  return <ComposeForm me={me} initial={fields.data} onClose={onClose} saveSent={options.data?.preferences.saveSent ?? true}
+  return <ComposeForm me={me} initial={fields.data} onClose={onClose} onReopen={onReopen} saveSent={options.data?.preferences.saveSent ?? true}
     plainByDefault={options.data?.preferences.format === 'text'} />;
 }
 
@@ -54,11 +60,11 @@ function RecipientInput({ value, onChange, label }: { value: string[]; onChange(
   );
 }
 
-function ComposeForm({ me, initial, onClose, saveSent, plainByDefault }: {
-  me: Me; initial: ComposeFields; onClose(): void; saveSent: boolean; plainByDefault: boolean;
+function ComposeForm({ me, initial, onClose, onReopen, saveSent, plainByDefault }: {
+  me: Me; initial: ComposeFields; onClose(): void; onReopen(draft: MessageRef): void; saveSent: boolean; plainByDefault: boolean;
 }) {
   const { t, i18n } = useTranslation();
-  const { message } = AntApp.useApp();
+  const { message, notification } = AntApp.useApp();
   const queryClient = useQueryClient();
   const [to, setTo] = useState(initial.to);
   const [cc, setCc] = useState(initial.cc);
@@ -135,21 +141,58 @@ function ComposeForm({ me, initial, onClose, saveSent, plainByDefault }: {
     took(await api.saveDraft(compose({ draft: { ...draftRef.current!, dropAttachments: [index] } })));
   }).catch(fail);
 
+  /**
+   * Undo send: the recipients are checked (a refusal shows here), the message is saved as a draft and
+   * compose closes; it goes out when the countdown ends (or at 立即发送), from that draft. 撤销 opens
+   * the draft again. A page closed during the countdown leaves the message in Drafts, unsent.
+   */
   const send = async () => {
     setErrors({});
     if (to.length + cc.length + bcc.length === 0) { setErrors({ to: t('compose.toRequired') }); return; }
     setSending(true);
     try {
-      await serial(() => api.send({ ...compose(draftRef.current ? { attachmentsFrom: undefined, forwardAttached: undefined } : {}), saveSent }));
+      await api.check(compose());
+      const saved = await saveDraft(true);
+      const body = { ...compose({ attachmentsFrom: undefined, forwardAttached: undefined }), draft: { folderId: saved.folderId, uid: saved.uid }, saveSent };
       dirty.current = false;
-      message.success(t('compose.sent'));
-      await Promise.all([queryClient.invalidateQueries({ queryKey: keys.folders }), queryClient.invalidateQueries({ queryKey: ['messages'] })]);
       onClose();
+      countdown(body, saved);
     } catch (err) {
       fail(err);
     } finally {
       setSending(false);
     }
+  };
+
+  const countdown = (body: ComposeBody, draft: MessageRef) => {
+    const key = `send-${draft.uid}`;
+    let done = false;
+    const go = async () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      notification.destroy(key);
+      try {
+        await api.send(body);
+        message.success(t('compose.sent'));
+      } catch (err) {
+        notification.error({
+          key, message: errorText(t, err), duration: 0,
+          btn: <Button size="small" onClick={() => { notification.destroy(key); onReopen(draft); }}>{t('compose.openDraft')}</Button>,
+        });
+      }
+      await Promise.all([queryClient.invalidateQueries({ queryKey: keys.folders }), queryClient.invalidateQueries({ queryKey: ['messages'] })]);
+    };
+    const timer = setTimeout(() => void go(), UNDO_SEND_MS);
+    notification.info({
+      key, message: t('compose.sendingIn', { seconds: UNDO_SEND_MS / 1000 }), duration: 0, closeIcon: false,
+      btn: (
+        <Space>
+          <Button size="small" onClick={() => { done = true; clearTimeout(timer); notification.destroy(key); onReopen(draft); }}>{t('compose.undoSend')}</Button>
+          <Button size="small" type="primary" onClick={() => void go()}>{t('compose.sendNow')}</Button>
+        </Space>
+      ),
+    });
   };
 
   useEffect(() => {

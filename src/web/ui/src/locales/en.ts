@@ -69,6 +69,7 @@ export const en: Messages = {
     keyboardHelp: '↑↓ choose, Enter open, Space select, S star, U unread, Delete delete',
   },
   compose: {
+    sendingIn: 'Sending in {{seconds}} seconds', undoSend: 'Undo', sendNow: 'Send now', openDraft: 'Open the draft',
     source: { personal: 'Contacts', directory: 'Directory', list: 'Mailing list' },
     write: 'Write', title: 'New message', from: 'From', to: 'To', cc: 'Cc', bcc: 'Bcc', addCc: 'Add Cc', addBcc: 'Add Bcc',
     subject: 'Subject', body: 'Message', recipientsHint: 'Type an address, then Enter or a comma', toRequired: 'Add at least one recipient',

@@ -67,6 +67,7 @@ export const zhCN = {
     keyboardHelp: '↑↓ 选择，Enter 打开，空格 勾选，S 星标，U 未读，Delete 删除',
   },
   compose: {
+    sendingIn: '邮件将在 {{seconds}} 秒后发出', undoSend: '撤销', sendNow: '立即发送', openDraft: '打开草稿',
     source: { personal: '个人通讯录', directory: '企业通讯录', list: '邮件列表' },
     write: '写信', title: '写邮件', from: '发件人', to: '收件人', cc: '抄送', bcc: '密送', addCc: '添加抄送', addBcc: '添加密送',
     subject: '主题', body: '正文', recipientsHint: '输入地址后按回车或逗号', toRequired: '请填写收件人',

@@ -69,6 +69,7 @@ export const zhTW: Messages = {
     keyboardHelp: '↑↓ 選擇，Enter 開啟，空白鍵 勾選，S 星號，U 未讀，Delete 刪除',
   },
   compose: {
+    sendingIn: '郵件將在 {{seconds}} 秒後寄出', undoSend: '復原', sendNow: '立即傳送', openDraft: '開啟草稿',
     source: { personal: '個人通訊錄', directory: '企業通訊錄', list: '郵件清單' },
     write: '寫信', title: '寫郵件', from: '寄件人', to: '收件人', cc: '副本', bcc: '密件副本', addCc: '新增副本', addBcc: '新增密件副本',
     subject: '主旨', body: '內文', recipientsHint: '輸入地址後按 Enter 或逗號', toRequired: '請填寫收件人',
