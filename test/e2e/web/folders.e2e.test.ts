@@ -69,4 +69,20 @@ describe('folders and spam in chromium', { skip: noBrowser() }, () => {
     await page.getByText('此文件夹中没有邮件').waitFor();
     assert.equal((await mailboxMessages(t.rt, 'alice@example.cn', 'Trash')).length, 0);
   });
+
+  it('moves a message by dragging it onto a folder; ? shows the shortcuts', async () => {
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: Buffer.from('From: boss@example.cn\r\nSubject: 拖我\r\n\r\nx\r\n') });
+    await tree().getByText('收件箱').click();
+    const row = page.getByRole('row', { name: /拖我/ });
+    await row.waitFor();
+    await row.dragTo(tree().getByText('工程', { exact: true }));
+    await page.getByText('此文件夹中没有邮件').waitFor();
+    assert.equal((await mailboxMessages(t.rt, 'alice@example.cn', '工程')).filter((m) => m.subject === '拖我').length, 1);
+    await tree().getByText('工程', { exact: true }).click();
+    await page.getByRole('row', { name: /拖我/ }).focus();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: '键盘快捷键' }).getByText('标为已读或未读').waitFor();
+    await page.keyboard.press('Escape');
+  });
 });

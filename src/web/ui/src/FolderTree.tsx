@@ -16,6 +16,7 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Folder } from './api.ts';
 import { errorText } from './errors.ts';
+import { DRAG_TYPE, draggedMail, type DraggedMail } from './drag.ts';
 import { folderLabel } from './format.ts';
 
 const ICONS: Record<string, ReactNode> = {
@@ -57,6 +58,18 @@ export function FolderTree(props: { folders: Folder[]; selected: number | undefi
       }
     },
   });
+  /** Messages dropped from the list move here (dropping on their own folder does nothing). */
+  const drop = async (d: DraggedMail, to: Folder) => {
+    if (d.folderId === to.id || d.uids.length === 0) return;
+    try {
+      await api.move(d.folderId, d.uids, to.id);
+      void message.success(t('list.movedTo', { count: d.uids.length, folder: folderLabel(t, to) }));
+    } catch (err) {
+      void message.error(errorText(t, err));
+    }
+    await Promise.all([refresh(), queryClient.invalidateQueries({ queryKey: keys.messages(d.folderId) }), queryClient.invalidateQueries({ queryKey: keys.messages(to.id) })]);
+  };
+
   const menu = (f: Folder) => {
     const custom = f.specialUse === null;
     const items = [
@@ -81,7 +94,10 @@ export function FolderTree(props: { folders: Folder[]; selected: number | undefi
       icon: f.specialUse ? ICONS[f.specialUse] : <FolderOutlined />,
       title: (
         <Dropdown menu={menu(f)} trigger={['contextMenu']}>
-          <span className="yj-folder" aria-label={f.unseen > 0 ? `${label}, ${t('folders.unread', { count: f.unseen })}` : label}>
+          <span className="yj-folder"
+            onDragOver={(e) => { if (e.dataTransfer.types.includes(DRAG_TYPE)) { e.preventDefault(); e.dataTransfer.dropEffect = 'move'; } }}
+            onDrop={(e) => { const d = draggedMail(e.dataTransfer); if (d) { e.preventDefault(); void drop(d, f); } }}
+            aria-label={f.unseen > 0 ? `${label}, ${t('folders.unread', { count: f.unseen })}` : label}>
             <span>{label}</span>
             {f.unseen > 0 && <Badge count={f.unseen} overflowCount={9999} size="small" color="#1f6feb" />}
             {menu(f).items.length > 0 && (

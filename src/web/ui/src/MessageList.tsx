@@ -11,8 +11,9 @@ import {
   DeleteOutlined, DownOutlined, ExclamationCircleFilled, MailFilled, PaperClipOutlined, ReloadOutlined, StarFilled, StarOutlined,
 } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Checkbox, Dropdown, Empty, Pagination, Space, Spin, Tooltip, Typography } from 'antd';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { Alert, Button, Checkbox, Dropdown, Empty, Modal, Pagination, Space, Spin, Tooltip, Typography } from 'antd';
+import { Fragment, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { DRAG_TYPE, type DraggedMail } from './drag.ts';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Folder, type MessageLine } from './api.ts';
 import { errorText } from './errors.ts';
@@ -46,6 +47,7 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
   });
   const [checked, setChecked] = useState<Set<number>>(new Set());
   const [focus, setFocus] = useState(0);
+  const [help, setHelp] = useState(false);
   const rows = useRef<(HTMLTableRowElement | null)[]>([]);
   const actions = useMailActions(folder.id, (gone) => {
     setChecked(new Set());
@@ -82,6 +84,7 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
     else if (key === 's') run({ kind: 'flags', uids: [m.uid], flagged: !isFlagged(m) });
     else if (key === 'u') run({ kind: 'flags', uids: [m.uid], seen: !isSeen(m) });
     else if (key === 'Delete' || key === '#') run({ kind: 'delete', uids: [m.uid] });
+    else if (key === '?') setHelp(true);
     else return;
     e.preventDefault();
   };
@@ -179,6 +182,13 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
                       onClick={() => { setFocus(i); onOpen(m.uid); }}
                       onFocus={() => setFocus(i)}
                       onKeyDown={(e) => onRowKey(e, i, m)}
+                      draggable
+                      onDragStart={(e) => {
+                        // Dragging a ticked row carries every ticked one; any other row goes alone.
+                        const uids = checked.has(m.uid) ? [...checked] : [m.uid];
+                        e.dataTransfer.setData(DRAG_TYPE, JSON.stringify({ folderId: folder.id, uids } satisfies DraggedMail));
+                        e.dataTransfer.effectAllowed = 'move';
+                      }}
                     >
                       <td role="gridcell" className="yj-cell-check" onClick={(e) => e.stopPropagation()}>
                         <Checkbox checked={checked.has(m.uid)} onChange={() => toggleCheck(m.uid)} aria-label={t('list.selectOne', { subject })} tabIndex={-1} />
@@ -210,6 +220,13 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
             </table>
           </div>
         )}
+      <Modal open={help} onCancel={() => setHelp(false)} footer={null} title={t('list.shortcuts')}>
+        <dl className="yj-shortcuts">
+          {(['move', 'open', 'tick', 'star', 'read', 'delete', 'help'] as const).map((k) => (
+            <Fragment key={k}><dt><kbd>{t(`list.keys.${k}.key`)}</kbd></dt><dd>{t(`list.keys.${k}.what`)}</dd></Fragment>
+          ))}
+        </dl>
+      </Modal>
       <div className="yj-listfoot">
         <Typography.Text type="secondary" id="yj-keys" className="yj-keys">{t('list.keyboardHelp')}</Typography.Text>
         {total > PAGE_SIZE && <Pagination simple size="small" current={page} pageSize={PAGE_SIZE} total={total} onChange={onPage} />}

@@ -42,6 +42,11 @@ export const en: Messages = {
     unread: '{{count}} unread',
   },
   list: {
+    shortcuts: 'Keyboard shortcuts',
+    keys: {
+      move: { key: '↑ ↓ / j k', what: 'Previous, next message' }, open: { key: 'Enter / o', what: 'Open the message' }, tick: { key: 'Space / x', what: 'Tick' },
+      star: { key: 's', what: 'Star or unstar' }, read: { key: 'u', what: 'Mark read or unread' }, delete: { key: 'Delete / #', what: 'Delete' }, help: { key: '?', what: 'Show this list' },
+    },
     spam: 'Spam', notSpam: 'Not spam',
     label: 'Messages in {{folder}}',
     selectAll: 'Select all',
@@ -66,7 +71,7 @@ export const en: Messages = {
     movedTo: 'Moved {{count}} to “{{folder}}”',
     deleted: 'Deleted {{count}}',
     removed: 'Deleted {{count}} forever',
-    keyboardHelp: '↑↓ choose, Enter open, Space select, S star, U unread, Delete delete',
+    keyboardHelp: '↑↓ choose, Enter open, Space select, S star, U unread, Delete delete, ? shortcuts',
   },
   compose: {
     sendingIn: 'Sending in {{seconds}} seconds', undoSend: 'Undo', sendNow: 'Send now', openDraft: 'Open the draft',

@@ -40,6 +40,11 @@ export const zhCN = {
     unread: '{{count}} 封未读',
   },
   list: {
+    shortcuts: '键盘快捷键',
+    keys: {
+      move: { key: '↑ ↓ / j k', what: '上一封、下一封' }, open: { key: 'Enter / o', what: '打开邮件' }, tick: { key: '空格 / x', what: '勾选' },
+      star: { key: 's', what: '加星标或取消' }, read: { key: 'u', what: '标为已读或未读' }, delete: { key: 'Delete / #', what: '删除' }, help: { key: '?', what: '显示本列表' },
+    },
     spam: '这是垃圾邮件', notSpam: '不是垃圾邮件',
     label: '{{folder}}中的邮件',
     selectAll: '全选',
@@ -64,7 +69,7 @@ export const zhCN = {
     movedTo: '已移动 {{count}} 封邮件到“{{folder}}”',
     deleted: '已删除 {{count}} 封邮件',
     removed: '已彻底删除 {{count}} 封邮件',
-    keyboardHelp: '↑↓ 选择，Enter 打开，空格 勾选，S 星标，U 未读，Delete 删除',
+    keyboardHelp: '↑↓ 选择，Enter 打开，空格 勾选，S 星标，U 未读，Delete 删除，? 快捷键',
   },
   compose: {
     sendingIn: '邮件将在 {{seconds}} 秒后发出', undoSend: '撤销', sendNow: '立即发送', openDraft: '打开草稿',

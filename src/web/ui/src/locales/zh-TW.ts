@@ -42,6 +42,11 @@ export const zhTW: Messages = {
     unread: '{{count}} 封未讀',
   },
   list: {
+    shortcuts: '鍵盤快速鍵',
+    keys: {
+      move: { key: '↑ ↓ / j k', what: '上一封、下一封' }, open: { key: 'Enter / o', what: '開啟郵件' }, tick: { key: '空白鍵 / x', what: '勾選' },
+      star: { key: 's', what: '加星號或取消' }, read: { key: 'u', what: '標為已讀或未讀' }, delete: { key: 'Delete / #', what: '刪除' }, help: { key: '?', what: '顯示本清單' },
+    },
     spam: '這是垃圾郵件', notSpam: '不是垃圾郵件',
     label: '{{folder}}中的郵件',
     selectAll: '全選',
@@ -66,7 +71,7 @@ export const zhTW: Messages = {
     movedTo: '已移動 {{count}} 封郵件到「{{folder}}」',
     deleted: '已刪除 {{count}} 封郵件',
     removed: '已永久刪除 {{count}} 封郵件',
-    keyboardHelp: '↑↓ 選擇，Enter 開啟，空白鍵 勾選，S 星號，U 未讀，Delete 刪除',
+    keyboardHelp: '↑↓ 選擇，Enter 開啟，空白鍵 勾選，S 星號，U 未讀，Delete 刪除，? 快速鍵',
   },
   compose: {
     sendingIn: '郵件將在 {{seconds}} 秒後寄出', undoSend: '復原', sendNow: '立即傳送', openDraft: '開啟草稿',
