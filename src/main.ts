@@ -40,6 +40,7 @@ import { Pipeline } from './pipeline/pipeline.ts';
 import { QuotaService } from './delivery/quota.ts';
 import { SendingRules } from './submission/sending-rules.ts';
 import { SubmissionService } from './submission/submission-service.ts';
+import { RegistrationService } from './directory/registration.ts';
 import { AntivirusStage } from './antivirus/antivirus-stage.ts';
 import { createDnsLookup } from './antispam/dns-lookup.ts';
 import { SenderAuthStage } from './antispam/sender-auth.ts';
@@ -163,7 +164,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     adminSessions: new AdminSessions(store, clock, () => settings.current().web),
     userAdmin: new UserAdminService(store, users),
     bayes: { classifier, learning },
-    userMail, submission, users, domains, resolver,
+    userMail, submission, users, domains, resolver, registration: new RegistrationService(domains, users, clock),
     mailHtml: new MailHtml(store, userMail, htmlSanitiser),
     contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store) },
     webSessions: new WebSessions(store, clock, () => settings.current().web),

@@ -33,6 +33,7 @@ import type { BayesClassifier } from './antispam/bayes.ts';
 import type { BayesLearning } from './antispam/bayes-learning.ts';
 import type { UserMail } from './mailbox/user-mail.ts';
 import type { SubmissionService } from './submission/submission-service.ts';
+import type { RegistrationService } from './directory/registration.ts';
 import type { MailHtml } from './mailbox/mail-html.ts';
 import type { QueueManager } from './queue/manager.ts';
 import type { QueueService } from './queue/queue.ts';
@@ -75,6 +76,8 @@ export interface Runtime {
   mailHtml: MailHtml;
   /** Webmail logins, kept in the store (every node knows them). */
   webSessions: WebSessions;
+  /** Self-registration from the login page (W2). */
+  registration: RegistrationService;
   /** Sending from the webmail under the sending rules SMTP submission applies, and drafts. */
   submission: SubmissionService;
   /** The web consoles: admin logins (kept in the store) and the users screens, scoped to the admin. */

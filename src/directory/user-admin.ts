@@ -123,6 +123,12 @@ export class UserAdminService {
     return withDepartment(await this.users.freeze(actor, user.address), reach.units);
   }
 
+  /** Approves a registration (W2): a pending user becomes active. */
+  async approve(actor: Actor, address: string): Promise<AdminUser> {
+    const { user, reach } = await this.store.read((tx) => this.reachUser(tx, actor, address));
+    return withDepartment(await this.users.approve(actor, user.address), reach.units);
+  }
+
   async unfreeze(actor: Actor, address: string): Promise<AdminUser> {
     const { user, reach } = await this.store.read((tx) => this.reachUser(tx, actor, address));
     return withDepartment(await this.users.unfreeze(actor, user.address), reach.units);

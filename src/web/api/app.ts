@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.ts';
 import { folderRoutes } from './routes/folders.ts';
 import { mailRoutes } from './routes/mail.ts';
 import { sessionRoutes } from './routes/session.ts';
+import { registrationRoutes } from './routes/register.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { directoryRoutes } from './routes/directory.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
@@ -39,7 +40,7 @@ const BODY_LIMIT = 256 * 1024;
 export function apiRoutes(deps: WebDeps, auth: WebAuth, adminAuth?: AdminAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
   const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles),
     ...adminDomainRoutes(deps.consoles), ...adminOrgRoutes(deps.consoles), ...adminListRoutes(deps.consoles)] : [];
-  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown),
+  return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown), ...registrationRoutes(deps),
     ...contactRoutes(deps), ...directoryRoutes(deps), ...consoles, ...optionRoutes(deps), ...searchRoutes(deps)];
 }
 

@@ -6,6 +6,7 @@ import type { Logger } from '../../core/log/logger.ts';
 import type { UserService } from '../../directory/users.ts';
 import type { UserMail } from '../../mailbox/user-mail.ts';
 import type { SubmissionService } from '../../submission/submission-service.ts';
+import type { RegistrationService } from '../../directory/registration.ts';
 import type { MailHtml } from '../../mailbox/mail-html.ts';
 import type { MailEndpoints } from './autoconfig.ts';
 import type { ContactService } from '../../contacts/contacts.ts';
@@ -32,6 +33,8 @@ export interface ConsoleDeps {
 export interface WebDeps {
   users: Pick<UserService, 'authenticateCredentials' | 'get'>;
   userMail: UserMail;
+  /** Self-registration (W2); without it the registration routes are absent. */
+  registration?: RegistrationService;
   /** Sending and drafts (compose); without it the compose routes are absent. */
   submission?: SubmissionService;
   mailHtml: MailHtml;

@@ -108,6 +108,10 @@ describe('admin consoles: users', () => {
       await t.rt.users.freeze(TEST_ACTOR, o.address);
       return c.post(`/api/admin/users/${enc(o.address)}/unfreeze`, {});
     }],
+    ['POST …/approve', async (c, o) => {
+      await t.rt.store.tx(async (tx) => { const u = (await t.rt.users.byAddress(o.address))!; await tx.users.update(u.id, { status: 'pending' }); });
+      return c.post(`/api/admin/users/${enc(o.address)}/approve`, {});
+    }],
     ['POST …/delete', (c, o) => c.post(`/api/admin/users/${enc(o.address)}/delete`, {})],
   ];
   for (const [name, call] of perUser) routes.push({ name, call: async (c, o) => status(await call(c, o)), expect: reach(200, 404) });
@@ -179,7 +183,7 @@ describe('admin consoles: users', () => {
       [`/api/admin/domains/${A}/users/batch`, { csv: `csrf2,${PASSWORD}` }],
       [`/api/admin/users/${enc(o.address)}`, { realName: 'x' }],
       [`/api/admin/users/${enc(o.address)}/freeze`, {}], [`/api/admin/users/${enc(o.address)}/unfreeze`, {}],
-      [`/api/admin/users/${enc(o.address)}/delete`, {}],
+      [`/api/admin/users/${enc(o.address)}/approve`, {}], [`/api/admin/users/${enc(o.address)}/delete`, {}],
       ['/api/admin/session/password', { oldPassword: PASSWORD, newPassword: 'Zz9#other2026' }], ['/api/admin/session/logout', {}],
     ];
     const userCsrf = clients.user.csrf;

@@ -181,6 +181,11 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
       handler: async ({ admin, params }) => userView(await s.freeze(admin().actor, params.address)),
     }),
     defineRoute({
+      method: 'POST', url: '/api/admin/users/:address/approve', tag: 'admin', auth: 'admin', errors: [...errors],
+      summary: 'Approve a registration: a pending user becomes active', params: AddressParams, body: z.strictObject({}), response: AdminUserView,
+      handler: async ({ admin, params }) => userView(await s.approve(admin().actor, params.address)),
+    }),
+    defineRoute({
       method: 'POST', url: '/api/admin/users/:address/unfreeze', tag: 'admin', auth: 'admin', errors: [...errors],
       summary: 'Unfreeze a frozen user', params: AddressParams, body: z.strictObject({}), response: AdminUserView,
       handler: async ({ admin, params }) => userView(await s.unfreeze(admin().actor, params.address)),

@@ -2,8 +2,8 @@
  * The login page (FEATURES W1; manual part 2 §1.1): address, password, language and "remember my
  * address". The language applies at once and is remembered (i18n.ts); the remembered address is
  * kept in localStorage only when asked. A refused login shows the API's error, translated by code.
- * "Forgot password" opens options/ForgotPassword.tsx (the security question). Not yet: registration
- * and admin links, per-domain logos (issue #12).
+ * "Forgot password" opens options/ForgotPassword.tsx (the security question); "register" opens
+ * Register.tsx (W2). Not yet: the admin link and per-domain logos (issue #12).
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Checkbox, Form, Input, Select, Typography } from 'antd';
@@ -15,6 +15,7 @@ import { chooseLanguage, LANGUAGES, type Language } from './i18n.ts';
 
 const REMEMBER_KEY = 'youju.address';
 const ForgotPassword = lazy(() => import('./options/ForgotPassword.tsx'));
+const Register = lazy(() => import('./Register.tsx'));
 
 interface Fields { address: string; password: string; remember: boolean }
 
@@ -37,6 +38,8 @@ export function Login() {
   });
   const initial = remembered();
   const [forgot, setForgot] = useState(false);
+  const [registering, setRegistering] = useState(false);
+  const [form] = Form.useForm<Fields>();
 
   return (
     <main style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f2f5fa' }}>
@@ -44,6 +47,7 @@ export function Login() {
         <Typography.Title level={3} style={{ marginTop: 0 }}>{t('app.name')}</Typography.Title>
         <Typography.Paragraph type="secondary">{t('login.heading')}</Typography.Paragraph>
         <Form<Fields>
+          form={form}
           layout="vertical"
           requiredMark={false}
           initialValues={{ address: initial, remember: initial !== '' }}
@@ -70,10 +74,18 @@ export function Login() {
           </Form.Item>
           {login.error && <Alert type="error" showIcon role="alert" message={errorText(t, login.error)} style={{ marginBottom: 16 }} />}
           <Button type="primary" htmlType="submit" block loading={login.isPending}>{t('login.submit')}</Button>
-          <Button type="link" block onClick={() => setForgot(true)}>{t('options.forgot.link')}</Button>
+          <div className="yj-login-links">
+            <Button type="link" onClick={() => setForgot(true)}>{t('options.forgot.link')}</Button>
+            <Button type="link" onClick={() => setRegistering(true)}>{t('register.link')}</Button>
+          </div>
         </Form>
         {/* Outside the login form: a submit in the dialog must not bubble (through the portal) into it. */}
         {forgot && <Suspense fallback={null}><ForgotPassword onClose={() => setForgot(false)} /></Suspense>}
+        {registering && (
+          <Suspense fallback={null}>
+            <Register onClose={() => setRegistering(false)} onRegistered={(address) => form.setFieldsValue({ address, password: '' })} />
+          </Suspense>
+        )}
       </Card>
     </main>
   );

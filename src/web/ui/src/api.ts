@@ -73,6 +73,12 @@ export async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: s
   return json as T;
 }
 
+/** A POST without a session (forgotten password, registration): with a fresh pre-login CSRF token. */
+export async function preLoginPost<T>(path: string, body: unknown): Promise<T> {
+  csrfToken = (await call<{ csrfToken: string }>('GET', '/api/session/csrf')).csrfToken;
+  return call<T>('POST', path, body);
+}
+
 const folderPath = (folderId: number) => `/api/folders/${encodeURIComponent(folderId)}/messages`;
 
 export const api = {
@@ -97,6 +103,8 @@ export const api = {
     await call('POST', '/api/session/logout', {});
     csrfToken = '';
   },
+  registrationInfo: (domain: string) => call<{ registration: 'closed' | 'open' | 'approval'; companyName: string; showAdminLogin: boolean }>(
+    'GET', `/api/register/info?domain=${encodeURIComponent(domain)}`),
   folders: () => call<{ folders: Folder[] }>('GET', '/api/folders').then((r) => r.folders),
   createFolder: (name: string, parentId?: number) => call<Folder>('POST', '/api/folders', { name, ...(parentId ? { parentId } : {}) }),
   renameFolder: (folderId: number, name: string) => call<{ ok: true }>('POST', `/api/folders/${folderId}/rename`, { name }),

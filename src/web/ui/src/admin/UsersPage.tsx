@@ -25,7 +25,7 @@ export function UsersPage({ domain }: { domain: string }) {
   const [batch, setBatch] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: adminKeys.users(domain) });
   const act = useMutation({
-    mutationFn: ({ kind, u }: { kind: 'freeze' | 'unfreeze' | 'remove'; u: AdminUser }) => adminApi[kind](u.address),
+    mutationFn: ({ kind, u }: { kind: 'approve' | 'freeze' | 'unfreeze' | 'remove'; u: AdminUser }) => adminApi[kind](u.address),
     onSuccess: (_r, v) => { void message.success(t(`admin.users.done.${v.kind}`, { address: v.u.address })); void refresh(); },
     onError: (err) => { void message.error(adminErrorText(t, err)); },
   });
@@ -68,6 +68,7 @@ export function UsersPage({ domain }: { domain: string }) {
           { key: 'actions', title: t('admin.users.actions'), render: (_v, u) => (
             <Space size="small">
               <Typography.Link onClick={() => setEditing(u)}>{t('admin.users.edit')}</Typography.Link>
+              {u.status === 'pending' && <Typography.Link onClick={() => act.mutate({ kind: 'approve', u })}>{t('admin.users.approve')}</Typography.Link>}
               {u.status === 'frozen'
                 ? <Typography.Link onClick={() => act.mutate({ kind: 'unfreeze', u })}>{t('admin.users.unfreeze')}</Typography.Link>
                 : <Typography.Link onClick={() => act.mutate({ kind: 'freeze', u })}>{t('admin.users.freeze')}</Typography.Link>}

@@ -81,6 +81,7 @@ export const adminApi = {
   },
   addUser: (domain: string, f: UserFields & { name: string; password: string }) => call<AdminUser>('POST', `${domainPath(domain)}/users`, f),
   updateUser: (address: string, f: UserFields) => call<AdminUser>('POST', userPath(address), f),
+  approve: (address: string) => call<AdminUser>('POST', `${userPath(address)}/approve`, {}),
   freeze: (address: string) => call<AdminUser>('POST', `${userPath(address)}/freeze`, {}),
   unfreeze: (address: string) => call<AdminUser>('POST', `${userPath(address)}/unfreeze`, {}),
   remove: (address: string) => call('POST', `${userPath(address)}/delete`, {}),

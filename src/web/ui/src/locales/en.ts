@@ -14,6 +14,14 @@ export const en: Messages = {
     remember: 'Remember my address',
     submit: 'Sign in',
   },
+  register: {
+    link: 'Register', title: 'Ask for a mailbox', address: 'The address you want', realName: 'Name', password: 'Password', again: 'Password again', required: 'Please fill this in',
+    passwordHint: 'At least 8 characters, mixing letters, digits or symbols', mismatch: 'The two passwords differ', submit: 'Register', toLogin: 'Back to sign-in',
+    closed: 'This domain takes no registrations', approval: 'New mailboxes on this domain wait for an administrator to approve them',
+    terms: 'Terms of service: the mailbox is for normal work and study; no spam or unlawful content. Administrators may freeze or delete a mailbox that breaks the rules of the organisation.',
+    accept: 'I have read and accept the terms of service', mustAccept: 'Please accept the terms first', weak: "The password does not meet the domain's rules",
+    doneActive: 'Registered: you can sign in with your new mailbox now.', donePending: 'Your request is sent: you can sign in once an administrator approves it.',
+  },
   errors: {
     AUTH_FAILED: 'Wrong email address or password',
     ACCOUNT_DISABLED: 'This account is disabled; contact your administrator',
@@ -143,9 +151,9 @@ export const en: Messages = {
     password: { old: 'Current password', new: 'New password', again: 'Repeat new password', mismatch: 'The new passwords differ', done: 'Password changed' },
     users: {
       search: 'Search name or real name', allStatuses: 'All statuses', add: 'Add user', batch: 'Batch add users', export: 'Export users',
-      total: '{{total}} users', actions: 'Actions', edit: 'Edit', freeze: 'Freeze', unfreeze: 'Unfreeze', delete: 'Delete',
+      total: '{{total}} users', actions: 'Actions', edit: 'Edit', freeze: 'Freeze', unfreeze: 'Unfreeze', approve: 'Approve', delete: 'Delete',
       confirmDelete: 'Delete {{address}} and all their mail? This cannot be undone.', editTitle: 'Edit mailbox {{address}}', submit: 'Save',
-      done: { freeze: '{{address}} frozen', unfreeze: '{{address}} unfrozen', remove: '{{address}} deleted' },
+      done: { approve: '{{address}} approved', freeze: '{{address}} frozen', unfreeze: '{{address}} unfrozen', remove: '{{address}} deleted' },
     },
     user: {
       name: 'User name', nameRequired: 'Enter a user name', address: 'Address', password: 'Password', passwordHint: 'At least 8 characters mixing letters and digits; no common passwords',

@@ -12,6 +12,14 @@ export const zhCN = {
     remember: '记住邮箱地址',
     submit: '登录',
   },
+  register: {
+    link: '注册新邮箱', title: '申请邮箱', address: '想要的邮箱地址', realName: '姓名', password: '密码', again: '确认密码', required: '请填写此项',
+    passwordHint: '至少 8 位，字母、数字、符号至少两种', mismatch: '两次输入的密码不一致', submit: '注册', toLogin: '返回登录',
+    closed: '该域不开放注册', approval: '该域的新邮箱需管理员审核后才能使用',
+    terms: '服务条款：邮箱仅用于正常工作与学习通信，不得发送垃圾邮件或违法内容；管理员可依据单位规定冻结或删除违规邮箱。',
+    accept: '我已阅读并同意服务条款', mustAccept: '请先同意服务条款', weak: '密码不符合本域的密码规则',
+    doneActive: '注册成功，现在可以用新邮箱登录。', donePending: '申请已提交，管理员审核通过后即可登录。',
+  },
   errors: {
     AUTH_FAILED: '邮箱地址或密码错误',
     ACCOUNT_DISABLED: '该账户已停用，请联系管理员',
@@ -141,9 +149,9 @@ export const zhCN = {
     password: { old: '原密码', new: '新密码', again: '确认新密码', mismatch: '两次输入的新密码不一致', done: '密码已修改' },
     users: {
       search: '搜索用户名或姓名', allStatuses: '全部状态', add: '添加新用户', batch: '批量添加用户', export: '导出用户',
-      total: '共 {{total}} 个用户', actions: '操作', edit: '修改', freeze: '冻结', unfreeze: '解冻', delete: '删除',
+      total: '共 {{total}} 个用户', actions: '操作', edit: '修改', freeze: '冻结', unfreeze: '解冻', approve: '审核通过', delete: '删除',
       confirmDelete: '删除 {{address}} 及其全部邮件？此操作不能撤销。', editTitle: '修改邮箱帐号 {{address}}', submit: '提交',
-      done: { freeze: '已冻结 {{address}}', unfreeze: '已解冻 {{address}}', remove: '已删除 {{address}}' },
+      done: { approve: '已开通 {{address}}', freeze: '已冻结 {{address}}', unfreeze: '已解冻 {{address}}', remove: '已删除 {{address}}' },
     },
     user: {
       name: '用户名', nameRequired: '请输入用户名', address: '邮箱地址', password: '密码', passwordHint: '至少 8 位，字母数字混合，不能是弱密码',

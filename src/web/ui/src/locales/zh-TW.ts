@@ -14,6 +14,14 @@ export const zhTW: Messages = {
     remember: '記住郵箱地址',
     submit: '登入',
   },
+  register: {
+    link: '註冊新信箱', title: '申請信箱', address: '想要的郵件地址', realName: '姓名', password: '密碼', again: '確認密碼', required: '請填寫此項',
+    passwordHint: '至少 8 位，字母、數字、符號至少兩種', mismatch: '兩次輸入的密碼不一致', submit: '註冊', toLogin: '返回登入',
+    closed: '該網域不開放註冊', approval: '該網域的新信箱需管理員審核後才能使用',
+    terms: '服務條款：信箱僅用於正常工作與學習通訊，不得傳送垃圾郵件或違法內容；管理員可依單位規定凍結或刪除違規信箱。',
+    accept: '我已閱讀並同意服務條款', mustAccept: '請先同意服務條款', weak: '密碼不符合本網域的密碼規則',
+    doneActive: '註冊成功，現在可以用新信箱登入。', donePending: '申請已送出，管理員審核通過後即可登入。',
+  },
   errors: {
     AUTH_FAILED: '郵箱地址或密碼錯誤',
     ACCOUNT_DISABLED: '該帳戶已停用，請聯絡管理員',
@@ -143,9 +151,9 @@ export const zhTW: Messages = {
     password: { old: '原密碼', new: '新密碼', again: '確認新密碼', mismatch: '兩次輸入的新密碼不一致', done: '密碼已修改' },
     users: {
       search: '搜尋使用者名稱或姓名', allStatuses: '全部狀態', add: '新增使用者', batch: '批次新增使用者', export: '匯出使用者',
-      total: '共 {{total}} 個使用者', actions: '操作', edit: '修改', freeze: '凍結', unfreeze: '解凍', delete: '刪除',
+      total: '共 {{total}} 個使用者', actions: '操作', edit: '修改', freeze: '凍結', unfreeze: '解凍', approve: '審核通過', delete: '刪除',
       confirmDelete: '刪除 {{address}} 及其全部郵件？此操作無法復原。', editTitle: '修改郵箱帳號 {{address}}', submit: '提交',
-      done: { freeze: '已凍結 {{address}}', unfreeze: '已解凍 {{address}}', remove: '已刪除 {{address}}' },
+      done: { approve: '已開通 {{address}}', freeze: '已凍結 {{address}}', unfreeze: '已解凍 {{address}}', remove: '已刪除 {{address}}' },
     },
     user: {
       name: '使用者名稱', nameRequired: '請輸入使用者名稱', address: '郵箱地址', password: '密碼', passwordHint: '至少 8 位，字母數字混合，不能是弱密碼',

@@ -7,19 +7,8 @@
 import { Alert, Button, Form, Input, Modal, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api.ts';
+import { ApiError, preLoginPost as post } from '../api.ts';
 import { optionError } from './option-error.ts';
-
-async function post<T>(path: string, body: unknown): Promise<T> {
-  const { csrfToken } = await (await fetch('/api/session/csrf', { credentials: 'same-origin' })).json() as { csrfToken: string };
-  const res = await fetch(path, {
-    method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrfToken },
-  });
-  const json = await res.json().catch(() => undefined) as (T & { error?: { code: string; message: string; field?: string } }) | undefined;
-  if (!res.ok) throw new ApiError(res.status, json?.error?.code ?? 'INTERNAL', json?.error?.message ?? res.statusText, json?.error?.field);
-  return json as T;
-}
 
 interface Values { address: string; answer: string; newPassword: string; again: string }
 
