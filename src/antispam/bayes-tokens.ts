@@ -38,17 +38,6 @@ export function tokenize(input: TokenInput): string[] {
   const tokens = new Set<string>();
   const add = (t: string) => { if (tokens.size < MAX_TOKENS) tokens.add(t); };
 
-  // Body words
-  for (const w of segmentWords(input.text.body)) {
-    const t = bodyToken(w);
-    if (t) add(t);
-  }
-  shapeTokens(input.text.body, '', add);
-  for (const run of input.text.body.matchAll(HAN_RUN)) {
-    const chars = [...run[0]];
-    for (let i = 0; i + 1 < chars.length; i++) add(`bi:${chars[i]}${chars[i + 1]}`);
-  }
-
   // Header fields: which ones the message has, and the words of some
   const { headers } = parseHeaders(input.raw.subarray(input.tree.headerStart, input.tree.headerEnd));
   for (const h of headers) {
@@ -93,6 +82,17 @@ export function tokenize(input: TokenInput): string[] {
     add(`url:${host}`);
     const labels = host.split('.');
     if (labels.length > 2) add(`url:${labels.slice(-2).join('.')}`);
+  }
+
+  // Body words last: the cap cuts a long body, never the header and shape tokens above.
+  for (const w of segmentWords(input.text.body)) {
+    const t = bodyToken(w);
+    if (t) add(t);
+  }
+  shapeTokens(input.text.body, '', add);
+  for (const run of input.text.body.matchAll(HAN_RUN)) {
+    const chars = [...run[0]];
+    for (let i = 0; i + 1 < chars.length; i++) add(`bi:${chars[i]}${chars[i + 1]}`);
   }
   return [...tokens];
 }
