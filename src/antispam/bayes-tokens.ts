@@ -2,12 +2,15 @@
  * The tokens the Bayesian classifier (bayes.ts) counts for a message: the words of its decoded
  * text, cut by the full-text segmenter (mime/search-text.ts segmentWords: Intl.Segmenter for
  * Chinese), and for runs of Chinese characters their bigrams as well, because the segmenter's
- * dictionary cuts spam vocabulary wrongly (代开发票 gives 代, 开发, 票: "develop"); words of chosen header fields prefixed with the field
- * name (subject:发票, from:example.com), which header fields it has, its MIME shape (types,
- * transfer encodings, charsets, attachment extensions) and the host names of its links. Each token
- * is counted once per message. Received fields count (relays and their names say much about spam;
- * our own Received is on every stored message, spam and ham alike, so it stays near 0.5). Not here:
- * our verdict fields and per-copy prefix (Authentication-Results, X-Spam-*, Return-Path,
+ * dictionary cuts spam vocabulary wrongly (代开发票 gives 代, 开发, 票: "develop"); words of chosen
+ * header fields prefixed with the field name (subject:发票, from:example.com), which header fields
+ * it has, its MIME shape (types, transfer encodings, charsets, attachment extensions), the markup
+ * of its HTML parts (tags, attributes, colours and sizes), the networks and domains of its relays,
+ * words in capitals and money/shouting punctuation (lost to lower-casing and word cutting), and the
+ * host names of its links. Each token is counted once per message; body words come last, so the
+ * cap cuts only them. Received fields count (relays and their names say much about spam; our own
+ * Received is on every stored message, spam and ham alike, so it stays near 0.5). Not here: our
+ * verdict fields and per-copy prefix (Authentication-Results, X-Spam-*, Return-Path,
  * Delivered-To), absent at the end of DATA and present once stored: a verdict never trains itself.
  */
 import libmime from 'libmime';
