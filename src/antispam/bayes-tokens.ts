@@ -2,18 +2,21 @@
  * The tokens the Bayesian classifier (bayes.ts) counts for a message: the words of its decoded
  * text, cut by the full-text segmenter (mime/search-text.ts segmentWords: Intl.Segmenter for
  * Chinese), and for runs of Chinese characters their bigrams as well, because the segmenter's
- * dictionary cuts spam vocabulary wrongly (代开发票 gives 代, 开发, 票: "develop"); words of chosen header fields prefixed with the field
- * name (subject:发票, from:example.com), which header fields it has, its MIME shape (types,
- * transfer encodings, charsets, attachment extensions) and the host names of its links. Each token
- * is counted once per message. Received fields count (relays and their names say much about spam;
- * our own Received is on every stored message, spam and ham alike, so it stays near 0.5). Not here:
- * our verdict fields and per-copy prefix (Authentication-Results, X-Spam-*, Return-Path,
+ * dictionary cuts spam vocabulary wrongly (代开发票 gives 代, 开发, 票: "develop"); words of chosen
+ * header fields prefixed with the field name (subject:发票, from:example.com), which header fields
+ * it has, its MIME shape (types, transfer encodings, charsets, attachment extensions), the markup
+ * of its HTML parts (tags, attributes, colours and sizes), the networks and domains of its relays,
+ * words in capitals and money/shouting punctuation (lost to lower-casing and word cutting), and the
+ * host names of its links. Each token is counted once per message; body words come last, so the
+ * cap cuts only them. Received fields count (relays and their names say much about spam; our own
+ * Received is on every stored message, spam and ham alike, so it stays near 0.5). Not here: our
+ * verdict fields and per-copy prefix (Authentication-Results, X-Spam-*, Return-Path,
  * Delivered-To), absent at the end of DATA and present once stored: a verdict never trains itself.
  */
 import libmime from 'libmime';
 import { parseHeaders } from '../mime/header-block.ts';
 import { partCharset, partFilename, type MimePart } from '../mime/mime-tree.ts';
-import { segmentWords } from '../mime/search-text.ts';
+import { decodePartContent, segmentWords } from '../mime/search-text.ts';
 
 export interface TokenInput {
   raw: Buffer;
@@ -38,16 +41,6 @@ export function tokenize(input: TokenInput): string[] {
   const tokens = new Set<string>();
   const add = (t: string) => { if (tokens.size < MAX_TOKENS) tokens.add(t); };
 
-  // Body words
-  for (const w of segmentWords(input.text.body)) {
-    const t = bodyToken(w);
-    if (t) add(t);
-  }
-  for (const run of input.text.body.matchAll(HAN_RUN)) {
-    const chars = [...run[0]];
-    for (let i = 0; i + 1 < chars.length; i++) add(`bi:${chars[i]}${chars[i + 1]}`);
-  }
-
   // Header fields: which ones the message has, and the words of some
   const { headers } = parseHeaders(input.raw.subarray(input.tree.headerStart, input.tree.headerEnd));
   for (const h of headers) {
@@ -66,6 +59,8 @@ export function tokenize(input: TokenInput): string[] {
       // An undecodable encoded word stays as it is: its text is still a token.
     }
     for (const w of segmentWords(value)) if (w.length <= 40) add(`${h.key}:${w}`);
+    if (h.key === 'subject') shapeTokens(value, 'subject:', add);
+    if (h.key === 'received') receivedTokens(value, add);
   }
 
   // MIME shape
@@ -77,6 +72,7 @@ export function tokenize(input: TokenInput): string[] {
     if (charset) add(`charset:${charset}`);
     const name = partFilename(p);
     if (name) add(`att:${/\.[a-z0-9]{1,8}$/i.exec(name)?.[0]?.toLowerCase() ?? 'noext'}`);
+    if (p.type === 'text' && p.subtype === 'html' && !p.opaque) htmlTokens(decodePartContent(input.raw, p, input.maxChars), add);
     for (const c of p.children) walk(c, depth + 1);
     if (p.message) walk(p.message, depth + 1);
   };
@@ -90,7 +86,72 @@ export function tokenize(input: TokenInput): string[] {
     const labels = host.split('.');
     if (labels.length > 2) add(`url:${labels.slice(-2).join('.')}`);
   }
+
+  // Body words last: the cap cuts a long body, never the header and shape tokens above.
+  for (const w of segmentWords(input.text.body)) {
+    const t = bodyToken(w);
+    if (t) add(t);
+  }
+  shapeTokens(input.text.body, '', add);
+  for (const run of input.text.body.matchAll(HAN_RUN)) {
+    const chars = [...run[0]];
+    for (let i = 0; i + 1 < chars.length; i++) add(`bi:${chars[i]}${chars[i + 1]}`);
+  }
   return [...tokens];
+}
+
+const IPV4 = /\b(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\b/g;
+const HOST = /\b(?:[a-z0-9-]{1,63}\.){2,}[a-z]{2,24}\b/gi;
+
+/**
+ * A relay's network says more than its exact address or name: the /8, /16 and /24 of each IPv4
+ * address and the last two and three labels of each host name in a Received field (as SpamBayes).
+ */
+function receivedTokens(value: string, add: (t: string) => void): void {
+  for (const m of value.matchAll(IPV4)) {
+    add(`rip:${m[1]}`);
+    add(`rip:${m[1]}.${m[2]}`);
+    add(`rip:${m[1]}.${m[2]}.${m[3]}`);
+  }
+  for (const m of value.matchAll(HOST)) {
+    const labels = m[0].toLowerCase().split('.');
+    add(`rhost:${labels.slice(-2).join('.')}`);
+    if (labels.length > 3) add(`rhost:${labels.slice(-3).join('.')}`);
+  }
+}
+
+const HTML_TAG = /<([a-z][a-z0-9]{0,15})\b([^<>]{0,500})>/gi;
+const HTML_ATTR = /([a-z-]{1,20})\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]*))/gi;
+/** Attributes whose values are tokens too: how loud the markup is (colours, sizes, fonts). */
+const VALUED_ATTRS = new Set(['color', 'bgcolor', 'size', 'face', 'align', 'border', 'width', 'height']);
+
+/**
+ * The markup of an HTML part, which the text the words come from has lost: tag names, attribute
+ * names and a few attributes' values (html:font, html:font.color=#ff0000).
+ */
+function htmlTokens(html: string, add: (t: string) => void): void {
+  for (const m of html.matchAll(HTML_TAG)) {
+    const tag = m[1]!.toLowerCase();
+    add(`html:${tag}`);
+    for (const a of m[2]!.matchAll(HTML_ATTR)) {
+      const name = a[1]!.toLowerCase();
+      add(`html:${tag}.${name}`);
+      const value = (a[2] ?? a[3] ?? a[4] ?? '').trim().toLowerCase();
+      if (VALUED_ATTRS.has(name) && value.length <= 20) add(`html:${tag}.${name}=${value}`);
+    }
+  }
+}
+
+const SHOUT = /\b[A-Z]{3,20}\b/g;
+const PUNCT = /[!$%*?]+/g;
+
+/**
+ * What lower-casing and dropping punctuation lose: words in capitals (FREE, caps:free) and runs
+ * of money and shouting punctuation ($, !!!), capped at three characters.
+ */
+function shapeTokens(text: string, prefix: string, add: (t: string) => void): void {
+  for (const m of text.matchAll(SHOUT)) add(`${prefix}caps:${m[0].toLowerCase()}`);
+  for (const m of text.matchAll(PUNCT)) add(`${prefix}punct:${m[0].slice(0, 3)}`);
 }
 
 /** A body word as a token: long numbers and very short Latin words say little on their own. */

@@ -49,9 +49,10 @@ describe('Bayes: the arithmetic', () => {
   });
 
   it('names the bands as SpamAssassin does', () => {
-    assert.deepEqual([0.001, 0.03, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97, 0.995, 0.9995].map((p) => bayesScoreItem(p).rule),
-      ['BAYES_00', 'BAYES_05', 'BAYES_20', 'BAYES_40', 'BAYES_50', 'BAYES_60', 'BAYES_80', 'BAYES_95', 'BAYES_99', 'BAYES_999']);
+    assert.deepEqual([0.001, 0.03, 0.1, 0.3, 0.5, 0.7, 0.85, 0.92, 0.97, 0.995, 0.9995].map((p) => bayesScoreItem(p).rule),
+      ['BAYES_00', 'BAYES_05', 'BAYES_20', 'BAYES_40', 'BAYES_50', 'BAYES_60', 'BAYES_80', 'BAYES_90', 'BAYES_95', 'BAYES_99', 'BAYES_999']);
     assert.equal(bayesScoreItem(0.9995).score, 6);
+    assert.ok(bayesScoreItem(0.92).score >= 5 && bayesScoreItem(0.85).score < 5, "SpamBayes' cutoff 0.90 marks on its own");
     assert.ok(bayesScoreItem(0.001).score < 0);
   });
 });
@@ -73,6 +74,32 @@ Content-Type: text/html; charset=utf-8
     }
     for (const never of ['has:x-spam-flag', 'p', 'yes']) assert.ok(!t.includes(never), never);
     assert.equal(new Set(t).size, t.length, 'each token once');
+  });
+});
+
+describe('Bayes: tokens of relays, markup and shouting', () => {
+  it("takes a Received field's networks and domains, an HTML part's markup, capitals and money punctuation", () => {
+    const t = tokenize(input(`Received: from mail.relay.example.net (dsl-7.isp.example.org [203.0.113.77]) by mx.us
+Subject: FREE money!!! $$$
+Content-Type: text/html; charset=utf-8
+Content-Transfer-Encoding: quoted-printable
+
+<table bgcolor=3D"#FF0000"><tr><td><font size=3D"+3" color=3D#fff>ACT NOW</font> for $50!</td></tr></table>
+`));
+    for (const want of ['rip:203', 'rip:203.0', 'rip:203.0.113', 'rhost:example.net', 'rhost:relay.example.net', 'rhost:example.org',
+      'html:table', 'html:table.bgcolor', 'html:table.bgcolor=#ff0000', 'html:font.size=+3', 'html:font.color=#fff', 'html:td',
+      'subject:caps:free', 'subject:punct:!!!', 'subject:punct:$$$', 'caps:act', 'punct:$', 'punct:!', 'act', 'now']) {
+      assert.ok(t.includes(want), `${want} in ${t.join(' ')}`);
+    }
+    assert.ok(!t.some((x) => x.includes('3d')), 'markup read after quoted-printable is undone');
+    assert.ok(!t.includes('rip:203.0.113.77'), 'the /24, not the host');
+  });
+
+  it('keeps header and markup tokens when a long body reaches the cap', () => {
+    const words = Array.from({ length: 5000 }, (_, i) => `word${i}x`).join(' ');
+    const t = tokenize(input(`Subject: hello\nContent-Type: text/html\n\n<font color=red>${words}</font>\n`));
+    assert.equal(t.length, 3000);
+    for (const want of ['subject:hello', 'has:subject', 'html:font.color=red', 'mime:text/html', 'word0x']) assert.ok(t.includes(want), want);
   });
 });
 

@@ -119,12 +119,17 @@ export function htmlToText(html: string): string {
 const collapse = (s: string): string =>
   s.replace(/[ \t\f\v\u00a0\u3000]+/g, ' ').replace(/ ?\r?\n[\s]*/g, '\n').trim();
 
-/** A text part's content as Unicode, reading at most `maxBytes` of its encoded body. */
+/** A text part's content as Unicode, reading at most `maxBytes` of its encoded body; HTML reduced to text. */
 export function decodeTextPart(raw: Buffer, part: MimePart, maxBytes = Infinity): string {
+  const text = decodePartContent(raw, part, maxBytes);
+  return part.subtype === 'html' ? htmlToText(text) : text;
+}
+
+/** A part's content as Unicode (transfer encoding and charset undone, HTML left as it is), reading at most `maxBytes`. */
+export function decodePartContent(raw: Buffer, part: MimePart, maxBytes = Infinity): string {
   const body = raw.subarray(part.bodyStart, Math.min(part.bodyEnd, part.bodyStart + maxBytes));
   const content = decodeTransfer(body, parseTransferEncoding(part.encoding) ?? '7bit');
-  const text = decodeCharset(content, partCharset(part));
-  return part.subtype === 'html' ? htmlToText(text) : text;
+  return decodeCharset(content, partCharset(part));
 }
 
 /** Header lines `Name: value` with encoded words decoded, noise fields left out. */
