@@ -65,13 +65,13 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
   };
 }
 
-/** Logs in to the webmail in zh-CN (the login page's default) and waits for the folder tree. */
+/** Logs in to the webmail in zh-CN (the login page's default) and waits for the shell (its module links; on a phone the folders are in a drawer). */
 export async function loginWebmail(page: Page, base: string, address: string, password: string): Promise<void> {
   await page.goto(`${base}/webmail/`);
   await page.getByLabel('邮箱地址', { exact: true }).fill(address);
   await page.getByLabel('密码', { exact: true }).fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('tree').getByText('收件箱').waitFor();
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByRole('navigation', { name: '模块' }).waitFor();
 }
 
 /** Compose's 发送, then 立即发送 in the undo-send countdown; waits for 邮件已发送. */

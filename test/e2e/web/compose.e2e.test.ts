@@ -51,8 +51,8 @@ describe('compose in chromium', { skip: noBrowser() }, () => {
     await page.getByLabel('主题', { exact: true }).fill('周会纪要');
     const editor = page.getByRole('textbox', { name: '邮件正文编辑器' });
     await editor.getByText('销售部').waitFor(); // the default signature is in place
-    await editor.click();
-    await page.keyboard.press('Control+Home'); // above the signature
+    await editor.click({ position: { x: 4, y: 4 } }); // the empty first line, above the signature
+    await page.keyboard.press('Control+Home');
     await page.keyboard.type('大家好，');
     await page.getByRole('button', { name: '加粗' }).click();
     await page.keyboard.type('周五开会');

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
-import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
+import { ensureUiBuilt, launchBrowser, loginWebmail, noBrowser, type Browser } from '../../helpers/browser.ts';
 import { PASSWORD, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 
 const SHOTS = process.env.YOUJU_SCREENSHOTS;
@@ -54,10 +54,7 @@ describe('contacts in chromium', { skip: noBrowser() }, () => {
   const table = () => page.locator('.yj-contacts-table');
 
   it('opens 通讯录 from the shell and adds a contact', async () => {
-    await page.goto(`${base}/webmail/`);
-    await page.getByLabel('邮箱地址', { exact: true }).fill('alice@example.cn');
-    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
-    await page.getByRole('button', { name: '登录' }).click();
+    await loginWebmail(page, base, 'alice@example.cn', PASSWORD);
     await page.getByRole('navigation', { name: '模块' }).getByRole('link', { name: '通讯录' }).click();
     await page.getByRole('tab', { name: '个人通讯录' }).waitFor();
     await page.getByText('还没有联系人').first().waitFor();
