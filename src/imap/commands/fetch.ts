@@ -31,8 +31,6 @@ const META_ITEMS = new Set([...VIEW_ITEMS, 'RFC822.SIZE', 'INTERNALDATE', 'ENVEL
 const META_BATCH = 1000;
 /** Output is written in pieces of about this size. */
 const CHUNK_CHARS = 64 * 1024;
-/** The view's answers are cheap to make: larger pieces, fewer writes (about 4 MB for 100,000 messages). */
-const VIEW_CHUNK_CHARS = 256 * 1024;
 const BYTE_ITEMS = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'BODY[]', 'BINARY', 'BINARY.SIZE']);
 
 const setsSeen = (a: FetchAttribute) =>
@@ -155,7 +153,7 @@ async function fetchFromView(ctx: ImapContext, sel: SelectedMailbox, names: read
       }
       chunk += `* ${seq} FETCH (${items})\r\n`;
     }
-    if (chunk.length >= VIEW_CHUNK_CHARS) {
+    if (chunk.length >= CHUNK_CHARS) {
       ctx.write(Buffer.from(chunk, 'latin1'));
       chunk = '';
       await ctx.drain();

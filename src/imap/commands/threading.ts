@@ -143,33 +143,31 @@ export class ReferenceThreads<T extends ThreadInput> {
 
   /** Steps (2)-(7) on a copy of the linked containers: the forest. */
   forest(): ThreadNode<T>[] {
-    // (2) The roots; (3) prune dummies, copying what stays.
-    const prune = (list: readonly Container<T>[], atRoot: boolean, parent: Container<T> | undefined, out: Container<T>[]): Container<T>[] => {
-      for (const c of list) {
-        if (c.message) {
-          const copy: Container<T> = { message: c.message, parent, children: [] };
-          if (c.children.length > 0) prune(c.children, false, copy, copy.children);
-          out.push(copy);
-          continue;
-        }
-        if (c.children.length === 0) continue; // (3A)
-        const kept = prune(c.children, false, undefined, []);
-        if (kept.length === 0) continue; // (3A), once its children went
-        if (!atRoot || kept.length === 1) { // (3B) promote the children
-          for (const child of kept) {
-            child.parent = atRoot ? undefined : parent;
-            out.push(child);
-          }
-          continue;
-        }
-        const copy: Container<T> = { message: undefined, parent, children: kept };
-        for (const child of kept) child.parent = copy;
+    // (2) The roots; (3) prune dummies, copying what stays (one call per container, no list per call).
+    const prune = (c: Container<T>, atRoot: boolean, parent: Container<T> | undefined, out: Container<T>[]): void => {
+      if (c.message) {
+        const copy: Container<T> = { message: c.message, parent, children: [] };
+        for (const child of c.children) prune(child, false, copy, copy.children);
         out.push(copy);
+        return;
       }
-      return out;
+      if (c.children.length === 0) return; // (3A)
+      const kept: Container<T>[] = [];
+      for (const child of c.children) prune(child, false, undefined, kept);
+      if (kept.length === 0) return; // (3A), once its children went
+      if (!atRoot || kept.length === 1) { // (3B) promote the children
+        for (const child of kept) {
+          child.parent = atRoot ? undefined : parent;
+          out.push(child);
+        }
+        return;
+      }
+      const copy: Container<T> = { message: undefined, parent, children: kept };
+      for (const child of kept) child.parent = copy;
+      out.push(copy);
     };
     const roots: Container<T>[] = [];
-    for (const c of this.all) if (!c.parent) prune([c], true, undefined, roots);
+    for (const c of this.all) if (!c.parent) prune(c, true, undefined, roots);
     return gather(roots);
   }
 }
