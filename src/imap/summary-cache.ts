@@ -117,6 +117,14 @@ export class SummaryCache {
     return r.value as T;
   }
 
+  /**
+   * The value last stored under `kind` whatever rows were added since: for a result its caller can
+   * bring up to date itself (THREAD's kept links). Call after rows() for the same mailbox.
+   */
+  lastResult<T>(mailboxId: MailboxId, kind: string): T | undefined {
+    return this.entries.get(mailboxId)?.results.get(kind)?.value as T | undefined;
+  }
+
   /** Stores a result() for `uids` (kept as given: do not modify them), computed at `version`. */
   keepResult(mailboxId: MailboxId, kind: string, uids: readonly number[], version: number, value: unknown): void {
     const e = this.entries.get(mailboxId);

@@ -129,21 +129,30 @@ export async function fetch(ctx: ImapContext, cmd: FetchCommand): Promise<Comple
  * re-syncing flags of 100,000 messages gets them in one pass.
  */
 async function fetchFromView(ctx: ImapContext, sel: SelectedMailbox, names: readonly string[], uids: readonly number[]): Promise<void> {
+  const view = sel.view;
+  const recent = sel.recent.size > 0 ? sel.recent : undefined;
+  const uidFlags = names.length === 2 && names[0] === 'UID' && names[1] === 'FLAGS';
   let chunk = '';
+  let seq = 0;
   for (const uid of uids) {
-    const seq = sel.view.seqOf(uid);
+    // The uids come in sequence order: the next one is mostly at the next sequence number.
+    seq = view.uidOf(seq + 1) === uid ? seq + 1 : view.seqOf(uid);
     if (seq === 0) continue;
-    let items = '';
-    for (const name of names) {
-      if (items !== '') items += ' ';
-      if (name === 'UID') items += `UID ${uid}`;
-      else if (name === 'MODSEQ') items += `MODSEQ (${sel.view.modseqAt(seq)})`;
-      else {
-        const flags = sel.view.flagsTextAt(seq);
-        items += `FLAGS (${sel.recent.has(uid) ? (flags === '' ? '\\Recent' : `${flags} \\Recent`) : flags})`;
+    let flags = view.flagsTextAt(seq);
+    if (recent?.has(uid)) flags = flags === '' ? '\\Recent' : `${flags} \\Recent`;
+    if (uidFlags) {
+      // The common listing sync, "FETCH 1:* (UID FLAGS)": one concatenation per message.
+      chunk += '* ' + seq + ' FETCH (UID ' + uid + ' FLAGS (' + flags + '))\r\n';
+    } else {
+      let items = '';
+      for (const name of names) {
+        if (items !== '') items += ' ';
+        if (name === 'UID') items += `UID ${uid}`;
+        else if (name === 'MODSEQ') items += `MODSEQ (${view.modseqAt(seq)})`;
+        else items += `FLAGS (${flags})`;
       }
+      chunk += `* ${seq} FETCH (${items})\r\n`;
     }
-    chunk += `* ${seq} FETCH (${items})\r\n`;
     if (chunk.length >= CHUNK_CHARS) {
       ctx.write(Buffer.from(chunk, 'latin1'));
       chunk = '';

@@ -13,7 +13,7 @@ import type { SortCommand, ThreadCommand } from '../protocol/command.ts';
 import type { SortCriterion } from '../protocol/parse-search.ts';
 import { numberList } from '../protocol/serializer.ts';
 import { addressKey, baseSubject, baseSubjectOf, casemap, displayKey } from './sort-keys.ts';
-import { threadOrderedSubject, threadReferences, type ThreadNode } from './threading.ts';
+import { ReferenceThreads, threadOrderedSubject, type ThreadNode } from './threading.ts';
 import { writeEsearch } from './esearch.ts';
 import { SearchEvaluator } from './search-eval.ts';
 
@@ -173,6 +173,23 @@ interface UidThread {
   children: UidThread[];
 }
 
+/** What threading takes of a message: seq is its uid (a view's sequence order is its uid order). */
+type ThreadMessage = Omit<ThreadFields, 'date'> & { seq: number; date: number };
+
+/**
+ * REFERENCES links kept for a mailbox (ReferenceThreads) and the uids fed to them, ascending: a
+ * THREAD over those uids plus newer ones (new mail) adds only the newer ones.
+ */
+interface KeptReferences {
+  threads: ReferenceThreads<ThreadMessage>;
+  uids: number[];
+}
+
+interface ThreadResult {
+  forest: UidThread[];
+  kept?: KeptReferences;
+}
+
 export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Completion> {
   if (cmd.algorithm !== 'ORDEREDSUBJECT' && cmd.algorithm !== 'REFERENCES') return no(`Unknown threading algorithm ${cmd.algorithm}`);
   const sel = ctx.selected!;
@@ -183,10 +200,11 @@ export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Comp
   // change: the same uids again, with no message added to the mailbox since, give the same forest.
   const kind = `thread:${cmd.algorithm}`;
   const version = cache.version(sel.mailbox.id);
-  let forest = cache.result<UidThread[]>(sel.mailbox.id, kind, uids);
-  if (!forest) {
-    forest = await threadForest(ctx, uids, cmd.algorithm);
-    cache.keepResult(sel.mailbox.id, kind, uids, version, forest);
+  let result = cache.result<ThreadResult>(sel.mailbox.id, kind, uids);
+  if (!result) {
+    const last = cmd.algorithm === 'REFERENCES' ? cache.lastResult<ThreadResult>(sel.mailbox.id, kind)?.kept : undefined;
+    result = (last && await threadAdded(ctx, last, uids)) ?? await threadForest(ctx, uids, cmd.algorithm);
+    cache.keepResult(sel.mailbox.id, kind, uids, version, result);
   }
   const id = (uid: number) => (cmd.uid ? uid : sel.view.seqOf(uid));
   const format = (n: UidThread): string => {
@@ -195,20 +213,19 @@ export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Comp
     if (n.children.length === 1) return `${id(n.uid)} ${format(n.children[0]!)}`;
     return `${id(n.uid)} ${n.children.map((c) => `(${format(c)})`).join('')}`;
   };
-  const text = forest.map((r) => `(${format(r)})`).join('');
+  const text = result.forest.map((r) => `(${format(r)})`).join('');
   ctx.write(Buffer.from(`* THREAD${text ? ` ${text}` : ''}\r\n`));
   return ok('THREAD completed');
 }
 
-/** THREAD (RFC 5256 §3, §4) of the given uids, by uid. */
-async function threadForest(ctx: ImapContext, uids: number[], algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'): Promise<UidThread[]> {
+/** The threading fields of the given uids' messages (uids without a row are left out). */
+async function threadMessages(ctx: ImapContext, uids: readonly number[]): Promise<ThreadMessage[]> {
   const sel = ctx.selected!;
   const cache = ctx.deps.summaries;
   const rows = await cache.rows(ctx.deps.mailboxes, sel.mailbox.id, sel.view.maxUid);
   // What threading needs of a message depends on its bytes only: computed once per blob (and
-  // read back without a promise per message once it is). Ties go by sequence number, and a
-  // view's sequence order is its uid order: the uid serves as seq.
-  const inputs: Array<Omit<ThreadFields, 'date'> & { seq: number; date: number }> = [];
+  // read back without a promise per message once it is).
+  const inputs: ThreadMessage[] = [];
   const add = (uid: number, row: Message, f: ThreadFields) => inputs.push({
     seq: uid, messageId: f.messageId, references: f.references, subject: f.subject, base: f.base, date: f.date ?? row.internalDate,
   });
@@ -222,7 +239,42 @@ async function threadForest(ctx: ImapContext, uids: number[], algorithm: 'ORDERE
   }
   const computed = await Promise.all(missing.map(([, row]) => cache.memo('thread', row.blobId, () => threadFields(ctx, row))));
   missing.forEach(([uid, row], i) => add(uid, row, computed[i]!));
-  const roots = algorithm === 'ORDEREDSUBJECT' ? threadOrderedSubject(inputs) : threadReferences(inputs);
-  const byUid = (n: ThreadNode<(typeof inputs)[number]>): UidThread => ({ uid: n.message?.seq ?? 0, children: n.children.length === 0 ? [] : n.children.map(byUid) });
-  return roots.map(byUid);
+  if (missing.length > 0 && inputs.length > 1) inputs.sort((a, b) => a.seq - b.seq);
+  return inputs;
+}
+
+const byUid = (n: ThreadNode<ThreadMessage>): UidThread => ({ uid: n.message?.seq ?? 0, children: n.children.length === 0 ? [] : n.children.map(byUid) });
+
+const ascending = (uids: readonly number[]) => {
+  for (let i = 1; i < uids.length; i++) if (uids[i - 1]! >= uids[i]!) return false;
+  return true;
+};
+
+/** THREAD (RFC 5256 §3, §4) of the given uids, by uid; for REFERENCES, with its links kept. */
+async function threadForest(ctx: ImapContext, uids: readonly number[], algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'): Promise<ThreadResult> {
+  const inputs = await threadMessages(ctx, uids);
+  if (algorithm === 'ORDEREDSUBJECT') return { forest: threadOrderedSubject(inputs).map(byUid) };
+  const threads = new ReferenceThreads<ThreadMessage>();
+  threads.add(inputs);
+  // Kept only when every uid had its message, so the kept uids are exactly the ones linked.
+  const kept = inputs.length === uids.length && ascending(uids) ? { threads, uids: [...uids] } : undefined;
+  return { forest: threads.forest().map(byUid), kept };
+}
+
+/**
+ * REFERENCES of `uids` from links kept for a prefix of them: the uids after that prefix (mail that
+ * came since) are added to the kept links. Undefined when `uids` do not extend the kept ones
+ * (a message expunged, another search) or a message is gone: the caller threads from scratch.
+ */
+async function threadAdded(ctx: ImapContext, kept: KeptReferences, uids: readonly number[]): Promise<ThreadResult | undefined> {
+  const n = kept.uids.length;
+  if (uids.length < n || !ascending(uids)) return undefined;
+  for (let i = 0; i < n; i++) if (kept.uids[i] !== uids[i]) return undefined;
+  const added = uids.slice(n);
+  const inputs = await threadMessages(ctx, added);
+  // Another session may have added to the same links meanwhile.
+  if (inputs.length !== added.length || kept.uids.length !== n) return undefined;
+  kept.threads.add(inputs);
+  for (const u of added) kept.uids.push(u);
+  return { forest: kept.threads.forest().map(byUid), kept };
 }

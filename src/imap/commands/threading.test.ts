@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { threadOrderedSubject, threadReferences, type ThreadInput, type ThreadNode } from './threading.ts';
+import { ReferenceThreads, threadOrderedSubject, threadReferences, type ThreadInput, type ThreadNode } from './threading.ts';
 
 const DAY = 86_400_000;
 const m = (seq: number, messageId: string, references: string[], subject: string, day = seq): ThreadInput =>
@@ -52,5 +52,55 @@ describe('THREAD=REFERENCES (RFC 5256 §4)', () => {
 describe('THREAD=ORDEREDSUBJECT (RFC 5256 §3)', () => {
   it('groups by base subject under the earliest', () => {
     assert.equal(show(threadOrderedSubject([m(1, 'a', [], 'Re: x', 2), m(2, 'b', [], 'X', 1), m(3, 'c', [], 'y', 3)])), '(2 1)(3)');
+  });
+});
+
+describe('THREAD=REFERENCES kept across appends (ReferenceThreads)', () => {
+  /** A small deterministic generator (mulberry32), so a failure can be replayed by its seed. */
+  const random = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
+  it('gives what a full run gives, after every append and expunge of randomized mailboxes', () => {
+    for (let seed = 1; seed <= 60; seed++) {
+      const rnd = random(seed);
+      const pick = <X>(list: readonly X[]): X => list[Math.floor(rnd() * list.length)]!;
+      // Few ids and subjects, so duplicates, missing parents, loops and subject merges are common.
+      const ids = Array.from({ length: 12 + Math.floor(rnd() * 30) }, (_, i) => `id${i}`);
+      const subjects = ['Lunch', 'Re: Lunch', 'Fwd: Lunch', 'Plan', 'Re: Plan', 'RE: re: plan', '', 'Other [x]', 'Other'];
+      let seq = 0;
+      const next = (): ThreadInput => {
+        seq += 1 + Math.floor(rnd() * 3); // uids with gaps
+        const refs = Array.from({ length: Math.floor(rnd() * 4) }, () => pick(ids));
+        return { seq, messageId: rnd() < 0.1 ? '' : pick(ids), references: refs, subject: pick(subjects), date: Math.floor(rnd() * 6) * DAY };
+      };
+      let mailbox: ThreadInput[] = [];
+      let kept = new ReferenceThreads<ThreadInput>();
+      for (let step = 0; step < 25; step++) {
+        if (rnd() < 0.2 && mailbox.length > 0) {
+          // An expunge: the kept threads start again from what stays.
+          mailbox = mailbox.filter(() => rnd() < 0.7);
+          kept = new ReferenceThreads<ThreadInput>();
+          kept.add(mailbox);
+        } else {
+          const batch = Array.from({ length: 1 + Math.floor(rnd() * 5) }, next);
+          mailbox.push(...batch);
+          kept.add(batch);
+        }
+        const expected = show(threadReferences(mailbox));
+        assert.equal(show(kept.forest()), expected, `seed ${seed}, step ${step}`);
+        // forest() leaves the kept containers as they were: asking again gives the same.
+        assert.equal(show(kept.forest()), expected, `seed ${seed}, step ${step} (again)`);
+      }
+    }
+  });
+
+  it('refuses a message that is not above every one added', () => {
+    const kept = new ReferenceThreads<ThreadInput>();
+    kept.add([m(5, 'a', [], 'A')]);
+    assert.throws(() => kept.add([m(5, 'b', [], 'B')]), /seq 5 after 5/);
   });
 });

@@ -66,76 +66,114 @@ function link<T extends ThreadInput>(parent: Container<T>, child: Container<T>):
   parent.children.push(child);
 }
 
+/** THREAD=REFERENCES of a set of messages, in one go. */
 export function threadReferences<T extends ThreadInput>(messages: readonly T[]): ThreadNode<T>[] {
-  const byId = new Map<string, Container<T>>();
-  const all: Container<T>[] = []; // every container, dummies included
   let sorted = true;
   for (let i = 1; i < messages.length && sorted; i++) sorted = messages[i - 1]!.seq < messages[i]!.seq;
-  const ordered = sorted ? messages : [...messages].sort((a, b) => a.seq - b.seq);
-  // (1) Containers by Message-ID; a missing or duplicate id gets one of its own (in no table).
-  const own: Container<T>[] = new Array(ordered.length);
-  for (let i = 0; i < ordered.length; i++) {
-    const m = ordered[i]!;
-    const id = m.messageId;
-    let c = id === '' ? undefined : byId.get(id);
-    if (c === undefined || c.message) {
-      c = container(m);
-      all.push(c);
-      if (id !== '' && !byId.has(id)) byId.set(id, c);
-    } else {
-      c.message = m;
-    }
-    own[i] = c;
-  }
-  const containerFor = (id: string) => {
-    let c = byId.get(id);
-    if (!c) {
-      byId.set(id, (c = container<T>()));
-      all.push(c);
-    }
-    return c;
-  };
-  for (let i = 0; i < ordered.length; i++) {
-    const refs = ordered[i]!.references;
-    const self = own[i]!;
-    // (1A) Link the references as a chain, never changing an existing parent, never making a loop.
-    let prev: Container<T> | undefined;
-    for (const ref of refs) {
-      const c = containerFor(ref);
-      if (prev && !c.parent && c !== prev && !isAncestor(c, prev)) link(prev, c);
-      prev = c;
-    }
-    // (1B) The last reference is the message's parent (replacing another one).
-    if (prev && prev !== self && !isAncestor(self, prev)) {
-      unlink(self);
-      link(prev, self);
-    } else if (!prev) {
-      unlink(self);
-    }
-  }
-  // (2) The roots.
-  let roots = all.filter((c) => !c.parent);
-  // (3) Prune dummies.
-  const prune = (list: Container<T>[], atRoot: boolean): Container<T>[] => {
-    const out: Container<T>[] = [];
-    for (const c of list) {
-      if (c.children.length > 0) {
-        c.children = prune(c.children, false);
-        for (const child of c.children) child.parent = c;
+  const threads = new ReferenceThreads<T>();
+  threads.add(sorted ? messages : [...messages].sort((a, b) => a.seq - b.seq));
+  return threads.forest();
+}
+
+/**
+ * THREAD=REFERENCES kept across calls: step (1) (linking by Message-ID and References) depends only
+ * on the messages in sequence order, each processed after those before it, so messages with higher
+ * sequence numbers than every one added so far (new mail, by uid) are linked into the kept
+ * containers exactly as a full run would link them. Steps (2)-(7) then run on a copy, so the
+ * containers stay as step (1) left them for the next add(). Removing messages is not supported:
+ * an expunge starts a new one.
+ */
+export class ReferenceThreads<T extends ThreadInput> {
+  private readonly byId = new Map<string, Container<T>>();
+  /** Every container, dummies included. */
+  private readonly all: Container<T>[] = [];
+  private lastSeq = 0;
+  /** How many messages were added. */
+  size = 0;
+
+  /** Links messages in, in ascending seq order, each above every seq added before (else it throws). */
+  add(messages: readonly T[]): void {
+    const byId = this.byId;
+    const all = this.all;
+    // (1) Containers by Message-ID; a missing or duplicate id gets one of its own (in no table).
+    const own: Container<T>[] = new Array(messages.length);
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i]!;
+      if (m.seq <= this.lastSeq) throw new Error(`ReferenceThreads.add: seq ${m.seq} after ${this.lastSeq}`);
+      this.lastSeq = m.seq;
+      const id = m.messageId;
+      let c = id === '' ? undefined : byId.get(id);
+      if (c === undefined || c.message) {
+        c = container(m);
+        all.push(c);
+        if (id !== '' && !byId.has(id)) byId.set(id, c);
+      } else {
+        c.message = m;
       }
-      if (c.message) { out.push(c); continue; }
-      if (c.children.length === 0) continue; // (3A)
-      if (!atRoot || c.children.length === 1) { // (3B) promote the children
-        for (const child of c.children) child.parent = undefined;
-        out.push(...c.children);
-        continue;
-      }
-      out.push(c);
+      own[i] = c;
     }
-    return out;
-  };
-  roots = prune(roots, true);
-  for (const r of roots) r.parent = undefined;
+    this.size += messages.length;
+    const containerFor = (id: string) => {
+      let c = byId.get(id);
+      if (!c) {
+        byId.set(id, (c = container<T>()));
+        all.push(c);
+      }
+      return c;
+    };
+    for (let i = 0; i < messages.length; i++) {
+      const refs = messages[i]!.references;
+      const self = own[i]!;
+      // (1A) Link the references as a chain, never changing an existing parent, never making a loop.
+      let prev: Container<T> | undefined;
+      for (const ref of refs) {
+        const c = containerFor(ref);
+        if (prev && !c.parent && c !== prev && !isAncestor(c, prev)) link(prev, c);
+        prev = c;
+      }
+      // (1B) The last reference is the message's parent (replacing another one).
+      if (prev && prev !== self && !isAncestor(self, prev)) {
+        unlink(self);
+        link(prev, self);
+      } else if (!prev) {
+        unlink(self);
+      }
+    }
+  }
+
+  /** Steps (2)-(7) on a copy of the linked containers: the forest. */
+  forest(): ThreadNode<T>[] {
+    // (2) The roots; (3) prune dummies, copying what stays (one call per container, no list per call).
+    const prune = (c: Container<T>, atRoot: boolean, parent: Container<T> | undefined, out: Container<T>[]): void => {
+      if (c.message) {
+        const copy: Container<T> = { message: c.message, parent, children: [] };
+        for (const child of c.children) prune(child, false, copy, copy.children);
+        out.push(copy);
+        return;
+      }
+      if (c.children.length === 0) return; // (3A)
+      const kept: Container<T>[] = [];
+      for (const child of c.children) prune(child, false, undefined, kept);
+      if (kept.length === 0) return; // (3A), once its children went
+      if (!atRoot || kept.length === 1) { // (3B) promote the children
+        for (const child of kept) {
+          child.parent = atRoot ? undefined : parent;
+          out.push(child);
+        }
+        return;
+      }
+      const copy: Container<T> = { message: undefined, parent, children: kept };
+      for (const child of kept) child.parent = copy;
+      out.push(copy);
+    };
+    const roots: Container<T>[] = [];
+    for (const c of this.all) if (!c.parent) prune(c, true, undefined, roots);
+    return gather(roots);
+  }
+}
+
+/** Steps (4)-(7) on pruned roots (changed in place). */
+function gather<T extends ThreadInput>(roots: Container<T>[]): ThreadNode<T>[] {
   // (4) Roots by date (a dummy by its first child's), children too.
   const sortTree = (list: Container<T>[]) => {
     for (const c of list) if (c.children.length > 0) sortTree(c.children);
@@ -198,10 +236,9 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
     }
     if (!at.has(entry) && !entry.parent) push(entry);
   }
-  // (6) Siblings by date, then sequence; (7) the forest.
+  // (6) Siblings by date, then sequence; (7) the forest: the containers are copies, handed out as they are.
   sortTree(merged);
-  const out = (c: Container<T>): ThreadNode<T> => ({ message: c.message, children: c.children.length === 0 ? [] : c.children.map(out) });
-  return merged.map(out);
+  return merged;
 }
 
 /** THREAD=ORDEREDSUBJECT (§3): one thread per base subject, the earliest first, the rest its children by date. */
