@@ -52,12 +52,16 @@ export class ApiError extends Error {
 
 let csrfToken = '';
 
-/** One API call; every method but GET carries the CSRF token (and a JSON body when there is one). */
-export async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+/**
+ * One JSON request with the given CSRF token (every method but GET carries it, and a JSON body when
+ * there is one); an error answer is thrown as ApiError. The webmail's and the admin console's
+ * clients each keep their own token.
+ */
+export async function requestJson<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body: unknown, csrf: string): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') {
     if (body !== undefined) headers['content-type'] = 'application/json';
-    if (csrfToken) headers['x-csrf-token'] = csrfToken;
+    if (csrf) headers['x-csrf-token'] = csrf;
   }
   let res: Response;
   try {
@@ -72,6 +76,9 @@ export async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: s
   }
   return json as T;
 }
+
+/** One webmail API call with the session's CSRF token. */
+export const call = <T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> => requestJson<T>(method, path, body, csrfToken);
 
 /** A POST without a session (forgotten password, registration): with a fresh pre-login CSRF token. */
 export async function preLoginPost<T>(path: string, body: unknown): Promise<T> {

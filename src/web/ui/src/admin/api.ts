@@ -4,7 +4,7 @@
  * X-CSRF-Token on every POST (the login itself sends the pre-login double-submit token). Errors
  * are thrown as the webmail's ApiError. The types mirror the routes' zod schemas.
  */
-import { ApiError } from '../api.ts';
+import { ApiError, requestJson } from '../api.ts';
 
 export interface ConsoleAdmin { username: string; role: 'super' | 'domain' | 'department'; domain: string | null; orgUnitId: number | null; department: string | null }
 export interface AdminMe { admin: ConsoleAdmin; csrfToken: string }
@@ -24,25 +24,8 @@ export interface BatchResult { added: string[]; errors: Array<{ line: number; fi
 
 let csrfToken = '';
 
-export async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (method === 'POST') {
-    headers['content-type'] = 'application/json';
-    if (csrfToken) headers['x-csrf-token'] = csrfToken;
-  }
-  let res: Response;
-  try {
-    res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (err) {
-    throw new ApiError(0, 'NETWORK', (err as Error).message);
-  }
-  const json = await res.json().catch(() => undefined) as { error?: { code: string; message: string; field?: string } } | undefined;
-  if (!res.ok) {
-    const e = json?.error;
-    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? res.statusText, e?.field);
-  }
-  return json as T;
-}
+/** One console API call with the admin session's CSRF token. */
+export const call = <T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> => requestJson<T>(method, path, body, csrfToken);
 
 const enc = encodeURIComponent;
 const domainPath = (domain: string) => `/api/admin/domains/${enc(domain)}`;
