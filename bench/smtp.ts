@@ -14,7 +14,7 @@
  * (Youju: the store's counts; Dovecot: files in Maildir new/ + cur/), failures, the CPU seconds the
  * server's processes used meanwhile (/proc; the figure least skewed by other work on the machine),
  * and Youju / Postfix+Dovecot for each.
- * Options: --messages N, --no-postfix (Youju alone), --postconf (print `postconf -n` of the private Postfix),
+ * Options: --messages N, --no-postfix (Youju alone), --smtp-processes N (boot config processes.smtp), --postconf (print `postconf -n` of the private Postfix),
  * --profile DIR (youju runs under node --cpu-prof into DIR; the profile is written when it stops).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -222,7 +222,8 @@ async function startYoujuTarget(): Promise<Target> {
     const data = join(dir, 'data');
     const port = await freePort();
     const cfg = join(dir, 'youju.json');
-    await writeSmtpOnlyConfig(cfg, { hostname: `mx.${DOMAIN}`, smtpPort: port, dnsServer: dns.server });
+    const smtpProcesses = optionText('smtp-processes');
+    await writeSmtpOnlyConfig(cfg, { hostname: `mx.${DOMAIN}`, smtpPort: port, dnsServer: dns.server, ...(smtpProcesses === undefined ? {} : { smtpProcesses: Number(smtpProcesses) }) });
     const init = youju(['--data', data, '--config', cfg, 'init', '--domain', DOMAIN]);
     if (init.code !== 0) throw new Error(`youju init failed: ${init.stderr}`);
     const config = loadBootConfig({ dataDir: data, file: cfg, env: {} });
@@ -232,7 +233,7 @@ async function startYoujuTarget(): Promise<Target> {
     const profileDir = optionText('profile');
     const server = await startYoujuProcess(data, cfg, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=youju-smtp.cpuprofile'] : []);
     if (profileDir) console.log(`  youju profile: ${join(profileDir, 'youju-smtp.cpuprofile')} (written when it stops)`);
-    console.log(`  youju: \`youju start\` (child process, embedded SQLite store, settings as shipped: durable) on 127.0.0.1:${port}`);
+    console.log(`  youju: \`youju start\` (child process, embedded SQLite store, settings as shipped: durable${smtpProcesses === undefined ? '' : `, processes.smtp ${smtpProcesses}`}) on 127.0.0.1:${port}`);
     return {
       name: 'youju', port,
       countInMailboxes: () => runtime.store.read(async (tx) => {

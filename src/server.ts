@@ -4,7 +4,7 @@
  * when the server starts (main.ts startServer), so CLI commands do not pay for it.
  */
 import { join } from 'node:path';
-import { SessionLogs } from './core/log/session-log.ts';
+import { SessionLogs, type SessionLog } from './core/log/session-log.ts';
 import { RoleStack } from './core/role-stack.ts';
 import { cidrMatcher } from './core/cidr.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
@@ -21,7 +21,9 @@ import { Indexer } from './fulltext/indexer.ts';
 import { ImportService } from './collect/import/import-service.ts';
 import { ImportWorker } from './collect/import/import-worker.ts';
 import { CollectWorker } from './collect/collect-worker.ts';
-import { SmtpListeners } from './smtp/listeners.ts';
+import { SmtpListeners, type ListenSpec } from './smtp/listeners.ts';
+import { SmtpProcesses } from './smtp-processes.ts';
+import { ParentRelay } from './core/ipc-relay.ts';
 import { ImapServer } from './imap/imap-server.ts';
 import { Pop3Server } from './pop3/pop3-server.ts';
 import { webServer } from './web/api/web-role.ts';
@@ -52,32 +54,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
   roles.push('keep-alive', () => clearInterval(keepAlive));
 
   try {
-    // Delivery: local and remote transports behind the queue runner.
-    const local = new LocalTransport({
-      store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current, mailboxes: rt.mailboxes,
-      srs: rt.srs, isLocalDomain: (domain) => rt.domains.isLocal(domain), log: (line) => routing.note(line),
-    });
-    // delivery.dns* and ipCache* are read at every lookup: a changed setting applies without a restart.
-    const d = () => current().delivery;
-    const dns = new DnsResolver({
-      servers: config.dns.servers, hosts: config.dns.hosts, timeoutMs: () => d().dnsTimeoutSec * 1000, tries: () => d().dnsRetries + 1,
-      cacheMax: () => d().ipCacheMaxEntries, cacheTtlMs: () => d().ipCacheTtlSec * 1000, now: clock.now,
-    });
-    const rewriter = new OutboundRewriter({ store, settings: current, resolveDomain: (n) => rt.domains.resolveDomain(n), log: (l) => routing.note(l) });
-    const remote = new SmtpTransport({
-      hostname: config.hostname, port: config.ports.smtpOutbound, resolver: dns, settings: () => current().delivery,
-      readMessage: async (job) => rewriter.rewrite(await blobs.read(job.blobId), job), log: smtpOutLog(sessionLogs),
-    });
-    await roles.start('queue runner', async () => {
-      const runner = new QueueRunner({
-        store, blobs, queue: rt.queue, clock, hostname: config.hostname, node: config.hostname,
-        settings: current, isLocalDomain: (domain) => rt.domains.isLocal(domain), local, remote,
-        log: (line) => routing.note(line),
-      });
-      await runner.start();
-      // The runner first, then the outbound connections it may still hold open.
-      return { value: runner, stop: async () => { await runner.stop(); remote.close(); } };
-    });
+    await startDelivery(rt, roles, { routing, sessionLogs, node: config.hostname });
 
     // Full-text indexing, off the delivery path: woken by every mailbox change.
     await roles.start('indexer', async () => {
@@ -89,6 +66,9 @@ export async function runServer(rt: Runtime): Promise<Server> {
     // The pipeline's background work: held messages scanned again, daily counters, housekeeping.
     await roles.start('pipeline', async () => { rt.pipeline.start(); return { value: rt.pipeline, stop: () => rt.pipeline.stop() }; });
     // In a cluster, the other nodes' mailbox events too (IDLE hears mail another node delivered).
+    // SMTP processes on SQLite: their events come through this process (a cluster store relays them itself).
+    const processRelay = config.processes.smtp > 0 && !rt.bus.relayed ? new ParentRelay() : undefined;
+    if (processRelay) rt.bus.relayThrough(processRelay);
     await rt.bus.hearRelay().catch((err) => system.note(`cluster bus: not listening yet (${String((err as Error).message ?? err)}); retrying`));
 
     const tlsMaterial = await loadTls(config);
@@ -105,21 +85,16 @@ export async function runServer(rt: Runtime): Promise<Server> {
       return { value: server, stop: () => server.close() };
     });
 
-    // SMTP listeners.
-    await listenerRole('SMTP', new SmtpListeners({
-      hostname: config.hostname, settings: current, sessionLogs, tls: tlsMaterial,
-      users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
-      authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle, pipeline: rt.pipeline,
-      verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
-      expand: async (address) => {
-        const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);
-        return r?.kind === 'local' ? [...r.users.map((u) => u.address), ...r.remote] : undefined;
-      },
-    }), [
-      { role: 'smtp', kind: 'mx', port: config.ports.smtp, host: config.listen, secure: false },
-      { role: 'submission', kind: 'submission', port: config.ports.submission, host: config.listen, secure: false },
-      { role: 'smtps', kind: 'submission', port: config.ports.smtps, host: config.listen, secure: true },
-    ]);
+    // SMTP: in this process, or in config.processes.smtp child processes sharing the ports.
+    if (config.processes.smtp > 0) {
+      await roles.start('smtp processes', async () => {
+        const children = await SmtpProcesses.start(rt, { count: config.processes.smtp, log: (line) => system.note(line), ...(processRelay ? { relay: processRelay } : {}) });
+        listeners.push(...children.listeners);
+        return { value: children, stop: () => children.stop() };
+      });
+    } else {
+      await listenerRole('SMTP', smtpListeners(rt, { sessionLogs, tls: tlsMaterial, throttle }), smtpSpecs(config));
+    }
     // POP3.
     await listenerRole('POP3', new Pop3Server({
       hostname: config.hostname, settings: current, users: rt.users, mailboxes: rt.mailboxes, authWindows: rt.authWindows,
@@ -219,6 +194,94 @@ export async function runServer(rt: Runtime): Promise<Server> {
     throw err;
   }
 }
+
+/**
+ * An SMTP process (config processes.smtp): the SMTP listeners, on ports it shares with its siblings,
+ * and the queue runner that delivers what they accept, as node `node` of the store. The main
+ * process runs everything else.
+ */
+export async function runSmtpNode(rt: Runtime, opts: { node: string }): Promise<Server> {
+  const { config, clock } = rt;
+  const roles = new RoleStack((name, err) => rt.logger.error({ err }, `stopping ${name} failed`));
+  const sessionLogs = new SessionLogs({ dir: join(config.dataDir, 'logs'), clock });
+  roles.push('session logs', () => sessionLogs.close());
+  const routing = sessionLogs.open('routing', { ip: '127.0.0.1' });
+  roles.push('routing log', () => routing.close());
+  const throttle = new LoginThrottle(() => rt.settings.current().security, clock.now);
+  try {
+    await startDelivery(rt, roles, { routing, sessionLogs, node: opts.node });
+    // Counters only: the held messages are the main process's (their leases carry the host name).
+    await roles.start('pipeline counters', async () => { rt.pipeline.start({ held: false }); return { value: rt.pipeline, stop: () => rt.pipeline.stop() }; });
+    await rt.bus.hearRelay();
+    const server = smtpListeners(rt, { sessionLogs, tls: await loadTls(config), throttle });
+    const listeners = await roles.start('smtp', async () => {
+      try {
+        const bound = await server.listen(smtpSpecs(config));
+        return { value: bound, stop: () => server.close() };
+      } catch (err) {
+        await server.close();
+        throw new MailError('CONFIG_INVALID', `cannot listen for SMTP: ${(err as Error).message}`, { cause: err });
+      }
+    });
+    return { listeners, stop: () => roles.stop() };
+  } catch (err) {
+    await roles.stop();
+    throw err;
+  }
+}
+
+/** Delivery: local and remote transports behind the queue runner, as node `node` (its lease owner). */
+async function startDelivery(rt: Runtime, roles: RoleStack, o: { routing: SessionLog; sessionLogs: SessionLogs; node: string }): Promise<void> {
+  const { config, store, blobs, clock, settings } = rt;
+  const { routing } = o;
+  const current = () => settings.current();
+  const local = new LocalTransport({
+    store, blobs, resolver: rt.resolver, queue: rt.queue, hostname: config.hostname, clock, settings: current, mailboxes: rt.mailboxes,
+    srs: rt.srs, isLocalDomain: (domain) => rt.domains.isLocal(domain), log: (line) => routing.note(line),
+  });
+  // delivery.dns* and ipCache* are read at every lookup: a changed setting applies without a restart.
+  const d = () => current().delivery;
+  const dns = new DnsResolver({
+    servers: config.dns.servers, hosts: config.dns.hosts, timeoutMs: () => d().dnsTimeoutSec * 1000, tries: () => d().dnsRetries + 1,
+    cacheMax: () => d().ipCacheMaxEntries, cacheTtlMs: () => d().ipCacheTtlSec * 1000, now: clock.now,
+  });
+  const rewriter = new OutboundRewriter({ store, settings: current, resolveDomain: (n) => rt.domains.resolveDomain(n), log: (l) => routing.note(l) });
+  const remote = new SmtpTransport({
+    hostname: config.hostname, port: config.ports.smtpOutbound, resolver: dns, settings: () => current().delivery,
+    readMessage: async (job) => rewriter.rewrite(await blobs.read(job.blobId), job), log: smtpOutLog(o.sessionLogs),
+  });
+  await roles.start('queue runner', async () => {
+    const runner = new QueueRunner({
+      store, blobs, queue: rt.queue, clock, hostname: config.hostname, node: o.node,
+      settings: current, isLocalDomain: (domain) => rt.domains.isLocal(domain), local, remote,
+      log: (line) => routing.note(line),
+    });
+    await runner.start();
+    // The runner first, then the outbound connections it may still hold open.
+    return { value: runner, stop: async () => { await runner.stop(); remote.close(); } };
+  });
+}
+
+/** The SMTP listeners of this process (smtp/listeners.ts) over the runtime's services. */
+function smtpListeners(rt: Runtime, o: { sessionLogs: SessionLogs; tls: { key: Buffer; cert: Buffer }; throttle: LoginThrottle }): SmtpListeners {
+  const { config, store, clock } = rt;
+  return new SmtpListeners({
+    hostname: config.hostname, settings: () => rt.settings.current(), sessionLogs: o.sessionLogs, tls: o.tls,
+    users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
+    authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle: o.throttle, pipeline: rt.pipeline,
+    verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
+    expand: async (address) => {
+      const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);
+      return r?.kind === 'local' ? [...r.users.map((u) => u.address), ...r.remote] : undefined;
+    },
+  });
+}
+
+const smtpSpecs = (config: Runtime['config']): ListenSpec[] => [
+  { role: 'smtp', kind: 'mx', port: config.ports.smtp, host: config.listen, secure: false },
+  { role: 'submission', kind: 'submission', port: config.ports.submission, host: config.listen, secure: false },
+  { role: 'smtps', kind: 'submission', port: config.ports.smtps, host: config.listen, secure: true },
+];
 
 /** What a protocol server offers the role stack: bind its ports, and close. */
 interface Listening<T> {

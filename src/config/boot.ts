@@ -110,6 +110,11 @@ export const BootConfigSchema = z.strictObject({
   log: z.strictObject({
     level: z.enum(LOG_LEVELS).default('info').describe('structured log level on stdout'),
   }).prefault({}).describe('structured logging'),
+  processes: z.strictObject({
+    smtp: z.int({ error: 'must be an integer between 0 and 32' }).min(0, { error: 'must be an integer between 0 and 32' })
+      .max(32, { error: 'must be an integer between 0 and 32' }).default(0)
+      .describe('SMTP processes: 0 runs the SMTP listeners in the main process; N > 0 runs them in N child processes that share the ports and deliver what they accept, so SMTP work spreads over N cores (default 0)'),
+  }).prefault({}).describe('how the roles spread over processes'),
 }).describe('Youju boot configuration');
 
 export type BootConfig = z.output<typeof BootConfigSchema>;

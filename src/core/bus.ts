@@ -55,6 +55,11 @@ export class Bus {
     this.relay = relay;
   }
 
+  /** Whether events already travel through a relay (a cluster store's). */
+  get relayed(): boolean {
+    return this.relay !== undefined;
+  }
+
   /** Emits the other nodes' events here too (a server node). */
   async hearRelay(): Promise<void> {
     if (!this.relay || this.hearing) return;

@@ -75,12 +75,17 @@ export class Pipeline implements SessionHost {
     return this.stages.filter((s) => s.isEnabled(settings)).map((s) => s.name);
   }
 
-  /** Starts the held-message scans, the counter flushes and housekeeping (a running server only). */
-  start(): void {
-    this.#loop.start();
+  /**
+   * Starts the held-message scans, the counter flushes and housekeeping (a running server only);
+   * an SMTP process (held: false) only flushes its counters.
+   */
+  start(o: { held?: boolean } = {}): void {
     const flush = () => void this.counters.flush().catch((err: unknown) => this.#warn(`counters not written: ${String(err)}`));
-    const housekeep = () => void this.#housekeep();
-    this.#timers = [setInterval(flush, this.deps.settings().pipeline.counterFlushSec * 1000), setInterval(housekeep, HOUSEKEEPING_MS)];
+    this.#timers = [setInterval(flush, this.deps.settings().pipeline.counterFlushSec * 1000)];
+    if (o.held !== false) {
+      this.#loop.start();
+      this.#timers.push(setInterval(() => void this.#housekeep(), HOUSEKEEPING_MS));
+    }
     for (const t of this.#timers) t.unref();
   }
 

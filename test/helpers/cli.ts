@@ -45,7 +45,8 @@ export function startYoujuProcess(data: string, configFile: string, nodeArgs: st
 }
 
 /** A boot config file with only the SMTP port open, on loopback, resolving through `dnsServer`. */
-export async function writeSmtpOnlyConfig(file: string, o: { hostname: string; smtpPort: number; dnsServer: string }): Promise<void> {
+export async function writeSmtpOnlyConfig(file: string, o: { hostname: string; smtpPort: number; dnsServer: string; smtpProcesses?: number }): Promise<void> {
   await writeFile(file, JSON.stringify({ hostname: o.hostname, listen: '127.0.0.1', dns: { servers: [o.dnsServer] },
+    ...(o.smtpProcesses === undefined ? {} : { processes: { smtp: o.smtpProcesses } }),
     ports: { smtp: o.smtpPort, submission: 0, smtps: 0, imap: 0, imaps: 0, pop3: 0, pop3s: 0, http: 0, https: 0, admin: 0 } }));
 }

@@ -30,6 +30,8 @@ export interface SessionLogsOptions {
 
 const MASK = '****';
 const MAX_LINE_CHARS = 2000;
+/** How long lines gather before they are written (a file gets at most ~40 writes a second). */
+const WRITE_DELAY_MS = 25;
 
 const p2 = (n: number): string => String(n).padStart(2, '0');
 /** Local calendar date, YYYY-MM-DD. */
@@ -75,7 +77,8 @@ export class SessionLogs {
   readonly #closing = new Set<Promise<void>>();
   #dirReady = false;
   #closed = false;
-  #flushScheduled = false;
+  /** Set while lines are gathering: they are written when it fires, or at flush() or close(). */
+  #flushTimer: NodeJS.Timeout | undefined;
   #nextId = Math.floor(Math.random() * 36 ** 4);
 
   constructor(opts: SessionLogsOptions) {
@@ -114,12 +117,11 @@ export class SessionLogs {
         out = `${date} ${localTime(now)} [-----] *  ${f.dropped} line(s) dropped: the disk fell behind\n${out}`;
         f.dropped = 0;
       }
-      // Lines gather for the rest of this turn of the event loop and go to the file in one write:
-      // under load many sessions log in the same turn, and each write costs a thread-pool round trip.
+      // Lines gather for up to WRITE_DELAY_MS and go to the file in one write: under load many
+      // sessions log at once, and each write costs a system call and a thread-pool round trip.
       f.pending += out;
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true;
-        setImmediate(() => this.#writePending());
+      if (this.#flushTimer === undefined) {
+        this.#flushTimer = setTimeout(() => this.#writePending(), WRITE_DELAY_MS);
       }
     } catch (err) {
       this.#onError(err as Error);
@@ -128,7 +130,8 @@ export class SessionLogs {
 
   /** Hands each file's gathered lines to its stream, one write per file. */
   #writePending(): void {
-    this.#flushScheduled = false;
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
     for (const f of this.#files.values()) this.#writeOut(f);
   }
 
@@ -149,8 +152,8 @@ export class SessionLogs {
    * Lines written after the call are not waited for, so a busy server cannot stall it.
    */
   async flush(protocol?: SessionProtocol): Promise<void> {
-    // Lines gathered in this turn go out at its end, in one write with everybody else's.
-    if (this.#flushScheduled) await new Promise((resolve) => setImmediate(resolve));
+    // Lines still gathering go out now, in one write with everybody else's.
+    if (this.#flushTimer !== undefined) this.#writePending();
     const waits: Array<Promise<unknown>> = [...this.#closing];
     for (const [p, f] of this.#files) {
       if ((protocol === undefined || p === protocol) && f.written < f.issued) {
@@ -163,6 +166,7 @@ export class SessionLogs {
   /** Writes what is pending, closes every file; later writes are ignored. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#writePending();
     for (const [protocol, f] of this.#files) {
       this.#files.delete(protocol);
       this.#end(f);
