@@ -39,6 +39,8 @@ export class GroupCommit<C> {
   private readonly wal: WalSync | undefined;
 
   private readonly onCommit: (() => void) | undefined;
+  /** Transaction control, prepared once: exec() would parse each statement again, six times a job. */
+  private readonly sql: Record<'begin' | 'savepoint' | 'release' | 'rollbackTo' | 'commit', Database.Statement>;
   private readonly busyMs: number;
 
   /**
@@ -50,6 +52,10 @@ export class GroupCommit<C> {
     this.onCommit = opts.onCommit;
     this.busyMs = opts.busyTimeoutMs ?? 5000;
     db.pragma('busy_timeout = 0');
+    this.sql = {
+      begin: db.prepare('BEGIN IMMEDIATE'), savepoint: db.prepare('SAVEPOINT job'), release: db.prepare('RELEASE job'),
+      rollbackTo: db.prepare('ROLLBACK TO job'), commit: db.prepare('COMMIT'),
+    };
   }
 
   run<T>(fn: (ctx: C) => Promise<T> | T): Promise<T> {
@@ -94,7 +100,7 @@ export class GroupCommit<C> {
     const deadline = Date.now() + this.busyMs;
     for (;;) {
       try {
-        this.db.exec('BEGIN IMMEDIATE');
+        this.sql.begin.run();
         return;
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw error;
@@ -113,19 +119,19 @@ export class GroupCommit<C> {
       return;
     }
     for (const job of batch) {
-      this.db.exec('SAVEPOINT job');
+      this.sql.savepoint.run();
       try {
         const value = await job.fn(this.ctx);
-        this.db.exec('RELEASE job');
+        this.sql.release.run();
         outcomes.push({ ok: true, value });
       } catch (error) {
-        this.db.exec('ROLLBACK TO job');
-        this.db.exec('RELEASE job');
+        this.sql.rollbackTo.run();
+        this.sql.release.run();
         outcomes.push({ ok: false, error });
       }
     }
     try {
-      this.db.exec('COMMIT');
+      this.sql.commit.run();
     } catch (error) {
       try { this.db.exec('ROLLBACK'); } catch { /* already rolled back */ }
       const e = new MailError('STORE_UNAVAILABLE', `commit failed: ${String(error)}`, { cause: error });
