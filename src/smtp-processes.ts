@@ -71,7 +71,10 @@ export class SmtpProcesses {
     const fromSource = extname(own) === '.ts';
     cluster.setupPrimary({
       exec: fileURLToPath(new URL(`./smtp-node${extname(own)}`, import.meta.url)),
-      execArgv: fromSource ? ['--import', import.meta.resolve('tsx')] : [],
+      // A profiled server (--cpu-prof, as `npm run bench -- smtp --profile` runs it) profiles its children
+      // too, each into a file of its own name.
+      execArgv: [...(fromSource ? ['--import', import.meta.resolve('tsx')] : []),
+        ...process.execArgv.filter((a) => a === '--cpu-prof' || a.startsWith('--cpu-prof-dir'))],
       args: [],
     });
     const worker = cluster.fork();
