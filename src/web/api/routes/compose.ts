@@ -36,6 +36,7 @@ export const ComposeBody = z.strictObject({
   attachmentsFrom: MessageRef.optional().describe('Forward inline: the attachments of this message go along'),
   forwardAttached: z.array(MessageRef).max(20).optional().describe('Messages attached whole (forward as attachment)'),
   saveSent: z.boolean().default(true).describe('File a copy in Sent'),
+  charset: z.enum(['utf-8', 'gb2312']).optional().describe('Charset of the subject and text (邮件发送编码); default: the user\'s preference'),
 });
 
 const Attachment = z.object({ index: z.number().int(), fileName: z.string(), contentType: z.string(), size: z.number().int(), inline: z.boolean() });
@@ -65,7 +66,8 @@ export function composeRoutes(deps: WebDeps): AnyRoute[] {
       handler: async ({ who, body, req }) => {
         const me = who();
         const { saveSent, ...rest } = body;
-        return s.send(me.actor, me.user.id, input(rest as typeof body), { ip: req.ip, secure: req.protocol === 'https' }, { saveSent });
+        const charset = rest.charset ?? (await deps.options?.user.preferences(me.actor, me.user.id))?.charset;
+        return s.send(me.actor, me.user.id, { ...input(rest as typeof body), ...(charset ? { charset } : {}) }, { ip: req.ip, secure: req.protocol === 'https' }, { saveSent });
       },
     }),
     defineRoute({

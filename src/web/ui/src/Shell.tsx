@@ -80,6 +80,7 @@ function MailShell({ me }: { me: Me }) {
       const { folderId: changed } = JSON.parse((e as MessageEvent<string>).data) as { folderId: number };
       void queryClient.invalidateQueries({ queryKey: keys.folders });
       void queryClient.invalidateQueries({ queryKey: keys.messages(changed) });
+      void queryClient.invalidateQueries({ queryKey: ['search'] }); // open search results may have changed too
     });
     events.addEventListener('folders', () => void queryClient.invalidateQueries({ queryKey: keys.folders }));
     events.addEventListener('session-ended', () => { events.close(); queryClient.setQueryData(keys.me, null); });

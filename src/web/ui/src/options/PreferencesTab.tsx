@@ -23,6 +23,9 @@ export function PreferencesTab() {
     setSaving(true);
     try {
       queryClient.setQueryData(optionKeys.preferences, await optionsApi.setPreferences(v));
+      // The lists take the new page size, and compose the new format, charset and save-sent choice.
+      void queryClient.invalidateQueries({ queryKey: ['messages'] });
+      void queryClient.invalidateQueries({ queryKey: ['compose-options'] });
       void message.success(t('options.saved'));
     } catch (err) {
       if (!markField(form, err)) void message.error(optionError(t, err));
