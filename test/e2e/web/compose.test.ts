@@ -47,6 +47,18 @@ describe('web compose', () => {
     assert.ok(sent[0]!.flags.includes('\\Seen'));
   });
 
+  it('adds the people written to the personal book after sending (自动保存收件人到通讯录), unless turned off', async () => {
+    const book = async (c: WebClient) => (await c.get('/api/contacts?pageSize=100')).json.contacts
+      .map((x: { name: string; emails: string[] }) => `${x.name} ${x.emails.join(',')}`).sort();
+    // Alice's first mail (above) went to "Bob <bob@example.cn>" with carol@example.cn in Bcc.
+    assert.deepEqual(await book(alice), ['Bob bob@example.cn', 'carol carol@example.cn']);
+    assert.equal((await autoSaveOff()).status, 200);
+    assert.equal((await bob.post('/api/compose/send', { to: ['Carol <carol@example.cn>'], subject: 'no book', text: 'x' })).status, 200);
+    assert.deepEqual(await book(bob), [], 'autoSaveRecipients off: nobody added');
+    await bob.put('/api/options/preferences', { autoSaveRecipients: true });
+  });
+  const autoSaveOff = () => bob.put('/api/options/preferences', { autoSaveRecipients: false });
+
   it('sends in GB2312 when that is the user\'s sending charset (邮件发送编码), in UTF-8 when a character has no GB2312 code', async () => {
     assert.equal((await bob.put('/api/options/preferences', { charset: 'gb2312' })).status, 200);
     try {

@@ -51,6 +51,12 @@ const input = (b: z.output<typeof ComposeBody>): ComposeInput => ({
   forwardAttached: b.forwardAttached?.map((f) => ({ ...f, folderId: f.folderId as MailboxId })),
 });
 
+/** `Name <a@b>`, `"Name" <a@b>` or `a@b` as a contact to add. */
+function person(entry: string): { name: string; email: string } {
+  const m = /^\s*(?:"?([^"<]*?)"?\s*)?<([^<>\s]+)>\s*$/.exec(entry);
+  return m ? { name: (m[1] ?? '').trim(), email: m[2]! } : { name: '', email: entry.trim() };
+}
+
 export function composeRoutes(deps: WebDeps): AnyRoute[] {
   const s = deps.submission;
   if (!s) return [];
@@ -66,8 +72,15 @@ export function composeRoutes(deps: WebDeps): AnyRoute[] {
       handler: async ({ who, body, req }) => {
         const me = who();
         const { saveSent, ...rest } = body;
-        const charset = rest.charset ?? (await deps.options?.user.preferences(me.actor, me.user.id))?.charset;
-        return s.send(me.actor, me.user.id, { ...input(rest as typeof body), ...(charset ? { charset } : {}) }, { ip: req.ip, secure: req.protocol === 'https' }, { saveSent });
+        const prefs = await deps.options?.user.preferences(me.actor, me.user.id);
+        const charset = rest.charset ?? prefs?.charset;
+        const sent = await s.send(me.actor, me.user.id, { ...input(rest as typeof body), ...(charset ? { charset } : {}) }, { ip: req.ip, secure: req.protocol === 'https' }, { saveSent });
+        // 自动保存收件人到通讯录: the people written to join the personal book (those already in it stay as they are).
+        // The mail is sent either way: a full book only means nobody is added.
+        if (prefs?.autoSaveRecipients) {
+          await deps.contacts.book.addAddresses(me.actor, me.user.id, [...body.to, ...body.cc, ...body.bcc].map(person)).catch(() => undefined);
+        }
+        return sent;
       },
     }),
     defineRoute({
