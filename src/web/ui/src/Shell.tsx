@@ -6,6 +6,7 @@
  */
 import { EditOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { optionKeys, optionsApi } from './options/options-api.ts';
 import { App as AntApp, Button, Drawer, Grid, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -67,6 +68,9 @@ function MailShell({ me }: { me: Me }) {
   const module = /^#contacts\b/.test(hash) ? 'contacts' : /^#options\b/.test(hash) ? 'options' : 'mail';
   // W15: below 768 px the same app on one column: folders in a drawer, the list or the open message.
   const phone = Grid.useBreakpoint().md === false;
+  // 阅读窗格 (Options): on a phone the list and the mail always take turns.
+  const pane = useQuery({ queryKey: optionKeys.preferences, queryFn: optionsApi.preferences, staleTime: 5 * 60_000 }).data?.readingPane ?? 'right';
+  const inPlace = phone || pane === 'off';
   const [drawer, setDrawer] = useState(false);
 
   useEffect(() => {
@@ -145,7 +149,7 @@ function MailShell({ me }: { me: Me }) {
         {phone
           ? <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" width={260} title={t('shell.folders')} className="yj-drawer">{side}</Drawer>
           : <Layout.Sider width={220} theme="light" className="yj-sider">{side}</Layout.Sider>}
-        <Layout.Content className={`yj-main${phone ? ' yj-phone' : ''}${openUid !== undefined ? ' yj-has-open' : ''}`}>
+        <Layout.Content className={`yj-main${phone ? ' yj-phone' : pane !== 'right' ? ` yj-pane-${pane}` : ''}${openUid !== undefined ? ' yj-has-open' : ''}`}>
           {composing ? (
             <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>
               <Compose key={hash} me={me} start={parseStart(hash)} startKey={hash} onClose={() => go('')}
@@ -159,7 +163,7 @@ function MailShell({ me }: { me: Me }) {
             <>
               <MessageList folder={folder} folders={folders.data} page={page} onPage={setPage} openUid={openUid}
                 onOpen={(uid) => (folder.specialUse === '\\Drafts' ? go(`#compose?draft=${folder.id}/${uid}`) : setOpenUid(uid))} />
-              <ReadingPane folderId={folder.id} uid={openUid} onBack={phone ? () => setOpenUid(undefined) : undefined} onStep={neighbours(folder.id)} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
+              <ReadingPane folderId={folder.id} uid={openUid} onBack={inPlace ? () => setOpenUid(undefined) : undefined} onStep={neighbours(folder.id)} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
             </>
           )}
         </Layout.Content>

@@ -252,6 +252,7 @@ export const en: Messages = {
     preferences: {
       format: 'Default display format', html: 'HTML', text: 'Plain text', charset: 'Send mail as', refresh: 'Refresh the list every (minutes)', pageSize: 'Mails per page',
       pageSizeHint: 'At most 50', saveSent: 'Save sent mail', autoSave: 'Add recipients to contacts automatically',
+      readingPane: 'Reading pane', pane: { right: 'Right of the list', below: 'Below the list', off: 'Off (mail opens in place of the list)' },
     },
     pop: {
       add: 'Add server', addTitle: 'Add POP account', editTitle: 'Edit POP account', host: 'Server', hostHint: 'e.g. pop.qq.com', port: 'Port', tls: 'Encryption',

@@ -250,6 +250,7 @@ export const zhCN = {
     preferences: {
       format: '默认显示格式', html: 'HTML 文本', text: 'Text 文本', charset: '邮件发送编码', refresh: '列表刷新时间（分钟）', pageSize: '每页显示邮件数',
       pageSizeHint: '最多 50 封', saveSent: '保存已发送的邮件', autoSave: '自动保存收件人到通讯录',
+      readingPane: '阅读窗格', pane: { right: '列表右侧', below: '列表下方', off: '关闭（在列表处打开）' },
     },
     pop: {
       add: '添加服务器', addTitle: '添加 POP 邮箱', editTitle: '修改 POP 邮箱', host: '主机地址', hostHint: '例如 pop.qq.com', port: '端口', tls: '加密方式',

@@ -252,6 +252,7 @@ export const zhTW: Messages = {
     preferences: {
       format: '預設顯示格式', html: 'HTML 文字', text: 'Text 文字', charset: '郵件傳送編碼', refresh: '清單重新整理時間（分鐘）', pageSize: '每頁顯示郵件數',
       pageSizeHint: '最多 50 封', saveSent: '儲存已傳送的郵件', autoSave: '自動儲存收件人到通訊錄',
+      readingPane: '閱讀窗格', pane: { right: '清單右側', below: '清單下方', off: '關閉（在清單處開啟）' },
     },
     pop: {
       add: '新增伺服器', addTitle: '新增 POP 信箱', editTitle: '修改 POP 信箱', host: '主機位址', hostHint: '例如 pop.qq.com', port: '連接埠', tls: '加密方式',
