@@ -25,6 +25,7 @@ import { DomainConsoleService } from './directory/domain-admin.ts';
 import { OrgAdminService } from './directory/org-admin.ts';
 import { DepartmentAdminConsole } from './directory/department-admins.ts';
 import { ListConsole } from './directory/list-admin.ts';
+import { SuperConsoleService } from './directory/super-admin.ts';
 import { AdminSessions } from './auth/admin-sessions.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
@@ -157,6 +158,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     users, userMail, queue, pipeline, settings: () => settings.current(), hostname: config.hostname, now: () => clock.now(),
   });
   const lists = new ListService(store, clock);
+  const aliases = new AliasService(store, clock);
   const orgs = new OrgService(store, clock);
   const admins = new AdminService(store, clock);
   return {
@@ -173,13 +175,14 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
       pop: new PopOptions(store, new PopAccountService(store, secrets), secrets, () => settings.current().collect),
     },
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
-    aliases: new AliasService(store, clock),
+    aliases,
     lists, orgs, admins,
     console: {
       domain: new DomainConsoleService(store, domains, () => clock.now()),
       org: new OrgAdminService(store, orgs),
       departmentAdmins: new DepartmentAdminConsole(store, admins),
       lists: new ListConsole(store, lists),
+      super: new SuperConsoleService(store, domains, admins, aliases, () => clock.now()),
     },
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
