@@ -181,6 +181,29 @@ export const en: Messages = {
     },
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  super: {
+    menu: { domains: 'Domains', domainAdmins: 'Domain admins', aliases: 'Mailbox and domain aliases' },
+    domains: {
+      add: 'Add domain', batch: 'Add domains in batch', export: 'Export domains', search: 'Search domains or companies', editTitle: 'Edit {{domain}}',
+      nameRequired: 'Enter the domain name', expiresHint: 'Empty: never expires', strongPasswords: 'Strong passwords for users', withAdmin: 'Also add the domain admin "admin"',
+      adminPassword: 'Domain admin password', adminHint: 'The domain admin signs in to /webmail/admin/ as admin@domain',
+      confirmDelete: 'Delete the domain {{domain}}?', deleteWarning: "Its {{users}} users with all their mail, the domain's mailing lists, aliases and admins are deleted for good.",
+      typeName: 'Type the domain name again to delete it', deleted: 'Deleted {{domain}}',
+      batchHelp: 'One domain a line in this format (comma-separated; everything after the name may be left out). Bad lines are listed with their line number and why; the others are added.',
+    },
+    modules: {
+      title: 'Webmail modules', hint: "The ticked modules are shown in this domain's webmail.",
+      personalContacts: 'Personal contacts', customerContacts: 'Customer contacts', enterpriseDirectory: 'Company directory', netDisk: 'Network disk',
+      tools: 'Business tools', password: 'Password settings', calendar: 'Calendar', pop: 'POP mail',
+    },
+    admins: { add: 'Add domain admin', hint: 'Domain admins of {{domain}} sign in to the domain console as name@domain' },
+    aliases: {
+      mailbox: 'Mailbox aliases', mailboxHint: 'Both the real and the virtual address receive mail; nobody signs in with the virtual one. Both must be in the same domain.',
+      addMailbox: 'Add mailbox alias', virtual: 'Virtual address', real: 'Real address', realRequired: 'Enter the real address',
+      domain: 'Domain aliases', domainHint: 'Mail to the virtual domain reaches the real one; nobody signs in through a domain alias.',
+      addDomain: 'Add domain alias', virtualDomain: 'Virtual domain', realDomain: 'Real domain', confirmDelete: 'Delete the alias {{alias}}?',
+    },
+  },
   console: {
     menu: { info: 'Domain information', org: 'Organisation', deptAdmins: 'Department admins', lists: 'Mailing lists', audit: 'Admin operation log' },
     save: 'Save', saved: 'Saved', createdAt: 'Created',

@@ -179,6 +179,29 @@ export const zhCN = {
     },
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  super: {
+    menu: { domains: '域名管理', domainAdmins: '域管理员', aliases: '邮箱/域别名' },
+    domains: {
+      add: '添加域名', batch: '批量添加域名', export: '导出域名', search: '搜索域名或公司', editTitle: '修改域名 {{domain}}',
+      nameRequired: '请输入域名', expiresHint: '留空表示永不过期', strongPasswords: '用户强密码验证', withAdmin: '同时添加域管理员 admin',
+      adminPassword: '域管理员密码', adminHint: '域管理员以 admin@域名 登录 /webmail/admin/',
+      confirmDelete: '删除域名 {{domain}}？', deleteWarning: '该域的 {{users}} 个用户及其全部邮件、邮件列表、别名和管理员将被删除，无法恢复。',
+      typeName: '请再次输入域名以确认删除', deleted: '已删除域名 {{domain}}',
+      batchHelp: '每行一个域名，按以下格式填写（逗号分隔，名称后的各项可省略）；出错的行会列出行号和原因，其余各行照常添加。',
+    },
+    modules: {
+      title: '前台模块设置', hint: '勾选的模块在该域的 webmail 中显示。',
+      personalContacts: '个人通讯录', customerContacts: '客户通讯录', enterpriseDirectory: '企业通讯录', netDisk: '网络硬盘',
+      tools: '商务小工具', password: '用户密码设定', calendar: '日程', pop: 'POP 邮件',
+    },
+    admins: { add: '添加域管理员', hint: '{{domain}} 的域管理员以 名称@域名 登录域管理后台' },
+    aliases: {
+      mailbox: '邮箱别名', mailboxHint: '真实邮件地址和虚拟邮件地址都可以收信；虚拟地址不能用于登录。两个地址必须在同一域下。',
+      addMailbox: '添加邮箱别名', virtual: '虚拟邮箱地址', real: '真实邮箱地址', realRequired: '请输入真实邮箱地址',
+      domain: '域别名', domainHint: '发送到虚拟域名的邮件，真实域名也能收到；域别名不允许登录。',
+      addDomain: '添加域别名', virtualDomain: '虚拟域名', realDomain: '真实域名', confirmDelete: '删除别名 {{alias}}？',
+    },
+  },
   console: {
     menu: { info: '邮件域信息', org: '机构管理', deptAdmins: '部门管理员', lists: '邮件列表', audit: '管理员操作日志' },
     save: '保存', saved: '已保存', createdAt: '创建时间',

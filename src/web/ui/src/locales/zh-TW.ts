@@ -181,6 +181,29 @@ export const zhTW: Messages = {
     },
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  super: {
+    menu: { domains: '網域管理', domainAdmins: '網域管理員', aliases: '郵箱/網域別名' },
+    domains: {
+      add: '新增網域', batch: '批次新增網域', export: '匯出網域', search: '搜尋網域或公司', editTitle: '修改網域 {{domain}}',
+      nameRequired: '請輸入網域', expiresHint: '留空表示永不到期', strongPasswords: '使用者強密碼驗證', withAdmin: '同時新增網域管理員 admin',
+      adminPassword: '網域管理員密碼', adminHint: '網域管理員以 admin@網域 登入 /webmail/admin/',
+      confirmDelete: '刪除網域 {{domain}}？', deleteWarning: '該網域的 {{users}} 位使用者及其全部郵件、郵件清單、別名和管理員將被刪除，無法復原。',
+      typeName: '請再次輸入網域以確認刪除', deleted: '已刪除網域 {{domain}}',
+      batchHelp: '每行一個網域，依以下格式填寫（逗號分隔，名稱後的各項可省略）；出錯的行會列出行號和原因，其餘各行照常新增。',
+    },
+    modules: {
+      title: '前台模組設定', hint: '勾選的模組在該網域的 webmail 中顯示。',
+      personalContacts: '個人通訊錄', customerContacts: '客戶通訊錄', enterpriseDirectory: '企業通訊錄', netDisk: '網路硬碟',
+      tools: '商務小工具', password: '使用者密碼設定', calendar: '行事曆', pop: 'POP 郵件',
+    },
+    admins: { add: '新增網域管理員', hint: '{{domain}} 的網域管理員以 名稱@網域 登入網域管理後台' },
+    aliases: {
+      mailbox: '郵箱別名', mailboxHint: '真實郵件地址和虛擬郵件地址都可以收信；虛擬地址不能用於登入。兩個地址必須在同一網域下。',
+      addMailbox: '新增郵箱別名', virtual: '虛擬郵箱地址', real: '真實郵箱地址', realRequired: '請輸入真實郵箱地址',
+      domain: '網域別名', domainHint: '寄到虛擬網域的郵件，真實網域也能收到；網域別名不允許登入。',
+      addDomain: '新增網域別名', virtualDomain: '虛擬網域', realDomain: '真實網域', confirmDelete: '刪除別名 {{alias}}？',
+    },
+  },
   console: {
     menu: { info: '郵件域信息', org: '机構管理', deptAdmins: '部門管理員', lists: '郵件列表', audit: '管理員操作日誌' },
     save: '保存', saved: '已保存', createdAt: '創建時間',
