@@ -20,6 +20,7 @@ export interface UserFields {
   realName?: string; quotaMb?: number; diskQuotaMb?: number; orgUnitId?: number | null; hidden?: boolean;
   sendScope?: Scope; receiveScope?: Scope; status?: 'active' | 'frozen'; password?: string;
 }
+export interface BatchChangeResult { updated: string[]; errors: Array<{ user: string; field: string; reason: string; message: string }> }
 export interface BatchResult { added: string[]; errors: Array<{ line: number; field: string; reason: string; message: string }> }
 
 let csrfToken = '';
@@ -70,6 +71,10 @@ export const adminApi = {
   remove: (address: string) => call('POST', `${userPath(address)}/delete`, {}),
   batchAdd: (domain: string, csv: string) => call<BatchResult>('POST', `${domainPath(domain)}/users/batch`, { csv }),
   exportUrl: (domain: string) => `${domainPath(domain)}/users.csv`,
+  exportTxtUrl: (domain: string) => `${domainPath(domain)}/users.txt`,
+  batchUpdate: (domain: string, users: string[], f: { quotaMb?: number; status?: 'active' | 'frozen'; orgUnitId?: number | null }) =>
+    call<BatchChangeResult>('POST', `${domainPath(domain)}/users/batch-update`, { users, ...f }),
+  batchDelete: (domain: string, users: string[]) => call<BatchChangeResult>('POST', `${domainPath(domain)}/users/batch-delete`, { users }),
   sampleUrl: '/api/admin/users-sample.csv',
 };
 

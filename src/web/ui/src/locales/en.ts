@@ -150,7 +150,7 @@ export const en: Messages = {
     menu: { users: 'Mailbox users' },
     password: { old: 'Current password', new: 'New password', again: 'Repeat new password', mismatch: 'The new passwords differ', done: 'Password changed' },
     users: {
-      search: 'Search name or real name', allStatuses: 'All statuses', add: 'Add user', batch: 'Batch add users', export: 'Export users',
+      search: 'Search name or real name', allStatuses: 'All statuses', add: 'Add user', batch: 'Batch add users', export: 'Export users', exportTxt: 'Export as text',
       total: '{{total}} users', actions: 'Actions', edit: 'Edit', freeze: 'Freeze', unfreeze: 'Unfreeze', approve: 'Approve', delete: 'Delete',
       confirmDelete: 'Delete {{address}} and all their mail? This cannot be undone.', editTitle: 'Edit mailbox {{address}}', submit: 'Save',
       done: { approve: '{{address}} approved', freeze: '{{address}} frozen', unfreeze: '{{address}} unfrozen', remove: '{{address}} deleted' },
@@ -163,6 +163,12 @@ export const en: Messages = {
     },
     status: { active: 'Active', frozen: 'Frozen', pending: 'Awaiting approval' },
     scope: { any: 'Anyone', internal: 'This domain only' },
+    bulk: {
+      update: 'Change selected ({{count}})', deleteButton: 'Delete selected ({{count}})', updateTitle: 'Change users in batch', deleteTitle: 'Delete users in batch',
+      help: 'One user name or address a line (the users ticked in the list are filled in). What is left empty stays as it is.', users: 'Users', unchanged: 'Unchanged', noDepartment: 'No department',
+      apply: 'Change {{count}} users', delete: 'Delete {{count}} users', confirmDelete: 'I confirm deleting these {{count}} users with all their mail, for good',
+      updated: '{{done}} users changed, {{failed}} failed', deleted: '{{done}} users deleted, {{failed}} failed',
+    },
     batch: {
       title: 'Batch add users', help: 'One user a line, as in the sample file (edit it in Excel and paste, or pick the file).', sample: 'Download the sample file',
       file: 'Choose a CSV file', text: 'CSV text', submit: 'Add users', close: 'Close', working: 'Adding users, please wait…',
@@ -241,6 +247,7 @@ export const en: Messages = {
         admin_login: 'Sign-in', admin_logout: 'Sign-out', admin_create: 'Admin added', admin_delete: 'Admin deleted', admin_update: 'Admin changed', admin_password: 'Password changed',
         user_create: 'User added', user_update: 'User changed', user_delete: 'User deleted', user_freeze: 'User frozen', user_unfreeze: 'User unfrozen', user_password: 'User password set',
         user_department: 'Department changed', user_export: 'Users exported', 'user_batch-add': 'Users batch-added',
+        'user_batch-update': 'Users changed in batch', 'user_batch-delete': 'Users deleted in batch', domain_create: 'Domain added', domain_delete: 'Domain deleted', domain_export: 'Domains exported', 'domain_batch-add': 'Domains batch-added', domain_modules: 'Webmail modules set', alias_create: 'Mailbox alias added', alias_update: 'Mailbox alias changed', alias_delete: 'Mailbox alias deleted', domain_alias_create: 'Domain alias added', domain_alias_delete: 'Domain alias deleted',
         org_create: 'Department added', org_rename: 'Department renamed', org_move: 'Department moved', org_update: 'Department changed', org_delete: 'Department deleted',
         list_create: 'List added', list_update: 'List changed', list_delete: 'List deleted', list_member_add: 'Members added', list_member_remove: 'Member removed', list_export: 'Lists exported',
         domain_update: 'Domain settings changed',

@@ -148,7 +148,7 @@ export const zhCN = {
     menu: { users: '邮箱用户管理' },
     password: { old: '原密码', new: '新密码', again: '确认新密码', mismatch: '两次输入的新密码不一致', done: '密码已修改' },
     users: {
-      search: '搜索用户名或姓名', allStatuses: '全部状态', add: '添加新用户', batch: '批量添加用户', export: '导出用户',
+      search: '搜索用户名或姓名', allStatuses: '全部状态', add: '添加新用户', batch: '批量添加用户', export: '导出用户', exportTxt: '导出 txt',
       total: '共 {{total}} 个用户', actions: '操作', edit: '修改', freeze: '冻结', unfreeze: '解冻', approve: '审核通过', delete: '删除',
       confirmDelete: '删除 {{address}} 及其全部邮件？此操作不能撤销。', editTitle: '修改邮箱帐号 {{address}}', submit: '提交',
       done: { approve: '已开通 {{address}}', freeze: '已冻结 {{address}}', unfreeze: '已解冻 {{address}}', remove: '已删除 {{address}}' },
@@ -161,6 +161,12 @@ export const zhCN = {
     },
     status: { active: '正常', frozen: '已冻结', pending: '待审批' },
     scope: { any: '不限', internal: '仅本域' },
+    bulk: {
+      update: '批量修改（{{count}}）', deleteButton: '批量删除（{{count}}）', updateTitle: '批量修改用户', deleteTitle: '批量删除用户',
+      help: '每行一个用户名或邮箱地址（列表中勾选的用户已填入）。留空的项目保持不变。', users: '用户列表', unchanged: '不修改', noDepartment: '不属于任何部门',
+      apply: '修改 {{count}} 个用户', delete: '删除 {{count}} 个用户', confirmDelete: '我确认删除这 {{count}} 个用户及其全部邮件，无法恢复',
+      updated: '已修改 {{done}} 个用户，{{failed}} 个失败', deleted: '已删除 {{done}} 个用户，{{failed}} 个失败',
+    },
     batch: {
       title: '批量添加用户', help: '每行一个用户，格式同范例文件（可用 Excel 编辑后复制粘贴，或直接选择文件）。', sample: '下载范例文件',
       file: '选择 CSV 文件', text: 'CSV 内容', submit: '开始添加', close: '关闭', working: '正在添加用户，请稍候…',
@@ -239,6 +245,7 @@ export const zhCN = {
         admin_login: '登录', admin_logout: '退出', admin_create: '添加管理员', admin_delete: '删除管理员', admin_update: '修改管理员', admin_password: '修改密码',
         user_create: '添加用户', user_update: '修改用户', user_delete: '删除用户', user_freeze: '冻结用户', user_unfreeze: '解冻用户', user_password: '修改用户密码',
         user_department: '调整部门', user_export: '导出用户', 'user_batch-add': '批量添加用户',
+        'user_batch-update': '批量修改用户', 'user_batch-delete': '批量删除用户', domain_create: '添加域名', domain_delete: '删除域名', domain_export: '导出域名', 'domain_batch-add': '批量添加域名', domain_modules: '前台模块设置', alias_create: '添加邮箱别名', alias_update: '修改邮箱别名', alias_delete: '删除邮箱别名', domain_alias_create: '添加域别名', domain_alias_delete: '删除域别名',
         org_create: '添加部门', org_rename: '部门改名', org_move: '调整上级机构', org_update: '修改部门', org_delete: '删除部门',
         list_create: '添加邮件列表', list_update: '修改邮件列表', list_delete: '删除邮件列表', list_member_add: '添加列表成员', list_member_remove: '移除列表成员', list_export: '导出邮件列表',
         domain_update: '修改域设置',

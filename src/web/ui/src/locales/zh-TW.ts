@@ -150,7 +150,7 @@ export const zhTW: Messages = {
     menu: { users: '郵箱使用者管理' },
     password: { old: '原密碼', new: '新密碼', again: '確認新密碼', mismatch: '兩次輸入的新密碼不一致', done: '密碼已修改' },
     users: {
-      search: '搜尋使用者名稱或姓名', allStatuses: '全部狀態', add: '新增使用者', batch: '批次新增使用者', export: '匯出使用者',
+      search: '搜尋使用者名稱或姓名', allStatuses: '全部狀態', add: '新增使用者', batch: '批次新增使用者', export: '匯出使用者', exportTxt: '匯出 txt',
       total: '共 {{total}} 個使用者', actions: '操作', edit: '修改', freeze: '凍結', unfreeze: '解凍', approve: '審核通過', delete: '刪除',
       confirmDelete: '刪除 {{address}} 及其全部郵件？此操作無法復原。', editTitle: '修改郵箱帳號 {{address}}', submit: '提交',
       done: { approve: '已開通 {{address}}', freeze: '已凍結 {{address}}', unfreeze: '已解凍 {{address}}', remove: '已刪除 {{address}}' },
@@ -163,6 +163,12 @@ export const zhTW: Messages = {
     },
     status: { active: '正常', frozen: '已凍結', pending: '待審核' },
     scope: { any: '不限', internal: '僅本網域' },
+    bulk: {
+      update: '批次修改（{{count}}）', deleteButton: '批次刪除（{{count}}）', updateTitle: '批次修改使用者', deleteTitle: '批次刪除使用者',
+      help: '每行一個使用者名稱或郵件地址（清單中勾選的使用者已填入）。留空的項目維持不變。', users: '使用者清單', unchanged: '不修改', noDepartment: '不屬於任何部門',
+      apply: '修改 {{count}} 位使用者', delete: '刪除 {{count}} 位使用者', confirmDelete: '我確認刪除這 {{count}} 位使用者及其全部郵件，無法復原',
+      updated: '已修改 {{done}} 位使用者，{{failed}} 位失敗', deleted: '已刪除 {{done}} 位使用者，{{failed}} 位失敗',
+    },
     batch: {
       title: '批次新增使用者', help: '每行一個使用者，格式同範例檔（可用 Excel 編輯後複製貼上，或直接選擇檔案）。', sample: '下載範例檔',
       file: '選擇 CSV 檔案', text: 'CSV 內容', submit: '開始新增', close: '關閉', working: '正在新增使用者，請稍候…',
@@ -241,6 +247,7 @@ export const zhTW: Messages = {
         admin_login: '登錄', admin_logout: '退出', admin_create: '添加管理員', admin_delete: '刪除管理員', admin_update: '修改管理員', admin_password: '修改密碼',
         user_create: '添加用戶', user_update: '修改用戶', user_delete: '刪除用戶', user_freeze: '凍結用戶', user_unfreeze: '解凍用戶', user_password: '修改用戶密碼',
         user_department: '調整部門', user_export: '導出用戶', 'user_batch-add': '批量添加用戶',
+        'user_batch-update': '批次修改使用者', 'user_batch-delete': '批次刪除使用者', domain_create: '新增網域', domain_delete: '刪除網域', domain_export: '匯出網域', 'domain_batch-add': '批次新增網域', domain_modules: '前台模組設定', alias_create: '新增郵箱別名', alias_update: '修改郵箱別名', alias_delete: '刪除郵箱別名', domain_alias_create: '新增網域別名', domain_alias_delete: '刪除網域別名',
         org_create: '添加部門', org_rename: '部門改名', org_move: '調整上級机構', org_update: '修改部門', org_delete: '刪除部門',
         list_create: '添加郵件列表', list_update: '修改郵件列表', list_delete: '刪除郵件列表', list_member_add: '添加列表成員', list_member_remove: '移除列表成員', list_export: '導出郵件列表',
         domain_update: '修改域設置',
