@@ -26,6 +26,7 @@ import { OrgAdminService } from './directory/org-admin.ts';
 import { DepartmentAdminConsole } from './directory/department-admins.ts';
 import { ListConsole } from './directory/list-admin.ts';
 import { SuperConsoleService } from './directory/super-admin.ts';
+import { WebmailSettingsService } from './directory/webmail-settings.ts';
 import { AdminSessions } from './auth/admin-sessions.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
@@ -183,6 +184,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
       departmentAdmins: new DepartmentAdminConsole(store, admins),
       lists: new ListConsole(store, lists),
       super: new SuperConsoleService(store, domains, admins, aliases, () => clock.now()),
+      webmail: new WebmailSettingsService(store, domains, () => clock.now()),
     },
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
