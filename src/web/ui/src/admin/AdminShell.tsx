@@ -16,10 +16,11 @@ import { OrgPage } from './OrgPage.tsx';
 import { DepartmentAdminsPage } from './DepartmentAdminsPage.tsx';
 import { ListsPage } from './ListsPage.tsx';
 import { AuditPage } from './AuditPage.tsx';
+import { WebmailSettingsPage } from './WebmailSettingsPage.tsx';
 import { SuperDomainsPage } from './SuperDomainsPage.tsx';
 import { SuperAdminsPage, SuperAliasesPage } from './SuperAdminsPage.tsx';
 
-type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'audit' | 'domains' | 'domainAdmins' | 'aliases';
+type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'webmail' | 'audit' | 'domains' | 'domainAdmins' | 'aliases';
 /** The super admin's own screens (manual part 3 §2.3–§2.4), before the domain console's. */
 const SUPER_SCREENS: Screen[] = ['domains', 'domainAdmins', 'aliases'];
 
@@ -33,7 +34,7 @@ export default function AdminShell({ me }: { me: AdminMe }) {
     if (domain === null && domains.data?.[0]) setDomain(domains.data[0].name);
   }, [domain, domains.data]);
   const [changing, setChanging] = useState(false);
-  const domainScreens: Screen[] = a.role === 'department' ? ['users', 'org'] : ['info', 'users', 'org', 'deptAdmins', 'lists', 'audit'];
+  const domainScreens: Screen[] = a.role === 'department' ? ['users', 'org'] : ['info', 'users', 'org', 'deptAdmins', 'lists', 'webmail', 'audit'];
   const screens = a.role === 'super' ? [...SUPER_SCREENS, ...domainScreens] : domainScreens;
   const [screen, setScreen] = useState<Screen>(a.role === 'super' ? 'domains' : 'users');
   const label = (key: Screen) => (SUPER_SCREENS.includes(key) ? t(`super.menu.${key}`) : key === 'users' ? t('admin.menu.users') : t(`console.menu.${key}`));
@@ -73,6 +74,7 @@ export default function AdminShell({ me }: { me: AdminMe }) {
           {domain && screen === 'org' && <OrgPage key={domain} domain={domain} isDepartmentAdmin={a.role === 'department'} />}
           {domain && screen === 'deptAdmins' && <DepartmentAdminsPage key={domain} domain={domain} />}
           {domain && screen === 'lists' && <ListsPage key={domain} domain={domain} />}
+          {domain && screen === 'webmail' && <WebmailSettingsPage key={domain} domain={domain} />}
           {domain && screen === 'audit' && <AuditPage key={domain} domain={domain} />}
         </Layout.Content>
       </Layout>
