@@ -306,7 +306,7 @@ function batchOptions(cols: string[]): DomainOptions {
   if (cols[3]) {
     const m = DAY.exec(cols[3]);
     const at = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), 23, 59, 59) : NaN;
-    if (!Number.isFinite(at) || new Date(at).getUTCDate() !== Number(m![3])) throw bad('expiresAt', `"${cols[3]}" is not a date (YYYY-MM-DD)`);
+    if (!Number.isFinite(at) || new Date(at).toISOString().slice(0, 10) !== cols[3]) throw bad('expiresAt', `"${cols[3]}" is not a date (YYYY-MM-DD)`);
     opts.expiresAt = at;
   }
   if (cols[4]) opts.companyName = cols.slice(4).join(',').slice(0, 200);
