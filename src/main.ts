@@ -19,14 +19,14 @@ import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
 import { Srs } from './directory/srs.ts';
-import { UserService } from './directory/users.ts';
+import { UserService, type DirectoryUser } from './directory/users.ts';
 import { UserAdminService } from './directory/user-admin.ts';
 import { DomainConsoleService } from './directory/domain-admin.ts';
 import { OrgAdminService } from './directory/org-admin.ts';
 import { DepartmentAdminConsole } from './directory/department-admins.ts';
 import { ListConsole } from './directory/list-admin.ts';
 import { SuperConsoleService } from './directory/super-admin.ts';
-import { WebmailSettingsService } from './directory/webmail-settings.ts';
+import { buildWelcomeMessage, WebmailSettingsService } from './directory/webmail-settings.ts';
 import { AdminSessions } from './auth/admin-sessions.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
@@ -162,10 +162,19 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const aliases = new AliasService(store, clock);
   const orgs = new OrgService(store, clock);
   const admins = new AdminService(store, clock);
+  const webmailSettings = new WebmailSettingsService(store, domains, () => clock.now());
+  /** 发送欢迎信 (manual §1.8.7): the domain's welcome letter, "(user)" filled in, into the new user's inbox. */
+  const sendWelcome = async (u: DirectoryUser): Promise<boolean> => {
+    const domain = u.address.slice(u.address.lastIndexOf('@') + 1);
+    const letter = await webmailSettings.welcomeLetter(domain, u.realName || u.localPart);
+    if (!letter) return false;
+    await mailboxes.append(u.id, 'INBOX', { raw: buildWelcomeMessage({ domain, to: u.address, ...letter, now: clock.now() }) });
+    return true;
+  };
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     adminSessions: new AdminSessions(store, clock, () => settings.current().web),
-    userAdmin: new UserAdminService(store, users),
+    userAdmin: new UserAdminService(store, users, sendWelcome),
     bayes: { classifier, learning },
     userMail, submission, users, domains, resolver, registration: new RegistrationService(domains, users, clock),
     mailHtml: new MailHtml(store, userMail, htmlSanitiser),
@@ -184,7 +193,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
       departmentAdmins: new DepartmentAdminConsole(store, admins),
       lists: new ListConsole(store, lists),
       super: new SuperConsoleService(store, domains, admins, aliases, () => clock.now()),
-      webmail: new WebmailSettingsService(store, domains, () => clock.now()),
+      webmail: webmailSettings,
     },
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {

@@ -42,7 +42,11 @@ export interface NewAdminUser extends UserSettings {
   name: string;
   password: string;
   status?: 'active' | 'frozen';
+  /** Put the domain's welcome letter (webmail 设置, manual §1.8.7) in their inbox ("发送欢迎信"). */
+  sendWelcome?: boolean;
 }
+/** Delivers the domain's welcome letter to a new user; false when the domain has none switched on. */
+export type WelcomeSender = (user: DirectoryUser) => Promise<boolean>;
 export interface AdminUserPatch extends Omit<UserSettings, 'orgUnitId'> {
   orgUnitId?: OrgUnitId | null;
   password?: string;
@@ -67,7 +71,7 @@ export const MAX_BATCH_USERS = 5000;
 const BATCH_CONCURRENCY = 4;
 
 export class UserAdminService {
-  constructor(private readonly store: Store, private readonly users: UserService) {}
+  constructor(private readonly store: Store, private readonly users: UserService, private readonly welcome?: WelcomeSender) {}
 
   /** The domains the actor manages (a super admin: all), by name. */
   async domains(actor: Actor): Promise<Array<{ name: string; displayName: string }>> {
@@ -115,8 +119,18 @@ export class UserAdminService {
   async add(actor: Actor, domainName: string, input: NewAdminUser): Promise<AdminUser> {
     const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
     const orgUnitId = placeIn(reach, input.orgUnitId);
-    const { name, password, ...settings } = input;
+    const { name, password, sendWelcome, ...settings } = input;
     const user = await this.users.add(actor, `${name}@${reach.domain.name}`, { ...settings, password, orgUnitId });
+    if (sendWelcome && this.welcome) {
+      // The user exists now whatever happens to the letter: a failure is audited, not thrown.
+      let sent: boolean | string;
+      try {
+        sent = await this.welcome(user);
+      } catch (err) {
+        sent = err instanceof Error ? err.message : String(err);
+      }
+      await this.store.tx((tx) => recordAudit(tx, actor, 'user.welcome', user.address, sent === true ? {} : { sent: false, why: sent === false ? 'no welcome letter' : sent }));
+    }
     return withDepartment(user, reach.units);
   }
 

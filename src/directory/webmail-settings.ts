@@ -9,7 +9,9 @@
  * The webmail reads what users see through publicBranding().
  * Not here: the customer address book (its own service), sending the welcome letter.
  */
+import { randomBytes } from 'node:crypto';
 import { MailError } from '../core/errors.ts';
+import { rfc5322Date } from '../mime/date.ts';
 import type { Domain, Store, StoreTx } from '../store/store.ts';
 import { domainSettingsScope, SIGNATURE_SETTING_KEY, WEBMAIL_SETTING_KEY } from '../config/domain-scope.ts';
 import { type Actor, recordAudit } from './actor.ts';
@@ -160,6 +162,28 @@ export class WebmailSettingsService {
 export function renderWelcome(w: { subject: string; body: string }, name: string): { subject: string; body: string } {
   const fill = (s: string) => s.replace(/[(（]user[)）]/g, () => name);
   return { subject: fill(w.subject), body: fill(w.body) };
+}
+
+/**
+ * The welcome letter as a message from postmaster@ of the domain to the new user: plain UTF-8 text,
+ * base64 so no line is too long, the subject as an encoded word.
+ */
+export function buildWelcomeMessage(w: { domain: string; to: string; subject: string; body: string; now: number }): Buffer {
+  const b64 = Buffer.from(w.body.replace(/\r?\n/g, '\r\n'), 'utf8').toString('base64').replace(/.{76}/g, '$&\r\n');
+  return Buffer.from([
+    `From: <postmaster@${w.domain}>`,
+    `To: <${w.to}>`,
+    `Subject: =?UTF-8?B?${Buffer.from(w.subject, 'utf8').toString('base64')}?=`,
+    `Date: ${rfc5322Date(w.now)}`,
+    `Message-ID: <welcome.${w.now.toString(36)}.${randomBytes(4).toString('hex')}@${w.domain}>`,
+    'Auto-Submitted: auto-generated',
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    b64,
+    '',
+  ].join('\r\n'), 'utf8');
 }
 
 async function publicDomain(tx: StoreTx, name: string): Promise<Domain | undefined> {

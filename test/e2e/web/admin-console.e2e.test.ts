@@ -270,6 +270,13 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
     const d = (await t.rt.store.read((tx) => tx.domains.byName(B)))!;
     assert.deepEqual(await t.rt.store.read((tx) => tx.settings.get(`domain:${d.id}`, 'signature')), all.signature, 'where outgoing mail finds it');
     assert.deepEqual(await t.rt.console.webmail.welcomeLetter(B, '王五'), { subject: '欢迎王五使用企业邮箱', body: '王五，您好！' });
+    // 发送欢迎信: the letter, "(user)" filled in, is in the new user's inbox; without the tick, nothing.
+    for (const [name, send] of [['wangwu', true], ['zhaoliu', false]] as const) {
+      assert.equal((await c.post(`/api/admin/domains/${B}/users`, { name, password: 'Wu5#mail2026', realName: name === 'wangwu' ? '王五' : '赵六', sendWelcome: send })).status, 200);
+      const u = (await t.rt.users.byAddress(`${name}@${B}`))!;
+      const inbox = await t.rt.mailboxes.messages((await t.rt.mailboxes.require(u.id, 'INBOX')).id);
+      assert.deepEqual(inbox.map((m) => m.subject), send ? ['欢迎王五使用企业邮箱'] : []);
+    }
 
     const bads: Array<[unknown, string]> = [
       [{ ssoUrl: 'javascript:alert(1)' }, 'ssoUrl'], [{ homeLinks: [{ title: 'x', url: 'ftp://x' }] }, 'homeLinks'], [{ loginTemplate: 'nope' }, 'loginTemplate'],

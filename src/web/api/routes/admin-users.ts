@@ -56,6 +56,7 @@ const Settings = {
 const NewUser = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9](?:[A-Za-z0-9._+-]*[A-Za-z0-9])?$/, 'letters, digits, ".", "_", "+" or "-"'),
   password: z.string().min(1).max(1024),
+  sendWelcome: z.boolean().optional().describe("Put the domain's welcome letter in their inbox (发送欢迎信)"),
   ...Settings,
 });
 const UserPatch = z.strictObject({ password: z.string().min(1).max(1024).optional(), ...Settings });
@@ -132,8 +133,8 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
       summary: "Add a user under the domain's limits and password policy (a department admin: in their department)",
       params: DomainParams, body: NewUser, response: AdminUserView,
       handler: async ({ admin, params, body }) => {
-        const { name, password, ...rest } = body;
-        return userView(await naming(s.add(admin().actor, params.domain, { name: name.toLowerCase(), password, ...settingsOf(rest) })));
+        const { name, password, sendWelcome, ...rest } = body;
+        return userView(await naming(s.add(admin().actor, params.domain, { name: name.toLowerCase(), password, sendWelcome, ...settingsOf(rest) })));
       },
     }),
     defineRoute({

@@ -63,7 +63,7 @@ export const adminApi = {
     if (q.department !== undefined) p.set('department', String(q.department));
     return call<{ total: number; users: AdminUser[] }>('GET', `${domainPath(domain)}/users?${p}`);
   },
-  addUser: (domain: string, f: UserFields & { name: string; password: string }) => call<AdminUser>('POST', `${domainPath(domain)}/users`, f),
+  addUser: (domain: string, f: UserFields & { name: string; password: string; sendWelcome?: boolean }) => call<AdminUser>('POST', `${domainPath(domain)}/users`, f),
   updateUser: (address: string, f: UserFields) => call<AdminUser>('POST', userPath(address), f),
   approve: (address: string) => call<AdminUser>('POST', `${userPath(address)}/approve`, {}),
   freeze: (address: string) => call<AdminUser>('POST', `${userPath(address)}/freeze`, {}),

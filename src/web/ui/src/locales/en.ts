@@ -156,6 +156,7 @@ export const en: Messages = {
       done: { approve: '{{address}} approved', freeze: '{{address}} frozen', unfreeze: '{{address}} unfrozen', remove: '{{address}} deleted' },
     },
     user: {
+      sendWelcome: 'Send the welcome letter', sendWelcomeHint: "Puts the domain's welcome letter (Webmail settings) in the user's inbox",
       name: 'User name', nameRequired: 'Enter a user name', address: 'Address', password: 'Password', passwordHint: 'At least 8 characters mixing letters and digits; no common passwords',
       passwordKeep: 'Leave empty to keep the password', realName: 'Real name', department: 'Department', noDepartment: 'No department', quotaMb: 'Mailbox quota (MB)',
       quotaHint: "Empty: the domain's default; 0: unlimited", diskQuotaMb: 'Network disk (MB)', unlimited: 'Unlimited', sendScope: 'May send to', receiveScope: 'May receive from',

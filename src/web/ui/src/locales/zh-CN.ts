@@ -154,6 +154,7 @@ export const zhCN = {
       done: { approve: '已开通 {{address}}', freeze: '已冻结 {{address}}', unfreeze: '已解冻 {{address}}', remove: '已删除 {{address}}' },
     },
     user: {
+      sendWelcome: '发送欢迎信', sendWelcomeHint: '把“webmail 设置”中的新用户欢迎信放进该用户的收件箱',
       name: '用户名', nameRequired: '请输入用户名', address: '邮箱地址', password: '密码', passwordHint: '至少 8 位，字母数字混合，不能是弱密码',
       passwordKeep: '留空则不修改密码', realName: '姓名', department: '部门', noDepartment: '不属于任何部门', quotaMb: '邮箱容量(MB)',
       quotaHint: '留空则使用域的缺省容量，0 为不限', diskQuotaMb: '网络硬盘(MB)', unlimited: '不限', sendScope: '发信范围', receiveScope: '收信范围',

@@ -156,6 +156,7 @@ export const zhTW: Messages = {
       done: { approve: '已開通 {{address}}', freeze: '已凍結 {{address}}', unfreeze: '已解凍 {{address}}', remove: '已刪除 {{address}}' },
     },
     user: {
+      sendWelcome: '寄送歡迎信', sendWelcomeHint: '把「webmail 設定」中的新使用者歡迎信放進該使用者的收件匣',
       name: '使用者名稱', nameRequired: '請輸入使用者名稱', address: '郵箱地址', password: '密碼', passwordHint: '至少 8 位，字母數字混合，不能是弱密碼',
       passwordKeep: '留空則不修改密碼', realName: '姓名', department: '部門', noDepartment: '不屬於任何部門', quotaMb: '郵箱容量(MB)',
       quotaHint: '留空則使用網域的預設容量，0 為不限', diskQuotaMb: '網路硬碟(MB)', unlimited: '不限', sendScope: '發信範圍', receiveScope: '收信範圍',
