@@ -10,6 +10,7 @@
  * Not here: a domain's own information screen (domain-admin.ts), HTTP (web/api/routes/admin-super.ts).
  */
 import { MailError } from '../core/errors.ts';
+import type { AdminId } from '../core/ids.ts';
 import type { Domain, DomainPatch, DomainStatus, Store, StoreTx } from '../store/store.ts';
 import { domainSettingsScope, MODULES_SETTING_KEY } from '../config/domain-scope.ts';
 import { type Actor, recordAudit } from './actor.ts';
@@ -194,10 +195,14 @@ export class SuperConsoleService {
     await this.admins.createDomainAdmin(actor, domain.name, username, password);
   }
 
-  async setDomainAdminPassword(actor: Actor, name: string, username: string, password: string): Promise<void> {
+  /** Sets a domain admin's password; returns the admin's id so the caller ends their open sessions. */
+  async setDomainAdminPassword(actor: Actor, name: string, username: string, password: string): Promise<AdminId> {
     requireSuper(actor);
     const domain = await this.store.read((tx) => requireDomain(tx, name));
     await this.admins.changePassword(actor, 'domain', username, password, domain.name);
+    const admin = (await this.admins.list({ role: 'domain', domain: domain.name })).find((a) => a.username === username.toLowerCase());
+    if (!admin) throw new MailError('NOT_FOUND', `domain admin ${username}@${domainLabel(domain)} does not exist`);
+    return admin.id;
   }
 
   async removeDomainAdmin(actor: Actor, name: string, username: string): Promise<void> {

@@ -204,6 +204,7 @@ describe('admin consoles: the super-domain console', () => {
     const wc = WebClient.of(t);
     assert.equal((await adminLogin(wc, `wang@${B}`, 'Qp4#mail2026')).status, 200);
     assert.equal((await c.post(`${S}/domains/${B}/admins/wang`, { password: 'Zx8#mail2026' })).status, 200);
+    assert.equal((await wc.get('/api/admin/session/me')).status, 401, 'a new password ends their sessions');
     assert.equal((await adminLogin(WebClient.of(t), `wang@${B}`, 'Zx8#mail2026')).status, 200);
     assert.equal((await c.post(`${S}/domains/${B}/admins/wang/delete`, {})).status, 200);
     assert.equal((await adminLogin(WebClient.of(t), `wang@${B}`, 'Zx8#mail2026')).status, 401);

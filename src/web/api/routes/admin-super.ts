@@ -165,10 +165,11 @@ export function adminSuperRoutes(c: ConsoleDeps): AnyRoute[] {
     }),
     defineRoute({
       method: 'POST', url: `${base}/domains/:domain/admins/:username`, tag: 'admin', auth: 'admin', errors: [...errors, 'PASSWORD_WEAK'],
-      summary: "Set a domain admin's password", params: z.strictObject({ domain: DomainParams.shape.domain, username: Username }),
+      summary: "Set a domain admin's password; their open sessions end", params: z.strictObject({ domain: DomainParams.shape.domain, username: Username }),
       body: z.strictObject({ password: Password }), response: Ok,
       handler: async ({ admin, params, body }) => {
-        await naming(s.setDomainAdminPassword(admin().actor, params.domain, params.username, body.password), 'username');
+        const id = await naming(s.setDomainAdminPassword(admin().actor, params.domain, params.username, body.password), 'username');
+        await c.sessions.closeOthers(id, ''); // their sessions end: log in with the new password
         return ok;
       },
     }),
