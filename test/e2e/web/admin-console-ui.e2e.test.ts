@@ -141,11 +141,29 @@ describe('domain console screens in chromium', { skip: noBrowser() }, () => {
       await page.getByRole('row', { name: new RegExp(f.domain.replace('.', '\\.')) }).waitFor();
       const d = await t.rt.domains.show(f.domain);
       assert.equal(d.domain.maxUsers, 50);
+      if (!f.language) {
+        // The switcher follows a click on the domain; its admins and aliases screens show it.
+        await page.getByRole('row', { name: /xingongsi\.cn/ }).getByText('xingongsi.cn').click();
+        await page.getByRole('menuitem', { name: '域管理员' }).click();
+        await page.getByRole('cell', { name: 'admin@xingongsi.cn' }).waitFor();
+        await page.getByRole('menuitem', { name: '邮箱/域别名' }).click();
+        await page.getByText('发送到虚拟域名的邮件，真实域名也能收到').waitFor();
+      }
       await page.getByRole('button', { name: f.s.logout }).click();
       await login(page, `admin@${f.domain}`, f.adminPw, f.labels);
       await page.getByRole('heading', { name: f.s.domainTitle }).waitFor();
       await page.getByText(`admin@${f.domain}`).waitFor();
       await page.getByRole('button', { name: f.s.addUser, exact: true }).waitFor();
+      if (!f.language) {
+        // Their webmail settings: the announcement, saved from its own card.
+        await page.getByRole('menuitem', { name: 'webmail 设置' }).click();
+        const card = page.getByRole('form', { name: '系统公告' });
+        await card.getByRole('switch').click();
+        await card.getByLabel('标题').fill('欢迎使用新邮箱');
+        await card.getByRole('button', { name: '保存' }).click();
+        await page.getByText('已保存').waitFor();
+        assert.deepEqual((await t.rt.console.webmail.publicBranding(f.domain))?.announcement, { title: '欢迎使用新邮箱', body: '' });
+      }
       await page.getByRole('button', { name: f.s.logout }).click();
     }
   });

@@ -88,6 +88,17 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
     await page.getByLabel('搜索用户名或姓名').press('Enter');
     await page.getByText('共 3 个用户').waitFor();
     for (const a of ['pl1', 'pl2', 'pl4']) await page.getByRole('row', { name: new RegExp(`${a}@example\\.cn`) }).waitFor();
+    // 批量修改用户: the two ticked users are frozen together.
+    for (const a of ['pl1', 'pl2']) await page.getByRole('row', { name: new RegExp(`${a}@example\\.cn`) }).getByRole('checkbox').check();
+    await page.getByRole('button', { name: '批量修改（2）' }).click();
+    const bulk = page.getByRole('dialog', { name: '批量修改用户' });
+    await bulk.locator('.ant-select').filter({ has: page.getByRole('combobox', { name: '状态' }) }).click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="已冻结"]').click();
+    await bulk.getByRole('button', { name: '修改 2 个用户' }).click();
+    await bulk.getByRole('status').getByText('已修改 2 个用户，0 个失败').waitFor();
+    for (const a of ['pl1', 'pl2']) assert.equal((await t.rt.users.byAddress(`${a}@example.cn`))?.status, 'frozen');
+    assert.equal((await t.rt.users.byAddress('pl4@example.cn'))?.status, 'active');
+    await bulk.getByRole('button', { name: '关闭' }).click();
   });
 
   it('the new user logs in to the webmail in the same browser and sees the domain\'s announcement and logo', async () => {
