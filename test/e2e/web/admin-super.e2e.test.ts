@@ -84,7 +84,7 @@ describe('admin consoles: the super-domain console', () => {
   const routes: Array<{ key: string; needs: Need[]; call: (c: WebClient, o: Target) => Promise<Outcome>; expect: Record<Actor, [Outcome, Outcome, Outcome]> }> = [
     { key: 'get /api/admin/super/domains', needs: ['domain'], call: async (c, o) => listed(await c.get(`${S}/domains`), `"name":"${o.domain}"`), expect: superOnly('listed') },
     { key: 'get /api/admin/super/domains.csv', needs: ['domain'], call: async (c, o) => listed(await c.get(`${S}/domains.csv`), o.domain), expect: superOnly('listed') },
-    { key: 'get /api/admin/super/domains-sample.txt', needs: [], call: async (c) => status(await c.get(`${S}/domains-sample.txt`)), expect: superOnly(200) },
+    { key: 'get /api/admin/super/domains-sample', needs: [], call: async (c) => status(await c.get(`${S}/domains-sample`)), expect: superOnly(200) },
     { key: 'post /api/admin/super/domains', needs: [], call: async (c) => status(await c.post(`${S}/domains`, { name: `new${++n}.cn`, maxUsers: 5 })), expect: superOnly(200) },
     { key: 'post /api/admin/super/domains/batch', needs: [], call: async (c) => {
       const r = await c.post(`${S}/domains/batch`, { text: `b${++n}.cn,10` });
@@ -189,7 +189,7 @@ describe('admin consoles: the super-domain console', () => {
       [[4, 'domain', 'INVALID_INPUT'], [5, 'domain', 'ALREADY_EXISTS'], [6, 'maxUsers', 'INVALID_INPUT'], [7, 'expiresAt', 'INVALID_INPUT']]);
     const d = (await clients.super.get(`${S}/domains?search=batch1`)).json.domains[0];
     assert.deepEqual([d.maxUsers, d.maxSizeMb, d.companyName, new Date(d.expiresAt).toISOString().slice(0, 10)], [100, 2048, '甲公司', '2030-06-30']);
-    assert.match((await clients.super.get(`${S}/domains-sample.txt`)).json.sample, /maxUsers/);
+    assert.match((await clients.super.get(`${S}/domains-sample`)).json.sample, /maxUsers/);
   });
 
   it('stores the module switches, manages domain admins, mailbox aliases and domain aliases', async () => {

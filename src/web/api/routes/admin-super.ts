@@ -92,7 +92,7 @@ export function adminSuperRoutes(c: ConsoleDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'GET', url: `${base}/domains-sample.txt`, tag: 'admin', auth: 'admin', errors: ['FORBIDDEN'],
+      method: 'GET', url: `${base}/domains-sample`, tag: 'admin', auth: 'admin', errors: ['FORBIDDEN'],
       summary: 'The format of 批量添加域名, with examples', response: z.object({ sample: z.string() }),
       handler: async ({ admin }) => {
         if (admin().admin.role !== 'super') throw new MailError('FORBIDDEN', 'only the super administrator manages domains');

@@ -25,7 +25,7 @@ export const superApi = {
   domains: (search = '') => call<{ domains: SuperDomain[] }>('GET', `${S}/domains${search ? `?search=${enc(search)}` : ''}`).then((r) => r.domains),
   addDomain: (f: DomainFields & { name: string; adminPassword?: string }) => call<SuperDomain>('POST', `${S}/domains`, f),
   batchAdd: (text: string) => call<DomainBatchResult>('POST', `${S}/domains/batch`, { text }),
-  sample: () => call<{ sample: string }>('GET', `${S}/domains-sample.txt`).then((r) => r.sample),
+  sample: () => call<{ sample: string }>('GET', `${S}/domains-sample`).then((r) => r.sample),
   updateDomain: (domain: string, f: DomainFields) => call<SuperDomain>('POST', d(domain), f),
   deleteDomain: (domain: string) => call('POST', `${d(domain)}/delete`, { confirm: domain }),
   exportUrl: `${S}/domains.csv`,
