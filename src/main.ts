@@ -19,12 +19,14 @@ import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
 import { Srs } from './directory/srs.ts';
-import { UserService } from './directory/users.ts';
+import { UserService, type DirectoryUser } from './directory/users.ts';
 import { UserAdminService } from './directory/user-admin.ts';
 import { DomainConsoleService } from './directory/domain-admin.ts';
 import { OrgAdminService } from './directory/org-admin.ts';
 import { DepartmentAdminConsole } from './directory/department-admins.ts';
 import { ListConsole } from './directory/list-admin.ts';
+import { SuperConsoleService } from './directory/super-admin.ts';
+import { buildWelcomeMessage, WebmailSettingsService } from './directory/webmail-settings.ts';
 import { AdminSessions } from './auth/admin-sessions.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
@@ -157,12 +159,22 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     users, userMail, queue, pipeline, settings: () => settings.current(), hostname: config.hostname, now: () => clock.now(),
   });
   const lists = new ListService(store, clock);
+  const aliases = new AliasService(store, clock);
   const orgs = new OrgService(store, clock);
   const admins = new AdminService(store, clock);
+  const webmailSettings = new WebmailSettingsService(store, domains, () => clock.now());
+  /** 发送欢迎信 (manual §1.8.7): the domain's welcome letter, "(user)" filled in, into the new user's inbox. */
+  const sendWelcome = async (u: DirectoryUser): Promise<boolean> => {
+    const domain = u.address.slice(u.address.lastIndexOf('@') + 1);
+    const letter = await webmailSettings.welcomeLetter(domain, u.realName || u.localPart);
+    if (!letter) return false;
+    await mailboxes.append(u.id, 'INBOX', { raw: buildWelcomeMessage({ domain, to: u.address, ...letter, now: clock.now() }) });
+    return true;
+  };
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     adminSessions: new AdminSessions(store, clock, () => settings.current().web),
-    userAdmin: new UserAdminService(store, users),
+    userAdmin: new UserAdminService(store, users, sendWelcome),
     bayes: { classifier, learning },
     userMail, submission, users, domains, resolver, registration: new RegistrationService(domains, users, clock),
     mailHtml: new MailHtml(store, userMail, htmlSanitiser),
@@ -173,13 +185,15 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
       pop: new PopOptions(store, new PopAccountService(store, secrets), secrets, () => settings.current().collect),
     },
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
-    aliases: new AliasService(store, clock),
+    aliases,
     lists, orgs, admins,
     console: {
       domain: new DomainConsoleService(store, domains, () => clock.now()),
       org: new OrgAdminService(store, orgs),
       departmentAdmins: new DepartmentAdminConsole(store, admins),
       lists: new ListConsole(store, lists),
+      super: new SuperConsoleService(store, domains, admins, aliases, () => clock.now()),
+      webmail: webmailSettings,
     },
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {

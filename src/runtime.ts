@@ -22,6 +22,8 @@ import type { UserAdminService } from './directory/user-admin.ts';
 import type { DomainConsoleService } from './directory/domain-admin.ts';
 import type { OrgAdminService } from './directory/org-admin.ts';
 import type { DepartmentAdminConsole } from './directory/department-admins.ts';
+import type { SuperConsoleService } from './directory/super-admin.ts';
+import type { WebmailSettingsService } from './directory/webmail-settings.ts';
 import type { ListConsole } from './directory/list-admin.ts';
 import type { AdminSessions } from './auth/admin-sessions.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
@@ -84,7 +86,7 @@ export interface Runtime {
   adminSessions: AdminSessions;
   userAdmin: UserAdminService;
   /** The domain console's other screens (issue #14: A2, A4, A5, A6, A9). */
-  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole };
+  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService };
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   /** A user's own options (W14): profile, signatures, preferences, mail rules; password and security question; MultiPOP boxes. */

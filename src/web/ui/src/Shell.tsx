@@ -2,7 +2,8 @@
  * The mail shell (FEATURES W3): header with the product name, the search box (search/: its
  * results replace the list), today's date, the user and sign-out; the folder tree with unread counts
  * and the quota bar (used = the folders' bytes, against /me's quotaBytes); the list (W4) and the
- * reading pane (W5) side by side. Loaded as its own chunk after login.
+ * reading pane (W5) side by side; the domain's logo and announcement (A8, Branding.tsx). Loaded as
+ * its own chunk after login.
  */
 import { EditOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -11,6 +12,7 @@ import { App as AntApp, Button, Drawer, Grid, Layout, Progress, Spin, Tooltip, T
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Me } from './api.ts';
+import { Announcement, BrandLogo } from './Branding.tsx';
 import { bytes } from './format.ts';
 import { FolderTree } from './FolderTree.tsx';
 import { MessageList } from './MessageList.tsx';
@@ -128,6 +130,7 @@ function MailShell({ me }: { me: Me }) {
     <Layout className="yj-shell">
       <Layout.Header className="yj-header">
         {phone && module === 'mail' && <Button type="text" icon={<MenuOutlined />} aria-label={t('shell.folders')} onClick={() => setDrawer(true)} />}
+        <BrandLogo address={me.user.address} alt={t('app.name')} />
         <Typography.Title level={4} className="yj-brand">{t('app.name')}</Typography.Title>
         <nav className="yj-modules" aria-label={t('nav.label')}>
           <a href="#mail" aria-current={module === 'mail' ? 'page' : undefined}>{t('nav.mail')}</a>
@@ -141,6 +144,7 @@ function MailShell({ me }: { me: Me }) {
           <Button type="text" icon={<LogoutOutlined />} onClick={() => void logout()}>{t('shell.logout')}</Button>
         </Tooltip>
       </Layout.Header>
+      {module === 'mail' && <Announcement address={me.user.address} />}
       {module === 'options' ? (
         <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><OptionsModule /></Suspense></Layout.Content>
       ) : module === 'contacts' ? (
