@@ -23,6 +23,8 @@ export interface SmtpListenerDeps extends PolicyDeps, DataDeps {
   verify(address: string): Promise<boolean>;
   /** EXPN when enabled: the addresses a list or alias reaches, undefined when it is neither. */
   expand(address: string): Promise<string[] | undefined>;
+  /** Screening (screening/): whether a client deserves the greeting pause (no PTR, on a DNS-BL). */
+  screening?: { isSuspicious(ip: string, settings: Readonly<Settings>): Promise<boolean> };
 }
 
 export interface ListenSpec {
@@ -272,10 +274,37 @@ export class SmtpListeners {
    */
   private greetAfterPause(c: Conn, spec: ListenSpec): void {
     c.init = () => c._setListeners(() => {
-      const pause = spec.kind === 'mx' && !spec.secure ? this.deps.settings().smtp.greetingPauseMs : 0;
-      if (pause > 0 && !this.policy.isTrusted(c.remoteAddress)) setTimeout(() => c.connectionReady(), pause).unref();
-      else c.connectionReady();
+      const settings = this.deps.settings();
+      if (spec.kind === 'mx') this.sitePolicy(c, settings.screening.enabled ? settings.screening.sitePolicy : '');
+      const pause = spec.kind === 'mx' && !spec.secure ? settings.smtp.greetingPauseMs : 0;
+      if (pause <= 0 || this.policy.isTrusted(c.remoteAddress)) return c.connectionReady();
+      const wait = () => setTimeout(() => c.connectionReady(), pause).unref();
+      const screening = this.deps.screening;
+      // Only suspicious clients wait (screening.greetingPauseFor); the lookup's own time counts towards the pause.
+      if (!screening || !settings.screening.enabled) return wait();
+      const started = Date.now();
+      screening.isSuspicious(c.remoteAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''), settings).then((suspicious) => {
+        if (!suspicious) return c.connectionReady();
+        this.logs.get(c.id)?.note(`suspicious client: greeting after ${pause} ms`);
+        setTimeout(() => c.connectionReady(), Math.max(0, pause - (Date.now() - started))).unref();
+      }, () => wait());
     });
+  }
+
+  /** The site-policy banner (screening.sitePolicy): its lines go out as 220- lines before the greeting. */
+  private sitePolicy(c: Conn, policy: string): void {
+    const lines = policy.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== '');
+    if (lines.length === 0) return;
+    const send = c.send.bind(c);
+    let first = true;
+    c.send = (code, data, context) => {
+      if (first && code === 220 && typeof data === 'string') {
+        first = false;
+        c.send = send;
+        return send(220, [...lines, data], context);
+      }
+      return send(code, data, context);
+    };
   }
 
   /**
