@@ -56,7 +56,8 @@ describe('screening stage', () => {
 
   it('lets LAN addresses through unscreened, even when listed', async () => {
     const s = settings({ 'screening.blockedIps': ['10.1.2.3'] });
-    assert.equal(said(await stage.connect(ctx('10.1.2.3', { s }))), 'accept');
+    assert.equal(said(await stage.connect(ctx('10.1.2.3', { s }))), 'continue');
+    assert.equal(said(await stage.mail(ctx('10.1.2.3', { s: settings({ 'screening.blockedSenders': ['*@spam.test'] }), sender: 'a@spam.test' }))), 'continue');
   });
 
   it('refuses blocked IPs at connect with 554 5.7.1 and closes', async () => {

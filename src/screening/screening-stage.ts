@@ -20,7 +20,7 @@ import type { PipelineMessage, Reply, Stage, StageContext, Verdict } from '../pi
 import type { Batv } from './batv.ts';
 import { lookupPtr, type PtrResult } from './ptr.ts';
 import { RateWindow } from './rates.ts';
-import { isSpamTrap, reportAbuse } from './rules.ts';
+import { isLanIp, isSpamTrap, reportAbuse } from './rules.ts';
 
 export interface ScreeningDeps {
   lookup: DnsLookup;
@@ -62,9 +62,9 @@ export class ScreeningStage implements Stage {
   async connect(ctx: StageContext): Promise<Verdict> {
     const s = ctx.settings.screening;
     const ip = ctx.client.ip;
-    if (this.#in(s.lanIps, ip)) {
+    if (isLanIp(ip, ctx.settings)) {
       ctx.log(`${ip} is a LAN address: not screened`);
-      return { kind: 'accept' };
+      return { kind: 'continue' };
     }
     if (s.dynamic.enabled && this.deps.bans.isBanned(ip)) {
       ctx.log(`${ip} is banned (dynamic screening): 421`);
@@ -96,6 +96,7 @@ export class ScreeningStage implements Stage {
 
   async helo(ctx: StageContext): Promise<Verdict> {
     const s = ctx.settings.screening;
+    if (isLanIp(ctx.client.ip, ctx.settings)) return { kind: 'continue' };
     const helo = ctx.client.helo.toLowerCase().replace(/^\[|\]$/g, '');
     if (helo && s.blockedHosts.length > 0 && matchesSender(helo, s.blockedHosts)) return this.#blockedHost(ctx, `HELO name ${helo}`, false);
     return { kind: 'continue' };
@@ -103,6 +104,7 @@ export class ScreeningStage implements Stage {
 
   async mail(ctx: StageContext): Promise<Verdict> {
     const s = ctx.settings.screening;
+    if (isLanIp(ctx.client.ip, ctx.settings)) return { kind: 'continue' };
     const ip = ctx.client.ip;
     const sender = (ctx.sender ?? '').toLowerCase();
     const domain = sender.slice(sender.lastIndexOf('@') + 1);
@@ -136,6 +138,7 @@ export class ScreeningStage implements Stage {
 
   async rcpt(ctx: StageContext, rcpt: string): Promise<Verdict> {
     const s = ctx.settings.screening;
+    if (isLanIp(ctx.client.ip, ctx.settings)) return { kind: 'continue' };
     const st = ctx.sessionState<SessionScreen>(() => ({ rcpts: 0 }));
     const sender = (ctx.sender ?? '').toLowerCase();
     const auth = ctx.client.authUser !== undefined;
@@ -200,7 +203,7 @@ export class ScreeningStage implements Stage {
   /** Whether a client deserves the greeting pause: no PTR record, or listed on a DNS-BL zone. */
   async isSuspicious(ip: string, settings: Readonly<Settings>): Promise<boolean> {
     const s = settings.screening;
-    if (this.#in(s.lanIps, ip)) return false;
+    if (isLanIp(ip, settings)) return false;
     if (s.greetingPauseFor === 'all') return true;
     const ptr = await lookupPtr(this.deps.lookup, ip);
     if (ptr.kind === 'missing') return true;

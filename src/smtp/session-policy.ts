@@ -20,7 +20,7 @@ import type { Resolver, UserRef } from '../directory/resolve.ts';
 import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import type { PipelineSession, StepOutcome } from '../pipeline/session.ts';
-import { isSpamTrap, reportAbuse } from '../screening/rules.ts';
+import { isLanIp, isSpamTrap, reportAbuse } from '../screening/rules.ts';
 import { SendingRules, type SendContext } from '../submission/sending-rules.ts';
 import { smtpError, smtpErrorFrom } from './reply.ts';
 
@@ -130,7 +130,8 @@ export class SessionPolicy {
       // Every RCPT counts, a repeated address too: the limit bounds the work a transaction can ask for.
       this.rules.recipientCount(++state.rcptCommands, ctx);
       // A spam trap belongs to nobody, yet is accepted from unauthenticated mx clients: the screening stage takes it (S14).
-      if (!(state.kind === 'mx' && state.pipeline && !state.user && !ctx.trusted && isSpamTrap(address.address, state.settings))) {
+      if (!(state.kind === 'mx' && state.pipeline && !state.user && !ctx.trusted
+        && !isLanIp(session.remoteAddress.replace(/^::ffff:/i, ''), state.settings) && isSpamTrap(address.address, state.settings))) {
         await this.rules.recipient(address.address, ctx);
       }
     } catch (err) {

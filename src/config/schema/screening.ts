@@ -40,21 +40,21 @@ export const ScreeningSettingsSchema = z.object({
     rejectMismatch: z.boolean().default(false).describe('如果没有匹配 PTR 记录则发送 501 并关闭连接: no PTR name that resolves back to the client IP → 501 5.7.25 and close.'),
     exemptAuthenticated: z.boolean().default(true).describe('免除已验证的会话: the check waits until MAIL FROM and authenticated sessions skip it.'),
     whitelist: z.array(z.string()).default([]).describe('IPs or CIDRs never checked.'),
-  }).prefault({}),
+  }).prefault({}).describe('反向查询: reverse PTR checks of inbound SMTP clients (the manual\'s three options and a whitelist).'),
   dynamic: z.object({
     enabled: z.boolean().default(true).describe('动态屏蔽: ban IPs that open abusive SMTP sessions (the failed-login bans of security.* apply across protocols anyway).'),
     abusiveSessionsBeforeBan: z.int().min(1).default(5).describe('Abusive SMTP sessions (refused by screening, too many unknown recipients, spam-trap hits count double) within windowMin before the IP is banned.'),
     windowMin: z.int().min(1).max(1440).default(15).describe('Minutes over which abusive sessions are counted.'),
     banMinutes: z.int().min(1).max(10_080).default(60).describe('How long a dynamically banned IP is refused (421 4.7.0 at connect, and no logins on any protocol).'),
     whitelist: z.array(z.string()).default([]).describe('IPs or CIDRs never banned dynamically.'),
-  }).prefault({}),
+  }).prefault({}).describe('动态屏蔽: temporary bans of IPs that open abusive SMTP sessions; `youju security bans|unban` lists and lifts them.'),
   tarpit: z.object({
     afterRcpt: z.int().min(0).default(0).describe('缓送: RCPT commands in a session after which each further one is answered slowly. 0 = off.'),
     delayMs: z.int().min(0).max(60_000).default(2000).describe('Delay of the first tarpitted RCPT, in milliseconds.'),
     factor: z.number().min(1).max(10).default(1.5).describe('Each further RCPT waits this many times longer than the one before.'),
     maxDelayMs: z.int().min(0).max(300_000).default(30_000).describe('The longest a tarpitted RCPT waits, in milliseconds.'),
     whitelist: z.array(z.string()).default([]).describe('IPs or CIDRs never tarpitted.'),
-  }).prefault({}),
+  }).prefault({}).describe('缓送 (tarpitting): unauthenticated sessions sending many RCPT commands are answered ever more slowly.'),
   maxConnectionsPerIpPerMinute: z.int().min(0).default(0)
     .describe('New SMTP connections one IP may open per minute; more get 421 4.7.0. 0 = no limit (simultaneous connections: limits.maxConnectionsPerIp).'),
   maxMessagesPerIpPerHour: z.int().min(0).default(0)
