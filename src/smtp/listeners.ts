@@ -12,6 +12,7 @@ import type { Settings } from '../config/settings.ts';
 import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
 import { IpSlots } from '../core/ip-slots.ts';
 import { acceptData, type DataDeps } from './data.ts';
+import { reportAbuse } from '../screening/rules.ts';
 import { smtpError, smtpErrorFrom, type SmtpError } from './reply.ts';
 import { SessionPolicy, type ListenerKind, type PolicyDeps, type SessionState } from './session-policy.ts';
 
@@ -236,6 +237,7 @@ export class SmtpListeners {
     c.handler_RSET = (command, cb) => {
       const max = this.states.get(c.id)?.settings.smtp.maxRset ?? 0;
       if (max > 0 && ++rsets > max) {
+        this.abusive(c, 'too many RSET commands');
         c.send(421, `4.7.0 Too many RSET commands (at most ${max}); closing`);
         return cb();
       }
@@ -402,6 +404,14 @@ export class SmtpListeners {
     };
   }
 
+  /** A session closed for abuse counts towards a dynamic ban of its IP (screening.dynamic), unless it is trusted or authenticated. */
+  private abusive(c: Conn, reason: string): void {
+    const state = this.states.get(c.id);
+    if (!state || state.user || this.policy.isTrusted(c.remoteAddress)) return;
+    const ip = c.remoteAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+    if (reportAbuse(this.deps.throttle, ip, state.settings, reason)) this.logs.get(c.id)?.note(`${ip} banned by dynamic screening (${reason})`);
+  }
+
   /** NOOP, RSET, VRFY, EXPN, HELP and unknown commands share one budget per session (smtp.maxJunkCommands). */
   private countJunk(c: Conn, guard: Guard): void {
     const onCommand = c._onCommand.bind(c);
@@ -410,6 +420,7 @@ export class SmtpListeners {
         const name = command.toString('latin1', 0, Math.min(command.length, 16)).split(' ')[0]!.toUpperCase();
         const max = this.states.get(c.id)?.settings.smtp.maxJunkCommands ?? 0;
         if ((JUNK.has(name) || !c._isSupported(name)) && max > 0 && ++guard.junk > max) {
+          this.abusive(c, 'too many junk commands');
           c.send(421, `4.7.0 Too many commands that move no mail (at most ${max}); closing`);
           return cb();
         }

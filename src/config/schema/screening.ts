@@ -43,7 +43,7 @@ export const ScreeningSettingsSchema = z.object({
   }).prefault({}).describe('反向查询: reverse PTR checks of inbound SMTP clients (the manual\'s three options and a whitelist).'),
   dynamic: z.object({
     enabled: z.boolean().default(true).describe('动态屏蔽: ban IPs that open abusive SMTP sessions (the failed-login bans of security.* apply across protocols anyway).'),
-    abusiveSessionsBeforeBan: z.int().min(1).default(5).describe('Abusive SMTP sessions (refused by screening, too many unknown recipients, spam-trap hits count double) within windowMin before the IP is banned.'),
+    abusiveSessionsBeforeBan: z.int().min(1).default(5).describe('Abusive SMTP sessions (a blocked IP, host or sender refused, too many unknown recipients, too many RSET or junk commands) within windowMin before the IP is banned. A spam-trap hit bans at once (spamTrapBlockMinutes).'),
     windowMin: z.int().min(1).max(1440).default(15).describe('Minutes over which abusive sessions are counted.'),
     banMinutes: z.int().min(1).max(10_080).default(60).describe('How long a dynamically banned IP is refused (421 4.7.0 at connect, and no logins on any protocol).'),
     whitelist: z.array(z.string()).default([]).describe('IPs or CIDRs never banned dynamically.'),

@@ -163,6 +163,22 @@ describe('screening (S7, S8, S10, S14)', () => {
     await set('smtp.hardErrorLimit', 20);
   });
 
+  it('counts sessions closed for junk commands towards a dynamic ban', async () => {
+    await set('smtp.maxJunkCommands', 2);
+    await set('screening.dynamic', { abusiveSessionsBeforeBan: 2, banMinutes: 30 });
+    for (let i = 0; i < 2; i++) {
+      const { c } = await open('127.0.0.16');
+      await cmd(c, 'NOOP');
+      await cmd(c, 'NOOP');
+      assert.equal(await cmd(c, 'NOOP'), '421 4.7.0 Too many commands that move no mail (at most 2); closing');
+      c.close();
+    }
+    const banned = await open('127.0.0.16');
+    assert.equal(banned.greeting, '421 4.7.0 127.0.0.16 is temporarily blocked; try again later');
+    assert.equal(t.rt.throttle.bans().find((b) => b.ip === '127.0.0.16')?.reason, 'abusive SMTP sessions (too many junk commands)');
+    await set('smtp.maxJunkCommands', 100);
+  });
+
   it('pauses the greeting only for suspicious clients (no PTR record)', async () => {
     await set('smtp.greetingPauseMs', 1500);
     let at = Date.now();
