@@ -171,8 +171,10 @@ describe('screening stage', () => {
     assert.deepEqual(learned, [{ raw: raw.toString(), scope: '' }]);
     assert.equal(said(await stage.connect(ctx('192.0.2.80', { s }))), '421 4.7.0 close');
     assert.equal(throttle.bans().find((b) => b.ip === '192.0.2.80')?.reason, 'spam trap');
+    assert.equal(said(await stage.mail(ctx('192.0.2.82', { s, sender: 'spammer@r.test' }))), '550 5.7.1', 'the sender is blocked from other IPs too');
     clock.advance(31 * 60_000);
     assert.equal(said(await stage.connect(ctx('192.0.2.80', { s }))), 'continue');
+    assert.equal(said(await stage.mail(ctx('192.0.2.82', { s, sender: 'spammer@r.test' }))), 'continue', 'and then no more');
     // A message without a trap is left alone.
     assert.equal((await stage.data!(ctx('192.0.2.81', { s }), msg)).kind, 'continue');
   });

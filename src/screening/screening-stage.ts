@@ -49,6 +49,8 @@ export class ScreeningStage implements Stage {
   readonly #connections = new RateWindow();
   readonly #messages = new RateWindow();
   readonly #matchers = new Map<readonly string[], (ip: string) => boolean>();
+  /** Senders that wrote to a spam trap, until when they are refused (this node's memory, bounded). */
+  readonly #trapped = new Map<string, number>();
   readonly #sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly deps: ScreeningDeps) {
@@ -114,6 +116,15 @@ export class ScreeningStage implements Stage {
       const v = await this.#ptrCheck(ctx);
       if (v) return v;
     }
+    const trappedUntil = sender === '' ? undefined : this.#trapped.get(sender);
+    if (trappedUntil !== undefined) {
+      if (trappedUntil > ctx.now()) {
+        ctx.log(`sender <${sender}> wrote to a spam trap: 550`);
+        ctx.count('trapped-sender');
+        return reject({ code: 550, enhanced: '5.7.1', text: `Mail from <${sender}> is not accepted here` });
+      }
+      this.#trapped.delete(sender);
+    }
     if (sender !== '' && matchesSender(sender, s.blockedSenders)) {
       ctx.log(`sender <${sender}> is in the address blacklist: 550`);
       ctx.count('blocked-sender');
@@ -145,6 +156,10 @@ export class ScreeningStage implements Stage {
     if (!auth && isSpamTrap(rcpt, ctx.settings)) {
       ctx.results.set(TRAP, true);
       const banned = this.deps.bans.ban(ctx.client.ip, s.spamTrapBlockMinutes, 'spam trap', s.dynamic.whitelist);
+      if (sender !== '') {
+        if (this.#trapped.size >= 100_000) this.#trapped.delete(this.#trapped.keys().next().value!);
+        this.#trapped.set(sender, ctx.now() + s.spamTrapBlockMinutes * 60_000);
+      }
       ctx.log(`<${sender}> wrote to spam trap <${rcpt}>: accepted to learn as spam${banned ? `; ${ctx.client.ip} blocked for ${s.spamTrapBlockMinutes} min` : ''}`);
       ctx.count('spam-trap');
       return { kind: 'accept' };

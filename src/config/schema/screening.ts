@@ -64,7 +64,7 @@ export const ScreeningSettingsSchema = z.object({
   sitePolicy: z.string().max(2000).default('')
     .describe('Site-policy banner: lines sent before the 220 greeting on port 25 (e.g. "No unsolicited commercial mail accepted").'),
   spamTraps: z.array(z.string()).default([])
-    .describe('垃圾邮件陷阱: local addresses that belong to nobody. Mail to them is accepted, trains the Bayes classifier as spam and is dropped; its client IP is banned for spamTrapBlockMinutes.'),
+    .describe('垃圾邮件陷阱: local addresses that belong to nobody. Mail to them is accepted, trains the Bayes classifier as spam and is dropped; its client IP (on every protocol) and its envelope sender are blocked for spamTrapBlockMinutes.'),
   spamTrapBlockMinutes: z.int().min(1).max(43_200).default(1440)
     .describe('How long a client that wrote to a spam trap is refused.'),
 });

@@ -6,6 +6,8 @@
 // greeting pause for suspicious clients only, spam trap, and unsigned bounces refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { youjuAsync } from '../../helpers/cli.ts';
 import { swaks } from '../../helpers/peers.ts';
 import { RawClient } from '../../helpers/raw-client.ts';
@@ -208,6 +210,13 @@ describe('screening (S7, S8, S10, S14)', () => {
     const sum = (c: Record<string, Record<string, number>>, name: string) => Object.values(c).reduce((n, d) => n + (d[name] ?? 0), 0);
     assert.equal(sum(after, 'screening.spam-trap') - sum(before, 'screening.spam-trap'), 1);
     assert.equal(sum(after, 'screening.trap-learned') - sum(before, 'screening.trap-learned'), 1);
+    // The screening session log tells the story.
+    const log = await eventually(async () => {
+      const file = (await readdir(join(t.dir, 'logs'))).find((f) => f.startsWith('screening-'));
+      const text = file ? await readFile(join(t.dir, 'logs', file), 'utf8') : '';
+      return /wrote to spam trap <it@example\.cn>/.test(text) && /127\.0\.0\.12 is banned/.test(text) ? text : undefined;
+    }, 10_000, 'screening log');
+    assert.match(log, /spam-trap message learned as spam/);
   });
 
   it('backscatter: a bounce to an unsigned local address gets 550 5.7.1; to a signed return path it is delivered', async () => {
