@@ -98,6 +98,9 @@ describe('screening stage', () => {
     assert.equal(said(await stage.connect(ctx('192.0.2.99', { s: both }))), 'continue');
     const missingOnly = settings({ 'screening.ptr': { enabled: true, rejectMissing: true, exemptAuthenticated: false } });
     assert.equal(said(await stage.connect(ctx('192.0.2.11', { s: missingOnly }))), 'continue');
+    const sub = ctx('192.0.2.12', { s: both });
+    (sub.client as { kind: string }).kind = 'submission';
+    assert.equal(said(await stage.connect(sub)), 'continue', 'never on the submission ports');
     const lookOnly = settings({ 'screening.ptr': { enabled: true, exemptAuthenticated: false } });
     assert.equal(said(await stage.connect(ctx('192.0.2.12', { s: lookOnly }))), 'continue');
   });

@@ -6,6 +6,7 @@
  * the PTR check (501 5.7.25 when missing or not matching, per setting) and host screening of the
  * PTR name. HELO: host screening of the HELO name. MAIL: the PTR check when it waits for MAIL
  * (authenticated sessions exempt), the address blacklist, the IP shield, the per-IP message rate.
+ * The PTR check, host screening of the PTR name and the connection rate apply on port 25 only.
  * RCPT: spam traps (accepted, the client banned, the message learned as spam and dropped at the
  * end of DATA), address suppression, unsigned bounces (backscatter, batv.ts) and the tarpit.
  * Refusals that show abuse count towards a dynamic ban. Log: screening; counters screening.*.
@@ -79,11 +80,13 @@ export class ScreeningStage implements Stage {
       this.#abuse(ctx, 'blocked IP connecting');
       return reject({ code: 554, enhanced: '5.7.1', text: `Connections from ${ip} are not accepted here` }, true);
     }
-    if (s.maxConnectionsPerIpPerMinute > 0 && this.#connections.hit(ip, 60_000, ctx.now()) > s.maxConnectionsPerIpPerMinute) {
+    if (ctx.client.kind === 'mx' && s.maxConnectionsPerIpPerMinute > 0 && this.#connections.hit(ip, 60_000, ctx.now()) > s.maxConnectionsPerIpPerMinute) {
       ctx.log(`${ip} opened more than ${s.maxConnectionsPerIpPerMinute} connections this minute: 421`);
       ctx.count('connection-rate');
       return { kind: 'tempfail', reply: { code: 421, enhanced: '4.7.0', text: `Too many connections from ${ip}; slow down and try again later` }, close: true };
     }
+    // What follows judges a sending server: port 25 only (users submit from anywhere).
+    if (ctx.client.kind !== 'mx') return { kind: 'continue' };
     if (s.ptr.enabled && !s.ptr.exemptAuthenticated) {
       const v = await this.#ptrCheck(ctx);
       if (v) return v;
@@ -112,7 +115,7 @@ export class ScreeningStage implements Stage {
     const domain = sender.slice(sender.lastIndexOf('@') + 1);
     const auth = ctx.client.authUser !== undefined;
     const lanDomain = sender !== '' && s.lanDomains.length > 0 && matchesSender(sender, s.lanDomains);
-    if (s.ptr.enabled && s.ptr.exemptAuthenticated && !auth && !lanDomain) {
+    if (s.ptr.enabled && s.ptr.exemptAuthenticated && !auth && !lanDomain && ctx.client.kind === 'mx') {
       const v = await this.#ptrCheck(ctx);
       if (v) return v;
     }

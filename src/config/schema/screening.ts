@@ -35,7 +35,7 @@ export const ScreeningSettingsSchema = z.object({
   })).default([])
     .describe('Address suppression: senders refused at RCPT TO for the given recipients (550 5.7.1).'),
   ptr: z.object({
-    enabled: z.boolean().default(false).describe('在输入 SMTP 连接执行反向 PTR 记录查找: look up the PTR record of every inbound SMTP client.'),
+    enabled: z.boolean().default(false).describe('在输入 SMTP 连接执行反向 PTR 记录查找: look up the PTR record of every client on port 25 (never on the submission ports).'),
     rejectMissing: z.boolean().default(false).describe('如果不存在 PTR 记录则发送 501 并关闭连接: no PTR record → 501 5.7.25 and close.'),
     rejectMismatch: z.boolean().default(false).describe('如果没有匹配 PTR 记录则发送 501 并关闭连接: no PTR name that resolves back to the client IP → 501 5.7.25 and close.'),
     exemptAuthenticated: z.boolean().default(true).describe('免除已验证的会话: the check waits until MAIL FROM and authenticated sessions skip it.'),
