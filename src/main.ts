@@ -50,6 +50,9 @@ import { DnsblStage } from './antispam/dnsbl.ts';
 import { UriblStage } from './antispam/uribl.ts';
 import { GreylistStage } from './antispam/greylist.ts';
 import { SpamScoreStage } from './antispam/spam-score.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { ScreeningStage } from './screening/screening-stage.ts';
+import { Batv } from './screening/batv.ts';
 import { BayesClassifier } from './antispam/bayes.ts';
 import { BayesLearning } from './antispam/bayes-learning.ts';
 import { UserMail } from './mailbox/user-mail.ts';
@@ -133,7 +136,17 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   // The protection pipeline: its stages in order (issue #13); settings decide which of them run.
   const dns = (cacheMs: () => number) => createDnsLookup({ servers: config.dns.servers, timeoutMs: () => settings.current().senderAuth.dnsTimeoutMs, cacheMs });
   const classifier = new BayesClassifier(store, clock);
+  // One ban list for every protocol of this node (failed logins, abusive sessions, spam traps).
+  const throttle = new LoginThrottle(() => settings.current().security, () => clock.now());
+  let batvKey: Buffer | undefined;
+  const batv = new Batv({ key: () => (batvKey ??= secrets.deriveKey('batv')), maxAgeDays: () => settings.current().backscatter.maxAgeDays, now: () => clock.now() });
+  const screening = new ScreeningStage({
+    lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000), bans: throttle, batv,
+    isLocalDomain: (d) => domains.isLocal(d),
+    learnSpam: (raw, scope, s) => learning.learnMessage(scope, raw, 'spam', s),
+  });
   const stages = [
+    screening,
     new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
     new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
     new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(classifier),
@@ -176,6 +189,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     adminSessions: new AdminSessions(store, clock, () => settings.current().web),
     userAdmin: new UserAdminService(store, users, sendWelcome),
     bayes: { classifier, learning },
+    throttle, screening: { stage: screening, batv },
     userMail, submission, users, domains, resolver, registration: new RegistrationService(domains, users, clock),
     mailHtml: new MailHtml(store, userMail, htmlSanitiser),
     contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store) },

@@ -44,6 +44,9 @@ import type { Store } from './store/store.ts';
 import type { UserOptions } from './options/user-options.ts';
 import type { AccountSecurity } from './options/account-security.ts';
 import type { PopOptions } from './options/pop-options.ts';
+import type { LoginThrottle } from './auth/login-throttle.ts';
+import type { ScreeningStage } from './screening/screening-stage.ts';
+import type { Batv } from './screening/batv.ts';
 
 export interface Runtime {
   config: BootConfig;
@@ -70,6 +73,10 @@ export interface Runtime {
   pipeline: Pipeline;
   /** The Bayesian spam classifier (its counts in the store) and its learning from users' Junk moves and files. */
   bayes: { classifier: BayesClassifier; learning: BayesLearning };
+  /** The ban list every protocol of this node shares: failed logins, and dynamic screening's bans (S7). */
+  throttle: LoginThrottle;
+  /** Screening (S7, S8, S10, S14): the pipeline's first stage, and the return-path signer outbound mail uses. */
+  screening: { stage: ScreeningStage; batv: Batv };
   /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
   userMail: UserMail;
   /** Personal contacts and groups, their import/export, and the enterprise directory a user reads (W8, W9). */

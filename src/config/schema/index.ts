@@ -23,6 +23,7 @@ import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
 import { WebSettingsSchema } from './web.ts';
 import { BackupSettingsSchema } from './backup.ts';
+import { BackscatterSettingsSchema, ScreeningSettingsSchema } from './screening.ts';
 
 export const SETTINGS_SECTIONS = {
   smtp: SmtpSettingsSchema,
@@ -43,6 +44,8 @@ export const SETTINGS_SECTIONS = {
   antispam: AntispamSettingsSchema,
   web: WebSettingsSchema,
   backup: BackupSettingsSchema,
+  screening: ScreeningSettingsSchema,
+  backscatter: BackscatterSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -64,6 +67,8 @@ export const SettingsSchema = z.object({
   antispam: AntispamSettingsSchema.prefault({}).describe('Spam scoring: heuristic rules, thresholds, X-Spam headers'),
   web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
   backup: BackupSettingsSchema.prefault({}).describe('Scheduled backup: repository, time of day, full every N days, copies kept'),
+  screening: ScreeningSettingsSchema.prefault({}).describe('Screening: blocked IPs, hosts and senders, IP shield, PTR checks, dynamic bans, tarpitting, rates, spam traps'),
+  backscatter: BackscatterSettingsSchema.prefault({}).describe('Backscatter protection: signed return paths (BATV) and refusal of unsigned bounces'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;
