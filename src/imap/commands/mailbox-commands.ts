@@ -4,7 +4,7 @@
  * The rules (system folders fixed, names checked) live in MailboxService.
  */
 import { MailError } from '../../core/errors.ts';
-import { SEPARATOR } from '../../mailbox/mailbox-service.ts';
+import { isSystemFolder, SEPARATOR } from '../../mailbox/mailbox-service.ts';
 import type { Mailbox, SpecialUse } from '../../store/store.ts';
 import { no, ok, type Completion, type ImapContext } from '../context.ts';
 import type { CreateCommand, MailboxCommand, RenameCommand, StatusCommand, StatusItem } from '../protocol/command.ts';
@@ -28,7 +28,7 @@ export async function deleteMailbox(ctx: ImapContext, cmd: MailboxCommand): Prom
   if (ctx.selected?.mailbox.id === box.id) return no('Unselect the folder before deleting it', 'INUSE');
   // A folder with subfolders is not turned into a \Noselect name here: NO [HASCHILDREN] (RFC 9051 §6.3.4, §7.1).
   const below = `${box.name}${SEPARATOR}`;
-  if ((await ctx.deps.mailboxes.list(ctx.user!.id)).some((m) => m.name.startsWith(below))) {
+  if (!isSystemFolder(box) && (await ctx.deps.mailboxes.list(ctx.user!.id)).some((m) => m.name.startsWith(below))) {
     return no(`"${box.name}" has subfolders: delete them first`, 'HASCHILDREN');
   }
   await ctx.deps.mailboxes.delete(ctx.user!.id, cmd.mailbox);

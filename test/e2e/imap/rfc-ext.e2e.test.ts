@@ -65,6 +65,10 @@ describe('IMAP4rev2 base commands and UNAUTHENTICATE (issue #11 §3)', () => {
     assert.match(r.done, /^r\d+ NO \[HASCHILDREN\] /);
     assert.deepEqual(only(await cmd(c, 'LIST "" "Parent*"'), '* LIST'), ['* LIST (\\HasChildren) "/" Parent', '* LIST (\\HasNoChildren) "/" Parent/Child']);
     assert.match(only(await cmd(c, 'STATUS Parent (MESSAGES)'), '* STATUS')[0]!, /MESSAGES 1\)$/);
+    // A system folder stays one whether or not it has subfolders: NO [NOPERM].
+    await cmd(c, 'CREATE INBOX/Kept');
+    assert.match((await cmd(c, 'DELETE INBOX')).done, /NO \[NOPERM\]/);
+    await cmd(c, 'DELETE INBOX/Kept');
     // The leaf first, then the parent: both go.
     assert.match((await cmd(c, 'DELETE Parent/Child')).done, /OK/);
     assert.match((await cmd(c, 'DELETE Parent')).done, /OK/);
