@@ -1,7 +1,8 @@
 /**
  * The capability list (RFC 3501 §7.2.1) for a session's state: STARTTLS and LOGINDISABLED before TLS
  * when plaintext logins are off (RFC 3501 §6.2.3, RFC 2595), AUTH= mechanisms before login, the
- * extensions once logged in. What is listed here is implemented in commands/.
+ * extensions once logged in (UNAUTHENTICATE, RFC 8437, returns to the first list; a compressed
+ * session offers no STARTTLS, RFC 4978 §4). What is listed here is implemented in commands/.
  */
 import { mayLogIn, mechanisms } from '../auth/sasl.ts';
 import type { Settings } from '../config/settings.ts';
@@ -19,7 +20,7 @@ const EXTENSIONS = [
   'SPECIAL-USE', 'CREATE-SPECIAL-USE', 'LIST-EXTENDED', 'LIST-STATUS', 'QUOTA', 'QUOTA=RES-STORAGE',
   'QUOTA=RES-MESSAGE', 'CONDSTORE', 'QRESYNC', 'ESEARCH', 'SEARCHRES', 'SORT', 'SORT=DISPLAY', 'ESORT',
   'CONTEXT=SEARCH', 'CONTEXT=SORT', 'THREAD=ORDEREDSUBJECT', 'THREAD=REFERENCES', 'BINARY', 'UTF8=ACCEPT',
-  'STATUS=SIZE', 'I18NLEVEL=1', 'MULTIAPPEND', 'CATENATE', 'NOTIFY',
+  'STATUS=SIZE', 'I18NLEVEL=1', 'MULTIAPPEND', 'CATENATE', 'NOTIFY', 'UNAUTHENTICATE',
 ];
 
 export function capabilityList(input: CapabilityInput): string[] {
@@ -28,7 +29,7 @@ export function capabilityList(input: CapabilityInput): string[] {
   const plaintextOk = mayLogIn(input.secure, input.settings);
   if (input.state === 'not-authenticated') {
     caps.push('LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE');
-    if (!input.secure) caps.push('STARTTLS');
+    if (!input.secure && !input.compressed) caps.push('STARTTLS');
     if (plaintextOk) {
       caps.push(...mechanisms({ cramMd5: input.settings.security.cramMd5Enabled }).map((m) => `AUTH=${m}`));
     } else {

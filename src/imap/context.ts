@@ -109,6 +109,8 @@ export interface ImapContext {
   mayLogin(): boolean;
   /** Checks credentials and enters the authenticated state (with the failed-login delay on failure). */
   login(credentials: Credentials): Promise<Completion>;
+  /** UNAUTHENTICATE (RFC 8437): forgets the user, the selection, ENABLE and NOTIFY; TLS and COMPRESS stay. */
+  unauthenticate(): void;
   /** The capabilities to announce now (they change with TLS and login). */
   capabilities(): string[];
 }

@@ -51,21 +51,25 @@ export class ImapServer {
     socket.setNoDelay(true);
     const log = this.deps.sessionLogs.open('imap', { ip: socket.remoteAddress ?? '?', port: socket.remotePort });
     let counted: UserId | undefined;
-    const onLogin = (session: ImapSession): boolean => {
+    const release = (): void => {
+      if (counted === undefined) return;
+      const n = (this.perUser.get(counted) ?? 1) - 1;
+      if (n <= 0) this.perUser.delete(counted);
+      else this.perUser.set(counted, n);
+      counted = undefined;
+    };
+    // The session counts against its user from login until it ends or UNAUTHENTICATEs (RFC 8437).
+    const onLogin = (session: ImapSession): (() => void) | false => {
       const id = session.user!.id;
       const limit = session.settings.imap.maxConnectionsPerUser;
       const n = this.perUser.get(id) ?? 0;
       if (limit > 0 && n >= limit) return false;
       this.perUser.set(id, n + 1);
       counted = id;
-      return true;
+      return release;
     };
     socket.once('close', () => {
-      if (counted !== undefined) {
-        const n = (this.perUser.get(counted) ?? 1) - 1;
-        if (n <= 0) this.perUser.delete(counted);
-        else this.perUser.set(counted, n);
-      }
+      release();
       void log.close();
     });
     try {

@@ -57,6 +57,7 @@ export class ImapSession implements ImapContext {
   private stopWatching: (() => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
   private lock: Promise<void> = Promise.resolve();
+  private releaseLogin: (() => void) | undefined;
 
   constructor(
     readonly deps: ImapDeps,
@@ -64,7 +65,8 @@ export class ImapSession implements ImapContext {
     public secure: boolean,
     readonly log: SessionLog,
     private readonly secureContext: tls.SecureContext,
-    private readonly onLogin: (session: ImapSession) => boolean,
+    /** Counts the session against its user; false over the per-user limit, else the function that stops counting it. */
+    private readonly onLogin: (session: ImapSession) => (() => void) | false,
   ) {
     this.settings = deps.settings();
     this.ip = socket.remoteAddress ?? '?';
@@ -342,6 +344,8 @@ export class ImapSession implements ImapContext {
   private startTls(tag: string): void {
     if (this.secure) return this.complete(tag, { status: 'BAD', text: 'TLS is already active' });
     if (this.state !== 'not-authenticated') return this.complete(tag, { status: 'BAD', text: 'STARTTLS only before login' });
+    // After UNAUTHENTICATE a compressed session stays compressed: TLS cannot go under it (RFC 4978 §4).
+    if (this.deflate) return this.complete(tag, { status: 'BAD', text: 'STARTTLS is not allowed after COMPRESS' });
     this.complete(tag, { status: 'OK', text: 'Begin TLS negotiation now' });
     // Anything the client pipelined after STARTTLS is dropped: it was sent in the clear (CVE-2011-0411).
     this.reader = this.newReader();
@@ -460,14 +464,33 @@ export class ImapSession implements ImapContext {
       return { status: 'NO', text: 'Invalid user name or password', code: 'AUTHENTICATIONFAILED' };
     }
     this.deps.throttle.succeeded(this.ip);
-    if (!this.onLogin(this)) {
+    const release = this.onLogin(this);
+    if (!release) {
       this.log.note(`too many sessions for ${this.user.address}`);
       this.user = undefined;
       return { status: 'NO', text: 'Too many sessions for this user', code: 'LIMIT' };
     }
+    this.releaseLogin = release;
     this.state = 'authenticated';
     this.log.note(`authenticated as ${this.user.address}`);
     return { status: 'OK', text: 'Logged in', code: { code: 'CAPABILITY', capabilities: this.capabilities() } };
+  }
+
+  /**
+   * UNAUTHENTICATE (RFC 8437 §3): back to the not-authenticated state as on a new connection; only
+   * TLS and COMPRESS stay. The mailbox is unselected without expunging, ENABLEd extensions and NOTIFY end.
+   */
+  unauthenticate(): void {
+    this.log.note(`unauthenticated ${this.user?.address ?? ''}`);
+    this.selected = undefined;
+    this.notify = undefined;
+    this.user = undefined;
+    this.enabled.clear();
+    this.wire.utf8 = false;
+    this.pendingChange = false;
+    this.state = 'not-authenticated';
+    this.releaseLogin?.();
+    this.releaseLogin = undefined;
   }
 
   // ── Ending ───────────────────────────────────────────────────────────────────────────────

@@ -44,6 +44,10 @@ describe('MailboxService', () => {
       await assert.rejects(svc.create(user.id, '客户/重要'), (e: unknown) => isMailError(e, 'ALREADY_EXISTS'));
       await svc.rename(user.id, '客户', '客户存档');
       assert.deepEqual((await svc.list(user.id)).map((m) => m.name).filter((n) => n.startsWith('客户')).sort(), ['客户存档', '客户存档/重要']);
+      // Renamed under names that do not exist yet: they are created (RFC 9051 §6.3.6).
+      await svc.create(user.id, '项目');
+      await svc.rename(user.id, '项目', '归档/2026/项目');
+      assert.deepEqual((await svc.list(user.id)).map((m) => m.name).filter((n) => n.startsWith('归档')).sort(), ['归档', '归档/2026', '归档/2026/项目']);
       for (const system of ['INBOX', 'Sent', 'Trash', 'Drafts', 'Junk']) {
         await assert.rejects(svc.delete(user.id, system), (e: unknown) => isMailError(e, 'FORBIDDEN'), system);
         await assert.rejects(svc.rename(user.id, system, `${system}2`), (e: unknown) => isMailError(e, 'FORBIDDEN'), system);

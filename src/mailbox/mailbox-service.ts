@@ -124,7 +124,7 @@ export class MailboxService {
     return created;
   }
 
-  /** Renames a folder and its children. System folders cannot be renamed (FEATURES W7). */
+  /** Renames a folder and its children, creating missing parents. System folders cannot be renamed (FEATURES W7). */
   async rename(userId: UserId, from: string, to: string): Promise<void> {
     const src = canonicalName(from);
     const dst = checkName(to);
@@ -137,6 +137,12 @@ export class MailboxService {
       const all = await tx.mailboxes.list(userId);
       for (const m of all.filter((x) => x.name === src || x.name.startsWith(`${src}${SEPARATOR}`))) {
         await tx.mailboxes.rename(m.id, dst + m.name.slice(src.length));
+      }
+      // The new name's missing parents are created, as CREATE does (RFC 3501 §6.3.5, RFC 9051 §6.3.6).
+      const parts = dst.split(SEPARATOR);
+      for (let i = 1; i < parts.length; i++) {
+        const parent = parts.slice(0, i).join(SEPARATOR);
+        if (!(await tx.mailboxes.byName(userId, parent))) await tx.mailboxes.create(userId, parent);
       }
     });
     this.bus.emit('mailboxes.changed', { userId });

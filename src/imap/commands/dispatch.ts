@@ -20,7 +20,7 @@ import { notify } from './notify.ts';
 import { search } from './search.ts';
 import { cancelUpdate } from './search-context.ts';
 import { check, close, select, unselect } from './select.ts';
-import { capability, enable, id, login, namespace, noop } from './session-commands.ts';
+import { capability, enable, id, login, namespace, noop, unauthenticate } from './session-commands.ts';
 import { sort, thread } from './sort-thread.ts';
 import { store } from './store.ts';
 
@@ -39,6 +39,7 @@ const RULES: Partial<Record<Command['name'], Rule>> = {
   LOGIN: { states: ['not-authenticated'], run: login },
   ENABLE: { states: AUTH, run: enable },
   NAMESPACE: { states: AUTH, run: namespace },
+  UNAUTHENTICATE: { states: AUTH, run: unauthenticate },
   SELECT: { states: AUTH, run: select },
   EXAMINE: { states: AUTH, run: select },
   CREATE: { states: AUTH, run: create },

@@ -4,6 +4,7 @@
  * The rules (system folders fixed, names checked) live in MailboxService.
  */
 import { MailError } from '../../core/errors.ts';
+import { isSystemFolder, SEPARATOR } from '../../mailbox/mailbox-service.ts';
 import type { Mailbox, SpecialUse } from '../../store/store.ts';
 import { no, ok, type Completion, type ImapContext } from '../context.ts';
 import type { CreateCommand, MailboxCommand, RenameCommand, StatusCommand, StatusItem } from '../protocol/command.ts';
@@ -25,13 +26,26 @@ export async function create(ctx: ImapContext, cmd: CreateCommand): Promise<Comp
 export async function deleteMailbox(ctx: ImapContext, cmd: MailboxCommand): Promise<Completion> {
   const box = await ctx.deps.mailboxes.require(ctx.user!.id, cmd.mailbox);
   if (ctx.selected?.mailbox.id === box.id) return no('Unselect the folder before deleting it', 'INUSE');
+  // A folder with subfolders is not turned into a \Noselect name here: NO [HASCHILDREN] (RFC 9051 §6.3.4, §7.1).
+  const below = `${box.name}${SEPARATOR}`;
+  if (!isSystemFolder(box) && (await ctx.deps.mailboxes.list(ctx.user!.id)).some((m) => m.name.startsWith(below))) {
+    return no(`"${box.name}" has subfolders: delete them first`, 'HASCHILDREN');
+  }
   await ctx.deps.mailboxes.delete(ctx.user!.id, cmd.mailbox);
   return ok('DELETE completed');
 }
 
 export async function rename(ctx: ImapContext, cmd: RenameCommand): Promise<Completion> {
   if (cmd.from.toUpperCase() === 'INBOX') {
-    return no('Renaming INBOX is not supported: INBOX is a system folder', 'CANNOT');
+    // RFC 3501 §6.3.5, RFC 9051 §6.3.6: INBOX's messages move to a new folder of that name; INBOX
+    // stays, empty, and its subfolders are not touched. The folder is created first, so a failed
+    // move leaves every message where it was.
+    if (cmd.to.toUpperCase() === 'INBOX') return no('INBOX cannot be renamed to itself', 'ALREADYEXISTS');
+    const userId = ctx.user!.id;
+    const inbox = await ctx.deps.mailboxes.require(userId, 'INBOX');
+    const target = await ctx.deps.mailboxes.create(userId, cmd.to);
+    await ctx.deps.mailboxes.move(inbox.id, [{ from: 1, to: Number.MAX_SAFE_INTEGER }], target.id);
+    return ok('RENAME completed');
   }
   await ctx.deps.mailboxes.rename(ctx.user!.id, cmd.from, cmd.to);
   return ok('RENAME completed');

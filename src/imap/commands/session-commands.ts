@@ -1,7 +1,7 @@
 /**
  * Commands about the session itself: CAPABILITY, NOOP, LOGIN (RFC 3501 §6.1-6.2), ID (RFC 2971),
  * ENABLE (RFC 5161: CONDSTORE, QRESYNC, UTF8=ACCEPT, IMAP4rev2 per RFC 9051 §6.3.1) and NAMESPACE (RFC 2342: one personal
- * namespace, "/" as the separator).
+ * namespace, "/" as the separator) and UNAUTHENTICATE (RFC 8437).
  */
 import { SEPARATOR } from '../../mailbox/mailbox-service.ts';
 import { bad, no, ok, type Completion, type ImapContext } from '../context.ts';
@@ -20,6 +20,12 @@ export function noop(): Completion {
 export function login(ctx: ImapContext, cmd: LoginCommand): Promise<Completion> | Completion {
   if (!ctx.mayLogin()) return no('Use STARTTLS before logging in', 'PRIVACYREQUIRED');
   return ctx.login({ kind: 'password', username: cmd.username, password: cmd.password });
+}
+
+/** RFC 8437 §3: the session returns to the not-authenticated state; a new LOGIN or AUTHENTICATE may follow. */
+export function unauthenticate(ctx: ImapContext): Completion {
+  ctx.unauthenticate();
+  return ok('UNAUTHENTICATE completed');
 }
 
 export function id(ctx: ImapContext, cmd: IdCommand): Completion {

@@ -50,7 +50,7 @@ export interface ListReturn {
 
 export type SimpleCommand =
   | Base<'CAPABILITY'> | Base<'NOOP'> | Base<'LOGOUT'> | Base<'STARTTLS'> | Base<'CHECK'> | Base<'CLOSE'>
-  | Base<'UNSELECT'> | Base<'IDLE'> | Base<'NAMESPACE'>;
+  | Base<'UNSELECT'> | Base<'IDLE'> | Base<'NAMESPACE'> | Base<'UNAUTHENTICATE'>;
 
 export type ExpungeCommand = (Base<'EXPUNGE'> & { uid: false }) | (Base<'EXPUNGE'> & { uid: true; sequenceSet: SequenceSet });
 

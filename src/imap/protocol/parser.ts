@@ -26,7 +26,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 const ID_LIMITS = { pairs: 30, field: 30, value: 1024 };
 
 const noArgs =
-  <N extends 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE'>(name: N): Handler =>
+  <N extends 'CAPABILITY' | 'NOOP' | 'LOGOUT' | 'STARTTLS' | 'CHECK' | 'CLOSE' | 'UNSELECT' | 'IDLE' | 'NAMESPACE' | 'UNAUTHENTICATE'>(name: N): Handler =>
   (c, tag) => {
     c.end();
     return { tag, name };
@@ -62,6 +62,7 @@ const COMMANDS: Record<string, Handler> = {
   UNSELECT: noArgs('UNSELECT'),
   IDLE: noArgs('IDLE'),
   NAMESPACE: noArgs('NAMESPACE'),
+  UNAUTHENTICATE: noArgs('UNAUTHENTICATE'),
   DELETE: mailboxOnly('DELETE'),
   SUBSCRIBE: mailboxOnly('SUBSCRIBE'),
   UNSUBSCRIBE: mailboxOnly('UNSUBSCRIBE'),

@@ -65,7 +65,7 @@ describe('IMAP extensions (issue #11 §3)', () => {
         fresh.close();
       }
       const caps = only(await cmd(c, 'CAPABILITY'), '* CAPABILITY')[0]!.split(' ');
-      for (const cap of ['IMAP4rev1', 'IMAP4rev2', 'MULTIAPPEND', 'CATENATE', 'NOTIFY', 'ESORT', 'CONTEXT=SEARCH', 'CONTEXT=SORT', 'SORT=DISPLAY', 'ESEARCH', 'SEARCHRES',
+      for (const cap of ['IMAP4rev1', 'IMAP4rev2', 'MULTIAPPEND', 'CATENATE', 'NOTIFY', 'UNAUTHENTICATE', 'ESORT', 'CONTEXT=SEARCH', 'CONTEXT=SORT', 'SORT=DISPLAY', 'ESEARCH', 'SEARCHRES',
         'UNSELECT', 'NAMESPACE', 'MOVE', 'ID', 'SPECIAL-USE', 'SASL-IR', 'BINARY', 'STATUS=SIZE', 'LIST-STATUS', 'LIST-EXTENDED', 'ENABLE', 'IDLE', 'LITERAL+']) {
         assert.ok(caps.includes(cap), `${cap} in ${caps.join(' ')}`);
       }
