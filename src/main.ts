@@ -15,6 +15,7 @@ import { createLogger, type Logger } from './core/log/logger.ts';
 import { AdminService } from './directory/admins.ts';
 import { AliasService } from './directory/aliases.ts';
 import { DomainService } from './directory/domains.ts';
+import { ContentFilterStage } from './content-filter/stage.ts';
 import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
@@ -135,6 +136,8 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
     new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
     new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(classifier),
+    // Last: its rules may test the spam score; it runs for outgoing mail too (monitoring, archive).
+    new ContentFilterStage({ hostname: config.hostname, isLocalDomain: (d) => domains.isLocal(d) }),
   ];
   const pipeline = new Pipeline({
     stages, store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'), node: config.hostname, warn: (m) => logger.warn(m),

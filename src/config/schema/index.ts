@@ -23,6 +23,7 @@ import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
 import { WebSettingsSchema } from './web.ts';
 import { BackupSettingsSchema } from './backup.ts';
+import { ContentFilterSettingsSchema } from './content-filter.ts';
 
 export const SETTINGS_SECTIONS = {
   smtp: SmtpSettingsSchema,
@@ -41,6 +42,7 @@ export const SETTINGS_SECTIONS = {
   dnsbl: DnsblSettingsSchema,
   greylist: GreylistSettingsSchema,
   antispam: AntispamSettingsSchema,
+  contentFilter: ContentFilterSettingsSchema,
   web: WebSettingsSchema,
   backup: BackupSettingsSchema,
 } as const;
@@ -62,6 +64,7 @@ export const SettingsSchema = z.object({
   dnsbl: DnsblSettingsSchema.prefault({}).describe('DNS-based block lists'),
   greylist: GreylistSettingsSchema.prefault({}).describe('Greylisting of unknown senders'),
   antispam: AntispamSettingsSchema.prefault({}).describe('Spam scoring: heuristic rules, thresholds, X-Spam headers'),
+  contentFilter: ContentFilterSettingsSchema.prefault({}).describe('Content filter rules, attachment lists, mail monitoring and archiving'),
   web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
   backup: BackupSettingsSchema.prefault({}).describe('Scheduled backup: repository, time of day, full every N days, copies kept'),
 });
