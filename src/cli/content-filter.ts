@@ -59,7 +59,7 @@ export function registerContentFilter(program: Command): void {
       const rule = parseRule(json) as { name?: unknown };
       const name = typeof rule?.name === 'string' ? rule.name : '';
       return change(cmd, 'add', name, (rules) => {
-        if (rules.some((r) => (r as Rule).name === name)) throw new MailError('CONFLICT', `a content filter rule "${name}" exists already`);
+        if (rules.some((r) => (r as Rule).name === name)) throw new MailError('ALREADY_EXISTS', `a content filter rule "${name}" exists already`);
         const at = f.at === undefined ? rules.length : Math.min(Math.max(f.at - 1, 0), rules.length);
         rules.splice(at, 0, rule);
         return rules;
