@@ -93,19 +93,19 @@ export const ContentFilterSettingsSchema = z.object({
       .describe('Senders or recipients the lists do not apply to (addresses, *@domain or domain).'),
     action: z.enum(['reject', 'delete', 'quarantine']).default('reject')
       .describe('What happens to a message with a refused file: 554 at the end of DATA, dropped, or to the quarantine.'),
-  }).prefault({}),
+  }).prefault({}).describe('Attachment allow / deny lists (受限的附件) with exclusions, and what happens to a refused file.'),
   monitoring: z.array(MonitorSchema).default([])
     .describe('Mail monitoring (邮件监控): copy in/out mail matching the conditions to chosen mailboxes.'),
   archive: z.object({
     enabled: z.boolean().default(false).describe('Archive a copy of all in/out mail (存档所有外送/内送邮件副本).'),
     addresses: z.array(addr).default([]).describe('Archive mailboxes.'),
-    direction: z.enum(['in', 'out', 'both']).default('both'),
+    direction: z.enum(['in', 'out', 'both']).default('both').describe('Archive mail received (in), sent by local users (out), or both.'),
     includeLists: z.boolean().default(true).describe('Include mail to local mailing lists.'),
     includeMultiPop: z.boolean().default(true).describe('Include mail collected by MultiPOP.'),
     includeSpam: z.boolean().default(true).describe('Include mail marked as spam.'),
     tagSubject: z.boolean().default(false).describe('Tag the archive copy\'s subject with subjectTag.'),
-    subjectTag: z.string().regex(/^[^\r\n]*$/).default('(存档副本)'),
-  }).prefault({}),
+    subjectTag: z.string().regex(/^[^\r\n]*$/, 'one line').default('(存档副本)').describe('The tag put before the subject of archive copies when tagSubject is on.'),
+  }).prefault({}).describe('Archiving (正在归档): a copy of all in/out mail to archive addresses, with list, MultiPOP and spam options and a subject tag.'),
 });
 
 export type ContentFilterSettings = z.output<typeof ContentFilterSettingsSchema>;
