@@ -137,7 +137,16 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
     new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(classifier),
     // Last: its rules may test the spam score; it runs for outgoing mail too (monitoring, archive).
-    new ContentFilterStage({ hostname: config.hostname, isLocalDomain: (d) => domains.isLocal(d) }),
+    new ContentFilterStage({
+      hostname: config.hostname,
+      isLocalDomain: (d) => domains.isLocal(d),
+      isList: async (address) => {
+        const at = address.lastIndexOf('@');
+        const domain = at > 0 ? await domains.resolveDomain(address.slice(at + 1)) : undefined;
+        return domain !== undefined && (await store.read((tx) => tx.lists.byAddress(domain.id, address.slice(0, at).toLowerCase()))) !== undefined;
+      },
+      pruneDeliveredIds: (before) => store.tx((tx) => tx.deliveredIds.prune(before)),
+    }),
   ];
   const pipeline = new Pipeline({
     stages, store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'), node: config.hostname, warn: (m) => logger.warn(m),

@@ -20,6 +20,8 @@ export interface ContentFilterDeps {
   isLocalDomain(domain: string): Promise<boolean>;
   /** Whether an address is a local mailing list (archive.includeLists). */
   isList?(address: string): Promise<boolean>;
+  /** Forgets Message-IDs delivered before `before` (duplicate removal, localDelivery.duplicateWindowMin), from housekeeping. */
+  pruneDeliveredIds?(before: number): Promise<number>;
 }
 
 const domainOf = (a: string) => a.slice(a.lastIndexOf('@') + 1).toLowerCase();
@@ -46,6 +48,11 @@ export class ContentFilterStage implements Stage {
   isEnabled(s: Readonly<Settings>): boolean {
     const c = s.contentFilter;
     return (c.enabled && c.rules.length > 0) || c.attachments.mode !== 'off' || c.monitoring.some((m) => m.enabled) || c.archive.enabled;
+  }
+
+  /** Hourly: the duplicate-removal memory keeps only the window (all of it goes when removal is off). */
+  async housekeep(settings: Readonly<Settings>, now: number): Promise<void> {
+    await this.deps.pruneDeliveredIds?.(now - settings.localDelivery.duplicateWindowMin * 60_000);
   }
 
   async data(ctx: StageContext, msg: PipelineMessage): Promise<Verdict> {
