@@ -16,6 +16,7 @@ import { AdminService } from './directory/admins.ts';
 import { AliasService } from './directory/aliases.ts';
 import { DomainService } from './directory/domains.ts';
 import { ContentFilterStage } from './content-filter/stage.ts';
+import { HashcashStage } from './antispam/hashcash.ts';
 import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
@@ -135,7 +136,9 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const stages = [
     new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
     new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
-    new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(classifier),
+    new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)),
+    new HashcashStage({ isLocalDomain: (d) => domains.isLocal(d) }), // before scoring: a valid stamp lowers the score
+    new SpamScoreStage(classifier),
     // Last: its rules may test the spam score; it runs for outgoing mail too (monitoring, archive).
     new ContentFilterStage({
       hostname: config.hostname,

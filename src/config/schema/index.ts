@@ -24,6 +24,7 @@ import { SmtpSettingsSchema } from './smtp.ts';
 import { WebSettingsSchema } from './web.ts';
 import { BackupSettingsSchema } from './backup.ts';
 import { ContentFilterSettingsSchema } from './content-filter.ts';
+import { HashcashSettingsSchema } from './hashcash.ts';
 
 export const SETTINGS_SECTIONS = {
   smtp: SmtpSettingsSchema,
@@ -43,6 +44,7 @@ export const SETTINGS_SECTIONS = {
   greylist: GreylistSettingsSchema,
   antispam: AntispamSettingsSchema,
   contentFilter: ContentFilterSettingsSchema,
+  hashcash: HashcashSettingsSchema,
   web: WebSettingsSchema,
   backup: BackupSettingsSchema,
 } as const;
@@ -65,6 +67,7 @@ export const SettingsSchema = z.object({
   greylist: GreylistSettingsSchema.prefault({}).describe('Greylisting of unknown senders'),
   antispam: AntispamSettingsSchema.prefault({}).describe('Spam scoring: heuristic rules, thresholds, X-Spam headers'),
   contentFilter: ContentFilterSettingsSchema.prefault({}).describe('Content filter rules, attachment lists, mail monitoring and archiving'),
+  hashcash: HashcashSettingsSchema.prefault({}).describe('HashCash stamps: minted on outgoing mail, verified on incoming mail'),
   web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
   backup: BackupSettingsSchema.prefault({}).describe('Scheduled backup: repository, time of day, full every N days, copies kept'),
 });
