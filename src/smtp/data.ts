@@ -114,8 +114,9 @@ export async function acceptData(stream: Readable, session: SMTPServerSession, s
       // The content filter's redirect, copies and notifications: queued with the message in one transaction.
       const subs = routedSubmissions(main, verdict.routing);
       const ids = subs.length > 0 ? await deps.queue.submitAll(subs) : [];
-      const own = subs[0] === undefined || subs[0].raw !== stamped || subs[0].sender !== sender ? undefined : ids[0];
-      return own === undefined ? '2.0.0 Ok' : `2.0.0 Ok: queued as ${own}`;
+      // The message itself is the first submission unless the filter left it no recipients (deleted).
+      const kept = (verdict.routing.recipients ?? recipients).length > 0;
+      return kept && ids[0] !== undefined ? `2.0.0 Ok: queued as ${ids[0]}` : '2.0.0 Ok';
     }
     const queueId = await deps.queue.submit(main);
     return `2.0.0 Ok: queued as ${queueId}`;

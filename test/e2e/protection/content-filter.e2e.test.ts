@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { swaks } from '../../helpers/peers.ts';
-import { eventually, mailboxMessages, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 
 const header = (raw: string, name: string) => new RegExp(`^${name}:[ \\t]*(.*)`, 'im').exec(raw.split('\r\n\r\n')[0]!)?.[1];
 let seq = 0;
@@ -142,6 +142,14 @@ describe('content filter, monitoring, archive and duplicate removal through SMTP
     await t.rt.settings.set('localDelivery.duplicateWindowMin', 0);
     await send(mail('twice', { messageId: id }));
     await eventually(async () => (await subjects('alice@example.cn')).filter((s) => s === 'twice').length === 2, 10_000, 'second copy with removal off');
+  });
+
+  it('webmail: outgoing mail goes through the same filter (monitoring copy of mail to bob)', async () => {
+    const alice = await t.rt.users.byAddress('alice@example.cn');
+    await t.rt.submission.send(TEST_ACTOR, alice!.id, { to: ['bob@example.cn'], cc: [], bcc: [], subject: 'webmail to bob', text: 'hi', priority: 'normal', receipt: false },
+      { ip: '127.0.0.1', secure: true }, { saveSent: false });
+    await find('bob@example.cn', 'webmail to bob');
+    await find('watch@example.cn', 'webmail to bob');
   });
 
   it('counts its work per day and writes its own session log', async () => {
