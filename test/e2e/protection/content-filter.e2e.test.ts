@@ -144,6 +144,20 @@ describe('content filter, monitoring, archive and duplicate removal through SMTP
     await eventually(async () => (await subjects('alice@example.cn')).filter((s) => s === 'twice').length === 2, 10_000, 'second copy with removal off');
   });
 
+  it('a held message (scanner down) gets the filter\'s routing when it is released from the holding queue', async () => {
+    await t.rt.settings.set('antivirus.clamd', '127.0.0.1:9'); // nothing listens: the antivirus stage holds the message
+    const r = await send(mail('COPYME while held'));
+    assert.match(r.out, /250 2\.0\.0 Ok: queued as/, r.out);
+    assert.equal((await t.rt.queueManager.list('holding')).length, 1);
+    await t.rt.settings.set('antivirus.clamd', ''); // no scanner any more: scanning resumes after the antivirus stage
+    t.rt.pipeline.kickHeld();
+    const own = await find('alice@example.cn', 'COPYME while held');
+    const copy = await find('boss@example.cn', 'COPYME while held');
+    assert.equal(header(own, 'X-Content-Filter'), 'copied by copy');
+    assert.equal(header(copy, 'X-Content-Filter'), 'copied by copy');
+    assert.equal((await t.rt.queueManager.list('holding')).length, 0);
+  });
+
   it('webmail: outgoing mail goes through the same filter (monitoring copy of mail to bob)', async () => {
     const alice = await t.rt.users.byAddress('alice@example.cn');
     await t.rt.submission.send(TEST_ACTOR, alice!.id, { to: ['bob@example.cn'], cc: [], bcc: [], subject: 'webmail to bob', text: 'hi', priority: 'normal', receipt: false },
