@@ -13,7 +13,8 @@
  *   - 2 % carry the EICAR test file.
  * 20 sessions at a time (nodemailer's SMTP client). Prints msg/s, what became of the mail (accepted,
  * refused at DATA or earlier, by reply code), CPU seconds of the server per message (/proc), and
- * pipeline-on against pipeline-off. `--smtp-processes N` sets the server's processes.smtp.
+ * pipeline-on against pipeline-off. `--smtp-processes N` sets the server's processes.smtp; `--profile DIR`
+ * runs it under node --cpu-prof.
  * Measures; never asserts.
  */
 import { createHash } from 'node:crypto';
@@ -179,7 +180,8 @@ export async function run(): Promise<void> {
     const learning = new BayesLearning({ classifier: rt.bayes.classifier, store: rt.store, blobs: rt.blobs, settings: () => rt.settings.current(), warn: () => undefined });
     for (const s of train) await learning.learnMessage('', s.raw, s.cls, rt.settings.current());
     for (const [k, v] of Object.entries(STAGES_ON(clamd.address))) await rt.settings.set(k, v);
-    server = await startYoujuProcess(data, cfg);
+    const profileDir = optionText('profile');
+    server = await startYoujuProcess(data, cfg, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--cpu-prof-name=youju-pipeline.cpuprofile'] : []);
     console.log(`  youju: \`youju start\` (embedded SQLite, durable${smtpProcesses === undefined ? '' : `, processes.smtp ${smtpProcesses}`}); Bayes trained on ${train.length} corpus messages; clamd at ${clamd.address}`);
     const report = (title: string, o: Outcome) => {
       const rate = messages / o.seconds;

@@ -21,12 +21,14 @@ import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
 import { Srs } from './directory/srs.ts';
-import { UserService } from './directory/users.ts';
+import { UserService, type DirectoryUser } from './directory/users.ts';
 import { UserAdminService } from './directory/user-admin.ts';
 import { DomainConsoleService } from './directory/domain-admin.ts';
 import { OrgAdminService } from './directory/org-admin.ts';
 import { DepartmentAdminConsole } from './directory/department-admins.ts';
 import { ListConsole } from './directory/list-admin.ts';
+import { SuperConsoleService } from './directory/super-admin.ts';
+import { buildWelcomeMessage, WebmailSettingsService } from './directory/webmail-settings.ts';
 import { AdminSessions } from './auth/admin-sessions.ts';
 import { AuthWindows } from './auth/auth-windows.ts';
 import { SecretBox } from './auth/secret-box.ts';
@@ -50,6 +52,9 @@ import { DnsblStage } from './antispam/dnsbl.ts';
 import { UriblStage } from './antispam/uribl.ts';
 import { GreylistStage } from './antispam/greylist.ts';
 import { SpamScoreStage } from './antispam/spam-score.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import { ScreeningStage } from './screening/screening-stage.ts';
+import { Batv } from './screening/batv.ts';
 import { BayesClassifier } from './antispam/bayes.ts';
 import { BayesLearning } from './antispam/bayes-learning.ts';
 import { UserMail } from './mailbox/user-mail.ts';
@@ -133,7 +138,17 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   // The protection pipeline: its stages in order (issue #13); settings decide which of them run.
   const dns = (cacheMs: () => number) => createDnsLookup({ servers: config.dns.servers, timeoutMs: () => settings.current().senderAuth.dnsTimeoutMs, cacheMs });
   const classifier = new BayesClassifier(store, clock);
+  // One ban list for every protocol of this node (failed logins, abusive sessions, spam traps).
+  const throttle = new LoginThrottle(() => settings.current().security, () => clock.now());
+  let batvKey: Buffer | undefined;
+  const batv = new Batv({ key: () => (batvKey ??= secrets.deriveKey('batv')), maxAgeDays: () => settings.current().backscatter.maxAgeDays, now: () => clock.now() });
+  const screening = new ScreeningStage({
+    lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000), bans: throttle, batv,
+    isLocalDomain: (d) => domains.isLocal(d),
+    learnSpam: (raw, scope, s) => learning.learnMessage(scope, raw, 'spam', s),
+  });
   const stages = [
+    screening,
     new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
     new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
     new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)),
@@ -172,13 +187,24 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     users, userMail, queue, pipeline, settings: () => settings.current(), hostname: config.hostname, now: () => clock.now(),
   });
   const lists = new ListService(store, clock);
+  const aliases = new AliasService(store, clock);
   const orgs = new OrgService(store, clock);
   const admins = new AdminService(store, clock);
+  const webmailSettings = new WebmailSettingsService(store, domains, () => clock.now());
+  /** 发送欢迎信 (manual §1.8.7): the domain's welcome letter, "(user)" filled in, into the new user's inbox. */
+  const sendWelcome = async (u: DirectoryUser): Promise<boolean> => {
+    const domain = u.address.slice(u.address.lastIndexOf('@') + 1);
+    const letter = await webmailSettings.welcomeLetter(domain, u.realName || u.localPart);
+    if (!letter) return false;
+    await mailboxes.append(u.id, 'INBOX', { raw: buildWelcomeMessage({ domain, to: u.address, ...letter, now: clock.now() }) });
+    return true;
+  };
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     adminSessions: new AdminSessions(store, clock, () => settings.current().web),
-    userAdmin: new UserAdminService(store, users),
+    userAdmin: new UserAdminService(store, users, sendWelcome),
     bayes: { classifier, learning },
+    throttle, screening: { stage: screening, batv },
     userMail, submission, users, domains, resolver, registration: new RegistrationService(domains, users, clock),
     mailHtml: new MailHtml(store, userMail, htmlSanitiser),
     contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store) },
@@ -188,13 +214,15 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
       pop: new PopOptions(store, new PopAccountService(store, secrets), secrets, () => settings.current().collect),
     },
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
-    aliases: new AliasService(store, clock),
+    aliases,
     lists, orgs, admins,
     console: {
       domain: new DomainConsoleService(store, domains, () => clock.now()),
       org: new OrgAdminService(store, orgs),
       departmentAdmins: new DepartmentAdminConsole(store, admins),
       lists: new ListConsole(store, lists),
+      super: new SuperConsoleService(store, domains, admins, aliases, () => clock.now()),
+      webmail: webmailSettings,
     },
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {

@@ -22,6 +22,8 @@ import type { UserAdminService } from './directory/user-admin.ts';
 import type { DomainConsoleService } from './directory/domain-admin.ts';
 import type { OrgAdminService } from './directory/org-admin.ts';
 import type { DepartmentAdminConsole } from './directory/department-admins.ts';
+import type { SuperConsoleService } from './directory/super-admin.ts';
+import type { WebmailSettingsService } from './directory/webmail-settings.ts';
 import type { ListConsole } from './directory/list-admin.ts';
 import type { AdminSessions } from './auth/admin-sessions.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
@@ -42,6 +44,9 @@ import type { Store } from './store/store.ts';
 import type { UserOptions } from './options/user-options.ts';
 import type { AccountSecurity } from './options/account-security.ts';
 import type { PopOptions } from './options/pop-options.ts';
+import type { LoginThrottle } from './auth/login-throttle.ts';
+import type { ScreeningStage } from './screening/screening-stage.ts';
+import type { Batv } from './screening/batv.ts';
 
 export interface Runtime {
   config: BootConfig;
@@ -68,6 +73,10 @@ export interface Runtime {
   pipeline: Pipeline;
   /** The Bayesian spam classifier (its counts in the store) and its learning from users' Junk moves and files. */
   bayes: { classifier: BayesClassifier; learning: BayesLearning };
+  /** The ban list every protocol of this node shares: failed logins, and dynamic screening's bans (S7). */
+  throttle: LoginThrottle;
+  /** Screening (S7, S8, S10, S14): the pipeline's first stage, and the return-path signer outbound mail uses. */
+  screening: { stage: ScreeningStage; batv: Batv };
   /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
   userMail: UserMail;
   /** Personal contacts and groups, their import/export, and the enterprise directory a user reads (W8, W9). */
@@ -84,7 +93,7 @@ export interface Runtime {
   adminSessions: AdminSessions;
   userAdmin: UserAdminService;
   /** The domain console's other screens (issue #14: A2, A4, A5, A6, A9). */
-  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole };
+  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService };
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   /** A user's own options (W14): profile, signatures, preferences, mail rules; password and security question; MultiPOP boxes. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { SessionLogs, type SessionLog } from './core/log/session-log.ts';
 import { RoleStack } from './core/role-stack.ts';
 import { cidrMatcher } from './core/cidr.ts';
-import { LoginThrottle } from './auth/login-throttle.ts';
+import type { LoginThrottle } from './auth/login-throttle.ts';
 import { ControlServer, controlSocketPath } from './core/control-socket.ts';
 import { loadTls } from './config/tls.ts';
 import { MailError } from './core/errors.ts';
@@ -47,8 +47,8 @@ export async function runServer(rt: Runtime): Promise<Server> {
   const routing = sessionLogs.open('routing', { ip: '127.0.0.1' });
   roles.push('routing log', () => routing.close());
   const current = () => settings.current();
-  // One failed-login throttle for every protocol on this node.
-  const throttle = new LoginThrottle(() => current().security, clock.now);
+  // One failed-login throttle for every protocol on this node (dynamic screening bans into it too).
+  const throttle = rt.throttle;
   // Keeps the process alive until stop(), even before any listener holds it open.
   const keepAlive = setInterval(() => undefined, 2 ** 30);
   roles.push('keep-alive', () => clearInterval(keepAlive));
@@ -207,7 +207,7 @@ export async function runSmtpNode(rt: Runtime, opts: { node: string }): Promise<
   roles.push('session logs', () => sessionLogs.close());
   const routing = sessionLogs.open('routing', { ip: '127.0.0.1' });
   roles.push('routing log', () => routing.close());
-  const throttle = new LoginThrottle(() => rt.settings.current().security, clock.now);
+  const throttle = rt.throttle;
   try {
     await startDelivery(rt, roles, { routing, sessionLogs, node: opts.node });
     // Counters only: the held messages are the main process's (their leases carry the host name).
@@ -249,6 +249,12 @@ async function startDelivery(rt: Runtime, roles: RoleStack, o: { routing: Sessio
   const remote = new SmtpTransport({
     hostname: config.hostname, port: config.ports.smtpOutbound, resolver: dns, settings: () => current().delivery,
     readMessage: async (job) => rewriter.rewrite(await blobs.read(job.blobId), job), log: smtpOutLog(o.sessionLogs),
+    // Backscatter protection (S10): mail from a local sender leaves with a BATV-signed return path.
+    returnPath: async (job) => {
+      const at = job.sender.lastIndexOf('@');
+      if (!current().backscatter.signOutbound || at < 0 || !(await rt.domains.isLocal(job.sender.slice(at + 1)))) return job.sender;
+      return rt.screening.batv.sign(job.sender);
+    },
   });
   await roles.start('queue runner', async () => {
     const runner = new QueueRunner({
@@ -268,7 +274,7 @@ function smtpListeners(rt: Runtime, o: { sessionLogs: SessionLogs; tls: { key: B
   return new SmtpListeners({
     hostname: config.hostname, settings: () => rt.settings.current(), sessionLogs: o.sessionLogs, tls: o.tls,
     users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
-    authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle: o.throttle, pipeline: rt.pipeline,
+    authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle: o.throttle, pipeline: rt.pipeline, screening: rt.screening.stage,
     verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
     expand: async (address) => {
       const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);

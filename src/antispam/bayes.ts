@@ -99,7 +99,23 @@ export type Classification =
 
 export type LearnOutcome = 'learned' | 'moved' | 'already';
 
+/** How long a scope's snapshot is used before the store is asked whether it learned since. */
+const SNAPSHOT_CHECK_MS = 30_000;
+/** A scope with more tokens than this is read per message instead (~100 bytes a token in memory). */
+const SNAPSHOT_MAX_TOKENS = 300_000;
+
+/** A scope's counts held in memory: classifying then costs no store read. */
+interface Snapshot {
+  totals: BayesCounts;
+  /** Undefined while the scope is too large to hold (or is read per message for another reason). */
+  counts: Map<string, BayesCounts> | undefined;
+  updatedAt: number;
+  checkedAt: number;
+}
+
 export class BayesClassifier {
+  readonly #snapshots = new Map<string, Snapshot>();
+
   constructor(private readonly store: Store, private readonly clock: Clock) {}
 
   /** Distinct hashed tokens of a message. */
@@ -109,6 +125,16 @@ export class BayesClassifier {
 
   /** The message's spam probability in `scope`, or 'untrained' while either class has fewer than minLearned. */
   async classify(scope: string, tokensOf: readonly string[] | (() => readonly string[]), minLearned: number): Promise<Classification> {
+    const snap = await this.#snapshot(scope);
+    if (snap.counts) {
+      if (snap.totals.spam < minLearned || snap.totals.ham < minLearned) return { kind: 'untrained', learned: snap.totals };
+      const counts = snap.counts;
+      const probabilities = (typeof tokensOf === 'function' ? tokensOf() : tokensOf).map((t) => {
+        const c = counts.get(t);
+        return c ? tokenProbability(c, snap.totals) : UNKNOWN_PROB;
+      });
+      return { kind: 'verdict', ...combine(probabilities) };
+    }
     let tokens: readonly string[] = [];
     const { totals, counts } = await this.store.read(async (tx) => {
       const totals = await tx.bayes.totals(scope);
@@ -139,7 +165,30 @@ export class BayesClassifier {
       await tx.bayes.learn(scope, cls, tokens, 1, at);
       await tx.bayes.markSeen(scope, digest, cls, at);
       return before ? 'moved' : 'learned';
+    }).finally(() => this.#snapshots.delete(scope)); // this process sees its own learning at once
+  }
+
+  /**
+   * The scope's counts in memory, read again when the store says the scope learned since (asked at
+   * most every 30 s): learning on another node or process shows here within that time. A scope too
+   * large to hold gets a snapshot without counts, and each message reads its tokens from the store.
+   */
+  async #snapshot(scope: string): Promise<Snapshot> {
+    const now = this.clock.now();
+    const held = this.#snapshots.get(scope);
+    if (held && now - held.checkedAt < SNAPSHOT_CHECK_MS) return held;
+    const stamp = await this.store.read((tx) => tx.bayes.stamp(scope));
+    if (held && held.updatedAt === stamp.updatedAt) {
+      held.checkedAt = now;
+      return held;
+    }
+    // Totals and tokens from one read, so they agree.
+    const snap = await this.store.read(async (tx) => {
+      const s = await tx.bayes.stamp(scope);
+      return { totals: { spam: s.spam, ham: s.ham }, updatedAt: s.updatedAt, counts: await tx.bayes.allTokens(scope, SNAPSHOT_MAX_TOKENS), checkedAt: now };
     });
+    this.#snapshots.set(scope, snap);
+    return snap;
   }
 
   /** Trained scopes with their totals and token counts. */

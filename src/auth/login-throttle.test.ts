@@ -44,4 +44,25 @@ describe('LoginThrottle', () => {
     assert.equal(t.isBanned('192.0.2.9'), false);
     assert.equal(t.lift('192.0.2.9'), false);
   });
+
+  it('bans for abusive sessions (dynamic screening) at the threshold within the window, and at once for a spam trap; whitelists exempt', () => {
+    let now = 0;
+    const t = new LoginThrottle(() => ({ ...base, loginWhitelist: ['10.0.0.0/8'] }), () => now);
+    const rule = { threshold: 3, windowMin: 5, banMinutes: 20, whitelist: ['192.0.2.99'] };
+    assert.equal(t.abused('192.0.2.5', rule, 'harvesting'), false);
+    now += 6 * 60_000; // outside the window: counting starts again
+    assert.equal(t.abused('192.0.2.5', rule, 'harvesting'), false);
+    assert.equal(t.abused('192.0.2.5', rule, 'harvesting'), false);
+    assert.equal(t.abused('192.0.2.5', rule, 'harvesting'), true);
+    assert.equal(t.isBanned('192.0.2.5'), true);
+    assert.deepEqual(t.bans().map((b) => [b.ip, b.reason, b.until - now]), [['192.0.2.5', 'harvesting', 20 * 60_000]]);
+    for (let i = 0; i < 5; i++) t.abused('192.0.2.99', rule, 'x');
+    for (let i = 0; i < 5; i++) t.abused('10.1.1.1', rule, 'x');
+    assert.equal(t.isBanned('192.0.2.99') || t.isBanned('10.1.1.1'), false, 'whitelisted');
+    assert.equal(t.ban('198.51.100.3', 60, 'spam trap'), true);
+    assert.equal(t.ban('198.51.100.3', 10, 'spam trap'), false, 'a longer ban in force is kept');
+    assert.equal(t.bans().find((b) => b.ip === '198.51.100.3')?.until, now + 60 * 60_000);
+    assert.equal(t.lift('198.51.100.3'), true);
+    assert.equal(t.isBanned('198.51.100.3'), false);
+  });
 });

@@ -7,6 +7,8 @@
  * security.loginBanMinutes and refused before any password is checked. A correct login is never
  * slowed, and clears its IP's count: failures counted against an account from other addresses only
  * slow further failures. Addresses in security.loginWhitelist (CIDRs) are never counted or banned.
+ * Dynamic screening (screening/, S7) adds its bans here too: abusive SMTP sessions (abused()) and
+ * spam-trap hits (ban()), so one list of bans covers every protocol.
  * State is this node's memory (a cluster's nodes count separately); bans can be listed and lifted.
  */
 import ipaddr from 'ipaddr.js';
@@ -30,6 +32,16 @@ export interface Ban {
   ip: string;
   until: number;
   failures: number;
+  /** Why: 'failed logins' (the default), 'abusive SMTP sessions', 'spam trap' … */
+  reason?: string;
+}
+
+/** How dynamic screening bans for abusive sessions (settings screening.dynamic). */
+export interface AbuseRule {
+  threshold: number;
+  windowMin: number;
+  banMinutes: number;
+  whitelist: readonly string[];
 }
 
 /** Entries kept at most, so a flood of addresses cannot grow memory without bound. */
@@ -39,6 +51,8 @@ export class LoginThrottle {
   private readonly ips = new Map<string, Count>();
   private readonly accounts = new Map<string, Count>();
   private readonly banned = new Map<string, Ban>();
+  private readonly abuse = new Map<string, Count>();
+  private abuseWhitelist: { list: readonly string[]; match: (ip: string) => boolean } | undefined;
   private whitelistSource: readonly string[] | undefined;
   private whitelist: (ip: string) => boolean = () => false;
 
@@ -61,12 +75,52 @@ export class LoginThrottle {
     const byIp = this.bump(this.ips, key, s);
     const byAccount = this.bump(this.accounts, account.toLowerCase().slice(0, 320), s);
     if (s.loginFailuresBeforeBan > 0 && byIp >= s.loginFailuresBeforeBan) {
-      this.banned.set(key, { ip: key, until: this.now() + s.loginBanMinutes * 60_000, failures: byIp });
+      this.banned.set(key, { ip: key, until: this.now() + s.loginBanMinutes * 60_000, failures: byIp, reason: 'failed logins' });
       this.ips.delete(key);
     }
     const n = Math.max(byIp, byAccount);
     const delay = n <= 3 ? s.failedLoginDelayMs : s.failedLoginDelayMs * 2 ** Math.min(n - 3, 16);
     return Math.min(delay, Math.max(s.loginMaxDelayMs, s.failedLoginDelayMs));
+  }
+
+  /**
+   * An abusive session from `ip` (weight 2 for a spam-trap hit …); at rule.threshold within
+   * rule.windowMin it is banned for rule.banMinutes. Returns whether this made a ban.
+   */
+  abused(ip: string, rule: AbuseRule, reason: string, weight = 1): boolean {
+    const key = normalise(ip);
+    if (this.#abuseExempt(key, rule.whitelist)) return false;
+    const now = this.now();
+    const windowMs = rule.windowMin * 60_000;
+    let c = this.abuse.get(key);
+    if (!c || now - c.first > windowMs) {
+      if (!c && this.abuse.size >= MAX_ENTRIES) this.prune(this.abuse, now, windowMs);
+      c = { failures: 0, first: now };
+      this.abuse.set(key, c);
+    }
+    c.failures += weight;
+    if (c.failures < rule.threshold) return false;
+    this.abuse.delete(key);
+    this.banned.set(key, { ip: key, until: now + rule.banMinutes * 60_000, failures: c.failures, reason });
+    return true;
+  }
+
+  /** Bans `ip` for `minutes` at once (a spam-trap hit); a longer ban in force is kept. */
+  ban(ip: string, minutes: number, reason: string, whitelist: readonly string[] = []): boolean {
+    const key = normalise(ip);
+    if (this.#abuseExempt(key, whitelist)) return false;
+    const until = this.now() + minutes * 60_000;
+    const old = this.banned.get(key);
+    if (old && old.until >= until) return false;
+    this.banned.set(key, { ip: key, until, failures: old?.failures ?? 0, reason });
+    return true;
+  }
+
+  #abuseExempt(ip: string, whitelist: readonly string[]): boolean {
+    if (this.whitelisted(ip, this.settings())) return true;
+    if (whitelist.length === 0) return false;
+    if (this.abuseWhitelist?.list !== whitelist) this.abuseWhitelist = { list: whitelist, match: cidrMatcher(whitelist) };
+    return this.abuseWhitelist.match(ip);
   }
 
   /** A correct login: its IP starts again from nothing. */
@@ -84,6 +138,7 @@ export class LoginThrottle {
   lift(ip: string): boolean {
     const key = normalise(ip);
     this.ips.delete(key);
+    this.abuse.delete(key);
     return this.banned.delete(key);
   }
 

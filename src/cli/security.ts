@@ -13,13 +13,13 @@ import { withRuntime } from './context.ts';
 import { table } from './output.ts';
 
 export function registerSecurity(program: Command): void {
-  const security = program.command('security').description('failed-login bans of the running server');
+  const security = program.command('security').description('IP bans of the running server (failed logins, dynamic screening, spam traps)');
 
-  security.command('bans').description('IP addresses banned after repeated failed logins')
+  security.command('bans').description('IP addresses banned after repeated failed logins, abusive SMTP sessions or a spam-trap hit')
     .action((_f: unknown, cmd: Command) => withRuntime(cmd, async (_rt, { config, out }) => {
       const bans = await controlRequest(config.dataDir, 'security.bans') as Ban[];
       out.result(bans, () => (bans.length === 0 ? 'no bans'
-        : table(['IP', 'FAILURES', 'BANNED UNTIL'], bans.map((b) => [b.ip, b.failures, new Date(b.until).toISOString()]))));
+        : table(['IP', 'REASON', 'COUNT', 'BANNED UNTIL'], bans.map((b) => [b.ip, b.reason ?? 'failed logins', b.failures, new Date(b.until).toISOString()]))));
     }));
 
   security.command('unban <ip>').description('lift the ban of an IP address and forget its failures')

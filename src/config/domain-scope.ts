@@ -12,3 +12,9 @@ export const SIGNATURE_SETTING_KEY = 'signature';
 
 /** Where postmaster@ and abuse@ of the domain are delivered when no user or alias has that name (directory/role-accounts.ts). */
 export const ROLE_ACCOUNTS_SETTING_KEY = 'roleAccounts';
+
+/** Which webmail modules the domain's users see (directory/super-admin.ts, manual part 3 §2.3.2). */
+export const MODULES_SETTING_KEY = 'modules';
+
+/** The domain's webmail settings: announcement, welcome letter, links, logos… (directory/webmail-settings.ts, manual part 3 §1.8). */
+export const WEBMAIL_SETTING_KEY = 'webmail';

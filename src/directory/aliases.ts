@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { Alias, Domain, Store, StoreTx } from '../store/store.ts';
 import { type Actor, recordAudit } from './actor.ts';
 import { normaliseAddress, parseAddress } from './address.ts';
-import { domainLabel, effectiveDomainStatus, findDomain, requireAddressFree, requireDomain, type DomainRef } from './lookup.ts';
+import { domainLabel, effectiveDomainStatus, findDomain, requireAddressFree, requireDomain, type DomainRef, requireDomainOpen } from './lookup.ts';
 
 /** Longest chain of aliases followed, here and at delivery. */
 export const MAX_ALIAS_DEPTH = 10;
@@ -34,8 +34,7 @@ export class AliasService {
     const clean = normaliseTargets(targets);
     return this.store.tx(async (tx) => {
       const domain = await requireDomain(tx, addr.domain);
-      const status = effectiveDomainStatus(domain, this.clock.now());
-      if (status !== 'valid') throw new MailError('FORBIDDEN', `domain ${domainLabel(domain)} is ${status}`);
+      requireDomainOpen(domain, this.clock.now());
       await requireAddressFree(tx, domain, addr.localPart);
       const row: Alias = { domainId: domain.id, localPart: addr.localPart, targets: clean };
       await requireNoLoop(tx, domain, row);

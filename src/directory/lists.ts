@@ -10,7 +10,7 @@ import { systemClock, type Clock } from '../core/clock.ts';
 import type { Domain, ListMember, ListVisibility, MailingList, Store, StoreTx } from '../store/store.ts';
 import { type Actor, recordAudit } from './actor.ts';
 import { normaliseAddress, parseAddress } from './address.ts';
-import { domainLabel, effectiveDomainStatus, findDomain, requireAddressFree, requireDomain, type DomainRef } from './lookup.ts';
+import { domainLabel, effectiveDomainStatus, findDomain, requireAddressFree, requireDomain, type DomainRef, requireDomainOpen } from './lookup.ts';
 
 export interface MemberInput {
   address: string;
@@ -49,14 +49,13 @@ export class ListService {
     const members = normaliseMembers(self, opts.members ?? []);
     return this.store.tx(async (tx) => {
       const domain = await requireDomain(tx, addr.domain);
-      const status = effectiveDomainStatus(domain, this.clock.now());
-      if (status !== 'valid') throw new MailError('FORBIDDEN', `domain ${domainLabel(domain)} is ${status}`);
+      requireDomainOpen(domain, this.clock.now());
       await requireAddressFree(tx, domain, addr.localPart);
       await tx.domains.lock(domain.id); // concurrent adds on other nodes wait, so maxLists holds
       const usage = await tx.domains.usage(domain.id);
       if (domain.maxLists > 0 && usage.lists >= domain.maxLists) {
         throw new MailError('LIMIT_REACHED',
-          `domain ${domainLabel(domain)} has reached its limit of ${domain.maxLists} mailing lists`);
+          `domain ${domainLabel(domain)} has reached its limit of ${domain.maxLists} mailing lists`, { details: { field: 'maxLists' } });
       }
       const list = await tx.lists.create({
         domainId: domain.id, localPart: addr.localPart,

@@ -20,6 +20,18 @@ export function effectiveDomainStatus(domain: Domain, now: number): DomainStatus
   return domain.status;
 }
 
+/**
+ * Refuses to create anything in a domain that is not valid (FEATURES A10 limits): FORBIDDEN naming
+ * the limit, field 'expiresAt' when the expiry date has passed, 'status' when it was set invalid.
+ */
+export function requireDomainOpen(domain: Domain, now: number): void {
+  const status = effectiveDomainStatus(domain, now);
+  if (status === 'valid') return;
+  const field = status === 'expired' && domain.status === 'valid' ? 'expiresAt' : 'status';
+  const why = field === 'expiresAt' ? `expired on ${new Date(domain.expiresAt!).toISOString().slice(0, 10)}` : `${status} (status)`;
+  throw new MailError('FORBIDDEN', `domain ${domainLabel(domain)} is ${why}`, { details: { field } });
+}
+
 /** The domain's name for messages to people: Unicode for IDNs. */
 export const domainLabel = (d: Domain | string): string => displayDomain(typeof d === 'string' ? d : d.name);
 

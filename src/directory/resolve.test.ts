@@ -126,3 +126,12 @@ test('private lists take posts only from members with canSend', async (t) => {
   assert.deepEqual(addresses(await d.resolver.resolveRecipient('board@new.cn')), ['alice@new.cn', 'carol@new.cn'],
     'without a sender, rights are not checked');
 });
+
+test('a BATV-signed return path at a local domain reaches the address it stands for; elsewhere it stays remote', async (t) => {
+  const d = await openDirectory();
+  t.after(d.close);
+  await company(d);
+  assert.deepEqual(addresses(await d.resolver.resolveRecipient('prvs=0123abcdef=alice@new.cn')), ['alice@new.cn']);
+  assert.deepEqual(await d.resolver.resolveRecipient('prvs=0123abcdef=nobody@new.cn'), { kind: 'unknown', reason: 'no-such-user' });
+  assert.deepEqual(await d.resolver.resolveRecipient('prvs=0123abcdef=x@example.com'), { kind: 'remote', address: 'prvs=0123abcdef=x@example.com' });
+});

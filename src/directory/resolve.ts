@@ -23,6 +23,7 @@ import { MAX_ALIAS_DEPTH } from './aliases.ts';
 import { effectiveDomainStatus, findDomain } from './lookup.ts';
 import { isRoleAccount, roleAccountTarget } from './role-accounts.ts';
 import { Srs } from './srs.ts';
+import { Batv } from '../screening/batv.ts';
 
 /** Local part of the built-in list of all users (manual part 3 §1.6). */
 export const EVERYONE = 'everyone';
@@ -117,6 +118,10 @@ class Expansion {
     private readonly delimiter: string, private readonly srs?: Srs) {}
 
   async resolve(addr: Address): Promise<Resolution> {
+    // A bounce to a BATV-signed return path (screening/batv.ts) is for the address it stands for.
+    if (Batv.isSigned(`${addr.localPart}@${addr.domain}`) && (await this.domain(addr.domain))) {
+      addr = { ...addr, localPart: Batv.strip(`${addr.localPart}@${addr.domain}`).replace(/@[^@]*$/, '') };
+    }
     if (this.srs && Srs.isSrs(addr.localPart) && (await this.domain(addr.domain))) {
       const back = this.srs.reverse(addr.localPart);
       return back.ok ? { kind: 'remote', address: back.address } : { kind: 'unknown', reason: 'no-such-user' };

@@ -42,18 +42,36 @@ export interface NewAdminUser extends UserSettings {
   name: string;
   password: string;
   status?: 'active' | 'frozen';
+  /** Put the domain's welcome letter (webmail 设置, manual §1.8.7) in their inbox ("发送欢迎信"). */
+  sendWelcome?: boolean;
 }
+/** Delivers the domain's welcome letter to a new user; false when the domain has none switched on. */
+export type WelcomeSender = (user: DirectoryUser) => Promise<boolean>;
 export interface AdminUserPatch extends Omit<UserSettings, 'orgUnitId'> {
   orgUnitId?: OrgUnitId | null;
   password?: string;
   status?: 'active' | 'frozen';
 }
 
+/** What 批量修改用户 changes; each field left undefined stays as it is. */
+export interface BatchPatch {
+  quotaBytes?: number;
+  status?: 'active' | 'frozen';
+  orgUnitId?: OrgUnitId | null;
+}
+/** Which users a batch change or delete reached, and why the others failed. */
+export interface BatchOutcome {
+  done: string[];
+  errors: Array<{ user: string; field: string; reason: string; message: string }>;
+}
+/** Users one batch modify or delete may name (a page of 200 selected, or a pasted list). */
+export const MAX_BATCH_USERS = 5000;
+
 /** Batch adds hash passwords (scrypt, ~50 ms each) on libuv's 4 threads: more at once only queues. */
 const BATCH_CONCURRENCY = 4;
 
 export class UserAdminService {
-  constructor(private readonly store: Store, private readonly users: UserService) {}
+  constructor(private readonly store: Store, private readonly users: UserService, private readonly welcome?: WelcomeSender) {}
 
   /** The domains the actor manages (a super admin: all), by name. */
   async domains(actor: Actor): Promise<Array<{ name: string; displayName: string }>> {
@@ -101,8 +119,18 @@ export class UserAdminService {
   async add(actor: Actor, domainName: string, input: NewAdminUser): Promise<AdminUser> {
     const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
     const orgUnitId = placeIn(reach, input.orgUnitId);
-    const { name, password, ...settings } = input;
+    const { name, password, sendWelcome, ...settings } = input;
     const user = await this.users.add(actor, `${name}@${reach.domain.name}`, { ...settings, password, orgUnitId });
+    if (sendWelcome && this.welcome) {
+      // The user exists now whatever happens to the letter: a failure is audited, not thrown.
+      let sent: boolean | string;
+      try {
+        sent = await this.welcome(user);
+      } catch (err) {
+        sent = err instanceof Error ? err.message : String(err);
+      }
+      await this.store.tx((tx) => recordAudit(tx, actor, 'user.welcome', user.address, sent === true ? {} : { sent: false, why: sent === false ? 'no welcome letter' : sent }));
+    }
     return withDepartment(user, reach.units);
   }
 
@@ -142,15 +170,91 @@ export class UserAdminService {
 
   /** Every user the actor manages in the domain as CSV (manual §1.4.1 "导出用户"); audited. */
   async exportCsv(actor: Actor, domainName: string): Promise<string> {
+    const { header, rows } = await this.exportRows(actor, domainName, 'csv');
+    return toCsv(header, rows);
+  }
+
+  /**
+   * The same as text (manual §1.4.1: "以 txt 格式导出"): one user a line, tab-separated, a header
+   * line first; tabs and line breaks inside a value become spaces. UTF-8 with BOM and CRLF, for Notepad.
+   */
+  async exportTxt(actor: Actor, domainName: string): Promise<string> {
+    const { header, rows } = await this.exportRows(actor, domainName, 'txt');
+    const cell = (v: string | number) => String(v).replace(/[\t\r\n]+/g, ' ');
+    return '\uFEFF' + [header, ...rows].map((r) => r.map(cell).join('\t')).join('\r\n') + '\r\n';
+  }
+
+  private async exportRows(actor: Actor, domainName: string, format: 'csv' | 'txt'): Promise<{ header: string[]; rows: Array<Array<string | number>> }> {
     const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
     const users = await this.users.list({ domain: reach.domain.id, ...(reach.subtree ? { orgUnitIds: [...reach.subtree] } : {}) });
-    await this.store.tx((tx) => recordAudit(tx, actor, 'user.export', reach.domain.name, { users: users.length }));
+    await this.store.tx((tx) => recordAudit(tx, actor, 'user.export', reach.domain.name, { users: users.length, format }));
     const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString());
-    return toCsv(
-      ['address', 'realName', 'status', 'quotaMb', 'department', 'sendScope', 'receiveScope', 'hidden', 'createdAt', 'lastLoginAt'],
-      users.map((u) => [u.address, u.realName, u.status, Math.round(u.quotaBytes / 1048576), withDepartment(u, reach.units).department,
+    return {
+      header: ['address', 'realName', 'status', 'quotaMb', 'department', 'sendScope', 'receiveScope', 'hidden', 'createdAt', 'lastLoginAt'],
+      rows: users.map((u) => [u.address, u.realName, u.status, Math.round(u.quotaBytes / 1048576), withDepartment(u, reach.units).department,
         u.sendScope, u.receiveScope, u.hiddenFromDirectory ? 'yes' : 'no', iso(u.createdAt), iso(u.lastLoginAt)]),
-    );
+    };
+  }
+
+  /**
+   * 批量修改用户 (manual §1.4.5): the same change (quota, frozen or not, department) to each listed
+   * user the actor manages, one at a time through update(), so the domain's size limit and the
+   * department admin's reach apply to each; every failure is reported with the user and the field.
+   */
+  async batchUpdate(actor: Actor, domainName: string, names: readonly string[], patch: BatchPatch): Promise<BatchOutcome> {
+    const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
+    if (patch.quotaBytes === undefined && patch.status === undefined && patch.orgUnitId === undefined) {
+      throw new MailError('INVALID_INPUT', 'give a quota, a status or a department to change', { details: { field: 'quotaMb' } });
+    }
+    const out = await this.eachUser(reach, names, async (address) => {
+      await this.update(actor, address, {
+        ...(patch.quotaBytes !== undefined ? { quotaBytes: patch.quotaBytes } : {}),
+        ...(patch.orgUnitId !== undefined ? { orgUnitId: patch.orgUnitId } : {}),
+        ...(patch.status !== undefined ? { status: patch.status } : {}),
+      });
+    });
+    await this.store.tx((tx) => recordAudit(tx, actor, 'user.batch-update', reach.domain.name, {
+      ...patch, updated: out.done.length, failed: out.errors.length, users: out.done.slice(0, 100),
+    }));
+    return out;
+  }
+
+  /** 批量删除用户 (manual §1.4.6): each listed user the actor manages, with their mail; failures reported. */
+  async batchRemove(actor: Actor, domainName: string, names: readonly string[]): Promise<BatchOutcome> {
+    const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
+    const out = await this.eachUser(reach, names, (address) => this.remove(actor, address));
+    await this.store.tx((tx) => recordAudit(tx, actor, 'user.batch-delete', reach.domain.name, {
+      deleted: out.done.length, failed: out.errors.length, users: out.done.slice(0, 100),
+    }));
+    return out;
+  }
+
+  /** Runs fn for each name (a local part or an address of the domain), in order, collecting failures. */
+  private async eachUser(reach: Reach, names: readonly string[], fn: (address: string) => Promise<void>): Promise<BatchOutcome> {
+    if (names.length === 0) throw new MailError('INVALID_INPUT', 'users: choose at least one user', { details: { field: 'users' } });
+    if (names.length > MAX_BATCH_USERS) throw new MailError('INVALID_INPUT', `users: at most ${MAX_BATCH_USERS} a time`, { details: { field: 'users' } });
+    const done: string[] = [];
+    const errors: BatchOutcome['errors'] = [];
+    const seen = new Set<string>();
+    for (const raw of names) {
+      const name = raw.trim().toLowerCase();
+      if (name === '') continue;
+      const address = name.includes('@') ? name : `${name}@${reach.domain.name}`;
+      if (seen.has(address)) continue;
+      seen.add(address);
+      if (address.slice(address.lastIndexOf('@') + 1) !== reach.domain.name) {
+        errors.push({ user: raw, field: 'users', reason: 'NOT_FOUND', message: `${raw} is not in ${displayDomain(reach.domain.name)}` });
+        continue;
+      }
+      try {
+        await fn(address);
+        done.push(address);
+      } catch (err) {
+        if (!(err instanceof MailError)) throw err;
+        errors.push({ user: address, field: typeof err.details?.field === 'string' ? err.details.field : 'users', reason: err.code, message: err.message });
+      }
+    }
+    return { done, errors };
   }
 
   /**

@@ -99,7 +99,10 @@ test('users cannot be added to an expired domain', async (t) => {
   t.after(d.close);
   await d.domains.add(ROOT, 'x.cn', { expiresAt: T0 - 1 });
   await assert.rejects(d.users.add(ROOT, 'a@x.cn', { password: GOOD }), (err: unknown) =>
-    isMailError(err, 'FORBIDDEN') && err.message === 'domain x.cn is expired');
+    isMailError(err, 'FORBIDDEN') && /^domain x\.cn is expired on \d{4}-\d\d-\d\d$/.test(err.message) && err.details?.field === 'expiresAt');
+  await d.domains.update(ROOT, 'x.cn', { expiresAt: null, status: 'invalid' });
+  await assert.rejects(d.lists.add(ROOT, 'l@x.cn'), (err: unknown) => isMailError(err, 'FORBIDDEN') && err.details?.field === 'status');
+  await assert.rejects(d.aliases.add(ROOT, 'al@x.cn', ['b@y.cn']), (err: unknown) => isMailError(err, 'FORBIDDEN') && err.details?.field === 'status');
 });
 
 test('authenticate: one answer for unknown users and wrong passwords; frozen users and dead domains are disabled', async (t) => {

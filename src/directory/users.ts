@@ -21,7 +21,7 @@ import type { Credentials } from '../auth/sasl.ts';
 import { type Actor, recordAudit } from './actor.ts';
 import { normaliseAddress, normaliseDomain, parseAddress, type Address } from './address.ts';
 import {
-  domainLabel, effectiveDomainStatus, findDomain, requireAddressFree, requireCount, requireDomain, type DomainRef,
+  domainLabel, effectiveDomainStatus, findDomain, requireAddressFree, requireCount, requireDomain, type DomainRef, requireDomainOpen,
 } from './lookup.ts';
 
 /** The secrets a user row holds; they never leave this service (issue #10 §5). */
@@ -120,8 +120,7 @@ export class UserService {
 
     return this.store.tx(async (tx) => {
       const domain = await requireDomain(tx, addr.domain);
-      const status = effectiveDomainStatus(domain, this.clock.now());
-      if (status !== 'valid') throw new MailError('FORBIDDEN', `domain ${domainLabel(domain)} is ${status}`);
+      requireDomainOpen(domain, this.clock.now());
       requireStrongEnough(domain, addr, opts.password); // the setting may have changed meanwhile
       await requireAddressFree(tx, domain, addr.localPart);
 

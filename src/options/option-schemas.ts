@@ -45,9 +45,10 @@ const preferenceFields = {
   pageSize: z.int().min(5).max(MAX_PAGE_SIZE).describe('Mails per list page (每页显示邮件数), at most 50'),
   saveSent: z.boolean().describe('Keep a copy of sent mail in Sent (保存已发送的邮件)'),
   autoSaveRecipients: z.boolean().describe('Add recipients to the personal address book after sending (自动保存收件人到通讯录)'),
+  readingPane: z.enum(['right', 'below', 'off']).describe('Where an opened mail shows: beside the list, below it, or in its place'),
 };
 export const DEFAULT_PREFERENCES = {
-  format: 'html', charset: 'utf-8', refreshMinutes: 5, pageSize: 30, saveSent: true, autoSaveRecipients: true,
+  format: 'html', charset: 'utf-8', refreshMinutes: 5, pageSize: 30, saveSent: true, autoSaveRecipients: true, readingPane: 'right',
 } as const;
 export const PreferencesSchema = z.strictObject({
   format: preferenceFields.format.default(DEFAULT_PREFERENCES.format),
@@ -56,6 +57,7 @@ export const PreferencesSchema = z.strictObject({
   pageSize: preferenceFields.pageSize.default(DEFAULT_PREFERENCES.pageSize),
   saveSent: preferenceFields.saveSent.default(DEFAULT_PREFERENCES.saveSent),
   autoSaveRecipients: preferenceFields.autoSaveRecipients.default(DEFAULT_PREFERENCES.autoSaveRecipients),
+  readingPane: preferenceFields.readingPane.default(DEFAULT_PREFERENCES.readingPane),
 });
 export const PreferencesPatchSchema = z.strictObject(preferenceFields).partial();
 export type Preferences = z.output<typeof PreferencesSchema>;

@@ -12,6 +12,7 @@ import type { Settings } from '../config/settings.ts';
 import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
 import { IpSlots } from '../core/ip-slots.ts';
 import { acceptData, type DataDeps } from './data.ts';
+import { reportAbuse } from '../screening/rules.ts';
 import { smtpError, smtpErrorFrom, type SmtpError } from './reply.ts';
 import { SessionPolicy, type ListenerKind, type PolicyDeps, type SessionState } from './session-policy.ts';
 
@@ -23,6 +24,8 @@ export interface SmtpListenerDeps extends PolicyDeps, DataDeps {
   verify(address: string): Promise<boolean>;
   /** EXPN when enabled: the addresses a list or alias reaches, undefined when it is neither. */
   expand(address: string): Promise<string[] | undefined>;
+  /** Screening (screening/): whether a client deserves the greeting pause (no PTR, on a DNS-BL). */
+  screening?: { isSuspicious(ip: string, settings: Readonly<Settings>): Promise<boolean> };
 }
 
 export interface ListenSpec {
@@ -234,6 +237,7 @@ export class SmtpListeners {
     c.handler_RSET = (command, cb) => {
       const max = this.states.get(c.id)?.settings.smtp.maxRset ?? 0;
       if (max > 0 && ++rsets > max) {
+        this.abusive(c, 'too many RSET commands');
         c.send(421, `4.7.0 Too many RSET commands (at most ${max}); closing`);
         return cb();
       }
@@ -272,10 +276,37 @@ export class SmtpListeners {
    */
   private greetAfterPause(c: Conn, spec: ListenSpec): void {
     c.init = () => c._setListeners(() => {
-      const pause = spec.kind === 'mx' && !spec.secure ? this.deps.settings().smtp.greetingPauseMs : 0;
-      if (pause > 0 && !this.policy.isTrusted(c.remoteAddress)) setTimeout(() => c.connectionReady(), pause).unref();
-      else c.connectionReady();
+      const settings = this.deps.settings();
+      if (spec.kind === 'mx') this.sitePolicy(c, settings.screening.enabled ? settings.screening.sitePolicy : '');
+      const pause = spec.kind === 'mx' && !spec.secure ? settings.smtp.greetingPauseMs : 0;
+      if (pause <= 0 || this.policy.isTrusted(c.remoteAddress)) return c.connectionReady();
+      const wait = () => setTimeout(() => c.connectionReady(), pause).unref();
+      const screening = this.deps.screening;
+      // Only suspicious clients wait (screening.greetingPauseFor); the lookup's own time counts towards the pause.
+      if (!screening || !settings.screening.enabled) return wait();
+      const started = Date.now();
+      screening.isSuspicious(c.remoteAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, ''), settings).then((suspicious) => {
+        if (!suspicious) return c.connectionReady();
+        this.logs.get(c.id)?.note(`suspicious client: greeting after ${pause} ms`);
+        setTimeout(() => c.connectionReady(), Math.max(0, pause - (Date.now() - started))).unref();
+      }, () => wait());
     });
+  }
+
+  /** The site-policy banner (screening.sitePolicy): its lines go out as 220- lines before the greeting. */
+  private sitePolicy(c: Conn, policy: string): void {
+    const lines = policy.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l !== '');
+    if (lines.length === 0) return;
+    const send = c.send.bind(c);
+    let first = true;
+    c.send = (code, data, context) => {
+      if (first && code === 220 && typeof data === 'string') {
+        first = false;
+        c.send = send;
+        return send(220, [...lines, data], context);
+      }
+      return send(code, data, context);
+    };
   }
 
   /**
@@ -373,6 +404,14 @@ export class SmtpListeners {
     };
   }
 
+  /** A session closed for abuse counts towards a dynamic ban of its IP (screening.dynamic), unless it is trusted or authenticated. */
+  private abusive(c: Conn, reason: string): void {
+    const state = this.states.get(c.id);
+    if (!state || state.user || this.policy.isTrusted(c.remoteAddress)) return;
+    const ip = c.remoteAddress.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+    if (reportAbuse(this.deps.throttle, ip, state.settings, reason)) this.logs.get(c.id)?.note(`${ip} banned by dynamic screening (${reason})`);
+  }
+
   /** NOOP, RSET, VRFY, EXPN, HELP and unknown commands share one budget per session (smtp.maxJunkCommands). */
   private countJunk(c: Conn, guard: Guard): void {
     const onCommand = c._onCommand.bind(c);
@@ -381,6 +420,7 @@ export class SmtpListeners {
         const name = command.toString('latin1', 0, Math.min(command.length, 16)).split(' ')[0]!.toUpperCase();
         const max = this.states.get(c.id)?.settings.smtp.maxJunkCommands ?? 0;
         if ((JUNK.has(name) || !c._isSupported(name)) && max > 0 && ++guard.junk > max) {
+          this.abusive(c, 'too many junk commands');
           c.send(421, `4.7.0 Too many commands that move no mail (at most ${max}); closing`);
           return cb();
         }

@@ -20,6 +20,7 @@ import type { Resolver, UserRef } from '../directory/resolve.ts';
 import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
 import type { PipelineSession, StepOutcome } from '../pipeline/session.ts';
+import { isLanIp, isSpamTrap, reportAbuse } from '../screening/rules.ts';
 import { SendingRules, type SendContext } from '../submission/sending-rules.ts';
 import { smtpError, smtpErrorFrom } from './reply.ts';
 
@@ -50,7 +51,7 @@ export interface SessionState {
 export interface PolicyDeps {
   users: Pick<UserService, 'authenticateCredentials' | 'get'>;
   /** The failed-login throttle all protocols share. */
-  throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
+  throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded' | 'abused'>;
   domains: Pick<DomainService, 'resolveDomain' | 'list'>;
   resolver: Pick<Resolver, 'resolveRecipient'>;
   quota: QuotaService;
@@ -128,9 +129,13 @@ export class SessionPolicy {
     try {
       // Every RCPT counts, a repeated address too: the limit bounds the work a transaction can ask for.
       this.rules.recipientCount(++state.rcptCommands, ctx);
-      await this.rules.recipient(address.address, ctx);
+      // A spam trap belongs to nobody, yet is accepted from unauthenticated mx clients: the screening stage takes it (S14).
+      if (!(state.kind === 'mx' && state.pipeline && !state.user && !ctx.trusted
+        && !isLanIp(session.remoteAddress.replace(/^::ffff:/i, ''), state.settings) && isSpamTrap(address.address, state.settings))) {
+        await this.rules.recipient(address.address, ctx);
+      }
     } catch (err) {
-      if (isMailError(err, 'RCPT_UNKNOWN_USER')) await this.unknownRecipient(state);
+      if (isMailError(err, 'RCPT_UNKNOWN_USER')) await this.unknownRecipient(session, state);
       throw smtpErrorFrom(err);
     }
     if (state.pipeline) throwIfRefused(await state.pipeline.rcpt(address.address.toLowerCase()));
@@ -153,10 +158,14 @@ export class SessionPolicy {
    * Directory harvesting is not free: past smtp.softErrorLimit unknown recipients each refusal waits
    * smtp.errorSleepMs, and at smtp.hardErrorLimit the session is closed (Postfix smtpd_*_error_limit).
    */
-  private async unknownRecipient(state: SessionState): Promise<void> {
+  private async unknownRecipient(session: SMTPServerSession, state: SessionState): Promise<void> {
     const s = state.settings.smtp;
     state.badRcpts++;
-    if (state.badRcpts >= s.hardErrorLimit) throw smtpError(421, '4.7.0', 'Too many unknown recipients; closing');
+    if (state.badRcpts >= s.hardErrorLimit) {
+      // A harvesting session counts towards a dynamic ban (S7).
+      if (!state.user && !this.isTrusted(session.remoteAddress)) reportAbuse(this.deps.throttle, session.remoteAddress, state.settings, 'too many unknown recipients');
+      throw smtpError(421, '4.7.0', 'Too many unknown recipients; closing');
+    }
     if (state.badRcpts > s.softErrorLimit && s.errorSleepMs > 0) await new Promise((r) => setTimeout(r, s.errorSleepMs));
   }
 }

@@ -757,6 +757,10 @@ export interface BayesRepo {
   markSeen(scope: string, digest: string, cls: BayesClass | null, at: number): Promise<void>;
   /** Every trained scope with its message totals and number of distinct tokens, by scope name. */
   scopes(): Promise<Array<{ scope: string; spam: number; ham: number; tokens: number; updatedAt: number }>>;
+  /** The scope's totals and when it last learned or unlearned (0 for a scope never trained). */
+  stamp(scope: string): Promise<BayesCounts & { updatedAt: number }>;
+  /** Every token of the scope with its counts, or undefined when it has more than `limit` of them. */
+  allTokens(scope: string, limit: number): Promise<Map<string, BayesCounts> | undefined>;
 }
 
 // ── Full-text index ────────────────────────────────────────────────────────────────────────

@@ -17,6 +17,7 @@ import type { MailboxId, QueueId, UserId } from '../core/ids.ts';
 import type { Actor } from '../directory/actor.ts';
 import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { UserMail } from '../mailbox/user-mail.ts';
+import { encodeText } from '../mime/charset-encode.ts';
 import { rfc5322Date } from '../mime/date.ts';
 import { readAttachments, readForDisplay } from '../mime/display.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
@@ -57,6 +58,11 @@ export interface ComposeInput {
   attachmentsFrom?: { folderId: MailboxId; uid: number };
   /** Forward these messages as message/rfc822 attachments. */
   forwardAttached?: Array<{ folderId: MailboxId; uid: number }>;
+  /**
+   * The charset of the text (the user's 邮件发送编码): 'gb2312' writes the subject and the text parts
+   * in GB2312 (GBK codes) when every character has a code there, and UTF-8 otherwise. Default utf-8.
+   */
+  charset?: 'utf-8' | 'gb2312';
 }
 
 export interface SubmissionDeps {
@@ -202,8 +208,8 @@ export class SubmissionService {
     const messageId = `<${now.toString(36)}.${randomBytes(8).toString('hex')}@${this.deps.hostname}>`;
     const fromHeader = from === user.address && user.realName ? { name: user.realName, address: from } : from;
     const mail = {
-      from: fromHeader, to: input.to, cc: input.cc, bcc: input.bcc, subject: input.subject,
-      text: input.text, ...(input.html ? { html: input.html } : {}),
+      from: fromHeader, to: input.to, cc: input.cc, bcc: input.bcc,
+      ...inCharset(input, attachments.some((a) => a.cid)),
       messageId, date: new Date(now),
       ...(input.inReplyTo ? { inReplyTo: input.inReplyTo } : {}),
       ...(input.references?.length ? { references: input.references } : {}),
@@ -288,4 +294,42 @@ export function bareAddress(entry: string, field: string): string {
     throw new MailError('INVALID_INPUT', `${field}: not an address: ${entry.slice(0, 100)}`, { details: { field } });
   }
   return address;
+}
+
+/**
+ * Subject and body parts for MailComposer in the charset asked for. GB2312 text goes in as
+ * alternatives (MailComposer labels its own text and html parts UTF-8); an HTML body with inline
+ * images stays UTF-8, so that its images stay in the multipart/related part MailComposer builds.
+ */
+function inCharset(input: ComposeInput, inlineImages: boolean): Record<string, unknown> {
+  const plain = { subject: input.subject, text: input.text, ...(input.html ? { html: input.html } : {}) };
+  if (input.charset !== 'gb2312' || (input.html && inlineImages)) return plain;
+  const text = encodeText(input.text, 'gb2312');
+  const html = input.html === undefined ? undefined : encodeText(input.html, 'gb2312');
+  const subject = encodedWords(input.subject, 'GB2312');
+  if (!text || (input.html !== undefined && !html) || subject === undefined) return plain;
+  const part = (content: Buffer, type: string) => ({ content, contentType: `${type}; charset=gb2312`, encoding: 'base64' });
+  return { subject, alternatives: [part(text, 'text/plain'), ...(html ? [part(html, 'text/html')] : [])] };
+}
+
+/**
+ * RFC 2047 B encoded-words for a header text in a double-byte charset, each at most 75 characters
+ * and never splitting a character; ASCII text stays as it is. Undefined when a character has no code.
+ */
+export function encodedWords(text: string, charset: string): string | undefined {
+  if (/^[\x20-\x7e]*$/.test(text)) return text;
+  const words: string[] = [];
+  let chunk = '';
+  for (const ch of text) {
+    const next = chunk + ch;
+    const bytes = encodeText(next, charset);
+    if (!bytes) return undefined;
+    // 45 bytes are 60 base64 characters: with "=?GB2312?B?" and "?=" the word stays within 75.
+    if (bytes.length > 45) {
+      words.push(chunk);
+      chunk = ch;
+    } else chunk = next;
+  }
+  if (chunk) words.push(chunk);
+  return words.map((w) => `=?${charset}?B?${encodeText(w, charset)!.toString('base64')}?=`).join(' ');
 }

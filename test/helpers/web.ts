@@ -37,6 +37,11 @@ export class WebClient {
     return this.send<T>('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers);
   }
 
+  /** PUT JSON with the CSRF header. */
+  async put<T = any>(path: string, body: unknown): Promise<WebAnswer<T>> {
+    return this.send<T>('PUT', path, JSON.stringify(body), { 'content-type': 'application/json', ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}) });
+  }
+
   /** The pre-login token, then the login; returns the answer and keeps the session's CSRF token. */
   async login(address: string, password: string): Promise<WebAnswer> {
     this.csrf = (await this.get('/api/session/csrf')).json.csrfToken;

@@ -25,6 +25,7 @@ import { WebSettingsSchema } from './web.ts';
 import { BackupSettingsSchema } from './backup.ts';
 import { ContentFilterSettingsSchema } from './content-filter.ts';
 import { HashcashSettingsSchema } from './hashcash.ts';
+import { BackscatterSettingsSchema, ScreeningSettingsSchema } from './screening.ts';
 
 export const SETTINGS_SECTIONS = {
   smtp: SmtpSettingsSchema,
@@ -47,6 +48,8 @@ export const SETTINGS_SECTIONS = {
   hashcash: HashcashSettingsSchema,
   web: WebSettingsSchema,
   backup: BackupSettingsSchema,
+  screening: ScreeningSettingsSchema,
+  backscatter: BackscatterSettingsSchema,
 } as const;
 
 export const SettingsSchema = z.object({
@@ -70,6 +73,8 @@ export const SettingsSchema = z.object({
   hashcash: HashcashSettingsSchema.prefault({}).describe('HashCash stamps: minted on outgoing mail, verified on incoming mail'),
   web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
   backup: BackupSettingsSchema.prefault({}).describe('Scheduled backup: repository, time of day, full every N days, copies kept'),
+  screening: ScreeningSettingsSchema.prefault({}).describe('Screening: blocked IPs, hosts and senders, IP shield, PTR checks, dynamic bans, tarpitting, rates, spam traps'),
+  backscatter: BackscatterSettingsSchema.prefault({}).describe('Backscatter protection: signed return paths (BATV) and refusal of unsigned bounces'),
 });
 
 export type Settings = z.output<typeof SettingsSchema>;

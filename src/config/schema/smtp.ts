@@ -22,7 +22,7 @@ export const SmtpSettingsSchema = z.object({
   errorSleepMs: z.int().min(0).max(60_000).default(1000)
     .describe('Delay added to each error reply once softErrorLimit is passed, in milliseconds.'),
   greetingPauseMs: z.int().min(0).max(30_000).default(0)
-    .describe('Pause before the 220 greeting on port 25, in milliseconds; a client that talks first is refused (early talker). Never applied on submission, SMTPS or to trusted networks. 0 = greet at once.'),
+    .describe('Pause before the 220 greeting on port 25, in milliseconds; a client that talks first is refused (early talker). Never applied on submission, SMTPS, to trusted networks or LAN IPs; screening.greetingPauseFor chooses suspicious clients only (default) or all. 0 = greet at once.'),
   rejectImproperPipelining: z.boolean().default(true)
     .describe('Refuse every message of a session that sent commands ahead of a reply without PIPELINING (after HELO, or before the EHLO reply).'),
   vrfyEnabled: z.boolean().default(false)

@@ -36,6 +36,8 @@ export interface SmtpTransportOptions {
   /** The bytes to send for a job: the blob, after outbound rewriting (rewrite/outbound.ts). */
   readMessage: (job: DeliveryJob) => Promise<Buffer>;
   settings: () => Readonly<DeliverySettings>;
+  /** The MAIL FROM to send for a job: a signed return path (screening/batv.ts, S10) or the sender as it is. */
+  returnPath?: (job: DeliveryJob) => Promise<string>;
   /** smtp-out session log: '--> ' sent, '<-- ' received, other lines are notes. Never sees AUTH data. */
   log?: (line: string) => void;
 }
@@ -56,6 +58,8 @@ interface Route {
 /** What one call works with: the settings snapshot, the message and the signal. */
 interface Attempt {
   job: DeliveryJob;
+  /** MAIL FROM: the job's sender, or its signed form. */
+  returnPath: string;
   /** The sender's DSN requests (RFC 3461), passed on to servers that offer DSN. */
   dsn: DsnParams;
   body: Buffer;
@@ -131,7 +135,7 @@ export class SmtpTransport implements Transport {
     const settings = this.#opts.settings(); // one snapshot for the whole job (STYLE §1.8)
     const body = toCrlf(await this.#opts.readMessage(job));
     const attempt: Attempt = {
-      job, dsn: dsnParamsOf(job.meta), body, isEightBit: isEightBit(body), settings, signal,
+      job, returnPath: (await this.#opts.returnPath?.(job)) ?? job.sender, dsn: dsnParamsOf(job.meta), body, isEightBit: isEightBit(body), settings, signal,
       session: {
         hostname: this.#opts.hostname,
         connectTimeoutMs: settings.connectTimeoutSec * 1000,
@@ -269,7 +273,7 @@ export class SmtpTransport implements Transport {
           host, address, port: route.port, tls: route.tls, verifyCertificate: route.verifyCertificate,
           ...(route.auth ? { auth: route.auth } : {}),
         };
-        const outcome = await runSmtpSession(target, { sender: a.job.sender, recipients: pending, body: a.body, isEightBit: a.isEightBit, dsn: a.dsn }, a.session);
+        const outcome = await runSmtpSession(target, { sender: a.returnPath, recipients: pending, body: a.body, isEightBit: a.isEightBit, dsn: a.dsn }, a.session);
         for (const rcpt of pending) {
           const r = outcome.kind === 'done' ? outcome.replies.get(rcpt) ?? LOCAL_REPLIES.interrupted() : outcome.reply;
           if (isDeferred(r)) last.set(rcpt, r);

@@ -31,6 +31,18 @@ export function runBayesContract(name: string, open: OpenStore): void {
       assert.deepEqual(listed, { scope, spam: 0, ham: 1, tokens: 2, updatedAt: 1005 });
     });
 
+    it('gives a scope\'s stamp and all its tokens, or none past the limit', async () => {
+      const scope = uniq('stamp');
+      assert.deepEqual(await ctx.read((tx) => tx.bayes.stamp(scope)), { spam: 0, ham: 0, updatedAt: 0 });
+      await ctx.tx((tx) => tx.bayes.learn(scope, 'spam', ['a', 'b'], 1, 2000));
+      await ctx.tx((tx) => tx.bayes.learn(scope, 'ham', ['b'], 1, 2001));
+      assert.deepEqual(await ctx.read((tx) => tx.bayes.stamp(scope)), { spam: 1, ham: 1, updatedAt: 2001 });
+      assert.deepEqual(Object.fromEntries((await ctx.read((tx) => tx.bayes.allTokens(scope, 2)))!), { a: { spam: 1, ham: 0 }, b: { spam: 1, ham: 1 } });
+      assert.equal(await ctx.read((tx) => tx.bayes.allTokens(scope, 1)), undefined);
+      await ctx.tx((tx) => tx.bayes.learn(scope, 'spam', ['a'], -1, 2002));
+      assert.equal((await ctx.read((tx) => tx.bayes.stamp(scope))).updatedAt, 2002, 'unlearning moves the stamp too');
+    });
+
     it('learns and reads more tokens than one statement carries', async () => {
       const scope = uniq('big');
       const tokens = Array.from({ length: 1234 }, (_, i) => `t${i}`);

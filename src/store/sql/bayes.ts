@@ -69,6 +69,17 @@ export function bayesRepo({ db }: RepoCtx): BayesRepo {
         ON CONFLICT (scope, digest) DO UPDATE SET class = excluded.class, learned_at = excluded.learned_at`, [scope, digest, cls, at]);
     },
 
+    async stamp(scope) {
+      const r = await db.get<Row>('SELECT spam, ham, updated_at FROM bayes_scopes WHERE scope = ?', [scope]);
+      return r ? { spam: num(r.spam), ham: num(r.ham), updatedAt: num(r.updated_at) } : { spam: 0, ham: 0, updatedAt: 0 };
+    },
+
+    async allTokens(scope, limit) {
+      const rows = await db.all<Row>('SELECT token, spam, ham FROM bayes_tokens WHERE scope = ? LIMIT ?', [scope, limit + 1]);
+      if (rows.length > limit) return undefined;
+      return new Map(rows.map((r) => [str(r.token), { spam: num(r.spam), ham: num(r.ham) }]));
+    },
+
     async scopes() {
       const rows = await db.all<Row>(`SELECT s.scope, s.spam, s.ham, s.updated_at,
           (SELECT COUNT(*) FROM bayes_tokens t WHERE t.scope = s.scope) AS tokens

@@ -18,6 +18,8 @@ import type { UserAdminService } from '../../directory/user-admin.ts';
 import type { DomainConsoleService } from '../../directory/domain-admin.ts';
 import type { OrgAdminService } from '../../directory/org-admin.ts';
 import type { DepartmentAdminConsole } from '../../directory/department-admins.ts';
+import type { SuperConsoleService } from '../../directory/super-admin.ts';
+import type { WebmailSettingsService } from '../../directory/webmail-settings.ts';
 import type { ListConsole } from '../../directory/list-admin.ts';
 import type { Runtime } from '../../runtime.ts';
 
@@ -27,7 +29,7 @@ export interface ConsoleDeps {
   sessions: AdminSessions;
   users: UserAdminService;
   /** Domain information, org structure, department admins, mailing lists, operation log. */
-  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole };
+  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService };
 }
 
 export interface WebDeps {

@@ -203,7 +203,8 @@ describe('SMTP against hostile clients', () => {
 describe('SMTP greeting pause', () => {
   let t: TestServer;
   before(async () => {
-    t = await startTestServer({ settings: { 'smtp.greetingPauseMs': 600 } });
+    // Every client waits here (screening.greetingPauseFor 'all'; by default only suspicious ones do, and 127.0.0.1 is a LAN address).
+    t = await startTestServer({ settings: { 'smtp.greetingPauseMs': 600, 'screening.greetingPauseFor': 'all', 'screening.lanIps': [] } });
   });
   after(() => t?.close());
 

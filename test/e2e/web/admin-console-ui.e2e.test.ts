@@ -2,7 +2,9 @@
 // #14): Debian's chromium via playwright-core. In zh-CN the domain admin moves a user to another
 // department ("移动到"), makes a department admin for 销售部, who then logs in and sees only 销售部
 // and its users, not 研发部's; in en the domain admin adds a mailing list with members and adds more
-// with one bad address reported. What the browser did is checked in the store.
+// with one bad address reported. The super admin (one browser, zh-CN then en) adds a domain with its
+// admin in 域名管理, logs out, and that admin logs in to the new domain's console. What the browser
+// did is checked in the store.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -112,5 +114,57 @@ describe('domain console screens in chromium', { skip: noBrowser() }, () => {
     assert.equal(list.list.visibility, 'private');
     assert.deepEqual(list.members.map((m) => [m.address, m.canSend, m.canReceive]),
       [[`boss@${A}`, false, true], [`wang@${A}`, true, true], [`zhang@${A}`, true, true]]);
+  });
+
+  it('zh-CN then en: the super admin adds a domain and its admin, who then logs in to it', async () => {
+    await t.rt.admins.ensureBuiltins(TEST_ACTOR);
+    await t.rt.admins.changePassword(TEST_ACTOR, 'super', 'administrator', PASSWORD);
+    const page = await open('zh-CN');
+    const flows = [
+      { domain: 'xingongsi.cn', adminPw: 'Xg7#post2026', language: undefined, labels: zh,
+        s: { title: '超域管理后台', domains: '域名管理', add: '添加域名', name: '邮箱域名', maxUsers: '邮箱用户上限', withAdmin: '同时添加域管理员 admin', adminPw: '域管理员密码', submit: '提交', logout: '退出', domainTitle: '域管理后台', addUser: '添加新用户' } },
+      { domain: 'newco.example', adminPw: 'Nc5#post2026', language: 'English', labels: { account: 'Admin account', password: 'Password', submit: 'Sign in' },
+        s: { title: 'Super-domain console', domains: 'Domains', add: 'Add domain', name: 'Mail domain', maxUsers: 'User limit', withAdmin: 'Also add the domain admin "admin"', adminPw: 'Domain admin password', submit: 'Save', logout: 'Sign out', domainTitle: 'Domain console', addUser: 'Add user' } },
+    ];
+    for (const f of flows) {
+      await login(page, 'administrator', PASSWORD, f.labels, f.language);
+      await page.getByRole('heading', { name: f.s.title }).waitFor();
+      await page.getByRole('menuitem', { name: f.s.domains }).click();
+      await page.getByRole('button', { name: f.s.add, exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel(f.s.name, { exact: true }).fill(f.domain);
+      await dialog.getByLabel(f.s.maxUsers).fill('50');
+      assert.equal(await dialog.getByRole('switch', { name: f.s.withAdmin }).getAttribute('aria-checked'), 'true');
+      await dialog.getByLabel(f.s.adminPw).fill(f.adminPw);
+      await dialog.getByRole('button', { name: f.s.submit }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('row', { name: new RegExp(f.domain.replace('.', '\\.')) }).waitFor();
+      const d = await t.rt.domains.show(f.domain);
+      assert.equal(d.domain.maxUsers, 50);
+      if (!f.language) {
+        // The switcher follows a click on the domain; its admins and aliases screens show it.
+        await page.getByRole('row', { name: /xingongsi\.cn/ }).getByText('xingongsi.cn').click();
+        await page.getByRole('menuitem', { name: '域管理员' }).click();
+        await page.getByRole('cell', { name: 'admin@xingongsi.cn' }).waitFor();
+        await page.getByRole('menuitem', { name: '邮箱/域别名' }).click();
+        await page.getByText('发送到虚拟域名的邮件，真实域名也能收到').waitFor();
+      }
+      await page.getByRole('button', { name: f.s.logout }).click();
+      await login(page, `admin@${f.domain}`, f.adminPw, f.labels);
+      await page.getByRole('heading', { name: f.s.domainTitle }).waitFor();
+      await page.getByText(`admin@${f.domain}`).waitFor();
+      await page.getByRole('button', { name: f.s.addUser, exact: true }).waitFor();
+      if (!f.language) {
+        // Their webmail settings: the announcement, saved from its own card.
+        await page.getByRole('menuitem', { name: 'webmail 设置' }).click();
+        const card = page.getByRole('form', { name: '系统公告' });
+        await card.getByRole('switch').click();
+        await card.getByLabel('标题').fill('欢迎使用新邮箱');
+        await card.getByRole('button', { name: '保存' }).click();
+        await page.getByText('已保存').waitFor();
+        assert.deepEqual((await t.rt.console.webmail.publicBranding(f.domain))?.announcement, { title: '欢迎使用新邮箱', body: '' });
+      }
+      await page.getByRole('button', { name: f.s.logout }).click();
+    }
   });
 });

@@ -13,6 +13,8 @@ import { WebClient } from '../../helpers/web.ts';
 import { CONSOLE_PATHS } from './admin-matrix.ts';
 
 const A = 'example.cn';
+/** A 1×1 PNG as a data: URL. */
+const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 const B = 'other.cn';
 type Actor = 'super' | 'adminA' | 'adminB' | 'deptX' | 'user' | 'anon';
 type Obj = 'own' | 'otherDomain' | 'otherDept';
@@ -97,6 +99,7 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
     assert.equal((await clients.user.login(`plain@${A}`, PASSWORD)).status, 200);
     clients.anon = WebClient.of(t);
     clients.anon.csrf = (await clients.anon.get('/api/session/csrf')).json.csrfToken;
+    for (const d of [A, B]) await t.rt.console.webmail.setLogo(TEST_ACTOR, d, 'afterLogin', PNG);
   });
   after(() => t.close());
 
@@ -115,6 +118,13 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
     { key: 'get /api/admin/domains/{domain}/info', needs: [], call: async (c, o) => status(await c.get(`/api/admin/domains/${o.domain}/info`)), expect: domainLevel(200) },
     { key: 'post /api/admin/domains/{domain}/info', needs: [], call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/info`, { companyName: `公司${++n}` })), expect: domainLevel(200) },
     { key: 'get /api/admin/domains/{domain}/audit', needs: ['user'], call: async (c, o) => listed(await c.get(`/api/admin/domains/${o.domain}/audit?target=${o.local}@`), `"${o.user}"`), expect: domainLevel('listed') },
+    // Webmail settings (A8)
+    { key: 'get /api/admin/domains/{domain}/webmail', needs: [], call: async (c, o) => status(await c.get(`/api/admin/domains/${o.domain}/webmail`)), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/webmail', needs: [],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail`, { announcement: { enabled: true, title: `公告${++n}`, body: '' } })), expect: domainLevel(200) },
+    { key: 'get /api/admin/domains/{domain}/webmail/logos/{slot}', needs: [], call: async (c, o) => status(await c.get(`/api/admin/domains/${o.domain}/webmail/logos/afterLogin`)), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/webmail/logos/{slot}', needs: [],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/logos/beforeLogin`, { image: PNG })), expect: domainLevel(200) },
     // Org structure (A4)
     { key: 'get /api/admin/domains/{domain}/org', needs: ['unit'], call: async (c, o) => listed(await c.get(`/api/admin/domains/${o.domain}/org`), `"path":"${o.unitPath}"`), expect: reach('listed', 'absent') },
     { key: 'post /api/admin/domains/{domain}/org', needs: [], call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/org`, { name: `新${++n}`, parentId: o.placeId })), expect: reach(200, 404) },
@@ -175,6 +185,7 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
       [`/api/admin/domains/${A}/lists`, { name: 'csrf' }], [`/api/admin/lists/${enc(o.list)}`, { description: 'x' }],
       [`/api/admin/lists/${enc(o.list)}/delete`, {}], [`/api/admin/lists/${enc(o.list)}/members`, { text: `x@${A}` }],
       [`/api/admin/lists/${enc(o.list)}/members/remove`, { member: `x@${A}` }],
+      [`/api/admin/domains/${A}/webmail`, { ssoUrl: 'https://sso.example.cn/' }], [`/api/admin/domains/${A}/webmail/logos/loginBackground`, { image: PNG }],
     ];
     for (const [path, body] of posts) {
       for (const csrf of [false, 'x'.repeat(43), clients.user.csrf] as const) {
@@ -235,6 +246,70 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
     const d = await t.rt.store.read((tx) => tx.domains.byName(B));
     assert.equal(d?.defaultQuotaBytes, 300 * 1048576);
     await t.rt.domains.update(TEST_ACTOR, B, { maxUsers: 0, maxSizeBytes: 0, maxLists: 0 });
+  });
+
+  // ── Webmail settings ────────────────────────────────────────────────────────────────────────
+  it('stores the webmail settings, signature and strong-password switch; the webmail reads the public part', async () => {
+    const c = clients.adminB;
+    const all = {
+      loginTemplate: 'business-blue', customLoginField: { enabled: true, label: '工号' },
+      announcement: { enabled: true, title: '系统维护通知', body: '本周六 22:00 维护。' },
+      welcome: { enabled: true, subject: '欢迎(user)使用企业邮箱', body: '（user），您好！' },
+      homeLinks: [{ title: 'OA', url: 'https://oa.other.cn/' }, { title: '官网', url: 'http://www.other.cn' }],
+      sendCharset: 'gb18030', ssoUrl: 'https://sso.other.cn/webmail/oauth', signature: { text: '-- \n另一家公司', html: '<p>另一家公司</p>' }, strongPasswords: false,
+    };
+    const r = await c.post(`/api/admin/domains/${B}/webmail`, all);
+    assert.equal(r.status, 200, r.text);
+    const { logos, ...rest } = (await c.get(`/api/admin/domains/${B}/webmail`)).json;
+    assert.deepEqual(rest, all);
+    assert.deepEqual(logos.afterLogin && [logos.afterLogin.type, logos.afterLogin.bytes], ['image/png', 70]);
+    assert.equal((await t.rt.store.read((tx) => tx.domains.byName(B)))?.strongPasswords, false, "the domain's own switch");
+    assert.equal((await c.post(`/api/admin/domains/${B}/users`, { name: 'weakpw', password: 'abc12345' })).status, 200, 'weak passwords now allowed');
+    await c.post(`/api/admin/domains/${B}/webmail`, { strongPasswords: true });
+    assert.equal((await c.post(`/api/admin/domains/${B}/users`, { name: 'weakpw2', password: 'abc12345' })).status, 400);
+    const d = (await t.rt.store.read((tx) => tx.domains.byName(B)))!;
+    assert.deepEqual(await t.rt.store.read((tx) => tx.settings.get(`domain:${d.id}`, 'signature')), all.signature, 'where outgoing mail finds it');
+    assert.deepEqual(await t.rt.console.webmail.welcomeLetter(B, '王五'), { subject: '欢迎王五使用企业邮箱', body: '王五，您好！' });
+    // 发送欢迎信: the letter, "(user)" filled in, is in the new user's inbox; without the tick, nothing.
+    for (const [name, send] of [['wangwu', true], ['zhaoliu', false]] as const) {
+      assert.equal((await c.post(`/api/admin/domains/${B}/users`, { name, password: 'Wu5#mail2026', realName: name === 'wangwu' ? '王五' : '赵六', sendWelcome: send })).status, 200);
+      const u = (await t.rt.users.byAddress(`${name}@${B}`))!;
+      const inbox = await t.rt.mailboxes.messages((await t.rt.mailboxes.require(u.id, 'INBOX')).id);
+      assert.deepEqual(inbox.map((m) => m.subject), send ? ['欢迎王五使用企业邮箱'] : []);
+    }
+
+    const bads: Array<[unknown, string]> = [
+      [{ ssoUrl: 'javascript:alert(1)' }, 'ssoUrl'], [{ homeLinks: [{ title: 'x', url: 'ftp://x' }] }, 'homeLinks'], [{ loginTemplate: 'nope' }, 'loginTemplate'],
+      [{ sendCharset: 'ebcdic' }, 'sendCharset'], [{ customLoginField: { enabled: true, label: ' ' } }, 'customLoginField'], [{ colour: 'red' }, 'colour'],
+    ];
+    for (const [body, field] of bads) {
+      const b = await c.post(`/api/admin/domains/${B}/webmail`, body);
+      assert.deepEqual([b.status, b.json.error.field], [400, field], JSON.stringify(body));
+    }
+    const svg = `data:image/svg+xml;base64,${Buffer.from('<svg onload="alert(1)"/>').toString('base64')}`;
+    const fake = `data:image/png;base64,${Buffer.from('GIF89a not a png').toString('base64')}`;
+    const huge = `data:image/png;base64,${Buffer.concat([Buffer.from(PNG.slice(22), 'base64'), Buffer.alloc(257 * 1024)]).toString('base64')}`;
+    for (const image of [svg, fake, huge, 'not a data url']) {
+      const b = await c.post(`/api/admin/domains/${B}/webmail/logos/beforeLogin`, { image });
+      assert.deepEqual([b.status, b.json.error.field], [400, 'image'], image.slice(0, 30));
+    }
+    assert.equal((await c.post(`/api/admin/domains/${B}/webmail/logos/beforeLogin`, { image: PNG })).json.logos.beforeLogin.type, 'image/png');
+
+    const anon = WebClient.of(t);
+    const brand = (await anon.get(`/api/branding/${B}`)).json;
+    assert.deepEqual(brand, {
+      domain: B, loginTemplate: 'business-blue', customLoginField: '工号', announcement: { title: '系统维护通知', body: '本周六 22:00 维护。' },
+      homeLinks: all.homeLinks, logos: ['afterLogin', 'beforeLogin'],
+    });
+    assert.ok(!JSON.stringify(brand).includes('sso'), 'no settings beyond what users see');
+    const img = await anon.get(`/api/branding/${B}/logos/beforeLogin`);
+    assert.deepEqual([img.status, img.headers['content-type']], [200, 'image/png']);
+    assert.equal((await anon.get(`/api/branding/${B}/logos/loginBackground`)).status, 404);
+    assert.equal((await anon.get('/api/branding/nowhere.cn')).status, 404);
+    assert.equal((await c.post(`/api/admin/domains/${B}/webmail/logos/beforeLogin`, { image: null })).json.logos.beforeLogin, null);
+    const audit = await t.rt.store.read((tx) => tx.audit.list({ actor: `admin:admin@${B}`, limit: 1000 }));
+    for (const a of ['domain.webmail', 'domain.logo.set', 'domain.logo.delete', 'domain.update']) assert.ok(audit.some((e) => e.action === a), a);
+    assert.ok(!JSON.stringify(audit).includes(PNG.slice(30, 60)), 'no image data in the log');
   });
 
   // ── Org structure ───────────────────────────────────────────────────────────────────────────

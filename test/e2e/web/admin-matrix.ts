@@ -1,6 +1,8 @@
 /**
  * The admin routes each authorisation matrix covers (issue #14): admin-console.e2e.test.ts owns the
- * paths this pattern matches (domain information, org structure, department admins, mailing lists,
- * operation log), admin-users.e2e.test.ts the rest; together every admin route has its matrix.
+ * paths CONSOLE_PATHS matches (domain information, org structure, department admins, mailing lists,
+ * operation log, webmail settings), admin-super.e2e.test.ts those SUPER_PATHS matches (the
+ * super-domain console), admin-users.e2e.test.ts the rest; together every admin route has its matrix.
  */
-export const CONSOLE_PATHS = /^\/api\/admin\/(org\/|lists\/|domains\/\{domain\}\/(info|audit|org|department-admins|lists))/;
+export const CONSOLE_PATHS = /^\/api\/admin\/(org\/|lists\/|domains\/\{domain\}\/(info|audit|org|department-admins|lists|webmail))/;
+export const SUPER_PATHS = /^\/api\/admin\/super\//;

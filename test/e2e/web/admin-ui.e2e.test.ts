@@ -2,7 +2,8 @@
 // playwright-core in zh-CN. The domain admin logs in at /webmail/admin/, adds a user with the
 // form (a weak password is refused on the field first), batch-adds users from an uploaded CSV
 // with two bad lines reported by line and field, finds them in the list by search, and the new
-// user then logs in to the webmail in the same browser (the two sessions are separate). The UI
+// user then logs in to the webmail in the same browser (the two sessions are separate) and sees the
+// domain's announcement and logo (A8). The UI
 // must be built (npm install does it); a missing or stale build is made first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,8 @@ import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../hel
 import { PASSWORD, TEST_ACTOR, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 const NEW_PASSWORD = 'Wz9#mail2026';
+/** A 1×1 PNG as a data: URL (the domain's logo). */
+const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
 
 describe('domain console in chromium', { skip: noBrowser() }, () => {
@@ -85,14 +88,29 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
     await page.getByLabel('搜索用户名或姓名').press('Enter');
     await page.getByText('共 3 个用户').waitFor();
     for (const a of ['pl1', 'pl2', 'pl4']) await page.getByRole('row', { name: new RegExp(`${a}@example\\.cn`) }).waitFor();
+    // 批量修改用户: the two ticked users are frozen together.
+    for (const a of ['pl1', 'pl2']) await page.getByRole('row', { name: new RegExp(`${a}@example\\.cn`) }).getByRole('checkbox').check();
+    await page.getByRole('button', { name: '批量修改（2）' }).click();
+    const bulk = page.getByRole('dialog', { name: '批量修改用户' });
+    await bulk.locator('.ant-select').filter({ has: page.getByRole('combobox', { name: '状态' }) }).click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="已冻结"]').click();
+    await bulk.getByRole('button', { name: '修改 2 个用户' }).click();
+    await bulk.getByRole('status').getByText('已修改 2 个用户，0 个失败').waitFor();
+    for (const a of ['pl1', 'pl2']) assert.equal((await t.rt.users.byAddress(`${a}@example.cn`))?.status, 'frozen');
+    assert.equal((await t.rt.users.byAddress('pl4@example.cn'))?.status, 'active');
+    await bulk.getByRole('button', { name: '关闭' }).click();
   });
 
-  it('the new user logs in to the webmail in the same browser', async () => {
+  it('the new user logs in to the webmail in the same browser and sees the domain\'s announcement and logo', async () => {
+    await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', { announcement: { enabled: true, title: '系统维护通知', body: '本周六晚维护' } });
+    await t.rt.console.webmail.setLogo(TEST_ACTOR, 'example.cn', 'afterLogin', PNG);
     await page.goto(`${base}/webmail/`);
     await page.getByLabel('邮箱地址', { exact: true }).fill('zhaoliu@example.cn');
     await page.getByLabel('密码', { exact: true }).fill(NEW_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('tree').getByText('收件箱').waitFor();
+    await page.getByRole('note', { name: '系统维护通知' }).getByText('本周六晚维护').waitFor();
+    await page.waitForFunction(() => (document.querySelector('img.yj-logo') as HTMLImageElement | null)?.naturalWidth === 1);
     await page.goto(`${base}/webmail/admin/`);
     await page.getByRole('heading', { name: '域管理后台' }).waitFor(); // the admin's session is still there
   });

@@ -47,6 +47,44 @@ describe('web compose', () => {
     assert.ok(sent[0]!.flags.includes('\\Seen'));
   });
 
+  it('adds the people written to the personal book after sending (自动保存收件人到通讯录), unless turned off', async () => {
+    const book = async (c: WebClient) => (await c.get('/api/contacts?pageSize=100')).json.contacts
+      .map((x: { name: string; emails: string[] }) => `${x.name} ${x.emails.join(',')}`).sort();
+    // Alice's first mail (above) went to "Bob <bob@example.cn>" with carol@example.cn in Bcc.
+    assert.deepEqual(await book(alice), ['Bob bob@example.cn', 'carol carol@example.cn']);
+    assert.equal((await autoSaveOff()).status, 200);
+    assert.equal((await bob.post('/api/compose/send', { to: ['Carol <carol@example.cn>'], subject: 'no book', text: 'x' })).status, 200);
+    assert.deepEqual(await book(bob), [], 'autoSaveRecipients off: nobody added');
+    await bob.put('/api/options/preferences', { autoSaveRecipients: true });
+  });
+  const autoSaveOff = () => bob.put('/api/options/preferences', { autoSaveRecipients: false });
+
+  it('sends in GB2312 when that is the user\'s sending charset (邮件发送编码), in UTF-8 when a character has no GB2312 code', async () => {
+    assert.equal((await bob.put('/api/options/preferences', { charset: 'gb2312' })).status, 200);
+    try {
+      const subject = '报价单：二〇二六年第四季度的全部产品价格与交货时间一览（请查收）';
+      assert.equal((await bob.post('/api/compose/send', { to: ['alice@example.cn'], subject, text: '你好，报价单见下。', html: '<p>你好，<b>报价单</b>见下。</p>' })).status, 200);
+      const got = await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).find((m) => m.subject === subject), 10_000, 'the GB2312 mail');
+      const head = got.raw.split('\r\n\r\n')[0]!;
+      assert.match(head, /^Subject:\s+=\?GB2312\?B\?/m);
+      for (const word of head.match(/=\?GB2312\?B\?[^?]*\?=/g)!) assert.ok(word.length <= 75, `encoded-word of ${word.length} characters`);
+      const parts = [...got.raw.matchAll(/Content-Type: (text\/(?:plain|html)); charset=gb2312\r\nContent-Transfer-Encoding: base64\r\n\r\n([A-Za-z0-9+\/=\r\n]+?)\r\n--/g)];
+      assert.deepEqual(parts.map((p) => p[1]), ['text/plain', 'text/html']);
+      assert.equal(new TextDecoder('gbk').decode(Buffer.from(parts[0]![2]!, 'base64')), '你好，报价单见下。');
+
+      // An emoji has no GB2312 code: the whole message goes in UTF-8; and the request may name the charset itself.
+      assert.equal((await bob.post('/api/compose/send', { to: ['alice@example.cn'], subject: '表情 😀', text: '你好 😀' })).status, 200);
+      assert.equal((await bob.post('/api/compose/send', { to: ['alice@example.cn'], subject: '明确 UTF-8', text: '你好', charset: 'utf-8' })).status, 200);
+      for (const subj of ['表情 😀', '明确 UTF-8']) {
+        const m = await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).find((x) => x.subject === subj), 10_000, subj);
+        assert.doesNotMatch(m.raw, /gb2312/i, subj);
+        assert.match(m.raw, /charset=utf-8/i, subj);
+      }
+    } finally {
+      await bob.put('/api/options/preferences', { charset: 'utf-8' });
+    }
+  });
+
   it('refuses what SMTP submission refuses, naming the field, and queues nothing', async () => {
     const before = JSON.stringify(await queued());
     const cases: Array<[Record<string, unknown>, number, string, RegExp]> = [

@@ -90,6 +90,38 @@ describe('options in chromium', { skip: noBrowser() }, () => {
     assert.match(reply.raw, /Auto-Submitted: auto-replied/i);
   });
 
+  it('shows as many mails per page as 每页显示邮件数 says', async () => {
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    for (let i = 1; i <= 7; i++) await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: Buffer.from(`From: <x@remote.test>\r\nSubject: 分页 ${i}\r\n\r\nbody\r\n`) });
+    await page.getByRole('link', { name: '设置' }).click();
+    await page.getByRole('tab', { name: '参数设置' }).click();
+    await page.getByLabel('每页显示邮件数').fill('5');
+    await page.getByRole('tabpanel').getByRole('button', { name: '保存' }).click();
+    await page.getByText('已保存').first().waitFor();
+    await page.getByRole('link', { name: '邮件' }).click();
+    await page.getByRole('tree').getByText('收件箱', { exact: true }).click();
+    await page.getByRole('row', { name: /分页 7/ }).waitFor();
+    assert.equal(await page.getByRole('row', { name: /分页 \d/ }).count(), 5, 'five mails on the first page');
+    await page.getByRole('listitem', { name: '下一页' }).click();
+    await page.getByRole('row', { name: /分页 2/ }).waitFor();
+  });
+
+  it('opens mail in place of the list when the reading pane (阅读窗格) is off, and back again', async () => {
+    await page.getByRole('link', { name: '设置' }).click();
+    await page.getByRole('tab', { name: '参数设置' }).click();
+    await page.getByRole('radio', { name: '关闭（在列表处打开）' }).check();
+    await page.getByRole('tabpanel').getByRole('button', { name: '保存' }).click();
+    await page.getByText('已保存').first().waitFor();
+    await page.getByRole('link', { name: '邮件' }).click();
+    await page.getByRole('tree').getByText('收件箱', { exact: true }).click();
+    // Still on the list's second page from the test above.
+    await page.getByRole('row', { name: /分页 2/ }).click();
+    await page.getByRole('heading', { name: '分页 2' }).waitFor();
+    assert.equal(await page.getByRole('row', { name: /分页 \d/ }).first().isVisible(), false, 'the list gives way to the mail');
+    await page.getByRole('button', { name: '返回列表' }).click();
+    await page.getByRole('row', { name: /分页 1/ }).waitFor();
+  });
+
   it('resets a forgotten password on the login page with the security question', async () => {
     const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
     await t.rt.options.security.setQuestion({ who: 'test', from: 'test', role: { kind: 'user', userId: alice.id, domainId: alice.domainId } },

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { MailError } from '../../../core/errors.ts';
 import type { OrgUnitId } from '../../../core/ids.ts';
-import type { AdminUser } from '../../../directory/user-admin.ts';
+import { MAX_BATCH_USERS, type AdminUser } from '../../../directory/user-admin.ts';
 import { CSV_SAMPLE } from '../../../directory/user-csv.ts';
 import { USER_SORTS } from '../../../directory/users.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
@@ -56,6 +56,7 @@ const Settings = {
 const NewUser = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9](?:[A-Za-z0-9._+-]*[A-Za-z0-9])?$/, 'letters, digits, ".", "_", "+" or "-"'),
   password: z.string().min(1).max(1024),
+  sendWelcome: z.boolean().optional().describe("Put the domain's welcome letter in their inbox (发送欢迎信)"),
   ...Settings,
 });
 const UserPatch = z.strictObject({ password: z.string().min(1).max(1024).optional(), ...Settings });
@@ -80,6 +81,11 @@ async function naming<T>(p: Promise<T>): Promise<T> {
 }
 
 const Ok = z.object({ ok: z.literal(true) });
+const BatchUsers = z.array(z.string().min(1).max(320)).min(1).max(MAX_BATCH_USERS).describe('User names or addresses of the domain');
+const BatchOutcomeView = z.object({
+  updated: z.array(z.string()).describe('The users changed (or deleted)'),
+  errors: z.array(z.object({ user: z.string(), field: z.string().describe('users, or the limit: maxSizeBytes, orgUnitId…'), reason: z.string(), message: z.string() })),
+});
 const csvDisposition = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 /** A batch of 20,000 lines of ~80 bytes, with room. */
 const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
@@ -127,8 +133,8 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
       summary: "Add a user under the domain's limits and password policy (a department admin: in their department)",
       params: DomainParams, body: NewUser, response: AdminUserView,
       handler: async ({ admin, params, body }) => {
-        const { name, password, ...rest } = body;
-        return userView(await naming(s.add(admin().actor, params.domain, { name: name.toLowerCase(), password, ...settingsOf(rest) })));
+        const { name, password, sendWelcome, ...rest } = body;
+        return userView(await naming(s.add(admin().actor, params.domain, { name: name.toLowerCase(), password, sendWelcome, ...settingsOf(rest) })));
       },
     }),
     defineRoute({
@@ -138,6 +144,40 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
       handler: async ({ admin, params, reply }) => {
         const csv = await s.exportCsv(admin().actor, params.domain);
         return reply.type('text/csv; charset=utf-8').header('content-disposition', csvDisposition(`users-${params.domain}.csv`)).send(csv);
+      },
+    }),
+    defineRoute({
+      method: 'GET', url: '/api/admin/domains/:domain/users.txt', tag: 'admin', auth: 'admin', errors: [...errors],
+      summary: 'Export the users the admin manages as text (manual §1.4.1): tab-separated, a header line, UTF-8 with BOM',
+      params: DomainParams, response: 'raw', produces: 'text/plain',
+      handler: async ({ admin, params, reply }) => {
+        const txt = await s.exportTxt(admin().actor, params.domain);
+        return reply.type('text/plain; charset=utf-8').header('content-disposition', csvDisposition(`users-${params.domain}.txt`)).send(txt);
+      },
+    }),
+    defineRoute({
+      method: 'POST', url: '/api/admin/domains/:domain/users/batch-update', tag: 'admin', auth: 'admin', errors: [...errors],
+      summary: '批量修改用户: the same quota, status or department for each listed user; each failure reported (a limit by its name)',
+      params: DomainParams,
+      body: z.strictObject({
+        users: BatchUsers, quotaMb: Megabytes.optional(), status: z.enum(['active', 'frozen']).optional(),
+        orgUnitId: z.number().int().positive().nullable().optional().describe('Department id, null for none'),
+      }),
+      response: BatchOutcomeView,
+      handler: async ({ admin, params, body }) => {
+        const r = await s.batchUpdate(admin().actor, params.domain, body.users, {
+          quotaBytes: body.quotaMb === undefined ? undefined : body.quotaMb * MB, status: body.status, orgUnitId: body.orgUnitId as OrgUnitId | null | undefined,
+        });
+        return { updated: r.done, errors: r.errors };
+      },
+    }),
+    defineRoute({
+      method: 'POST', url: '/api/admin/domains/:domain/users/batch-delete', tag: 'admin', auth: 'admin', errors: [...errors],
+      summary: '批量删除用户: each listed user with all their mail; each failure reported',
+      params: DomainParams, body: z.strictObject({ users: BatchUsers }), response: BatchOutcomeView,
+      handler: async ({ admin, params, body }) => {
+        const r = await s.batchRemove(admin().actor, params.domain, body.users);
+        return { updated: r.done, errors: r.errors };
       },
     }),
     defineRoute({

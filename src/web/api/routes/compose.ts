@@ -36,6 +36,7 @@ export const ComposeBody = z.strictObject({
   attachmentsFrom: MessageRef.optional().describe('Forward inline: the attachments of this message go along'),
   forwardAttached: z.array(MessageRef).max(20).optional().describe('Messages attached whole (forward as attachment)'),
   saveSent: z.boolean().default(true).describe('File a copy in Sent'),
+  charset: z.enum(['utf-8', 'gb2312']).optional().describe('Charset of the subject and text (邮件发送编码); default: the user\'s preference'),
 });
 
 const Attachment = z.object({ index: z.number().int(), fileName: z.string(), contentType: z.string(), size: z.number().int(), inline: z.boolean() });
@@ -49,6 +50,12 @@ const input = (b: z.output<typeof ComposeBody>): ComposeInput => ({
   attachmentsFrom: b.attachmentsFrom && { ...b.attachmentsFrom, folderId: b.attachmentsFrom.folderId as MailboxId },
   forwardAttached: b.forwardAttached?.map((f) => ({ ...f, folderId: f.folderId as MailboxId })),
 });
+
+/** `Name <a@b>`, `"Name" <a@b>` or `a@b` as a contact to add. */
+function person(entry: string): { name: string; email: string } {
+  const m = /^\s*(?:"?([^"<]*?)"?\s*)?<([^<>\s]+)>\s*$/.exec(entry);
+  return m ? { name: (m[1] ?? '').trim(), email: m[2]! } : { name: '', email: entry.trim() };
+}
 
 export function composeRoutes(deps: WebDeps): AnyRoute[] {
   const s = deps.submission;
@@ -65,7 +72,15 @@ export function composeRoutes(deps: WebDeps): AnyRoute[] {
       handler: async ({ who, body, req }) => {
         const me = who();
         const { saveSent, ...rest } = body;
-        return s.send(me.actor, me.user.id, input(rest as typeof body), { ip: req.ip, secure: req.protocol === 'https' }, { saveSent });
+        const prefs = await deps.options?.user.preferences(me.actor, me.user.id);
+        const charset = rest.charset ?? prefs?.charset;
+        const sent = await s.send(me.actor, me.user.id, { ...input(rest as typeof body), ...(charset ? { charset } : {}) }, { ip: req.ip, secure: req.protocol === 'https' }, { saveSent });
+        // 自动保存收件人到通讯录: the people written to join the personal book (those already in it stay as they are).
+        // The mail is sent either way: a full book only means nobody is added.
+        if (prefs?.autoSaveRecipients) {
+          await deps.contacts.book.addAddresses(me.actor, me.user.id, [...body.to, ...body.cc, ...body.bcc].map(person)).catch(() => undefined);
+        }
+        return sent;
       },
     }),
     defineRoute({

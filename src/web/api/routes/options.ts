@@ -24,7 +24,7 @@ const ProfilePatch = ProfileExtrasPatchSchema.extend({ realName: z.string().trim
 
 const Preferences = z.object({
   format: z.enum(['html', 'text']), charset: z.enum(['utf-8', 'gb2312']), refreshMinutes: z.number().int(),
-  pageSize: z.number().int(), saveSent: z.boolean(), autoSaveRecipients: z.boolean(),
+  pageSize: z.number().int(), saveSent: z.boolean(), autoSaveRecipients: z.boolean(), readingPane: z.enum(['right', 'below', 'off']),
 }).describe('Preferences');
 
 const SignatureList = z.object({

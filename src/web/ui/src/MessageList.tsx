@@ -16,11 +16,14 @@ import { Fragment, useEffect, useRef, useState, type KeyboardEvent } from 'react
 import { DRAG_TYPE, type DraggedMail } from './drag.ts';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Folder, type MessageLine } from './api.ts';
+import { optionKeys, optionsApi } from './options/options-api.ts';
 import { errorText } from './errors.ts';
 import { folderLabel, shortDate } from './format.ts';
 import { useMailActions, type MailAction } from './use-mail-actions.ts';
 
-export const PAGE_SIZE = 30;
+/** Until the user's preferences arrive (每页显示邮件数, 列表刷新时间 in Options). */
+const DEFAULT_PAGE_SIZE = 30;
+const DEFAULT_REFRESH_MINUTES = 5;
 
 const isSeen = (m: MessageLine) => m.flags.includes('\\Seen');
 const isFlagged = (m: MessageLine) => m.flags.includes('\\Flagged');
@@ -39,11 +42,14 @@ interface Props {
 export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: Props) {
   const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
+  const prefs = useQuery({ queryKey: optionKeys.preferences, queryFn: optionsApi.preferences, staleTime: 5 * 60_000 });
+  const PAGE_SIZE = prefs.data?.pageSize ?? DEFAULT_PAGE_SIZE;
+  // Server push refreshes the list as mail arrives; the user's interval is the fallback when it cannot.
   const list = useQuery({
     queryKey: keys.messagePage(folder.id, page),
     queryFn: () => api.messages(folder.id, page, PAGE_SIZE),
     placeholderData: keepPreviousData,
-    refetchInterval: 60_000,
+    refetchInterval: (prefs.data?.refreshMinutes ?? DEFAULT_REFRESH_MINUTES) * 60_000,
   });
   const [checked, setChecked] = useState<Set<number>>(new Set());
   const [focus, setFocus] = useState(0);

@@ -2,14 +2,17 @@
  * The mail shell (FEATURES W3): header with the product name, the search box (search/: its
  * results replace the list), today's date, the user and sign-out; the folder tree with unread counts
  * and the quota bar (used = the folders' bytes, against /me's quotaBytes); the list (W4) and the
- * reading pane (W5) side by side. Loaded as its own chunk after login.
+ * reading pane (W5) side by side; the domain's logo and announcement (A8, Branding.tsx). Loaded as
+ * its own chunk after login.
  */
 import { EditOutlined, LogoutOutlined, MenuOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { optionKeys, optionsApi } from './options/options-api.ts';
 import { App as AntApp, Button, Drawer, Grid, Layout, Progress, Spin, Tooltip, Typography } from 'antd';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Me } from './api.ts';
+import { Announcement, BrandLogo } from './Branding.tsx';
 import { bytes } from './format.ts';
 import { FolderTree } from './FolderTree.tsx';
 import { MessageList } from './MessageList.tsx';
@@ -67,6 +70,9 @@ function MailShell({ me }: { me: Me }) {
   const module = /^#contacts\b/.test(hash) ? 'contacts' : /^#options\b/.test(hash) ? 'options' : 'mail';
   // W15: below 768 px the same app on one column: folders in a drawer, the list or the open message.
   const phone = Grid.useBreakpoint().md === false;
+  // 阅读窗格 (Options): on a phone the list and the mail always take turns.
+  const pane = useQuery({ queryKey: optionKeys.preferences, queryFn: optionsApi.preferences, staleTime: 5 * 60_000 }).data?.readingPane ?? 'right';
+  const inPlace = phone || pane === 'off';
   const [drawer, setDrawer] = useState(false);
 
   useEffect(() => {
@@ -80,6 +86,7 @@ function MailShell({ me }: { me: Me }) {
       const { folderId: changed } = JSON.parse((e as MessageEvent<string>).data) as { folderId: number };
       void queryClient.invalidateQueries({ queryKey: keys.folders });
       void queryClient.invalidateQueries({ queryKey: keys.messages(changed) });
+      void queryClient.invalidateQueries({ queryKey: ['search'] }); // open search results may have changed too
     });
     events.addEventListener('folders', () => void queryClient.invalidateQueries({ queryKey: keys.folders }));
     events.addEventListener('session-ended', () => { events.close(); queryClient.setQueryData(keys.me, null); });
@@ -123,6 +130,7 @@ function MailShell({ me }: { me: Me }) {
     <Layout className="yj-shell">
       <Layout.Header className="yj-header">
         {phone && module === 'mail' && <Button type="text" icon={<MenuOutlined />} aria-label={t('shell.folders')} onClick={() => setDrawer(true)} />}
+        <BrandLogo address={me.user.address} alt={t('app.name')} />
         <Typography.Title level={4} className="yj-brand">{t('app.name')}</Typography.Title>
         <nav className="yj-modules" aria-label={t('nav.label')}>
           <a href="#mail" aria-current={module === 'mail' ? 'page' : undefined}>{t('nav.mail')}</a>
@@ -136,6 +144,7 @@ function MailShell({ me }: { me: Me }) {
           <Button type="text" icon={<LogoutOutlined />} onClick={() => void logout()}>{t('shell.logout')}</Button>
         </Tooltip>
       </Layout.Header>
+      {module === 'mail' && <Announcement address={me.user.address} />}
       {module === 'options' ? (
         <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><OptionsModule /></Suspense></Layout.Content>
       ) : module === 'contacts' ? (
@@ -144,7 +153,7 @@ function MailShell({ me }: { me: Me }) {
         {phone
           ? <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" width={260} title={t('shell.folders')} className="yj-drawer">{side}</Drawer>
           : <Layout.Sider width={220} theme="light" className="yj-sider">{side}</Layout.Sider>}
-        <Layout.Content className={`yj-main${phone ? ' yj-phone' : ''}${openUid !== undefined ? ' yj-has-open' : ''}`}>
+        <Layout.Content className={`yj-main${phone ? ' yj-phone' : pane !== 'right' ? ` yj-pane-${pane}` : ''}${openUid !== undefined ? ' yj-has-open' : ''}`}>
           {composing ? (
             <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>
               <Compose key={hash} me={me} start={parseStart(hash)} startKey={hash} onClose={() => go('')}
@@ -158,7 +167,7 @@ function MailShell({ me }: { me: Me }) {
             <>
               <MessageList folder={folder} folders={folders.data} page={page} onPage={setPage} openUid={openUid}
                 onOpen={(uid) => (folder.specialUse === '\\Drafts' ? go(`#compose?draft=${folder.id}/${uid}`) : setOpenUid(uid))} />
-              <ReadingPane folderId={folder.id} uid={openUid} onBack={phone ? () => setOpenUid(undefined) : undefined} onStep={neighbours(folder.id)} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
+              <ReadingPane folderId={folder.id} uid={openUid} onBack={inPlace ? () => setOpenUid(undefined) : undefined} onStep={neighbours(folder.id)} onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
             </>
           )}
         </Layout.Content>

@@ -16,8 +16,13 @@ import { OrgPage } from './OrgPage.tsx';
 import { DepartmentAdminsPage } from './DepartmentAdminsPage.tsx';
 import { ListsPage } from './ListsPage.tsx';
 import { AuditPage } from './AuditPage.tsx';
+import { WebmailSettingsPage } from './WebmailSettingsPage.tsx';
+import { SuperDomainsPage } from './SuperDomainsPage.tsx';
+import { SuperAdminsPage, SuperAliasesPage } from './SuperAdminsPage.tsx';
 
-type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'audit';
+type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'webmail' | 'audit' | 'domains' | 'domainAdmins' | 'aliases';
+/** The super admin's own screens (manual part 3 §2.3–§2.4), before the domain console's. */
+const SUPER_SCREENS: Screen[] = ['domains', 'domainAdmins', 'aliases'];
 
 export default function AdminShell({ me }: { me: AdminMe }) {
   const { t } = useTranslation();
@@ -29,8 +34,10 @@ export default function AdminShell({ me }: { me: AdminMe }) {
     if (domain === null && domains.data?.[0]) setDomain(domains.data[0].name);
   }, [domain, domains.data]);
   const [changing, setChanging] = useState(false);
-  const screens: Screen[] = a.role === 'department' ? ['users', 'org'] : ['info', 'users', 'org', 'deptAdmins', 'lists', 'audit'];
-  const [screen, setScreen] = useState<Screen>('users');
+  const domainScreens: Screen[] = a.role === 'department' ? ['users', 'org'] : ['info', 'users', 'org', 'deptAdmins', 'lists', 'webmail', 'audit'];
+  const screens = a.role === 'super' ? [...SUPER_SCREENS, ...domainScreens] : domainScreens;
+  const [screen, setScreen] = useState<Screen>(a.role === 'super' ? 'domains' : 'users');
+  const label = (key: Screen) => (SUPER_SCREENS.includes(key) ? t(`super.menu.${key}`) : key === 'users' ? t('admin.menu.users') : t(`console.menu.${key}`));
   const logout = useMutation({
     mutationFn: adminApi.logout,
     onSettled: () => { queryClient.clear(); queryClient.setQueryData(adminKeys.me, null); },
@@ -44,7 +51,7 @@ export default function AdminShell({ me }: { me: AdminMe }) {
       <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, background: '#1f2d3d' }}>
         <Typography.Title level={4} style={{ color: '#fff', margin: 0, flex: 1 }}>{title}</Typography.Title>
         {a.role === 'super' && (
-          <Select style={{ width: 220 }} value={domain ?? undefined} onChange={setDomain} aria-label={t('admin.domain')}
+          <Select style={{ width: 220 }} value={domain ?? undefined} onChange={setDomain} aria-label={t('admin.domain')} showSearch optionFilterProp="label"
             options={(domains.data ?? []).map((d) => ({ value: d.name, label: d.displayName }))} />
         )}
         <Space>
@@ -56,14 +63,18 @@ export default function AdminShell({ me }: { me: AdminMe }) {
       <Layout>
         <Layout.Sider width={200} theme="light">
           <Menu mode="inline" selectedKeys={[screen]} onClick={(e) => setScreen(e.key as Screen)}
-            items={screens.map((key) => ({ key, label: key === 'users' ? t('admin.menu.users') : t(`console.menu.${key}`) }))} />
+            items={screens.map((key) => ({ key, label: label(key) }))} />
         </Layout.Sider>
         <Layout.Content style={{ padding: 24 }}>
+          {screen === 'domains' && <SuperDomainsPage onSwitch={(d) => { setDomain(d); setScreen('info'); }} />}
+          {domain && screen === 'domainAdmins' && <SuperAdminsPage key={domain} domain={domain} />}
+          {domain && screen === 'aliases' && <SuperAliasesPage key={domain} domain={domain} />}
           {domain && screen === 'users' && <UsersPage key={domain} domain={domain} />}
           {domain && screen === 'info' && <DomainInfoPage key={domain} domain={domain} isSuper={a.role === 'super'} />}
           {domain && screen === 'org' && <OrgPage key={domain} domain={domain} isDepartmentAdmin={a.role === 'department'} />}
           {domain && screen === 'deptAdmins' && <DepartmentAdminsPage key={domain} domain={domain} />}
           {domain && screen === 'lists' && <ListsPage key={domain} domain={domain} />}
+          {domain && screen === 'webmail' && <WebmailSettingsPage key={domain} domain={domain} />}
           {domain && screen === 'audit' && <AuditPage key={domain} domain={domain} />}
         </Layout.Content>
       </Layout>

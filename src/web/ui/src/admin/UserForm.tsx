@@ -1,7 +1,7 @@
 /**
  * 添加新用户 / 修改邮箱帐号 (manual part 3 §1.4.1–§1.4.2): name (fixed once made), password (the
  * domain's policy; on change, empty keeps it), real name, department, quotas, send and receive
- * scope, hidden from the address book, frozen. A field the server refuses is marked on the field.
+ * scope, hidden from the address book, frozen, and on add whether to send the welcome letter. A field the server refuses is marked on the field.
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, Form, Input, InputNumber, Modal, Radio, Select, Switch } from 'antd';
@@ -10,17 +10,17 @@ import { ApiError } from '../api.ts';
 import { adminApi, adminKeys, type AdminUser, type UserFields } from './api.ts';
 import { adminErrorText } from './errors.ts';
 
-interface Fields extends UserFields { name: string; password?: string; frozen: boolean }
+interface Fields extends UserFields { name: string; password?: string; frozen: boolean; sendWelcome?: boolean }
 
 export function UserForm({ domain, user, onClose }: { domain: string; user: AdminUser | null; onClose: (changed: boolean) => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<Fields>();
   const departments = useQuery({ queryKey: adminKeys.departments(domain), queryFn: () => adminApi.departments(domain) });
   const save = useMutation({
-    mutationFn: async ({ name, password, frozen, ...f }: Fields) => {
+    mutationFn: async ({ name, password, frozen, sendWelcome, ...f }: Fields) => {
       const fields: UserFields = { ...f, status: frozen ? 'frozen' : 'active', orgUnitId: f.orgUnitId ?? null };
       if (password) fields.password = password;
-      return user ? adminApi.updateUser(user.address, fields) : adminApi.addUser(domain, { ...fields, name: name.trim(), password: password ?? '' });
+      return user ? adminApi.updateUser(user.address, fields) : adminApi.addUser(domain, { ...fields, name: name.trim(), password: password ?? '', sendWelcome: sendWelcome ?? false });
     },
     onSuccess: () => onClose(true),
     onError: (err) => {
@@ -57,6 +57,7 @@ export function UserForm({ domain, user, onClose }: { domain: string; user: Admi
         <Form.Item name="receiveScope" label={t('admin.user.receiveScope')}><Radio.Group options={scopes} /></Form.Item>
         <Form.Item name="hidden" label={t('admin.user.hidden')} valuePropName="checked"><Switch /></Form.Item>
         <Form.Item name="frozen" label={t('admin.user.frozen')} valuePropName="checked"><Switch /></Form.Item>
+        {!user && <Form.Item name="sendWelcome" label={t('admin.user.sendWelcome')} extra={t('admin.user.sendWelcomeHint')} valuePropName="checked"><Switch /></Form.Item>}
         {save.error && <Alert type="error" showIcon role="alert" message={adminErrorText(t, save.error)} />}
       </Form>
     </Modal>

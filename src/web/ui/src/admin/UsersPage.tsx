@@ -1,8 +1,8 @@
 /**
  * 邮箱用户管理 (manual part 3 §1.4.1; FEATURES A3): the users the admin manages in one domain,
  * searched, filtered, sorted and paged by the server (a 50,000-user domain sends one page), with
- * add, change, freeze / unfreeze, delete (with the mail, after a confirmation), export as CSV and
- * batch add. A department admin sees only their department and the ones below it.
+ * add, change, freeze / unfreeze, delete (with the mail, after a confirmation), export as CSV or
+ * text, batch add, and batch modify / delete of the selected users. A department admin sees only their department and the ones below it.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button, Input, Popconfirm, Select, Space, Table, Tag, Typography, message } from 'antd';
@@ -11,6 +11,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { adminApi, adminKeys, type AdminUser, type UserSort, type UsersQuery } from './api.ts';
 import { BatchAdd } from './BatchAdd.tsx';
+import { BatchChange } from './BatchChange.tsx';
 import { adminErrorText } from './errors.ts';
 import { UserForm } from './UserForm.tsx';
 
@@ -23,6 +24,8 @@ export function UsersPage({ domain }: { domain: string }) {
   const users = useQuery({ queryKey: [...adminKeys.users(domain), q], queryFn: () => adminApi.users(domain, q), placeholderData: keepPreviousData });
   const [editing, setEditing] = useState<AdminUser | 'new' | null>(null);
   const [batch, setBatch] = useState(false);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [bulk, setBulk] = useState<'update' | 'delete' | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: adminKeys.users(domain) });
   const act = useMutation({
     mutationFn: ({ kind, u }: { kind: 'approve' | 'freeze' | 'unfreeze' | 'remove'; u: AdminUser }) => adminApi[kind](u.address),
@@ -41,12 +44,16 @@ export function UsersPage({ domain }: { domain: string }) {
           options={(['active', 'frozen', 'pending'] as const).map((s) => ({ value: s, label: t(`admin.status.${s}`) }))} />
         <Button type="primary" onClick={() => setEditing('new')}>{t('admin.users.add')}</Button>
         <Button onClick={() => setBatch(true)}>{t('admin.users.batch')}</Button>
+        <Button onClick={() => setBulk('update')}>{t('admin.bulk.update', { count: selected.length })}</Button>
+        <Button danger onClick={() => setBulk('delete')}>{t('admin.bulk.deleteButton', { count: selected.length })}</Button>
         <Button href={adminApi.exportUrl(domain)}>{t('admin.users.export')}</Button>
+        <Button href={adminApi.exportTxtUrl(domain)}>{t('admin.users.exportTxt')}</Button>
       </Space>
       <Table<AdminUser>
         rowKey="address"
         size="middle"
         loading={users.isFetching}
+        rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]), preserveSelectedRowKeys: true }}
         dataSource={users.data?.users ?? []}
         pagination={{ current: q.page, pageSize: q.pageSize, total: users.data?.total ?? 0, showSizeChanger: true,
           showTotal: (total) => t('admin.users.total', { total }) }}
@@ -81,6 +88,7 @@ export function UsersPage({ domain }: { domain: string }) {
         ]}
       />
       {editing && <UserForm domain={domain} user={editing === 'new' ? null : editing} onClose={(changed) => { setEditing(null); if (changed) void refresh(); }} />}
+      {bulk && <BatchChange domain={domain} kind={bulk} selected={selected} onClose={(changed) => { setBulk(null); if (changed) { setSelected([]); void refresh(); } }} />}
       {batch && <BatchAdd domain={domain} onClose={(changed) => { setBatch(false); if (changed) void refresh(); }} />}
     </section>
   );

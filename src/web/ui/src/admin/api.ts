@@ -20,6 +20,7 @@ export interface UserFields {
   realName?: string; quotaMb?: number; diskQuotaMb?: number; orgUnitId?: number | null; hidden?: boolean;
   sendScope?: Scope; receiveScope?: Scope; status?: 'active' | 'frozen'; password?: string;
 }
+export interface BatchChangeResult { updated: string[]; errors: Array<{ user: string; field: string; reason: string; message: string }> }
 export interface BatchResult { added: string[]; errors: Array<{ line: number; field: string; reason: string; message: string }> }
 
 let csrfToken = '';
@@ -62,7 +63,7 @@ export const adminApi = {
     if (q.department !== undefined) p.set('department', String(q.department));
     return call<{ total: number; users: AdminUser[] }>('GET', `${domainPath(domain)}/users?${p}`);
   },
-  addUser: (domain: string, f: UserFields & { name: string; password: string }) => call<AdminUser>('POST', `${domainPath(domain)}/users`, f),
+  addUser: (domain: string, f: UserFields & { name: string; password: string; sendWelcome?: boolean }) => call<AdminUser>('POST', `${domainPath(domain)}/users`, f),
   updateUser: (address: string, f: UserFields) => call<AdminUser>('POST', userPath(address), f),
   approve: (address: string) => call<AdminUser>('POST', `${userPath(address)}/approve`, {}),
   freeze: (address: string) => call<AdminUser>('POST', `${userPath(address)}/freeze`, {}),
@@ -70,6 +71,10 @@ export const adminApi = {
   remove: (address: string) => call('POST', `${userPath(address)}/delete`, {}),
   batchAdd: (domain: string, csv: string) => call<BatchResult>('POST', `${domainPath(domain)}/users/batch`, { csv }),
   exportUrl: (domain: string) => `${domainPath(domain)}/users.csv`,
+  exportTxtUrl: (domain: string) => `${domainPath(domain)}/users.txt`,
+  batchUpdate: (domain: string, users: string[], f: { quotaMb?: number; status?: 'active' | 'frozen'; orgUnitId?: number | null }) =>
+    call<BatchChangeResult>('POST', `${domainPath(domain)}/users/batch-update`, { users, ...f }),
+  batchDelete: (domain: string, users: string[]) => call<BatchChangeResult>('POST', `${domainPath(domain)}/users/batch-delete`, { users }),
   sampleUrl: '/api/admin/users-sample.csv',
 };
 

@@ -21,6 +21,18 @@ export interface ListDetail extends Omit<MailingList, 'members'> { members: List
 export interface AuditEntry { id: number; at: number; actor: string; action: string; target: string; source: string; details: Record<string, unknown> }
 export interface AuditQuery { actor?: string; action?: string; target?: string; since?: number; until?: number; page: number; pageSize: number }
 
+export const LOGIN_TEMPLATES = ['default', 'business-blue', 'classic-126', 'minimal'] as const;
+export const SEND_CHARSETS = ['utf-8', 'gb18030', 'gbk', 'big5', 'iso-2022-jp', 'euc-kr'] as const;
+export const LOGO_SLOTS = ['afterLogin', 'beforeLogin', 'loginBackground'] as const;
+export type LogoSlot = (typeof LOGO_SLOTS)[number];
+export interface WebmailSettings {
+  loginTemplate: (typeof LOGIN_TEMPLATES)[number]; customLoginField: { enabled: boolean; label: string };
+  announcement: { enabled: boolean; title: string; body: string }; welcome: { enabled: boolean; subject: string; body: string };
+  homeLinks: Array<{ title: string; url: string }>; sendCharset: (typeof SEND_CHARSETS)[number]; ssoUrl: string;
+  signature: { text: string; html: string }; strongPasswords: boolean;
+  logos: Record<LogoSlot, { type: string; bytes: number; updatedAt: number } | null>;
+}
+
 const enc = encodeURIComponent;
 const d = (domain: string) => `/api/admin/domains/${enc(domain)}`;
 const l = (address: string) => `/api/admin/lists/${enc(address)}`;
@@ -51,6 +63,11 @@ export const consoleApi = {
   removeMember: (address: string, member: string) => call('POST', `${l(address)}/members/remove`, { member }),
   listsExportUrl: (domain: string) => `${d(domain)}/lists.csv`,
 
+  webmail: (domain: string) => call<WebmailSettings>('GET', `${d(domain)}/webmail`),
+  updateWebmail: (domain: string, patch: Partial<Omit<WebmailSettings, 'logos'>>) => call<WebmailSettings>('POST', `${d(domain)}/webmail`, patch),
+  setLogo: (domain: string, slot: LogoSlot, image: string | null) => call<WebmailSettings>('POST', `${d(domain)}/webmail/logos/${slot}`, { image }),
+  logoUrl: (domain: string, slot: LogoSlot) => `${d(domain)}/webmail/logos/${slot}`,
+
   audit: (domain: string, q: AuditQuery) => {
     const p = new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize) });
     for (const k of ['actor', 'action', 'target', 'since', 'until'] as const) if (q[k] !== undefined && q[k] !== '') p.set(k, String(q[k]));
@@ -65,4 +82,5 @@ export const consoleKeys = {
   lists: (domain: string) => ['admin', 'lists', domain] as const,
   list: (address: string) => ['admin', 'list', address] as const,
   audit: (domain: string) => ['admin', 'audit', domain] as const,
+  webmail: (domain: string) => ['admin', 'webmail', domain] as const,
 };

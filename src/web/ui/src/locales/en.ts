@@ -150,12 +150,13 @@ export const en: Messages = {
     menu: { users: 'Mailbox users' },
     password: { old: 'Current password', new: 'New password', again: 'Repeat new password', mismatch: 'The new passwords differ', done: 'Password changed' },
     users: {
-      search: 'Search name or real name', allStatuses: 'All statuses', add: 'Add user', batch: 'Batch add users', export: 'Export users',
+      search: 'Search name or real name', allStatuses: 'All statuses', add: 'Add user', batch: 'Batch add users', export: 'Export users', exportTxt: 'Export as text',
       total: '{{total}} users', actions: 'Actions', edit: 'Edit', freeze: 'Freeze', unfreeze: 'Unfreeze', approve: 'Approve', delete: 'Delete',
       confirmDelete: 'Delete {{address}} and all their mail? This cannot be undone.', editTitle: 'Edit mailbox {{address}}', submit: 'Save',
       done: { approve: '{{address}} approved', freeze: '{{address}} frozen', unfreeze: '{{address}} unfrozen', remove: '{{address}} deleted' },
     },
     user: {
+      sendWelcome: 'Send the welcome letter', sendWelcomeHint: "Puts the domain's welcome letter (Webmail settings) in the user's inbox",
       name: 'User name', nameRequired: 'Enter a user name', address: 'Address', password: 'Password', passwordHint: 'At least 8 characters mixing letters and digits; no common passwords',
       passwordKeep: 'Leave empty to keep the password', realName: 'Real name', department: 'Department', noDepartment: 'No department', quotaMb: 'Mailbox quota (MB)',
       quotaHint: "Empty: the domain's default; 0: unlimited", diskQuotaMb: 'Network disk (MB)', unlimited: 'Unlimited', sendScope: 'May send to', receiveScope: 'May receive from',
@@ -163,6 +164,12 @@ export const en: Messages = {
     },
     status: { active: 'Active', frozen: 'Frozen', pending: 'Awaiting approval' },
     scope: { any: 'Anyone', internal: 'This domain only' },
+    bulk: {
+      update: 'Change selected ({{count}})', deleteButton: 'Delete selected ({{count}})', updateTitle: 'Change users in batch', deleteTitle: 'Delete users in batch',
+      help: 'One user name or address a line (the users ticked in the list are filled in). What is left empty stays as it is.', users: 'Users', unchanged: 'Unchanged', noDepartment: 'No department',
+      apply: 'Change {{count}} users', delete: 'Delete {{count}} users', confirmDelete: 'I confirm deleting these {{count}} users with all their mail, for good',
+      updated: '{{done}} users changed, {{failed}} failed', deleted: '{{done}} users deleted, {{failed}} failed',
+    },
     batch: {
       title: 'Batch add users', help: 'One user a line, as in the sample file (edit it in Excel and paste, or pick the file).', sample: 'Download the sample file',
       file: 'Choose a CSV file', text: 'CSV text', submit: 'Add users', close: 'Close', working: 'Adding users, please wait…',
@@ -181,8 +188,43 @@ export const en: Messages = {
     },
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  super: {
+    menu: { domains: 'Domains', domainAdmins: 'Domain admins', aliases: 'Mailbox and domain aliases' },
+    domains: {
+      add: 'Add domain', batch: 'Add domains in batch', export: 'Export domains', search: 'Search domains or companies', editTitle: 'Edit {{domain}}',
+      nameRequired: 'Enter the domain name', expiresHint: 'Empty: never expires', strongPasswords: 'Strong passwords for users', withAdmin: 'Also add the domain admin "admin"',
+      adminPassword: 'Domain admin password', adminHint: 'The domain admin signs in to /webmail/admin/ as admin@domain',
+      confirmDelete: 'Delete the domain {{domain}}?', deleteWarning: "Its {{users}} users with all their mail, the domain's mailing lists, aliases and admins are deleted for good.",
+      typeName: 'Type the domain name again to delete it', deleted: 'Deleted {{domain}}',
+      batchHelp: 'One domain a line in this format (comma-separated; everything after the name may be left out). Bad lines are listed with their line number and why; the others are added.',
+    },
+    modules: {
+      title: 'Webmail modules', hint: "The ticked modules are shown in this domain's webmail.",
+      personalContacts: 'Personal contacts', customerContacts: 'Customer contacts', enterpriseDirectory: 'Company directory', netDisk: 'Network disk',
+      tools: 'Business tools', password: 'Password settings', calendar: 'Calendar', pop: 'POP mail',
+    },
+    admins: { add: 'Add domain admin', hint: 'Domain admins of {{domain}} sign in to the domain console as name@domain' },
+    aliases: {
+      mailbox: 'Mailbox aliases', mailboxHint: 'Both the real and the virtual address receive mail; nobody signs in with the virtual one. Both must be in the same domain.',
+      addMailbox: 'Add mailbox alias', virtual: 'Virtual address', real: 'Real address', realRequired: 'Enter the real address',
+      domain: 'Domain aliases', domainHint: 'Mail to the virtual domain reaches the real one; nobody signs in through a domain alias.',
+      addDomain: 'Add domain alias', virtualDomain: 'Virtual domain', realDomain: 'Real domain', confirmDelete: 'Delete the alias {{alias}}?',
+    },
+  },
   console: {
-    menu: { info: 'Domain information', org: 'Organisation', deptAdmins: 'Department admins', lists: 'Mailing lists', audit: 'Admin operation log' },
+    menu: { webmail: 'Webmail settings', info: 'Domain information', org: 'Organisation', deptAdmins: 'Department admins', lists: 'Mailing lists', audit: 'Admin operation log' },
+    webmail: {
+      login: 'Sign-in page', template: 'Sign-in page template', templates: { default: 'Default', 'business-blue': 'Business blue', 'classic-126': '126 style', minimal: 'Minimal' },
+      customField: 'Custom sign-in field', customFieldLabel: 'Field name', customFieldHint: 'When on, users sign in with this field (e.g. staff number) instead of their mailbox name',
+      ssoUrl: 'Sign-in interface URL', ssoHint: 'Other systems POST a user name and an authentication code here to sign users in to the webmail',
+      announcement: 'Announcement', show: 'Show', title: 'Title', body: 'Text',
+      signature: 'Domain signature', signatureHint: 'Added at the end of every message the domain sends; HTML allowed.', text: 'Plain text',
+      welcome: 'Welcome letter', welcomeHint: '"(user)" is replaced by the new user\'s name, in the subject and the text.', send: 'Send a welcome letter', subject: 'Subject',
+      links: 'Home page links', linkTitle: 'Link name', linkUrl: 'Enter an http:// or https:// address', addLink: 'Add link',
+      sending: 'Charset and passwords', charset: 'Send charset', charsetHint: 'UTF-8 is recommended', strongPasswords: 'Strong passwords for users', strongHint: 'When off, weak passwords are allowed and easily guessed; not recommended',
+      logos: 'Logos', logosHint: 'PNG, JPEG, GIF or WebP, at most 256 KB; the sign-in logo is best at 349×47.', noLogo: 'None', upload: 'Upload',
+      slots: { afterLogin: 'Logo after sign-in', beforeLogin: 'Logo on the sign-in page', loginBackground: 'Sign-in page background' },
+    },
     save: 'Save', saved: 'Saved', createdAt: 'Created',
     info: {
       stats: 'Domain statistics', settings: 'Domain settings', name: 'Mail domain', status: 'Status', statuses: { valid: 'Valid', invalid: 'Disabled', expired: 'Expired' },
@@ -218,9 +260,10 @@ export const en: Messages = {
         admin_login: 'Sign-in', admin_logout: 'Sign-out', admin_create: 'Admin added', admin_delete: 'Admin deleted', admin_update: 'Admin changed', admin_password: 'Password changed',
         user_create: 'User added', user_update: 'User changed', user_delete: 'User deleted', user_freeze: 'User frozen', user_unfreeze: 'User unfrozen', user_password: 'User password set',
         user_department: 'Department changed', user_export: 'Users exported', 'user_batch-add': 'Users batch-added',
+        'user_batch-update': 'Users changed in batch', 'user_batch-delete': 'Users deleted in batch', domain_create: 'Domain added', domain_delete: 'Domain deleted', domain_export: 'Domains exported', 'domain_batch-add': 'Domains batch-added', domain_modules: 'Webmail modules set', alias_create: 'Mailbox alias added', alias_update: 'Mailbox alias changed', alias_delete: 'Mailbox alias deleted', domain_alias_create: 'Domain alias added', domain_alias_delete: 'Domain alias deleted',
         org_create: 'Department added', org_rename: 'Department renamed', org_move: 'Department moved', org_update: 'Department changed', org_delete: 'Department deleted',
         list_create: 'List added', list_update: 'List changed', list_delete: 'List deleted', list_member_add: 'Members added', list_member_remove: 'Member removed', list_export: 'Lists exported',
-        domain_update: 'Domain settings changed',
+        domain_webmail: 'Webmail settings changed', 'domain_logo_set': 'Logo set', 'domain_logo_delete': 'Logo removed', domain_update: 'Domain settings changed',
       },
     },
   },
@@ -252,6 +295,7 @@ export const en: Messages = {
     preferences: {
       format: 'Default display format', html: 'HTML', text: 'Plain text', charset: 'Send mail as', refresh: 'Refresh the list every (minutes)', pageSize: 'Mails per page',
       pageSizeHint: 'At most 50', saveSent: 'Save sent mail', autoSave: 'Add recipients to contacts automatically',
+      readingPane: 'Reading pane', pane: { right: 'Right of the list', below: 'Below the list', off: 'Off (mail opens in place of the list)' },
     },
     pop: {
       add: 'Add server', addTitle: 'Add POP account', editTitle: 'Edit POP account', host: 'Server', hostHint: 'e.g. pop.qq.com', port: 'Port', tls: 'Encryption',

@@ -148,12 +148,13 @@ export const zhCN = {
     menu: { users: '邮箱用户管理' },
     password: { old: '原密码', new: '新密码', again: '确认新密码', mismatch: '两次输入的新密码不一致', done: '密码已修改' },
     users: {
-      search: '搜索用户名或姓名', allStatuses: '全部状态', add: '添加新用户', batch: '批量添加用户', export: '导出用户',
+      search: '搜索用户名或姓名', allStatuses: '全部状态', add: '添加新用户', batch: '批量添加用户', export: '导出用户', exportTxt: '导出 txt',
       total: '共 {{total}} 个用户', actions: '操作', edit: '修改', freeze: '冻结', unfreeze: '解冻', approve: '审核通过', delete: '删除',
       confirmDelete: '删除 {{address}} 及其全部邮件？此操作不能撤销。', editTitle: '修改邮箱帐号 {{address}}', submit: '提交',
       done: { approve: '已开通 {{address}}', freeze: '已冻结 {{address}}', unfreeze: '已解冻 {{address}}', remove: '已删除 {{address}}' },
     },
     user: {
+      sendWelcome: '发送欢迎信', sendWelcomeHint: '把“webmail 设置”中的新用户欢迎信放进该用户的收件箱',
       name: '用户名', nameRequired: '请输入用户名', address: '邮箱地址', password: '密码', passwordHint: '至少 8 位，字母数字混合，不能是弱密码',
       passwordKeep: '留空则不修改密码', realName: '姓名', department: '部门', noDepartment: '不属于任何部门', quotaMb: '邮箱容量(MB)',
       quotaHint: '留空则使用域的缺省容量，0 为不限', diskQuotaMb: '网络硬盘(MB)', unlimited: '不限', sendScope: '发信范围', receiveScope: '收信范围',
@@ -161,6 +162,12 @@ export const zhCN = {
     },
     status: { active: '正常', frozen: '已冻结', pending: '待审批' },
     scope: { any: '不限', internal: '仅本域' },
+    bulk: {
+      update: '批量修改（{{count}}）', deleteButton: '批量删除（{{count}}）', updateTitle: '批量修改用户', deleteTitle: '批量删除用户',
+      help: '每行一个用户名或邮箱地址（列表中勾选的用户已填入）。留空的项目保持不变。', users: '用户列表', unchanged: '不修改', noDepartment: '不属于任何部门',
+      apply: '修改 {{count}} 个用户', delete: '删除 {{count}} 个用户', confirmDelete: '我确认删除这 {{count}} 个用户及其全部邮件，无法恢复',
+      updated: '已修改 {{done}} 个用户，{{failed}} 个失败', deleted: '已删除 {{done}} 个用户，{{failed}} 个失败',
+    },
     batch: {
       title: '批量添加用户', help: '每行一个用户，格式同范例文件（可用 Excel 编辑后复制粘贴，或直接选择文件）。', sample: '下载范例文件',
       file: '选择 CSV 文件', text: 'CSV 内容', submit: '开始添加', close: '关闭', working: '正在添加用户，请稍候…',
@@ -179,8 +186,43 @@ export const zhCN = {
     },
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  super: {
+    menu: { domains: '域名管理', domainAdmins: '域管理员', aliases: '邮箱/域别名' },
+    domains: {
+      add: '添加域名', batch: '批量添加域名', export: '导出域名', search: '搜索域名或公司', editTitle: '修改域名 {{domain}}',
+      nameRequired: '请输入域名', expiresHint: '留空表示永不过期', strongPasswords: '用户强密码验证', withAdmin: '同时添加域管理员 admin',
+      adminPassword: '域管理员密码', adminHint: '域管理员以 admin@域名 登录 /webmail/admin/',
+      confirmDelete: '删除域名 {{domain}}？', deleteWarning: '该域的 {{users}} 个用户及其全部邮件、邮件列表、别名和管理员将被删除，无法恢复。',
+      typeName: '请再次输入域名以确认删除', deleted: '已删除域名 {{domain}}',
+      batchHelp: '每行一个域名，按以下格式填写（逗号分隔，名称后的各项可省略）；出错的行会列出行号和原因，其余各行照常添加。',
+    },
+    modules: {
+      title: '前台模块设置', hint: '勾选的模块在该域的 webmail 中显示。',
+      personalContacts: '个人通讯录', customerContacts: '客户通讯录', enterpriseDirectory: '企业通讯录', netDisk: '网络硬盘',
+      tools: '商务小工具', password: '用户密码设定', calendar: '日程', pop: 'POP 邮件',
+    },
+    admins: { add: '添加域管理员', hint: '{{domain}} 的域管理员以 名称@域名 登录域管理后台' },
+    aliases: {
+      mailbox: '邮箱别名', mailboxHint: '真实邮件地址和虚拟邮件地址都可以收信；虚拟地址不能用于登录。两个地址必须在同一域下。',
+      addMailbox: '添加邮箱别名', virtual: '虚拟邮箱地址', real: '真实邮箱地址', realRequired: '请输入真实邮箱地址',
+      domain: '域别名', domainHint: '发送到虚拟域名的邮件，真实域名也能收到；域别名不允许登录。',
+      addDomain: '添加域别名', virtualDomain: '虚拟域名', realDomain: '真实域名', confirmDelete: '删除别名 {{alias}}？',
+    },
+  },
   console: {
-    menu: { info: '邮件域信息', org: '机构管理', deptAdmins: '部门管理员', lists: '邮件列表', audit: '管理员操作日志' },
+    menu: { webmail: 'webmail 设置', info: '邮件域信息', org: '机构管理', deptAdmins: '部门管理员', lists: '邮件列表', audit: '管理员操作日志' },
+    webmail: {
+      login: '登录页面设置', template: '登录页面模板', templates: { default: '默认', 'business-blue': '蓝色商务', 'classic-126': '126 风格', minimal: '简洁' },
+      customField: '自定义用户字段', customFieldLabel: '字段名称', customFieldHint: '启用后用户以该字段（如工号）登录，不再用邮箱名登录',
+      ssoUrl: '登录接口地址', ssoHint: '第三方系统以 POST 方式提交用户名和认证码到此地址登录 webmail',
+      announcement: '系统公告', show: '显示', title: '标题', body: '内容',
+      signature: '域签名', signatureHint: '域签名显示在本域所有邮箱发出的信件末尾，支持 HTML。', text: '纯文本',
+      welcome: '新用户欢迎信', welcomeHint: '“(user)”会替换成新用户的姓名，标题和正文中均可使用。', send: '发送欢迎信', subject: '邮件标题',
+      links: '首页链接设置', linkTitle: '链接名称', linkUrl: '请输入 http:// 或 https:// 地址', addLink: '添加链接',
+      sending: '发送编码与密码', charset: '发送编码', charsetHint: '建议使用默认的 UTF-8', strongPasswords: '用户强密码验证', strongHint: '关闭后可设置弱密码，容易被暴力破解，不建议关闭',
+      logos: 'Logo 设置', logosHint: 'PNG、JPEG、GIF 或 WebP 图片，不超过 256 KB；登录前的 Logo 建议 349×47。', noLogo: '未设置', upload: '上传',
+      slots: { afterLogin: '登录后的 Logo', beforeLogin: '登录前的 Logo', loginBackground: '登录页面背景' },
+    },
     save: '保存', saved: '已保存', createdAt: '创建时间',
     info: {
       stats: '域信息管理统计', settings: '域设置', name: '邮箱域名', status: '域状态', statuses: { valid: '有效', invalid: '无效', expired: '过期' },
@@ -216,9 +258,10 @@ export const zhCN = {
         admin_login: '登录', admin_logout: '退出', admin_create: '添加管理员', admin_delete: '删除管理员', admin_update: '修改管理员', admin_password: '修改密码',
         user_create: '添加用户', user_update: '修改用户', user_delete: '删除用户', user_freeze: '冻结用户', user_unfreeze: '解冻用户', user_password: '修改用户密码',
         user_department: '调整部门', user_export: '导出用户', 'user_batch-add': '批量添加用户',
+        'user_batch-update': '批量修改用户', 'user_batch-delete': '批量删除用户', domain_create: '添加域名', domain_delete: '删除域名', domain_export: '导出域名', 'domain_batch-add': '批量添加域名', domain_modules: '前台模块设置', alias_create: '添加邮箱别名', alias_update: '修改邮箱别名', alias_delete: '删除邮箱别名', domain_alias_create: '添加域别名', domain_alias_delete: '删除域别名',
         org_create: '添加部门', org_rename: '部门改名', org_move: '调整上级机构', org_update: '修改部门', org_delete: '删除部门',
         list_create: '添加邮件列表', list_update: '修改邮件列表', list_delete: '删除邮件列表', list_member_add: '添加列表成员', list_member_remove: '移除列表成员', list_export: '导出邮件列表',
-        domain_update: '修改域设置',
+        domain_webmail: 'webmail 设置', 'domain_logo_set': '设置 Logo', 'domain_logo_delete': '删除 Logo', domain_update: '修改域设置',
       },
     },
   },
@@ -250,6 +293,7 @@ export const zhCN = {
     preferences: {
       format: '默认显示格式', html: 'HTML 文本', text: 'Text 文本', charset: '邮件发送编码', refresh: '列表刷新时间（分钟）', pageSize: '每页显示邮件数',
       pageSizeHint: '最多 50 封', saveSent: '保存已发送的邮件', autoSave: '自动保存收件人到通讯录',
+      readingPane: '阅读窗格', pane: { right: '列表右侧', below: '列表下方', off: '关闭（在列表处打开）' },
     },
     pop: {
       add: '添加服务器', addTitle: '添加 POP 邮箱', editTitle: '修改 POP 邮箱', host: '主机地址', hostHint: '例如 pop.qq.com', port: '端口', tls: '加密方式',

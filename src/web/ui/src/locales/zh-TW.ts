@@ -150,12 +150,13 @@ export const zhTW: Messages = {
     menu: { users: '郵箱使用者管理' },
     password: { old: '原密碼', new: '新密碼', again: '確認新密碼', mismatch: '兩次輸入的新密碼不一致', done: '密碼已修改' },
     users: {
-      search: '搜尋使用者名稱或姓名', allStatuses: '全部狀態', add: '新增使用者', batch: '批次新增使用者', export: '匯出使用者',
+      search: '搜尋使用者名稱或姓名', allStatuses: '全部狀態', add: '新增使用者', batch: '批次新增使用者', export: '匯出使用者', exportTxt: '匯出 txt',
       total: '共 {{total}} 個使用者', actions: '操作', edit: '修改', freeze: '凍結', unfreeze: '解凍', approve: '審核通過', delete: '刪除',
       confirmDelete: '刪除 {{address}} 及其全部郵件？此操作無法復原。', editTitle: '修改郵箱帳號 {{address}}', submit: '提交',
       done: { approve: '已開通 {{address}}', freeze: '已凍結 {{address}}', unfreeze: '已解凍 {{address}}', remove: '已刪除 {{address}}' },
     },
     user: {
+      sendWelcome: '寄送歡迎信', sendWelcomeHint: '把「webmail 設定」中的新使用者歡迎信放進該使用者的收件匣',
       name: '使用者名稱', nameRequired: '請輸入使用者名稱', address: '郵箱地址', password: '密碼', passwordHint: '至少 8 位，字母數字混合，不能是弱密碼',
       passwordKeep: '留空則不修改密碼', realName: '姓名', department: '部門', noDepartment: '不屬於任何部門', quotaMb: '郵箱容量(MB)',
       quotaHint: '留空則使用網域的預設容量，0 為不限', diskQuotaMb: '網路硬碟(MB)', unlimited: '不限', sendScope: '發信範圍', receiveScope: '收信範圍',
@@ -163,6 +164,12 @@ export const zhTW: Messages = {
     },
     status: { active: '正常', frozen: '已凍結', pending: '待審核' },
     scope: { any: '不限', internal: '僅本網域' },
+    bulk: {
+      update: '批次修改（{{count}}）', deleteButton: '批次刪除（{{count}}）', updateTitle: '批次修改使用者', deleteTitle: '批次刪除使用者',
+      help: '每行一個使用者名稱或郵件地址（清單中勾選的使用者已填入）。留空的項目維持不變。', users: '使用者清單', unchanged: '不修改', noDepartment: '不屬於任何部門',
+      apply: '修改 {{count}} 位使用者', delete: '刪除 {{count}} 位使用者', confirmDelete: '我確認刪除這 {{count}} 位使用者及其全部郵件，無法復原',
+      updated: '已修改 {{done}} 位使用者，{{failed}} 位失敗', deleted: '已刪除 {{done}} 位使用者，{{failed}} 位失敗',
+    },
     batch: {
       title: '批次新增使用者', help: '每行一個使用者，格式同範例檔（可用 Excel 編輯後複製貼上，或直接選擇檔案）。', sample: '下載範例檔',
       file: '選擇 CSV 檔案', text: 'CSV 內容', submit: '開始新增', close: '關閉', working: '正在新增使用者，請稍候…',
@@ -181,8 +188,43 @@ export const zhTW: Messages = {
     },
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
+  super: {
+    menu: { domains: '網域管理', domainAdmins: '網域管理員', aliases: '郵箱/網域別名' },
+    domains: {
+      add: '新增網域', batch: '批次新增網域', export: '匯出網域', search: '搜尋網域或公司', editTitle: '修改網域 {{domain}}',
+      nameRequired: '請輸入網域', expiresHint: '留空表示永不到期', strongPasswords: '使用者強密碼驗證', withAdmin: '同時新增網域管理員 admin',
+      adminPassword: '網域管理員密碼', adminHint: '網域管理員以 admin@網域 登入 /webmail/admin/',
+      confirmDelete: '刪除網域 {{domain}}？', deleteWarning: '該網域的 {{users}} 位使用者及其全部郵件、郵件清單、別名和管理員將被刪除，無法復原。',
+      typeName: '請再次輸入網域以確認刪除', deleted: '已刪除網域 {{domain}}',
+      batchHelp: '每行一個網域，依以下格式填寫（逗號分隔，名稱後的各項可省略）；出錯的行會列出行號和原因，其餘各行照常新增。',
+    },
+    modules: {
+      title: '前台模組設定', hint: '勾選的模組在該網域的 webmail 中顯示。',
+      personalContacts: '個人通訊錄', customerContacts: '客戶通訊錄', enterpriseDirectory: '企業通訊錄', netDisk: '網路硬碟',
+      tools: '商務小工具', password: '使用者密碼設定', calendar: '行事曆', pop: 'POP 郵件',
+    },
+    admins: { add: '新增網域管理員', hint: '{{domain}} 的網域管理員以 名稱@網域 登入網域管理後台' },
+    aliases: {
+      mailbox: '郵箱別名', mailboxHint: '真實郵件地址和虛擬郵件地址都可以收信；虛擬地址不能用於登入。兩個地址必須在同一網域下。',
+      addMailbox: '新增郵箱別名', virtual: '虛擬郵箱地址', real: '真實郵箱地址', realRequired: '請輸入真實郵箱地址',
+      domain: '網域別名', domainHint: '寄到虛擬網域的郵件，真實網域也能收到；網域別名不允許登入。',
+      addDomain: '新增網域別名', virtualDomain: '虛擬網域', realDomain: '真實網域', confirmDelete: '刪除別名 {{alias}}？',
+    },
+  },
   console: {
-    menu: { info: '郵件域信息', org: '机構管理', deptAdmins: '部門管理員', lists: '郵件列表', audit: '管理員操作日誌' },
+    menu: { webmail: 'webmail 設定', info: '郵件域信息', org: '机構管理', deptAdmins: '部門管理員', lists: '郵件列表', audit: '管理員操作日誌' },
+    webmail: {
+      login: '登入頁面設定', template: '登入頁面範本', templates: { default: '預設', 'business-blue': '藍色商務', 'classic-126': '126 風格', minimal: '簡潔' },
+      customField: '自訂使用者欄位', customFieldLabel: '欄位名稱', customFieldHint: '啟用後使用者以該欄位（如工號）登入，不再用郵箱名稱登入',
+      ssoUrl: '登入介面位址', ssoHint: '第三方系統以 POST 方式提交使用者名稱和認證碼到此位址登入 webmail',
+      announcement: '系統公告', show: '顯示', title: '標題', body: '內容',
+      signature: '網域簽名', signatureHint: '網域簽名顯示在本網域所有郵箱寄出的信件末尾，支援 HTML。', text: '純文字',
+      welcome: '新使用者歡迎信', welcomeHint: '「(user)」會替換成新使用者的姓名，標題和內文中均可使用。', send: '寄送歡迎信', subject: '郵件標題',
+      links: '首頁連結設定', linkTitle: '連結名稱', linkUrl: '請輸入 http:// 或 https:// 位址', addLink: '新增連結',
+      sending: '寄送編碼與密碼', charset: '寄送編碼', charsetHint: '建議使用預設的 UTF-8', strongPasswords: '使用者強密碼驗證', strongHint: '關閉後可設定弱密碼，容易被暴力破解，不建議關閉',
+      logos: 'Logo 設定', logosHint: 'PNG、JPEG、GIF 或 WebP 圖片，不超過 256 KB；登入前的 Logo 建議 349×47。', noLogo: '未設定', upload: '上傳',
+      slots: { afterLogin: '登入後的 Logo', beforeLogin: '登入前的 Logo', loginBackground: '登入頁面背景' },
+    },
     save: '保存', saved: '已保存', createdAt: '創建時間',
     info: {
       stats: '域信息管理統計', settings: '域設置', name: '郵箱域名', status: '域状態', statuses: { valid: '有效', invalid: '無效', expired: '過期' },
@@ -218,9 +260,10 @@ export const zhTW: Messages = {
         admin_login: '登錄', admin_logout: '退出', admin_create: '添加管理員', admin_delete: '刪除管理員', admin_update: '修改管理員', admin_password: '修改密碼',
         user_create: '添加用戶', user_update: '修改用戶', user_delete: '刪除用戶', user_freeze: '凍結用戶', user_unfreeze: '解凍用戶', user_password: '修改用戶密碼',
         user_department: '調整部門', user_export: '導出用戶', 'user_batch-add': '批量添加用戶',
+        'user_batch-update': '批次修改使用者', 'user_batch-delete': '批次刪除使用者', domain_create: '新增網域', domain_delete: '刪除網域', domain_export: '匯出網域', 'domain_batch-add': '批次新增網域', domain_modules: '前台模組設定', alias_create: '新增郵箱別名', alias_update: '修改郵箱別名', alias_delete: '刪除郵箱別名', domain_alias_create: '新增網域別名', domain_alias_delete: '刪除網域別名',
         org_create: '添加部門', org_rename: '部門改名', org_move: '調整上級机構', org_update: '修改部門', org_delete: '刪除部門',
         list_create: '添加郵件列表', list_update: '修改郵件列表', list_delete: '刪除郵件列表', list_member_add: '添加列表成員', list_member_remove: '移除列表成員', list_export: '導出郵件列表',
-        domain_update: '修改域設置',
+        domain_webmail: 'webmail 設定', 'domain_logo_set': '設定 Logo', 'domain_logo_delete': '刪除 Logo', domain_update: '修改域設置',
       },
     },
   },
@@ -252,6 +295,7 @@ export const zhTW: Messages = {
     preferences: {
       format: '預設顯示格式', html: 'HTML 文字', text: 'Text 文字', charset: '郵件傳送編碼', refresh: '清單重新整理時間（分鐘）', pageSize: '每頁顯示郵件數',
       pageSizeHint: '最多 50 封', saveSent: '儲存已傳送的郵件', autoSave: '自動儲存收件人到通訊錄',
+      readingPane: '閱讀窗格', pane: { right: '清單右側', below: '清單下方', off: '關閉（在清單處開啟）' },
     },
     pop: {
       add: '新增伺服器', addTitle: '新增 POP 信箱', editTitle: '修改 POP 信箱', host: '主機位址', hostHint: '例如 pop.qq.com', port: '連接埠', tls: '加密方式',

@@ -1,6 +1,6 @@
 /**
  * 参数设置 (manual part 2 §1.17.4): default display format, send charset, list refresh, mails per
- * page (at most 50), save sent mail, auto-save recipients. Compose and the list read them from
+ * page (at most 50), save sent mail, auto-save recipients; and where an opened mail shows (阅读窗格). Compose and the list read them from
  * GET /api/options/compose and /api/options/preferences.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
@@ -23,6 +23,9 @@ export function PreferencesTab() {
     setSaving(true);
     try {
       queryClient.setQueryData(optionKeys.preferences, await optionsApi.setPreferences(v));
+      // The lists take the new page size, and compose the new format, charset and save-sent choice.
+      void queryClient.invalidateQueries({ queryKey: ['messages'] });
+      void queryClient.invalidateQueries({ queryKey: ['compose-options'] });
       void message.success(t('options.saved'));
     } catch (err) {
       if (!markField(form, err)) void message.error(optionError(t, err));
@@ -38,6 +41,9 @@ export function PreferencesTab() {
       </Form.Item>
       <Form.Item name="charset" label={t('options.preferences.charset')}>
         <Radio.Group options={[{ value: 'utf-8', label: 'UTF-8' }, { value: 'gb2312', label: 'GB 2312' }]} />
+      </Form.Item>
+      <Form.Item name="readingPane" label={t('options.preferences.readingPane')}>
+        <Radio.Group options={(['right', 'below', 'off'] as const).map((v) => ({ value: v, label: t(`options.preferences.pane.${v}`) }))} />
       </Form.Item>
       <Form.Item name="refreshMinutes" label={t('options.preferences.refresh')}><InputNumber min={1} max={120} precision={0} /></Form.Item>
       <Form.Item name="pageSize" label={t('options.preferences.pageSize')} extra={t('options.preferences.pageSizeHint')}>

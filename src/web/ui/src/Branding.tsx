@@ -1,0 +1,44 @@
+/**
+ * What the domain's admins set for its webmail (FEATURES A8, GET /api/branding/:domain): the logo
+ * after sign-in in the header, and the announcement (系统公告) above the mail, which a user may
+ * close for this visit. Plain text only: the announcement is shown as text, never as HTML.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { Alert } from 'antd';
+import { useState } from 'react';
+import { requestJson } from './api.ts';
+
+interface Branding {
+  domain: string;
+  announcement: { title: string; body: string } | null;
+  homeLinks: Array<{ title: string; url: string }>;
+  logos: Array<'afterLogin' | 'beforeLogin' | 'loginBackground'>;
+}
+
+const enc = encodeURIComponent;
+
+export function useBranding(address: string) {
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return useQuery({
+    queryKey: ['branding', domain],
+    queryFn: () => requestJson<Branding>('GET', `/api/branding/${enc(domain)}`, undefined, ''),
+    staleTime: 5 * 60_000, retry: false,
+  });
+}
+
+export function BrandLogo({ address, alt }: { address: string; alt: string }) {
+  const b = useBranding(address).data;
+  if (!b?.logos.includes('afterLogin')) return null;
+  return <img className="yj-logo" src={`/api/branding/${enc(b.domain)}/logos/afterLogin`} alt={alt} style={{ maxHeight: 40, maxWidth: 200, marginRight: 8 }} />;
+}
+
+export function Announcement({ address }: { address: string }) {
+  const b = useBranding(address).data;
+  const [closed, setClosed] = useState(false);
+  if (!b?.announcement || closed) return null;
+  return (
+    <Alert type="info" showIcon closable onClose={() => setClosed(true)} role="note" aria-label={b.announcement.title}
+      message={b.announcement.title} description={b.announcement.body ? <span style={{ whiteSpace: 'pre-wrap' }}>{b.announcement.body}</span> : undefined}
+      style={{ margin: '8px 8px 0' }} />
+  );
+}
