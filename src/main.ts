@@ -15,6 +15,8 @@ import { createLogger, type Logger } from './core/log/logger.ts';
 import { AdminService } from './directory/admins.ts';
 import { AliasService } from './directory/aliases.ts';
 import { DomainService } from './directory/domains.ts';
+import { ContentFilterStage } from './content-filter/stage.ts';
+import { HashcashStage } from './antispam/hashcash.ts';
 import { ListService } from './directory/lists.ts';
 import { OrgService } from './directory/orgs.ts';
 import { Resolver } from './directory/resolve.ts';
@@ -149,7 +151,20 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     screening,
     new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
     new SenderAuthStage({ hostname: config.hostname, lookup: dns(() => settings.current().senderAuth.dnsCacheSec * 1000) }),
-    new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)), new SpamScoreStage(classifier),
+    new GreylistStage(store), new AntivirusStage(), new UriblStage(dns(() => 0)),
+    new HashcashStage({ isLocalDomain: (d) => domains.isLocal(d) }), // before scoring: a valid stamp lowers the score
+    new SpamScoreStage(classifier),
+    // Last: its rules may test the spam score; it runs for outgoing mail too (monitoring, archive).
+    new ContentFilterStage({
+      hostname: config.hostname,
+      isLocalDomain: (d) => domains.isLocal(d),
+      isList: async (address) => {
+        const at = address.lastIndexOf('@');
+        const domain = at > 0 ? await domains.resolveDomain(address.slice(at + 1)) : undefined;
+        return domain !== undefined && (await store.read((tx) => tx.lists.byAddress(domain.id, address.slice(0, at).toLowerCase()))) !== undefined;
+      },
+      pruneDeliveredIds: (before) => store.tx((tx) => tx.deliveredIds.prune(before)),
+    }),
   ];
   const pipeline = new Pipeline({
     stages, store, blobs, queue, clock, settings: () => settings.current(), logsDir: join(config.dataDir, 'logs'), node: config.hostname, warn: (m) => logger.warn(m),

@@ -8,6 +8,7 @@ import { describeError, isMailError } from '../core/errors.ts';
 import { registerAdmin } from './admin.ts';
 import { registerAlias } from './alias.ts';
 import { registerAntispam } from './antispam.ts';
+import { registerContentFilter } from './content-filter.ts';
 import { registerBackup } from './backup.ts';
 import { registerDkim } from './dkim.ts';
 import { registerDoctor } from './doctor.ts';
@@ -32,7 +33,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerQuarantine, registerAntispam, registerDkim, registerImport, registerPopAccount, registerSecurity, registerService, registerDoctor, registerBackup]) {
+  for (const register of [registerInit, registerStart, registerDomain, registerUser, registerAlias, registerList, registerAdmin, registerSettings, registerQueue, registerQuarantine, registerAntispam, registerContentFilter, registerDkim, registerImport, registerPopAccount, registerSecurity, registerService, registerDoctor, registerBackup]) {
     register(program);
   }
   // Subcommands inherit exitOverride so usage errors reach the handler below as exit code 2.

@@ -135,6 +135,12 @@ export class CollectWorker {
     return {
       ...this.common(), via: 'multipop', maxMessageBytes: this.deps.settings().collect.maxMessageBytes,
       route: async () => ({ recipients: [owner.address] }),
+      archiveCopy: () => {
+        // S3 archiving (contentFilter.archive): mail collected by MultiPOP is incoming mail, archived when includeMultiPop.
+        const ar = this.deps.settings().contentFilter.archive;
+        if (!ar.enabled || !ar.includeMultiPop || ar.direction === 'out' || ar.addresses.length === 0) return undefined;
+        return { to: [...ar.addresses], ...(ar.tagSubject && ar.subjectTag ? { subjectTag: ar.subjectTag } : {}) };
+      },
     };
   }
 

@@ -82,3 +82,37 @@ test('without UIDL, messages are keyed by a SHA-256 of their bytes and collected
   assert.deepEqual(queued.at(-1), 'four');
   assert.doesNotMatch(raws.at(-1)!, /X-Youju-/i);
 });
+
+test('MultiPOP archiving: the archive copy is queued with the collected message, from the null sender, subject tagged', async (t) => {
+  const server = await fakePop3(['From: a@x.test\r\nSubject: hello\r\n\r\nbody\r\n']);
+  t.after(() => server.close());
+  const stores = await openTestStore('sqlite');
+  t.after(() => stores.close());
+  const store = stores.store;
+  const account = await store.tx((tx) => tx.popAccounts.create({
+    kind: 'domain', userId: null, host: '127.0.0.1', port: (server.address() as AddressInfo).port, tls: 'none',
+    username: 'u', passwordEnc: 'p', leaveOnServer: true,
+  }));
+  const queued: Array<{ sender: string; recipients: string[]; raw: string }> = [];
+  const deps: CollectorDeps = {
+    store, clock: fixedClock(Date.UTC(2026, 0, 1)), hostname: 'mx.test', secrets: { decrypt: (s) => s },
+    queue: {
+      prepare: async (p) => ({ ...p, raw: undefined, queuedRaw: p.raw.toString('latin1') }) as unknown as PreparedSubmission,
+      enqueue: async (_tx, p) => {
+        const q = p as unknown as { sender: string; recipients: string[]; queuedRaw: string };
+        queued.push({ sender: q.sender, recipients: q.recipients, raw: q.queuedRaw });
+        return 1 as never;
+      },
+      wake: () => undefined,
+    },
+  };
+  const o: CollectOptions = {
+    timeoutMs: 5000, verifyCertificates: false, maxMessageBytes: 0, via: 'multipop', route: async () => ({ recipients: ['owner@b.c'] }),
+    archiveCopy: () => ({ to: ['archive@b.c'], subjectTag: '[archive]' }),
+  };
+  assert.equal((await collectAccount(deps, account, o)).fetched, 1);
+  assert.deepEqual(queued.map((q) => q.recipients), [['owner@b.c'], ['archive@b.c']]);
+  assert.equal(queued[1]!.sender, '');
+  assert.match(queued[1]!.raw, /^Subject: \[archive\] hello\r$/m);
+  assert.match(queued[0]!.raw, /^Subject: hello\r$/m);
+});

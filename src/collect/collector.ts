@@ -16,6 +16,7 @@ import type { PopAccount, Store } from '../store/store.ts';
 import type { QueueService } from '../queue/queue.ts';
 import { isMailError } from '../core/errors.ts';
 import { withoutInternalHeaders } from '../mime/header-check.ts';
+import { routedSubmissions } from '../pipeline/routing.ts';
 import { contentUid, Pop3Client } from './pop3-client.ts';
 
 export interface Sealer {
@@ -43,6 +44,8 @@ export interface CollectOptions {
   smallFirst?: boolean;
   /** Keeps a copy of each downloaded message (DomainPOP archive); its failure is logged, not fatal. */
   archive?(raw: Buffer, uid: string): Promise<void>;
+  /** Where the archive copy of a collected message goes (contentFilter.archive), queued with it in one transaction. */
+  archiveCopy?(): { to: string[]; subjectTag?: string } | undefined;
   /** 'multipop' or 'domainpop', kept in the queue entry's meta. */
   via: string;
   log?(line: string): void;
@@ -110,12 +113,17 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
       const prepared = route.recipients.length > 0
         ? await deps.queue.prepare({ sender: '', recipients: route.recipients, raw: Buffer.concat([Buffer.from(trace), body]), meta: { collectedBy: o.via, popAccount: a.id } })
         : undefined;
+      const copyTo = prepared ? o.archiveCopy?.() : undefined;
+      const archived = prepared && copyTo ? await deps.queue.prepare(routedSubmissions(
+        { sender: '', recipients: route.recipients, raw: Buffer.concat([Buffer.from(trace), body]) },
+        { recipients: [], copies: [{ to: copyTo.to, reason: 'archive', subjectTag: copyTo.subjectTag }], messages: [] })[0]!) : undefined;
       let queued = false;
       try {
         queued = await deps.store.tx(async (tx) => {
           await tx.popAccounts.markSeen(a.id, uid, now);
           if (route.messageId && !(await tx.popAccounts.recordMessageId(a.id, route.messageId, now))) return false;
           if (prepared) await deps.queue.enqueue(tx, prepared);
+          if (archived) await deps.queue.enqueue(tx, archived);
           return prepared !== undefined;
         });
       } catch (err) {

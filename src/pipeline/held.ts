@@ -10,10 +10,11 @@
  */
 import type { Settings } from '../config/settings.ts';
 import type { Clock } from '../core/clock.ts';
-import type { QueueService } from '../queue/queue.ts';
+import type { PreparedSubmission, QueueService } from '../queue/queue.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { QueueEntry, Store } from '../store/store.ts';
 import type { QuarantineService } from './quarantine.ts';
+import { routedSubmissions } from './routing.ts';
 import { PipelineSession, type HeldInfo, type SessionHost } from './session.ts';
 
 export interface HeldDeps {
@@ -78,7 +79,18 @@ export class HeldMessages {
     switch (out.kind) {
       case 'deliver': {
         const released = { ...rest, pipeline: { scannedAfterHold: info.held, attempts: (info.attempts ?? 0) + 1 } };
-        if (out.headers.length === 0 && out.raw === raw) {
+        if (out.routing) {
+          // The content filter's redirect, copies and notifications replace the held entry in one transaction.
+          const subs = routedSubmissions({
+            sender: e.sender, recipients, raw: Buffer.concat([Buffer.from(out.headers.map((h) => `${h}\r\n`).join('')), out.raw]), priority: e.priority, meta: released,
+          }, out.routing);
+          const prepared: PreparedSubmission[] = [];
+          for (const sub of subs) prepared.push(await this.deps.queue.prepare(sub));
+          await store.tx(async (tx) => {
+            for (const p of prepared) await this.deps.queue.enqueue(tx, p);
+            await tx.queue.delete(e.id);
+          });
+        } else if (out.headers.length === 0 && out.raw === raw) {
           await store.tx((tx) => tx.queue.settle(e.id, { state: 'inbound', nextAttemptAt: now, meta: released }, []));
         } else {
           const p = await this.deps.queue.prepare({

@@ -7,11 +7,11 @@
  * '<stage>.<kind>'.
  */
 import type { Settings } from '../config/settings.ts';
-import type { HeaderMatch, Hook, PipelineMessage, ScoreItem, Stage, StageContext, Verdict } from './stage.ts';
+import type { HeaderMatch, Hook, PipelineMessage, Routing, ScoreItem, Stage, StageContext, Verdict } from './stage.ts';
 
 /** What a hook came to: passed (with what to add), or the first verdict that stopped it. */
 export type HookOutcome =
-  | { kind: 'pass'; headers: string[]; strip: HeaderMatch[]; score: ScoreItem[] }
+  | { kind: 'pass'; headers: string[]; strip: HeaderMatch[]; score: ScoreItem[]; routing?: Routing }
   | { kind: 'stop'; stage: string; verdict: Exclude<Verdict, { kind: 'continue' | 'accept' }>; headers: string[]; strip: HeaderMatch[]; score: ScoreItem[] };
 
 export interface HookCall {
@@ -33,6 +33,7 @@ export async function runHook(stages: readonly Stage[], call: HookCall, settings
   const headers: string[] = [];
   const strip: HeaderMatch[] = [];
   const score: ScoreItem[] = [];
+  let routing: Routing | undefined;
   for (const stage of stages) {
     const fn = stage[call.hook];
     if (!fn || !stage.isEnabled(settings)) continue;
@@ -42,6 +43,7 @@ export async function runHook(stages: readonly Stage[], call: HookCall, settings
     if (verdict.kind === 'continue' || verdict.kind === 'accept') {
       headers.push(...verdict.headers ?? []);
       strip.push(...verdict.strip ?? []);
+      if (verdict.routing) routing = mergeRouting(routing, verdict.routing);
       if (verdict.score?.length) {
         score.push(...verdict.score);
         // Later stages (the scoring stage) read every contribution so far in results 'score'.
@@ -60,7 +62,18 @@ export async function runHook(stages: readonly Stage[], call: HookCall, settings
     ctx.count(verdict.kind);
     return { kind: 'stop', stage: stage.name, verdict, headers, strip, score };
   }
-  return { kind: 'pass', headers, strip, score };
+  return { kind: 'pass', headers, strip, score, ...(routing ? { routing } : {}) };
+}
+
+/** A later stage's routing on top of an earlier one's: its recipients and folder win, copies and messages add up. */
+export function mergeRouting(a: Routing | undefined, b: Routing): Routing {
+  if (!a) return b;
+  return {
+    ...(b.recipients ?? a.recipients ? { recipients: b.recipients ?? a.recipients } : {}),
+    ...(b.folder ?? a.folder ? { folder: b.folder ?? a.folder } : {}),
+    copies: [...a.copies, ...b.copies],
+    messages: [...a.messages, ...b.messages],
+  };
 }
 
 async function withTimeout(stage: Stage, call: HookCall, ctx: StageContext, timeoutMs: number): Promise<Verdict> {

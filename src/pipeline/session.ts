@@ -13,7 +13,7 @@ import { stripHeaders } from './strip-headers.ts';
 import { runHook, type HookCall, type HookOutcome } from './runner.ts';
 import { parseMimeTree, type MimePart } from '../mime/mime-tree.ts';
 import { searchableText } from '../mime/search-text.ts';
-import type { Client, PipelineMessage, ReceivedMessage, Reply, Stage, StageContext } from './stage.ts';
+import type { Client, PipelineMessage, ReceivedMessage, Reply, Routing, Stage, StageContext } from './stage.ts';
 
 /** What the protocol answers a connect, MAIL or RCPT with. */
 export type StepOutcome = { kind: 'pass' } | { kind: 'refuse'; reply: Reply; close: boolean };
@@ -23,7 +23,7 @@ export type StepOutcome = { kind: 'pass' } | { kind: 'refuse'; reply: Reply; clo
  * the header fields stages asked to remove; `headers` go on top of it.
  */
 export type DataOutcome =
-  | { kind: 'deliver'; raw: Buffer; headers: string[] }
+  | { kind: 'deliver'; raw: Buffer; headers: string[]; routing?: Routing }
   /** Queue it in the holding state with `meta` merged into the entry's meta (the held worker looks again). */
   | { kind: 'hold'; raw: Buffer; headers: string[]; retrySec: number; meta: { pipeline: HeldInfo } }
   | { kind: 'quarantine'; raw: Buffer; headers: string[]; stage: string; reason: string }
@@ -113,7 +113,7 @@ export class PipelineSession {
     const start = from === undefined ? 0 : Math.max(0, all.findIndex((s) => s.name === from));
     const out = await this.#run({ hook: 'data', msg }, all.slice(start));
     const raw = stripHeaders(msg.raw, out.strip);
-    if (out.kind === 'pass') return { kind: 'deliver', raw, headers: out.headers };
+    if (out.kind === 'pass') return { kind: 'deliver', raw, headers: out.headers, ...(out.routing ? { routing: out.routing } : {}) };
     const v = out.verdict;
     switch (v.kind) {
       case 'hold': return { kind: 'hold', raw, headers: out.headers, retrySec: v.retrySec, meta: { pipeline: { held: out.stage, reason: v.reason, attempts: 0 } } };

@@ -30,6 +30,21 @@ export interface HeaderMatch {
   valuePrefix?: string;
 }
 
+/**
+ * What should become of a passing message besides delivery to its envelope (the content filter,
+ * S6): smtp/ queues the message and all of these in one transaction. Later stages' routings merge.
+ */
+export interface Routing {
+  /** Replaces the envelope recipients (redirect); [] = the message itself goes nowhere (deleted, copies still go). */
+  recipients?: string[];
+  /** Local recipients file it in this folder (queue entry meta.folder). */
+  folder?: string;
+  /** Copies of the message as queued (with the added headers), from the null sender; subjectTag goes before the subject. */
+  copies: { to: string[]; reason: string; subjectTag?: string }[];
+  /** Complete messages to send (notifications), from the null sender. */
+  messages: { to: string[]; raw: Buffer; reason: string }[];
+}
+
 /** What may come with a passing verdict: header lines to add, fields to remove, and score contributions. */
 interface Extras {
   /** Complete header fields without the final CRLF, e.g. 'Authentication-Results: mx; spf=pass …'. */
@@ -37,6 +52,8 @@ interface Extras {
   /** End of DATA: fields of the incoming message to remove (forged Authentication-Results, X-Spam-*). */
   strip?: HeaderMatch[];
   score?: ScoreItem[];
+  /** End of DATA: redirect, copies, notifications, folder. */
+  routing?: Routing;
 }
 
 export type Verdict =

@@ -66,6 +66,22 @@ export class QueueService {
     return id;
   }
 
+  /**
+   * Several messages queued in one transaction (a message and the copies and notifications its
+   * content filter asked for): durable all together when it resolves, or none of them.
+   */
+  async submitAll(subs: Submission[]): Promise<QueueId[]> {
+    const prepared: PreparedSubmission[] = [];
+    for (const s of subs) prepared.push(await this.prepare(s));
+    const ids = await this.store.tx(async (tx) => {
+      const out: QueueId[] = [];
+      for (const p of prepared) out.push(await this.enqueue(tx, p));
+      return out;
+    });
+    this.wake();
+    return ids;
+  }
+
   /** This node's runner takes submitted entries straight away (see submit); returns the undo. */
   handOffTo(h: Handoff): () => void {
     this.handoff = h;

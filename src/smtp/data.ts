@@ -14,6 +14,7 @@ import type { Readable } from 'node:stream';
 import type { SMTPServerSession } from 'smtp-server';
 import { rfc5322Date } from '../mime/date.ts';
 import { headerDefect, withoutInternalHeaders } from '../mime/header-check.ts';
+import { routedSubmissions } from '../pipeline/routing.ts';
 import type { QueueService } from '../queue/queue.ts';
 import { smtpError, smtpErrorFrom } from './reply.ts';
 import type { SessionState } from './session-policy.ts';
@@ -102,13 +103,22 @@ export async function acceptData(stream: Readable, session: SMTPServerSession, s
       const qid = await state.pipeline!.quarantine(stamped, { sender, recipients, stage: verdict.stage, reason: verdict.reason, clientIp: session.remoteAddress, meta });
       return `2.0.0 Ok: held for review as Q${qid}`;
     }
-    const queueId = await deps.queue.submit({
+    const main = {
       sender,
       recipients,
       raw: stamped,
       priority: isPriority(header, state) ? 1 : 0,
       ...(verdict.kind === 'hold' ? { state: 'holding' as const, meta: { ...meta, ...verdict.meta } } : { meta }),
-    });
+    };
+    if (verdict.kind === 'deliver' && verdict.routing) {
+      // The content filter's redirect, copies and notifications: queued with the message in one transaction.
+      const subs = routedSubmissions(main, verdict.routing);
+      const ids = subs.length > 0 ? await deps.queue.submitAll(subs) : [];
+      // The message itself is the first submission unless the filter left it no recipients (deleted).
+      const kept = (verdict.routing.recipients ?? recipients).length > 0;
+      return kept && ids[0] !== undefined ? `2.0.0 Ok: queued as ${ids[0]}` : '2.0.0 Ok';
+    }
+    const queueId = await deps.queue.submit(main);
     return `2.0.0 Ok: queued as ${queueId}`;
   } catch (err) {
     throw smtpErrorFrom(err);

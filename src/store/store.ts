@@ -58,6 +58,7 @@ export interface StoreTx {
   readonly popAccounts: PopAccountRepo;
   readonly imports: ImportRepo;
   readonly counters: CounterRepo;
+  readonly deliveredIds: DeliveredIdRepo;
   readonly quarantine: QuarantineRepo;
   readonly greylist: GreylistRepo;
   readonly webSessions: WebSessionRepo;
@@ -666,6 +667,17 @@ export interface CounterRepo {
   add(day: string, counts: Record<string, number>): Promise<void>;
   /** Counts of days in [fromDay, toDay], ordered by day then name. */
   list(fromDay: string, toDay: string): Promise<Array<{ day: string; name: string; count: number }>>;
+}
+
+/** Message-IDs delivered per user (duplicate removal, P16). */
+export interface DeliveredIdRepo {
+  /**
+   * Records that `messageId` reached the user's mailbox at `at`: true when it is new, or was last
+   * delivered before `since` (then its time becomes `at`); false when it was delivered since then.
+   */
+  record(userId: UserId, messageId: string, at: number, since: number): Promise<boolean>;
+  /** Forgets those delivered before `before`; returns how many. */
+  prune(before: number): Promise<number>;
 }
 
 export interface QuarantinedMessage {

@@ -21,6 +21,7 @@ import { encodeText } from '../mime/charset-encode.ts';
 import { rfc5322Date } from '../mime/date.ts';
 import { readAttachments, readForDisplay } from '../mime/display.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
+import { routedSubmissions } from '../pipeline/routing.ts';
 import type { QueueService } from '../queue/queue.ts';
 import { refusal, type SendContext, type SendingRules } from './sending-rules.ts';
 
@@ -68,7 +69,7 @@ export interface SubmissionDeps {
   rules: SendingRules;
   users: Pick<UserService, 'get'>;
   userMail: UserMail;
-  queue: Pick<QueueService, 'submit'>;
+  queue: Pick<QueueService, 'submit' | 'submitAll'>;
   pipeline?: Pick<Pipeline, 'open'>;
   settings(): Readonly<Settings>;
   hostname: string;
@@ -250,10 +251,17 @@ export class SubmissionService {
       }
       const stamp = this.received(client, user, recipients);
       const stamped = Buffer.concat([Buffer.from([stamp, ...verdict.headers].join('\r\n') + '\r\n', 'utf8'), verdict.raw]);
-      return await this.deps.queue.submit({
+      const main = {
         sender, recipients, raw: stamped, priority: 0,
         ...(verdict.kind === 'hold' ? { state: 'holding' as const, meta: { ...meta, ...verdict.meta } } : { meta }),
-      });
+      };
+      if (verdict.kind === 'deliver' && verdict.routing) {
+        // The content filter's redirect, copies (monitoring, archive) and notifications go with it in one transaction;
+        // a message its rules delete is refused like a discarded one, and nothing is queued.
+        if (verdict.routing.recipients?.length === 0) throw refusal('FORBIDDEN', 554, '5.7.1', 'Message refused by the content filter', 'attachments');
+        return (await this.deps.queue.submitAll(routedSubmissions(main, verdict.routing)))[0]!;
+      }
+      return await this.deps.queue.submit(main);
     } finally {
       await session?.close();
     }

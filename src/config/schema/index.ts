@@ -23,6 +23,8 @@ import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
 import { WebSettingsSchema } from './web.ts';
 import { BackupSettingsSchema } from './backup.ts';
+import { ContentFilterSettingsSchema } from './content-filter.ts';
+import { HashcashSettingsSchema } from './hashcash.ts';
 import { BackscatterSettingsSchema, ScreeningSettingsSchema } from './screening.ts';
 
 export const SETTINGS_SECTIONS = {
@@ -42,6 +44,8 @@ export const SETTINGS_SECTIONS = {
   dnsbl: DnsblSettingsSchema,
   greylist: GreylistSettingsSchema,
   antispam: AntispamSettingsSchema,
+  contentFilter: ContentFilterSettingsSchema,
+  hashcash: HashcashSettingsSchema,
   web: WebSettingsSchema,
   backup: BackupSettingsSchema,
   screening: ScreeningSettingsSchema,
@@ -65,6 +69,8 @@ export const SettingsSchema = z.object({
   dnsbl: DnsblSettingsSchema.prefault({}).describe('DNS-based block lists'),
   greylist: GreylistSettingsSchema.prefault({}).describe('Greylisting of unknown senders'),
   antispam: AntispamSettingsSchema.prefault({}).describe('Spam scoring: heuristic rules, thresholds, X-Spam headers'),
+  contentFilter: ContentFilterSettingsSchema.prefault({}).describe('Content filter rules, attachment lists, mail monitoring and archiving'),
+  hashcash: HashcashSettingsSchema.prefault({}).describe('HashCash stamps: minted on outgoing mail, verified on incoming mail'),
   web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
   backup: BackupSettingsSchema.prefault({}).describe('Scheduled backup: repository, time of day, full every N days, copies kept'),
   screening: ScreeningSettingsSchema.prefault({}).describe('Screening: blocked IPs, hosts and senders, IP shield, PTR checks, dynamic bans, tarpitting, rates, spam traps'),

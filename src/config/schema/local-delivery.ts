@@ -11,6 +11,8 @@ export const LocalDeliverySettingsSchema = z.object({
     .describe('Apply users\' own filters, auto-reply and auto-forward at delivery.'),
   maxHeaderScanBytes: z.int().min(4096).default(256 * 1024)
     .describe('How much of a message local delivery reads to evaluate filters and build the list-view summary.'),
+  duplicateWindowMin: z.int().min(0).max(525_600).default(0)
+    .describe('Duplicate removal (使用 Message-ID 检测重复邮件): a message whose Message-ID a mailbox already received within this many minutes is stored once; 0 = off.'),
 });
 
 export type LocalDeliverySettings = z.output<typeof LocalDeliverySettingsSchema>;

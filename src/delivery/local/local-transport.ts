@@ -224,8 +224,16 @@ export class LocalTransport implements Transport {
     const headerPrefix = `Return-Path: <${job.sender}>\r\nDelivered-To: ${c.user.address}\r\n`;
     const size = Buffer.byteLength(headerPrefix) + job.size;
     // The quota warning itself must get through, or a nearly full user would never see it.
-    const junk = c.toJunk ? (await tx.mailboxes.list(c.user.id)).find((m) => m.specialUse === '\\Junk')?.name : undefined;
-    const added = await this.deps.mailboxes.ingestTx(tx, c.user.id, c.filter.folder ?? junk ?? 'INBOX',
+    // Duplicate removal (P16): the same Message-ID again within the window is stored once.
+    const windowMs = settings.localDelivery.duplicateWindowMin * 60_000;
+    if (windowMs > 0 && summary.messageIdHeader && !(await tx.deliveredIds.record(c.user.id, summary.messageIdHeader, now, now - windowMs))) {
+      this.deps.log?.(`${job.queueId} <${c.rcpt}> duplicate of <${summary.messageIdHeader}> already in ${c.user.address}'s mailbox: stored once`);
+      return { rcpt: c.rcpt, outcome: 'delivered', reply: reply(250, '2.0.0', `Duplicate of a message already delivered to ${c.user.address}: stored once`) };
+    }
+    // The content filter's moveToFolder (queue entry meta.folder) comes after the user's own filters, before Junk.
+    const ruleFolder = typeof job.meta.folder === 'string' ? job.meta.folder : undefined;
+    const junk = c.toJunk && ruleFolder === undefined ? (await tx.mailboxes.list(c.user.id)).find((m) => m.specialUse === '\\Junk')?.name : undefined;
+    const added = await this.deps.mailboxes.ingestTx(tx, c.user.id, c.filter.folder ?? ruleFolder ?? junk ?? 'INBOX',
       { blobId: job.blobId, size, internalDate: now, headerPrefix, flags: c.filter.flags, summary },
       { fallbackToInbox: true, ignoreQuota: job.meta.quotaWarning === true });
     if (!added.ok) {

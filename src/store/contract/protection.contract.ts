@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { must, putBlob, refcount, uniq, useStore, type OpenStore } from './fixtures.ts';
+import { makeDomain, makeUser, must, putBlob, refcount, uniq, useStore, type OpenStore } from './fixtures.ts';
 
 export function runProtectionContract(name: string, open: OpenStore): void {
   describe(`${name}: protection pipeline state`, () => {
@@ -19,6 +19,18 @@ export function runProtectionContract(name: string, open: OpenStore): void {
         { day: '2026-11-28', name: 'spf.fail', count: 1 },
       ]);
       assert.equal((await ctx.read((tx) => tx.counters.list('2026-11-01', '2026-11-30'))).length, 3);
+    });
+
+    it('remembers delivered Message-IDs per user within a window, and prunes them (migration 022)', async () => {
+      const d = await makeDomain(ctx);
+      const [a, b] = [await makeUser(ctx, d.id), await makeUser(ctx, d.id)];
+      assert.equal(await ctx.tx((tx) => tx.deliveredIds.record(a.id, 'm1@x', 1000, 0)), true, 'new');
+      assert.equal(await ctx.tx((tx) => tx.deliveredIds.record(a.id, 'm1@x', 2000, 1000)), false, 'seen at 1000, within the window');
+      assert.equal(await ctx.tx((tx) => tx.deliveredIds.record(b.id, 'm1@x', 2000, 1000)), true, 'another user');
+      assert.equal(await ctx.tx((tx) => tx.deliveredIds.record(a.id, 'm1@x', 5000, 3000)), true, 'seen before the window: stored again');
+      assert.equal(await ctx.tx((tx) => tx.deliveredIds.record(a.id, 'm1@x', 5500, 4000)), false, 'its time moved to 5000');
+      assert.equal(await ctx.tx((tx) => tx.deliveredIds.prune(4000)), 1, 'b\'s entry at 2000');
+      assert.equal(await ctx.tx((tx) => tx.deliveredIds.record(b.id, 'm1@x', 6000, 0)), true);
     });
 
     it('quarantines a message holding its blob, lists newest first, and releases the blob on remove', async () => {

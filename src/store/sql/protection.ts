@@ -3,8 +3,8 @@
  * sum into one row), the quarantine (holding a blob reference like a queue entry does) and the
  * greylist triples. Rules (delays, lifetimes, actions) live in pipeline/ and antispam/, not here.
  */
-import type { BlobId, QuarantineId } from '../../core/ids.ts';
-import type { CounterRepo, GreylistEntry, GreylistRepo, QuarantineRepo, QuarantinedMessage } from '../store.ts';
+import type { BlobId, QuarantineId, UserId } from '../../core/ids.ts';
+import type { CounterRepo, DeliveredIdRepo, GreylistEntry, GreylistRepo, QuarantineRepo, QuarantinedMessage } from '../store.ts';
 import type { Row } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { num, numOrNull, str } from './rows.ts';
@@ -21,6 +21,20 @@ export function counterRepo({ db }: RepoCtx): CounterRepo {
     async list(fromDay, toDay) {
       const rows = await db.all<Row>('SELECT day, name, count FROM pipeline_counters WHERE day >= ? AND day <= ? ORDER BY day, name', [fromDay, toDay]);
       return rows.map((r) => ({ day: str(r.day), name: str(r.name), count: num(r.count) }));
+    },
+  };
+}
+
+export function deliveredIdRepo({ db }: RepoCtx): DeliveredIdRepo {
+  return {
+    async record(userId: UserId, messageId, at, since) {
+      // One statement, so two deliveries at once cannot both see "new": the upsert only moves a time older than since.
+      const inserted = await db.run('INSERT INTO delivered_ids (user_id, message_id, delivered_at) VALUES (?, ?, ?) ON CONFLICT (user_id, message_id) DO NOTHING', [userId, messageId, at]);
+      if (inserted > 0) return true;
+      return (await db.run('UPDATE delivered_ids SET delivered_at = ? WHERE user_id = ? AND message_id = ? AND delivered_at < ?', [at, userId, messageId, since])) > 0;
+    },
+    async prune(before) {
+      return db.run('DELETE FROM delivered_ids WHERE delivered_at < ?', [before]);
     },
   };
 }

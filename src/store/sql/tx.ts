@@ -13,7 +13,7 @@ import { adminRepo, orgUnitRepo } from './org.ts';
 import { popAccountRepo } from './pop-accounts.ts';
 import { bayesRepo } from './bayes.ts';
 import { contactRepo } from './contacts.ts';
-import { counterRepo, greylistRepo, quarantineRepo } from './protection.ts';
+import { counterRepo, deliveredIdRepo, greylistRepo, quarantineRepo } from './protection.ts';
 import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
 import { userRepo } from './users.ts';
@@ -44,6 +44,7 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     imports: importRepo(ctx),
     leases: leaseRepo(ctx),
     counters: counterRepo(ctx),
+    deliveredIds: deliveredIdRepo(ctx),
     quarantine: quarantineRepo(ctx),
     greylist: greylistRepo(ctx),
     webSessions: webSessionRepo(ctx),
