@@ -27,6 +27,7 @@ import { DomainConsoleService } from './directory/domain-admin.ts';
 import { OrgAdminService } from './directory/org-admin.ts';
 import { DepartmentAdminConsole } from './directory/department-admins.ts';
 import { ListConsole } from './directory/list-admin.ts';
+import { ModuleSwitchService } from './directory/modules.ts';
 import { SuperConsoleService } from './directory/super-admin.ts';
 import { buildWelcomeMessage, WebmailSettingsService } from './directory/webmail-settings.ts';
 import { AdminSessions } from './auth/admin-sessions.ts';
@@ -216,6 +217,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     aliases,
     lists, orgs, admins,
+    modules: new ModuleSwitchService(store),
     console: {
       domain: new DomainConsoleService(store, domains, () => clock.now()),
       org: new OrgAdminService(store, orgs),

@@ -24,6 +24,7 @@ import type { OrgAdminService } from './directory/org-admin.ts';
 import type { DepartmentAdminConsole } from './directory/department-admins.ts';
 import type { SuperConsoleService } from './directory/super-admin.ts';
 import type { WebmailSettingsService } from './directory/webmail-settings.ts';
+import type { ModuleSwitchService } from './directory/modules.ts';
 import type { ListConsole } from './directory/list-admin.ts';
 import type { AdminSessions } from './auth/admin-sessions.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
@@ -93,6 +94,8 @@ export interface Runtime {
   adminSessions: AdminSessions;
   userAdmin: UserAdminService;
   /** The domain console's other screens (issue #14: A2, A4, A5, A6, A9). */
+  /** 前台模块设置: which webmail modules each domain's users get. */
+  modules: ModuleSwitchService;
   console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService };
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;

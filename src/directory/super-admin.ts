@@ -21,10 +21,9 @@ import type { DomainOptions, DomainService } from './domains.ts';
 import { domainLabel, effectiveDomainStatus, requireDomain } from './lookup.ts';
 import { toCsv } from './user-csv.ts';
 
-/** The webmail modules a domain may hide (manual §2.3.2 前台模块设置). */
-export const WEBMAIL_MODULES = ['personalContacts', 'customerContacts', 'enterpriseDirectory', 'netDisk', 'tools', 'password', 'calendar', 'pop'] as const;
-export type WebmailModule = (typeof WEBMAIL_MODULES)[number];
-export type ModuleSwitches = Record<WebmailModule, boolean>;
+import { readModules, WEBMAIL_MODULES, type ModuleSwitches } from './modules.ts';
+
+export { WEBMAIL_MODULES, type ModuleSwitches, type WebmailModule } from './modules.ts';
 
 export interface DomainRow {
   domain: Domain;
@@ -279,14 +278,6 @@ export class SuperConsoleService {
 /** Only the super admin (and the system) works here. */
 export function requireSuper(actor: Actor): void {
   if (actor.role.kind !== 'super' && actor.role.kind !== 'system') throw new MailError('FORBIDDEN', 'only the super administrator manages domains');
-}
-
-/** The module switches the domain stored (missing: on). */
-export async function readModules(tx: StoreTx, domain: Domain): Promise<ModuleSwitches> {
-  const raw = await tx.settings.get(domainSettingsScope(domain.id), MODULES_SETTING_KEY);
-  const out = Object.fromEntries(WEBMAIL_MODULES.map((m) => [m, true])) as ModuleSwitches;
-  if (raw && typeof raw === 'object') for (const m of WEBMAIL_MODULES) if (typeof (raw as Record<string, unknown>)[m] === 'boolean') out[m] = (raw as Record<string, boolean>)[m]!;
-  return out;
 }
 
 /** The columns after the name of one batch line as domain options. */

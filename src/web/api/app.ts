@@ -79,7 +79,7 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
   const routes = apiRoutes(deps, auth, adminAuth, (f) => shutdown.push(f));
   // Push streams never end by themselves: end them, or closing would wait for every browser.
   app.addHook('preClose', async () => { for (const f of shutdown) f(); });
-  registerRoutes(app, routes, auth, adminAuth);
+  registerRoutes(app, routes, auth, adminAuth, deps.modules);
   const doc = openApiDocument(routes, { version: deps.version });
   app.get('/api/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));
 

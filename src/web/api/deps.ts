@@ -20,6 +20,7 @@ import type { OrgAdminService } from '../../directory/org-admin.ts';
 import type { DepartmentAdminConsole } from '../../directory/department-admins.ts';
 import type { SuperConsoleService } from '../../directory/super-admin.ts';
 import type { WebmailSettingsService } from '../../directory/webmail-settings.ts';
+import type { ModuleSwitchService } from '../../directory/modules.ts';
 import type { ListConsole } from '../../directory/list-admin.ts';
 import type { Runtime } from '../../runtime.ts';
 
@@ -44,6 +45,8 @@ export interface WebDeps {
   /** The mailbox bus: server push (GET /api/events); without it there is no push route. */
   bus?: Pick<Bus, 'on'>;
   throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
+  /** 前台模块设置: a switched-off module's routes answer FORBIDDEN. */
+  modules?: ModuleSwitchService;
   /** A line for the webmail session log (logins, logouts); never a password. */
   log(ip: string, line: string): void;
   logger?: Logger;

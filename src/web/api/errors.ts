@@ -2,7 +2,8 @@
  * The catalogue (core/errors.ts) at the HTTP edge: every error answer is
  * `{ error: { code, message, field? } }` with the catalogue's HTTP status. The message is the
  * catalogue's public text, except for INVALID_INPUT, whose message says what is wrong with the
- * caller's own input and `field` names it, and a sending rule's refusal ("<x@y>: No such user here"). Unknown failures are INTERNAL 500 and are logged.
+ * caller's own input and `field` names it, a sending rule's refusal ("<x@y>: No such user here") and a
+ * switched-off webmail module ("the pop module is switched off for this domain"). Unknown failures are INTERNAL 500 and are logged.
  */
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -34,7 +35,8 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   const d = describeError(err);
   const field = err instanceof MailError && typeof err.details?.field === 'string' ? err.details.field : undefined;
   // A sending rule's refusal (submission/sending-rules.ts) is written for the sender, as SMTP shows it.
-  const forCaller = err instanceof MailError && (d.code === 'INVALID_INPUT' || err.details?.reply !== undefined);
+  // So is a module the domain switched off (directory/modules.ts): the user may know which.
+  const forCaller = err instanceof MailError && (d.code === 'INVALID_INPUT' || err.details?.reply !== undefined || typeof err.details?.module === 'string');
   const message = forCaller ? err.message : d.public;
   return { status: d.http, body: { error: { code: d.code, message, ...(field ? { field } : {}) } } };
 }

@@ -32,7 +32,7 @@ export function openApiDocument(routes: readonly AnyRoute[], info: { version: st
   const paths: Record<string, Record<string, Json>> = {};
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z]+)/g, '{$1}');
-    const codes = [...new Set([...COMMON, ...(r.auth ? ['AUTH_REQUIRED' as const] : []), ...(r.method !== 'GET' ? ['CSRF_REJECTED' as const] : []), ...r.errors])];
+    const codes = [...new Set([...COMMON, ...(r.auth ? ['AUTH_REQUIRED' as const] : []), ...(r.method !== 'GET' ? ['CSRF_REJECTED' as const] : []), ...(r.module ? ['FORBIDDEN' as const] : []), ...r.errors])];
     const responses: Record<string, Json> = {
       200: r.response === 'raw'
         ? { description: 'OK', content: { [r.produces ?? 'application/octet-stream']: {} } }

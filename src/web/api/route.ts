@@ -13,6 +13,7 @@ import { MailError, type ErrorCode } from '../../core/errors.ts';
 import type { WebAuth, WebUser } from './session-cookies.ts';
 import type { AdminAuth, WebAdmin } from './admin-cookies.ts';
 import { sendError } from './errors.ts';
+import type { ModuleSwitchService, WebmailModule } from '../../directory/modules.ts';
 
 type Schema = z.ZodType;
 type In<S> = S extends Schema ? z.output<S> : undefined;
@@ -50,6 +51,8 @@ export interface RouteSpec<P = undefined, Q = undefined, B = undefined, R extend
   rawBody?: boolean;
   /** Catalogue codes this route answers with besides the ones every route can give. */
   errors: ErrorCode[];
+  /** The webmail module (前台模块设置) the route belongs to: FORBIDDEN when the user's domain switched it off. */
+  module?: WebmailModule;
   handler(ctx: RouteContext<P, Q, B>): Promise<Out<R>>;
 }
 
@@ -72,7 +75,7 @@ function parse(schema: Schema | undefined, value: unknown, part: string): unknow
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], auth: WebAuth, adminAuth?: AdminAuth): void {
+export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[], auth: WebAuth, adminAuth?: AdminAuth, modules?: ModuleSwitchService): void {
   for (const spec of routes) {
     app.route({
       method: spec.method,
@@ -82,6 +85,7 @@ export function registerRoutes(app: FastifyInstance, routes: readonly AnyRoute[]
         try {
           const admin = spec.auth === 'admin' ? await requireAdmin(adminAuth, req) : undefined;
           const user = spec.auth === true ? await auth.require(req) : undefined;
+          if (spec.module && user && modules) await modules.require(user.user.domainId, spec.module);
           if (STATE_CHANGING.has(spec.method)) {
             if (admin) adminAuth!.checkCsrf(req, admin);
             else auth.checkCsrf(req, user);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import type { Page } from 'playwright-core';
 import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
-import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, PASSWORD, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 
 async function submit(port: number, subject: string): Promise<void> {
   const c = new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true });
@@ -120,6 +120,21 @@ describe('options in chromium', { skip: noBrowser() }, () => {
     assert.equal(await page.getByRole('row', { name: /分页 \d/ }).first().isVisible(), false, 'the list gives way to the mail');
     await page.getByRole('button', { name: '返回列表' }).click();
     await page.getByRole('row', { name: /分页 1/ }).waitFor();
+  });
+
+  it('hides the tabs and links of modules the domain switched off (前台模块设置)', async () => {
+    await t.rt.console.super.setModules(TEST_ACTOR, 'example.cn', { pop: false, personalContacts: false, enterpriseDirectory: false });
+    try {
+      await page.reload();
+      await page.getByRole('link', { name: '设置' }).click();
+      await page.getByRole('tab', { name: '参数设置' }).waitFor();
+      assert.equal(await page.getByRole('tab', { name: 'POP 邮件' }).count(), 0, 'no POP tab');
+      assert.equal(await page.getByRole('link', { name: '通讯录' }).count(), 0, 'no contacts link with both books off');
+    } finally {
+      await t.rt.console.super.setModules(TEST_ACTOR, 'example.cn', { pop: true, personalContacts: true, enterpriseDirectory: true });
+    }
+    await page.reload();
+    await page.getByRole('tab', { name: 'POP 邮件' }).waitFor();
   });
 
   it('resets a forgotten password on the login page with the security question', async () => {

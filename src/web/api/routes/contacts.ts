@@ -55,7 +55,7 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
   const { book, transfer, directory } = deps.contacts;
   return [
     defineRoute({
-      method: 'GET', url: '/api/contacts', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'GET', url: '/api/contacts', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: 'A page of the personal contacts by name; search matches name, address, company, department, title or phone',
       query: z.strictObject({
         search: z.string().max(100).optional(),
@@ -76,11 +76,14 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
       response: z.object({ suggestions: z.array(z.object({ name: z.string(), address: z.string(), source: z.enum(['personal', 'directory', 'list']) })) }),
       handler: async ({ who, query }) => {
         const me = who();
-        return { suggestions: await directory.autocomplete(me.actor, me.user.id, query.q, query.limit) };
+        // A domain that switched off the personal book or the directory gets no suggestions from it.
+        const on = await deps.modules?.forDomain(me.user.domainId);
+        const suggestions = await directory.autocomplete(me.actor, me.user.id, query.q, query.limit);
+        return { suggestions: suggestions.filter((s) => !on || (s.source === 'personal' ? on.personalContacts : s.source === 'directory' ? on.enterpriseDirectory : true)) };
       },
     }),
     defineRoute({
-      method: 'GET', url: '/api/contacts/export', tag: 'contacts', auth: true, errors: ['NOT_FOUND'], produces: 'text/csv, text/vcard',
+      method: 'GET', url: '/api/contacts/export', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'], produces: 'text/csv, text/vcard',
       summary: 'The contacts (all, one group, or the ids given) as a CSV or vCard file to download',
       query: z.strictObject({
         format: z.enum(['csv', 'vcard3', 'vcard4']).default('csv'),
@@ -96,7 +99,7 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'GET', url: '/api/contacts/:contactId', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'GET', url: '/api/contacts/:contactId', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: 'One contact', params: ContactParams, response: Contact,
       handler: async ({ who, params }) => {
         const me = who();
@@ -104,7 +107,7 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/contacts', tag: 'contacts', auth: true, errors: ['NOT_FOUND', 'LIMIT_REACHED'],
+      method: 'POST', url: '/api/contacts', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND', 'LIMIT_REACHED'],
       summary: 'Adds a contact (a blank name is taken from the first address)', body: NewContact, response: Contact,
       handler: async ({ who, body }) => {
         const me = who();
@@ -113,7 +116,7 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'PUT', url: '/api/contacts/:contactId', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'PUT', url: '/api/contacts/:contactId', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: 'Changes the fields sent (groupIds replaces the groups)', params: ContactParams, body: ContactPatch, response: Contact,
       handler: async ({ who, params, body }) => {
         const me = who();
@@ -122,7 +125,7 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'DELETE', url: '/api/contacts/:contactId', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'DELETE', url: '/api/contacts/:contactId', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: 'Deletes a contact', params: ContactParams, response: Ok,
       handler: async ({ who, params }) => {
         const me = who();
@@ -131,7 +134,7 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/contacts/delete', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'POST', url: '/api/contacts/delete', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: 'Deletes several contacts: all of them, or none when one is unknown', body: z.strictObject({ ids: Ids.min(1) }),
       response: z.object({ deleted: z.number().int() }),
       handler: async ({ who, body }) => {
@@ -140,7 +143,7 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/contacts/add', tag: 'contacts', auth: true, errors: ['NOT_FOUND', 'LIMIT_REACHED'],
+      method: 'POST', url: '/api/contacts/add', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND', 'LIMIT_REACHED'],
       summary: 'Adds people by address (from the enterprise directory, a message); addresses already in the book are left as they are',
       body: z.strictObject({
         people: z.array(z.strictObject({ name: z.string().max(LIMITS.name).optional(), email: z.string().max(LIMITS.email) })).min(1).max(MAX_IDS),
@@ -153,7 +156,7 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/contacts/import', tag: 'contacts', auth: true, errors: ['NOT_FOUND'], bodyLimit: 4 * 1024 * 1024,
+      method: 'POST', url: '/api/contacts/import', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'], bodyLimit: 4 * 1024 * 1024,
       summary: 'Imports CSV or vCard text; bad records are reported by line and field and write nothing, the good ones are imported',
       body: z.strictObject({
         format: z.enum(['csv', 'vcard']),
@@ -180,7 +183,7 @@ function groupRoutes(deps: WebDeps): AnyRoute[] {
   const Members = z.strictObject({ ids: Ids.min(1).describe('Contact ids') });
   return [
     defineRoute({
-      method: 'GET', url: '/api/contact-groups', tag: 'contacts', auth: true, errors: [],
+      method: 'GET', url: '/api/contact-groups', tag: 'contacts', auth: true, module: 'personalContacts', errors: [],
       summary: 'The contact groups by name, with member counts', response: z.object({ groups: z.array(Group) }),
       handler: async ({ who }) => {
         const me = who();
@@ -188,7 +191,7 @@ function groupRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/contact-groups', tag: 'contacts', auth: true, errors: ['NOT_FOUND', 'ALREADY_EXISTS'],
+      method: 'POST', url: '/api/contact-groups', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND', 'ALREADY_EXISTS'],
       summary: 'Adds a group, with its first members', body: z.strictObject({ name: z.string().max(50), contactIds: Ids.optional() }), response: Group,
       handler: async ({ who, body }) => {
         const me = who();
@@ -196,7 +199,7 @@ function groupRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'PUT', url: '/api/contact-groups/:groupId', tag: 'contacts', auth: true, errors: ['NOT_FOUND', 'ALREADY_EXISTS'],
+      method: 'PUT', url: '/api/contact-groups/:groupId', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND', 'ALREADY_EXISTS'],
       summary: 'Renames a group', params: GroupParams, body: z.strictObject({ name: z.string().max(50) }), response: Group,
       handler: async ({ who, params, body }) => {
         const me = who();
@@ -204,7 +207,7 @@ function groupRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'DELETE', url: '/api/contact-groups/:groupId', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'DELETE', url: '/api/contact-groups/:groupId', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: 'Deletes a group; its contacts stay', params: GroupParams, response: Ok,
       handler: async ({ who, params }) => {
         const me = who();
@@ -213,7 +216,7 @@ function groupRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/contact-groups/:groupId/members', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'POST', url: '/api/contact-groups/:groupId/members', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: 'Puts contacts into the group', params: GroupParams, body: Members, response: z.object({ added: z.number().int() }),
       handler: async ({ who, params, body }) => {
         const me = who();
@@ -221,7 +224,7 @@ function groupRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'POST', url: '/api/contact-groups/:groupId/members/remove', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'POST', url: '/api/contact-groups/:groupId/members/remove', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: 'Takes contacts out of the group (they stay in the book)', params: GroupParams, body: Members, response: z.object({ removed: z.number().int() }),
       handler: async ({ who, params, body }) => {
         const me = who();
@@ -229,7 +232,7 @@ function groupRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     defineRoute({
-      method: 'GET', url: '/api/contact-groups/:groupId/recipients', tag: 'contacts', auth: true, errors: ['NOT_FOUND'],
+      method: 'GET', url: '/api/contact-groups/:groupId/recipients', tag: 'contacts', auth: true, module: 'personalContacts', errors: ['NOT_FOUND'],
       summary: "The main address of each member, for \"mail the whole group\"", params: GroupParams,
       response: z.object({ recipients: z.array(z.object({ name: z.string(), address: z.string() })) }),
       handler: async ({ who, params }) => {

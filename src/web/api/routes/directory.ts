@@ -16,7 +16,7 @@ const Unit: z.ZodType<UnitShape> = z.lazy(() => z.object({
 export function directoryRoutes(deps: WebDeps): AnyRoute[] {
   return [
     defineRoute({
-      method: 'GET', url: '/api/directory', tag: 'directory', auth: true, errors: [],
+      method: 'GET', url: '/api/directory', tag: 'directory', auth: true, module: 'enterpriseDirectory', errors: [],
       summary: "The user's domain: org units (display order, then name) with their users, users in no unit, and the lists the user may send to",
       response: z.object({
         domain: z.string(),

@@ -39,7 +39,7 @@ const PopParams = z.strictObject({ accountId: z.coerce.number().int().positive()
 export function optionSecurityRoutes(deps: WebDeps, o: Runtime['options']): AnyRoute[] {
   return [
     defineRoute({
-      method: 'PUT', url: '/api/options/password', tag: 'options', auth: true, errors: ['PASSWORD_WEAK'],
+      method: 'PUT', url: '/api/options/password', tag: 'options', auth: true, module: 'password', errors: ['PASSWORD_WEAK'],
       summary: 'Changes the password; the old one is needed (a wrong one is 400 naming oldPassword)',
       body: z.strictObject({ oldPassword: Password, newPassword: Password }), response: Ok,
       handler: async ({ who, body, req }) => {
@@ -98,28 +98,28 @@ export function optionSecurityRoutes(deps: WebDeps, o: Runtime['options']): AnyR
       },
     }),
     defineRoute({
-      method: 'GET', url: '/api/options/pop-accounts', tag: 'options', auth: true, errors: [],
+      method: 'GET', url: '/api/options/pop-accounts', tag: 'options', auth: true, module: 'pop', errors: [],
       summary: 'The user\'s other POP3 boxes collected into INBOX (MultiPOP); passwords never come back',
       response: z.object({ accounts: z.array(PopAccount) }),
       handler: async ({ who }) => ({ accounts: await o.pop.list(who().actor, who().user.id) }),
     }),
     defineRoute({
-      method: 'POST', url: '/api/options/pop-accounts', tag: 'options', auth: true, errors: [],
+      method: 'POST', url: '/api/options/pop-accounts', tag: 'options', auth: true, module: 'pop', errors: [],
       summary: 'Adds a POP3 box (default: pop3s on 995, leave mail on the server)', body: NewPopAccount, response: PopAccount,
       handler: async ({ who, body }) => o.pop.add(who().actor, who().user.id, body),
     }),
     defineRoute({
-      method: 'PUT', url: '/api/options/pop-accounts/:accountId', tag: 'options', auth: true, errors: ['NOT_FOUND'],
+      method: 'PUT', url: '/api/options/pop-accounts/:accountId', tag: 'options', auth: true, module: 'pop', errors: ['NOT_FOUND'],
       summary: 'Changes the fields sent; a password left out stays', params: PopParams, body: z.strictObject(popFields).partial(), response: PopAccount,
       handler: async ({ who, params, body }) => o.pop.update(who().actor, who().user.id, params.accountId as PopAccountId, body),
     }),
     defineRoute({
-      method: 'DELETE', url: '/api/options/pop-accounts/:accountId', tag: 'options', auth: true, errors: ['NOT_FOUND'],
+      method: 'DELETE', url: '/api/options/pop-accounts/:accountId', tag: 'options', auth: true, module: 'pop', errors: ['NOT_FOUND'],
       summary: 'Removes a POP3 box (mail already collected stays)', params: PopParams, response: Ok,
       handler: async ({ who, params }) => { await o.pop.remove(who().actor, who().user.id, params.accountId as PopAccountId); return { ok: true as const }; },
     }),
     defineRoute({
-      method: 'POST', url: '/api/options/pop-accounts/:accountId/test', tag: 'options', auth: true, errors: ['NOT_FOUND'],
+      method: 'POST', url: '/api/options/pop-accounts/:accountId/test', tag: 'options', auth: true, module: 'pop', errors: ['NOT_FOUND'],
       summary: 'Logs in to the remote server with the stored settings, counts the waiting mail and quits (collects nothing)',
       params: PopParams, body: z.strictObject({}).optional(),
       response: z.object({ ok: z.boolean(), messages: z.number().int().optional(), bytes: z.number().int().optional(), error: z.string().optional() }),

@@ -5,6 +5,7 @@
  * is answered after the throttle's delay, a success clears the address's count. A login always
  * starts a new session (no fixation). The webmail session log records logins, never passwords.
  */
+import { WEBMAIL_MODULES, type WebmailModule } from '../../../directory/modules.ts';
 import { z } from 'zod';
 import { isMailError, MailError } from '../../../core/errors.ts';
 import type { DirectoryUser } from '../../../directory/users.ts';
@@ -21,9 +22,16 @@ export const UserView = z.object({
 
 const userView = (u: DirectoryUser): z.input<typeof UserView> => ({ id: u.id, address: u.address, realName: u.realName, quotaBytes: u.quotaBytes });
 
-const Me = z.object({ user: UserView, csrfToken: z.string() });
+const Me = z.object({
+  user: UserView, csrfToken: z.string(),
+  modules: z.object(Object.fromEntries(WEBMAIL_MODULES.map((m) => [m, z.boolean()])) as Record<WebmailModule, z.ZodBoolean>)
+    .describe('前台模块设置: the webmail modules the user\'s domain offers'),
+});
 
 export function sessionRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
+  const allOn = Object.fromEntries(WEBMAIL_MODULES.map((m) => [m, true])) as Record<WebmailModule, boolean>;
+  const me = async (user: DirectoryUser, csrfToken: string) =>
+    ({ user: userView(user), csrfToken, modules: deps.modules ? await deps.modules.forDomain(user.domainId) : allOn });
   return [
     defineRoute({
       method: 'GET', url: '/api/session/csrf', tag: 'session', auth: false, errors: [],
@@ -59,7 +67,7 @@ export function sessionRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
         const { token, csrfToken } = await deps.sessions.open(user.id, { ip, userAgent: String(req.headers['user-agent'] ?? '') });
         auth.setSession(reply, token, csrfToken);
         deps.log(ip, `login ${user.address}`);
-        return { user: userView(user), csrfToken };
+        return me(user, csrfToken);
       },
     }),
     defineRoute({
@@ -79,7 +87,7 @@ export function sessionRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
       method: 'GET', url: '/api/session/me', tag: 'session', auth: true, errors: [],
       summary: 'The logged-in user and the CSRF token for state changes',
       response: Me,
-      handler: async ({ who }) => ({ user: userView(who().user), csrfToken: who().session.csrfToken }),
+      handler: async ({ who }) => me(who().user, who().session.csrfToken),
     }),
   ];
 }

@@ -134,7 +134,8 @@ function MailShell({ me }: { me: Me }) {
         <Typography.Title level={4} className="yj-brand">{t('app.name')}</Typography.Title>
         <nav className="yj-modules" aria-label={t('nav.label')}>
           <a href="#mail" aria-current={module === 'mail' ? 'page' : undefined}>{t('nav.mail')}</a>
-          <a href="#contacts" aria-current={module === 'contacts' ? 'page' : undefined}>{t('nav.contacts')}</a>
+          {(me.modules?.personalContacts !== false || me.modules?.enterpriseDirectory !== false) &&
+            <a href="#contacts" aria-current={module === 'contacts' ? 'page' : undefined}>{t('nav.contacts')}</a>}
           <a href="#options" aria-current={module === 'options' ? 'page' : undefined}>{t('options.nav')}</a>
         </nav>
         <SearchBox folders={folders.data ?? []} onSearch={(r) => { setSearch(r); if (module !== 'mail' || composing) go(''); }} />
@@ -146,9 +147,9 @@ function MailShell({ me }: { me: Me }) {
       </Layout.Header>
       {module === 'mail' && <Announcement address={me.user.address} />}
       {module === 'options' ? (
-        <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><OptionsModule /></Suspense></Layout.Content>
+        <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><OptionsModule modules={me.modules} /></Suspense></Layout.Content>
       ) : module === 'contacts' ? (
-        <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><ContactsModule /></Suspense></Layout.Content>
+        <Layout.Content className="yj-main"><Suspense fallback={<Spin aria-label={t('shell.loading')} />}><ContactsModule modules={me.modules} /></Suspense></Layout.Content>
       ) : <Layout>
         {phone
           ? <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" width={260} title={t('shell.folders')} className="yj-drawer">{side}</Drawer>

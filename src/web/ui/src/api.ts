@@ -7,7 +7,9 @@
  */
 
 export interface User { id: number; address: string; realName: string; quotaBytes: number }
-export interface Me { user: User; csrfToken: string }
+/** 前台模块设置: the modules the user's domain offers (missing: on). */
+export type Modules = Partial<Record<'personalContacts' | 'customerContacts' | 'enterpriseDirectory' | 'netDisk' | 'tools' | 'password' | 'calendar' | 'pop', boolean>>;
+export interface Me { user: User; csrfToken: string; modules?: Modules }
 export type SpecialUse = '\\Inbox' | '\\Drafts' | '\\Sent' | '\\Trash' | '\\Junk' | '\\Archive';
 export interface Folder { id: number; name: string; specialUse: SpecialUse | null; messages: number; unseen: number; bytes: number }
 export interface MessageLine {

@@ -4,18 +4,20 @@
  * when first opened.
  */
 import { Tabs } from 'antd';
+import type { Modules } from '../api.ts';
 import { useTranslation } from 'react-i18next';
 import { DirectoryBook } from './DirectoryBook.tsx';
 import { PersonalBook } from './PersonalBook.tsx';
 import './contacts.css';
 
-export default function ContactsModule() {
+export default function ContactsModule({ modules = {} }: { modules?: Modules }) {
   const { t } = useTranslation();
+  // 前台模块设置: a domain may switch either book off.
+  const items = [
+    ...(modules.personalContacts !== false ? [{ key: 'personal', label: t('contacts.personal'), children: <PersonalBook /> }] : []),
+    ...(modules.enterpriseDirectory !== false ? [{ key: 'enterprise', label: t('contacts.enterprise'), children: <DirectoryBook /> }] : []),
+  ];
   return (
-    <Tabs className="yj-contacts" defaultActiveKey="personal" destroyOnHidden
-      items={[
-        { key: 'personal', label: t('contacts.personal'), children: <PersonalBook /> },
-        { key: 'enterprise', label: t('contacts.enterprise'), children: <DirectoryBook /> },
-      ]} />
+    <Tabs className="yj-contacts" defaultActiveKey={items[0]?.key} destroyOnHidden items={items} />
   );
 }

@@ -5,6 +5,7 @@
  * one tab each. Its own chunk, loaded when first opened.
  */
 import { Tabs } from 'antd';
+import type { Modules } from '../api.ts';
 import { useTranslation } from 'react-i18next';
 import { AutoreplyTab, ForwardTab } from './RulesTabs.tsx';
 import { FiltersTab } from './FiltersTab.tsx';
@@ -21,15 +22,19 @@ const TABS = {
 } as const;
 type TabKey = keyof typeof TABS;
 
-export default function OptionsModule() {
+/** The tabs a domain can switch off (前台模块设置), by the module that carries them. */
+const MODULE_OF: Partial<Record<TabKey, keyof Modules>> = { password: 'password', pop: 'pop' };
+
+export default function OptionsModule({ modules = {} }: { modules?: Modules }) {
   const { t } = useTranslation();
+  const shown = (Object.keys(TABS) as TabKey[]).filter((key) => modules[MODULE_OF[key]!] !== false);
   const asked = location.hash.replace(/^#options\/?/, '');
-  const active: TabKey = asked in TABS ? (asked as TabKey) : 'profile';
+  const active: TabKey = shown.includes(asked as TabKey) ? (asked as TabKey) : 'profile';
   return (
     <section className="yj-options" aria-label={t('options.label')}>
       <Tabs tabPosition="left" activeKey={active} destroyOnHidden
         onChange={(key) => { location.hash = `#options/${key}`; }}
-        items={(Object.keys(TABS) as TabKey[]).map((key) => {
+        items={shown.map((key) => {
           const Tab = TABS[key];
           return { key, label: t(`options.tabs.${key}`), children: <div className="yj-options-pane"><Tab /></div> };
         })} />
