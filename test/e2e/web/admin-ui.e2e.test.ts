@@ -101,8 +101,10 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
     await bulk.getByRole('button', { name: '关闭' }).click();
   });
 
-  it('the new user logs in to the webmail in the same browser and sees the domain\'s announcement and logo', async () => {
-    await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', { announcement: { enabled: true, title: '系统维护通知', body: '本周六晚维护' } });
+  it('the new user logs in to the webmail in the same browser and sees the domain\'s announcement, logo and links', async () => {
+    await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', {
+      announcement: { enabled: true, title: '系统维护通知', body: '本周六晚维护' }, homeLinks: [{ title: '公司主页', url: 'https://www.example.cn/' }],
+    });
     await t.rt.console.webmail.setLogo(TEST_ACTOR, 'example.cn', 'afterLogin', PNG);
     await page.goto(`${base}/webmail/`);
     await page.getByLabel('邮箱地址', { exact: true }).fill('zhaoliu@example.cn');
@@ -111,6 +113,10 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
     await page.getByRole('tree').getByText('收件箱').waitFor();
     await page.getByRole('note', { name: '系统维护通知' }).getByText('本周六晚维护').waitFor();
     await page.waitForFunction(() => (document.querySelector('img.yj-logo') as HTMLImageElement | null)?.naturalWidth === 1);
+    await page.getByRole('button', { name: '常用链接' }).hover();
+    const link = page.getByRole('link', { name: '公司主页' });
+    assert.deepEqual([await link.getAttribute('href'), await link.getAttribute('target'), await link.getAttribute('rel')],
+      ['https://www.example.cn/', '_blank', 'noopener noreferrer']);
     await page.goto(`${base}/webmail/admin/`);
     await page.getByRole('heading', { name: '域管理后台' }).waitFor(); // the admin's session is still there
   });

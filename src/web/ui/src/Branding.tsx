@@ -1,10 +1,12 @@
 /**
  * What the domain's admins set for its webmail (FEATURES A8, GET /api/branding/:domain): the logo
  * after sign-in in the header, and the announcement (系统公告) above the mail, which a user may
- * close for this visit. Plain text only: the announcement is shown as text, never as HTML.
+ * close for this visit, and the home links (首页链接) in the header. Plain text only: the announcement
+ * is shown as text, never as HTML; a link goes only to an http(s) address, in a new tab without an opener.
  */
 import { useQuery } from '@tanstack/react-query';
-import { Alert } from 'antd';
+import { LinkOutlined } from '@ant-design/icons';
+import { Alert, Button, Dropdown } from 'antd';
 import { useState } from 'react';
 import { requestJson } from './api.ts';
 
@@ -30,6 +32,17 @@ export function BrandLogo({ address, alt }: { address: string; alt: string }) {
   const b = useBranding(address).data;
   if (!b?.logos.includes('afterLogin')) return null;
   return <img className="yj-logo" src={`/api/branding/${enc(b.domain)}/logos/afterLogin`} alt={alt} style={{ maxHeight: 40, maxWidth: 200, marginRight: 8 }} />;
+}
+
+/** 首页链接: the links the domain's admins put on the webmail's home, opened in a new tab. */
+export function HomeLinks({ address, label }: { address: string; label: string }) {
+  const links = (useBranding(address).data?.homeLinks ?? []).filter((l) => /^https?:\/\//i.test(l.url));
+  if (links.length === 0) return null;
+  return (
+    <Dropdown menu={{ items: links.map((l, i) => ({ key: i, label: <a href={l.url} target="_blank" rel="noopener noreferrer">{l.title}</a> })) }}>
+      <Button type="text" icon={<LinkOutlined />}>{label}</Button>
+    </Dropdown>
+  );
 }
 
 export function Announcement({ address }: { address: string }) {

@@ -12,7 +12,7 @@ import { App as AntApp, Button, Drawer, Grid, Layout, Progress, Spin, Tooltip, T
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Me } from './api.ts';
-import { Announcement, BrandLogo } from './Branding.tsx';
+import { Announcement, BrandLogo, HomeLinks } from './Branding.tsx';
 import { bytes } from './format.ts';
 import { FolderTree } from './FolderTree.tsx';
 import { MessageList } from './MessageList.tsx';
@@ -139,6 +139,7 @@ function MailShell({ me }: { me: Me }) {
           <a href="#options" aria-current={module === 'options' ? 'page' : undefined}>{t('options.nav')}</a>
         </nav>
         <SearchBox folders={folders.data ?? []} onSearch={(r) => { setSearch(r); if (module !== 'mail' || composing) go(''); }} />
+        <HomeLinks address={me.user.address} label={t('shell.homeLinks')} />
         <span className="yj-today">{new Intl.DateTimeFormat(i18n.language, { dateStyle: 'full' }).format(new Date())}</span>
         <span className="yj-user" aria-label={t('shell.userMenu', { address: me.user.address })}>{me.user.realName || me.user.address}</span>
         <Tooltip title={t('shell.logout')}>

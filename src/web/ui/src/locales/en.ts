@@ -35,6 +35,7 @@ export const en: Messages = {
     withMessage: '{{text}} ({{message}})',
   },
   shell: {
+    homeLinks: 'Links',
     logout: 'Sign out',
     folders: 'Folders',
     quota: '{{used}} of {{total}} used',

@@ -33,6 +33,7 @@ export const zhCN = {
     withMessage: '{{text}}（{{message}}）',
   },
   shell: {
+    homeLinks: '常用链接',
     logout: '退出',
     folders: '文件夹',
     quota: '已用 {{used}} / {{total}}',

@@ -35,6 +35,7 @@ export const zhTW: Messages = {
     withMessage: '{{text}}（{{message}}）',
   },
   shell: {
+    homeLinks: '常用連結',
     logout: '登出',
     folders: '資料夾',
     quota: '已用 {{used}} / {{total}}',
