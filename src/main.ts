@@ -28,6 +28,7 @@ import { OrgAdminService } from './directory/org-admin.ts';
 import { DepartmentAdminConsole } from './directory/department-admins.ts';
 import { ListConsole } from './directory/list-admin.ts';
 import { ModuleSwitchService } from './directory/modules.ts';
+import { SsoLogin } from './directory/sso.ts';
 import { SuperConsoleService } from './directory/super-admin.ts';
 import { buildWelcomeMessage, WebmailSettingsService } from './directory/webmail-settings.ts';
 import { AdminSessions } from './auth/admin-sessions.ts';
@@ -218,6 +219,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     aliases,
     lists, orgs, admins,
     modules: new ModuleSwitchService(store),
+    sso: new SsoLogin({ webmail: webmailSettings, users }),
     console: {
       domain: new DomainConsoleService(store, domains, () => clock.now()),
       org: new OrgAdminService(store, orgs),

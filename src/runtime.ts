@@ -25,6 +25,7 @@ import type { DepartmentAdminConsole } from './directory/department-admins.ts';
 import type { SuperConsoleService } from './directory/super-admin.ts';
 import type { WebmailSettingsService } from './directory/webmail-settings.ts';
 import type { ModuleSwitchService } from './directory/modules.ts';
+import type { SsoLogin } from './directory/sso.ts';
 import type { ListConsole } from './directory/list-admin.ts';
 import type { AdminSessions } from './auth/admin-sessions.ts';
 import type { MailboxService } from './mailbox/mailbox-service.ts';
@@ -94,6 +95,8 @@ export interface Runtime {
   adminSessions: AdminSessions;
   userAdmin: UserAdminService;
   /** The domain console's other screens (issue #14: A2, A4, A5, A6, A9). */
+  /** 登录接口地址: single sign-on vouched for by each domain's verification URL. */
+  sso: SsoLogin;
   /** 前台模块设置: which webmail modules each domain's users get. */
   modules: ModuleSwitchService;
   console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService };

@@ -330,6 +330,14 @@ export class UserService {
     return c.kind === 'password' ? this.authenticate(c.username, c.password) : this.authenticateCramMd5(c.username, c.challenge, c.response);
   }
 
+  /**
+   * A login whose credentials another system checked (single sign-on, directory/sso.ts): `check`
+   * says whether it vouches for the address; the account and domain rules of every login apply.
+   */
+  authenticateVouched(address: string, check: () => Promise<boolean>): Promise<DirectoryUser> {
+    return this.authenticateWith(address, async () => check());
+  }
+
   authenticateCramMd5(address: string, challenge: string, response: string): Promise<DirectoryUser> {
     return this.authenticateWith(address, async (user) => verifyCramMd5(user?.cramSecret ?? '', challenge, response));
   }

@@ -132,6 +132,14 @@ export class WebmailSettingsService {
     });
   }
 
+  /** The domain's 登录接口地址 (single sign-on verification URL); '' when none is set or there is no such domain. */
+  async ssoUrl(domainName: string): Promise<string> {
+    return this.store.read(async (tx) => {
+      const domain = await publicDomain(tx, domainName);
+      return domain ? ((await readStored(tx, domain)).ssoUrl ?? '') : '';
+    });
+  }
+
   /** What the webmail shows for the domain (also before sign-in: the login page's template and logos); undefined for no such domain. */
   async publicBranding(domainName: string): Promise<PublicBranding | undefined> {
     return this.store.read(async (tx) => {

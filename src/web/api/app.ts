@@ -5,6 +5,7 @@
  * one catalogue. Routes call services (UserService, UserMail, WebSessions), never the store.
  * One app per listener: `secure` says whether it is served over TLS (Secure cookies, HSTS).
  */
+import { ssoRoutes } from './routes/sso.ts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import { MailError } from '../../core/errors.ts';
@@ -80,6 +81,8 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
   // Push streams never end by themselves: end them, or closing would wait for every browser.
   app.addHook('preClose', async () => { for (const f of shutdown) f(); });
   registerRoutes(app, routes, auth, adminAuth, deps.modules);
+  // Single sign-on's form posts, in a scope of their own (the only place form bodies are read).
+  await app.register(ssoRoutes(deps, auth));
   const doc = openApiDocument(routes, { version: deps.version });
   app.get('/api/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));
 

@@ -21,6 +21,7 @@ import type { DepartmentAdminConsole } from '../../directory/department-admins.t
 import type { SuperConsoleService } from '../../directory/super-admin.ts';
 import type { WebmailSettingsService } from '../../directory/webmail-settings.ts';
 import type { ModuleSwitchService } from '../../directory/modules.ts';
+import type { SsoLogin } from '../../directory/sso.ts';
 import type { ListConsole } from '../../directory/list-admin.ts';
 import type { Runtime } from '../../runtime.ts';
 
@@ -45,6 +46,8 @@ export interface WebDeps {
   /** The mailbox bus: server push (GET /api/events); without it there is no push route. */
   bus?: Pick<Bus, 'on'>;
   throttle: Pick<LoginThrottle, 'isBanned' | 'failed' | 'succeeded'>;
+  /** 登录接口地址: single sign-on vouched for by the domain's verification URL (POST /webmail/oauth). */
+  sso?: SsoLogin;
   /** 前台模块设置: a switched-off module's routes answer FORBIDDEN. */
   modules?: ModuleSwitchService;
   /** A line for the webmail session log (logins, logouts); never a password. */

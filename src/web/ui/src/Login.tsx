@@ -38,6 +38,8 @@ export function Login() {
   });
   const initial = remembered();
   const [forgot, setForgot] = useState(false);
+  // Back from a single sign-on that was not vouched for (POST /webmail/oauth).
+  const [ssoFailed] = useState(() => new URLSearchParams(location.search).get('sso') === 'failed');
   const [registering, setRegistering] = useState(false);
   const [form] = Form.useForm<Fields>();
 
@@ -72,6 +74,7 @@ export function Login() {
           <Form.Item name="remember" valuePropName="checked">
             <Checkbox>{t('login.remember')}</Checkbox>
           </Form.Item>
+          {ssoFailed && !login.error && <Alert type="error" showIcon role="alert" message={t('login.ssoFailed')} style={{ marginBottom: 16 }} />}
           {login.error && <Alert type="error" showIcon role="alert" message={errorText(t, login.error)} style={{ marginBottom: 16 }} />}
           <Button type="primary" htmlType="submit" block loading={login.isPending}>{t('login.submit')}</Button>
           <div className="yj-login-links">
