@@ -36,7 +36,7 @@ describe('single sign-on (登录接口地址)', () => {
     await t.addUser('alice@example.cn');
     await t.addUser('frozen@example.cn');
     await t.addUser('olga@nosso.cn');
-    await t.rt.users.update(TEST_ACTOR, 'frozen@example.cn', { status: 'frozen' });
+    await t.rt.users.freeze(TEST_ACTOR, 'frozen@example.cn');
     await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', { ssoUrl: `${portalUrl}/verify` });
   });
   after(async () => {
