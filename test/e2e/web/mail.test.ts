@@ -204,6 +204,28 @@ describe('web mail routes', () => {
     for (const call of routes) assert.equal((await call()).status, 401);
   });
 
+  it('shows images, PDF and plain text in the browser on ?view=inline, and never SVG or HTML', async () => {
+    const b = (await t.rt.users.byAddress('bob@example.cn'))!;
+    const part = (type: string, name: string, body: string) =>
+      `--p\r\nContent-Type: ${type}; name="${name}"\r\nContent-Disposition: attachment; filename="${name}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from(body).toString('base64')}\r\n`;
+    const raw = `From: <x@example.net>\r\nSubject: files\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="p"\r\n\r\n` +
+      `--p\r\nContent-Type: text/plain\r\n\r\nsee the files\r\n` + part('application/pdf', '报价.pdf', '%PDF-1.4\n%%EOF\n') +
+      part('image/svg+xml', 'x.svg', '<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>') + part('text/html', 'x.html', '<script>alert(1)</script>') + '--p--\r\n';
+    const uid = (await t.rt.mailboxes.append(b.id, 'INBOX', { raw: Buffer.from(raw) })).uid;
+    const url = (i: number, view = 'inline') => `/api/folders/${bobInbox}/messages/${uid}/attachments/${i}?view=${view}`;
+    const pdf = await bob.get(url(0));
+    assert.equal(pdf.headers['content-type'], 'application/pdf');
+    assert.match(String(pdf.headers['content-disposition']), /^inline; filename="__\.pdf"; filename\*=UTF-8''%E6%8A%A5%E4%BB%B7\.pdf$/);
+    assert.match(String(pdf.headers['content-security-policy']), /sandbox/);
+    assert.match(String((await bob.get(url(0, 'download'))).headers['content-disposition']), /^attachment; /);
+    for (const i of [1, 2]) {
+      const r = await bob.get(url(i));
+      assert.equal(r.headers['content-type'], 'application/octet-stream', `part ${i}`);
+      assert.match(String(r.headers['content-disposition']), /^attachment; /, `part ${i} is only ever a download`);
+    }
+    assert.equal((await bob.get(url(0, 'open'))).status, 400, 'view names its values');
+  });
+
   it('refuses state changes without the session CSRF token', async () => {
     for (const csrf of [false, bob.csrf] as const) {
       const r = await alice.post(`${inbox()}/messages/delete`, { uids: [3] }, { csrf });

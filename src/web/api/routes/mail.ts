@@ -44,8 +44,8 @@ const ImageSenders = z.object({ senders: z.array(z.string()).describe('Lower-cas
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
 
 /** RFC 6266 / 5987: an ASCII fallback and the UTF-8 name. */
-export const contentDisposition = (name: string) =>
-  `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+export const contentDisposition = (name: string, inline = false) =>
+  `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
 export function mailRoutes(deps: WebDeps): AnyRoute[] {
   const m = deps.userMail;
@@ -122,14 +122,17 @@ export function mailRoutes(deps: WebDeps): AnyRoute[] {
     }),
     defineRoute({
       method: 'GET', url: '/api/folders/:folderId/messages/:uid/attachments/:index', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
-      summary: 'One attachment as a download, under its safe name',
+      summary: 'One attachment as a download, under its safe name; view=inline shows an image, PDF or plain text in the browser (other types still download)',
       params: z.strictObject({ folderId: FolderId, uid: MessageParams.shape.uid, index: z.coerce.number().int().min(0).max(10_000) }),
+      query: z.strictObject({ view: z.enum(['download', 'inline']).default('download') }),
       response: 'raw', produces: 'application/octet-stream',
-      handler: async ({ who, params, reply }) => {
+      handler: async ({ who, params, query, reply }) => {
         const me = who();
         const a = await m.attachment(me.actor, me.user.id, params.folderId as MailboxId, params.uid, params.index);
-        return reply.header('content-security-policy', SANDBOX_CSP).header('content-disposition', contentDisposition(a.fileName))
-          .type(INLINE_TYPES.has(a.contentType) ? a.contentType : 'application/octet-stream').send(a.content);
+        // Only the types a browser shows without running anything of the sender's (never HTML or SVG), under the sandbox CSP.
+        const shown = INLINE_TYPES.has(a.contentType);
+        return reply.header('content-security-policy', SANDBOX_CSP).header('content-disposition', contentDisposition(a.fileName, shown && query.view === 'inline'))
+          .type(shown ? a.contentType : 'application/octet-stream').send(a.content);
       },
     }),
     defineRoute({

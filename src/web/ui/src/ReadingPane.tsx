@@ -16,6 +16,9 @@ import { errorText } from './errors.ts';
 import { bytes, fullDate } from './format.ts';
 import { MailFrame } from './MailFrame.tsx';
 
+/** Attachments the browser can show (the server sends these inline on ?view=inline; never HTML or SVG). */
+const PREVIEWABLE = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']);
+
 const person = (a: Address) => (a.name ? `${a.name} <${a.address}>` : a.address);
 
 export type ComposeKind = 'reply' | 'replyAll' | 'forward' | 'forwardAttached';
@@ -30,6 +33,7 @@ export function ReadingPane({ folderId, uid, onCompose, onBack, onStep }: {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [headers, setHeaders] = useState<string>();
+  const [preview, setPreview] = useState<{ name: string; url: string }>();
   const queryClient = useQueryClient();
   const [view, setView] = useState<'html' | 'text'>('html');
   const marked = useRef(new Set<string>());
@@ -110,6 +114,9 @@ export function ReadingPane({ folderId, uid, onCompose, onBack, onStep }: {
           <dt>{t('read.date')}</dt><dd>{fullDate(c.date ?? m.internalDate, i18n.language)}</dd>
         </dl>
       </header>
+      <Modal open={preview !== undefined} onCancel={() => setPreview(undefined)} footer={null} width="auto" title={preview?.name} centered>
+        {preview && <img src={preview.url} alt={preview.name} style={{ maxWidth: '80vw', maxHeight: '75vh', display: 'block', margin: '0 auto' }} />}
+      </Modal>
       <Modal open={headers !== undefined} onCancel={() => setHeaders(undefined)} footer={null} width={760} title={t('read.fullHeaders')}>
         <pre className="yj-headers">{headers}</pre>
       </Modal>
@@ -123,6 +130,12 @@ export function ReadingPane({ folderId, uid, onCompose, onBack, onStep }: {
                 <a href={api.attachmentUrl(m.folderId, m.uid, a.index)} download={a.fileName} rel="noopener noreferrer"
                   aria-label={t('read.download', { name: a.fileName })}>{a.fileName}</a>{' '}
                 <Typography.Text type="secondary">({bytes(a.size, i18n.language)})</Typography.Text>
+                {PREVIEWABLE.has(a.contentType) && (
+                  <>{' '}<Button type="link" size="small" aria-label={t('read.preview', { name: a.fileName })}
+                    onClick={() => (a.contentType.startsWith('image/')
+                      ? setPreview({ name: a.fileName, url: api.attachmentUrl(m.folderId, m.uid, a.index) })
+                      : window.open(`${api.attachmentUrl(m.folderId, m.uid, a.index)}?view=inline`, '_blank', 'noopener'))}>{t('read.previewShort')}</Button></>
+                )}
               </li>
             ))}
           </ul>
