@@ -10,7 +10,7 @@ import { MailError } from '../core/errors.ts';
 import type { MailboxId, OrgUnitId, UserId } from '../core/ids.ts';
 import type { Actor } from '../directory/actor.ts';
 import { mayReachMail, needsOrgUnits, type MailAccess, type MailOwner } from '../auth/permissions.ts';
-import { readAttachment, readForDisplay, type DisplayMessage } from '../mime/display.ts';
+import { readAttachments, readAttachment, readForDisplay, type DisplayMessage } from '../mime/display.ts';
 import { MESSAGE_SORTS, type Mailbox, type Message, type MessageSort, type SpecialUse, type Store, type StoreTx, type UidSet } from '../store/store.ts';
 import type { MailboxService } from './mailbox-service.ts';
 import { searchFolders, type SearchPage, type SearchQuery } from './mail-search.ts';
@@ -151,6 +151,12 @@ export class UserMail {
     const a = await readAttachment(await this.mailboxes.readMessage(m), index);
     if (!a) throw new MailError('NOT_FOUND', `message ${uid} has no attachment ${index}`);
     return a;
+  }
+
+  /** Every attachment of the message, with its safe name (for "download all"). */
+  async attachments(actor: Actor, ownerId: UserId, folderId: MailboxId, uid: number) {
+    const m = await this.message(actor, ownerId, folderId, uid);
+    return readAttachments(await this.mailboxes.readMessage(m));
   }
 
   /** Sets or clears \Seen and \Flagged on the messages; returns how many changed. */

@@ -2,6 +2,9 @@
 // under a sandbox CSP, safe attachment names), flags, move, delete to Trash; bad input is 400 naming the
 // field with nothing written; and for every route, user A's session asking for user B's folder or
 // message by id gets 404 (and no session gets 401), with B's mail untouched.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
@@ -224,6 +227,16 @@ describe('web mail routes', () => {
       assert.match(String(r.headers['content-disposition']), /^attachment; /, `part ${i} is only ever a download`);
     }
     assert.equal((await bob.get(url(0, 'open'))).status, 400, 'view names its values');
+
+    // All three in one zip, which Python's zipfile reads.
+    const z = await fetch(`${bob.base}/api/folders/${bobInbox}/messages/${uid}/attachments.zip`, { headers: { cookie: [...bob.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    assert.equal(z.headers.get('content-type'), 'application/zip');
+    const file = join(t.dir, 'all.zip');
+    writeFileSync(file, Buffer.from(await z.arrayBuffer()));
+    const py = spawnSync('python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); print("|".join(i.filename + ":" + str(len(z.read(i))) for i in z.infolist()))', file], { encoding: 'utf8' });
+    assert.equal(py.stdout.trim(), '报价.pdf:15|x.svg:71|x.html:25', py.stderr);
+    assert.equal((await bob.get(`/api/folders/${bobInbox}/messages/1/attachments.zip`)).status, 404, 'a message without attachments');
+    assert.equal((await alice.get(`/api/folders/${bobInbox}/messages/${uid}/attachments.zip`)).status, 404, 'not another user\'s');
   });
 
   it('refuses state changes without the session CSRF token', async () => {

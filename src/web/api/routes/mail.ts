@@ -12,6 +12,7 @@
  * two lines: either holds if the other misses something. The image-senders routes keep the list of
  * senders whose remote images always show.
  */
+import { uniqueNames, zip } from '../../../core/zip.ts';
 import { z } from 'zod';
 import { MailError } from '../../../core/errors.ts';
 import type { MailboxId } from '../../../core/ids.ts';
@@ -133,6 +134,19 @@ export function mailRoutes(deps: WebDeps): AnyRoute[] {
         const shown = INLINE_TYPES.has(a.contentType);
         return reply.header('content-security-policy', SANDBOX_CSP).header('content-disposition', contentDisposition(a.fileName, shown && query.view === 'inline'))
           .type(shown ? a.contentType : 'application/octet-stream').send(a.content);
+      },
+    }),
+    defineRoute({
+      method: 'GET', url: '/api/folders/:folderId/messages/:uid/attachments.zip', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: 'Every attachment of the message in one zip archive (UTF-8 names, repeated names numbered)',
+      params: MessageParams, response: 'raw', produces: 'application/zip',
+      handler: async ({ who, params, reply }) => {
+        const me = who();
+        const all = await m.attachments(me.actor, me.user.id, params.folderId as MailboxId, params.uid);
+        if (all.length === 0) throw new MailError('NOT_FOUND', `message ${params.uid} has no attachments`);
+        const names = uniqueNames(all.map((a) => a.fileName));
+        return reply.header('content-disposition', contentDisposition(`attachments-${params.uid}.zip`)).type('application/zip')
+          .send(zip(all.map((a, i) => ({ name: names[i]!, content: a.content }))));
       },
     }),
     defineRoute({

@@ -123,6 +123,9 @@ export function ReadingPane({ folderId, uid, onCompose, onBack, onStep }: {
       {c.attachments.length > 0 && (
         <section className="yj-attachments" aria-label={t('read.attachments', { count: c.attachments.length })}>
           <Typography.Text strong>{t('read.attachments', { count: c.attachments.length })}</Typography.Text>
+          {c.attachments.length > 1 && (
+            <>{' '}<a href={`${api.attachmentUrl(m.folderId, m.uid, 0).replace(/\/0$/, '')}.zip`} download rel="noopener noreferrer">{t('read.downloadAll')}</a></>
+          )}
           <ul>
             {c.attachments.map((a) => (
               <li key={a.index}>

@@ -95,6 +95,7 @@ export const en: Messages = {
     original: '------------------ Original message ------------------', forwardAttached: 'Original attached', editor: 'Message editor',
   },
   read: {
+    downloadAll: 'Download all (zip)',
     preview: 'Preview {{name}}', previewShort: 'Preview',
     more: 'More', fullHeaders: 'Show all headers', source: 'Show source', downloadEml: 'Download (.eml)', print: 'Print', addSender: 'Add sender to contacts', senderAdded: 'Added to your contacts', senderKnown: 'The sender is already in your contacts', prev: 'Previous message', next: 'Next message',
     back: 'Back to the list',

@@ -93,6 +93,7 @@ export const zhCN = {
     original: '------------------ 原始邮件 ------------------', forwardAttached: '原邮件作为附件', editor: '邮件正文编辑器',
   },
   read: {
+    downloadAll: '全部下载（zip）',
     preview: '预览 {{name}}', previewShort: '预览',
     more: '更多', fullHeaders: '查看信头', source: '查看原文', downloadEml: '下载邮件（.eml）', print: '打印', addSender: '添加发件人到通讯录', senderAdded: '已添加到个人通讯录', senderKnown: '发件人已在通讯录中', prev: '上一封', next: '下一封',
     back: '返回列表',

@@ -95,6 +95,7 @@ export const zhTW: Messages = {
     original: '------------------ 原始郵件 ------------------', forwardAttached: '原郵件作為附件', editor: '郵件內文編輯器',
   },
   read: {
+    downloadAll: '全部下載（zip）',
     preview: '預覽 {{name}}', previewShort: '預覽',
     more: '更多', fullHeaders: '檢視信頭', source: '檢視原始郵件', downloadEml: '下載郵件（.eml）', print: '列印', addSender: '新增寄件人到通訊錄', senderAdded: '已新增到個人通訊錄', senderKnown: '寄件人已在通訊錄中', prev: '上一封', next: '下一封',
     back: '返回清單',
