@@ -235,7 +235,8 @@ describe('web mail routes', () => {
     writeFileSync(file, Buffer.from(await z.arrayBuffer()));
     const py = spawnSync('python3', ['-c', 'import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); print("|".join(i.filename + ":" + str(len(z.read(i))) for i in z.infolist()))', file], { encoding: 'utf8' });
     assert.equal(py.stdout.trim(), '报价.pdf:15|x.svg:71|x.html:25', py.stderr);
-    assert.equal((await bob.get(`/api/folders/${bobInbox}/messages/1/attachments.zip`)).status, 404, 'a message without attachments');
+    const plain = (await t.rt.mailboxes.append(b.id, 'INBOX', { raw: Buffer.from('From: <x@example.net>\r\nSubject: plain\r\n\r\nno files\r\n') })).uid;
+    assert.equal((await bob.get(`/api/folders/${bobInbox}/messages/${plain}/attachments.zip`)).status, 404, 'a message without attachments');
     assert.equal((await alice.get(`/api/folders/${bobInbox}/messages/${uid}/attachments.zip`)).status, 404, 'not another user\'s');
   });
 
