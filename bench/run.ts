@@ -1,9 +1,9 @@
 /**
  * `npm run bench -- NAME… [--option value…]` runs the named benchmarks (all when none is named) and
- * prints their figures. Benchmarks measure; they never assert. Available: store, smtp, imap, antispam, admin, web, pipeline.
+ * prints their figures. Benchmarks measure; they never assert. Available: store, smtp, imap, antispam, admin, web, pipeline, backup.
  * Options belong to the benchmarks that read them (bench/options.ts): store: --messages N; smtp: --messages N,
  * --no-postfix, --postconf; admin: --users N, --batch N; imap: --messages N, --runs N, --idle N, --profile DIR, --no-dovecot;
- * web: --messages N, --runs N; pipeline: --messages N, --smtp-processes N.
+ * web: --messages N, --runs N; pipeline: --messages N, --smtp-processes N; backup: --messages N.
  */
 const BENCHES: Record<string, () => Promise<void>> = {
   store: async () => (await import('./store.ts')).run(),
@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   admin: async () => (await import('./admin.ts')).run(),
   web: async () => (await import('./web.ts')).run(),
   pipeline: async () => (await import('./pipeline.ts')).run(),
+  backup: async () => (await import('./backup.ts')).run(),
 };
 
 // An option's value ("--messages 1000") is not a benchmark name; "--messages=1000" works too.

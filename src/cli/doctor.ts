@@ -23,7 +23,7 @@ export function registerDoctor(program: Command): void {
           const rec = key && dkimDnsRecord(d.domain.name, key);
           return { name: d.domain.name, displayName: d.displayName, ...(rec ? { dkim: { dnsName: rec.dnsName, txt: rec.txt } } : {}) };
         }));
-        checks.push(...await dnsChecks({ hostname: rt.config.hostname, servers: rt.config.dns.servers, domains }));
+        checks.push(...await dnsChecks({ hostname: rt.config.hostname, servers: rt.config.dns.servers, domains, mtaSts: rt.settings.current().mtaSts }));
       }
       checks.push(...await tlsCheck(rt.config, rt.clock.now()));
       checks.push(...await diskCheck(rt.config.dataDir));

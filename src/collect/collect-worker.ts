@@ -118,9 +118,9 @@ export class CollectWorker {
     }
   }
 
-  private common(): Pick<CollectOptions, 'timeoutMs' | 'verifyCertificates'> {
+  private common(): Pick<CollectOptions, 'timeoutMs' | 'verifyCertificates' | 'allowPrivateHosts'> {
     const c = this.deps.settings().collect;
-    return { timeoutMs: c.timeoutSec * 1000, verifyCertificates: c.verifyCertificates };
+    return { timeoutMs: c.timeoutSec * 1000, verifyCertificates: c.verifyCertificates, allowPrivateHosts: c.allowPrivateHosts };
   }
 
   /** MultiPOP: everything goes to the owner, who must be able to receive. A string is why not to run. */

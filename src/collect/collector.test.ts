@@ -62,7 +62,7 @@ test('without UIDL, messages are keyed by a SHA-256 of their bytes and collected
       wake: () => undefined,
     },
   };
-  const o: CollectOptions = { timeoutMs: 5000, verifyCertificates: false, maxMessageBytes: 0, via: 'domainpop', route: async () => ({ recipients: ['a@b.c'] }) };
+  const o: CollectOptions = { timeoutMs: 5000, verifyCertificates: false, allowPrivateHosts: true, maxMessageBytes: 0, via: 'domainpop', route: async () => ({ recipients: ['a@b.c'] }) };
 
   assert.deepEqual(await collectAccount(deps, account, o), { fetched: 2, deleted: 0, duplicates: 0, large: 0, error: '' });
   assert.deepEqual(queued, ['one', 'two']);
@@ -107,7 +107,7 @@ test('MultiPOP archiving: the archive copy is queued with the collected message,
     },
   };
   const o: CollectOptions = {
-    timeoutMs: 5000, verifyCertificates: false, maxMessageBytes: 0, via: 'multipop', route: async () => ({ recipients: ['owner@b.c'] }),
+    timeoutMs: 5000, verifyCertificates: false, allowPrivateHosts: true, maxMessageBytes: 0, via: 'multipop', route: async () => ({ recipients: ['owner@b.c'] }),
     archiveCopy: () => ({ to: ['archive@b.c'], subjectTag: '[archive]' }),
   };
   assert.equal((await collectAccount(deps, account, o)).fetched, 1);

@@ -34,6 +34,8 @@ export interface CollectorDeps {
 export interface CollectOptions {
   timeoutMs: number;
   verifyCertificates: boolean;
+  /** collect.allowPrivateHosts: reach loopback/private/link-local hosts (host-guard.ts). */
+  allowPrivateHosts: boolean;
   /** 0 = no limit. */
   maxMessageBytes: number;
   /** Where a message goes: local addresses (none = drop it) and, for the duplicate check, its Message-ID. */
@@ -69,7 +71,7 @@ export async function collectAccount(deps: CollectorDeps, a: PopAccount, o: Coll
   try {
     client = await Pop3Client.connect({
       host: a.host, port: a.port, tls: a.tls, rejectUnauthorized: o.verifyCertificates, user: a.username,
-      password: deps.secrets.decrypt(a.passwordEnc), apop: a.useApop, timeoutMs: o.timeoutMs,
+      password: deps.secrets.decrypt(a.passwordEnc), apop: a.useApop, timeoutMs: o.timeoutMs, allowPrivateHosts: o.allowPrivateHosts,
       maxMessageBytes: o.maxMessageBytes > 0 ? o.maxMessageBytes : undefined,
     });
     o.log?.(`logged in to ${where} as ${a.username}`);

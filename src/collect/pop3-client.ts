@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { guardedLookup, refuseLiteral } from './host-guard.ts';
 
 export interface Pop3Options {
   host: string;
@@ -27,6 +28,8 @@ export interface Pop3Options {
   timeoutMs?: number;
   /** Largest message accepted by RETR, default 100 MB. */
   maxMessageBytes?: number;
+  /** Reach loopback, private and link-local addresses (host-guard.ts). Hosts users type pass collect.allowPrivateHosts. */
+  allowPrivateHosts: boolean;
 }
 
 export class Pop3Error extends Error {
@@ -62,9 +65,15 @@ export class Pop3Client {
   private async open(): Promise<void> {
     const o = this.o;
     const secure = o.tls === 'tls';
+    if (!o.allowPrivateHosts) {
+      const refused = refuseLiteral(o.host);
+      if (refused) throw new Pop3Error(refused);
+    }
+    // A name is resolved once, checked, and connected to at the address checked.
+    const lookup = o.allowPrivateHosts ? {} : { lookup: guardedLookup };
     this.socket = secure
-      ? tlsConnect({ host: o.host, port: o.port, servername: isIp(o.host) ? undefined : o.host, rejectUnauthorized: o.rejectUnauthorized ?? true })
-      : netConnect({ host: o.host, port: o.port });
+      ? tlsConnect({ host: o.host, port: o.port, servername: isIp(o.host) ? undefined : o.host, rejectUnauthorized: o.rejectUnauthorized ?? true, ...lookup })
+      : netConnect({ host: o.host, port: o.port, ...lookup });
     this.attach();
     await this.waitFor(secure ? 'secureConnect' : 'connect');
     this.greeting = await this.ok('greeting');

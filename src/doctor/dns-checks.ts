@@ -3,11 +3,13 @@
  * boot config's dns.servers when set): MX to this server, an A/AAAA record for the server's name
  * with a PTR back to it (forward-confirmed reverse DNS, which receivers check), one SPF record
  * (RFC 7208), the domain's DKIM key (RFC 6376) exactly as `youju dkim show` prints it, and DMARC
- * (RFC 7489). Each missing or wrong record comes with the text to publish.
+ * (RFC 7489), and for the domains with MTA-STS on, its record and policy file (mta-sts.ts). Each
+ * missing or wrong record comes with the text to publish.
  */
 import { Resolver } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
 import type { Check } from './check.ts';
+import { mtaStsChecks, type MtaStsCheckInput } from './mta-sts.ts';
 
 export interface DnsCheckInput {
   /** This server's name (boot config hostname): where MX should point. */
@@ -16,6 +18,8 @@ export interface DnsCheckInput {
   servers: readonly string[];
   domains: ReadonlyArray<{ name: string; displayName: string; dkim?: { dnsName: string; txt: string } }>;
   timeoutMs?: number;
+  /** Setting mtaSts: the domains publishing a policy, its mode and max_age; https only in tests. */
+  mtaSts?: { domains: readonly string[]; mode: 'enforce' | 'testing' | 'none'; maxAgeSec: number; https?: MtaStsCheckInput['https'] };
 }
 
 type Lookup<T> = { ok: true; value: T } | { ok: false; missing: boolean; error: string };
@@ -109,6 +113,12 @@ export async function dnsChecks(input: DnsCheckInput): Promise<Check[]> {
       add({ name: `DMARC ${label}`, status: p === 'none' ? 'warn' : 'ok', detail: dmarc[0]!, ...(p === 'none' ? { fix: `p=none only reports; when reports look right: ${dmarcFix}` } : {}) });
     } else {
       add({ name: `DMARC ${label}`, status: 'warn', detail: dmarc.length > 1 ? `${dmarc.length} DMARC records` : dm.ok || dm.missing ? 'no DMARC record' : `look-up failed (${dm.error})`, fix: dmarcFix });
+    }
+
+    const sts = input.mtaSts;
+    if (sts && sts.domains.some((x) => same(x, name))) {
+      checks.push(...await mtaStsChecks({ dns, domain: name, label, policy: { mode: sts.mode, maxAgeSec: sts.maxAgeSec, mx: [host] },
+        timeoutMs: input.timeoutMs, ...(sts.https ? { https: sts.https } : {}) }));
     }
   }
   return checks;

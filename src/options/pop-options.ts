@@ -36,7 +36,7 @@ export class PopOptions {
     private readonly store: Store,
     private readonly accounts: PopAccountService,
     private readonly secrets: { decrypt(sealed: string): string },
-    private readonly settings: () => Pick<CollectSettings, 'timeoutSec' | 'verifyCertificates'>,
+    private readonly settings: () => Pick<CollectSettings, 'timeoutSec' | 'verifyCertificates' | 'allowPrivateHosts'>,
   ) {}
 
   async list(actor: Actor, ownerId: UserId): Promise<MyPopAccount[]> {
@@ -72,6 +72,7 @@ export class PopOptions {
       client = await Pop3Client.connect({
         host: a.host, port: a.port, tls: a.tls, user: a.username, password: this.secrets.decrypt(a.passwordEnc), apop: a.useApop,
         rejectUnauthorized: s.verifyCertificates, timeoutMs: Math.min(s.timeoutSec * 1000, TEST_TIMEOUT_MS),
+        allowPrivateHosts: s.allowPrivateHosts,
       });
       const stat = await client.stat();
       await client.quit();

@@ -18,6 +18,8 @@ export const CollectSettingsSchema = z.object({
     .describe('A collected message (MultiPOP, DomainPOP) for a full mailbox: the owner is told, and the message goes to postmaster@ the owner\'s domain, or is deleted (manual: 邮件下载控制).'),
   verifyCertificates: z.boolean().default(true)
     .describe('Check the remote server\'s TLS certificate (turn off only for servers with self-signed certificates).'),
+  allowPrivateHosts: z.boolean().default(false)
+    .describe('Let MultiPOP, DomainPOP and the POP account "Test" connect to loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7) and link-local addresses. Off: a user cannot make the server reach its own internal network.'),
 });
 
 export type CollectSettings = z.output<typeof CollectSettingsSchema>;

@@ -23,6 +23,7 @@ import { SecuritySettingsSchema } from './security.ts';
 import { SmtpSettingsSchema } from './smtp.ts';
 import { WebSettingsSchema } from './web.ts';
 import { BackupSettingsSchema } from './backup.ts';
+import { MtaStsSettingsSchema } from './mta-sts.ts';
 import { ContentFilterSettingsSchema } from './content-filter.ts';
 import { HashcashSettingsSchema } from './hashcash.ts';
 import { BackscatterSettingsSchema, ScreeningSettingsSchema } from './screening.ts';
@@ -48,6 +49,7 @@ export const SETTINGS_SECTIONS = {
   hashcash: HashcashSettingsSchema,
   web: WebSettingsSchema,
   backup: BackupSettingsSchema,
+  mtaSts: MtaStsSettingsSchema,
   screening: ScreeningSettingsSchema,
   backscatter: BackscatterSettingsSchema,
 } as const;
@@ -73,6 +75,7 @@ export const SettingsSchema = z.object({
   hashcash: HashcashSettingsSchema.prefault({}).describe('HashCash stamps: minted on outgoing mail, verified on incoming mail'),
   web: WebSettingsSchema.prefault({}).describe('Webmail and REST API: web session lifetime'),
   backup: BackupSettingsSchema.prefault({}).describe('Scheduled backup: repository, time of day, full every N days, copies kept'),
+  mtaSts: MtaStsSettingsSchema.prefault({}).describe('MTA-STS: domains that publish a policy, its mode and max_age (checked by youju doctor)'),
   screening: ScreeningSettingsSchema.prefault({}).describe('Screening: blocked IPs, hosts and senders, IP shield, PTR checks, dynamic bans, tarpitting, rates, spam traps'),
   backscatter: BackscatterSettingsSchema.prefault({}).describe('Backscatter protection: signed return paths (BATV) and refusal of unsigned bounces'),
 });

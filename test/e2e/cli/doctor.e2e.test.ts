@@ -78,6 +78,20 @@ describe('youju doctor', () => {
     assert.equal(find(r.checks, 'PTR 127.0.0.1').status, 'warn');
   });
 
+  it('checks MTA-STS for the domains that have it on (setting mtaSts.domains), with the record to publish', async () => {
+    assert.equal((await doctor()).checks.some((c) => c.name.startsWith('MTA-STS')), false, 'off: no MTA-STS checks');
+    await t.rt.settings.set('mtaSts.domains', ['example.cn']);
+    await t.rt.settings.set('mtaSts.mode', 'enforce');
+    const r = await doctor();
+    const record = find(r.checks, 'MTA-STS record example.cn');
+    assert.equal(record.status, 'fail');
+    assert.match(record.fix!, /^_mta-sts\.example\.cn\. IN TXT "v=STSv1; id=[0-9a-f]{20}"$/);
+    const policy = find(r.checks, 'MTA-STS policy example.cn');
+    assert.equal(policy.status, 'fail');
+    assert.match(policy.fix!, /mta-sts\.txt.*\nversion: STSv1\nmode: enforce\nmx: mx\.youju\.test\nmax_age: 604800$/s);
+    await t.rt.settings.set('mtaSts.domains', []);
+  });
+
   it('prints a report for people, and --no-dns asks no DNS question', async () => {
     const before = t.dns.queries.length;
     const r = await youjuAsync(['--data', t.dir, '--config', cfg, 'doctor', '--no-dns']);

@@ -13,7 +13,7 @@ describe('youju pop-account / domainpop', () => {
 
   before(async () => {
     remote = await startTestServer({ pop3: true, domain: 'remote.test' });
-    local = await startTestServer({ settings: { 'collect.verifyCertificates': false } });
+    local = await startTestServer({ settings: { 'collect.verifyCertificates': false, 'collect.allowPrivateHosts': true } });
     await remote.addUser('box@remote.test');
     await local.addUser('alice@example.cn');
     await remote.rt.queue.submit({ sender: '', recipients: ['box@remote.test'], raw: Buffer.from('Subject: via cli\r\n\r\nhi\r\n') });

@@ -32,7 +32,7 @@ describe('DomainPOP', () => {
 
   before(async () => {
     remote = await startTestServer({ pop3: true, domain: 'isp.test', settings: { 'security.allowPlaintextAuth': true } });
-    local = await startTestServer({ settings: { 'collect.intervalMin': 0, 'domainpop.skipReceived': 1 } });
+    local = await startTestServer({ settings: { 'collect.intervalMin': 0, 'domainpop.skipReceived': 1, 'collect.allowPrivateHosts': true } });
     await remote.addUser('all@isp.test');
     for (const u of ['bob@example.cn', 'carol@example.cn', 'dave@example.cn', 'postmaster@example.cn']) await local.addUser(u);
     const rt = local.rt;

@@ -24,7 +24,7 @@ describe('MultiPOP', () => {
 
   before(async () => {
     remote = await startTestServer({ pop3: true, domain: 'remote.test', settings: { 'security.apopEnabled': true } });
-    local = await startTestServer({ settings: { 'collect.verifyCertificates': false, 'collect.intervalMin': 0 } });
+    local = await startTestServer({ settings: { 'collect.verifyCertificates': false, 'collect.intervalMin': 0, 'collect.allowPrivateHosts': true } });
     for (const u of ['keep@remote.test', 'gone@remote.test', 'apop@remote.test', 'full@remote.test']) await remote.addUser(u);
     for (const u of ['alice@example.cn', 'bob@example.cn', 'postmaster@example.cn']) await local.addUser(u);
     await local.rt.users.add(TEST_ACTOR, 'carol@example.cn', { password: PASSWORD, quotaBytes: 2048 });

@@ -189,6 +189,18 @@ describe('web option routes', () => {
     assert.deepEqual(list.json.accounts.map((a: { id: number; host: string }) => [a.id, a.host]), [[id, '127.0.0.1']]);
     assert.ok(!list.text.includes(PASSWORD));
 
+    // SSRF guard: a user-typed loopback/private host is refused until collect.allowPrivateHosts is on.
+    const refused = (await alice.post(`/api/options/pop-accounts/${id}/test`, {})).json;
+    assert.equal(refused.ok, false);
+    assert.match(refused.error, /127\.0\.0\.1 is a loopback, private or link-local address.*collect\.allowPrivateHosts/);
+    const named = await alice.post('/api/options/pop-accounts', { host: 'localhost', port, tls: 'none', username: 'remote@example.cn', password: PASSWORD });
+    assert.equal(named.status, 200, named.text);
+    const byName = (await alice.post(`/api/options/pop-accounts/${named.json.id}/test`, {})).json;
+    assert.equal(byName.ok, false);
+    assert.match(byName.error, /localhost is (127\.0\.0\.1|::1), a loopback/, 'a name is checked at the address it resolves to');
+    assert.equal((await send(alice, 'DELETE', `/api/options/pop-accounts/${named.json.id}`)).status, 200);
+    await t.rt.settings.set('collect.allowPrivateHosts', true);
+
     const test = await alice.post(`/api/options/pop-accounts/${id}/test`, {});
     assert.equal(test.status, 200, test.text);
     assert.deepEqual([test.json.ok, test.json.messages], [true, 0], test.text);
