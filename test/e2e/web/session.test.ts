@@ -19,7 +19,7 @@ describe('web session', () => {
     const web = WebClient.of(t);
     const r = await web.login('alice@example.cn', PASSWORD);
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(Object.keys(r.json).sort(), ['csrfToken', 'user']);
+    assert.deepEqual(Object.keys(r.json).sort(), ['csrfToken', 'modules', 'user']);
     assert.equal(r.json.user.address, 'alice@example.cn');
     assert.equal(r.json.user.realName, '张丽');
     assert.equal(JSON.stringify(r.json).includes('passwordHash'), false);
