@@ -3,8 +3,9 @@
  * runner and transports, the indexer, collectors, the import worker and housekeeping. Loaded only
  * when the server starts (main.ts startServer), so CLI commands do not pay for it.
  */
+import { learnFromFolders, learningDue, learningFoldersDeps } from './antispam/learning-folders.ts';
 import { join } from 'node:path';
-import { SessionLogs, type SessionLog } from './core/log/session-log.ts';
+import { localDate, SessionLogs, type SessionLog } from './core/log/session-log.ts';
 import { RoleStack } from './core/role-stack.ts';
 import { cidrMatcher } from './core/cidr.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
@@ -177,14 +178,32 @@ export async function runServer(rt: Runtime): Promise<Server> {
           backupRunning = false;
         }
       };
+      // 每晚午夜调度贝叶斯学习: looked at every minute, runs once a day after antispam.learnAt.
+      let learnedDay: string | undefined;
+      let learning = false;
+      const nightlyLearning = async () => {
+        const now = new Date(rt.clock.now());
+        const today = localDate(now);
+        if (learning || !learningDue(current(), now, learnedDay, today)) return;
+        learning = true;
+        learnedDay = today;
+        try {
+          const r = await learnFromFolders(learningFoldersDeps(rt));
+          system.note(r.skipped ? `Bayesian learning: nothing learned (${r.skipped})` : `Bayesian learning: ${r.spam} spam and ${r.ham} ham learned from ${current().antispam.learnMailbox}${r.missing.length ? `; no folder ${r.missing.join(', ')}` : ''}`);
+        } catch (err) {
+          system.note(`Bayesian learning failed: ${String((err as Error).message ?? err)}`);
+        } finally {
+          learning = false;
+        }
+      };
       const timers = [setTimeout(gc, 10 * 60_000), setInterval(gc, 6 * 3600_000), setInterval(() => void sessionLogs.prune().catch(() => undefined), 24 * 3600_000),
-        setInterval(() => void scheduledBackup(), 60_000)];
+        setInterval(() => void scheduledBackup(), 60_000), setInterval(() => void nightlyLearning(), 60_000)];
       for (const t of timers) t.unref();
       return {
         value: undefined,
         stop: async () => {
           for (const t of timers) clearTimeout(t);
-          while (gcRunning || backupRunning) await new Promise((r) => setTimeout(r, 50));
+          while (gcRunning || backupRunning || learning) await new Promise((r) => setTimeout(r, 50));
         },
       };
     });

@@ -6,6 +6,7 @@
  * classifier has learned and the pipeline's daily counters: ham, spam accepted and rejected,
  * viruses found and rejected.
  */
+import { learnFromFolders, learningFoldersDeps } from '../antispam/learning-folders.ts';
 import type { Command } from 'commander';
 import { MailError } from '../core/errors.ts';
 import { localDate } from '../core/log/session-log.ts';
@@ -39,6 +40,13 @@ export function registerAntispam(program: Command): void {
         }
       }
       out.result({ as: cls, scope, ...counts }, () => `${counts.learned} learned as ${cls}, ${counts.moved} moved from the other class, ${counts.already} already learned${counts.failed ? `, ${counts.failed} failed` : ''}`);
+    }));
+
+  a.command('learn-folders')
+    .description('learn the learning folders of antispam.learnMailbox now (what the nightly run does), then empty them')
+    .action((_f: unknown, cmd: Command) => withRuntime(cmd, async (rt, { out }) => {
+      const r = await learnFromFolders(learningFoldersDeps(rt));
+      out.result(r, () => r.skipped ? `nothing learned: ${r.skipped}` : `${r.spam} learned as spam, ${r.ham} as ham${r.missing.length ? `; no folder ${r.missing.join(', ')}` : ''}`);
     }));
 
   a.command('stats').option('--days <n>', 'days of counters to show', nonNegativeInt, 7)

@@ -272,7 +272,7 @@ export class MailboxService {
     return m.headerPrefix ? Buffer.concat([Buffer.from(m.headerPrefix, 'utf8'), head]) : head;
   }
 
-  messages(mailboxId: MailboxId, opts?: { uids?: UidSet }): Promise<Message[]> {
+  messages(mailboxId: MailboxId, opts?: { uids?: UidSet; limit?: number }): Promise<Message[]> {
     return this.store.read((tx) => tx.messages.list(mailboxId, opts));
   }
 

@@ -27,4 +27,11 @@ export const AntispamSettingsSchema = z.object({
     .describe('One classifier for the whole server, or one per domain (trained by that domain\'s users, used for mail to its first recipient).'),
   bayesMinLearned: z.int().min(1).default(200)
     .describe('The classifier gives no verdict until it has learned at least this many spam and this many ham messages (SpamAssassin: 200).'),
+  learnNightly: z.boolean().default(false)
+    .describe('每晚午夜调度贝叶斯学习: once a day at learnAt, the classifier learns the messages in the learning folders of learnMailbox, then removes them.'),
+  learnMailbox: z.string().max(320).default('')
+    .describe('The address whose folders are the learning folders (e.g. a shared bayes@ account users copy mail into); empty = none.'),
+  learnSpamFolder: z.string().min(1).max(200).default('Bayesian Learning/Spam').describe('Its folder of spam to learn.'),
+  learnHamFolder: z.string().min(1).max(200).default('Bayesian Learning/Non-Spam').describe('Its folder of ham (not spam) to learn.'),
+  learnAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day such as 00:00').default('00:00').describe('When the nightly learning runs, local time (HH:MM).'),
 });

@@ -115,4 +115,30 @@ describe('Bayesian classifier: trained by IMAP moves, used at SMTP', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('learns the learning folders (每晚午夜调度贝叶斯学习) and empties them; the nightly run is due once a day after learnAt', async () => {
+    await t.addUser('bayes@example.cn');
+    const bayes = (await t.rt.users.byAddress('bayes@example.cn'))!;
+    await t.rt.mailboxes.create(bayes.id, 'Bayesian Learning/Spam');
+    await t.rt.mailboxes.create(bayes.id, 'Bayesian Learning/Non-Spam');
+    for (const [i, [s, b]] of SPAM.entries()) await t.rt.mailboxes.append(bayes.id, 'Bayesian Learning/Spam', { raw: Buffer.from(mail(`${s} #${i} folder`, b, 'z@replica.test')) });
+    for (const [s, b] of HAM.slice(0, 2)) await t.rt.mailboxes.append(bayes.id, 'Bayesian Learning/Non-Spam', { raw: Buffer.from(mail(`${s} folder`, b, 'team@example.cn')) });
+    const before = (await t.rt.bayes.classifier.scopes()).find((x) => x.scope === '')!;
+    const unset = await youjuAsync(['--data', t.dir, 'antispam', 'learn-folders', '--json']);
+    assert.match(JSON.parse(unset.stdout).skipped, /learnMailbox is not set/);
+    await t.rt.settings.set('antispam.learnMailbox', 'bayes@example.cn');
+    const r = await youjuAsync(['--data', t.dir, 'antispam', 'learn-folders', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), { spam: 4, ham: 2, missing: [] });
+    const after = (await t.rt.bayes.classifier.scopes()).find((x) => x.scope === '')!;
+    assert.deepEqual([after.spam - before.spam, after.ham - before.ham], [4, 2]);
+    for (const f of ['Bayesian Learning/Spam', 'Bayesian Learning/Non-Spam']) assert.equal((await mailboxMessages(t.rt, 'bayes@example.cn', f)).length, 0, `${f} emptied`);
+
+    const { learningDue } = await import('../../../src/antispam/learning-folders.ts');
+    const on = { ...t.rt.settings.current(), antispam: { ...t.rt.settings.current().antispam, learnNightly: true, learnAt: '00:30' } };
+    assert.equal(learningDue(on, new Date(2026, 11, 4, 0, 29), undefined, '2026-12-04'), false, 'before learnAt');
+    assert.equal(learningDue(on, new Date(2026, 11, 4, 0, 30), undefined, '2026-12-04'), true);
+    assert.equal(learningDue(on, new Date(2026, 11, 4, 23, 0), '2026-12-04', '2026-12-04'), false, 'once a day');
+    assert.equal(learningDue({ ...on, antispam: { ...on.antispam, learnNightly: false } }, new Date(2026, 11, 4, 1, 0), undefined, '2026-12-04'), false, 'off');
+  });
 });
