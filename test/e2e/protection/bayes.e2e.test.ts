@@ -121,8 +121,8 @@ describe('Bayesian classifier: trained by IMAP moves, used at SMTP', () => {
     const bayes = (await t.rt.users.byAddress('bayes@example.cn'))!;
     await t.rt.mailboxes.create(bayes.id, 'Bayesian Learning/Spam');
     await t.rt.mailboxes.create(bayes.id, 'Bayesian Learning/Non-Spam');
-    for (const [i, [s, b]] of SPAM.entries()) await t.rt.mailboxes.append(bayes.id, 'Bayesian Learning/Spam', { raw: Buffer.from(mail(`${s} #${i} folder`, b, 'z@replica.test')) });
-    for (const [s, b] of HAM.slice(0, 2)) await t.rt.mailboxes.append(bayes.id, 'Bayesian Learning/Non-Spam', { raw: Buffer.from(mail(`${s} folder`, b, 'team@example.cn')) });
+    for (const [i, [s, b]] of SPAM.entries()) await t.rt.mailboxes.append(bayes.id, 'Bayesian Learning/Spam', { raw: Buffer.from(mail(`${s} #${i} folder`, b!, 'z@replica.test')) });
+    for (const [s, b] of HAM.slice(0, 2)) await t.rt.mailboxes.append(bayes.id, 'Bayesian Learning/Non-Spam', { raw: Buffer.from(mail(`${s} folder`, b!, 'team@example.cn')) });
     const before = (await t.rt.bayes.classifier.scopes()).find((x) => x.scope === '')!;
     const unset = await youjuAsync(['--data', t.dir, 'antispam', 'learn-folders', '--json']);
     assert.match(JSON.parse(unset.stdout).skipped, /learnMailbox is not set/);
