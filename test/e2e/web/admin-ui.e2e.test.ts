@@ -106,7 +106,13 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
       announcement: { enabled: true, title: '系统维护通知', body: '本周六晚维护' }, homeLinks: [{ title: '公司主页', url: 'https://www.example.cn/' }],
     });
     await t.rt.console.webmail.setLogo(TEST_ACTOR, 'example.cn', 'afterLogin', PNG);
-    await page.goto(`${base}/webmail/`);
+    await t.rt.console.webmail.setLogo(TEST_ACTOR, 'example.cn', 'beforeLogin', PNG);
+    await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', { loginTemplate: 'business-blue' });
+    // The login page of the domain (W1): its template, its before-login logo, the admin link.
+    await page.goto(`${base}/webmail/?domain=example.cn`);
+    await page.locator('main.yj-login-business-blue').waitFor();
+    await page.waitForFunction(() => (document.querySelector('img.yj-login-logo') as HTMLImageElement | null)?.naturalWidth === 1);
+    assert.equal(await page.getByRole('link', { name: '管理员登录' }).getAttribute('href'), '/webmail/admin/');
     await page.getByLabel('邮箱地址', { exact: true }).fill('zhaoliu@example.cn');
     await page.getByLabel('密码', { exact: true }).fill(NEW_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();

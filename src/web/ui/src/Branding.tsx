@@ -12,6 +12,7 @@ import { requestJson } from './api.ts';
 
 interface Branding {
   domain: string;
+  loginTemplate: 'default' | 'business-blue' | 'classic-126' | 'minimal';
   announcement: { title: string; body: string } | null;
   homeLinks: Array<{ title: string; url: string }>;
   logos: Array<'afterLogin' | 'beforeLogin' | 'loginBackground'>;
@@ -20,12 +21,39 @@ interface Branding {
 const enc = encodeURIComponent;
 
 export function useBranding(address: string) {
-  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return useDomainBranding(address.slice(address.lastIndexOf('@') + 1));
+}
+
+function useDomainBranding(domain: string | undefined) {
   return useQuery({
     queryKey: ['branding', domain],
-    queryFn: () => requestJson<Branding>('GET', `/api/branding/${enc(domain)}`, undefined, ''),
-    staleTime: 5 * 60_000, retry: false,
+    queryFn: () => requestJson<Branding>('GET', `/api/branding/${enc(domain!)}`, undefined, ''),
+    staleTime: 5 * 60_000, retry: false, enabled: Boolean(domain),
   });
+}
+
+/**
+ * The domain whose login page this is (W1: templates and logos per domain): `?domain=` in the
+ * address, else the host name without a leading mail./webmail./www. (mail.example.cn → example.cn);
+ * none on an IP address or localhost.
+ */
+export function loginDomain(loc: Pick<Location, 'search' | 'hostname'> = location): string | undefined {
+  const asked = new URLSearchParams(loc.search).get('domain');
+  if (asked) return asked.toLowerCase();
+  const host = loc.hostname.toLowerCase();
+  if (host === 'localhost' || /^[\d.]+$/.test(host) || host.includes(':') || !host.includes('.')) return undefined;
+  return host.replace(/^(mail|webmail|www)\./, '');
+}
+
+/** The login page's look for its domain: the template's class, and the logo and background when set. */
+export function useLoginBranding() {
+  const b = useDomainBranding(loginDomain()).data;
+  const url = (slot: string) => `/api/branding/${enc(b!.domain)}/logos/${slot}`;
+  return {
+    template: b?.loginTemplate ?? 'default',
+    logo: b?.logos.includes('beforeLogin') ? url('beforeLogin') : undefined,
+    background: b?.logos.includes('loginBackground') ? url('loginBackground') : undefined,
+  };
 }
 
 export function BrandLogo({ address, alt }: { address: string; alt: string }) {

@@ -3,7 +3,8 @@
  * address". The language applies at once and is remembered (i18n.ts); the remembered address is
  * kept in localStorage only when asked. A refused login shows the API's error, translated by code.
  * "Forgot password" opens options/ForgotPassword.tsx (the security question); "register" opens
- * Register.tsx (W2). Not yet: the admin link and per-domain logos (issue #12).
+ * Register.tsx (W2). The domain's login template, logo and background come from its branding
+ * (Branding.tsx loginDomain: ?domain= or the host name); 管理员登录 leads to the admin console.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Checkbox, Form, Input, Select, Typography } from 'antd';
@@ -11,6 +12,7 @@ import { lazy, Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys } from './api.ts';
 import { errorText } from './errors.ts';
+import { useLoginBranding } from './Branding.tsx';
 import { chooseLanguage, LANGUAGES, type Language } from './i18n.ts';
 
 const REMEMBER_KEY = 'youju.address';
@@ -42,10 +44,12 @@ export function Login() {
   const [ssoFailed] = useState(() => new URLSearchParams(location.search).get('sso') === 'failed');
   const [registering, setRegistering] = useState(false);
   const [form] = Form.useForm<Fields>();
+  const look = useLoginBranding();
 
   return (
-    <main style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f2f5fa' }}>
-      <Card style={{ width: 380, maxWidth: '92vw' }}>
+    <main className={`yj-login yj-login-${look.template}`} style={look.background ? { backgroundImage: `url("${look.background}")` } : undefined}>
+      <Card className="yj-login-card">
+        {look.logo && <img className="yj-login-logo" src={look.logo} alt="" />}
         <Typography.Title level={3} style={{ marginTop: 0 }}>{t('app.name')}</Typography.Title>
         <Typography.Paragraph type="secondary">{t('login.heading')}</Typography.Paragraph>
         <Form<Fields>
@@ -81,6 +85,7 @@ export function Login() {
             <Button type="link" onClick={() => setForgot(true)}>{t('options.forgot.link')}</Button>
             <Button type="link" onClick={() => setRegistering(true)}>{t('register.link')}</Button>
           </div>
+          <div className="yj-login-links"><a href="/webmail/admin/">{t('login.adminLink')}</a></div>
         </Form>
         {/* Outside the login form: a submit in the dialog must not bubble (through the portal) into it. */}
         {forgot && <Suspense fallback={null}><ForgotPassword onClose={() => setForgot(false)} /></Suspense>}

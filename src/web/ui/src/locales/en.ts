@@ -5,6 +5,7 @@ export const en: Messages = {
   app: { name: 'Youju', title: 'Youju Webmail' },
   language: { label: 'Language', 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' },
   login: {
+    adminLink: 'Administrator sign-in',
     ssoFailed: 'Single sign-on was not accepted; sign in with your address and password.',
     heading: 'Sign in to webmail',
     address: 'Email address',

@@ -3,6 +3,7 @@ export const zhCN = {
   app: { name: '邮局', title: '邮局 · 网页邮箱' },
   language: { label: '语言', 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' },
   login: {
+    adminLink: '管理员登录',
     ssoFailed: '单点登录未通过验证，请用邮箱地址和密码登录。',
     heading: '登录网页邮箱',
     address: '邮箱地址',

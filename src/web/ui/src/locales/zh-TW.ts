@@ -5,6 +5,7 @@ export const zhTW: Messages = {
   app: { name: '郵局', title: '郵局 · 網頁郵箱' },
   language: { label: '語言', 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' },
   login: {
+    adminLink: '管理員登入',
     ssoFailed: '單一登入未通過驗證，請用郵箱地址和密碼登入。',
     heading: '登入網頁郵箱',
     address: '郵箱地址',
