@@ -101,7 +101,7 @@ const finish = (s: WriteStream) => new Promise<void>((resolve, reject) => { s.on
 export async function backup(o: BackupOptions): Promise<BackupResult> {
   const started = performance.now();
   if (!o.store.snapshot) {
-    throw new MailError('CONFIG_INVALID', 'youju backup copies the embedded store; for a PostgreSQL store back up the database with pg_dump and the blobs with the database (both live in PostgreSQL)');
+    throw new MailError('CONFIG_INVALID', 'this store cannot make a consistent copy for youju backup');
   }
   if (o.incremental && !o.mail) throw new MailError('INVALID_INPUT', '--incremental adds mail to an earlier backup: it cannot go with --no-mail');
   await mkdir(o.repo, { recursive: true });
