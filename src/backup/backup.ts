@@ -1,6 +1,8 @@
 /**
  * `youju backup` (issue #15 §1, T3): a consistent backup while the server runs and takes mail.
- * The metadata store is copied first, in one read transaction (Store.snapshot); the blobs are
+ * The metadata store is copied first, in one read transaction (Store.snapshot), always as an
+ * embedded (SQLite) store, also from PostgreSQL (store/postgres/pg-backup.ts), so one format
+ * restores into either backend (issue #15 §2); the blobs are
  * listed after it, so every blob the copy refers to is there (a blob is only removed an hour after
  * its last reference went, blob-gc.ts). Blobs go into pack files with a line-per-blob index; an
  * incremental backup carries only the blobs its base chain lacks, plus a full (small) metadata

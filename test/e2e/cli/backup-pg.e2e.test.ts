@@ -140,6 +140,15 @@ describe('youju backup and restore between SQLite and PostgreSQL', () => {
       await send(onPg.ports.smtp, 'alice@example.cn', 'after the move');
       await eventually(async () => (await inbox(onPg)) >= 5, 10_000, 'the new message');
       pgSynced = await syncOf(onPg);
+      // The full-text index is rebuilt on PostgreSQL (it is not copied between dialects).
+      const s = imapClient(onPg);
+      await s.connect();
+      try {
+        await s.mailboxOpen('INBOX');
+        await eventually(async () => ((await s.search({ subject: 'message 0' }, { uid: true })) || []).length === 1, 15_000, 'search on PostgreSQL finds restored mail');
+      } finally {
+        await s.logout();
+      }
       const newUid = pgSynced.INBOX!.messages.at(-1)!.uid;
       assert.equal(newUid, synced.INBOX!.uidNext, 'the new message takes the next UID');
       assert.equal(pgSynced.INBOX!.uidValidity, synced.INBOX!.uidValidity);
