@@ -4,11 +4,12 @@
 // settings (a sealed one too), the DKIM key and a held queue entry come back; an IMAP client sees
 // exactly what it synced before; new ids go on past the copied ones; a non-empty database is refused.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ImapFlow } from 'imapflow';
+import pg from 'pg';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { createTestPgDatabase } from '../../../src/store/testing.ts';
 import { youjuAsync } from '../../helpers/cli.ts';
@@ -181,6 +182,24 @@ describe('youju backup and restore between SQLite and PostgreSQL', () => {
       }
     } finally {
       await onPg.close();
+    }
+
+    // A damaged backup is refused before anything is written to the database.
+    const meta = join(full, 'meta.db');
+    const bytes = await readFile(meta);
+    bytes[bytes.length >> 1]! ^= 0xff;
+    await writeFile(meta, bytes);
+    const empty = await createTestPgDatabase();
+    cleanup.push(() => empty.drop());
+    const damaged = await youjuAsync(['--data', await mkdtemp(join(tmpdir(), 'youju-restored-pg-')), 'restore', full], { YOUJU_STORE_URL: empty.url });
+    assert.equal(damaged.code, 2, damaged.stderr);
+    assert.match(damaged.stderr, /is damaged: meta\.db does not match its checksum/);
+    const c = new pg.Client({ connectionString: empty.url });
+    await c.connect();
+    try {
+      assert.equal((await c.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'")).rows[0].n, 0, 'nothing written');
+    } finally {
+      await c.end();
     }
   });
 });
