@@ -1,6 +1,8 @@
 /**
  * `youju backup` (issue #15 §1, T3): a consistent backup while the server runs and takes mail.
- * The metadata store is copied first, in one read transaction (Store.snapshot); the blobs are
+ * The metadata store is copied first, in one read transaction (Store.snapshot), always as an
+ * embedded (SQLite) store, also from PostgreSQL (store/postgres/pg-backup.ts), so one format
+ * restores into either backend (issue #15 §2); the blobs are
  * listed after it, so every blob the copy refers to is there (a blob is only removed an hour after
  * its last reference went, blob-gc.ts). Blobs go into pack files with a line-per-blob index; an
  * incremental backup carries only the blobs its base chain lacks, plus a full (small) metadata
@@ -101,7 +103,7 @@ const finish = (s: WriteStream) => new Promise<void>((resolve, reject) => { s.on
 export async function backup(o: BackupOptions): Promise<BackupResult> {
   const started = performance.now();
   if (!o.store.snapshot) {
-    throw new MailError('CONFIG_INVALID', 'youju backup copies the embedded store; for a PostgreSQL store back up the database with pg_dump and the blobs with the database (both live in PostgreSQL)');
+    throw new MailError('CONFIG_INVALID', 'this store cannot make a consistent copy for youju backup');
   }
   if (o.incremental && !o.mail) throw new MailError('INVALID_INPUT', '--incremental adds mail to an earlier backup: it cannot go with --no-mail');
   await mkdir(o.repo, { recursive: true });

@@ -7,7 +7,8 @@
  * as they were, so an IMAP client that synced before sees no change.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, open, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { MailError } from '../core/errors.ts';
 import type { BlobStore } from '../store/blob-store.ts';
@@ -50,6 +51,11 @@ export interface RestoreOptions {
   dataDir: string;
   /** Where the embedded metadata store lives in dataDir. */
   metaPath: string;
+  /**
+   * Instead of copying meta.db to metaPath: loads it into the configured store (PostgreSQL), which
+   * refuses unless empty. Called after the backup is verified and before anything else is written.
+   */
+  load?: (metaDb: string) => Promise<void>;
   /** Opens the stores of dataDir once the metadata copy is in place (migrations bring an older copy up to date). */
   openBlobs: () => Promise<{ blobs: BlobStore; close: () => Promise<void> }>;
   progress?: (p: RestoreProgress) => void;
@@ -98,12 +104,23 @@ export async function verifyBackup(from: string, progress?: (p: RestoreProgress)
 export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   const started = performance.now();
   const chain = await verifyBackup(o.from, o.progress);
-  if (existsSync(o.metaPath)) {
-    throw new MailError('ALREADY_EXISTS', `${o.dataDir} already holds a store: restore into an empty data directory (--data DIR)`);
-  }
   const newest = chain[0]!;
-  await mkdir(dirname(o.metaPath), { recursive: true });
-  await copyFile(join(newest.dir, 'meta.db'), o.metaPath);
+  if (o.load) {
+    // A working copy: migrations may bring it up to date, and the backup stays as it was.
+    const work = await mkdtemp(join(tmpdir(), 'youju-restore-'));
+    try {
+      await copyFile(join(newest.dir, 'meta.db'), join(work, 'meta.db'));
+      await o.load(join(work, 'meta.db'));
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  } else {
+    if (existsSync(o.metaPath)) {
+      throw new MailError('ALREADY_EXISTS', `${o.dataDir} already holds a store: restore into an empty data directory (--data DIR)`);
+    }
+    await mkdir(dirname(o.metaPath), { recursive: true });
+    await copyFile(join(newest.dir, 'meta.db'), o.metaPath);
+  }
   for (const rel of newest.manifest.files.map((f) => f.path).filter((p) => p.startsWith('data/'))) {
     const to = join(o.dataDir, ...rel.slice('data/'.length).split('/'));
     await mkdir(dirname(to), { recursive: true });

@@ -51,14 +51,21 @@ export function registerBackup(program: Command): void {
       ]));
     }));
 
-  program.command('restore <dir>').description('restore a backup (checked first) into an empty data directory')
+  program.command('restore <dir>').description('restore a backup (checked first) into an empty data directory, or an empty PostgreSQL database when store.kind is postgres')
     .action(async (dir: string, _f: unknown, cmd: Command) => {
       const { config, out } = commandContext(cmd);
-      if (config.store.kind !== 'sqlite') throw new MailError('INVALID_INPUT', 'youju restore writes the embedded store: run it with a config whose store.kind is sqlite');
       const line = progressLine();
       const show = (p: RestoreProgress) => line.show(`${p.phase === 'verify' ? 'checking' : 'blobs'} ${p.done}/${p.total}`);
       const r = await restore({
         from: resolve(dir), dataDir: config.dataDir, metaPath: embeddedMetaPath(config), progress: show,
+        // PostgreSQL: the backup's embedded copy is loaded into the (empty, migrated) database.
+        load: config.store.kind === 'postgres' ? async (metaDb) => {
+          const s = await openStores(config);
+          try {
+            if (!s.store.load) throw new MailError('CONFIG_INVALID', 'this store cannot load a backup');
+            await s.store.load(metaDb);
+          } finally { await s.store.close(); await s.blobs.close(); }
+        } : undefined,
         openBlobs: async () => {
           const s = await openStores(config);
           return { blobs: s.blobs, close: async () => { await s.store.close(); await s.blobs.close(); } };

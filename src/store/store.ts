@@ -30,9 +30,11 @@ export interface Store {
   relay?(onError?: (err: unknown) => void): BusRelay;
   /**
    * Writes a consistent copy of the whole metadata store to `path` (a file) while writers go on
-   * (youju backup); with mail: false, the copy keeps folders but no messages. The embedded store only.
+   * (youju backup), always as an embedded (SQLite) store; with mail: false, the copy keeps folders but no messages.
    */
   snapshot?(path: string, opts: { mail: boolean }): Promise<void>;
+  /** Loads such a copy into this store, which must be empty (youju restore into PostgreSQL). */
+  load?(metaPath: string): Promise<{ rows: number }>;
   close(): Promise<void>;
 }
 

@@ -11,6 +11,7 @@ import { migrate } from '../sql/migrate.ts';
 import { createStoreTx } from '../sql/tx.ts';
 import { PgConn } from './pg-conn.ts';
 import { PgRelay } from './pg-relay.ts';
+import { loadIntoPostgres, snapshotPostgres } from './pg-backup.ts';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -98,6 +99,16 @@ export class PostgresStore implements Store {
 
   read<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     return fn(this.readTx);
+  }
+
+  /** A consistent copy as an embedded store (the one backup format), see pg-backup.ts. */
+  snapshot(path: string, opts: { mail: boolean }): Promise<void> {
+    return snapshotPostgres(this.pool, path, opts);
+  }
+
+  /** Loads a backup's embedded store into this database, which must be empty (youju restore). */
+  load(metaPath: string): Promise<{ rows: number }> {
+    return loadIntoPostgres(this.pool, metaPath);
   }
 
   stats() {

@@ -14,6 +14,11 @@ const MAIL_TABLES = ['messages', 'expunged', 'queue_recipients', 'queue', 'blob_
 export async function snapshotSqlite(db: Database.Database, path: string, opts: { mail: boolean }): Promise<void> {
   await rm(path, { force: true });
   db.prepare('VACUUM INTO ?').run(path);
+  prepareSnapshotCopy(path, opts);
+}
+
+/** Makes a fresh copy fit to start from: no leases, and no mail unless asked. */
+export function prepareSnapshotCopy(path: string, opts: { mail: boolean }): void {
   const copy = new Database(path);
   try {
     copy.exec('BEGIN IMMEDIATE');
