@@ -26,15 +26,21 @@ export interface ThreadNode<T> {
   /** Undefined for a dummy: a message that is referenced but not here. */
   message?: T;
   children: ThreadNode<T>[];
+  /**
+   * Set on nodes made for this forest alone (the roots, the dummies gathering them); the others
+   * are kept copies (ReferenceThreads) that later forests hand out again, unchanged.
+   */
+  fresh?: boolean;
 }
 
 interface Container<T extends ThreadInput> {
   message: T | undefined;
   parent: Container<T> | undefined;
   children: Container<T>[];
+  fresh: boolean;
 }
 
-const container = <T extends ThreadInput>(message?: T): Container<T> => ({ message, parent: undefined, children: [] });
+const container = <T extends ThreadInput>(message?: T): Container<T> => ({ message, parent: undefined, children: [], fresh: false });
 
 /** A container's own message, or for a dummy the message of its first child (after sorting). */
 function firstMessage<T extends ThreadInput>(c: Container<T>): T | undefined {
@@ -167,7 +173,7 @@ export class ReferenceThreads<T extends ThreadInput> {
     // (2) The roots; (3) prune dummies, copying what stays (one call per container, no list per call).
     const prune = (c: Container<T>, atRoot: boolean, parent: Container<T> | undefined, out: Container<T>[]): void => {
       if (c.message) {
-        const copy: Container<T> = { message: c.message, parent, children: [] };
+        const copy: Container<T> = { message: c.message, parent, children: [], fresh: false };
         for (const child of c.children) prune(child, false, copy, copy.children);
         out.push(copy);
         return;
@@ -183,7 +189,7 @@ export class ReferenceThreads<T extends ThreadInput> {
         }
         return;
       }
-      const copy: Container<T> = { message: undefined, parent, children: kept };
+      const copy: Container<T> = { message: undefined, parent, children: kept, fresh: false };
       for (const child of kept) child.parent = copy;
       out.push(copy);
     };
@@ -219,7 +225,7 @@ function gather<T extends ThreadInput>(input: Container<T>[], childrenSorted = f
     sortByDate(list);
   };
   // Shells of the roots: step (5) links into these and their children lists are copied before a change.
-  const roots = input.map((c): Container<T> => ({ message: c.message, parent: undefined, children: c.children }));
+  const roots = input.map((c): Container<T> => ({ message: c.message, parent: undefined, children: c.children, fresh: true }));
   const owned = new Set<Container<T>>();
   const own = (c: Container<T>) => {
     if (!owned.has(c)) {
@@ -280,6 +286,7 @@ function gather<T extends ThreadInput>(input: Container<T>[], childrenSorted = f
     } else {
       // A new dummy holds both, in the table entry's place among the roots.
       const dummy = container<T>();
+      dummy.fresh = true;
       owned.add(dummy);
       const i = at.get(entry);
       join(dummy, entry);
