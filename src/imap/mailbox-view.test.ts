@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { MailboxView } from './mailbox-view.ts';
+import { LINE_BLOCK, MailboxView } from './mailbox-view.ts';
 
 const view = () => new MailboxView([1, 2, 4, 7, 9].map((uid) => ({ uid, flags: [], modseq: 1 })), 10);
 
@@ -73,4 +73,37 @@ describe('MailboxView', () => {
     assert.equal(v.modseqAt(2999), 2);
     assert.equal(v.snapshotFlags().filter((f) => f === '\\Seen').length, 3000);
   });
+
+  it('serves "FETCH (UID FLAGS)" lines of unchanged base blocks once made, and never a changed or partial block', () => {
+    const n = LINE_BLOCK * 2 + 5;
+    const msgs = Array.from({ length: n }, (_, i) => ({ uid: 10 + i * 2, flags: i % 3 === 0 ? ['\\Seen'] : [], modseq: 1 }));
+    const lines = (v: MailboxView, from: number, to: number) => {
+      let t = '';
+      for (let s = from; s <= to; s++) t += `* ${s} FETCH (UID ${v.uidOf(s)} FLAGS (${v.flagsTextAt(s)}))\r\n`;
+      return t;
+    };
+    const v = new MailboxView(msgs, 1);
+    const b0 = v.uidFlagsBlock(0);
+    assert.equal(b0?.toString(), lines(v, 1, LINE_BLOCK));
+    assert.equal(v.uidFlagsBlock(1)?.toString(), lines(v, LINE_BLOCK + 1, 2 * LINE_BLOCK));
+    assert.equal(v.uidFlagsBlock(2), undefined, 'the last block is not whole');
+    // Another view on the same base shares the serialized block.
+    const other = new MailboxView(msgs, 1);
+    const base = v.snapshot();
+    const w = new MailboxView(base, 1);
+    assert.equal(w.uidFlagsBlock(0), v.uidFlagsBlock(0));
+    assert.equal(other.uidFlagsBlock(0)?.toString(), b0?.toString());
+    // A flag change in block 1 makes this view serialize block 1 itself; block 0 is still served.
+    v.sync([{ uid: v.uidOf(LINE_BLOCK + 3)!, modseq: 5, flags: ['\\Flagged'] }], 5);
+    assert.equal(v.uidFlagsBlock(1), undefined);
+    assert.equal(v.uidFlagsBlock(0), b0);
+    assert.equal(w.uidFlagsBlock(1)?.toString(), lines(w, LINE_BLOCK + 1, 2 * LINE_BLOCK), 'the other view is unchanged');
+    // The snapshot with the change is a new base: its block 1 carries the new flags.
+    const snap = new MailboxView(v.snapshot(), 5);
+    assert.match(snap.uidFlagsBlock(1)!.toString(), /FLAGS \(\\Flagged\)/);
+    // An expunge leaves no base: nothing served until the next snapshot.
+    v.sync([{ uid: 10, modseq: 6, flags: null }], 6);
+    assert.equal(v.uidFlagsBlock(0), undefined);
+  });
 });
+

@@ -33,6 +33,17 @@ export interface SyncResult {
 
 const splitFlags = (text: string): string[] => (text === '' ? [] : text.split(' '));
 
+/** Messages per block of serialized "FETCH (UID FLAGS)" lines (a power of two). */
+export const LINE_BLOCK_SHIFT = 10;
+export const LINE_BLOCK = 1 << LINE_BLOCK_SHIFT;
+
+/**
+ * "* seq FETCH (UID u FLAGS (…))" lines of whole blocks of a base, made once and shared by every
+ * view on that base (a base is never written; its flags array names it): a client re-syncing flags
+ * gets the unchanged blocks as they are, and only blocks with changes are serialized again.
+ */
+const baseLineBlocks = new WeakMap<readonly string[], Array<Buffer | undefined>>();
+
 export class MailboxView {
   /** Shared, never written: a snapshot's arrays. */
   private base: MessageIndex;
@@ -40,6 +51,8 @@ export class MailboxView {
   private tail: MessageIndex = { uids: [], modseqs: [], flags: [] };
   /** Flags and modseq of base messages that changed since, by base index. */
   private changed = new Map<number, { flags: string; modseq: number }>();
+  /** The blocks (index >> LINE_BLOCK_SHIFT) of the base that `changed` touches. */
+  private changedBlocks = new Set<number>();
   highestmodseq: number;
 
   /** From a store index (uid order; shared, not copied), or from messages in any order (tests). */
@@ -62,6 +75,7 @@ export class MailboxView {
     this.base = { uids: this.allUids as number[], modseqs: this.column('modseqs'), flags: this.column('flags') }; // uids: never written
     this.tail = { uids: [], modseqs: [], flags: [] };
     this.changed.clear();
+    this.changedBlocks.clear();
     return this.base;
   }
 
@@ -90,6 +104,7 @@ export class MailboxView {
     const n = this.base.uids.length;
     if (i < n) {
       this.changed.set(i, { flags, modseq });
+      this.changedBlocks.add(i >> LINE_BLOCK_SHIFT);
       if (this.changed.size > 1024 && this.changed.size > n / 16) this.ownBaseState();
     } else {
       this.tail.flags[i - n] = flags;
@@ -107,6 +122,29 @@ export class MailboxView {
     }
     this.base = { uids: this.base.uids, modseqs, flags };
     this.changed.clear();
+    this.changedBlocks.clear();
+  }
+
+  /**
+   * The "* seq FETCH (UID u FLAGS (…))" lines (no \Recent) of every message of block `k` (sequence
+   * numbers k * LINE_BLOCK + 1 on), when the block lies wholly in the shared base and this view
+   * changed none of its messages: serialized once per base. Undefined otherwise (the caller
+   * serializes those messages itself).
+   */
+  uidFlagsBlock(k: number): Buffer | undefined {
+    const start = k << LINE_BLOCK_SHIFT;
+    const end = start + LINE_BLOCK;
+    const { uids, flags } = this.base;
+    if (end > uids.length || this.changedBlocks.has(k)) return undefined;
+    let blocks = baseLineBlocks.get(flags);
+    if (!blocks) baseLineBlocks.set(flags, (blocks = []));
+    let block = blocks[k];
+    if (!block) {
+      let text = '';
+      for (let i = start; i < end; i++) text += '* ' + (i + 1) + ' FETCH (UID ' + uids[i]! + ' FLAGS (' + flags[i]! + '))\r\n';
+      blocks[k] = block = Buffer.from(text, 'utf8');
+    }
+    return block;
   }
 
   /** A whole column with this view's changes applied (a new array). */
@@ -232,6 +270,7 @@ export class MailboxView {
       this.base = { uids: [], modseqs: [], flags: [] };
       this.tail = next;
       this.changed.clear();
+      this.changedBlocks.clear();
     }
     // Flag updates are reported for messages that stay, once, and only when the view learnt something.
     for (const uid of [...updated].sort((a, b) => a - b)) {

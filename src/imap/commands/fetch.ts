@@ -18,6 +18,7 @@ import { formatDateTime } from '../protocol/date-time.ts';
 import type { BodySection, FetchAttribute } from '../protocol/parse-fetch.ts';
 import { fetchItemName } from '../protocol/parse-fetch.ts';
 import { atom, fetchResponse, formatSequenceSet, Literal, raw, untaggedData, type ImapValue } from '../protocol/serializer.ts';
+import { LINE_BLOCK, LINE_BLOCK_SHIFT } from '../mailbox-view.ts';
 import { flagsValue } from '../updates.ts';
 import { resolveSet, toUidSet } from './uids.ts';
 
@@ -31,6 +32,8 @@ const META_ITEMS = new Set([...VIEW_ITEMS, 'RFC822.SIZE', 'INTERNALDATE', 'ENVEL
 const META_BATCH = 1000;
 /** Output is written in pieces of about this size. */
 const CHUNK_CHARS = 64 * 1024;
+/** Output of FETCH (UID FLAGS) goes out in writes of about this size. */
+const CHUNK_BYTES = 256 * 1024;
 const BYTE_ITEMS = new Set(['ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822', 'RFC822.HEADER', 'RFC822.TEXT', 'BODY[]', 'BINARY', 'BINARY.SIZE']);
 
 const setsSeen = (a: FetchAttribute) =>
@@ -132,12 +135,56 @@ async function fetchFromView(ctx: ImapContext, sel: SelectedMailbox, names: read
   const view = sel.view;
   const recent = sel.recent.size > 0 ? sel.recent : undefined;
   const uidFlags = names.length === 2 && names[0] === 'UID' && names[1] === 'FLAGS';
+  // "FETCH 1:* (UID FLAGS)": whole blocks of unchanged messages go out as serialized once (mailbox-view.ts).
+  let recentBlocks: Set<number> | undefined;
+  if (uidFlags && recent) {
+    recentBlocks = new Set();
+    for (const u of recent) {
+      const s = view.seqOf(u);
+      if (s > 0) recentBlocks.add((s - 1) >> LINE_BLOCK_SHIFT);
+    }
+  }
+  const pieces: Buffer[] = [];
+  let pending = 0;
+  const flush = async (): Promise<void> => {
+    if (chunk !== '') {
+      const b = Buffer.from(chunk, 'utf8');
+      pieces.push(b);
+      pending += b.length;
+      chunk = '';
+    }
+    if (pieces.length > 0) ctx.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, pending));
+    pieces.length = 0;
+    pending = 0;
+    await ctx.drain();
+  };
   let chunk = '';
   let seq = 0;
-  for (const uid of uids) {
+  for (let j = 0; j < uids.length; j++) {
+    const uid = uids[j]!;
     // The uids come in sequence order: the next one is mostly at the next sequence number.
     seq = view.uidOf(seq + 1) === uid ? seq + 1 : view.seqOf(uid);
     if (seq === 0) continue;
+    if (uidFlags && ((seq - 1) & (LINE_BLOCK - 1)) === 0 && j + LINE_BLOCK <= uids.length) {
+      const last = seq + LINE_BLOCK - 1;
+      const k = (seq - 1) >> LINE_BLOCK_SHIFT;
+      // uids are ascending and distinct: the block's last one in place means all of it is asked for.
+      const block = uids[j + LINE_BLOCK - 1] === view.uidOf(last) && !recentBlocks?.has(k) ? view.uidFlagsBlock(k) : undefined;
+      if (block) {
+        if (chunk !== '') {
+          const b = Buffer.from(chunk, 'utf8');
+          pieces.push(b);
+          pending += b.length;
+          chunk = '';
+        }
+        pieces.push(block);
+        pending += block.length;
+        if (pending >= CHUNK_BYTES) await flush();
+        j += LINE_BLOCK - 1;
+        seq = last;
+        continue;
+      }
+    }
     let flags = view.flagsTextAt(seq);
     if (recent?.has(uid)) flags = flags === '' ? '\\Recent' : `${flags} \\Recent`;
     if (uidFlags) {
@@ -153,13 +200,12 @@ async function fetchFromView(ctx: ImapContext, sel: SelectedMailbox, names: read
       }
       chunk += `* ${seq} FETCH (${items})\r\n`;
     }
-    if (chunk.length >= CHUNK_CHARS) {
-      ctx.write(Buffer.from(chunk, 'latin1'));
-      chunk = '';
-      await ctx.drain();
-    }
+    if (chunk.length + pending >= CHUNK_CHARS) await flush();
   }
-  if (chunk !== '') ctx.write(Buffer.from(chunk, 'latin1'));
+  if (chunk !== '' || pieces.length > 0) {
+    if (chunk !== '') pieces.push(Buffer.from(chunk, 'utf8'));
+    ctx.write(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
+  }
 }
 
 /**

@@ -167,12 +167,6 @@ async function threadFields(ctx: ImapContext, row: Message): Promise<ThreadField
   };
 }
 
-/** A thread forest by uid: a node is a uid, or 0 for a dummy (a message referenced but not here). */
-interface UidThread {
-  uid: number;
-  children: UidThread[];
-}
-
 /** What threading takes of a message: seq is its uid (a view's sequence order is its uid order). */
 type ThreadMessage = Omit<ThreadFields, 'date'> & { seq: number; date: number };
 
@@ -186,7 +180,8 @@ interface KeptReferences {
 }
 
 interface ThreadResult {
-  forest: UidThread[];
+  /** Nodes' messages are by uid (seq is the uid); no message: a dummy. */
+  forest: ThreadNode<ThreadMessage>[];
   kept?: KeptReferences;
 }
 
@@ -206,16 +201,41 @@ export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Comp
     result = (last && await threadAdded(ctx, last, uids)) ?? await threadForest(ctx, uids, cmd.algorithm);
     cache.keepResult(sel.mailbox.id, kind, uids, version, result);
   }
-  const id = (uid: number) => (cmd.uid ? uid : sel.view.seqOf(uid));
-  const format = (n: UidThread): string => {
-    if (n.uid === 0) return n.children.map((c) => `(${format(c)})`).join('');
-    if (n.children.length === 0) return String(id(n.uid));
-    if (n.children.length === 1) return `${id(n.uid)} ${format(n.children[0]!)}`;
-    return `${id(n.uid)} ${n.children.map((c) => `(${format(c)})`).join('')}`;
-  };
-  const text = result.forest.map((r) => `(${format(r)})`).join('');
+  const text = formatForest(result.forest, cmd.uid ? undefined : (uid) => sel.view.seqOf(uid));
   ctx.write(Buffer.from(`* THREAD${text ? ` ${text}` : ''}\r\n`));
   return ok('THREAD completed');
+}
+
+/**
+ * The text of the threads (RFC 5256 §4): by uid (`seqOf` undefined) the text of a kept subtree
+ * (a node not fresh under a fresh one, ThreadNode) is made once and reused by later forests.
+ */
+const keptText = new WeakMap<ThreadNode<ThreadMessage>, string>();
+
+function formatForest(forest: readonly ThreadNode<ThreadMessage>[], seqOf: ((uid: number) => number) | undefined): string {
+  const format = (n: ThreadNode<ThreadMessage>, cache: boolean): string => {
+    if (cache && !n.fresh) {
+      let t = keptText.get(n);
+      if (t === undefined) keptText.set(n, (t = format(n, false)));
+      return t;
+    }
+    const sub = seqOf !== undefined ? false : n.fresh === true;
+    const uid = n.message?.seq ?? 0;
+    const id = uid === 0 ? '' : String(seqOf ? seqOf(uid) : uid);
+    if (uid === 0) {
+      let t = '';
+      for (const c of n.children) t += '(' + format(c, sub) + ')';
+      return t;
+    }
+    if (n.children.length === 0) return id;
+    if (n.children.length === 1) return id + ' ' + format(n.children[0]!, sub);
+    let t = id + ' ';
+    for (const c of n.children) t += '(' + format(c, sub) + ')';
+    return t;
+  };
+  let text = '';
+  for (const r of forest) text += '(' + format(r, seqOf === undefined) + ')';
+  return text;
 }
 
 /** The threading fields of the given uids' messages (uids without a row are left out). */
@@ -243,8 +263,6 @@ async function threadMessages(ctx: ImapContext, uids: readonly number[]): Promis
   return inputs;
 }
 
-const byUid = (n: ThreadNode<ThreadMessage>): UidThread => ({ uid: n.message?.seq ?? 0, children: n.children.length === 0 ? [] : n.children.map(byUid) });
-
 const ascending = (uids: readonly number[]) => {
   for (let i = 1; i < uids.length; i++) if (uids[i - 1]! >= uids[i]!) return false;
   return true;
@@ -253,12 +271,12 @@ const ascending = (uids: readonly number[]) => {
 /** THREAD (RFC 5256 §3, §4) of the given uids, by uid; for REFERENCES, with its links kept. */
 async function threadForest(ctx: ImapContext, uids: readonly number[], algorithm: 'ORDEREDSUBJECT' | 'REFERENCES'): Promise<ThreadResult> {
   const inputs = await threadMessages(ctx, uids);
-  if (algorithm === 'ORDEREDSUBJECT') return { forest: threadOrderedSubject(inputs).map(byUid) };
+  if (algorithm === 'ORDEREDSUBJECT') return { forest: threadOrderedSubject(inputs) };
   const threads = new ReferenceThreads<ThreadMessage>();
   threads.add(inputs);
   // Kept only when every uid had its message, so the kept uids are exactly the ones linked.
   const kept = inputs.length === uids.length && ascending(uids) ? { threads, uids: [...uids] } : undefined;
-  return { forest: threads.forest().map(byUid), kept };
+  return { forest: threads.forest(), kept };
 }
 
 /**
@@ -276,5 +294,5 @@ async function threadAdded(ctx: ImapContext, kept: KeptReferences, uids: readonl
   if (inputs.length !== added.length || kept.uids.length !== n) return undefined;
   kept.threads.add(inputs);
   for (const u of added) kept.uids.push(u);
-  return { forest: kept.threads.forest().map(byUid), kept };
+  return { forest: kept.threads.forest(), kept };
 }

@@ -26,15 +26,21 @@ export interface ThreadNode<T> {
   /** Undefined for a dummy: a message that is referenced but not here. */
   message?: T;
   children: ThreadNode<T>[];
+  /**
+   * Set on nodes made for this forest alone (the roots, the dummies gathering them); the others
+   * are kept copies (ReferenceThreads) that later forests hand out again, unchanged.
+   */
+  fresh?: boolean;
 }
 
 interface Container<T extends ThreadInput> {
   message: T | undefined;
   parent: Container<T> | undefined;
   children: Container<T>[];
+  fresh: boolean;
 }
 
-const container = <T extends ThreadInput>(message?: T): Container<T> => ({ message, parent: undefined, children: [] });
+const container = <T extends ThreadInput>(message?: T): Container<T> => ({ message, parent: undefined, children: [], fresh: false });
 
 /** A container's own message, or for a dummy the message of its first child (after sorting). */
 function firstMessage<T extends ThreadInput>(c: Container<T>): T | undefined {
@@ -79,15 +85,21 @@ export function threadReferences<T extends ThreadInput>(messages: readonly T[]):
  * THREAD=REFERENCES kept across calls: step (1) (linking by Message-ID and References) depends only
  * on the messages in sequence order, each processed after those before it, so messages with higher
  * sequence numbers than every one added so far (new mail, by uid) are linked into the kept
- * containers exactly as a full run would link them. Steps (2)-(7) then run on a copy, so the
- * containers stay as step (1) left them for the next add(). Removing messages is not supported:
- * an expunge starts a new one.
+ * containers exactly as a full run would link them. Steps (2)-(7) then run on copies, so the
+ * containers stay as step (1) left them for the next add(). Steps (3) and (4) (pruning, sorting
+ * within a tree) depend on one tree alone: their result is kept per root and made again only for
+ * trees add() touched, so after new mail the work grows with the change more than the mailbox.
+ * Removing messages is not supported: an expunge starts a new one.
  */
 export class ReferenceThreads<T extends ThreadInput> {
   private readonly byId = new Map<string, Container<T>>();
   /** Every container, dummies included. */
   private readonly all: Container<T>[] = [];
   private lastSeq = 0;
+  /** Steps (3)-(4) of each untouched tree, by its root: pruned, sorted copies (never changed once made). */
+  private readonly pruned = new Map<Container<T>, Container<T>[]>();
+  /** Containers add() touched since the last forest(): their trees' kept copies are stale. */
+  private readonly dirty = new Set<Container<T>>();
   /** How many messages were added. */
   size = 0;
 
@@ -95,6 +107,7 @@ export class ReferenceThreads<T extends ThreadInput> {
   add(messages: readonly T[]): void {
     const byId = this.byId;
     const all = this.all;
+    const dirty = this.dirty;
     // (1) Containers by Message-ID; a missing or duplicate id gets one of its own (in no table).
     const own: Container<T>[] = new Array(messages.length);
     for (let i = 0; i < messages.length; i++) {
@@ -111,6 +124,7 @@ export class ReferenceThreads<T extends ThreadInput> {
         c.message = m;
       }
       own[i] = c;
+      dirty.add(c);
     }
     this.size += messages.length;
     const containerFor = (id: string) => {
@@ -128,25 +142,38 @@ export class ReferenceThreads<T extends ThreadInput> {
       let prev: Container<T> | undefined;
       for (const ref of refs) {
         const c = containerFor(ref);
-        if (prev && !c.parent && c !== prev && !isAncestor(c, prev)) link(prev, c);
+        if (prev && !c.parent && c !== prev && !isAncestor(c, prev)) {
+          link(prev, c);
+          dirty.add(c);
+        }
         prev = c;
       }
       // (1B) The last reference is the message's parent (replacing another one).
       if (prev && prev !== self && !isAncestor(self, prev)) {
+        if (self.parent) dirty.add(self.parent);
         unlink(self);
         link(prev, self);
       } else if (!prev) {
+        if (self.parent) dirty.add(self.parent);
         unlink(self);
       }
     }
   }
 
-  /** Steps (2)-(7) on a copy of the linked containers: the forest. */
+  /** Steps (2)-(7) on copies of the linked containers: the forest. */
   forest(): ThreadNode<T>[] {
+    // The trees add() changed (where a touched container is now, and where it was) are done again.
+    for (const d of this.dirty) {
+      this.pruned.delete(d);
+      let root = d;
+      while (root.parent) root = root.parent;
+      this.pruned.delete(root);
+    }
+    this.dirty.clear();
     // (2) The roots; (3) prune dummies, copying what stays (one call per container, no list per call).
     const prune = (c: Container<T>, atRoot: boolean, parent: Container<T> | undefined, out: Container<T>[]): void => {
       if (c.message) {
-        const copy: Container<T> = { message: c.message, parent, children: [] };
+        const copy: Container<T> = { message: c.message, parent, children: [], fresh: false };
         for (const child of c.children) prune(child, false, copy, copy.children);
         out.push(copy);
         return;
@@ -162,24 +189,58 @@ export class ReferenceThreads<T extends ThreadInput> {
         }
         return;
       }
-      const copy: Container<T> = { message: undefined, parent, children: kept };
+      const copy: Container<T> = { message: undefined, parent, children: kept, fresh: false };
       for (const child of kept) child.parent = copy;
       out.push(copy);
     };
+    // (4) within each tree: children by date (a dummy by its first child's).
+    const sortTree = (list: Container<T>[]) => {
+      for (const c of list) if (c.children.length > 0) sortTree(c.children);
+      sortByDate(list);
+    };
     const roots: Container<T>[] = [];
-    for (const c of this.all) if (!c.parent) prune(c, true, undefined, roots);
-    return gather(roots);
+    for (const c of this.all) {
+      if (c.parent) continue;
+      let trees = this.pruned.get(c);
+      if (!trees) {
+        trees = [];
+        prune(c, true, undefined, trees);
+        for (const t of trees) if (t.children.length > 0) sortTree(t.children);
+        this.pruned.set(c, trees);
+      }
+      for (const t of trees) roots.push(t);
+    }
+    return gather(roots, true);
   }
 }
 
-/** Steps (4)-(7) on pruned roots (changed in place). */
-function gather<T extends ThreadInput>(roots: Container<T>[]): ThreadNode<T>[] {
-  // (4) Roots by date (a dummy by its first child's), children too.
+/**
+ * Steps (4)-(7) on pruned roots. The roots' own containers (and below them) are never changed:
+ * they may be kept copies (ReferenceThreads); a root that gathers others is copied first. With
+ * `childrenSorted`, every root's children are sorted already (step (4) below the roots).
+ */
+function gather<T extends ThreadInput>(input: Container<T>[], childrenSorted = false): ThreadNode<T>[] {
   const sortTree = (list: Container<T>[]) => {
     for (const c of list) if (c.children.length > 0) sortTree(c.children);
     sortByDate(list);
   };
-  sortTree(roots);
+  // Shells of the roots: step (5) links into these and their children lists are copied before a change.
+  const roots = input.map((c): Container<T> => ({ message: c.message, parent: undefined, children: c.children, fresh: true }));
+  const owned = new Set<Container<T>>();
+  const own = (c: Container<T>) => {
+    if (!owned.has(c)) {
+      c.children = c.children.slice();
+      owned.add(c);
+    }
+  };
+  const join = (parent: Container<T>, child: Container<T>) => {
+    own(parent);
+    parent.children.push(child);
+    child.parent = parent; // only shells and new dummies: kept copies are never linked here
+  };
+  // (4) Roots by date (a dummy by its first child's), children too.
+  if (childrenSorted) sortByDate(roots);
+  else sortTree(roots);
   // (5) Roots of the same base subject become one thread.
   const table = new Map<string, Container<T>>();
   const subjects = new Map<T, { base: string; reply: boolean; key: string }>();
@@ -214,18 +275,22 @@ function gather<T extends ThreadInput>(roots: Container<T>[]): ThreadNode<T>[] {
       continue;
     }
     if (!entry.message && !r.message) {
-      for (const child of r.children) link(entry, child);
+      // The children of r (kept copies) move under entry: their parent field is not read again.
+      own(entry);
+      for (const child of r.children) entry.children.push(child);
       r.children = [];
     } else if (!entry.message && r.message) {
-      link(entry, r);
+      join(entry, r);
     } else if (entry.message && r.message && reply && !subjectOf(entry).reply) {
-      link(entry, r);
+      join(entry, r);
     } else {
       // A new dummy holds both, in the table entry's place among the roots.
       const dummy = container<T>();
+      dummy.fresh = true;
+      owned.add(dummy);
       const i = at.get(entry);
-      link(dummy, entry);
-      link(dummy, r);
+      join(dummy, entry);
+      join(dummy, r);
       table.set(key, dummy);
       if (i === undefined) push(dummy);
       else {
@@ -236,8 +301,18 @@ function gather<T extends ThreadInput>(roots: Container<T>[]): ThreadNode<T>[] {
     }
     if (!at.has(entry) && !entry.parent) push(entry);
   }
-  // (6) Siblings by date, then sequence; (7) the forest: the containers are copies, handed out as they are.
-  sortTree(merged);
+  // (6) Siblings by date, then sequence: lists step (5) changed (all of them when not sorted below the roots).
+  if (!childrenSorted) sortTree(merged);
+  else {
+    const sortChanged = (c: Container<T>) => {
+      if (!owned.has(c)) return;
+      for (const child of c.children) sortChanged(child);
+      sortByDate(c.children);
+    };
+    for (const r of merged) sortChanged(r);
+    sortByDate(merged);
+  }
+  // (7) the forest: the containers are copies, handed out as they are.
   return merged;
 }
 
