@@ -97,6 +97,15 @@ export type Classification =
   /** Not enough learned yet (antispam.bayesMinLearned): the counts so far. */
   | { kind: 'untrained'; learned: BayesCounts };
 
+/** The spam probability of a message's tokens under the scope's counts. */
+function verdict(tokens: readonly string[], counts: ReadonlyMap<string, BayesCounts>, totals: BayesCounts): Classification {
+  const probabilities = tokens.map((t) => {
+    const c = counts.get(t);
+    return c ? tokenProbability(c, totals) : UNKNOWN_PROB;
+  });
+  return { kind: 'verdict', ...combine(probabilities) };
+}
+
 export type LearnOutcome = 'learned' | 'moved' | 'already';
 
 /** How long a scope's snapshot is used before the store is asked whether it learned since. */
@@ -128,12 +137,7 @@ export class BayesClassifier {
     const snap = await this.#snapshot(scope);
     if (snap.counts) {
       if (snap.totals.spam < minLearned || snap.totals.ham < minLearned) return { kind: 'untrained', learned: snap.totals };
-      const counts = snap.counts;
-      const probabilities = (typeof tokensOf === 'function' ? tokensOf() : tokensOf).map((t) => {
-        const c = counts.get(t);
-        return c ? tokenProbability(c, snap.totals) : UNKNOWN_PROB;
-      });
-      return { kind: 'verdict', ...combine(probabilities) };
+      return verdict(typeof tokensOf === 'function' ? tokensOf() : tokensOf, snap.counts, snap.totals);
     }
     let tokens: readonly string[] = [];
     const { totals, counts } = await this.store.read(async (tx) => {
@@ -144,11 +148,7 @@ export class BayesClassifier {
       return { totals, counts: await tx.bayes.tokens(scope, tokens) };
     });
     if (!counts) return { kind: 'untrained', learned: totals };
-    const probabilities = tokens.map((t) => {
-      const c = counts.get(t);
-      return c ? tokenProbability(c, totals) : UNKNOWN_PROB;
-    });
-    return { kind: 'verdict', ...combine(probabilities) };
+    return verdict(tokens, counts, totals);
   }
 
   /**

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { MailboxId } from '../../../core/ids.ts';
-import type { ComposeInput } from '../../../submission/submission-service.ts';
+import { bareAddress, type ComposeInput } from '../../../submission/submission-service.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import type { WebDeps } from '../deps.ts';
 import { FolderId, MessageParams, Uid } from './schemas.ts';
@@ -51,10 +51,10 @@ const input = (b: z.output<typeof ComposeBody>): ComposeInput => ({
   forwardAttached: b.forwardAttached?.map((f) => ({ ...f, folderId: f.folderId as MailboxId })),
 });
 
-/** `Name <a@b>`, `"Name" <a@b>` or `a@b` as a contact to add. */
+/** `Name <a@b>`, `"Name" <a@b>` or `a@b` as a contact to add: the address as sending read it (bareAddress). */
 function person(entry: string): { name: string; email: string } {
-  const m = /^\s*(?:"?([^"<]*?)"?\s*)?<([^<>\s]+)>\s*$/.exec(entry);
-  return m ? { name: (m[1] ?? '').trim(), email: m[2]! } : { name: '', email: entry.trim() };
+  const lt = entry.lastIndexOf('<');
+  return { name: lt > 0 ? entry.slice(0, lt).trim().replace(/^"(.*)"$/, '$1') : '', email: bareAddress(entry, 'to') };
 }
 
 export function composeRoutes(deps: WebDeps): AnyRoute[] {
