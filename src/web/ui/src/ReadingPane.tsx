@@ -114,8 +114,8 @@ export function ReadingPane({ folderId, uid, onCompose, onBack, onStep }: {
           <dt>{t('read.date')}</dt><dd>{fullDate(c.date ?? m.internalDate, i18n.language)}</dd>
         </dl>
       </header>
-      <Modal open={preview !== undefined} onCancel={() => setPreview(undefined)} footer={null} width="auto" title={preview?.name} centered>
-        {preview && <img src={preview.url} alt={preview.name} style={{ maxWidth: '80vw', maxHeight: '75vh', display: 'block', margin: '0 auto' }} />}
+      <Modal open={preview !== undefined} onCancel={() => setPreview(undefined)} footer={null} width={720} title={preview?.name} centered>
+        {preview && <img src={preview.url} alt={preview.name} style={{ maxWidth: '100%', maxHeight: '75vh', display: 'block', margin: '0 auto' }} />}
       </Modal>
       <Modal open={headers !== undefined} onCancel={() => setHeaders(undefined)} footer={null} width={760} title={t('read.fullHeaders')}>
         <pre className="yj-headers">{headers}</pre>
