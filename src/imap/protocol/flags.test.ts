@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Cursor } from './cursor.ts';
-import { parseFlag, parseFlagList, parseFlagSequence } from './flags.ts';
+import { parseFlag, parseFlagList, parseFlagSequence, parseSearchKeyword } from './flags.ts';
 import { ParseError } from './parse-error.ts';
 import { frameCommand } from './tokenizer.ts';
 
@@ -35,6 +35,19 @@ describe('flags (RFC 3501 §2.3.2, §9)', () => {
   for (const [wire, message] of bad) {
     it(`rejects ${wire}`, () => assert.throws(() => parseFlag(cursor(wire)), (e: unknown) => e instanceof ParseError && message.test(e.message)));
   }
+
+  it('a keyword with %, * or ] is refused with NO [CANNOT], not BAD (as Dovecot; RFC 9051 §7.1)', () => {
+    for (const wire of ['a*b', 'a%b', 'a]b', '$x]']) {
+      assert.throws(() => parseFlag(cursor(wire)), (e: unknown) => e instanceof ParseError && e.status === 'NO' && e.code === 'CANNOT' && /Invalid characters in keyword/.test(e.message));
+    }
+  });
+
+  it('SEARCH KEYWORD takes any astring or flag leniently', () => {
+    assert.equal(parseSearchKeyword(cursor('"quoted word"')), 'quoted word');
+    assert.equal(parseSearchKeyword(cursor('\\seen')), '\\Seen');
+    assert.equal(parseSearchKeyword(cursor('a]b')), 'a]b');
+    assert.throws(() => parseSearchKeyword(cursor(')')), ParseError);
+  });
 
   it('\\Recent is fine where it is searched, not set', () => assert.equal(parseFlag(cursor('\\recent'), true), '\\Recent'));
 

@@ -4,7 +4,7 @@
  * cannot be set by a client; keywords are atoms, kept as sent (compare them case-insensitively). Lists
  * drop case-insensitive duplicates. Also the RFC 6154 special-use attributes for CREATE (USE (…)).
  */
-import type { Cursor } from './cursor.ts';
+import { ATOM_CHAR, LITERAL, type Cursor } from './cursor.ts';
 
 export const SYSTEM_FLAGS = ['\\Answered', '\\Flagged', '\\Deleted', '\\Seen', '\\Draft'] as const;
 export const RECENT = '\\Recent';
@@ -26,9 +26,37 @@ export function parseFlag(c: Cursor, allowRecent = false): string {
   return parseKeyword(c);
 }
 
-/** flag-keyword = atom */
+/** A keyword's characters plus the atom-specials `%`, `*` and `]`, which clients do send in keywords. */
+const KEYWORD_LIKE = new Uint8Array(256);
+for (let b = 0; b < 256; b++) KEYWORD_LIKE[b] = ATOM_CHAR[b] === 1 || b === 0x25 || b === 0x2a || b === 0x5d ? 1 : 0;
+
+/**
+ * flag-keyword = atom. A keyword with `%`, `*` or `]` in it is well formed as a command but can never
+ * be stored: NO [CANNOT] (RFC 9051 §7.1), as Dovecot answers, not BAD, so a client does not take a
+ * refused keyword for a broken connection.
+ */
 export function parseKeyword(c: Cursor): string {
-  return c.atom('a flag keyword');
+  const word = c.readRun(KEYWORD_LIKE);
+  if (word.length === 0) c.fail(`Expected a flag keyword at ${c.near()}`);
+  if (/[%*\]]/.test(word)) c.fail(`Invalid characters in keyword ${word.slice(0, 32)}`, { status: 'NO', code: 'CANNOT' });
+  return word;
+}
+
+/**
+ * The keyword of SEARCH KEYWORD / UNKEYWORD: an atom, or leniently (as Dovecot) any astring or
+ * flag. A name no message can carry simply matches nothing (UNKEYWORD: everything).
+ */
+export function parseSearchKeyword(c: Cursor): string {
+  const p = c.peek();
+  if (p === 0x22 || p === LITERAL) return c.astring('a flag keyword').toString('utf8');
+  if (p === 0x5c) {
+    c.accept(0x5c);
+    const name = '\\' + c.atom('a flag name');
+    return BY_UPPER.get(name.toUpperCase()) ?? name;
+  }
+  const word = c.readRun(KEYWORD_LIKE);
+  if (word.length === 0) c.fail(`Expected a flag keyword at ${c.near()}`);
+  return word;
 }
 
 /** flag-list = "(" [flag *(SP flag)] ")" */

@@ -84,7 +84,7 @@ const BAD: Array<[keys: string, message: RegExp]> = [
   ['SINCE "1-Jan-2000', /closing quote/],
   ['LARGER x', /size/],
   ['UID 0', /sequence set/],
-  ['KEYWORD \\Seen', /flag keyword/],
+  ['KEYWORD )', /flag keyword/],
   ['HEADER "Bad:Name" x', /header field name/],
   ['MODSEQ "/flags/\\\\Bogus" all 1', /Unknown system flag/],
   ['MODSEQ "/other" all 1', /entry name/],

@@ -7,7 +7,7 @@
  */
 import { Cursor, DIGIT } from './cursor.ts';
 import { parseDate } from './date-time.ts';
-import { parseFlag, parseKeyword, RECENT } from './flags.ts';
+import { parseFlag, parseSearchKeyword, RECENT } from './flags.ts';
 import { parseSequenceSet, type SequenceSet } from './sequence-set.ts';
 
 export type SearchKey =
@@ -230,7 +230,7 @@ function parseSearchKey(c: Cursor, decode: Decode, depth: number): SearchKey {
     case 'KEYWORD':
     case 'UNKEYWORD':
       c.sp();
-      return { type: 'flag', flag: parseKeyword(c), set: word === 'KEYWORD' };
+      return { type: 'flag', flag: parseSearchKeyword(c), set: word === 'KEYWORD' };
     case 'BODY':
     case 'TEXT':
       c.sp();

@@ -188,4 +188,22 @@ print(json.dumps(out))
     assert.ok(out.bob.some((l) => l.endsWith('"Old Mail"')), out.bob.join('\n'));
     assert.ok(!out.bob.some((l) => l.includes('Archive2026')), out.bob.join('\n'));
   });
+
+  it('a keyword with %, * or ] is NO [CANNOT] (the session goes on); SEARCH KEYWORD takes it leniently (issue #11 §1.9, as Dovecot)', async () => {
+    const c = await login(t, 'carol@example.cn');
+    open.push(c);
+    assert.match((await cmd(c, 'CREATE Kw')).done, / OK /);
+    await append(c, 'Kw', 'keywords');
+    assert.match((await cmd(c, 'SELECT Kw')).done, / OK /);
+    for (const bad of ['a*b', 'a%b', 'a]b']) {
+      assert.match((await cmd(c, `STORE 1 +FLAGS (${bad})`)).done, / NO \[CANNOT\] Invalid characters in keyword/);
+    }
+    const body = 'Subject: k\r\n\r\nx\r\n';
+    assert.match((await cmd(c, `APPEND Kw (x]y) {${body.length}+}\r\n${body}`)).done, / NO \[CANNOT\]/);
+    assert.match((await cmd(c, 'STORE 1 +FLAGS ($Good)')).done, / OK /);
+    assert.deepEqual(only(await cmd(c, 'SEARCH KEYWORD "$Good"'), '* SEARCH'), ['* SEARCH 1']);
+    assert.deepEqual(only(await cmd(c, 'SEARCH KEYWORD a]b'), '* SEARCH'), ['* SEARCH']);
+    assert.deepEqual(only(await cmd(c, 'SEARCH UNKEYWORD \\Seen'), '* SEARCH'), ['* SEARCH 1']);
+    assert.match((await cmd(c, 'LOGOUT')).done, / OK /);
+  });
 });
