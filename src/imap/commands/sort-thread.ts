@@ -182,6 +182,8 @@ interface KeptReferences {
 interface ThreadResult {
   /** Nodes' messages are by uid (seq is the uid); no message: a dummy. */
   forest: ThreadNode<ThreadMessage>[];
+  /** The forest's text by uid (UID THREAD), once made: the same uids again answer with it. */
+  uidText?: string;
   kept?: KeptReferences;
 }
 
@@ -201,41 +203,43 @@ export async function thread(ctx: ImapContext, cmd: ThreadCommand): Promise<Comp
     result = (last && await threadAdded(ctx, last, uids)) ?? await threadForest(ctx, uids, cmd.algorithm);
     cache.keepResult(sel.mailbox.id, kind, uids, version, result);
   }
-  const text = formatForest(result.forest, cmd.uid ? undefined : (uid) => sel.view.seqOf(uid));
-  ctx.write(Buffer.from(`* THREAD${text ? ` ${text}` : ''}\r\n`));
+  const text = cmd.uid ? (result.uidText ??= formatForest(result.forest, undefined)) : formatForest(result.forest, (uid) => sel.view.seqOf(uid));
+  ctx.write(Buffer.from(`* THREAD${text ? ` ${text}` : ''}\r\n`, 'latin1'));
   return ok('THREAD completed');
 }
 
 /**
- * The text of the threads (RFC 5256 §4): by uid (`seqOf` undefined) the text of a kept subtree
- * (a node not fresh under a fresh one, ThreadNode) is made once and reused by later forests.
+ * The text of the threads (RFC 5256 §4). By uid (`seqOf` undefined) the text of a node with
+ * children is kept by identity: forests hand out the same nodes again, unchanged (ThreadNode), so
+ * after new mail only the threads that changed are written anew.
  */
 const keptText = new WeakMap<ThreadNode<ThreadMessage>, string>();
 
-function formatForest(forest: readonly ThreadNode<ThreadMessage>[], seqOf: ((uid: number) => number) | undefined): string {
-  const format = (n: ThreadNode<ThreadMessage>, cache: boolean): string => {
-    if (cache && !n.fresh) {
-      let t = keptText.get(n);
-      if (t === undefined) keptText.set(n, (t = format(n, false)));
-      return t;
-    }
-    const sub = seqOf !== undefined ? false : n.fresh === true;
+export function formatForest(forest: readonly ThreadNode<ThreadMessage>[], seqOf: ((uid: number) => number) | undefined): string {
+  const id = (uid: number) => String(seqOf ? seqOf(uid) : uid);
+  const text = (n: ThreadNode<ThreadMessage>): string => {
     const uid = n.message?.seq ?? 0;
-    const id = uid === 0 ? '' : String(seqOf ? seqOf(uid) : uid);
     if (uid === 0) {
       let t = '';
-      for (const c of n.children) t += '(' + format(c, sub) + ')';
+      for (const c of n.children) t += '(' + format(c) + ')';
       return t;
     }
-    if (n.children.length === 0) return id;
-    if (n.children.length === 1) return id + ' ' + format(n.children[0]!, sub);
-    let t = id + ' ';
-    for (const c of n.children) t += '(' + format(c, sub) + ')';
+    if (n.children.length === 1) return id(uid) + ' ' + format(n.children[0]!);
+    let t = id(uid) + ' ';
+    for (const c of n.children) t += '(' + format(c) + ')';
     return t;
   };
-  let text = '';
-  for (const r of forest) text += '(' + format(r, seqOf === undefined) + ')';
-  return text;
+  const format = (n: ThreadNode<ThreadMessage>): string => {
+    if (n.children.length === 0) return n.message ? id(n.message.seq) : '';
+    if (seqOf) return text(n);
+    const node = n.same ?? n;
+    let t = keptText.get(node);
+    if (t === undefined) keptText.set(node, (t = text(node)));
+    return t;
+  };
+  let out = '';
+  for (const r of forest) out += '(' + format(r) + ')';
+  return out;
 }
 
 /** The threading fields of the given uids' messages (uids without a row are left out). */

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { formatForest } from './sort-thread.ts';
 import { ReferenceThreads, threadOrderedSubject, threadReferences, type ThreadInput, type ThreadNode } from './threading.ts';
 
 const DAY = 86_400_000;
@@ -91,7 +92,10 @@ describe('THREAD=REFERENCES kept across appends (ReferenceThreads)', () => {
           kept.add(batch);
         }
         const expected = show(threadReferences(mailbox));
-        assert.equal(show(kept.forest()), expected, `seed ${seed}, step ${step}`);
+        const forest = kept.forest();
+        assert.equal(show(forest), expected, `seed ${seed}, step ${step}`);
+        // The response text keeps threads' text by identity: it must still read as the forest does.
+        assert.equal(`${formatForest(forest as ThreadNode<never>[], undefined)}`, expected, `seed ${seed}, step ${step} (text by uid)`);
         // forest() leaves the kept containers as they were: asking again gives the same.
         assert.equal(show(kept.forest()), expected, `seed ${seed}, step ${step} (again)`);
       }

@@ -27,20 +27,29 @@ export interface ThreadNode<T> {
   message?: T;
   children: ThreadNode<T>[];
   /**
-   * Set on nodes made for this forest alone (the roots, the dummies gathering them); the others
-   * are kept copies (ReferenceThreads) that later forests hand out again, unchanged.
+   * On a root copied to gather others whose children are still those of a kept node: that node,
+   * so the root's subtree reads (and formats) exactly as the kept one's. A node handed out is never
+   * changed afterwards, by this forest or a later one, so its text may be kept by identity.
    */
-  fresh?: boolean;
+  same?: ThreadNode<T>;
 }
 
 interface Container<T extends ThreadInput> {
   message: T | undefined;
   parent: Container<T> | undefined;
   children: Container<T>[];
-  fresh: boolean;
+  same: Container<T> | undefined;
+  /** On a linked container with no parent: its tree after steps (3)-(4), kept until add() touches it. */
+  pruned: Container<T>[] | undefined;
+  /** The last forest (GatherState.round) this container was a root of (-1: none). */
+  mark: number;
+  /** The last forest in which this container stopped being a thread of the answer (0: none). */
+  out: number;
 }
 
-const container = <T extends ThreadInput>(message?: T): Container<T> => ({ message, parent: undefined, children: [], fresh: false });
+/** Every container has every field from the start, so property reads stay monomorphic. */
+const container = <T extends ThreadInput>(message?: T, parent?: Container<T>, children: Container<T>[] = [], same?: Container<T>): Container<T> =>
+  ({ message, parent, children, same, pruned: undefined, mark: -1, out: 0 });
 
 /** A container's own message, or for a dummy the message of its first child (after sorting). */
 function firstMessage<T extends ThreadInput>(c: Container<T>): T | undefined {
@@ -100,6 +109,8 @@ export class ReferenceThreads<T extends ThreadInput> {
   private readonly pruned = new Map<Container<T>, Container<T>[]>();
   /** Containers add() touched since the last forest(): their trees' kept copies are stale. */
   private readonly dirty = new Set<Container<T>>();
+  /** Step (5)'s results and the roots' order, for the next forest(). */
+  private readonly gathered = newGatherState<T>();
   /** How many messages were added. */
   size = 0;
 
@@ -164,16 +175,16 @@ export class ReferenceThreads<T extends ThreadInput> {
   forest(): ThreadNode<T>[] {
     // The trees add() changed (where a touched container is now, and where it was) are done again.
     for (const d of this.dirty) {
-      this.pruned.delete(d);
+      d.pruned = undefined;
       let root = d;
       while (root.parent) root = root.parent;
-      this.pruned.delete(root);
+      root.pruned = undefined;
     }
     this.dirty.clear();
     // (2) The roots; (3) prune dummies, copying what stays (one call per container, no list per call).
     const prune = (c: Container<T>, atRoot: boolean, parent: Container<T> | undefined, out: Container<T>[]): void => {
       if (c.message) {
-        const copy: Container<T> = { message: c.message, parent, children: [], fresh: false };
+        const copy = container(c.message, parent);
         for (const child of c.children) prune(child, false, copy, copy.children);
         out.push(copy);
         return;
@@ -189,7 +200,7 @@ export class ReferenceThreads<T extends ThreadInput> {
         }
         return;
       }
-      const copy: Container<T> = { message: undefined, parent, children: kept, fresh: false };
+      const copy = container<T>(undefined, parent, kept);
       for (const child of kept) child.parent = copy;
       out.push(copy);
     };
@@ -201,35 +212,139 @@ export class ReferenceThreads<T extends ThreadInput> {
     const roots: Container<T>[] = [];
     for (const c of this.all) {
       if (c.parent) continue;
-      let trees = this.pruned.get(c);
+      let trees = c.pruned;
       if (!trees) {
         trees = [];
         prune(c, true, undefined, trees);
         for (const t of trees) if (t.children.length > 0) sortTree(t.children);
-        this.pruned.set(c, trees);
+        c.pruned = trees;
       }
       for (const t of trees) roots.push(t);
     }
-    return gather(roots, true);
+    return gather(roots, this.gathered);
   }
 }
 
+/** The base subject of a root (its first message's), computed once per message when not given. */
+function subjectOf<T extends ThreadInput>(c: Container<T>): { base: string; reply: boolean; key: string } {
+  const m = firstMessage(c)!;
+  if (!m.base) {
+    const b = baseSubjectOf(m.subject);
+    m.base = { base: b.base, reply: b.reply, key: casemap(b.base) };
+  }
+  return m.base;
+}
+
+/** What a forest keeps for the next one (ReferenceThreads.forest()). */
+export interface GatherState<T extends ThreadInput> {
+  /** Incremented per forest; roots carry the last one they were roots in (Container.mark). */
+  round: number;
+  /** The last forest's roots (pruned trees). */
+  input: Container<T>[];
+  /** Those roots by base subject (not the empty one). */
+  bySubject: Map<string, Container<T>[]>;
+  /** What step (5) made of each subject's roots: the threads they became. */
+  threads: Map<string, Container<T>[]>;
+  /** The last forest: its threads by date. */
+  sorted: Container<T>[];
+}
+
+export const newGatherState = <T extends ThreadInput>(): GatherState<T> =>
+  ({ round: 0, input: [], bySubject: new Map(), threads: new Map(), sorted: [] });
+
 /**
- * Steps (4)-(7) on pruned roots. The roots' own containers (and below them) are never changed:
- * they may be kept copies (ReferenceThreads); a root that gathers others is copied first. With
- * `childrenSorted`, every root's children are sorted already (step (4) below the roots).
+ * Steps (5)-(7) on pruned roots whose children are sorted already. Step (5) works on the roots of
+ * one base subject alone, so only the subjects whose roots changed since the last forest (a root
+ * came, or went when add() touched its tree) are gathered again; the forest is the last one
+ * without the threads that went, the new ones merged in by date. The roots (kept copies) are never
+ * changed: a root that gathers others is a copy (a shell), made once for its subject.
  */
-function gather<T extends ThreadInput>(input: Container<T>[], childrenSorted = false): ThreadNode<T>[] {
-  const sortTree = (list: Container<T>[]) => {
-    for (const c of list) if (c.children.length > 0) sortTree(c.children);
-    sortByDate(list);
-  };
-  // Shells of the roots: step (5) links into these and their children lists are copied before a change.
-  const roots = input.map((c): Container<T> => ({ message: c.message, parent: undefined, children: c.children, fresh: true }));
+function gather<T extends ThreadInput>(input: Container<T>[], state: GatherState<T>): ThreadNode<T>[] {
+  const round = ++state.round;
+  const touched = new Set<string>();
+  const added: Container<T>[] = [];
+  for (const c of input) {
+    if (c.mark !== round - 1) {
+      const { key } = subjectOf(c);
+      if (key === '') added.push(c);
+      else {
+        touched.add(key);
+        const list = state.bySubject.get(key);
+        if (list) list.push(c);
+        else state.bySubject.set(key, [c]);
+      }
+    }
+    c.mark = round;
+  }
+  const gone = new Set<Container<T>>();
+  for (const c of state.input) {
+    if (c.mark === round) continue;
+    const { key } = subjectOf(c);
+    if (key === '') c.out = round;
+    else {
+      touched.add(key);
+      gone.add(c);
+    }
+  }
+  state.input = input;
+  for (const key of touched) {
+    for (const t of state.threads.get(key) ?? []) t.out = round;
+    let members = state.bySubject.get(key)!;
+    if (gone.size > 0) members = members.filter((m) => !gone.has(m));
+    if (members.length === 0) {
+      state.bySubject.delete(key);
+      state.threads.delete(key);
+      continue;
+    }
+    sortByDate(members);
+    state.bySubject.set(key, members);
+    const threads = members.length === 1 ? [members[0]!] : gatherSubject(members);
+    state.threads.set(key, threads);
+    for (const t of threads) {
+      if (t.out === round) t.out = 0; // a thread of the last forest still: it keeps its place
+      else added.push(t);
+    }
+  }
+  // (6) for the roots: the last order without the threads that went, the new ones merged in by date.
+  const kept = state.sorted.filter((t) => t.out !== round);
+  sortByDate(added);
+  state.sorted = added.length === 0 ? kept : mergeByDate(kept, added);
+  return state.sorted;
+}
+
+/** Two lists sorted by date (then sequence) as one. */
+function mergeByDate<T extends ThreadInput>(a: Container<T>[], b: Container<T>[]): Container<T>[] {
+  const out: Container<T>[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  let ma = i < a.length ? firstMessage(a[i]!)! : undefined;
+  let mb = j < b.length ? firstMessage(b[j]!)! : undefined;
+  while (ma && mb) {
+    if (ma.date < mb.date || (ma.date === mb.date && ma.seq < mb.seq)) {
+      out[k++] = a[i++]!;
+      ma = i < a.length ? firstMessage(a[i]!)! : undefined;
+    } else {
+      out[k++] = b[j++]!;
+      mb = j < b.length ? firstMessage(b[j]!)! : undefined;
+    }
+  }
+  while (i < a.length) out[k++] = a[i++]!;
+  while (j < b.length) out[k++] = b[j++]!;
+  return out;
+}
+
+/**
+ * Step (5) for the roots of one base subject, sorted by date: they become one thread. Shells of the
+ * roots take the links; their children lists are copied before a change.
+ */
+function gatherSubject<T extends ThreadInput>(members: Container<T>[]): Container<T>[] {
+  const roots = members.map((c) => container(c.message, undefined, c.children, c));
   const owned = new Set<Container<T>>();
   const own = (c: Container<T>) => {
     if (!owned.has(c)) {
       c.children = c.children.slice();
+      c.same = undefined;
       owned.add(c);
     }
   };
@@ -238,27 +353,11 @@ function gather<T extends ThreadInput>(input: Container<T>[], childrenSorted = f
     parent.children.push(child);
     child.parent = parent; // only shells and new dummies: kept copies are never linked here
   };
-  // (4) Roots by date (a dummy by its first child's), children too.
-  if (childrenSorted) sortByDate(roots);
-  else sortTree(roots);
-  // (5) Roots of the same base subject become one thread.
-  const table = new Map<string, Container<T>>();
-  const subjects = new Map<T, { base: string; reply: boolean; key: string }>();
-  const subjectOf = (c: Container<T>) => {
-    const m = firstMessage(c)!;
-    if (m.base) return m.base;
-    let v = subjects.get(m);
-    if (!v) {
-      const b = baseSubjectOf(m.subject);
-      subjects.set(m, (v = { base: b.base, reply: b.reply, key: casemap(b.base) }));
-    }
-    return v;
-  };
+  // The subject table's entry (5B): the first root, unless a later one is a dummy (and it is not),
+  // or it is a reply and a later message is not.
+  let entry: Container<T> | undefined;
   for (const r of roots) {
-    const { key, reply } = subjectOf(r);
-    if (key === '') continue;
-    const old = table.get(key);
-    if (!old || (!r.message && old.message) || (old.message && r.message && subjectOf(old).reply && !reply)) table.set(key, r);
+    if (!entry || (!r.message && entry.message) || (entry.message && r.message && subjectOf(entry).reply && !subjectOf(r).reply)) entry = r;
   }
   const merged: Container<T>[] = [];
   const at = new Map<Container<T>, number>(); // where each container is in merged
@@ -268,51 +367,47 @@ function gather<T extends ThreadInput>(input: Container<T>[], childrenSorted = f
   };
   for (const r of roots) {
     if (r.parent) continue; // already gathered under another root
-    const { key, reply } = subjectOf(r);
-    const entry = key === '' ? undefined : table.get(key);
-    if (!entry || entry === r) {
+    const e = entry!;
+    if (e === r) {
       if (!at.has(r)) push(r);
       continue;
     }
-    if (!entry.message && !r.message) {
-      // The children of r (kept copies) move under entry: their parent field is not read again.
-      own(entry);
-      for (const child of r.children) entry.children.push(child);
+    const reply = subjectOf(r).reply;
+    if (!e.message && !r.message) {
+      // The children of r (kept copies) move under the entry: their parent field is not read again.
+      own(e);
+      for (const child of r.children) e.children.push(child);
       r.children = [];
-    } else if (!entry.message && r.message) {
-      join(entry, r);
-    } else if (entry.message && r.message && reply && !subjectOf(entry).reply) {
-      join(entry, r);
+      r.same = undefined;
+    } else if (!e.message && r.message) {
+      join(e, r);
+    } else if (e.message && r.message && reply && !subjectOf(e).reply) {
+      join(e, r);
     } else {
-      // A new dummy holds both, in the table entry's place among the roots.
+      // A new dummy holds both, in the entry's place among the roots.
       const dummy = container<T>();
-      dummy.fresh = true;
       owned.add(dummy);
-      const i = at.get(entry);
-      join(dummy, entry);
+      const i = at.get(e);
+      join(dummy, e);
       join(dummy, r);
-      table.set(key, dummy);
+      entry = dummy;
       if (i === undefined) push(dummy);
       else {
         merged[i] = dummy;
-        at.delete(entry);
+        at.delete(e);
         at.set(dummy, i);
       }
     }
-    if (!at.has(entry) && !entry.parent) push(entry);
+    if (!at.has(e) && !e.parent) push(e);
   }
-  // (6) Siblings by date, then sequence: lists step (5) changed (all of them when not sorted below the roots).
-  if (!childrenSorted) sortTree(merged);
-  else {
-    const sortChanged = (c: Container<T>) => {
-      if (!owned.has(c)) return;
-      for (const child of c.children) sortChanged(child);
-      sortByDate(c.children);
-    };
-    for (const r of merged) sortChanged(r);
-    sortByDate(merged);
-  }
-  // (7) the forest: the containers are copies, handed out as they are.
+  // (6) Siblings by date, then sequence: the lists step (5) changed.
+  const sortChanged = (c: Container<T>) => {
+    if (!owned.has(c)) return;
+    for (const child of c.children) sortChanged(child);
+    sortByDate(c.children);
+  };
+  for (const r of merged) sortChanged(r);
+  sortByDate(merged);
   return merged;
 }
 
