@@ -27,7 +27,7 @@ export function prepareSnapshotCopy(path: string, opts: { mail: boolean }): void
     if (!opts.mail) {
       const tables = new Set((copy.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name));
       for (const t of MAIL_TABLES) if (tables.has(t)) copy.exec(`DELETE FROM ${t}`);
-      if (tables.has('blob_fts')) copy.exec("INSERT INTO blob_fts(blob_fts) VALUES ('delete-all')");
+      if (tables.has('blob_fts')) copy.exec('DELETE FROM blob_fts');
       copy.exec('UPDATE mailboxes SET messages = 0, unseen = 0, bytes = 0');
     }
     copy.exec('COMMIT');

@@ -48,8 +48,8 @@ async function send(port: number, to: string, subject: string): Promise<void> {
   c.quit();
 }
 
-const inbox = async (t: TestServer) => {
-  const c = imapClient(t);
+const inbox = async (t: TestServer, user?: string) => {
+  const c = user ? imapClient(t, user) : imapClient(t);
   await c.connect();
   try { return (((await c.status('INBOX', { messages: true })) || { messages: 0 }).messages ?? 0); } finally { await c.logout(); }
 };
@@ -160,6 +160,36 @@ describe('youju backup and restore between SQLite and PostgreSQL', () => {
       assert.equal(b2.code, 0, b2.stderr);
       const fromPg = (JSON.parse(b2.stdout) as { dir: string; counts: { users: number; messages: number } });
       assert.equal(fromPg.counts.users, 3, JSON.stringify(fromPg.counts)); // alice, bob, carol
+
+      // Incremental and without mail on PostgreSQL too: the incremental carries only the mail since.
+      await send(onPg.ports.smtp, 'bob@example.cn', 'incremental on pg');
+      await eventually(async () => (await inbox(onPg, 'bob@example.cn')) >= 2, 10_000, 'bob\'s new message');
+      await new Promise((res) => setTimeout(res, 1100));
+      const inc = await youjuAsync(['--data', pgData, 'backup', '--out', repo, '--incremental', '--json'], pgEnv);
+      assert.equal(inc.code, 0, inc.stderr);
+      const incr = JSON.parse(inc.stdout) as { dir: string; base: string };
+      assert.equal(incr.base, fromPg.dir.split('/').pop());
+      const ids = async (dir: string) => (await readFile(join(dir, 'blobs', 'index.jsonl'), 'utf8')).split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id);
+      const before = new Set(await ids(fromPg.dir));
+      const added = await ids(incr.dir);
+      assert.equal(added.length, 1, 'one new blob: bob\'s message');
+      assert.ok(!before.has(added[0]!));
+      await new Promise((res) => setTimeout(res, 1100));
+      const noMail = await youjuAsync(['--data', pgData, 'backup', '--out', await mkdtemp(join(tmpdir(), 'youju-backups-')), '--no-mail', '--json'], pgEnv);
+      assert.equal(noMail.code, 0, noMail.stderr);
+      const nm = JSON.parse(noMail.stdout) as { mail: boolean; counts: { users: number; blobs: number } };
+      assert.equal(nm.mail, false);
+      assert.equal(nm.counts.users, 3);
+      assert.equal(nm.counts.blobs, 0);
+      const incData = await mkdtemp(join(tmpdir(), 'youju-restored-sqlite-'));
+      const r3 = await youjuAsync(['--data', incData, 'restore', incr.dir]);
+      assert.equal(r3.code, 0, r3.stderr);
+      const fromInc = await startTestServer({ imap: true, dataDir: incData });
+      try {
+        assert.equal(await inbox(fromInc, 'bob@example.cn'), 2, 'the incremental chain restores bob\'s old and new mail');
+      } finally {
+        await fromInc.close();
+      }
       const sqliteData = await mkdtemp(join(tmpdir(), 'youju-restored-sqlite-'));
       const r2 = await youjuAsync(['--data', sqliteData, 'restore', fromPg.dir]);
       assert.equal(r2.code, 0, r2.stderr);

@@ -175,6 +175,34 @@ describe('youju backup and restore', () => {
     }
   });
 
+  it('--no-mail keeps accounts and folders, without messages, and restores to empty folders', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'youju-backups-'));
+    const b = await youjuAsync(['--data', t.dir, 'backup', '--out', out, '--no-mail', '--json']);
+    assert.equal(b.code, 0, b.stderr);
+    const nm = JSON.parse(b.stdout) as { dir: string; mail: boolean; counts: { users: number; messages: number; blobs: number } };
+    assert.equal(nm.mail, false);
+    assert.deepEqual([nm.counts.messages, nm.counts.blobs], [0, 0]);
+    assert.ok(nm.counts.users >= 1);
+    const target = await mkdtemp(join(tmpdir(), 'youju-restored-'));
+    const r = await youjuAsync(['--data', target, 'restore', nm.dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const restored = await startTestServer({ imap: true, dataDir: target });
+    try {
+      const c = imapClient(restored);
+      await c.connect();
+      try {
+        const boxes = (await c.list()).map((b) => b.path);
+        assert.ok(boxes.includes('INBOX') && boxes.length > 1, boxes.join(', '));
+        assert.equal(((await c.status('INBOX', { messages: true })) || { messages: -1 }).messages, 0);
+      } finally {
+        await c.logout();
+      }
+    } finally {
+      await restored.close();
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a damaged backup and a data directory that holds a store, before writing anything', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'youju-restored-'));
     const intoLive = await youjuAsync(['--data', t.dir, 'restore', full]);
