@@ -5,6 +5,20 @@ import { LINE_BLOCK, MailboxView } from './mailbox-view.ts';
 const view = () => new MailboxView([1, 2, 4, 7, 9].map((uid) => ({ uid, flags: [], modseq: 1 })), 10);
 
 describe('MailboxView', () => {
+  it('SELECT facts: keywords in use and the first unseen, kept per shared base and made again after a change', () => {
+    const v = new MailboxView([
+      { uid: 1, flags: ['\\Seen', '$Work'], modseq: 1 }, { uid: 2, flags: ['\\Seen'], modseq: 1 }, { uid: 3, flags: ['Later'], modseq: 1 },
+    ], 1);
+    const f = v.selectFacts();
+    assert.deepEqual([[...f.keywords].sort(), f.firstUnseen], [['$Work', 'Later'], 3]);
+    const again = new MailboxView(v.snapshot(), 1);
+    assert.equal(again.selectFacts(), f, 'the same base answers from what was kept');
+    again.sync([{ uid: 3, modseq: 2, flags: ['\\Seen'] }, { uid: 4, modseq: 3, flags: ['$New'] }], 3);
+    const changed = again.selectFacts();
+    assert.deepEqual([[...changed.keywords].sort(), changed.firstUnseen], [['$New', '$Work'], 4]);
+    assert.deepEqual([[...v.selectFacts().keywords].sort(), v.selectFacts().firstUnseen], [['$Work', 'Later'], 3], 'the shared base is unchanged');
+  });
+
   it('maps sequence numbers and UIDs both ways and selects ranges', () => {
     const v = view();
     assert.equal(v.exists, 5);

@@ -14,6 +14,14 @@
  */
 import type { MessageChange, MessageIndex } from '../store/store.ts';
 
+export interface SelectFacts {
+  readonly keywords: readonly string[];
+  readonly firstUnseen: number;
+}
+
+/** SELECT's facts of a shared base (MailboxView.selectFacts), by its flags column: never written once shared. */
+const selectFactsOf = new WeakMap<readonly string[], SelectFacts>();
+
 export interface ViewMessage {
   uid: number;
   flags: string[];
@@ -170,6 +178,31 @@ export class MailboxView {
   }
 
   /** Every message's flags, space-joined, in sequence order (a new array when the view has changes). */
+  /**
+   * The keywords the messages carry and the sequence number of the first message without \Seen (0:
+   * none), for SELECT. Kept per shared base while the view has no changes of its own, so a SELECT of
+   * an unchanged mailbox does not walk every message again.
+   */
+  selectFacts(): SelectFacts {
+    const clean = this.tail.uids.length === 0 && this.changed.size === 0;
+    const kept = clean ? selectFactsOf.get(this.base.flags) : undefined;
+    if (kept) return kept;
+    const keywords = new Set<string>();
+    for (const text of new Set(this.snapshotFlags())) {
+      for (const f of text.split(' ')) if (f !== '' && !f.startsWith('\\')) keywords.add(f);
+    }
+    let firstUnseen = 0;
+    for (let seq = 1; seq <= this.exists; seq++) {
+      if (!this.flagsTextAt(seq).includes('\\Seen')) {
+        firstUnseen = seq;
+        break;
+      }
+    }
+    const facts = { keywords: [...keywords], firstUnseen };
+    if (clean) selectFactsOf.set(this.base.flags, facts);
+    return facts;
+  }
+
   snapshotFlags(): readonly string[] {
     return this.tail.uids.length === 0 && this.changed.size === 0 ? this.base.flags : this.column('flags');
   }

@@ -38,17 +38,9 @@ export async function select(ctx: ImapContext, cmd: SelectCommand): Promise<Comp
   }
   const readOnly = cmd.name === 'EXAMINE';
 
-  const keywords = new Set<string>();
-  for (const text of new Set(view.snapshotFlags())) {
-    for (const f of text.split(' ')) if (f !== '' && !f.startsWith('\\')) keywords.add(f);
-  }
-  let firstUnseen = 0;
-  for (let seq = 1; seq <= view.exists && !isRev2(ctx); seq++) {
-    if (!view.flagsTextAt(seq).includes('\\Seen')) {
-      firstUnseen = seq;
-      break;
-    }
-  }
+  const facts = view.selectFacts();
+  const keywords = new Set(facts.keywords);
+  const firstUnseen = isRev2(ctx) ? 0 : facts.firstUnseen;
   writeFlags(ctx, keywords, readOnly);
   // \Recent (RFC 3501 §2.3.2): a read-write SELECT claims what no session has seen yet; EXAMINE
   // counts it without claiming. IMAP4rev2 has neither \Recent nor RECENT (RFC 9051 §6.3.2).
