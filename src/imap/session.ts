@@ -23,6 +23,8 @@ import { continuation, formatParseError, taggedStatus, untaggedStatus, type Seri
 import { syncSelected } from './updates.ts';
 import { fetchNew } from './commands/fetch.ts';
 import type { Command } from './protocol/command.ts';
+import type { ByteRate } from '../core/byte-rate.ts';
+import { sessionByteRate } from '../screening/bandwidth.ts';
 
 /** Pause reading while this much input waits unparsed. */
 const INPUT_HIGH_WATER = 1024 * 1024;
@@ -58,6 +60,8 @@ export class ImapSession implements ImapContext {
   private idleTimer: NodeJS.Timeout | undefined;
   private lock: Promise<void> = Promise.resolve();
   private releaseLogin: (() => void) | undefined;
+  /** 带宽限制 (screening.bandwidth.imapOutKBps), counted on what is written, waited for between commands and in long FETCHes. */
+  private readonly rate: ByteRate | undefined;
 
   constructor(
     readonly deps: ImapDeps,
@@ -70,6 +74,7 @@ export class ImapSession implements ImapContext {
   ) {
     this.settings = deps.settings();
     this.ip = socket.remoteAddress ?? '?';
+    this.rate = sessionByteRate('imapOut', this.ip, this.settings);
     this.socket = socket;
     this.reader = this.newReader();
     this.attach(socket);
@@ -130,6 +135,7 @@ export class ImapSession implements ImapContext {
 
   write(bytes: Buffer): void {
     if (this.closed) return;
+    this.rate?.take(bytes.length);
     if (this.deflate) {
       this.deflate.write(bytes);
       this.deflatePending = true;
@@ -139,6 +145,7 @@ export class ImapSession implements ImapContext {
   }
 
   async drain(): Promise<void> {
+    if (this.rate) await this.rate.pace(0);
     if (this.deflate && this.deflatePending) {
       this.deflatePending = false;
       await new Promise<void>((r) => this.deflate!.flush(zlib.constants.Z_SYNC_FLUSH, () => r()));
@@ -231,6 +238,7 @@ export class ImapSession implements ImapContext {
         if (!event) break;
         await this.exclusive(() => this.handleEvent(event));
         this.flush();
+        if (this.rate) await this.rate.pace(0); // 带宽限制: the next command waits for what went
       }
     } catch (err) {
       this.log.note(`internal error: ${(err as Error).message}`);

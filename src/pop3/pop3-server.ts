@@ -22,6 +22,8 @@ import type { SessionLog, SessionLogs } from '../core/log/session-log.ts';
 import type { MailboxService } from '../mailbox/mailbox-service.ts';
 import type { DirectoryUser, UserService } from '../directory/users.ts';
 import type { Mailbox, Message } from '../store/store.ts';
+import type { ByteRate } from '../core/byte-rate.ts';
+import { sessionByteRate } from '../screening/bandwidth.ts';
 
 export interface Pop3Deps {
   hostname: string;
@@ -91,6 +93,8 @@ class Pop3Session {
   private readonly holder = `${hostname()}:${process.pid}:${Date.now().toString(36)}:${++sessions}`;
   /** The greeting's APOP timestamp, when APOP is on. */
   private readonly apopStamp: string | undefined;
+  /** 带宽限制 (screening.bandwidth.pop3OutKBps). */
+  private readonly rate: ByteRate | undefined;
 
   constructor(
     private readonly deps: Pop3Deps,
@@ -100,6 +104,7 @@ class Pop3Session {
     private readonly secureContext: tls.SecureContext,
   ) {
     this.settings = deps.settings();
+    this.rate = sessionByteRate('pop3Out', socket.remoteAddress ?? '', this.settings);
     this.attach(socket);
     this.apopStamp = this.settings.security.apopEnabled ? apopTimestamp(deps.hostname) : undefined;
     this.send(`+OK ${deps.hostname} Youju POP3 ready${this.apopStamp ? ` ${this.apopStamp}` : ''}`);
@@ -342,10 +347,13 @@ class Pop3Session {
         const lines = verb === 'TOP' ? Number(rest[1]) : undefined;
         if (verb === 'TOP' && (!Number.isInteger(lines) || lines! < 0)) return this.send('-ERR TOP needs a message number and a line count');
         const raw = await this.deps.mailboxes.readMessage(x.m);
+        const body = dotStuff(lines === undefined ? raw : topOf(raw, lines));
         this.socket.write(`+OK ${verb === 'RETR' ? `${x.m.size} octets` : 'top of message follows'}\r\n`);
-        this.socket.write(dotStuff(lines === undefined ? raw : topOf(raw, lines)));
+        this.socket.write(body);
         this.socket.write('.\r\n');
         this.log.send(`+OK ${verb} ${x.n} (${raw.length} octets sent)`);
+        // 带宽限制: the next command waits until the message went at the session's rate.
+        if (this.rate) await this.rate.pace(body.length);
         return;
       }
       case 'DELE': {

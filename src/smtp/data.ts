@@ -14,7 +14,9 @@ import type { Readable } from 'node:stream';
 import type { SMTPServerSession } from 'smtp-server';
 import { rfc5322Date } from '../mime/date.ts';
 import { headerDefect, withoutInternalHeaders } from '../mime/header-check.ts';
+import type { ByteRate } from '../core/byte-rate.ts';
 import { routedSubmissions } from '../pipeline/routing.ts';
+import { sessionByteRate } from '../screening/bandwidth.ts';
 import type { QueueService } from '../queue/queue.ts';
 import { smtpError, smtpErrorFrom } from './reply.ts';
 import type { SessionState } from './session-policy.ts';
@@ -26,11 +28,13 @@ export interface DataDeps {
 }
 
 /** Reads the DATA stream; never more than limit + 1 bytes are kept. */
-export async function readData(stream: Readable, limit: number): Promise<{ raw: Buffer; tooBig: boolean }> {
+export async function readData(stream: Readable, limit: number, rate?: ByteRate): Promise<{ raw: Buffer; tooBig: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   let tooBig = false;
   for await (const chunk of stream) {
+    // 带宽限制: not reading on holds the client back (the stream pauses the socket).
+    if (rate) await rate.pace((chunk as Buffer).length);
     size += (chunk as Buffer).length;
     if (limit > 0 && size > limit) tooBig = true;
     if (!tooBig) chunks.push(chunk as Buffer);
@@ -62,7 +66,8 @@ const countHeader = (header: string, name: string) =>
 
 export async function acceptData(stream: Readable, session: SMTPServerSession, state: SessionState, deps: DataDeps): Promise<string> {
   const s = state.settings.smtp;
-  const { raw: received, tooBig } = await readData(stream, s.maxMessageBytes);
+  const rate = session.user ? undefined : sessionByteRate('smtpIn', session.remoteAddress, state.settings);
+  const { raw: received, tooBig } = await readData(stream, s.maxMessageBytes, rate);
   if (tooBig) throw smtpError(552, '5.3.4', `Message exceeds the maximum size of ${s.maxMessageBytes} bytes`);
 
   const defect = headerDefect(received);

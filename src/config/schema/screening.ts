@@ -55,6 +55,11 @@ export const ScreeningSettingsSchema = z.object({
     maxDelayMs: z.int().min(0).max(300_000).default(30_000).describe('The longest a tarpitted RCPT waits, in milliseconds.'),
     whitelist: z.array(z.string()).default([]).describe('IPs or CIDRs never tarpitted.'),
   }).prefault({}).describe('缓送 (tarpitting): unauthenticated sessions sending many RCPT commands are answered ever more slowly.'),
+  bandwidth: z.object({
+    smtpInKBps: z.int().min(0).max(10_000_000).default(0).describe('SMTP: message data an unauthenticated session (mail from the internet) may send us, in KiB per second. 0 = no limit.'),
+    imapOutKBps: z.int().min(0).max(10_000_000).default(0).describe('IMAP: what a session is sent (FETCH and the rest), in KiB per second. 0 = no limit.'),
+    pop3OutKBps: z.int().min(0).max(10_000_000).default(0).describe('POP3: what a session is sent (RETR, TOP and the rest), in KiB per second. 0 = no limit.'),
+  }).prefault({}).describe('带宽限制: per-session bandwidth limits of each protocol (off by default, as the manual advises); a second\'s worth may go at once. Clients on screening.lanIps are never limited.'),
   maxConnectionsPerIpPerMinute: z.int().min(0).default(0)
     .describe('New SMTP connections one IP may open per minute; more get 421 4.7.0. 0 = no limit (simultaneous connections: limits.maxConnectionsPerIp).'),
   maxMessagesPerIpPerHour: z.int().min(0).default(0)

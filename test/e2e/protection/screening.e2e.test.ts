@@ -234,6 +234,75 @@ describe('screening (S7, S8, S10, S14)', () => {
   });
 });
 
+describe('bandwidth limits (S7 带宽限制)', () => {
+  let t: TestServer;
+  // About 100 KiB of body at 32 KiB/s: a second's worth goes at once, the rest takes about two seconds.
+  const body = `${'带宽限制 bandwidth test line\r\n'.repeat(3000)}`;
+  before(async () => {
+    t = await startTestServer({
+      imap: true, pop3: true,
+      settings: {
+        'screening.lanIps': ['127.0.0.1'], 'senderAuth.spfEnabled': false, 'security.allowPlaintextAuth': true,
+        'screening.bandwidth': { smtpInKBps: 32, imapOutKBps: 32, pop3OutKBps: 32 },
+      },
+    });
+    await t.addUser('alice@example.cn');
+  });
+  after(async () => { await t?.close(); });
+
+  async function sendFrom(ip: string): Promise<number> {
+    const c = new RawClient(t.ports.smtp, ip);
+    await c.until(/^220 /);
+    for (const line of ['EHLO t.test', 'MAIL FROM:<a@remote.test>', 'RCPT TO:<alice@example.cn>', 'DATA']) {
+      c.send(`${line}\r\n`);
+      assert.match(await c.line(), /^(250|354) /);
+    }
+    const at = Date.now();
+    c.send(`Subject: big\r\n\r\n${body}.\r\n`);
+    assert.match(await c.line(/^\d{3} /, 20_000), /^250 /);
+    const ms = Date.now() - at;
+    c.close();
+    return ms;
+  }
+
+  it('SMTP data from the internet is read at the limit; a LAN client is not limited', async () => {
+    const limited = await sendFrom('127.0.0.9');
+    assert.ok(limited >= 1900, `96 KiB at 32 KiB/s took ${limited} ms`);
+    const lan = await sendFrom('127.0.0.1');
+    assert.ok(lan < limited / 2, `from the LAN it took ${lan} ms`);
+    await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).length === 2, 10_000, 'both delivered');
+  });
+
+  it('IMAP and POP3 output go at the limit: the command after a big FETCH or RETR waits', async () => {
+    const imap = new RawClient(t.config.ports.imap, '127.0.0.9');
+    await imap.until(/^\* OK/);
+    imap.send(`a LOGIN alice@example.cn "${PASSWORD}"\r\nb SELECT INBOX\r\n`);
+    await imap.until(/^b OK/);
+    let at = Date.now();
+    imap.send('c FETCH 1 BODY.PEEK[]\r\nd NOOP\r\n');
+    await imap.until(/^d OK/, 20_000);
+    const fetchMs = Date.now() - at;
+    imap.close();
+    assert.ok(fetchMs >= 1900, `FETCH of 96 KiB then NOOP took ${fetchMs} ms`);
+
+    const pop = new RawClient(t.config.ports.pop3, '127.0.0.9');
+    assert.match(await pop.line(/^[+-]/), /^\+OK/);
+    pop.send('USER alice@example.cn\r\n');
+    assert.match(await pop.line(/^[+-]/), /^\+OK/);
+    pop.send(`PASS ${PASSWORD}\r\n`);
+    assert.match(await pop.line(/^[+-]/), /^\+OK/);
+    at = Date.now();
+    pop.send('RETR 1\r\nNOOP\r\n');
+    assert.match(await pop.line(/^[+-]/), /^\+OK/);
+    await pop.line(/^\.$/, 20_000);
+    const next = await pop.line(/^[+-]/, 20_000);
+    const retrMs = Date.now() - at;
+    pop.close();
+    assert.match(next, /^\+OK/);
+    assert.ok(retrMs >= 1900, `RETR of 96 KiB then NOOP took ${retrMs} ms`);
+  });
+});
+
 describe('backscatter protection between two servers (S10)', () => {
   let dns: TestDnsServer;
   let a: TestServer;
