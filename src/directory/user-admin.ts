@@ -285,6 +285,7 @@ export class UserAdminService {
             password: u.password, realName: u.realName, orgUnitId: placeIn(reach, unit),
             ...(u.quotaMb !== undefined ? { quotaBytes: u.quotaMb * 1048576 } : {}),
             sendScope: u.sendScope, receiveScope: u.receiveScope, hidden: u.hidden,
+            ...(u.loginName !== '' ? { loginName: u.loginName } : {}),
           });
           added.push({ line: u.line, address: created.address });
         } catch (err) {

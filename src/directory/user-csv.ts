@@ -18,6 +18,7 @@ export const CSV_COLUMNS = [
   { key: 'sendScope', label: '发信范围' },
   { key: 'receiveScope', label: '收信范围' },
   { key: 'hidden', label: '隐藏' },
+  { key: 'loginName', label: '自定义字段' },
 ] as const;
 export type CsvKey = (typeof CSV_COLUMNS)[number]['key'];
 
@@ -33,6 +34,8 @@ export interface CsvUser {
   sendScope?: 'any' | 'internal';
   receiveScope?: 'any' | 'internal';
   hidden?: boolean;
+  /** The custom login field's value (自定义用户字段); '' for none. */
+  loginName: string;
 }
 export interface CsvLineError {
   line: number;
@@ -134,7 +137,7 @@ export function parseUsersCsv(text: string): { users: CsvUser[]; errors: CsvLine
     if (!YES.has(hidden) && !NO.has(hidden)) { fail('hidden', 'BAD_YES_NO', 'yes or no'); continue; }
     seen.set(name, r.line);
     users.push({
-      line: r.line, name, password, realName: get('realName'), department: get('department'),
+      line: r.line, name, password, realName: get('realName'), department: get('department'), loginName: get('loginName'),
       ...(quota !== '' ? { quotaMb: Number(quota) } : {}),
       ...(send !== '' ? { sendScope: send as 'any' } : {}),
       ...(receive !== '' ? { receiveScope: receive as 'any' } : {}),
