@@ -103,7 +103,11 @@ function CustomerForm({ domain, customer, categories, defaultCategory, onClose }
     },
     onSuccess: () => { void message.success(t('customers.saved')); onClose(true); },
     onError: (err) => {
-      if (err instanceof ApiError && err.field && form.getFieldInstance(err.field)) form.setFields([{ name: err.field as keyof CustomerFields, errors: [err.message] }]);
+      if (err instanceof ApiError && err.field && form.getFieldInstance(err.field)) {
+        const text = err.code === 'INVALID_INPUT' ? t('admin.errors.field', { field: t(`customers.fields.${err.field}`, { defaultValue: err.field }), message: err.message })
+          : adminErrorText(t, err);
+        form.setFields([{ name: err.field as keyof CustomerFields, errors: [text] }]);
+      }
     },
   });
   const title = customer ? t('customers.edit') : t('customers.add');
