@@ -106,7 +106,8 @@ export function userRepo({ db, now }: RepoCtx): UserRepo {
       return num(r!.n);
     },
     async update(id, patch) {
-      const r = await updateRow(db, 'users', COLUMNS, patch, 'id = ?', [id], encode);
+      // The one unique column a patch may touch is login_name (per domain): a clash is ALREADY_EXISTS.
+      const r = await insertUnique(`login name ${String(patch.loginName ?? '')}`, () => updateRow(db, 'users', COLUMNS, patch, 'id = ?', [id], encode));
       return r && toUser(r);
     },
     async delete(id) {
