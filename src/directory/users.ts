@@ -113,6 +113,7 @@ export class UserService {
   async add(actor: Actor, address: string, opts: NewUserOptions): Promise<DirectoryUser> {
     const addr = parseAddress(address);
     checkSettings(opts);
+    const loginName = opts.loginName === undefined ? '' : checkLoginName(opts.loginName);
     if (opts.status !== undefined && !['active', 'frozen', 'pending'].includes(opts.status)) {
       throw new MailError('INVALID_INPUT', `status must be active, frozen or pending`);
     }
@@ -126,7 +127,7 @@ export class UserService {
       requireDomainOpen(domain, this.clock.now());
       requireStrongEnough(domain, addr, opts.password); // the setting may have changed meanwhile
       await requireAddressFree(tx, domain, addr.localPart);
-      if (opts.loginName) await requireLoginNameFree(tx, domain, opts.loginName);
+      if (loginName) await requireLoginNameFree(tx, domain, loginName);
 
       await tx.domains.lock(domain.id); // other nodes' adds wait here, so the limits below hold
       // The usage sums the whole domain (~10 ms at 50,000 users, under the lock): only a domain with limits needs it.
@@ -156,7 +157,7 @@ export class UserService {
         sendScope: opts.sendScope ?? 'any',
         receiveScope: opts.receiveScope ?? 'any',
         scopeExceptions: normaliseExceptions(opts.scopeExceptions ?? []),
-        loginName: opts.loginName ?? '',
+        loginName,
       });
       for (const mb of DEFAULT_MAILBOXES) {
         await tx.mailboxes.create(user.id, mb.name, { specialUse: mb.specialUse, subscribed: true });
@@ -250,8 +251,9 @@ export class UserService {
    * Changes settings (never the address: manual §1.4.1). A larger quota must still fit the domain's
    * size limit. Throws NOT_FOUND, LIMIT_REACHED, INVALID_INPUT.
    */
-  async update(actor: Actor, address: string, patch: UserSettings): Promise<DirectoryUser> {
-    checkSettings(patch);
+  async update(actor: Actor, address: string, settings: UserSettings): Promise<DirectoryUser> {
+    checkSettings(settings);
+    const patch = settings.loginName === undefined ? settings : { ...settings, loginName: checkLoginName(settings.loginName) };
     return this.store.tx(async (tx) => {
       const { user, domain } = await requireUser(tx, address);
       if (patch.quotaBytes !== undefined && patch.quotaBytes !== user.quotaBytes) {
@@ -449,7 +451,6 @@ async function requireOrgUnit(tx: StoreTx, domainId: DomainId, id: OrgUnitId): P
 }
 
 function checkSettings(s: UserSettings): void {
-  if (s.loginName !== undefined) s.loginName = checkLoginName(s.loginName);
   for (const key of ['quotaBytes', 'quotaMessages', 'diskQuotaBytes'] as const) requireCount(key, s[key]);
   for (const key of ['sendScope', 'receiveScope'] as const) {
     const v = s[key];
