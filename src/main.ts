@@ -42,6 +42,8 @@ import { MailboxService } from './mailbox/mailbox-service.ts';
 import { ContactService } from './contacts/contacts.ts';
 import { ContactTransfer } from './contacts/contact-transfer.ts';
 import { EnterpriseDirectory } from './contacts/enterprise.ts';
+import { CustomerBook } from './contacts/customers.ts';
+import { DirectoryShares } from './directory/directory-shares.ts';
 import { Pipeline } from './pipeline/pipeline.ts';
 import { QuotaService } from './delivery/quota.ts';
 import { SendingRules } from './submission/sending-rules.ts';
@@ -201,6 +203,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     await mailboxes.append(u.id, 'INBOX', { raw: buildWelcomeMessage({ domain, to: u.address, ...letter, now: clock.now() }) });
     return true;
   };
+  const customers = new CustomerBook(store);
   return {
     config, store, blobs, clock, logger, settings, queue, bus, secrets, srs, pipeline, mailboxes,
     adminSessions: new AdminSessions(store, clock, () => settings.current().web),
@@ -209,7 +212,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     throttle, screening: { stage: screening, batv },
     userMail, submission, users, domains, resolver, registration: new RegistrationService(domains, users, clock),
     mailHtml: new MailHtml(store, userMail, htmlSanitiser),
-    contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store) },
+    contacts: { book: new ContactService(store), transfer: new ContactTransfer(store), directory: new EnterpriseDirectory(store), customers },
     webSessions: new WebSessions(store, clock, () => settings.current().web),
     options: {
       user: new UserOptions(store), security: new AccountSecurity(store, users),
@@ -227,6 +230,8 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
       lists: new ListConsole(store, lists),
       super: new SuperConsoleService(store, domains, admins, aliases, () => clock.now()),
       webmail: webmailSettings,
+      customers,
+      shares: new DirectoryShares(store),
     },
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {

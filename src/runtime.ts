@@ -32,6 +32,8 @@ import type { MailboxService } from './mailbox/mailbox-service.ts';
 import type { ContactService } from './contacts/contacts.ts';
 import type { ContactTransfer } from './contacts/contact-transfer.ts';
 import type { EnterpriseDirectory } from './contacts/enterprise.ts';
+import type { CustomerBook } from './contacts/customers.ts';
+import type { DirectoryShares } from './directory/directory-shares.ts';
 import type { Pipeline } from './pipeline/pipeline.ts';
 import type { BayesClassifier } from './antispam/bayes.ts';
 import type { BayesLearning } from './antispam/bayes-learning.ts';
@@ -82,7 +84,7 @@ export interface Runtime {
   /** A user's mail as an actor may reach it (permission-checked): the webmail's way in. */
   userMail: UserMail;
   /** Personal contacts and groups, their import/export, and the enterprise directory a user reads (W8, W9). */
-  contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory };
+  contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory; customers: CustomerBook };
   /** A message's HTML made safe for the webmail, and the senders whose remote images show (issue #12). */
   mailHtml: MailHtml;
   /** Webmail logins, kept in the store (every node knows them). */
@@ -99,7 +101,7 @@ export interface Runtime {
   sso: SsoLogin;
   /** 前台模块设置: which webmail modules each domain's users get. */
   modules: ModuleSwitchService;
-  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService };
+  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService; customers: CustomerBook; shares: DirectoryShares };
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   /** A user's own options (W14): profile, signatures, preferences, mail rules; password and security question; MultiPOP boxes. */

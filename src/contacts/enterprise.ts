@@ -6,10 +6,15 @@
  * Left out: users hidden from the directory ("不显示在企业通讯录") and accounts still pending
  * approval. A list is one the user may send to when it is public, or private with the user a
  * member holding the send right (directory/lists.ts). Read-only: admins edit the directory.
+ * Other domains' directories (其它域通讯录, W10, manual part 2 §1.13): a user also reads the tree of
+ * each domain the super admin shared with theirs (directory/directory-shares.ts; nothing by
+ * default), without its lists; another domain is FORBIDDEN. Autocomplete also offers the users of
+ * those domains and the entries of the own domain's customer book (customers.ts).
  */
-import type { OrgUnitId, UserId } from '../core/ids.ts';
+import type { DomainId, OrgUnitId, UserId } from '../core/ids.ts';
 import { MailError } from '../core/errors.ts';
 import type { Actor } from '../directory/actor.ts';
+import { displayDomain, normaliseDomain } from '../directory/address.ts';
 import type { Domain, OrgUnit, Store, StoreTx, User } from '../store/store.ts';
 import { requireOwner } from './contacts.ts';
 
@@ -36,7 +41,7 @@ export interface DirectoryTree {
   lists: DirectoryList[];
 }
 
-export type SuggestionSource = 'personal' | 'directory' | 'list';
+export type SuggestionSource = 'personal' | 'directory' | 'list' | 'customer';
 export interface Suggestion {
   name: string;
   address: string;
@@ -45,7 +50,7 @@ export interface Suggestion {
 
 export const MAX_SUGGESTIONS = 50;
 const collator = new Intl.Collator('zh-Hans-CN');
-const SOURCE_ORDER: Record<SuggestionSource, number> = { personal: 0, directory: 1, list: 2 };
+const SOURCE_ORDER: Record<SuggestionSource, number> = { personal: 0, directory: 1, list: 2, customer: 3 };
 
 const isListed = (u: User): boolean => !u.hiddenFromDirectory && u.status !== 'pending';
 const person = (u: User, domain: Domain): DirectoryPerson => ({ name: u.realName || u.localPart, address: `${u.localPart}@${domain.name}` });
@@ -69,14 +74,38 @@ async function sendableLists(tx: StoreTx, user: User, domain: Domain): Promise<D
   return out.sort((a, b) => a.address.localeCompare(b.address));
 }
 
+/** The domains whose directories the user's domain was given, by name. */
+async function sharedDomains(tx: StoreTx, domainId: DomainId): Promise<Domain[]> {
+  const out: Domain[] = [];
+  for (const id of await tx.directoryShares.sharedWith(domainId)) {
+    const d = await tx.domains.get(id);
+    if (d) out.push(d);
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name));
+}
+
 export class EnterpriseDirectory {
   constructor(private readonly store: Store) {}
 
-  /** The owner's domain as a tree of org units with their users, plus the lists the owner may send to. */
-  async tree(actor: Actor, userId: UserId): Promise<DirectoryTree> {
+  /** The domains whose directories the owner may read: their own first, then those shared with it. */
+  async domains(actor: Actor, userId: UserId): Promise<Array<{ name: string; displayName: string; own: boolean }>> {
     requireOwner(actor, userId);
     return this.store.read(async (tx) => {
-      const { user, domain } = await ownerAndDomain(tx, userId);
+      const { domain } = await ownerAndDomain(tx, userId);
+      return [domain, ...await sharedDomains(tx, domain.id)].map((d) => ({ name: d.name, displayName: displayDomain(d.name), own: d.id === domain.id }));
+    });
+  }
+
+  /**
+   * The owner's domain as a tree of org units with their users, plus the lists the owner may send to;
+   * with `domainName`, that domain's tree (no lists) when it is shared with the owner's, else FORBIDDEN.
+   */
+  async tree(actor: Actor, userId: UserId, domainName?: string): Promise<DirectoryTree> {
+    requireOwner(actor, userId);
+    return this.store.read(async (tx) => {
+      const own = await ownerAndDomain(tx, userId);
+      const { user } = own;
+      const domain = domainName === undefined ? own.domain : await sharedDomain(tx, own.domain, domainName);
       const units = await tx.orgUnits.list(domain.id);
       const users = (await tx.users.list({ domainId: domain.id })).filter(isListed);
       const nodes = new Map<OrgUnitId, DirectoryUnit & { unit: OrgUnit }>(units.map((u) => [u.id, { id: u.id, name: u.name, users: [], children: [], unit: u }]));
@@ -93,7 +122,8 @@ export class EnterpriseDirectory {
       const finish = (list: Array<DirectoryUnit & { unit?: OrgUnit }>): DirectoryUnit[] => list
         .sort((a, b) => a.unit!.sortOrder - b.unit!.sortOrder || collator.compare(a.name, b.name))
         .map((n) => ({ id: n.id, name: n.name, users: n.users.sort(byName), children: finish(n.children as Array<DirectoryUnit & { unit?: OrgUnit }>) }));
-      return { domain: domain.name, units: finish(roots), unassigned: unassigned.sort(byName), lists: await sendableLists(tx, user, domain) };
+      const lists = domain.id === own.domain.id ? await sendableLists(tx, user, domain) : [];
+      return { domain: domain.name, units: finish(roots), unassigned: unassigned.sort(byName), lists };
     });
   }
 
@@ -118,6 +148,12 @@ export class EnterpriseDirectory {
         if (isListed(u)) found.push({ ...person(u, domain), source: 'directory' });
       }
       for (const l of await sendableLists(tx, user, domain)) found.push({ name: l.description || l.address, address: l.address, source: 'list' });
+      for (const other of await sharedDomains(tx, domain.id)) {
+        for (const u of await tx.users.list({ domainId: other.id, search: q, limit: 200 })) {
+          if (isListed(u)) found.push({ ...person(u, other), source: 'directory' });
+        }
+      }
+      for (const c of await tx.customers.list(domain.id, { search: q, limit: 100 })) found.push({ name: c.name, address: c.email, source: 'customer' });
 
       const starts = (s: Suggestion): number => (s.name.toLowerCase().startsWith(q) || s.address.toLowerCase().startsWith(q) ? 0 : 1);
       const matches = (s: Suggestion): boolean => s.name.toLowerCase().includes(q) || s.address.toLowerCase().includes(q);
@@ -133,4 +169,18 @@ export class EnterpriseDirectory {
         .slice(0, max);
     });
   }
+}
+
+/** The domain named, when its directory is shared with `own` (or is own). FORBIDDEN otherwise, whether it exists or not. */
+async function sharedDomain(tx: StoreTx, own: Domain, name: string): Promise<Domain> {
+  let ascii: string;
+  try {
+    ascii = normaliseDomain(name);
+  } catch {
+    throw new MailError('INVALID_INPUT', `domain: "${name}" is not a domain name`, { details: { field: 'domain' } });
+  }
+  if (ascii === own.name) return own;
+  const found = (await sharedDomains(tx, own.id)).find((d) => d.name === ascii);
+  if (!found) throw new MailError('FORBIDDEN', `the directory of ${displayDomain(ascii)} is not shared with ${displayDomain(own.name)}`);
+  return found;
 }

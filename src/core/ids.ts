@@ -19,3 +19,5 @@ export type ImportAccountId = Brand<number, 'ImportAccountId'>;
 export type ImportFolderId = Brand<number, 'ImportFolderId'>;
 export type ContactId = Brand<number, 'ContactId'>;
 export type ContactGroupId = Brand<number, 'ContactGroupId'>;
+export type CustomerId = Brand<number, 'CustomerId'>;
+export type CustomerCategoryId = Brand<number, 'CustomerCategoryId'>;

@@ -190,9 +190,9 @@ export class UserAdminService {
     await this.store.tx((tx) => recordAudit(tx, actor, 'user.export', reach.domain.name, { users: users.length, format }));
     const iso = (t: number | null) => (t === null ? '' : new Date(t).toISOString());
     return {
-      header: ['address', 'realName', 'status', 'quotaMb', 'department', 'sendScope', 'receiveScope', 'hidden', 'createdAt', 'lastLoginAt'],
+      header: ['address', 'realName', 'status', 'quotaMb', 'department', 'sendScope', 'receiveScope', 'hidden', 'createdAt', 'lastLoginAt', 'loginName'],
       rows: users.map((u) => [u.address, u.realName, u.status, Math.round(u.quotaBytes / 1048576), withDepartment(u, reach.units).department,
-        u.sendScope, u.receiveScope, u.hiddenFromDirectory ? 'yes' : 'no', iso(u.createdAt), iso(u.lastLoginAt)]),
+        u.sendScope, u.receiveScope, u.hiddenFromDirectory ? 'yes' : 'no', iso(u.createdAt), iso(u.lastLoginAt), u.loginName]),
     };
   }
 
@@ -285,6 +285,7 @@ export class UserAdminService {
             password: u.password, realName: u.realName, orgUnitId: placeIn(reach, unit),
             ...(u.quotaMb !== undefined ? { quotaBytes: u.quotaMb * 1048576 } : {}),
             sendScope: u.sendScope, receiveScope: u.receiveScope, hidden: u.hidden,
+            ...(u.loginName !== '' ? { loginName: u.loginName } : {}),
           });
           added.push({ line: u.line, address: created.address });
         } catch (err) {

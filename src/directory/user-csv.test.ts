@@ -45,3 +45,9 @@ describe('user CSV', () => {
     assert.equal(toCsv(['a', 'b'], [[1, true]]), '\uFEFFa,b\r\n1,true\r\n');
   });
 });
+
+it('a custom login field value twice in one batch: the later line is reported', () => {
+  const { users, errors } = parseUsersCsv('name,password,loginName\na,pw,E1\nb,pw,E1\nc,pw,\nd,pw,');
+  assert.deepEqual(users.map((u) => [u.name, u.loginName]), [['a', 'E1'], ['c', ''], ['d', '']]);
+  assert.deepEqual(errors.map((e) => [e.line, e.field, e.reason]), [[3, 'loginName', 'DUPLICATE_NAME']]);
+});

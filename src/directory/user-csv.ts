@@ -18,6 +18,7 @@ export const CSV_COLUMNS = [
   { key: 'sendScope', label: '发信范围' },
   { key: 'receiveScope', label: '收信范围' },
   { key: 'hidden', label: '隐藏' },
+  { key: 'loginName', label: '自定义字段' },
 ] as const;
 export type CsvKey = (typeof CSV_COLUMNS)[number]['key'];
 
@@ -33,6 +34,8 @@ export interface CsvUser {
   sendScope?: 'any' | 'internal';
   receiveScope?: 'any' | 'internal';
   hidden?: boolean;
+  /** The custom login field's value (自定义用户字段); '' for none. */
+  loginName: string;
 }
 export interface CsvLineError {
   line: number;
@@ -115,6 +118,7 @@ export function parseUsersCsv(text: string): { users: CsvUser[]; errors: CsvLine
     return { users, errors: [{ line: records[MAX_CSV_LINES]!.line, field: 'name', reason: 'TOO_MANY_LINES', message: `at most ${MAX_CSV_LINES} users in one batch` }] };
   }
   const seen = new Map<string, number>();
+  const seenLogin = new Map<string, number>();
   for (const r of records) {
     const get = (k: CsvKey): string => (r.cells[order.indexOf(k)] ?? '').trim();
     const fail = (field: string, reason: CsvReason, message: string) => { errors.push({ line: r.line, field, reason, message }); };
@@ -132,9 +136,12 @@ export function parseUsersCsv(text: string): { users: CsvUser[]; errors: CsvLine
     if (receive !== '' && !SCOPES.includes(receive as 'any')) { fail('receiveScope', 'BAD_SCOPE', 'any or internal'); continue; }
     const hidden = get('hidden').toLowerCase();
     if (!YES.has(hidden) && !NO.has(hidden)) { fail('hidden', 'BAD_YES_NO', 'yes or no'); continue; }
+    const loginName = get('loginName');
+    if (loginName !== '' && seenLogin.has(loginName)) { fail('loginName', 'DUPLICATE_NAME', `${loginName} is also on line ${seenLogin.get(loginName)}`); continue; }
     seen.set(name, r.line);
+    if (loginName !== '') seenLogin.set(loginName, r.line);
     users.push({
-      line: r.line, name, password, realName: get('realName'), department: get('department'),
+      line: r.line, name, password, realName: get('realName'), department: get('department'), loginName,
       ...(quota !== '' ? { quotaMb: Number(quota) } : {}),
       ...(send !== '' ? { sendScope: send as 'any' } : {}),
       ...(receive !== '' ? { receiveScope: receive as 'any' } : {}),

@@ -19,6 +19,7 @@ import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
 import { LoginCache } from '../auth/login-cache.ts';
 import type { Credentials } from '../auth/sasl.ts';
 import { type Actor, recordAudit } from './actor.ts';
+import { checkLoginName, requireLoginNameFree, resolveLoginName } from './login-name.ts';
 import { normaliseAddress, normaliseDomain, parseAddress, type Address } from './address.ts';
 import {
   domainLabel, effectiveDomainStatus, findDomain, requireAddressFree, requireCount, requireDomain, type DomainRef, requireDomainOpen,
@@ -44,6 +45,8 @@ export interface UserSettings {
   receiveScope?: Scope;
   /** Addresses or domains exempt from the scopes. */
   scopeExceptions?: string[];
+  /** The custom login field's value (login-name.ts), '' for none; unique in the domain. */
+  loginName?: string;
 }
 export interface NewUserOptions extends UserSettings {
   password: string;
@@ -110,6 +113,7 @@ export class UserService {
   async add(actor: Actor, address: string, opts: NewUserOptions): Promise<DirectoryUser> {
     const addr = parseAddress(address);
     checkSettings(opts);
+    const loginName = opts.loginName === undefined ? '' : checkLoginName(opts.loginName);
     if (opts.status !== undefined && !['active', 'frozen', 'pending'].includes(opts.status)) {
       throw new MailError('INVALID_INPUT', `status must be active, frozen or pending`);
     }
@@ -123,6 +127,7 @@ export class UserService {
       requireDomainOpen(domain, this.clock.now());
       requireStrongEnough(domain, addr, opts.password); // the setting may have changed meanwhile
       await requireAddressFree(tx, domain, addr.localPart);
+      if (loginName) await requireLoginNameFree(tx, domain, loginName);
 
       await tx.domains.lock(domain.id); // other nodes' adds wait here, so the limits below hold
       // The usage sums the whole domain (~10 ms at 50,000 users, under the lock): only a domain with limits needs it.
@@ -152,6 +157,7 @@ export class UserService {
         sendScope: opts.sendScope ?? 'any',
         receiveScope: opts.receiveScope ?? 'any',
         scopeExceptions: normaliseExceptions(opts.scopeExceptions ?? []),
+        loginName,
       });
       for (const mb of DEFAULT_MAILBOXES) {
         await tx.mailboxes.create(user.id, mb.name, { specialUse: mb.specialUse, subscribed: true });
@@ -245,8 +251,9 @@ export class UserService {
    * Changes settings (never the address: manual §1.4.1). A larger quota must still fit the domain's
    * size limit. Throws NOT_FOUND, LIMIT_REACHED, INVALID_INPUT.
    */
-  async update(actor: Actor, address: string, patch: UserSettings): Promise<DirectoryUser> {
-    checkSettings(patch);
+  async update(actor: Actor, address: string, settings: UserSettings): Promise<DirectoryUser> {
+    checkSettings(settings);
+    const patch = settings.loginName === undefined ? settings : { ...settings, loginName: checkLoginName(settings.loginName) };
     return this.store.tx(async (tx) => {
       const { user, domain } = await requireUser(tx, address);
       if (patch.quotaBytes !== undefined && patch.quotaBytes !== user.quotaBytes) {
@@ -254,6 +261,7 @@ export class UserService {
         requireSpace(domain, usage.quotaAllocatedBytes - user.quotaBytes, patch.quotaBytes);
       }
       if (patch.orgUnitId) await requireOrgUnit(tx, domain.id, patch.orgUnitId);
+      if (patch.loginName) await requireLoginNameFree(tx, domain, patch.loginName, user.id);
       const { hidden, scopeExceptions, ...rest } = patch;
       const changes: UserPatch = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
       if (hidden !== undefined) changes.hiddenFromDirectory = hidden;
@@ -325,6 +333,14 @@ export class UserService {
   }
 
   /** CRAM-MD5 (RFC 2195): checks the client's response against the stored HMAC states. Throws as authenticate(). */
+  /**
+   * The webmail login's name as an address (login-name.ts): on a domain with the custom login field
+   * switched on, a name without "@" is that field's value. Only the webmail login asks this.
+   */
+  resolveLoginName(name: string, domainName: string | undefined): Promise<string> {
+    return resolveLoginName(this.store, name, domainName);
+  }
+
   /** Verifies what a SASL exchange (auth/sasl.ts) produced: a password, or a CRAM-MD5 answer. */
   authenticateCredentials(c: Credentials): Promise<DirectoryUser> {
     return c.kind === 'password' ? this.authenticate(c.username, c.password) : this.authenticateCramMd5(c.username, c.challenge, c.response);

@@ -8,7 +8,7 @@ import type {
   AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QuarantineId, QueueId, UserId,
 } from '../core/ids.ts';
 import type { ImportAccountId, ImportFolderId, ImportJobId } from '../core/ids.ts';
-import type { ContactGroupId, ContactId } from '../core/ids.ts';
+import type { ContactGroupId, ContactId, CustomerCategoryId, CustomerId } from '../core/ids.ts';
 import type { BusRelay } from '../core/bus.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
@@ -67,6 +67,8 @@ export interface StoreTx {
   readonly bayes: BayesRepo;
   readonly contacts: ContactRepo;
   readonly adminSessions: AdminSessionRepo;
+  readonly customers: CustomerRepo;
+  readonly directoryShares: DirectoryShareRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -156,6 +158,8 @@ export interface User {
   scopeExceptions: string[];
   createdAt: number;
   lastLoginAt: number | null;
+  /** The custom login field's value (自定义用户字段, e.g. a staff number), '' for none; unique in the domain. */
+  loginName: string;
 }
 export type NewUser = Pick<User, 'domainId' | 'localPart' | 'passwordHash'> &
   Partial<Omit<User, 'id' | 'domainId' | 'localPart' | 'passwordHash' | 'createdAt'>>;
@@ -194,6 +198,8 @@ export interface UserRepo {
   usage(id: UserId): Promise<{ bytes: number; messages: number }>;
   /** Empties every user's apopSecret (APOP switched off); returns how many had one. */
   clearApopSecrets(): Promise<number>;
+  /** The user of the domain whose custom login field value is loginName (exact); undefined for ''. */
+  byLoginName(domainId: DomainId, loginName: string): Promise<User | undefined>;
 }
 
 // ── Mailbox aliases and mailing lists ──────────────────────────────────────────────────────
@@ -1107,4 +1113,76 @@ export interface ContactRepo {
   addMembers(userId: UserId, groupId: ContactGroupId, ids: readonly ContactId[]): Promise<number | undefined>;
   /** Takes contacts out of the group; returns how many were in it, undefined without such a group. */
   removeMembers(userId: UserId, groupId: ContactGroupId, ids: readonly ContactId[]): Promise<number | undefined>;
+}
+
+// ── Customer address book and directory sharing (migration 023) ────────────────────────────
+
+export interface CustomerFields {
+  name: string;
+  email: string;
+  company: string;
+  phone: string;
+  mobile: string;
+  address: string;
+  notes: string;
+  /** null: uncategorised. */
+  categoryId: CustomerCategoryId | null;
+}
+export interface Customer extends CustomerFields {
+  id: CustomerId;
+  domainId: DomainId;
+  createdAt: number;
+  updatedAt: number;
+}
+export interface CustomerCategory {
+  id: CustomerCategoryId;
+  domainId: DomainId;
+  name: string;
+  /** How many entries are in it. */
+  members: number;
+  createdAt: number;
+}
+export interface CustomerQuery {
+  /** Substring of the name, address, company or phones (case-insensitive). */
+  search?: string;
+  /** null: the uncategorised entries. */
+  categoryId?: CustomerCategoryId | null;
+  offset?: number;
+  limit?: number;
+}
+/** One domain's customer book. Every statement is bounded by domain_id: another domain's id finds nothing. */
+export interface CustomerRepo {
+  /** categoryId must be one of the domain's categories (or null): the caller checks. */
+  create(domainId: DomainId, f: CustomerFields): Promise<Customer>;
+  get(domainId: DomainId, id: CustomerId): Promise<Customer | undefined>;
+  /** By name (code point order), then id. */
+  list(domainId: DomainId, q?: CustomerQuery): Promise<Customer[]>;
+  count(domainId: DomainId, q?: Omit<CustomerQuery, 'offset' | 'limit'>): Promise<number>;
+  /** Entries whose address is this one (case-insensitive). */
+  byEmail(domainId: DomainId, email: string): Promise<Customer[]>;
+  update(domainId: DomainId, id: CustomerId, patch: Partial<CustomerFields>): Promise<Customer | undefined>;
+  /** Returns how many of ids were the domain's and are gone. */
+  delete(domainId: DomainId, ids: readonly CustomerId[]): Promise<number>;
+  categories(domainId: DomainId): Promise<CustomerCategory[]>;
+  getCategory(domainId: DomainId, id: CustomerCategoryId): Promise<CustomerCategory | undefined>;
+  /** Throws ALREADY_EXISTS for a name the domain has. */
+  createCategory(domainId: DomainId, name: string): Promise<CustomerCategory>;
+  renameCategory(domainId: DomainId, id: CustomerCategoryId, name: string): Promise<CustomerCategory | undefined>;
+  /** Deletes the category; its entries stay, uncategorised. */
+  deleteCategory(domainId: DomainId, id: CustomerCategoryId): Promise<boolean>;
+}
+/** (domainId, sharedDomainId): the users of domainId see the enterprise directory of sharedDomainId. */
+export interface DirectoryShare {
+  domainId: DomainId;
+  sharedDomainId: DomainId;
+  createdAt: number;
+}
+export interface DirectoryShareRepo {
+  /** Every share, by viewer then shared domain id. */
+  list(): Promise<DirectoryShare[]>;
+  /** The domains whose directories domainId's users see. */
+  sharedWith(domainId: DomainId): Promise<DomainId[]>;
+  /** false when it was there already. */
+  add(domainId: DomainId, sharedDomainId: DomainId): Promise<boolean>;
+  remove(domainId: DomainId, sharedDomainId: DomainId): Promise<boolean>;
 }

@@ -3,6 +3,7 @@
 import { runBayesContract } from '../contract/bayes.contract.ts';
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
 import { runContactsContract } from '../contract/contacts.contract.ts';
+import { runCustomersContract } from '../contract/customers.contract.ts';
 import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runMessageSearchContract } from '../contract/message-search.contract.ts';
@@ -26,3 +27,4 @@ runWebContract('postgres', () => openTestStore('postgres'));
 runAdminContract('postgres', () => openTestStore('postgres'));
 runBayesContract('postgres', () => openTestStore('postgres'));
 runContactsContract('postgres', () => openTestStore('postgres'));
+runCustomersContract('postgres', () => openTestStore('postgres'));

@@ -13,6 +13,7 @@ import { adminRepo, orgUnitRepo } from './org.ts';
 import { popAccountRepo } from './pop-accounts.ts';
 import { bayesRepo } from './bayes.ts';
 import { contactRepo } from './contacts.ts';
+import { customerRepo, directoryShareRepo } from './customers.ts';
 import { counterRepo, deliveredIdRepo, greylistRepo, quarantineRepo } from './protection.ts';
 import { queueRepo } from './queue.ts';
 import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } from './system.ts';
@@ -51,5 +52,7 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     bayes: bayesRepo(ctx),
     contacts: contactRepo(ctx),
     adminSessions: adminSessionRepo(ctx),
+    customers: customerRepo(ctx),
+    directoryShares: directoryShareRepo(ctx),
   };
 }

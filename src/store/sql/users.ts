@@ -10,7 +10,7 @@ const COLUMNS: Record<string, string> = {
   passwordHash: 'password_hash', cramSecret: 'cram_secret', apopSecret: 'apop_secret', realName: 'real_name', status: 'status', quotaBytes: 'quota_bytes',
   quotaMessages: 'quota_messages', diskQuotaBytes: 'disk_quota_bytes', orgUnitId: 'org_unit_id',
   hiddenFromDirectory: 'hidden', sendScope: 'send_scope', receiveScope: 'receive_scope',
-  scopeExceptions: 'scope_exceptions', lastLoginAt: 'last_login_at',
+  scopeExceptions: 'scope_exceptions', lastLoginAt: 'last_login_at', loginName: 'login_name',
 };
 const encode = (field: string, v: unknown): unknown => (field === 'scopeExceptions' ? JSON.stringify(v) : v);
 
@@ -34,6 +34,7 @@ function toUser(r: Row): User {
     scopeExceptions: JSON.parse(str(r.scope_exceptions) || '[]') as string[],
     createdAt: num(r.created_at),
     lastLoginAt: numOrNull(r.last_login_at),
+    loginName: str(r.login_name),
   };
 }
 
@@ -105,7 +106,8 @@ export function userRepo({ db, now }: RepoCtx): UserRepo {
       return num(r!.n);
     },
     async update(id, patch) {
-      const r = await updateRow(db, 'users', COLUMNS, patch, 'id = ?', [id], encode);
+      // The one unique column a patch may touch is login_name (per domain): a clash is ALREADY_EXISTS.
+      const r = await insertUnique(`login name ${String(patch.loginName ?? '')}`, () => updateRow(db, 'users', COLUMNS, patch, 'id = ?', [id], encode));
       return r && toUser(r);
     },
     async delete(id) {
@@ -113,6 +115,11 @@ export function userRepo({ db, now }: RepoCtx): UserRepo {
         'SELECT m.blob_id FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.user_id = ?', [id], now());
       await db.run('UPDATE org_units SET leader_user_id = NULL WHERE leader_user_id = ?', [id]);
       return (await db.run('DELETE FROM users WHERE id = ?', [id])) > 0;
+    },
+    async byLoginName(domainId, loginName) {
+      if (loginName === '') return undefined;
+      const r = await db.get('SELECT * FROM users WHERE domain_id = ? AND login_name = ?', [domainId, loginName]);
+      return r && toUser(r);
     },
     async clearApopSecrets() {
       return db.run("UPDATE users SET apop_secret = '' WHERE apop_secret <> ''");

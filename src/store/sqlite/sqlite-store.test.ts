@@ -2,6 +2,7 @@
 import { runBayesContract } from '../contract/bayes.contract.ts';
 import { runBlobStoreContract } from '../contract/blob-store.contract.ts';
 import { runContactsContract } from '../contract/contacts.contract.ts';
+import { runCustomersContract } from '../contract/customers.contract.ts';
 import { runCollectContract } from '../contract/collect.contract.ts';
 import { runFulltextContract } from '../contract/fulltext.contract.ts';
 import { runMessageSearchContract } from '../contract/message-search.contract.ts';
@@ -25,3 +26,4 @@ runWebContract('sqlite', () => openTestStore('sqlite'));
 runAdminContract('sqlite', () => openTestStore('sqlite'));
 runBayesContract('sqlite', () => openTestStore('sqlite'));
 runContactsContract('sqlite', () => openTestStore('sqlite'));
+runCustomersContract('sqlite', () => openTestStore('sqlite'));

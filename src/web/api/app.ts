@@ -25,6 +25,9 @@ import { adminSessionRoutes } from './routes/admin-session.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { adminDomainRoutes } from './routes/admin-domain.ts';
 import { adminSuperRoutes } from './routes/admin-super.ts';
+import { adminCustomerRoutes } from './routes/admin-customers.ts';
+import { adminShareRoutes } from './routes/admin-shares.ts';
+import { customerRoutes } from './routes/customers.ts';
 import { adminWebmailRoutes } from './routes/admin-webmail.ts';
 import { adminOrgRoutes } from './routes/admin-org.ts';
 import { adminListRoutes } from './routes/admin-lists.ts';
@@ -42,9 +45,10 @@ const BODY_LIMIT = 256 * 1024;
 
 export function apiRoutes(deps: WebDeps, auth: WebAuth, adminAuth?: AdminAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
   const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles),
-    ...adminDomainRoutes(deps.consoles), ...adminOrgRoutes(deps.consoles), ...adminListRoutes(deps.consoles), ...adminSuperRoutes(deps.consoles), ...adminWebmailRoutes(deps.consoles)] : [];
+    ...adminDomainRoutes(deps.consoles), ...adminOrgRoutes(deps.consoles), ...adminListRoutes(deps.consoles), ...adminSuperRoutes(deps.consoles), ...adminWebmailRoutes(deps.consoles),
+    ...adminCustomerRoutes(deps.consoles), ...adminShareRoutes(deps.consoles)] : [];
   return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown), ...registrationRoutes(deps),
-    ...contactRoutes(deps), ...directoryRoutes(deps), ...consoles, ...optionRoutes(deps), ...searchRoutes(deps)];
+    ...contactRoutes(deps), ...customerRoutes(deps), ...directoryRoutes(deps), ...consoles, ...optionRoutes(deps), ...searchRoutes(deps)];
 }
 
 export type { WebDeps } from './deps.ts';

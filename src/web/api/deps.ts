@@ -12,6 +12,8 @@ import type { MailEndpoints } from './autoconfig.ts';
 import type { ContactService } from '../../contacts/contacts.ts';
 import type { ContactTransfer } from '../../contacts/contact-transfer.ts';
 import type { EnterpriseDirectory } from '../../contacts/enterprise.ts';
+import type { CustomerBook } from '../../contacts/customers.ts';
+import type { DirectoryShares } from '../../directory/directory-shares.ts';
 import type { AdminSessions } from '../../auth/admin-sessions.ts';
 import type { AdminService } from '../../directory/admins.ts';
 import type { UserAdminService } from '../../directory/user-admin.ts';
@@ -31,11 +33,13 @@ export interface ConsoleDeps {
   sessions: AdminSessions;
   users: UserAdminService;
   /** Domain information, org structure, department admins, mailing lists, operation log. */
-  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService };
+  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService;
+    /** The customer address book (webmail 设置 → 客户通讯录) and directory sharing between domains (super console). */
+    customers: CustomerBook; shares: DirectoryShares };
 }
 
 export interface WebDeps {
-  users: Pick<UserService, 'authenticateCredentials' | 'get'>;
+  users: Pick<UserService, 'authenticateCredentials' | 'get' | 'resolveLoginName'>;
   userMail: UserMail;
   /** Self-registration (W2); without it the registration routes are absent. */
   registration?: RegistrationService;
@@ -58,8 +62,8 @@ export interface WebDeps {
   /** The built webmail (src/web/ui's dist), when there is one. */
   uiDir?: string;
   version: string;
-  /** Personal contacts (W8) and the enterprise directory as a user reads it (W9). */
-  contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory };
+  /** Personal contacts (W8), the enterprise directory as a user reads it (W9), the customer book (W10). */
+  contacts: { book: ContactService; transfer: ContactTransfer; directory: EnterpriseDirectory; customers: CustomerBook };
   /** A user's own options (W14): profile, signatures, preferences, mail rules, password, security question, POP boxes. */
   options?: Runtime['options'];
   /** The admin consoles, when this app serves them. */

@@ -4,7 +4,10 @@
 // and its users, not 研发部's; in en the domain admin adds a mailing list with members and adds more
 // with one bad address reported. The super admin (one browser, zh-CN then en) adds a domain with its
 // admin in 域名管理, logs out, and that admin logs in to the new domain's console. What the browser
-// did is checked in the store.
+// did is checked in the store. A8/A10 (zh-CN): the domain admin keeps the customer book (a
+// category, a customer whose bad address is marked on its field, an import with one bad line
+// reported), switches the custom login field on and gives users their values (a duplicate is marked
+// on the field, by its name); the super admin shares another domain's directory with this one.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -30,6 +33,7 @@ describe('domain console screens in chromium', { skip: noBrowser() }, () => {
     await t.rt.users.add(TEST_ACTOR, `zhang@${A}`, { password: PASSWORD, orgUnitId: rd.id, realName: '张三' });
     await t.rt.users.add(TEST_ACTOR, `li@${A}`, { password: PASSWORD, orgUnitId: rd.id, realName: '李四' });
     await t.rt.users.add(TEST_ACTOR, `wang@${A}`, { password: PASSWORD, orgUnitId: sales, realName: '王五' });
+    await t.rt.domains.add(TEST_ACTOR, 'partner.cn');
   });
   after(async () => {
     for (const b of browsers) await b.close();
@@ -166,5 +170,81 @@ describe('domain console screens in chromium', { skip: noBrowser() }, () => {
       }
       await page.getByRole('button', { name: f.s.logout }).click();
     }
+  });
+
+  it('zh-CN: the customer book, the custom login field, and the super admin sharing a directory', async () => {
+    const page = await open('zh-CN');
+    await login(page, `admin@${A}`, PASSWORD, zh);
+    await page.getByRole('heading', { name: '域管理后台' }).waitFor();
+    await page.getByRole('menuitem', { name: 'webmail 设置' }).click();
+    await page.getByRole('tab', { name: '客户通讯录' }).click();
+    await page.getByRole('button', { name: '添加分类' }).click();
+    await page.getByRole('dialog', { name: '添加分类' }).getByLabel('分类名称').fill('重要客户');
+    await page.getByRole('dialog', { name: '添加分类' }).getByRole('button', { name: '提交' }).click();
+    await page.getByRole('navigation', { name: '客户分类' }).getByText('重要客户 (0)').waitFor();
+
+    await page.getByRole('button', { name: '添加客户' }).click();
+    const form = page.getByRole('dialog', { name: '添加客户' });
+    await form.getByLabel('姓名').fill('王总');
+    await form.getByLabel('邮箱地址').fill('not-an-address');
+    await form.getByRole('button', { name: '提交' }).click();
+    await form.locator('.ant-form-item-explain-error').filter({ hasText: /邮箱地址：.*not-an-address/ }).waitFor();
+    await form.getByLabel('邮箱地址').fill('wangzong@client.test');
+    await form.getByLabel('手机').fill('13800000001');
+    await pick(page, '分类', '重要客户');
+    await form.getByRole('button', { name: '提交' }).click();
+    await form.waitFor({ state: 'hidden' });
+    await page.getByRole('cell', { name: 'wangzong@client.test' }).waitFor();
+
+    await page.getByRole('button', { name: '批量导入' }).click();
+    const imp = page.getByRole('dialog', { name: '批量导入' });
+    await imp.getByLabel('CSV 文本').fill('姓名,邮箱,公司\n李总,li@partner.test,合作方\n坏行,bad-address,\n张三,zhang@partner.test,');
+    await imp.getByRole('button', { name: '导入' }).click();
+    await imp.getByText('已导入 2 个，1 行未导入').waitFor();
+    assert.deepEqual(await imp.locator('tbody tr').first().locator('td').allTextContents().then((c) => c.slice(0, 2)), ['3', '邮箱地址']);
+    await imp.getByRole('button', { name: '关闭' }).click();
+    await page.getByText('共 3 个客户').waitFor();
+    const d = (await t.rt.store.read((tx) => tx.domains.byName(A)))!;
+    assert.deepEqual((await t.rt.store.read((tx) => tx.customers.list(d.id))).map((c) => [c.email, c.categoryId !== null]).sort(),
+      [['li@partner.test', false], ['wangzong@client.test', true], ['zhang@partner.test', false]]);
+
+    // 自定义用户字段: switched on in the first card, then each user's value in the user form.
+    await page.getByRole('tab', { name: 'webmail 设置' }).click();
+    const card = page.getByRole('form', { name: '登录页面设置' });
+    await card.getByRole('switch').click();
+    await card.getByLabel('字段名称').fill('工号');
+    await card.getByRole('button', { name: '保存' }).click();
+    await page.getByText('已保存').first().waitFor();
+    await page.getByRole('menuitem', { name: '邮箱用户管理' }).click();
+    for (const [name, value, ok] of [['gonghao1', 'G100', true], ['gonghao2', 'G100', false]] as const) {
+      await page.getByRole('button', { name: '添加新用户', exact: true }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('用户名').fill(name);
+      await dialog.getByLabel('密码', { exact: true }).fill(PASSWORD);
+      await dialog.getByLabel('工号').fill(value);
+      await dialog.getByRole('button', { name: '提交' }).click();
+      if (ok) await dialog.waitFor({ state: 'hidden' });
+      else {
+        await dialog.getByText('该工号已被本域其他用户使用').waitFor();
+        await dialog.getByRole('button', { name: /取\s*消/ }).click();
+      }
+    }
+    assert.equal((await t.rt.users.byAddress(`gonghao1@${A}`))?.loginName, 'G100');
+    assert.equal(await t.rt.users.byAddress(`gonghao2@${A}`), undefined);
+    await page.getByRole('button', { name: '退出' }).click();
+
+    // 企业通讯录共享: the super admin lets example.cn's users see partner.cn's directory.
+    await t.rt.admins.ensureBuiltins(TEST_ACTOR);
+    await t.rt.admins.changePassword(TEST_ACTOR, 'super', 'administrator', PASSWORD);
+    await login(page, 'administrator', PASSWORD, zh);
+    await page.getByRole('menuitem', { name: '企业通讯录共享' }).click();
+    await pick(page, '当前域', A);
+    await page.locator('.ant-select-dropdown:visible').waitFor({ state: 'hidden' }); // the first list has closed
+    await pick(page, '可查看的域', 'partner.cn');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: '添加共享域' }).click();
+    await page.getByText('已添加 1 项共享').waitFor();
+    await page.getByRole('row', { name: new RegExp(`^${A.replace('.', '\\.')}`) }).getByText('partner.cn').waitFor();
+    assert.deepEqual(await t.rt.console.shares.list(TEST_ACTOR).then((l) => l.find((x) => x.domain === A)?.sees), ['partner.cn']);
   });
 });

@@ -30,7 +30,7 @@ const PLACES: Record<Actor, Record<Obj, Place>> = {
   user: { own: 'x1', otherDomain: 'z', otherDept: 'y' },
   anon: { own: 'x1', otherDomain: 'z', otherDept: 'y' },
 };
-type Need = 'user' | 'unit' | 'list' | 'deptAdmin';
+type Need = 'user' | 'unit' | 'list' | 'deptAdmin' | 'customer';
 /** One cell's object: its place, and what the route needs made fresh there. */
 interface Target {
   domain: string; placeId: number; path: string;
@@ -38,6 +38,8 @@ interface Target {
   unitId: number; unitPath: string;
   list: string;
   deptAdmin: string;
+  /** A customer book entry and a category of the place's domain (the book is per domain). */
+  customerId: number; customerEmail: string; categoryId: number;
 }
 type Outcome = number | 'listed' | 'absent';
 
@@ -49,7 +51,7 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
   const fresh = async (place: Place, needs: readonly Need[]): Promise<Target> => {
     const u = units[place];
     const k = ++n;
-    const o: Target = { domain: u.domain, placeId: u.id, path: u.path, user: '', local: '', unitId: 0, unitPath: '', list: '', deptAdmin: '' };
+    const o: Target = { domain: u.domain, placeId: u.id, path: u.path, user: '', local: '', unitId: 0, unitPath: '', list: '', deptAdmin: '', customerId: 0, customerEmail: '', categoryId: 0 };
     if (needs.includes('user') || needs.includes('deptAdmin')) {
       o.local = `m${k}`;
       o.user = `${o.local}@${u.domain}`;
@@ -67,6 +69,12 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
     if (needs.includes('list')) {
       o.list = `list${k}@${u.domain}`;
       await t.rt.lists.add(TEST_ACTOR, o.list, { description: `列表${k}`, members: [`member${k}@${u.domain}`] });
+    }
+    if (needs.includes('customer')) {
+      const cat = await t.rt.console.customers.createCategory(TEST_ACTOR, u.domain, `分类${k}`);
+      o.customerEmail = `kehu${k}@client.example`;
+      o.customerId = (await t.rt.console.customers.add(TEST_ACTOR, u.domain, { name: `客户${k}`, email: o.customerEmail, categoryId: cat.id })).id;
+      o.categoryId = cat.id;
     }
     return o;
   };
@@ -125,6 +133,27 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
     { key: 'get /api/admin/domains/{domain}/webmail/logos/{slot}', needs: [], call: async (c, o) => status(await c.get(`/api/admin/domains/${o.domain}/webmail/logos/afterLogin`)), expect: domainLevel(200) },
     { key: 'post /api/admin/domains/{domain}/webmail/logos/{slot}', needs: [],
       call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/logos/beforeLogin`, { image: PNG })), expect: domainLevel(200) },
+    // The customer book (A8 客户通讯录)
+    { key: 'get /api/admin/domains/{domain}/webmail/customers', needs: ['customer'],
+      call: async (c, o) => listed(await c.get(`/api/admin/domains/${o.domain}/webmail/customers?pageSize=200`), `"${o.customerEmail}"`), expect: domainLevel('listed') },
+    { key: 'post /api/admin/domains/{domain}/webmail/customers', needs: [],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/customers`, { name: '新客户', email: `new${++n}@client.example` })), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/webmail/customers/{id}', needs: ['customer'],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/customers/${o.customerId}`, { name: '改名', email: o.customerEmail })), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/webmail/customers/delete', needs: ['customer'],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/customers/delete`, { ids: [o.customerId] })), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/webmail/customers/import', needs: [],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/customers/import`, { csv: `导入${++n},imp${n}@client.example` })), expect: domainLevel(200) },
+    { key: 'get /api/admin/domains/{domain}/webmail/customers.csv', needs: ['customer'],
+      call: async (c, o) => listed(await c.get(`/api/admin/domains/${o.domain}/webmail/customers.csv`), o.customerEmail), expect: domainLevel('listed') },
+    { key: 'get /api/admin/domains/{domain}/webmail/customers-sample.csv', needs: [],
+      call: async (c, o) => status(await c.get(`/api/admin/domains/${o.domain}/webmail/customers-sample.csv`)), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/webmail/customer-categories', needs: [],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/customer-categories`, { name: `类${++n}` })), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/webmail/customer-categories/{id}', needs: ['customer'],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/customer-categories/${o.categoryId}`, { name: `改类${++n}` })), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/webmail/customer-categories/{id}/delete', needs: ['customer'],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/webmail/customer-categories/${o.categoryId}/delete`, {})), expect: domainLevel(200) },
     // Org structure (A4)
     { key: 'get /api/admin/domains/{domain}/org', needs: ['unit'], call: async (c, o) => listed(await c.get(`/api/admin/domains/${o.domain}/org`), `"path":"${o.unitPath}"`), expect: reach('listed', 'absent') },
     { key: 'post /api/admin/domains/{domain}/org', needs: [], call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/org`, { name: `新${++n}`, parentId: o.placeId })), expect: reach(200, 404) },
@@ -174,7 +203,7 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
 
   // ── Each state change checks CSRF ───────────────────────────────────────────────────────────
   it('checks the CSRF token on every state change', async () => {
-    const o = await fresh('x1', ['user', 'unit', 'list', 'deptAdmin']);
+    const o = await fresh('x1', ['user', 'unit', 'list', 'deptAdmin', 'customer']);
     const posts: Array<[string, unknown]> = [
       [`/api/admin/domains/${A}/info`, { companyName: 'x' }],
       [`/api/admin/domains/${A}/org`, { name: 'csrf' }], [`/api/admin/org/${o.unitId}`, { name: 'csrf' }], [`/api/admin/org/${o.unitId}/delete`, {}],
@@ -186,6 +215,10 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
       [`/api/admin/lists/${enc(o.list)}/delete`, {}], [`/api/admin/lists/${enc(o.list)}/members`, { text: `x@${A}` }],
       [`/api/admin/lists/${enc(o.list)}/members/remove`, { member: `x@${A}` }],
       [`/api/admin/domains/${A}/webmail`, { ssoUrl: 'https://sso.example.cn/' }], [`/api/admin/domains/${A}/webmail/logos/loginBackground`, { image: PNG }],
+      [`/api/admin/domains/${A}/webmail/customers`, { email: 'csrf@client.example' }], [`/api/admin/domains/${A}/webmail/customers/${o.customerId}`, { email: 'x@client.example' }],
+      [`/api/admin/domains/${A}/webmail/customers/delete`, { ids: [o.customerId] }], [`/api/admin/domains/${A}/webmail/customers/import`, { csv: 'x,x@client.example' }],
+      [`/api/admin/domains/${A}/webmail/customer-categories`, { name: 'csrf' }], [`/api/admin/domains/${A}/webmail/customer-categories/${o.categoryId}`, { name: 'csrf' }],
+      [`/api/admin/domains/${A}/webmail/customer-categories/${o.categoryId}/delete`, {}],
     ];
     for (const [path, body] of posts) {
       for (const csrf of [false, 'x'.repeat(43), clients.user.csrf] as const) {
@@ -203,6 +236,11 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
     const c = clients.adminA;
     const cases: Array<[Promise<{ status: number; json: any }>, number, string]> = [
       [c.post(`/api/admin/domains/${A}/info`, { defaultQuotaMb: -1 }), 400, 'defaultQuotaMb'],
+      [c.post(`/api/admin/domains/${A}/webmail/customers`, { name: '坏' }), 400, 'email'],
+      [c.post(`/api/admin/domains/${A}/webmail/customers`, { email: 'not-an-address' }), 400, 'email'],
+      [c.post(`/api/admin/domains/${A}/webmail/customers`, { email: 'ok@client.example', mobile: 'call me' }), 400, 'mobile'],
+      [c.post(`/api/admin/domains/${A}/webmail/customers`, { email: 'ok@client.example', categoryId: 999_999 }), 404, 'categoryId'],
+      [c.post(`/api/admin/domains/${A}/webmail/customer-categories`, { name: ' ' }), 400, 'name'],
       [c.post(`/api/admin/domains/${A}/info`, { feedbackAddress: 'nobody' }), 400, 'feedbackAddress'],
       [c.post(`/api/admin/domains/${A}/info`, { maxUsers: 10 }), 403, 'maxUsers'],
       [c.post(`/api/admin/domains/${A}/info`, { expiresAt: 0 }), 403, 'expiresAt'],

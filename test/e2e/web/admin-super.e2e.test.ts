@@ -17,8 +17,8 @@ type Actor = 'super' | 'adminA' | 'adminB' | 'deptX' | 'user' | 'anon';
 type Obj = 'own' | 'otherDomain' | 'otherDept';
 const ACTORS: Actor[] = ['super', 'adminA', 'adminB', 'deptX', 'user', 'anon'];
 const OBJS: Obj[] = ['own', 'otherDomain', 'otherDept'];
-type Need = 'domain' | 'admin' | 'alias' | 'domainAlias';
-interface Target { domain: string; admin: string; alias: string; domainAlias: string; k: number }
+type Need = 'domain' | 'admin' | 'alias' | 'domainAlias' | 'share';
+interface Target { domain: string; admin: string; alias: string; domainAlias: string; k: number; /** A domain whose directory `domain` sees (share). */ sees: string }
 type Outcome = number | 'listed' | 'absent';
 
 describe('admin consoles: the super-domain console', () => {
@@ -33,7 +33,12 @@ describe('admin consoles: the super-domain console', () => {
       domain = `f${k}.cn`;
       await t.rt.domains.add(TEST_ACTOR, domain);
     }
-    const o: Target = { domain, admin: '', alias: '', domainAlias: '', k };
+    const o: Target = { domain, admin: '', alias: '', domainAlias: '', k, sees: '' };
+    if (needs.includes('share')) {
+      o.sees = `s${k}.cn`;
+      await t.rt.domains.add(TEST_ACTOR, o.sees);
+      await t.rt.console.shares.add(TEST_ACTOR, domain, [o.sees]);
+    }
     if (needs.includes('admin')) {
       o.admin = `da${k}`;
       await t.rt.admins.createDomainAdmin(TEST_ACTOR, domain, o.admin, PASSWORD);
@@ -107,6 +112,14 @@ describe('admin consoles: the super-domain console', () => {
       call: async (c, o) => status(await c.post(`${S}/domains/${o.domain}/aliases/delete`, { alias: o.alias })), expect: superOnly(200) },
     { key: 'get /api/admin/super/domain-aliases', needs: ['domainAlias'], call: async (c, o) => listed(await c.get(`${S}/domain-aliases`), `"${o.domainAlias}"`), expect: superOnly('listed') },
     { key: 'post /api/admin/super/domain-aliases', needs: [], call: async (c, o) => status(await c.post(`${S}/domain-aliases`, { alias: `da${++n}.cn`, domain: o.domain })), expect: superOnly(200) },
+    { key: 'get /api/admin/super/directory-shares', needs: ['share'], call: async (c, o) => {
+      const r = await c.get(`${S}/directory-shares`);
+      return r.status !== 200 ? r.status : r.json.shares.some((x: any) => x.domain === o.domain && x.sees.includes(o.sees)) ? 'listed' : 'absent';
+    }, expect: superOnly('listed') },
+    { key: 'post /api/admin/super/directory-shares', needs: ['domain'],
+      call: async (c, o) => status(await c.post(`${S}/directory-shares`, { domain: o.domain, shared: [o.domain === A ? B : A] })), expect: superOnly(200) },
+    { key: 'post /api/admin/super/directory-shares/remove', needs: ['share'],
+      call: async (c, o) => status(await c.post(`${S}/directory-shares/remove`, { domain: o.domain, shared: o.sees })), expect: superOnly(200) },
     { key: 'post /api/admin/super/domain-aliases/delete', needs: ['domainAlias'], call: async (c, o) => status(await c.post(`${S}/domain-aliases/delete`, { alias: o.domainAlias })), expect: superOnly(200) },
   ];
 
@@ -137,6 +150,7 @@ describe('admin consoles: the super-domain console', () => {
       [`${S}/domains/${o.domain}/admins/${o.admin}/delete`, {}], [`${S}/domains/${o.domain}/aliases`, { alias: 'x', targets: [`u${o.k}@${o.domain}`] }],
       [`${S}/domains/${o.domain}/aliases/delete`, { alias: o.alias }], [`${S}/domain-aliases`, { alias: 'csrf3.cn', domain: o.domain }],
       [`${S}/domain-aliases/delete`, { alias: o.domainAlias }],
+      [`${S}/directory-shares`, { domain: o.domain, shared: [A] }], [`${S}/directory-shares/remove`, { domain: o.domain, shared: A }],
     ];
     for (const [path, body] of posts) {
       for (const csrf of [false, 'x'.repeat(43), clients.user.csrf] as const) {

@@ -298,7 +298,7 @@ describe('admin consoles: users', () => {
     const txt = await c.get(`/api/admin/domains/${A}/users.txt`);
     assert.match(txt.headers['content-type'] as string, /^text\/plain; charset=utf-8/);
     const lines = txt.text.replace(/^\uFEFF/, '').split('\r\n');
-    assert.equal(lines[0], 'address\trealName\tstatus\tquotaMb\tdepartment\tsendScope\treceiveScope\thidden\tcreatedAt\tlastLoginAt');
+    assert.equal(lines[0], 'address\trealName\tstatus\tquotaMb\tdepartment\tsendScope\treceiveScope\thidden\tcreatedAt\tlastLoginAt\tloginName');
     assert.ok(lines.some((l) => l.startsWith(`${u2.address}\t${'对象'}`) && l.includes('\tfrozen\t300\t销售部\t')), lines.join('\n'));
 
     const del = await c.post(`/api/admin/domains/${A}/users/batch-delete`, { users: [u1.local, u2.local, u1.local] });

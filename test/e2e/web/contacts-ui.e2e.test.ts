@@ -5,6 +5,9 @@
 // exports CSV and checks the downloaded file holds exactly the contacts she has, then imports
 // that file again with "ignore" and every line comes back as a duplicate. "Write to selected"
 // opens #compose?to=…, and the enterprise tab shows the org tree without the hidden user.
+// W10: the customer book tab (category filter, search, write to the selected), another domain's
+// directory through the domain chooser once the super admin shared it, and (W1, A8) the login
+// page of a domain with the custom login field: labelled with the field's name, signing in with its value.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -41,6 +44,15 @@ describe('contacts in chromium', { skip: noBrowser() }, () => {
     await t.rt.orgs.setUserDepartment(TEST_ACTOR, 'dev@example.cn', unit.id);
     await t.addUser('hidden@example.cn', { realName: '隐身人' });
     await t.rt.users.update(TEST_ACTOR, 'hidden@example.cn', { hidden: true, orgUnitId: unit.id });
+    // W10: a customer book for example.cn, and partner.cn's directory shared with it.
+    const vip = await t.rt.console.customers.createCategory(TEST_ACTOR, 'example.cn', '重要客户');
+    await t.rt.console.customers.add(TEST_ACTOR, 'example.cn', { name: '王总', email: 'wangzong@client.test', company: '华南贸易', categoryId: vip.id });
+    await t.rt.console.customers.add(TEST_ACTOR, 'example.cn', { name: '赵经理', email: 'zhao@client.test', company: '北方实业' });
+    await t.rt.domains.add(TEST_ACTOR, 'partner.cn');
+    await t.addUser('pat@partner.cn', { realName: '帕特' });
+    await t.rt.console.shares.add(TEST_ACTOR, 'example.cn', ['partner.cn']);
+    await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', { customLoginField: { enabled: true, label: '工号' } });
+    await t.rt.users.update(TEST_ACTOR, 'alice@example.cn', { loginName: 'A0001' });
     base = `http://127.0.0.1:${t.config.ports.http}`;
     browser = await launchBrowser({ acceptDownloads: true });
     ctx = browser.ctx;
@@ -125,5 +137,43 @@ describe('contacts in chromium', { skip: noBrowser() }, () => {
     await page.getByRole('cell', { name: 'dev@example.cn' }).waitFor();
     assert.equal(await page.getByText('hidden@example.cn').count(), 0, 'the hidden user is not listed');
     await screenshot(page, 'directory-zh-CN.png');
+  });
+
+  it('reads the customer book: category filter, search, write to the selected', async () => {
+    await page.goto(`${base}/webmail/#contacts`);
+    await page.getByRole('tab', { name: '客户通讯录' }).click();
+    await page.getByText('共 2 个客户').waitFor();
+    await page.getByRole('navigation', { name: '客户分类' }).getByText('重要客户 (1)').click();
+    await page.getByText('共 1 个客户').waitFor();
+    await page.getByRole('region', { name: '客户通讯录' }).getByRole('cell', { name: '王总', exact: true }).waitFor();
+    await page.getByRole('navigation', { name: '客户分类' }).getByText('全部客户').click();
+    await page.getByRole('searchbox', { name: '按名称、邮箱地址、公司或电话搜索' }).fill('北方');
+    await page.getByRole('searchbox', { name: '按名称、邮箱地址、公司或电话搜索' }).press('Enter');
+    await page.getByText('共 1 个客户').waitFor();
+    await page.getByRole('checkbox', { name: '选择：赵经理' }).check();
+    await screenshot(page, 'customers-zh-CN.png');
+    await page.getByRole('button', { name: '发邮件给选择的人员' }).click();
+    await page.waitForFunction(() => location.hash.startsWith('#compose?to='));
+    assert.equal(decodeURIComponent(await page.evaluate(() => location.hash.slice('#compose?to='.length))), 'zhao@client.test');
+  });
+
+  it("reads another domain's directory once it is shared", async () => {
+    await page.goto(`${base}/webmail/#contacts`);
+    await page.getByRole('tab', { name: '企业通讯录' }).click();
+    await page.locator('.ant-select').filter({ has: page.getByRole('combobox', { name: '通讯录所属域' }) }).click();
+    await page.getByText('partner.cn · 其它域通讯录').click();
+    await page.getByRole('cell', { name: 'pat@partner.cn' }).waitFor();
+    assert.equal(await page.getByRole('cell', { name: 'dev@example.cn' }).count(), 0);
+  });
+
+  it('signs in with the custom login field on its domain\'s login page', async () => {
+    await ctx.clearCookies();
+    await page.goto(`${base}/webmail/?domain=example.cn`);
+    await page.getByLabel('工号', { exact: true }).fill('A0001');
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await screenshot(page, 'login-custom-field-zh-CN.png');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('navigation', { name: '模块' }).waitFor();
+    assert.equal(await page.evaluate(() => fetch('/api/session/me').then((r) => r.json()).then((m) => m.user.address)), 'alice@example.cn');
   });
 });

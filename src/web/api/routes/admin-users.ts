@@ -32,6 +32,7 @@ export const AdminUserView = z.object({
   hidden: z.boolean().describe('Hidden from the enterprise address book'),
   sendScope: Scope,
   receiveScope: Scope,
+  loginName: z.string().describe("The custom login field's value (自定义用户字段), '' for none"),
   createdAt: z.number(),
   lastLoginAt: z.number().nullable(),
 }).describe('AdminUser');
@@ -39,7 +40,7 @@ export const AdminUserView = z.object({
 const userView = (u: AdminUser): z.input<typeof AdminUserView> => ({
   address: u.address, realName: u.realName, status: u.status, quotaMb: u.quotaBytes / MB, diskQuotaMb: u.diskQuotaBytes / MB,
   orgUnitId: u.orgUnitId, department: u.department, hidden: u.hiddenFromDirectory, sendScope: u.sendScope, receiveScope: u.receiveScope,
-  createdAt: u.createdAt, lastLoginAt: u.lastLoginAt,
+  loginName: u.loginName, createdAt: u.createdAt, lastLoginAt: u.lastLoginAt,
 });
 
 /** Fields an admin sets on add and change (manual §1.4.2). */
@@ -52,6 +53,7 @@ const Settings = {
   sendScope: Scope.optional(),
   receiveScope: Scope.optional(),
   status: z.enum(['active', 'frozen']).optional(),
+  loginName: z.string().max(200).optional().describe("The custom login field's value (a staff number); '' clears it; unique in the domain"),
 };
 const NewUser = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9](?:[A-Za-z0-9._+-]*[A-Za-z0-9])?$/, 'letters, digits, ".", "_", "+" or "-"'),
@@ -62,7 +64,7 @@ const NewUser = z.strictObject({
 const UserPatch = z.strictObject({ password: z.string().min(1).max(1024).optional(), ...Settings });
 
 const settingsOf = (b: Omit<z.output<typeof UserPatch>, 'password'>) => ({
-  realName: b.realName, hidden: b.hidden, sendScope: b.sendScope, receiveScope: b.receiveScope, status: b.status,
+  realName: b.realName, hidden: b.hidden, sendScope: b.sendScope, receiveScope: b.receiveScope, status: b.status, loginName: b.loginName,
   orgUnitId: b.orgUnitId as OrgUnitId | null | undefined,
   quotaBytes: b.quotaMb === undefined ? undefined : b.quotaMb * MB,
   diskQuotaBytes: b.diskQuotaMb === undefined ? undefined : b.diskQuotaMb * MB,

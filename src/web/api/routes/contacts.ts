@@ -71,15 +71,18 @@ export function contactRoutes(deps: WebDeps): AnyRoute[] {
     }),
     defineRoute({
       method: 'GET', url: '/api/contacts/autocomplete', tag: 'contacts', auth: true, errors: [],
-      summary: 'Recipients for compose: personal contacts, users of the domain (not hidden) and lists the user may send to, matching q',
+      summary: 'Recipients for compose: personal contacts, users of the domain and of the domains sharing their directory with it (not hidden), '
+        + 'lists the user may send to, and the customer book, matching q',
       query: z.strictObject({ q: z.string().max(100), limit: z.coerce.number().int().min(1).max(MAX_SUGGESTIONS).default(10) }),
-      response: z.object({ suggestions: z.array(z.object({ name: z.string(), address: z.string(), source: z.enum(['personal', 'directory', 'list']) })) }),
+      response: z.object({ suggestions: z.array(z.object({ name: z.string(), address: z.string(), source: z.enum(['personal', 'directory', 'list', 'customer']) })) }),
       handler: async ({ who, query }) => {
         const me = who();
         // A domain that switched off the personal book or the directory gets no suggestions from it.
         const on = await deps.modules?.forDomain(me.user.domainId);
         const suggestions = await directory.autocomplete(me.actor, me.user.id, query.q, query.limit);
-        return { suggestions: suggestions.filter((s) => !on || (s.source === 'personal' ? on.personalContacts : s.source === 'directory' ? on.enterpriseDirectory : true)) };
+        const allowed = (s: { source: string }) => !on || (s.source === 'personal' ? on.personalContacts : s.source === 'directory' ? on.enterpriseDirectory
+          : s.source === 'customer' ? on.customerContacts : true);
+        return { suggestions: suggestions.filter(allowed) };
       },
     }),
     defineRoute({

@@ -41,8 +41,13 @@ export function sessionRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
     }),
     defineRoute({
       method: 'POST', url: '/api/session/login', tag: 'session', auth: false, errors: ['AUTH_FAILED', 'ACCOUNT_DISABLED', 'LOGIN_BANNED'],
-      summary: 'Log in with a mail address and password; sets the session cookie',
-      body: z.strictObject({ address: z.string().min(1).max(320), password: z.string().min(1).max(1024) }),
+      summary: 'Log in with a mail address and password; sets the session cookie. On a domain with the custom login field (自定义用户字段) '
+        + 'switched on, address may be that field\'s value, with domain the login page\'s domain',
+      body: z.strictObject({
+        address: z.string().min(1).max(320).describe('The mail address, or the custom login field\'s value'),
+        password: z.string().min(1).max(1024),
+        domain: z.string().max(255).optional().describe('The login page\'s domain (?domain= or the host name): where a custom field value is looked up'),
+      }),
       response: Me,
       handler: async ({ body, req, reply }) => {
         const ip = req.ip;
@@ -53,7 +58,8 @@ export function sessionRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
         }
         let user: DirectoryUser;
         try {
-          user = await deps.users.authenticateCredentials({ kind: 'password', username: body.address, password: body.password });
+          const username = await deps.users.resolveLoginName(body.address, body.domain);
+          user = await deps.users.authenticateCredentials({ kind: 'password', username, password: body.password });
         } catch (err) {
           if (isMailError(err, 'AUTH_FAILED') || isMailError(err, 'ACCOUNT_DISABLED')) {
             await new Promise((r) => setTimeout(r, deps.throttle.failed(ip, body.address)));

@@ -13,6 +13,8 @@ import { requestJson } from './api.ts';
 interface Branding {
   domain: string;
   loginTemplate: 'default' | 'business-blue' | 'classic-126' | 'minimal';
+  /** The custom login field's name when the domain switched it on (自定义用户字段), else null. */
+  customLoginField: string | null;
   announcement: { title: string; body: string } | null;
   homeLinks: Array<{ title: string; url: string }>;
   logos: Array<'afterLogin' | 'beforeLogin' | 'loginBackground'>;
@@ -50,6 +52,9 @@ export function useLoginBranding() {
   const b = useDomainBranding(loginDomain()).data;
   const url = (slot: string) => `/api/branding/${enc(b!.domain)}/logos/${slot}`;
   return {
+    /** The domain the page signs in to, and its custom login field's name when switched on (自定义用户字段). */
+    domain: b?.domain,
+    customField: b?.customLoginField ?? null,
     template: b?.loginTemplate ?? 'default',
     logo: b?.logos.includes('beforeLogin') ? url('beforeLogin') : undefined,
     background: b?.logos.includes('loginBackground') ? url('loginBackground') : undefined,

@@ -5,6 +5,8 @@
  * "Forgot password" opens options/ForgotPassword.tsx (the security question); "register" opens
  * Register.tsx (W2). The domain's login template, logo and background come from its branding
  * (Branding.tsx loginDomain: ?domain= or the host name); 管理员登录 leads to the admin console.
+ * When the domain switched the custom login field on (自定义用户字段, manual part 3 §1.8.3), the
+ * name field is labelled with that field's name and its value is sent with the page's domain.
  */
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Checkbox, Form, Input, Select, Typography } from 'antd';
@@ -28,8 +30,9 @@ const remembered = (): string => {
 export function Login() {
   const { t, i18n } = useTranslation();
   const queryClient = useQueryClient();
+  const look = useLoginBranding();
   const login = useMutation({
-    mutationFn: (f: Fields) => api.login(f.address.trim(), f.password),
+    mutationFn: (f: Fields) => api.login(f.address.trim(), f.password, look.customField ? look.domain : undefined),
     onSuccess: (me, f) => {
       try {
         if (f.remember) localStorage.setItem(REMEMBER_KEY, f.address.trim());
@@ -44,7 +47,7 @@ export function Login() {
   const [ssoFailed] = useState(() => new URLSearchParams(location.search).get('sso') === 'failed');
   const [registering, setRegistering] = useState(false);
   const [form] = Form.useForm<Fields>();
-  const look = useLoginBranding();
+  const field = look.customField;
 
   return (
     <main className={`yj-login yj-login-${look.template}`} style={look.background ? { backgroundImage: `url("${look.background}")` } : undefined}>
@@ -60,8 +63,9 @@ export function Login() {
           onFinish={(f) => login.mutate(f)}
           aria-label={t('login.heading')}
         >
-          <Form.Item name="address" label={t('login.address')} rules={[{ required: true, whitespace: true, message: t('login.addressRequired') }]}>
-            <Input autoComplete="username" placeholder={t('login.addressPlaceholder')} autoFocus={initial === ''} inputMode="email" />
+          <Form.Item name="address" label={field ?? t('login.address')} extra={field ? t('login.orAddress') : undefined}
+            rules={[{ required: true, whitespace: true, message: field ? t('login.fieldRequired', { field }) : t('login.addressRequired') }]}>
+            <Input autoComplete="username" placeholder={field ? undefined : t('login.addressPlaceholder')} autoFocus={initial === ''} inputMode={field ? 'text' : 'email'} />
           </Form.Item>
           <Form.Item name="password" label={t('login.password')} rules={[{ required: true, message: t('login.passwordRequired') }]}>
             <Input.Password autoComplete="current-password" autoFocus={initial !== ''} />

@@ -102,9 +102,10 @@ export const api = {
       throw err;
     }
   },
-  async login(address: string, password: string): Promise<Me> {
+  /** domain: the login page's domain, where a custom login field value (自定义用户字段) is looked up. */
+  async login(address: string, password: string, domain?: string): Promise<Me> {
     csrfToken = (await call<{ csrfToken: string }>('GET', '/api/session/csrf')).csrfToken;
-    const me = await call<Me>('POST', '/api/session/login', { address, password });
+    const me = await call<Me>('POST', '/api/session/login', { address, password, ...(domain ? { domain } : {}) });
     csrfToken = me.csrfToken;
     return me;
   },

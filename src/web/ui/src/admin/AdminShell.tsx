@@ -1,7 +1,8 @@
 /**
  * The console around the screens (manual part 3 §1.2, §2.2, §3.3): the title by role, the domain
  * switcher for a super admin, "修改密码" and "退出" at the top right, the menu on the left: domain
- * information, users, org structure, department admins, mailing lists, the operation log; a
+ * information, users, org structure, department admins, mailing lists, webmail settings (with the
+ * customer book), the operation log, and for the super admin directory sharing too; a
  * department admin has users and org structure (their subtree) only.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -19,10 +20,11 @@ import { AuditPage } from './AuditPage.tsx';
 import { WebmailSettingsPage } from './WebmailSettingsPage.tsx';
 import { SuperDomainsPage } from './SuperDomainsPage.tsx';
 import { SuperAdminsPage, SuperAliasesPage } from './SuperAdminsPage.tsx';
+import { SharesPage } from './SharesPage.tsx';
 
-type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'webmail' | 'audit' | 'domains' | 'domainAdmins' | 'aliases';
+type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'webmail' | 'audit' | 'domains' | 'domainAdmins' | 'aliases' | 'shares';
 /** The super admin's own screens (manual part 3 §2.3–§2.4), before the domain console's. */
-const SUPER_SCREENS: Screen[] = ['domains', 'domainAdmins', 'aliases'];
+const SUPER_SCREENS: Screen[] = ['domains', 'domainAdmins', 'aliases', 'shares'];
 
 export default function AdminShell({ me }: { me: AdminMe }) {
   const { t } = useTranslation();
@@ -69,6 +71,7 @@ export default function AdminShell({ me }: { me: AdminMe }) {
           {screen === 'domains' && <SuperDomainsPage onSwitch={(d) => { setDomain(d); setScreen('info'); }} />}
           {domain && screen === 'domainAdmins' && <SuperAdminsPage key={domain} domain={domain} />}
           {domain && screen === 'aliases' && <SuperAliasesPage key={domain} domain={domain} />}
+          {screen === 'shares' && <SharesPage />}
           {domain && screen === 'users' && <UsersPage key={domain} domain={domain} />}
           {domain && screen === 'info' && <DomainInfoPage key={domain} domain={domain} isSuper={a.role === 'super'} />}
           {domain && screen === 'org' && <OrgPage key={domain} domain={domain} isDepartmentAdmin={a.role === 'department'} />}

@@ -2,12 +2,14 @@
  * 添加新用户 / 修改邮箱帐号 (manual part 3 §1.4.1–§1.4.2): name (fixed once made), password (the
  * domain's policy; on change, empty keeps it), real name, department, quotas, send and receive
  * scope, hidden from the address book, frozen, and on add whether to send the welcome letter. A field the server refuses is marked on the field.
+ * When the domain switched the custom login field on (自定义用户字段, manual §1.8.3), the form has it,
+ * named as the domain named it (the public branding says so, for department admins too).
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, Form, Input, InputNumber, Modal, Radio, Select, Switch } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api.ts';
-import { adminApi, adminKeys, type AdminUser, type UserFields } from './api.ts';
+import { adminApi, adminKeys, call, type AdminUser, type UserFields } from './api.ts';
 import { adminErrorText } from './errors.ts';
 
 interface Fields extends UserFields { name: string; password?: string; frozen: boolean; sendWelcome?: boolean }
@@ -16,6 +18,8 @@ export function UserForm({ domain, user, onClose }: { domain: string; user: Admi
   const { t } = useTranslation();
   const [form] = Form.useForm<Fields>();
   const departments = useQuery({ queryKey: adminKeys.departments(domain), queryFn: () => adminApi.departments(domain) });
+  const branding = useQuery({ queryKey: ['branding', domain], queryFn: () => call<{ customLoginField: string | null }>('GET', `/api/branding/${encodeURIComponent(domain)}`) });
+  const customField = branding.data?.customLoginField ?? null;
   const save = useMutation({
     mutationFn: async ({ name, password, frozen, sendWelcome, ...f }: Fields) => {
       const fields: UserFields = { ...f, status: frozen ? 'frozen' : 'active', orgUnitId: f.orgUnitId ?? null };
@@ -25,13 +29,15 @@ export function UserForm({ domain, user, onClose }: { domain: string; user: Admi
     onSuccess: () => onClose(true),
     onError: (err) => {
       if (err instanceof ApiError && err.field && form.getFieldInstance(err.field)) {
-        form.setFields([{ name: err.field as keyof Fields, errors: [adminErrorText(t, err)] }]);
+        const text = err.field === 'loginName' && err.code === 'ALREADY_EXISTS'
+          ? t('admin.user.loginNameTaken', { field: customField ?? t('admin.user.loginName') }) : adminErrorText(t, err);
+        form.setFields([{ name: err.field as keyof Fields, errors: [text] }]);
       }
     },
   });
   const initial: Partial<Fields> = user
     ? { name: user.address.split('@')[0], realName: user.realName, quotaMb: user.quotaMb, diskQuotaMb: user.diskQuotaMb, orgUnitId: user.orgUnitId,
-      hidden: user.hidden, sendScope: user.sendScope, receiveScope: user.receiveScope, frozen: user.status === 'frozen' }
+      hidden: user.hidden, sendScope: user.sendScope, receiveScope: user.receiveScope, frozen: user.status === 'frozen', loginName: user.loginName }
     : { sendScope: 'any', receiveScope: 'any', hidden: false, frozen: false };
   const scopes = [{ value: 'any', label: t('admin.scope.any') }, { value: 'internal', label: t('admin.scope.internal') }];
 
@@ -47,6 +53,9 @@ export function UserForm({ domain, user, onClose }: { domain: string; user: Admi
           <Input.Password autoComplete="new-password" />
         </Form.Item>
         <Form.Item name="realName" label={t('admin.user.realName')}><Input maxLength={100} /></Form.Item>
+        {(customField || user?.loginName) && (
+          <Form.Item name="loginName" label={customField ?? t('admin.user.loginName')}><Input maxLength={64} autoComplete="off" style={{ width: 220 }} /></Form.Item>
+        )}
         <Form.Item name="orgUnitId" label={t('admin.user.department')}>
           <Select allowClear placeholder={t('admin.user.noDepartment')} loading={departments.isPending}
             options={(departments.data ?? []).map((d) => ({ value: d.id, label: d.path }))} />

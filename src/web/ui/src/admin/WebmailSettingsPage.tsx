@@ -3,10 +3,12 @@
  * (text and HTML, added to all mail the domain sends), the custom login field, the announcement on
  * the webmail's home page, the logos (small PNG, JPEG, GIF or WebP images), the welcome letter
  * ("(user)" becomes the new user's name), home-page links, the send charset, the strong-password
- * switch and the SSO login URL. One form per card; each saves only its own fields.
+ * switch and the SSO login URL. One form per card; each saves only its own fields. The customer
+ * address book (客户通讯录, §1.8.4) is the second tab (CustomerBookPanel.tsx).
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Card, Form, Input, Select, Space, Switch, Typography, message } from 'antd';
+import { Alert, Button, Card, Form, Input, Select, Space, Switch, Tabs, Typography, message } from 'antd';
+import { CustomerBookPanel } from './CustomerBookPanel.tsx';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api.ts';
@@ -16,6 +18,16 @@ import { adminErrorText } from './errors.ts';
 type Patch = Partial<Omit<WebmailSettings, 'logos'>>;
 
 export function WebmailSettingsPage({ domain }: { domain: string }) {
+  const { t } = useTranslation();
+  return (
+    <Tabs destroyOnHidden items={[
+      { key: 'settings', label: t('console.menu.webmail'), children: <SettingsCards domain={domain} /> },
+      { key: 'customers', label: t('customers.title'), children: <CustomerBookPanel domain={domain} /> },
+    ]} />
+  );
+}
+
+function SettingsCards({ domain }: { domain: string }) {
   const { t } = useTranslation();
   const settings = useQuery({ queryKey: consoleKeys.webmail(domain), queryFn: () => consoleApi.webmail(domain) });
   const s = settings.data;

@@ -12,13 +12,15 @@ export type Scope = 'any' | 'internal';
 export interface AdminUser {
   address: string; realName: string; status: 'active' | 'frozen' | 'pending'; quotaMb: number; diskQuotaMb: number;
   orgUnitId: number | null; department: string; hidden: boolean; sendScope: Scope; receiveScope: Scope; createdAt: number; lastLoginAt: number | null;
+  /** The custom login field's value (自定义用户字段), '' for none. */
+  loginName: string;
 }
 export interface Department { id: number; parentId: number | null; name: string; path: string }
 export type UserSort = 'address' | 'realName' | 'status' | 'quotaBytes' | 'createdAt' | 'lastLoginAt';
 export interface UsersQuery { search: string; status?: AdminUser['status']; sort: UserSort; order: 'asc' | 'desc'; page: number; pageSize: number; department?: number }
 export interface UserFields {
   realName?: string; quotaMb?: number; diskQuotaMb?: number; orgUnitId?: number | null; hidden?: boolean;
-  sendScope?: Scope; receiveScope?: Scope; status?: 'active' | 'frozen'; password?: string;
+  sendScope?: Scope; receiveScope?: Scope; status?: 'active' | 'frozen'; password?: string; loginName?: string;
 }
 export interface BatchChangeResult { updated: string[]; errors: Array<{ user: string; field: string; reason: string; message: string }> }
 export interface BatchResult { added: string[]; errors: Array<{ line: number; field: string; reason: string; message: string }> }

@@ -1,7 +1,7 @@
 /**
  * The client of the domain console's other screens (src/web/api/routes/admin-domain.ts,
- * admin-org.ts, admin-lists.ts): domain information, org structure, department admins, mailing
- * lists, the operation log. Same session and CSRF handling as api.ts; types mirror the zod schemas.
+ * admin-org.ts, admin-lists.ts, admin-webmail.ts, admin-customers.ts): domain information, org
+ * structure, department admins, mailing lists, webmail settings and the customer book, the operation log. Same session and CSRF handling as api.ts; types mirror the zod schemas.
  */
 import { call } from './api.ts';
 
@@ -32,6 +32,13 @@ export interface WebmailSettings {
   signature: { text: string; html: string }; strongPasswords: boolean;
   logos: Record<LogoSlot, { type: string; bytes: number; updatedAt: number } | null>;
 }
+
+export interface Customer { id: number; name: string; email: string; company: string; phone: string; mobile: string; address: string; notes: string; categoryId: number | null; updatedAt: number }
+export type CustomerFields = Partial<Omit<Customer, 'id' | 'updatedAt'>> & { email: string };
+export interface CustomerCategory { id: number; name: string; members: number }
+export interface CustomerPage { total: number; page: number; pageSize: number; customers: Customer[]; categories: CustomerCategory[] }
+export interface CustomerQuery { search?: string; category?: number; page: number; pageSize: number }
+export interface CustomerImport { added: number; errors: Array<{ line: number; field: string; message: string }> }
 
 const enc = encodeURIComponent;
 const d = (domain: string) => `/api/admin/domains/${enc(domain)}`;
@@ -68,6 +75,23 @@ export const consoleApi = {
   setLogo: (domain: string, slot: LogoSlot, image: string | null) => call<WebmailSettings>('POST', `${d(domain)}/webmail/logos/${slot}`, { image }),
   logoUrl: (domain: string, slot: LogoSlot) => `${d(domain)}/webmail/logos/${slot}`,
 
+  customers: (domain: string, q: CustomerQuery) => {
+    const p = new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize) });
+    if (q.search) p.set('search', q.search);
+    if (q.category !== undefined) p.set('category', String(q.category));
+    return call<CustomerPage>('GET', `${d(domain)}/webmail/customers?${p}`);
+  },
+  addCustomer: (domain: string, f: CustomerFields) => call<Customer>('POST', `${d(domain)}/webmail/customers`, f),
+  updateCustomer: (domain: string, id: number, f: CustomerFields) => call<Customer>('POST', `${d(domain)}/webmail/customers/${id}`, f),
+  deleteCustomers: (domain: string, ids: number[]) => call<{ deleted: number }>('POST', `${d(domain)}/webmail/customers/delete`, { ids }),
+  importCustomers: (domain: string, csv: string, categoryId?: number) =>
+    call<CustomerImport>('POST', `${d(domain)}/webmail/customers/import`, { csv, ...(categoryId ? { categoryId } : {}) }),
+  customersExportUrl: (domain: string) => `${d(domain)}/webmail/customers.csv`,
+  customersSampleUrl: (domain: string) => `${d(domain)}/webmail/customers-sample.csv`,
+  addCategory: (domain: string, name: string) => call<CustomerCategory>('POST', `${d(domain)}/webmail/customer-categories`, { name }),
+  renameCategory: (domain: string, id: number, name: string) => call<CustomerCategory>('POST', `${d(domain)}/webmail/customer-categories/${id}`, { name }),
+  deleteCategory: (domain: string, id: number) => call('POST', `${d(domain)}/webmail/customer-categories/${id}/delete`, {}),
+
   audit: (domain: string, q: AuditQuery) => {
     const p = new URLSearchParams({ page: String(q.page), pageSize: String(q.pageSize) });
     for (const k of ['actor', 'action', 'target', 'since', 'until'] as const) if (q[k] !== undefined && q[k] !== '') p.set(k, String(q[k]));
@@ -83,4 +107,5 @@ export const consoleKeys = {
   list: (address: string) => ['admin', 'list', address] as const,
   audit: (domain: string) => ['admin', 'audit', domain] as const,
   webmail: (domain: string) => ['admin', 'webmail', domain] as const,
+  customers: (domain: string) => ['admin', 'customers', domain] as const,
 };

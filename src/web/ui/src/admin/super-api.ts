@@ -1,6 +1,6 @@
 /**
  * The super-domain console's client (src/web/api/routes/admin-super.ts): domains, their module
- * switches and admins, mailbox and domain aliases. Same session and CSRF handling as api.ts.
+ * switches and admins, mailbox and domain aliases, directory sharing (admin-shares.ts). Same session and CSRF handling as api.ts.
  */
 import { call } from './api.ts';
 
@@ -41,6 +41,9 @@ export const superApi = {
   domainAliases: () => call<{ aliases: Array<{ alias: string; domain: string }> }>('GET', `${S}/domain-aliases`).then((r) => r.aliases),
   addDomainAlias: (alias: string, domain: string) => call('POST', `${S}/domain-aliases`, { alias, domain }),
   deleteDomainAlias: (alias: string) => call('POST', `${S}/domain-aliases/delete`, { alias }),
+  shares: () => call<{ shares: Array<{ domain: string; sees: string[] }> }>('GET', `${S}/directory-shares`).then((r) => r.shares),
+  addShares: (domain: string, shared: string[], mutual: boolean) => call<{ added: number }>('POST', `${S}/directory-shares`, { domain, shared, mutual }),
+  removeShare: (domain: string, shared: string) => call<{ removed: number }>('POST', `${S}/directory-shares/remove`, { domain, shared }),
 };
 
 export const superKeys = {
@@ -49,4 +52,5 @@ export const superKeys = {
   admins: (domain: string) => ['admin', 'super', 'admins', domain] as const,
   aliases: (domain: string) => ['admin', 'super', 'aliases', domain] as const,
   domainAliases: ['admin', 'super', 'domain-aliases'] as const,
+  shares: ['admin', 'super', 'shares'] as const,
 };

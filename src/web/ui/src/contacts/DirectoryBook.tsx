@@ -2,11 +2,12 @@
  * The enterprise address book (FEATURES W9, manual part 2 §1.11): the domain's org tree on the left
  * (with "no department" and the mailing lists the user may send to), the chosen unit's people on
  * the right with search; write to the selected people, to the whole unit or to a list, and add the
- * selected people to the personal book. Read-only: admins edit the directory.
+ * selected people to the personal book. Read-only: admins edit the directory. When the super admin
+ * shared other domains' directories with the user's (其它域通讯录, W10), a domain chooser reads them.
  */
 import { MailOutlined, UserAddOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Button, Empty, Input, Spin, Table, Tree, Typography } from 'antd';
+import { App as AntApp, Button, Empty, Input, Select, Spin, Table, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -22,7 +23,9 @@ export function DirectoryBook() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const queryClient = useQueryClient();
-  const tree = useQuery({ queryKey: contactKeys.directory, queryFn: contactsApi.directory });
+  const [domain, setDomain] = useState<string | undefined>(undefined);
+  const domains = useQuery({ queryKey: contactKeys.directoryDomains, queryFn: contactsApi.directoryDomains });
+  const tree = useQuery({ queryKey: contactKeys.directoryOf(domain), queryFn: () => contactsApi.directory(domain) });
   const [key, setKey] = useState('all');
   const [search, setSearch] = useState('');
   const [selected, setSelected] = useState<string[]>([]);
@@ -62,6 +65,11 @@ export function DirectoryBook() {
   return (
     <div className="yj-book">
       <nav className="yj-book-groups" aria-label={t('directory.title')}>
+        {(domains.data?.length ?? 0) > 1 && (
+          <Select style={{ width: '100%', marginBottom: 8 }} aria-label={t('directory.domain')} value={domain ?? domains.data![0]!.name}
+            onChange={(v) => { setDomain(domains.data!.find((x) => x.name === v)?.own ? undefined : v); setKey('all'); setSelected([]); }}
+            options={domains.data!.map((x) => ({ value: x.name, label: x.own ? x.displayName : `${x.displayName} · ${t('directory.otherDomain')}` }))} />
+        )}
         <Tree blockNode defaultExpandAll treeData={treeData} selectedKeys={[key]}
           onSelect={(k) => { if (k[0] !== undefined) { setKey(String(k[0])); setSelected([]); } }} />
       </nav>

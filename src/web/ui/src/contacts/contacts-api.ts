@@ -1,6 +1,6 @@
 /**
- * The contacts module's client for /api/contacts, /api/contact-groups and /api/directory
- * (src/web/api/routes/contacts.ts, directory.ts): types mirror the routes' zod schemas. Exports
+ * The contacts module's client for /api/contacts, /api/contact-groups, /api/directory and
+ * /api/customers (src/web/api/routes/contacts.ts, directory.ts, customers.ts): types mirror the routes' zod schemas. Exports
  * are plain links (a GET the browser downloads with the session cookie).
  */
 import { call } from '../api.ts';
@@ -24,6 +24,10 @@ export interface Person { name: string; address: string }
 export interface DirectoryUnit { id: number; name: string; users: Person[]; children: DirectoryUnit[] }
 export interface DirectoryTree { domain: string; units: DirectoryUnit[]; unassigned: Person[]; lists: Array<{ address: string; description: string }> }
 export type ExportFormat = 'csv' | 'vcard3' | 'vcard4';
+export interface Customer { id: number; name: string; email: string; company: string; phone: string; mobile: string; address: string; notes: string; categoryId: number | null; updatedAt: number }
+export interface CustomerCategory { id: number; name: string; members: number }
+export interface CustomerPage { total: number; page: number; pageSize: number; customers: Customer[]; categories: CustomerCategory[] }
+export interface DirectoryDomain { name: string; displayName: string; own: boolean }
 
 const qs = (params: Record<string, string | number | undefined>): string => {
   const p = new URLSearchParams();
@@ -48,7 +52,9 @@ export const contactsApi = {
   deleteGroup: (id: number) => call<{ ok: true }>('DELETE', `/api/contact-groups/${id}`),
   addMembers: (id: number, ids: number[]) => call<{ added: number }>('POST', `/api/contact-groups/${id}/members`, { ids }),
   recipients: (id: number) => call<{ recipients: Person[] }>('GET', `/api/contact-groups/${id}/recipients`).then((r) => r.recipients),
-  directory: () => call<DirectoryTree>('GET', '/api/directory'),
+  directory: (domain?: string) => call<DirectoryTree>('GET', `/api/directory${qs({ domain })}`),
+  directoryDomains: () => call<{ domains: DirectoryDomain[] }>('GET', '/api/directory/domains').then((r) => r.domains),
+  customers: (q: { search?: string; category?: number; page: number; pageSize: number }) => call<CustomerPage>('GET', `/api/customers${qs(q)}`),
 };
 
 export const contactKeys = {
@@ -56,6 +62,9 @@ export const contactKeys = {
   list: (q: object) => ['contacts', 'list', q] as const,
   groups: ['contacts', 'groups'] as const,
   directory: ['directory'] as const,
+  directoryOf: (domain: string | undefined) => ['directory', domain ?? ''] as const,
+  directoryDomains: ['directory', 'domains'] as const,
+  customers: (q: object) => ['customers', q] as const,
 };
 
 /** Opens compose addressed to these people (compose reads #compose?to=…; addresses separated by ;). */

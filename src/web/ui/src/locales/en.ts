@@ -5,6 +5,8 @@ export const en: Messages = {
   app: { name: 'Youju', title: 'Youju Webmail' },
   language: { label: 'Language', 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' },
   login: {
+    fieldRequired: 'Enter your {{field}}',
+    orAddress: 'Your email address works too',
     adminLink: 'Administrator sign-in',
     ssoFailed: 'Single sign-on was not accepted; sign in with your address and password.',
     heading: 'Sign in to webmail',
@@ -86,7 +88,7 @@ export const en: Messages = {
   },
   compose: {
     sendingIn: 'Sending in {{seconds}} seconds', undoSend: 'Undo', sendNow: 'Send now', openDraft: 'Open the draft',
-    source: { personal: 'Contacts', directory: 'Directory', list: 'Mailing list' },
+    source: { personal: 'Contacts', directory: 'Directory', list: 'Mailing list', customer: 'Customer book' },
     write: 'Write', title: 'New message', from: 'From', to: 'To', cc: 'Cc', bcc: 'Bcc', addCc: 'Add Cc', addBcc: 'Add Bcc',
     subject: 'Subject', body: 'Message', recipientsHint: 'Type an address, then Enter or a comma', toRequired: 'Add at least one recipient',
     attach: 'Attach files', dropHint: 'Drop files here to attach them', uploading: 'Uploading {{name}}', removeAttachment: 'Remove attachment {{name}}',
@@ -143,6 +145,7 @@ export const en: Messages = {
     chooseFile: 'Choose a file',
   },
   directory: {
+    domain: 'Directory of', otherDomain: 'Other domains\' directories',
     title: 'Company directory', unassigned: 'No department', lists: 'Mailing lists', noPeople: 'Nobody here',
     mailUnit: 'Write to this department', mailList: 'Write to this list', addToPersonal: 'Add selected to personal contacts',
     added: 'Added {{added}}; {{existing}} were already in your contacts', search: 'Search by name or address',
@@ -161,6 +164,7 @@ export const en: Messages = {
       done: { approve: '{{address}} approved', freeze: '{{address}} frozen', unfreeze: '{{address}} unfrozen', remove: '{{address}} deleted' },
     },
     user: {
+      loginName: 'Custom field', loginNameTaken: 'Another user of this domain already has this {{field}}',
       sendWelcome: 'Send the welcome letter', sendWelcomeHint: "Puts the domain's welcome letter (Webmail settings) in the user's inbox",
       name: 'User name', nameRequired: 'Enter a user name', address: 'Address', password: 'Password', passwordHint: 'At least 8 characters mixing letters and digits; no common passwords',
       passwordKeep: 'Leave empty to keep the password', realName: 'Real name', department: 'Department', noDepartment: 'No department', quotaMb: 'Mailbox quota (MB)',
@@ -194,7 +198,7 @@ export const en: Messages = {
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
   super: {
-    menu: { domains: 'Domains', domainAdmins: 'Domain admins', aliases: 'Mailbox and domain aliases' },
+    menu: { domains: 'Domains', domainAdmins: 'Domain admins', aliases: 'Mailbox and domain aliases', shares: 'Directory sharing' },
     domains: {
       add: 'Add domain', batch: 'Add domains in batch', export: 'Export domains', search: 'Search domains or companies', editTitle: 'Edit {{domain}}',
       nameRequired: 'Enter the domain name', expiresHint: 'Empty: never expires', strongPasswords: 'Strong passwords for users', withAdmin: 'Also add the domain admin "admin"',
@@ -220,7 +224,7 @@ export const en: Messages = {
     menu: { webmail: 'Webmail settings', info: 'Domain information', org: 'Organisation', deptAdmins: 'Department admins', lists: 'Mailing lists', audit: 'Admin operation log' },
     webmail: {
       login: 'Sign-in page', template: 'Sign-in page template', templates: { default: 'Default', 'business-blue': 'Business blue', 'classic-126': '126 style', minimal: 'Minimal' },
-      customField: 'Custom sign-in field', customFieldLabel: 'Field name', customFieldHint: 'When on, users sign in with this field (e.g. staff number) instead of their mailbox name',
+      customField: 'Custom sign-in field', customFieldLabel: 'Field name', customFieldHint: 'When on, the sign-in page shows this field name and users can sign in with their value (e.g. staff number); set each user\'s value in their profile, unique in the domain',
       ssoUrl: 'Sign-in interface URL', ssoHint: 'Other systems POST a user name and an authentication code here to sign users in to the webmail',
       announcement: 'Announcement', show: 'Show', title: 'Title', body: 'Text',
       signature: 'Domain signature', signatureHint: 'Added at the end of every message the domain sends; HTML allowed.', text: 'Plain text',
@@ -335,5 +339,22 @@ export const en: Messages = {
     attachment: 'Has attachments', unread: 'Unread only', submit: 'Search', reset: 'Reset',
     results: 'Results for “{{q}}”', back: 'Back', none: 'No messages found',
     count: 'Messages found: {{count}}', countMore: 'Messages found: more than {{count}}',
+  },
+  customers: {
+    title: 'Customer book', all: 'All customers', uncategorised: 'Uncategorised', categories: 'Categories', count: '{{total}} customers',
+    search: 'Search by name, address, company or phone', empty: 'No customers', mailSelected: 'Write to the selected', mailCategory: 'Write to this category',
+    selectOne: 'Select {{name}}', add: 'Add customer', edit: 'Edit customer', delete: 'Delete selected', confirmDelete: 'Delete the {{count}} selected customers?',
+    deleted: '{{count}} customers deleted', saved: 'Saved', import: 'Import', export: 'Export CSV', sample: 'Download the sample file',
+    importHelp: 'One customer a line: name,email,company,phone,mobile,address,notes,category (a header line is optional). Paste the text or choose a CSV file.',
+    importFile: 'Choose a CSV file', importText: 'CSV text', importSubmit: 'Import', importDone: '{{added}} imported, {{failed}} lines not imported',
+    importCategory: 'Lines without a category go to', newCategory: 'Add category', categoryName: 'Category name', rename: 'Rename', deleteCategory: 'Delete category',
+    confirmDeleteCategory: 'Delete the category "{{name}}"? Its customers stay, uncategorised.', close: 'Close', submit: 'Save',
+    fields: { name: 'Name', email: 'Email address', company: 'Company', phone: 'Phone', mobile: 'Mobile', address: 'Address', notes: 'Notes', categoryId: 'Category', category: 'Category', csv: 'File' },
+    line: 'Line', field: 'Field', problem: 'Problem', required: 'Enter the {{field}}',
+  },
+  shares: {
+    title: 'Directory sharing', help: 'Choose a domain, then the domains whose enterprise directories its users may read (other domains\' directories). Nothing is shared by default.',
+    domain: 'Domain', sees: 'Its users see', add: 'Add shared domains', mutual: 'Both ways', none: 'Not shared', added: '{{count}} shares added',
+    remove: 'Stop sharing {{domain}}', removed: 'Sharing stopped', choose: 'Choose domains',
   },
 };

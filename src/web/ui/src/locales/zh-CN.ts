@@ -3,6 +3,8 @@ export const zhCN = {
   app: { name: '邮局', title: '邮局 · 网页邮箱' },
   language: { label: '语言', 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' },
   login: {
+    fieldRequired: '请输入{{field}}',
+    orAddress: '也可以输入邮箱地址',
     adminLink: '管理员登录',
     ssoFailed: '单点登录未通过验证，请用邮箱地址和密码登录。',
     heading: '登录网页邮箱',
@@ -84,7 +86,7 @@ export const zhCN = {
   },
   compose: {
     sendingIn: '邮件将在 {{seconds}} 秒后发出', undoSend: '撤销', sendNow: '立即发送', openDraft: '打开草稿',
-    source: { personal: '个人通讯录', directory: '企业通讯录', list: '邮件列表' },
+    source: { personal: '个人通讯录', directory: '企业通讯录', list: '邮件列表', customer: '客户通讯录' },
     write: '写信', title: '写邮件', from: '发件人', to: '收件人', cc: '抄送', bcc: '密送', addCc: '添加抄送', addBcc: '添加密送',
     subject: '主题', body: '正文', recipientsHint: '输入地址后按回车或逗号', toRequired: '请填写收件人',
     attach: '添加附件', dropHint: '把文件拖到这里添加附件', uploading: '正在上传 {{name}}', removeAttachment: '删除附件 {{name}}',
@@ -141,6 +143,7 @@ export const zhCN = {
     chooseFile: '请选择文件',
   },
   directory: {
+    domain: '通讯录所属域', otherDomain: '其它域通讯录',
     title: '企业通讯录', unassigned: '未分配部门', lists: '邮件列表', noPeople: '此处没有人员',
     mailUnit: '发邮件给本机构人员', mailList: '发邮件给此邮件列表', addToPersonal: '将选择的人员添加到个人通讯录',
     added: '已添加 {{added}} 个，{{existing}} 个已在个人通讯录中', search: '按名称或邮箱地址搜索',
@@ -159,6 +162,7 @@ export const zhCN = {
       done: { approve: '已开通 {{address}}', freeze: '已冻结 {{address}}', unfreeze: '已解冻 {{address}}', remove: '已删除 {{address}}' },
     },
     user: {
+      loginName: '自定义字段', loginNameTaken: '该{{field}}已被本域其他用户使用',
       sendWelcome: '发送欢迎信', sendWelcomeHint: '把“webmail 设置”中的新用户欢迎信放进该用户的收件箱',
       name: '用户名', nameRequired: '请输入用户名', address: '邮箱地址', password: '密码', passwordHint: '至少 8 位，字母数字混合，不能是弱密码',
       passwordKeep: '留空则不修改密码', realName: '姓名', department: '部门', noDepartment: '不属于任何部门', quotaMb: '邮箱容量(MB)',
@@ -192,7 +196,7 @@ export const zhCN = {
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
   super: {
-    menu: { domains: '域名管理', domainAdmins: '域管理员', aliases: '邮箱/域别名' },
+    menu: { domains: '域名管理', domainAdmins: '域管理员', aliases: '邮箱/域别名', shares: '企业通讯录共享' },
     domains: {
       add: '添加域名', batch: '批量添加域名', export: '导出域名', search: '搜索域名或公司', editTitle: '修改域名 {{domain}}',
       nameRequired: '请输入域名', expiresHint: '留空表示永不过期', strongPasswords: '用户强密码验证', withAdmin: '同时添加域管理员 admin',
@@ -218,7 +222,7 @@ export const zhCN = {
     menu: { webmail: 'webmail 设置', info: '邮件域信息', org: '机构管理', deptAdmins: '部门管理员', lists: '邮件列表', audit: '管理员操作日志' },
     webmail: {
       login: '登录页面设置', template: '登录页面模板', templates: { default: '默认', 'business-blue': '蓝色商务', 'classic-126': '126 风格', minimal: '简洁' },
-      customField: '自定义用户字段', customFieldLabel: '字段名称', customFieldHint: '启用后用户以该字段（如工号）登录，不再用邮箱名登录',
+      customField: '自定义用户字段', customFieldLabel: '字段名称', customFieldHint: '启用后登录页显示该字段名，用户可用其值（如工号）登录；每个用户的值在用户资料中填写，域内唯一',
       ssoUrl: '登录接口地址', ssoHint: '第三方系统以 POST 方式提交用户名和认证码到此地址登录 webmail',
       announcement: '系统公告', show: '显示', title: '标题', body: '内容',
       signature: '域签名', signatureHint: '域签名显示在本域所有邮箱发出的信件末尾，支持 HTML。', text: '纯文本',
@@ -333,6 +337,23 @@ export const zhCN = {
     attachment: '含附件', unread: '仅未读邮件', submit: '搜索', reset: '重置',
     results: '“{{q}}”的搜索结果', back: '返回', none: '没有找到相关邮件',
     count: '找到 {{count}} 封邮件', countMore: '找到超过 {{count}} 封邮件',
+  },
+  customers: {
+    title: '客户通讯录', all: '全部客户', uncategorised: '未分类', categories: '客户分类', count: '共 {{total}} 个客户',
+    search: '按名称、邮箱地址、公司或电话搜索', empty: '没有客户', mailSelected: '发邮件给选择的人员', mailCategory: '发邮件给本分类人员',
+    selectOne: '选择：{{name}}', add: '添加客户', edit: '修改客户', delete: '删除选中的客户', confirmDelete: '确认删除选中的 {{count}} 个客户？',
+    deleted: '已删除 {{count}} 个客户', saved: '已保存', import: '批量导入', export: '导出 CSV', sample: '下载范例文件',
+    importHelp: '每行一个客户：姓名,邮箱,公司,电话,手机,地址,备注,分类（第一行可为列名）。可粘贴文本或选择 CSV 文件。',
+    importFile: '选择 CSV 文件', importText: 'CSV 文本', importSubmit: '导入', importDone: '已导入 {{added}} 个，{{failed}} 行未导入',
+    importCategory: '没有分类列的行放入', newCategory: '添加分类', categoryName: '分类名称', rename: '重命名', deleteCategory: '删除分类',
+    confirmDeleteCategory: '确认删除分类“{{name}}”？其中的客户会保留为未分类。', close: '关闭', submit: '提交',
+    fields: { name: '姓名', email: '邮箱地址', company: '公司', phone: '电话', mobile: '手机', address: '地址', notes: '备注', categoryId: '分类', category: '分类', csv: '文件' },
+    line: '行', field: '字段', problem: '问题', required: '请输入{{field}}',
+  },
+  shares: {
+    title: '企业通讯录共享', help: '选择一个域，再选择它的用户可以查看哪些域的企业通讯录（其它域通讯录）。默认不共享。',
+    domain: '当前域', sees: '可查看的域', add: '添加共享域', mutual: '互相共享', none: '未共享', added: '已添加 {{count}} 项共享',
+    remove: '取消共享 {{domain}}', removed: '已取消共享', choose: '请选择域',
   },
 };
 export type Messages = typeof zhCN;

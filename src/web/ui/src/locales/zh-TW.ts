@@ -5,6 +5,8 @@ export const zhTW: Messages = {
   app: { name: '郵局', title: '郵局 · 網頁郵箱' },
   language: { label: '語言', 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' },
   login: {
+    fieldRequired: '請輸入{{field}}',
+    orAddress: '也可以輸入郵箱地址',
     adminLink: '管理員登入',
     ssoFailed: '單一登入未通過驗證，請用郵箱地址和密碼登入。',
     heading: '登入網頁郵箱',
@@ -86,7 +88,7 @@ export const zhTW: Messages = {
   },
   compose: {
     sendingIn: '郵件將在 {{seconds}} 秒後寄出', undoSend: '復原', sendNow: '立即傳送', openDraft: '開啟草稿',
-    source: { personal: '個人通訊錄', directory: '企業通訊錄', list: '郵件清單' },
+    source: { personal: '個人通訊錄', directory: '企業通訊錄', list: '郵件清單', customer: '客戶通訊錄' },
     write: '寫信', title: '寫郵件', from: '寄件人', to: '收件人', cc: '副本', bcc: '密件副本', addCc: '新增副本', addBcc: '新增密件副本',
     subject: '主旨', body: '內文', recipientsHint: '輸入地址後按 Enter 或逗號', toRequired: '請填寫收件人',
     attach: '新增附件', dropHint: '將檔案拖曳到這裡新增附件', uploading: '正在上傳 {{name}}', removeAttachment: '刪除附件 {{name}}',
@@ -143,6 +145,7 @@ export const zhTW: Messages = {
     chooseFile: '請選擇檔案',
   },
   directory: {
+    domain: '通訊錄所屬網域', otherDomain: '其他網域通訊錄',
     title: '企業通訊錄', unassigned: '未分配部門', lists: '郵件清單', noPeople: '此處沒有人員',
     mailUnit: '寄信給本機構人員', mailList: '寄信給此郵件清單', addToPersonal: '將選取的人員加入個人通訊錄',
     added: '已加入 {{added}} 個，{{existing}} 個已在個人通訊錄中', search: '按名稱或郵箱地址搜尋',
@@ -161,6 +164,7 @@ export const zhTW: Messages = {
       done: { approve: '已開通 {{address}}', freeze: '已凍結 {{address}}', unfreeze: '已解凍 {{address}}', remove: '已刪除 {{address}}' },
     },
     user: {
+      loginName: '自訂欄位', loginNameTaken: '此{{field}}已被本網域其他使用者使用',
       sendWelcome: '寄送歡迎信', sendWelcomeHint: '把「webmail 設定」中的新使用者歡迎信放進該使用者的收件匣',
       name: '使用者名稱', nameRequired: '請輸入使用者名稱', address: '郵箱地址', password: '密碼', passwordHint: '至少 8 位，字母數字混合，不能是弱密碼',
       passwordKeep: '留空則不修改密碼', realName: '姓名', department: '部門', noDepartment: '不屬於任何部門', quotaMb: '郵箱容量(MB)',
@@ -194,7 +198,7 @@ export const zhTW: Messages = {
   },
   // Domain console screens (issue #14): domain information, org structure, department admins, mailing lists, operation log.
   super: {
-    menu: { domains: '網域管理', domainAdmins: '網域管理員', aliases: '郵箱/網域別名' },
+    menu: { domains: '網域管理', domainAdmins: '網域管理員', aliases: '郵箱/網域別名', shares: '企業通訊錄共享' },
     domains: {
       add: '新增網域', batch: '批次新增網域', export: '匯出網域', search: '搜尋網域或公司', editTitle: '修改網域 {{domain}}',
       nameRequired: '請輸入網域', expiresHint: '留空表示永不到期', strongPasswords: '使用者強密碼驗證', withAdmin: '同時新增網域管理員 admin',
@@ -220,7 +224,7 @@ export const zhTW: Messages = {
     menu: { webmail: 'webmail 設定', info: '郵件域信息', org: '机構管理', deptAdmins: '部門管理員', lists: '郵件列表', audit: '管理員操作日誌' },
     webmail: {
       login: '登入頁面設定', template: '登入頁面範本', templates: { default: '預設', 'business-blue': '藍色商務', 'classic-126': '126 風格', minimal: '簡潔' },
-      customField: '自訂使用者欄位', customFieldLabel: '欄位名稱', customFieldHint: '啟用後使用者以該欄位（如工號）登入，不再用郵箱名稱登入',
+      customField: '自訂使用者欄位', customFieldLabel: '欄位名稱', customFieldHint: '啟用後登入頁顯示該欄位名稱，使用者可用其值（如工號）登入；每個使用者的值在使用者資料中填寫，網域內唯一',
       ssoUrl: '登入介面位址', ssoHint: '第三方系統以 POST 方式提交使用者名稱和認證碼到此位址登入 webmail',
       announcement: '系統公告', show: '顯示', title: '標題', body: '內容',
       signature: '網域簽名', signatureHint: '網域簽名顯示在本網域所有郵箱寄出的信件末尾，支援 HTML。', text: '純文字',
@@ -335,5 +339,22 @@ export const zhTW: Messages = {
     attachment: '含附件', unread: '僅未讀郵件', submit: '搜尋', reset: '重設',
     results: '「{{q}}」的搜尋結果', back: '返回', none: '沒有找到相關郵件',
     count: '找到 {{count}} 封郵件', countMore: '找到超過 {{count}} 封郵件',
+  },
+  customers: {
+    title: '客戶通訊錄', all: '全部客戶', uncategorised: '未分類', categories: '客戶分類', count: '共 {{total}} 個客戶',
+    search: '按名稱、郵箱地址、公司或電話搜尋', empty: '沒有客戶', mailSelected: '寄信給選擇的人員', mailCategory: '寄信給本分類人員',
+    selectOne: '選擇：{{name}}', add: '新增客戶', edit: '修改客戶', delete: '刪除選取的客戶', confirmDelete: '確認刪除選取的 {{count}} 個客戶？',
+    deleted: '已刪除 {{count}} 個客戶', saved: '已儲存', import: '批次匯入', export: '匯出 CSV', sample: '下載範例檔案',
+    importHelp: '每行一個客戶：姓名,郵箱,公司,電話,手機,地址,備註,分類（第一行可為欄位名稱）。可貼上文字或選擇 CSV 檔案。',
+    importFile: '選擇 CSV 檔案', importText: 'CSV 文字', importSubmit: '匯入', importDone: '已匯入 {{added}} 個，{{failed}} 行未匯入',
+    importCategory: '沒有分類欄的行放入', newCategory: '新增分類', categoryName: '分類名稱', rename: '重新命名', deleteCategory: '刪除分類',
+    confirmDeleteCategory: '確認刪除分類「{{name}}」？其中的客戶會保留為未分類。', close: '關閉', submit: '送出',
+    fields: { name: '姓名', email: '郵箱地址', company: '公司', phone: '電話', mobile: '手機', address: '地址', notes: '備註', categoryId: '分類', category: '分類', csv: '檔案' },
+    line: '行', field: '欄位', problem: '問題', required: '請輸入{{field}}',
+  },
+  shares: {
+    title: '企業通訊錄共享', help: '選擇一個網域，再選擇它的使用者可以查看哪些網域的企業通訊錄（其他網域通訊錄）。預設不共享。',
+    domain: '目前網域', sees: '可查看的網域', add: '新增共享網域', mutual: '互相共享', none: '未共享', added: '已新增 {{count}} 項共享',
+    remove: '取消共享 {{domain}}', removed: '已取消共享', choose: '請選擇網域',
   },
 };
