@@ -9,7 +9,7 @@ import { parseMimeTree } from '../mime/mime-tree.ts';
 import { searchableText } from '../mime/search-text.ts';
 import { openTestStore } from '../store/testing.ts';
 import { SettingsSchema } from '../config/schema/index.ts';
-import { BayesClassifier, bayesScoreItem, chi2Q, combine, tokenProbability } from './bayes.ts';
+import { BayesClassifier, bayesScoreItem, chi2Q, combine, hashToken, tokenProbability } from './bayes.ts';
 import { BayesLearning } from './bayes-learning.ts';
 import { tokenize } from './bayes-tokens.ts';
 
@@ -45,7 +45,7 @@ describe('Bayes: the arithmetic', () => {
     assert.ok(combine([0.01, 0.02, 0.05, 0.1]).probability < 0.01);
     const mixed = combine([0.99, 0.01]);
     assert.ok(Math.abs(mixed.probability - 0.5) < 1e-9 && mixed.clues === 2, 'equal evidence both ways is unsure');
-    assert.equal(combine(Array.from({ length: 400 }, () => 0.9)).clues, 150);
+    assert.equal(combine(Array.from({ length: 400 }, () => 0.9)).clues, 300);
   });
 
   it('names the bands as SpamAssassin does', () => {
@@ -100,6 +100,37 @@ Content-Transfer-Encoding: quoted-printable
     const t = tokenize(input(`Subject: hello\nContent-Type: text/html\n\n<font color=red>${words}</font>\n`));
     assert.equal(t.length, 3000);
     for (const want of ['subject:hello', 'has:subject', 'html:font.color=red', 'mime:text/html', 'word0x']) assert.ok(t.includes(want), want);
+  });
+});
+
+describe('Bayes: word pairs', () => {
+  it('pairs adjacent body words, restarting after a word too short to count; only pairs have a space', () => {
+    const t = tokenize(input(`Subject: offer\n\nClick here now to be removed, 低价代开\n`));
+    for (const want of ['click here', 'here now', 'click', 'now']) assert.ok(t.includes(want), `${want} in ${t.join('|')}`);
+    assert.ok(!t.includes('now removed') && !t.includes('now to'), '"to" and "be" are not words here: no pair spans them');
+    assert.ok(!t.some((x) => x.startsWith('subject:') && x.includes(' ')), 'header words are not paired');
+    const pairs = t.filter((x) => x.includes(' '));
+    assert.ok(pairs.every((x) => x.split(' ').length === 2 && !x.includes(':')), pairs.join('|'));
+  });
+
+  it('a store learned before pairs existed still gives verdicts: the pairs it lacks weigh 0.5', async () => {
+    const t = await openTestStore();
+    try {
+      const classifier = new BayesClassifier(t.store, systemClock);
+      const old = (s: string) => tokenize(input(s)).filter((x) => !x.includes(' ')).map(hashToken);
+      const spam = (i: number) => `Subject: cheap pills ${i}\n\nbuy cheap pills online now discount pharmacy ${i}\n`;
+      const ham = (i: number) => `Subject: meeting ${i}\n\nthe project meeting moved to thursday afternoon ${i}\n`;
+      for (let i = 0; i < 3; i++) {
+        await classifier.learn('', `s${i}`, old(spam(i)), 'spam');
+        await classifier.learn('', `h${i}`, old(ham(i)), 'ham');
+      }
+      const s = await classifier.classify('', classifier.tokens(input(spam(9))), 3);
+      const h = await classifier.classify('', classifier.tokens(input(ham(9))), 3);
+      assert.ok(s.kind === 'verdict' && s.probability > 0.9, JSON.stringify(s));
+      assert.ok(h.kind === 'verdict' && h.probability < 0.1, JSON.stringify(h));
+    } finally {
+      await t.close();
+    }
   });
 });
 
