@@ -70,6 +70,7 @@ import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 import type { Runtime, Server } from './runtime.ts';
 import { PopAccountService } from './collect/pop-accounts.ts';
+import { guardedLookup, refuseLiteral } from './collect/host-guard.ts';
 import { AccountSecurity } from './options/account-security.ts';
 import { PopOptions } from './options/pop-options.ts';
 import { UserOptions } from './options/user-options.ts';
@@ -219,7 +220,10 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     aliases,
     lists, orgs, admins,
     modules: new ModuleSwitchService(store),
-    sso: new SsoLogin({ webmail: webmailSettings, users }),
+    sso: new SsoLogin({
+      webmail: webmailSettings, users, hostGuard: { refuseLiteral, lookup: guardedLookup }, allowPrivateHosts: () => settings.current().collect.allowPrivateHosts,
+      onRefused: (reason) => logger.warn({ reason }, 'single sign-on URL refused'),
+    }),
     console: {
       domain: new DomainConsoleService(store, domains, () => clock.now()),
       org: new OrgAdminService(store, orgs),
