@@ -5,7 +5,7 @@
  * They do enforce identity (unique names → ALREADY_EXISTS) and report missing rows as undefined.
  */
 import type {
-  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QuarantineId, QueueId, UserId,
+  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QuarantineId, QueueId, ReplyTemplateId, UserId,
 } from '../core/ids.ts';
 import type { ImportAccountId, ImportFolderId, ImportJobId } from '../core/ids.ts';
 import type { ContactGroupId, ContactId } from '../core/ids.ts';
@@ -67,6 +67,7 @@ export interface StoreTx {
   readonly bayes: BayesRepo;
   readonly contacts: ContactRepo;
   readonly adminSessions: AdminSessionRepo;
+  readonly replyTemplates: ReplyTemplateRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -1107,4 +1108,30 @@ export interface ContactRepo {
   addMembers(userId: UserId, groupId: ContactGroupId, ids: readonly ContactId[]): Promise<number | undefined>;
   /** Takes contacts out of the group; returns how many were in it, undefined without such a group. */
   removeMembers(userId: UserId, groupId: ContactGroupId, ids: readonly ContactId[]): Promise<number | undefined>;
+}
+
+// ── Reply templates (migration 025) ────────────────────────────────────────────────────────
+
+export interface ReplyTemplate {
+  id: ReplyTemplateId;
+  userId: UserId;
+  name: string;
+  format: 'html' | 'text';
+  body: string;
+  createdAt: number;
+  updatedAt: number;
+}
+export type NewReplyTemplate = Pick<ReplyTemplate, 'userId' | 'name' | 'format' | 'body'>;
+export type ReplyTemplatePatch = Partial<Pick<ReplyTemplate, 'name' | 'format' | 'body'>>;
+
+/** One user's reply templates; every call names the owner, so one user's id never reaches another's row. */
+export interface ReplyTemplateRepo {
+  /** The owner's templates, oldest first. */
+  list(userId: UserId): Promise<ReplyTemplate[]>;
+  count(userId: UserId): Promise<number>;
+  get(userId: UserId, id: ReplyTemplateId): Promise<ReplyTemplate | undefined>;
+  create(t: NewReplyTemplate): Promise<ReplyTemplate>;
+  /** undefined when the owner has no such template. */
+  update(userId: UserId, id: ReplyTemplateId, patch: ReplyTemplatePatch): Promise<ReplyTemplate | undefined>;
+  delete(userId: UserId, id: ReplyTemplateId): Promise<boolean>;
 }

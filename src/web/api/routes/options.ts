@@ -14,6 +14,7 @@ import { MailError } from '../../../core/errors.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import type { WebDeps } from '../deps.ts';
 import { optionSecurityRoutes } from './options-security.ts';
+import { templateRoutes } from './options-templates.ts';
 
 const Profile = z.object({
   address: z.string(), realName: z.string(), department: z.string().describe("The org unit's name, '' when none (read-only)"),
@@ -123,5 +124,6 @@ export function optionRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     ...optionSecurityRoutes(deps, o),
+    ...templateRoutes(o.templates),
   ];
 }
