@@ -85,6 +85,7 @@ export const en: Messages = {
     keyboardHelp: '↑↓ choose, Enter open, Space select, S star, U unread, Delete delete, ? shortcuts',
   },
   compose: {
+    templates: 'Templates', noTemplates: 'No templates yet: add them in Options › Reply templates',
     sendingIn: 'Sending in {{seconds}} seconds', undoSend: 'Undo', sendNow: 'Send now', openDraft: 'Open the draft',
     source: { personal: 'Contacts', directory: 'Directory', list: 'Mailing list' },
     write: 'Write', title: 'New message', from: 'From', to: 'To', cc: 'Cc', bcc: 'Bcc', addCc: 'Add Cc', addBcc: 'Add Bcc',
@@ -278,7 +279,7 @@ export const en: Messages = {
       noQuestion: 'This address has no security question; ask your administrator to reset the password', done: 'Your password is reset: log in with the new one',
     },
     nav: 'Settings', label: 'Settings',
-    tabs: { profile: 'Profile', password: 'Password', signatures: 'Signatures', preferences: 'Preferences', pop: 'POP accounts', filters: 'Filters', autoreply: 'Auto-reply', forward: 'Auto-forward' },
+    tabs: { profile: 'Profile', password: 'Password', signatures: 'Signatures', templates: 'Reply templates', preferences: 'Preferences', pop: 'POP accounts', filters: 'Filters', autoreply: 'Auto-reply', forward: 'Auto-forward' },
     save: 'Save', saved: 'Saved', cancel: 'Cancel', edit: 'Edit', remove: 'Delete', confirmRemove: 'Delete "{{name}}"?', actions: 'Actions', yes: 'Yes', no: 'No', required: 'Please fill this in',
     errors: { PASSWORD_WEAK: "The new password does not meet the domain's rules (8+ characters, mixed letters and digits, not a common password)", LIMIT_REACHED: 'The limit is reached', AUTH_FAILED: 'The answer is wrong', NOT_FOUND: 'It no longer exists' },
     profile: {
@@ -292,6 +293,10 @@ export const en: Messages = {
     question: {
       heading: 'Security question', help: 'If you forget your password, answer this question on the login page to set a new one.', current: 'Current question: {{question}}', none: 'No security question set',
       question: 'Question', answer: 'Answer', answerHint: 'Case and full/half width do not matter', password: 'Current password', set: 'Set', remove: 'Remove question', removed: 'Security question removed',
+    },
+    templates: {
+      add: 'Add template', addTitle: 'Add template', editTitle: 'Edit template', name: 'Name', body: 'Text',
+      empty: 'No reply templates yet. Write your frequent replies here, then insert them from the Templates menu when writing.',
     },
     signatures: {
       add: 'Add', addTitle: 'Add signature', editTitle: 'Edit signature', name: 'Name', format: 'Format', html: 'Rich text', text: 'Plain text', content: 'Signature',

@@ -83,6 +83,7 @@ export const zhCN = {
     keyboardHelp: '↑↓ 选择，Enter 打开，空格 勾选，S 星标，U 未读，Delete 删除，? 快捷键',
   },
   compose: {
+    templates: '模板', noTemplates: '还没有模板：在“选项 › 回复模板”中添加',
     sendingIn: '邮件将在 {{seconds}} 秒后发出', undoSend: '撤销', sendNow: '立即发送', openDraft: '打开草稿',
     source: { personal: '个人通讯录', directory: '企业通讯录', list: '邮件列表' },
     write: '写信', title: '写邮件', from: '发件人', to: '收件人', cc: '抄送', bcc: '密送', addCc: '添加抄送', addBcc: '添加密送',
@@ -276,7 +277,7 @@ export const zhCN = {
       noQuestion: '该邮箱没有设置密码提示问题，请联系管理员重设密码', done: '密码已重设，请用新密码登录',
     },
     nav: '设置', label: '设置',
-    tabs: { profile: '个人资料', password: '密码', signatures: '签名', preferences: '参数设置', pop: 'POP 邮件', filters: '来信分类', autoreply: '自动回复', forward: '自动转发' },
+    tabs: { profile: '个人资料', password: '密码', signatures: '签名', templates: '回复模板', preferences: '参数设置', pop: 'POP 邮件', filters: '来信分类', autoreply: '自动回复', forward: '自动转发' },
     save: '保存', saved: '已保存', cancel: '取消', edit: '修改', remove: '删除', confirmRemove: '确认删除“{{name}}”？', actions: '操作', yes: '是', no: '否', required: '请填写此项',
     errors: { PASSWORD_WEAK: '新密码不符合本域的密码规则（至少 8 位，字母数字混合，不能是常见密码）', LIMIT_REACHED: '已达到数量上限', AUTH_FAILED: '答案不正确', NOT_FOUND: '该项不存在或已被删除' },
     profile: {
@@ -290,6 +291,10 @@ export const zhCN = {
     question: {
       heading: '密码提示问题', help: '忘记密码时，可以在登录页回答此问题重新设置密码。', current: '当前问题：{{question}}', none: '尚未设置密码提示问题',
       question: '问题', answer: '答案', answerHint: '答案不区分大小写和全角半角', password: '当前密码', set: '设置', remove: '删除问题', removed: '已删除密码提示问题',
+    },
+    templates: {
+      add: '添加模板', addTitle: '添加模板', editTitle: '修改模板', name: '模板名称', body: '模板内容',
+      empty: '还没有回复模板。常用的回复写成模板后，写信时可从“模板”菜单插入。',
     },
     signatures: {
       add: '添加', addTitle: '添加签名', editTitle: '修改签名', name: '签名名称', format: '格式', html: '富文本', text: '纯文本', content: '签名内容',

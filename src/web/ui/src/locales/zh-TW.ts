@@ -85,6 +85,7 @@ export const zhTW: Messages = {
     keyboardHelp: '↑↓ 選擇，Enter 開啟，空白鍵 勾選，S 星號，U 未讀，Delete 刪除，? 快速鍵',
   },
   compose: {
+    templates: '範本', noTemplates: '還沒有範本：在「選項 › 回覆範本」中新增',
     sendingIn: '郵件將在 {{seconds}} 秒後寄出', undoSend: '復原', sendNow: '立即傳送', openDraft: '開啟草稿',
     source: { personal: '個人通訊錄', directory: '企業通訊錄', list: '郵件清單' },
     write: '寫信', title: '寫郵件', from: '寄件人', to: '收件人', cc: '副本', bcc: '密件副本', addCc: '新增副本', addBcc: '新增密件副本',
@@ -278,7 +279,7 @@ export const zhTW: Messages = {
       noQuestion: '該信箱沒有設定密碼提示問題，請聯絡管理員重設密碼', done: '密碼已重設，請用新密碼登入',
     },
     nav: '設定', label: '設定',
-    tabs: { profile: '個人資料', password: '密碼', signatures: '簽名', preferences: '參數設定', pop: 'POP 郵件', filters: '來信分類', autoreply: '自動回覆', forward: '自動轉寄' },
+    tabs: { profile: '個人資料', password: '密碼', signatures: '簽名', templates: '回覆範本', preferences: '參數設定', pop: 'POP 郵件', filters: '來信分類', autoreply: '自動回覆', forward: '自動轉寄' },
     save: '儲存', saved: '已儲存', cancel: '取消', edit: '修改', remove: '刪除', confirmRemove: '確認刪除「{{name}}」？', actions: '操作', yes: '是', no: '否', required: '請填寫此項',
     errors: { PASSWORD_WEAK: '新密碼不符合本網域的密碼規則（至少 8 位，字母數字混合，不能是常見密碼）', LIMIT_REACHED: '已達到數量上限', AUTH_FAILED: '答案不正確', NOT_FOUND: '該項不存在或已被刪除' },
     profile: {
@@ -292,6 +293,10 @@ export const zhTW: Messages = {
     question: {
       heading: '密碼提示問題', help: '忘記密碼時，可以在登入頁回答此問題重新設定密碼。', current: '目前問題：{{question}}', none: '尚未設定密碼提示問題',
       question: '問題', answer: '答案', answerHint: '答案不區分大小寫和全形半形', password: '目前密碼', set: '設定', remove: '刪除問題', removed: '已刪除密碼提示問題',
+    },
+    templates: {
+      add: '新增範本', addTitle: '新增範本', editTitle: '修改範本', name: '範本名稱', body: '範本內容',
+      empty: '還沒有回覆範本。常用的回覆寫成範本後，寫信時可從「範本」選單插入。',
     },
     signatures: {
       add: '新增', addTitle: '新增簽名', editTitle: '修改簽名', name: '簽名名稱', format: '格式', html: '豐富文字', text: '純文字', content: '簽名內容',
