@@ -394,6 +394,15 @@ export interface MessageChange {
 export type MessageSort = 'date' | 'from' | 'subject' | 'size' | 'attachment';
 export const MESSAGE_SORTS: readonly MessageSort[] = ['date', 'from', 'subject', 'size', 'attachment'];
 
+/** A conversation of one mailbox as the list shows it (MessageRepo.threads). */
+export interface ThreadSummary {
+  /** The threadId, or `#<uid>` for a message stored without one. */
+  key: string;
+  messages: number;
+  unread: number;
+  newestDate: number;
+}
+
 export interface MessagePageQuery {
   sort: MessageSort;
   descending: boolean;
@@ -414,6 +423,16 @@ export interface MessageRepo {
    * read): sorted by `sort`, ties by uid in the same direction, so pages never overlap or skip.
    */
   page(mailboxId: MailboxId, q: MessagePageQuery): Promise<Message[]>;
+  /**
+   * One page of the mailbox's conversations (messages sharing a threadId; one without a threadId is
+   * a conversation of its own), from the stored summaries: sorted by the newest arrival (date),
+   * the first sender or subject, total size or any attachment; ties by the newest uid.
+   */
+  threads(mailboxId: MailboxId, q: MessagePageQuery): Promise<ThreadSummary[]>;
+  /** How many conversations the mailbox holds. */
+  threadCount(mailboxId: MailboxId): Promise<number>;
+  /** The mailbox's messages in these conversations (ThreadSummary.key), by arrival then uid. */
+  inThreads(mailboxId: MailboxId, keys: readonly string[]): Promise<Message[]>;
   /** Messages in uid order; uids restricts to a set. */
   list(mailboxId: MailboxId, opts?: { uids?: UidSet; limit?: number; afterUid?: number }): Promise<Message[]>;
   /**

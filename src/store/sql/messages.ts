@@ -8,6 +8,7 @@ import { MailError } from '../../core/errors.ts';
 import type { BlobId, MailboxId, MessageId } from '../../core/ids.ts';
 import type { FlagChange, Message, MessageIndex, MessageRepo, MessageSort, NewMessage, UidSet } from '../store.ts';
 import type { Row, SqlConn } from './conn.ts';
+import { placeholders } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { NO_LIMIT, bool, num, numOrNull, str } from './rows.ts';
 import { normaliseFlags } from './flags.ts';
@@ -38,6 +39,12 @@ export function toMessage(r: Row): Message {
 const SORT_COLUMNS: Record<MessageSort, string> = {
   date: 'internal_date', from: 'from_addr', subject: 'subject', size: 'size', attachment: 'has_attachment',
 };
+
+/** The same orders over a conversation's messages (MessageRepo.threads). */
+const THREAD_SORTS: Record<MessageSort, string> = {
+  date: 'MAX(internal_date)', from: 'MIN(from_addr)', subject: 'MIN(subject)', size: 'SUM(size)', attachment: 'MAX(has_attachment)',
+};
+const THREAD_KEY = "CASE WHEN thread_id = '' THEN '#' || CAST(uid AS TEXT) ELSE thread_id END";
 
 const isSeen = (flags: readonly string[]) => flags.includes('\\Seen');
 
@@ -149,6 +156,36 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
       const rows = await db.all(`SELECT * FROM messages WHERE mailbox_id = ? ORDER BY ${SORT_COLUMNS[q.sort]} ${dir}, uid ${dir} LIMIT ? OFFSET ?`,
         [mailboxId, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))]);
       return rows.map(toMessage);
+    },
+
+    async threads(mailboxId, q) {
+      const dir = q.descending ? 'DESC' : 'ASC';
+      const rows = await db.all(
+        `SELECT ${THREAD_KEY} AS k, COUNT(*) AS n, SUM(1 - seen) AS unread, MAX(internal_date) AS newest
+         FROM messages WHERE mailbox_id = ? GROUP BY ${THREAD_KEY}
+         ORDER BY ${THREAD_SORTS[q.sort]} ${dir}, MAX(uid) ${dir} LIMIT ? OFFSET ?`,
+        [mailboxId, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))]);
+      return rows.map((r) => ({ key: str(r.k), messages: num(r.n), unread: num(r.unread), newestDate: num(r.newest) }));
+    },
+
+    async threadCount(mailboxId) {
+      const r = await db.get(`SELECT COUNT(DISTINCT ${THREAD_KEY}) AS n FROM messages WHERE mailbox_id = ?`, [mailboxId]);
+      return num(r?.n ?? 0);
+    },
+
+    async inThreads(mailboxId, keys) {
+      const ids = keys.filter((k) => !k.startsWith('#'));
+      const uids = keys.filter((k) => k.startsWith('#')).map((k) => Number(k.slice(1))).filter(Number.isSafeInteger);
+      const out: Row[] = [];
+      for (let i = 0; i < ids.length; i += 200) {
+        const part = ids.slice(i, i + 200);
+        out.push(...await db.all(`SELECT * FROM messages WHERE mailbox_id = ? AND thread_id IN (${placeholders(part.length)})`, [mailboxId, ...part]));
+      }
+      for (let i = 0; i < uids.length; i += 200) {
+        const part = uids.slice(i, i + 200);
+        out.push(...await db.all(`SELECT * FROM messages WHERE mailbox_id = ? AND thread_id = '' AND uid IN (${placeholders(part.length)})`, [mailboxId, ...part]));
+      }
+      return out.map(toMessage).sort((a, b) => a.internalDate - b.internalDate || a.uid - b.uid);
     },
 
     async list(mailboxId, opts = {}) {

@@ -54,12 +54,12 @@ describe('web option routes', () => {
 
   it('preferences: defaults from the manual, partial change, limits named', async () => {
     assert.deepEqual((await bob.get('/api/options/preferences')).json,
-      { format: 'html', charset: 'utf-8', refreshMinutes: 5, pageSize: 30, saveSent: true, autoSaveRecipients: true, readingPane: 'right' });
+      { format: 'html', charset: 'utf-8', refreshMinutes: 5, pageSize: 30, saveSent: true, autoSaveRecipients: true, readingPane: 'right', conversationView: false });
     const r = await put(alice, '/api/options/preferences', { format: 'text', charset: 'gb2312', pageSize: 50 });
     assert.equal(r.status, 200, r.text);
     await put(alice, '/api/options/preferences', { saveSent: false });
     assert.deepEqual((await alice.get('/api/options/preferences')).json,
-      { format: 'text', charset: 'gb2312', refreshMinutes: 5, pageSize: 50, saveSent: false, autoSaveRecipients: true, readingPane: 'right' });
+      { format: 'text', charset: 'gb2312', refreshMinutes: 5, pageSize: 50, saveSent: false, autoSaveRecipients: true, readingPane: 'right', conversationView: false });
     await badField(put(alice, '/api/options/preferences', { pageSize: 51 }), 'pageSize');
     await badField(put(alice, '/api/options/preferences', { refreshMinutes: 0 }), 'refreshMinutes');
     await badField(put(alice, '/api/options/preferences', { charset: 'big5' }), 'charset');

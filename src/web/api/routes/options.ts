@@ -26,6 +26,7 @@ const ProfilePatch = ProfileExtrasPatchSchema.extend({ realName: z.string().trim
 const Preferences = z.object({
   format: z.enum(['html', 'text']), charset: z.enum(['utf-8', 'gb2312']), refreshMinutes: z.number().int(),
   pageSize: z.number().int(), saveSent: z.boolean(), autoSaveRecipients: z.boolean(), readingPane: z.enum(['right', 'below', 'off']),
+  conversationView: z.boolean(),
 }).describe('Preferences');
 
 const SignatureList = z.object({
