@@ -53,10 +53,14 @@ export const en: Messages = {
     unread: '{{count}} unread',
   },
   list: {
+    conversationView: 'Conversations', conversationsLabel: 'Conversations in {{folder}}', conversationCounts: '{{total}} conversations, {{unread}} unread',
+    conversationRow: '{{people}}: {{subject}}, {{count}} messages, {{unread}} unread', messagesInConversation: '{{count}} messages',
     shortcuts: 'Keyboard shortcuts',
     keys: {
       move: { key: '↑ ↓ / j k', what: 'Previous, next message' }, open: { key: 'Enter / o', what: 'Open the message' }, tick: { key: 'Space / x', what: 'Tick' },
       star: { key: 's', what: 'Star or unstar' }, read: { key: 'u', what: 'Mark read or unread' }, delete: { key: 'Delete / #', what: 'Delete' }, help: { key: '?', what: 'Show this list' },
+      conversation: { key: 'Conversations', what: 'In the conversation view these keys act on the whole conversation' }, expand: { key: 'Tab, Enter / Space', what: 'Expand or collapse each message of an open conversation' },
+      template: { key: 'Templates', what: 'When writing, insert a frequent reply from the Templates menu' }, inConversations: 'Conversation view: ticking, starring, read/unread, move and delete take every message of the conversation.',
     },
     spam: 'Spam', notSpam: 'Not spam',
     label: 'Messages in {{folder}}',
@@ -78,7 +82,7 @@ export const en: Messages = {
     attachment: 'Has attachment',
     highPriority: 'Urgent',
     counts: '{{total}} messages, {{unread}} unread',
-    columns: { status: 'Status', star: 'Star', from: 'From', to: 'To', subject: 'Subject', date: 'Date' },
+    columns: { participants: 'People', status: 'Status', star: 'Star', from: 'From', to: 'To', subject: 'Subject', date: 'Date' },
     movedTo: 'Moved {{count}} to “{{folder}}”',
     deleted: 'Deleted {{count}}',
     removed: 'Deleted {{count}} forever',
@@ -97,6 +101,7 @@ export const en: Messages = {
     original: '------------------ Original message ------------------', forwardAttached: 'Original attached', editor: 'Message editor',
   },
   read: {
+    conversation: 'Conversation: {{subject}} ({{count}} messages)',
     downloadAll: 'Download all (zip)',
     preview: 'Preview {{name}}', previewShort: 'Preview',
     more: 'More', fullHeaders: 'Show all headers', source: 'Show source', downloadEml: 'Download (.eml)', print: 'Print', addSender: 'Add sender to contacts', senderAdded: 'Added to your contacts', senderKnown: 'The sender is already in your contacts', prev: 'Previous message', next: 'Next message',
@@ -305,6 +310,7 @@ export const en: Messages = {
     preferences: {
       format: 'Default display format', html: 'HTML', text: 'Plain text', charset: 'Send mail as', refresh: 'Refresh the list every (minutes)', pageSize: 'Mails per page',
       pageSizeHint: 'At most 50', saveSent: 'Save sent mail', autoSave: 'Add recipients to contacts automatically',
+      conversationView: 'Group the list by conversation', conversationViewHint: 'Messages of one thread share one line',
       readingPane: 'Reading pane', pane: { right: 'Right of the list', below: 'Below the list', off: 'Off (mail opens in place of the list)' },
     },
     pop: {

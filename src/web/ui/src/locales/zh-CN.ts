@@ -51,10 +51,14 @@ export const zhCN = {
     unread: '{{count}} 封未读',
   },
   list: {
+    conversationView: '按会话显示', conversationsLabel: '{{folder}}中的会话', conversationCounts: '共 {{total}} 个会话，未读 {{unread}} 封',
+    conversationRow: '{{people}}：{{subject}}，{{count}} 封邮件，{{unread}} 封未读', messagesInConversation: '{{count}} 封邮件',
     shortcuts: '键盘快捷键',
     keys: {
       move: { key: '↑ ↓ / j k', what: '上一封、下一封' }, open: { key: 'Enter / o', what: '打开邮件' }, tick: { key: '空格 / x', what: '勾选' },
       star: { key: 's', what: '加星标或取消' }, read: { key: 'u', what: '标为已读或未读' }, delete: { key: 'Delete / #', what: '删除' }, help: { key: '?', what: '显示本列表' },
+      conversation: { key: '按会话显示', what: '在会话视图中，以上按键作用于整个会话' }, expand: { key: 'Tab, Enter / 空格', what: '在打开的会话中逐封展开或折叠' },
+      template: { key: '模板', what: '写信时从“模板”菜单插入常用回复' }, inConversations: '会话视图：勾选、星标、已读/未读、移动和删除作用于会话中的所有邮件。',
     },
     spam: '这是垃圾邮件', notSpam: '不是垃圾邮件',
     label: '{{folder}}中的邮件',
@@ -76,7 +80,7 @@ export const zhCN = {
     attachment: '有附件',
     highPriority: '紧急',
     counts: '共 {{total}} 封，未读 {{unread}} 封',
-    columns: { status: '状态', star: '星标', from: '发件人', to: '收件人', subject: '主题', date: '日期' },
+    columns: { participants: '参与人', status: '状态', star: '星标', from: '发件人', to: '收件人', subject: '主题', date: '日期' },
     movedTo: '已移动 {{count}} 封邮件到“{{folder}}”',
     deleted: '已删除 {{count}} 封邮件',
     removed: '已彻底删除 {{count}} 封邮件',
@@ -95,6 +99,7 @@ export const zhCN = {
     original: '------------------ 原始邮件 ------------------', forwardAttached: '原邮件作为附件', editor: '邮件正文编辑器',
   },
   read: {
+    conversation: '会话：{{subject}}（{{count}} 封）',
     downloadAll: '全部下载（zip）',
     preview: '预览 {{name}}', previewShort: '预览',
     more: '更多', fullHeaders: '查看信头', source: '查看原文', downloadEml: '下载邮件（.eml）', print: '打印', addSender: '添加发件人到通讯录', senderAdded: '已添加到个人通讯录', senderKnown: '发件人已在通讯录中', prev: '上一封', next: '下一封',
@@ -303,6 +308,7 @@ export const zhCN = {
     preferences: {
       format: '默认显示格式', html: 'HTML 文本', text: 'Text 文本', charset: '邮件发送编码', refresh: '列表刷新时间（分钟）', pageSize: '每页显示邮件数',
       pageSizeHint: '最多 50 封', saveSent: '保存已发送的邮件', autoSave: '自动保存收件人到通讯录',
+      conversationView: '按会话显示邮件列表', conversationViewHint: '同一话题的往来邮件合为一行',
       readingPane: '阅读窗格', pane: { right: '列表右侧', below: '列表下方', off: '关闭（在列表处打开）' },
     },
     pop: {

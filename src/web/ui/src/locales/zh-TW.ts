@@ -53,10 +53,14 @@ export const zhTW: Messages = {
     unread: '{{count}} 封未讀',
   },
   list: {
+    conversationView: '依對話顯示', conversationsLabel: '{{folder}}中的對話', conversationCounts: '共 {{total}} 個對話，未讀 {{unread}} 封',
+    conversationRow: '{{people}}：{{subject}}，{{count}} 封郵件，{{unread}} 封未讀', messagesInConversation: '{{count}} 封郵件',
     shortcuts: '鍵盤快速鍵',
     keys: {
       move: { key: '↑ ↓ / j k', what: '上一封、下一封' }, open: { key: 'Enter / o', what: '開啟郵件' }, tick: { key: '空白鍵 / x', what: '勾選' },
       star: { key: 's', what: '加星號或取消' }, read: { key: 'u', what: '標為已讀或未讀' }, delete: { key: 'Delete / #', what: '刪除' }, help: { key: '?', what: '顯示本清單' },
+      conversation: { key: '依對話顯示', what: '在對話檢視中，以上按鍵作用於整個對話' }, expand: { key: 'Tab, Enter / 空白鍵', what: '在開啟的對話中逐封展開或摺疊' },
+      template: { key: '範本', what: '寫信時從「範本」選單插入常用回覆' }, inConversations: '對話檢視：勾選、星號、已讀/未讀、移動和刪除作用於對話中的所有郵件。',
     },
     spam: '這是垃圾郵件', notSpam: '不是垃圾郵件',
     label: '{{folder}}中的郵件',
@@ -78,7 +82,7 @@ export const zhTW: Messages = {
     attachment: '有附件',
     highPriority: '緊急',
     counts: '共 {{total}} 封，未讀 {{unread}} 封',
-    columns: { status: '狀態', star: '星號', from: '寄件者', to: '收件者', subject: '主旨', date: '日期' },
+    columns: { participants: '參與者', status: '狀態', star: '星號', from: '寄件者', to: '收件者', subject: '主旨', date: '日期' },
     movedTo: '已移動 {{count}} 封郵件到「{{folder}}」',
     deleted: '已刪除 {{count}} 封郵件',
     removed: '已永久刪除 {{count}} 封郵件',
@@ -97,6 +101,7 @@ export const zhTW: Messages = {
     original: '------------------ 原始郵件 ------------------', forwardAttached: '原郵件作為附件', editor: '郵件內文編輯器',
   },
   read: {
+    conversation: '對話：{{subject}}（{{count}} 封）',
     downloadAll: '全部下載（zip）',
     preview: '預覽 {{name}}', previewShort: '預覽',
     more: '更多', fullHeaders: '檢視信頭', source: '檢視原始郵件', downloadEml: '下載郵件（.eml）', print: '列印', addSender: '新增寄件人到通訊錄', senderAdded: '已新增到個人通訊錄', senderKnown: '寄件人已在通訊錄中', prev: '上一封', next: '下一封',
@@ -305,6 +310,7 @@ export const zhTW: Messages = {
     preferences: {
       format: '預設顯示格式', html: 'HTML 文字', text: 'Text 文字', charset: '郵件傳送編碼', refresh: '清單重新整理時間（分鐘）', pageSize: '每頁顯示郵件數',
       pageSizeHint: '最多 50 封', saveSent: '儲存已傳送的郵件', autoSave: '自動儲存收件人到通訊錄',
+      conversationView: '依對話顯示郵件清單', conversationViewHint: '同一話題的往來郵件合為一列',
       readingPane: '閱讀窗格', pane: { right: '清單右側', below: '清單下方', off: '關閉（在清單處開啟）' },
     },
     pop: {

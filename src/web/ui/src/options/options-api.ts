@@ -12,7 +12,7 @@ export interface Profile {
 export type ProfilePatch = Partial<Pick<Profile, 'realName' | 'mobile' | 'phone' | 'title' | 'postalAddress'>>;
 
 export interface Preferences {
-  format: 'html' | 'text'; charset: 'utf-8' | 'gb2312'; refreshMinutes: number; pageSize: number; saveSent: boolean; autoSaveRecipients: boolean; readingPane: 'right' | 'below' | 'off';
+  format: 'html' | 'text'; charset: 'utf-8' | 'gb2312'; refreshMinutes: number; pageSize: number; saveSent: boolean; autoSaveRecipients: boolean; readingPane: 'right' | 'below' | 'off'; conversationView: boolean;
 }
 
 export interface Signature { id: string; name: string; format: 'html' | 'text'; content: string }
