@@ -175,7 +175,11 @@ function MailShell({ me }: { me: Me }) {
           ) : folder && folders.data && threaded ? (
             <>
               <ConversationList folder={folder} folders={folders.data} page={page} onPage={setPage} openKey={openThread}
-                onOpen={(c) => { setOpenThread(c?.key); setOpenUid(c?.latest.uid); }} />
+                onOpen={(c) => {
+                  if (folder.specialUse === '\\Drafts' && c) { go(`#compose?draft=${folder.id}/${c.latest.uid}`); return; }
+                  setOpenThread(c?.key);
+                  setOpenUid(c?.latest.uid);
+                }} />
               <ConversationPane folderId={folder.id} conversationKey={openThread}
                 onBack={inPlace ? () => { setOpenThread(undefined); setOpenUid(undefined); } : undefined}
                 onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
