@@ -244,6 +244,9 @@ function describeMessages(open: OpenStore): void {
       assert.deepEqual(page.map((x) => [x.key, x.messages, x.unread, x.newestDate / 86_400_000]),
         [['t-a', 3, 1, 5], [`#${lone.uid}`, 1, 1, 4], ['t-b', 1, 1, 2]]);
       assert.deepEqual((await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'date', descending: false, offset: 1, limit: 1 }))).map((x) => x.key), [`#${lone.uid}`]);
+      assert.deepEqual((await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'date', descending: true, offset: 1, limit: 5 }))).map((x) => [x.key, x.messages, x.unread]),
+        [[`#${lone.uid}`, 1, 1], ['t-b', 1, 1]], 'newest first, paged');
+      assert.deepEqual(await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'date', descending: true, offset: 3, limit: 5 })), []);
       assert.deepEqual((await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'subject', descending: false, offset: 0, limit: 10 }))).map((x) => x.key),
         ['t-a', 't-b', `#${lone.uid}`]);
       assert.equal(await ctx.read((tx) => tx.messages.threadCount(box.id)), 3);

@@ -6,7 +6,7 @@
  */
 import { MailError } from '../../core/errors.ts';
 import type { BlobId, MailboxId, MessageId } from '../../core/ids.ts';
-import type { FlagChange, Message, MessageIndex, MessageRepo, MessageSort, NewMessage, UidSet } from '../store.ts';
+import type { FlagChange, Message, MessageIndex, MessageRepo, MessageSort, NewMessage, ThreadSummary, UidSet } from '../store.ts';
 import type { Row, SqlConn } from './conn.ts';
 import { placeholders } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
@@ -45,6 +45,52 @@ const THREAD_SORTS: Record<MessageSort, string> = {
   date: 'MAX(internal_date)', from: 'MIN(from_addr)', subject: 'MIN(subject)', size: 'SUM(size)', attachment: 'MAX(has_attachment)',
 };
 const THREAD_KEY = "CASE WHEN thread_id = '' THEN '#' || CAST(uid AS TEXT) ELSE thread_id END";
+
+const threadSummary = (r: Row): ThreadSummary => ({ key: str(r.k), messages: num(r.n), unread: num(r.unread), newestDate: num(r.newest) });
+
+/**
+ * The default order (newest conversation first) without grouping the whole folder: walk the
+ * messages newest first on the messages_list_date index, in batches, until offset + limit distinct
+ * conversations were met (a conversation's place is its newest message's), then count those.
+ * Page 1 of a 100,000-message folder reads a few hundred index entries, not all of them.
+ */
+async function newestThreads(db: SqlConn, mailboxId: MailboxId, offset: number, limit: number): Promise<ThreadSummary[]> {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  let after: { date: number; uid: number } | undefined;
+  const batch = Math.max(200, (offset + limit) * 2);
+  while (order.length < offset + limit) {
+    const rows = await db.all(
+      `SELECT ${THREAD_KEY} AS k, internal_date, uid FROM messages WHERE mailbox_id = ?
+       ${after ? 'AND (internal_date < ? OR (internal_date = ? AND uid < ?))' : ''}
+       ORDER BY internal_date DESC, uid DESC LIMIT ?`,
+      after ? [mailboxId, after.date, after.date, after.uid, batch] : [mailboxId, batch]);
+    for (const r of rows) {
+      const k = str(r.k);
+      if (!seen.has(k)) { seen.add(k); order.push(k); }
+    }
+    if (rows.length < batch) break;
+    const last = rows[rows.length - 1]!;
+    after = { date: num(last.internal_date), uid: num(last.uid) };
+  }
+  const keys = order.slice(offset, offset + limit);
+  if (keys.length === 0) return [];
+  const ids = keys.filter((k) => !k.startsWith('#'));
+  const lone = keys.filter((k) => k.startsWith('#')).map((k) => Number(k.slice(1)));
+  const rows: Row[] = [];
+  if (ids.length > 0) {
+    rows.push(...await db.all(
+      `SELECT thread_id AS k, COUNT(*) AS n, SUM(1 - seen) AS unread, MAX(internal_date) AS newest FROM messages
+       WHERE mailbox_id = ? AND thread_id IN (${placeholders(ids.length)}) GROUP BY thread_id`, [mailboxId, ...ids]));
+  }
+  if (lone.length > 0) {
+    rows.push(...await db.all(
+      `SELECT '#' || CAST(uid AS TEXT) AS k, 1 AS n, 1 - seen AS unread, internal_date AS newest FROM messages
+       WHERE mailbox_id = ? AND thread_id = '' AND uid IN (${placeholders(lone.length)})`, [mailboxId, ...lone]));
+  }
+  const byKey = new Map(rows.map((r) => [str(r.k), threadSummary(r)]));
+  return keys.flatMap((k) => byKey.get(k) ?? []);
+}
 
 const isSeen = (flags: readonly string[]) => flags.includes('\\Seen');
 
@@ -159,13 +205,16 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
     },
 
     async threads(mailboxId, q) {
+      const limit = Math.max(0, Math.floor(q.limit));
+      const offset = Math.max(0, Math.floor(q.offset));
+      if (q.sort === 'date' && q.descending) return newestThreads(db, mailboxId, offset, limit);
       const dir = q.descending ? 'DESC' : 'ASC';
       const rows = await db.all(
         `SELECT ${THREAD_KEY} AS k, COUNT(*) AS n, SUM(1 - seen) AS unread, MAX(internal_date) AS newest
          FROM messages WHERE mailbox_id = ? GROUP BY ${THREAD_KEY}
          ORDER BY ${THREAD_SORTS[q.sort]} ${dir}, MAX(uid) ${dir} LIMIT ? OFFSET ?`,
-        [mailboxId, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))]);
-      return rows.map((r) => ({ key: str(r.k), messages: num(r.n), unread: num(r.unread), newestDate: num(r.newest) }));
+        [mailboxId, limit, offset]);
+      return rows.map(threadSummary);
     },
 
     async threadCount(mailboxId) {

@@ -139,6 +139,9 @@ describe('web conversation view', () => {
     const first = (await carol.get(`/api/folders/${box}/conversations?pageSize=50`)).json;
     assert.equal(first.total, n / 3);
     assert.deepEqual([first.conversations[0].subject, first.conversations[0].messages], [`Thread ${n / 3 - 1}`, 3]);
+    const last = (await carol.get(`/api/folders/${box}/conversations?pageSize=50&page=20`)).json;
+    assert.deepEqual(last.conversations.map((x: { subject: string }) => x.subject), Array.from({ length: 50 }, (_, i) => `Thread ${49 - i}`), 'the last page, in order');
+    assert.ok(last.conversations.every((x: { messages: number; unread: number }) => x.messages === 3 && x.unread === 3));
     const listMs = await time(`/api/folders/${box}/messages?pageSize=50`);
     const convMs = await time(`/api/folders/${box}/conversations?pageSize=50`);
     const lastMs = await time(`/api/folders/${box}/conversations?pageSize=50&page=20`);
