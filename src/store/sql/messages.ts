@@ -218,8 +218,10 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
     },
 
     async threadCount(mailboxId) {
-      const r = await db.get(`SELECT COUNT(DISTINCT ${THREAD_KEY}) AS n FROM messages WHERE mailbox_id = ?`, [mailboxId]);
-      return num(r?.n ?? 0);
+      // Two index-only counts on messages_thread: the threads, and the messages stored without one.
+      const threads = await db.get("SELECT COUNT(DISTINCT thread_id) AS n FROM messages WHERE mailbox_id = ? AND thread_id <> ''", [mailboxId]);
+      const lone = await db.get("SELECT COUNT(*) AS n FROM messages WHERE mailbox_id = ? AND thread_id = ''", [mailboxId]);
+      return num(threads?.n ?? 0) + num(lone?.n ?? 0);
     },
 
     async inThreads(mailboxId, keys) {
