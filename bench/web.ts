@@ -4,7 +4,7 @@
  * subjects and bodies, a fifth in Chinese, 'kumquat' and 发票 each in 1%), written through
  * MailboxService.append before `youju start`, which then indexes them. Then, over HTTP against the
  * started server with a logged-in session: a list page (50 rows sorted by date, newest first, on
- * pages spread over the folder) p50/p95, search p50/p95 per query (rare and common words, English
+ * pages spread over the folder) p50/p95, the conversation view's first page, search p50/p95 per query (rare and common words, English
  * and Chinese, a phrase, an address in From, a filter), and opening a message (random uids)
  * p50/p95. `--runs N` timed requests per figure after 3 warm-ups (default 40).
  */
@@ -130,6 +130,7 @@ export async function run(): Promise<void> {
 
     figure('list, first page (50 by date, newest first)', await timed(c, runs, () => `/api/folders/${inbox}/messages?pageSize=50`));
     figure('list, pages spread over the folder', await timed(c, runs, (i) => `/api/folders/${inbox}/messages?pageSize=50&page=${1 + ((i * 7919) % pages)}`));
+    figure('conversation list, first page (50, newest)', await timed(c, runs, () => `/api/folders/${inbox}/conversations?pageSize=50`));
 
     const searches: Array<[string, string]> = [
       ['kumquat (English, in 1%)', 'q=kumquat'],

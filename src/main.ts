@@ -72,6 +72,8 @@ import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
 import type { Runtime, Server } from './runtime.ts';
 import { PopAccountService } from './collect/pop-accounts.ts';
+import { guardedLookup, refuseLiteral } from './collect/host-guard.ts';
+import { ReplyTemplates } from './options/reply-templates.ts';
 import { AccountSecurity } from './options/account-security.ts';
 import { PopOptions } from './options/pop-options.ts';
 import { UserOptions } from './options/user-options.ts';
@@ -217,12 +219,16 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     options: {
       user: new UserOptions(store), security: new AccountSecurity(store, users),
       pop: new PopOptions(store, new PopAccountService(store, secrets), secrets, () => settings.current().collect),
+      templates: new ReplyTemplates(store),
     },
     queueManager: new QueueManager(store, blobs, queue, clock, config.hostname),
     aliases,
     lists, orgs, admins,
     modules: new ModuleSwitchService(store),
-    sso: new SsoLogin({ webmail: webmailSettings, users }),
+    sso: new SsoLogin({
+      webmail: webmailSettings, users, hostGuard: { refuseLiteral, lookup: guardedLookup }, allowPrivateHosts: () => settings.current().collect.allowPrivateHosts,
+      onRefused: (reason) => logger.warn({ reason }, 'single sign-on URL refused'),
+    }),
     console: {
       domain: new DomainConsoleService(store, domains, () => clock.now()),
       org: new OrgAdminService(store, orgs),

@@ -48,6 +48,7 @@ import type { Store } from './store/store.ts';
 import type { UserOptions } from './options/user-options.ts';
 import type { AccountSecurity } from './options/account-security.ts';
 import type { PopOptions } from './options/pop-options.ts';
+import type { ReplyTemplates } from './options/reply-templates.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { ScreeningStage } from './screening/screening-stage.ts';
 import type { Batv } from './screening/batv.ts';
@@ -104,8 +105,8 @@ export interface Runtime {
   console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService; customers: CustomerBook; shares: DirectoryShares };
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
-  /** A user's own options (W14): profile, signatures, preferences, mail rules; password and security question; MultiPOP boxes. */
-  options: { user: UserOptions; security: AccountSecurity; pop: PopOptions };
+  /** A user's own options (W14): profile, signatures, preferences, mail rules; password and security question; MultiPOP boxes; reply templates. */
+  options: { user: UserOptions; security: AccountSecurity; pop: PopOptions; templates: ReplyTemplates };
   close(): Promise<void>;
 }
 

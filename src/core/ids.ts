@@ -18,6 +18,7 @@ export type ImportJobId = Brand<number, 'ImportJobId'>;
 export type ImportAccountId = Brand<number, 'ImportAccountId'>;
 export type ImportFolderId = Brand<number, 'ImportFolderId'>;
 export type ContactId = Brand<number, 'ContactId'>;
+export type ReplyTemplateId = Brand<number, 'ReplyTemplateId'>;
 export type ContactGroupId = Brand<number, 'ContactGroupId'>;
 export type CustomerId = Brand<number, 'CustomerId'>;
 export type CustomerCategoryId = Brand<number, 'CustomerCategoryId'>;

@@ -5,8 +5,12 @@
  * `<?xml version="1.0"?><auth><status>ok</status></auth>`. The check is server to server: the
  * browser never sees the URL's answer. Everything else of a login still applies (a frozen account,
  * an expired domain). The URL is asked with a timeout and no redirects, and at most 16 KB of its
- * answer is read.
+ * answer is read. A domain admin types that URL, so it passes the collectors' SSRF guard
+ * (collect/host-guard.ts, handed in by main.ts): loopback, private and link-local addresses are
+ * refused, literal or resolved, unless collect.allowPrivateHosts.
  */
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { MailError } from '../core/errors.ts';
 import { parseAddress } from './address.ts';
 import type { DirectoryUser, UserService } from './users.ts';
@@ -14,11 +18,23 @@ import type { WebmailSettingsService } from './webmail-settings.ts';
 
 const ANSWER_LIMIT = 16 * 1024;
 
+export interface SsoHostGuard {
+  refuseLiteral(host: string): string | undefined;
+  /** A net.connect lookup that fails with code EPRIVATEHOST on a private address. */
+  lookup: (hostname: string, options: object, callback: (err: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void) => void;
+}
+
 export interface SsoDeps {
   webmail: Pick<WebmailSettingsService, 'ssoUrl'>;
   users: Pick<UserService, 'authenticateVouched'>;
   /** How long the verification URL may take (default 5 s). */
   timeoutMs?: number;
+  /** The SSRF guard the collectors use: refusal of a literal private IP, and a lookup that fails on private addresses. */
+  hostGuard: SsoHostGuard;
+  /** collect.allowPrivateHosts: may the URL reach loopback/private/link-local hosts (default no). */
+  allowPrivateHosts?: () => boolean;
+  /** Told why a URL was not asked (a private host), for the log. */
+  onRefused?: (reason: string) => void;
 }
 
 export class SsoLogin {
@@ -43,20 +59,53 @@ export class SsoLogin {
 
   private async vouches(url: string, username: string, authKey: string): Promise<boolean> {
     try {
-      const res = await fetch(url, {
-        method: 'POST', body: new URLSearchParams({ username, auth_key: authKey }), redirect: 'error',
-        signal: AbortSignal.timeout(this.deps.timeoutMs ?? 5000),
-      });
-      if (!res.ok || !res.body) return false;
-      let text = '';
-      const decoder = new TextDecoder();
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        text += decoder.decode(chunk, { stream: true });
-        if (text.length > ANSWER_LIMIT) return false;
+      const target = new URL(url);
+      const allowPrivate = this.deps.allowPrivateHosts?.() ?? false;
+      if (!allowPrivate) {
+        const refused = this.deps.hostGuard.refuseLiteral(target.hostname);
+        if (refused) {
+          this.deps.onRefused?.(refused);
+          return false;
+        }
       }
-      return /<auth>\s*<status>\s*ok\s*<\/status>\s*<\/auth>/i.test(text);
-    } catch {
+      const text = await this.post(target, new URLSearchParams({ username, auth_key: authKey }).toString(), allowPrivate);
+      return text !== undefined && /<auth>\s*<status>\s*ok\s*<\/status>\s*<\/auth>/i.test(text);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EPRIVATEHOST') this.deps.onRefused?.((e as Error).message);
       return false;
     }
+  }
+
+  /** POSTs the form; the answer's text on a 2xx (no redirects followed), undefined otherwise. */
+  private post(target: URL, form: string, allowPrivate: boolean): Promise<string | undefined> {
+    const request = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
+    if (!request) return Promise.resolve(undefined);
+    return new Promise((resolve, reject) => {
+      const req = request(target, {
+        method: 'POST', timeout: this.deps.timeoutMs ?? 5000,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
+        ...(allowPrivate ? {} : { lookup: this.deps.hostGuard.lookup as never }),
+      }, (res: IncomingMessage) => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status > 299) {
+          res.resume();
+          return resolve(undefined);
+        }
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+          if (text.length > ANSWER_LIMIT) {
+            req.destroy();
+            resolve(undefined);
+          }
+        });
+        res.on('end', () => resolve(text));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.end(form);
+    });
   }
 }

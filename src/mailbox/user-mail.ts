@@ -14,6 +14,7 @@ import { readAttachments, readAttachment, readForDisplay, type DisplayMessage } 
 import { MESSAGE_SORTS, type Mailbox, type Message, type MessageSort, type SpecialUse, type Store, type StoreTx, type UidSet } from '../store/store.ts';
 import type { MailboxService } from './mailbox-service.ts';
 import { searchFolders, type SearchPage, type SearchQuery } from './mail-search.ts';
+import { conversationViews, type ConversationView } from './conversations.ts';
 
 /** A folder as the owner sees it in a list: no uidvalidity or modseq bookkeeping. */
 export interface FolderView {
@@ -72,6 +73,24 @@ export { MESSAGE_SORTS, type MessageSort } from '../store/store.ts';
 /** At most this many messages per flag, move or delete request. */
 export const MAX_UIDS = 1000;
 
+/** A page of a folder's conversations (conversations.ts) with the folder's counts; total counts conversations. */
+export interface ConversationPage extends Omit<MessagePage, 'messages'> {
+  conversations: Array<ConversationView<MessageView>>;
+}
+
+/** The sort, page and page size of a list query, checked: INVALID_INPUT names the field. */
+function checkListQuery(q: ListQuery): { sort: MessageSort; page: number; pageSize: number } {
+  const sort = q.sort ?? 'date';
+  const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
+  const page = q.page ?? 1;
+  if (!MESSAGE_SORTS.includes(sort)) throw new MailError('INVALID_INPUT', `sort is one of ${MESSAGE_SORTS.join(', ')}`, { details: { field: 'sort' } });
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+    throw new MailError('INVALID_INPUT', `pageSize is 1 to ${MAX_PAGE_SIZE}`, { details: { field: 'pageSize' } });
+  }
+  if (!Number.isSafeInteger(page) || page < 1) throw new MailError('INVALID_INPUT', 'page counts from 1', { details: { field: 'page' } });
+  return { sort, page, pageSize };
+}
+
 export const folderView = (m: Mailbox): FolderView => ({
   id: m.id, name: m.name, specialUse: m.specialUse, messages: m.messages, unseen: m.unseen, bytes: m.bytes,
 });
@@ -110,19 +129,41 @@ export class UserMail {
    * no blob is opened. INVALID_INPUT naming the field for a page or page size out of range.
    */
   async list(actor: Actor, ownerId: UserId, folderId: MailboxId, q: ListQuery = {}): Promise<MessagePage> {
-    const sort = q.sort ?? 'date';
-    const pageSize = q.pageSize ?? DEFAULT_PAGE_SIZE;
-    const page = q.page ?? 1;
-    if (!MESSAGE_SORTS.includes(sort)) throw new MailError('INVALID_INPUT', `sort is one of ${MESSAGE_SORTS.join(', ')}`, { details: { field: 'sort' } });
-    if (!Number.isSafeInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
-      throw new MailError('INVALID_INPUT', `pageSize is 1 to ${MAX_PAGE_SIZE}`, { details: { field: 'pageSize' } });
-    }
-    if (!Number.isSafeInteger(page) || page < 1) throw new MailError('INVALID_INPUT', 'page counts from 1', { details: { field: 'page' } });
+    const { sort, page, pageSize } = checkListQuery(q);
     return this.store.read(async (tx) => {
       await this.check(tx, actor, ownerId, 'read');
       const box = await requireOwnFolder(tx, ownerId, folderId);
       const rows = await tx.messages.page(box.id, { sort, descending: q.descending ?? sort === 'date', offset: (page - 1) * pageSize, limit: pageSize });
       return { folder: folderView(box), total: box.messages, unread: box.unseen, page, pageSize, messages: rows.map(messageView) };
+    });
+  }
+
+  /**
+   * One page of the folder's conversations (conversations.ts), sorted and paged like list(): total
+   * counts conversations. From the stored summaries only. INVALID_INPUT naming the field as list().
+   */
+  async conversations(actor: Actor, ownerId: UserId, folderId: MailboxId, q: ListQuery = {}): Promise<ConversationPage> {
+    const { sort, page, pageSize } = checkListQuery(q);
+    return this.store.read(async (tx) => {
+      await this.check(tx, actor, ownerId, 'read');
+      const box = await requireOwnFolder(tx, ownerId, folderId);
+      const summaries = await tx.messages.threads(box.id, { sort, descending: q.descending ?? sort === 'date', offset: (page - 1) * pageSize, limit: pageSize });
+      const messages = await tx.messages.inThreads(box.id, summaries.map((x) => x.key));
+      return {
+        folder: folderView(box), total: await tx.messages.threadCount(box.id), unread: box.unseen, page, pageSize,
+        conversations: conversationViews(summaries, messages, messageView),
+      };
+    });
+  }
+
+  /** The messages of one conversation of the folder, oldest first. NOT_FOUND when the folder has none of it. */
+  async conversation(actor: Actor, ownerId: UserId, folderId: MailboxId, key: string): Promise<MessageView[]> {
+    return this.store.read(async (tx) => {
+      await this.check(tx, actor, ownerId, 'read');
+      const box = await requireOwnFolder(tx, ownerId, folderId);
+      const messages = await tx.messages.inThreads(box.id, [key]);
+      if (messages.length === 0) throw new MailError('NOT_FOUND', `no conversation ${key} in folder #${folderId}`);
+      return messages.map(messageView);
     });
   }
 

@@ -46,9 +46,10 @@ const preferenceFields = {
   saveSent: z.boolean().describe('Keep a copy of sent mail in Sent (保存已发送的邮件)'),
   autoSaveRecipients: z.boolean().describe('Add recipients to the personal address book after sending (自动保存收件人到通讯录)'),
   readingPane: z.enum(['right', 'below', 'off']).describe('Where an opened mail shows: beside the list, below it, or in its place'),
+  conversationView: z.boolean().describe('List a folder by conversation (messages of one thread on one line)'),
 };
 export const DEFAULT_PREFERENCES = {
-  format: 'html', charset: 'utf-8', refreshMinutes: 5, pageSize: 30, saveSent: true, autoSaveRecipients: true, readingPane: 'right',
+  format: 'html', charset: 'utf-8', refreshMinutes: 5, pageSize: 30, saveSent: true, autoSaveRecipients: true, readingPane: 'right', conversationView: false,
 } as const;
 export const PreferencesSchema = z.strictObject({
   format: preferenceFields.format.default(DEFAULT_PREFERENCES.format),
@@ -58,6 +59,7 @@ export const PreferencesSchema = z.strictObject({
   saveSent: preferenceFields.saveSent.default(DEFAULT_PREFERENCES.saveSent),
   autoSaveRecipients: preferenceFields.autoSaveRecipients.default(DEFAULT_PREFERENCES.autoSaveRecipients),
   readingPane: preferenceFields.readingPane.default(DEFAULT_PREFERENCES.readingPane),
+  conversationView: preferenceFields.conversationView.default(DEFAULT_PREFERENCES.conversationView),
 });
 export const PreferencesPatchSchema = z.strictObject(preferenceFields).partial();
 export type Preferences = z.output<typeof PreferencesSchema>;

@@ -5,7 +5,7 @@
  * They do enforce identity (unique names → ALREADY_EXISTS) and report missing rows as undefined.
  */
 import type {
-  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QuarantineId, QueueId, UserId,
+  AdminId, BlobId, DomainId, ListId, MailboxId, MessageId, OrgUnitId, PopAccountId, QuarantineId, QueueId, ReplyTemplateId, UserId,
 } from '../core/ids.ts';
 import type { ImportAccountId, ImportFolderId, ImportJobId } from '../core/ids.ts';
 import type { ContactGroupId, ContactId, CustomerCategoryId, CustomerId } from '../core/ids.ts';
@@ -69,6 +69,7 @@ export interface StoreTx {
   readonly adminSessions: AdminSessionRepo;
   readonly customers: CustomerRepo;
   readonly directoryShares: DirectoryShareRepo;
+  readonly replyTemplates: ReplyTemplateRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -399,6 +400,15 @@ export interface MessageChange {
 export type MessageSort = 'date' | 'from' | 'subject' | 'size' | 'attachment';
 export const MESSAGE_SORTS: readonly MessageSort[] = ['date', 'from', 'subject', 'size', 'attachment'];
 
+/** A conversation of one mailbox as the list shows it (MessageRepo.threads). */
+export interface ThreadSummary {
+  /** The threadId, or `#<uid>` for a message stored without one. */
+  key: string;
+  messages: number;
+  unread: number;
+  newestDate: number;
+}
+
 export interface MessagePageQuery {
   sort: MessageSort;
   descending: boolean;
@@ -419,6 +429,16 @@ export interface MessageRepo {
    * read): sorted by `sort`, ties by uid in the same direction, so pages never overlap or skip.
    */
   page(mailboxId: MailboxId, q: MessagePageQuery): Promise<Message[]>;
+  /**
+   * One page of the mailbox's conversations (messages sharing a threadId; one without a threadId is
+   * a conversation of its own), from the stored summaries: sorted by the newest arrival (date),
+   * the first sender or subject, total size or any attachment; ties by the newest uid.
+   */
+  threads(mailboxId: MailboxId, q: MessagePageQuery): Promise<ThreadSummary[]>;
+  /** How many conversations the mailbox holds. */
+  threadCount(mailboxId: MailboxId): Promise<number>;
+  /** The mailbox's messages in these conversations (ThreadSummary.key), by arrival then uid. */
+  inThreads(mailboxId: MailboxId, keys: readonly string[]): Promise<Message[]>;
   /** Messages in uid order; uids restricts to a set. */
   list(mailboxId: MailboxId, opts?: { uids?: UidSet; limit?: number; afterUid?: number }): Promise<Message[]>;
   /**
@@ -1185,4 +1205,30 @@ export interface DirectoryShareRepo {
   /** false when it was there already. */
   add(domainId: DomainId, sharedDomainId: DomainId): Promise<boolean>;
   remove(domainId: DomainId, sharedDomainId: DomainId): Promise<boolean>;
+}
+
+// ── Reply templates (migration 025) ────────────────────────────────────────────────────────
+
+export interface ReplyTemplate {
+  id: ReplyTemplateId;
+  userId: UserId;
+  name: string;
+  format: 'html' | 'text';
+  body: string;
+  createdAt: number;
+  updatedAt: number;
+}
+export type NewReplyTemplate = Pick<ReplyTemplate, 'userId' | 'name' | 'format' | 'body'>;
+export type ReplyTemplatePatch = Partial<Pick<ReplyTemplate, 'name' | 'format' | 'body'>>;
+
+/** One user's reply templates; every call names the owner, so one user's id never reaches another's row. */
+export interface ReplyTemplateRepo {
+  /** The owner's templates, oldest first. */
+  list(userId: UserId): Promise<ReplyTemplate[]>;
+  count(userId: UserId): Promise<number>;
+  get(userId: UserId, id: ReplyTemplateId): Promise<ReplyTemplate | undefined>;
+  create(t: NewReplyTemplate): Promise<ReplyTemplate>;
+  /** undefined when the owner has no such template. */
+  update(userId: UserId, id: ReplyTemplateId, patch: ReplyTemplatePatch): Promise<ReplyTemplate | undefined>;
+  delete(userId: UserId, id: ReplyTemplateId): Promise<boolean>;
 }

@@ -107,5 +107,23 @@ export function runContactsContract(name: string, open: OpenStore): void {
       assert.equal(await ctx.read((tx) => tx.contacts.get(user.id, c.id)), undefined);
       assert.deepEqual(await ctx.read((tx) => tx.contacts.groups(user.id)), []);
     });
+
+    it('reply templates (migration 025): kept as given, oldest first, only the owner reaches them', async () => {
+      const { domain, user } = await makeOwner(ctx);
+      const other = await makeUser(ctx, domain.id);
+      const a = await ctx.tx((tx) => tx.replyTemplates.create({ userId: user.id, name: '收到', format: 'html', body: '<p>已收到</p>' }));
+      const b = await ctx.tx((tx) => tx.replyTemplates.create({ userId: user.id, name: 'Later', format: 'text', body: 'later\nthanks' }));
+      assert.deepEqual((await ctx.read((tx) => tx.replyTemplates.list(user.id))).map((x) => [x.id, x.name, x.format, x.body]),
+        [[a.id, '收到', 'html', '<p>已收到</p>'], [b.id, 'Later', 'text', 'later\nthanks']]);
+      assert.equal(await ctx.read((tx) => tx.replyTemplates.count(user.id)), 2);
+      assert.equal(await ctx.read((tx) => tx.replyTemplates.get(other.id, a.id)), undefined, "another user's id is not found");
+      assert.equal(await ctx.tx((tx) => tx.replyTemplates.update(other.id, a.id, { name: 'x' })), undefined);
+      assert.equal(await ctx.tx((tx) => tx.replyTemplates.delete(other.id, a.id)), false);
+      const u = await ctx.tx((tx) => tx.replyTemplates.update(user.id, a.id, { body: '<p>已收到，谢谢</p>' }));
+      assert.deepEqual([u!.name, u!.body], ['收到', '<p>已收到，谢谢</p>']);
+      assert.equal(await ctx.tx((tx) => tx.replyTemplates.delete(user.id, a.id)), true);
+      assert.deepEqual((await ctx.read((tx) => tx.replyTemplates.list(user.id))).map((x) => x.id), [b.id]);
+      assert.deepEqual(await ctx.read((tx) => tx.replyTemplates.list(other.id)), []);
+    });
   });
 }

@@ -231,6 +231,30 @@ function describeMessages(open: OpenStore): void {
       assert.equal(await refcount(ctx, blob.id), 0);
     });
 
+    it('threads groups by threadId (a message without one alone), sorted and paged; inThreads reads them in date order', async () => {
+      const box = await freshBox();
+      const at = (threadId: string, day: number, flags: string[] = [], subject = '') =>
+        appendNew(ctx, box, { internalDate: day * 86_400_000, flags, summary: { threadId, subject } });
+      await at('t-a', 1, ['\\Seen'], 'A');
+      await at('t-b', 2, [], 'B');
+      await at('t-a', 3, [], 'Re: A');
+      const lone = await at('', 4, [], 'lone');
+      await at('t-a', 5, ['\\Seen'], 'Re: Re: A');
+      const page = await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'date', descending: true, offset: 0, limit: 10 }));
+      assert.deepEqual(page.map((x) => [x.key, x.messages, x.unread, x.newestDate / 86_400_000]),
+        [['t-a', 3, 1, 5], [`#${lone.uid}`, 1, 1, 4], ['t-b', 1, 1, 2]]);
+      assert.deepEqual((await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'date', descending: false, offset: 1, limit: 1 }))).map((x) => x.key), [`#${lone.uid}`]);
+      assert.deepEqual((await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'date', descending: true, offset: 1, limit: 5 }))).map((x) => [x.key, x.messages, x.unread]),
+        [[`#${lone.uid}`, 1, 1], ['t-b', 1, 1]], 'newest first, paged');
+      assert.deepEqual(await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'date', descending: true, offset: 3, limit: 5 })), []);
+      assert.deepEqual((await ctx.read((tx) => tx.messages.threads(box.id, { sort: 'subject', descending: false, offset: 0, limit: 10 }))).map((x) => x.key),
+        ['t-a', 't-b', `#${lone.uid}`]);
+      assert.equal(await ctx.read((tx) => tx.messages.threadCount(box.id)), 3);
+      const read = await ctx.read((tx) => tx.messages.inThreads(box.id, ['t-a', `#${lone.uid}`, 'nothing']));
+      assert.deepEqual(read.map((m) => m.subject), ['A', 'Re: A', 'lone', 'Re: Re: A']);
+      assert.deepEqual(await ctx.read((tx) => tx.messages.inThreads(MISSING_MAILBOX, ['t-a'])), []);
+    });
+
     it('get returns the summary (Chinese included), flags, dates and sizes as appended', async () => {
       const box = await freshBox();
       const blob = await putBlob(ctx);

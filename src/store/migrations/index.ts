@@ -22,13 +22,15 @@ import { adminConsole } from './017-admin-console.ts';
 import { auditDomain } from './020-audit-domain.ts';
 import { deliveredIds } from './022-delivered-ids.ts';
 import { customerBook } from './023-customer-book.ts';
+import { replyTemplates } from './025-reply-templates.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes,
   contacts, adminConsole,
-  auditDomain, deliveredIds, customerBook];
+  auditDomain, deliveredIds, customerBook,
+  replyTemplates];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

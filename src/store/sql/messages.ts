@@ -6,8 +6,9 @@
  */
 import { MailError } from '../../core/errors.ts';
 import type { BlobId, MailboxId, MessageId } from '../../core/ids.ts';
-import type { FlagChange, Message, MessageIndex, MessageRepo, MessageSort, NewMessage, UidSet } from '../store.ts';
+import type { FlagChange, Message, MessageIndex, MessageRepo, MessageSort, NewMessage, ThreadSummary, UidSet } from '../store.ts';
 import type { Row, SqlConn } from './conn.ts';
+import { placeholders } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { NO_LIMIT, bool, num, numOrNull, str } from './rows.ts';
 import { normaliseFlags } from './flags.ts';
@@ -38,6 +39,58 @@ export function toMessage(r: Row): Message {
 const SORT_COLUMNS: Record<MessageSort, string> = {
   date: 'internal_date', from: 'from_addr', subject: 'subject', size: 'size', attachment: 'has_attachment',
 };
+
+/** The same orders over a conversation's messages (MessageRepo.threads). */
+const THREAD_SORTS: Record<MessageSort, string> = {
+  date: 'MAX(internal_date)', from: 'MIN(from_addr)', subject: 'MIN(subject)', size: 'SUM(size)', attachment: 'MAX(has_attachment)',
+};
+const THREAD_KEY = "CASE WHEN thread_id = '' THEN '#' || CAST(uid AS TEXT) ELSE thread_id END";
+
+const threadSummary = (r: Row): ThreadSummary => ({ key: str(r.k), messages: num(r.n), unread: num(r.unread), newestDate: num(r.newest) });
+
+/**
+ * The default order (newest conversation first) without grouping the whole folder: walk the
+ * messages newest first on the messages_list_date index, in batches, until offset + limit distinct
+ * conversations were met (a conversation's place is its newest message's), then count those.
+ * Page 1 of a 100,000-message folder reads a few hundred index entries, not all of them.
+ */
+async function newestThreads(db: SqlConn, mailboxId: MailboxId, offset: number, limit: number): Promise<ThreadSummary[]> {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  let after: { date: number; uid: number } | undefined;
+  const batch = Math.max(200, (offset + limit) * 2);
+  while (order.length < offset + limit) {
+    const rows = await db.all(
+      `SELECT ${THREAD_KEY} AS k, internal_date, uid FROM messages WHERE mailbox_id = ?
+       ${after ? 'AND (internal_date < ? OR (internal_date = ? AND uid < ?))' : ''}
+       ORDER BY internal_date DESC, uid DESC LIMIT ?`,
+      after ? [mailboxId, after.date, after.date, after.uid, batch] : [mailboxId, batch]);
+    for (const r of rows) {
+      const k = str(r.k);
+      if (!seen.has(k)) { seen.add(k); order.push(k); }
+    }
+    if (rows.length < batch) break;
+    const last = rows[rows.length - 1]!;
+    after = { date: num(last.internal_date), uid: num(last.uid) };
+  }
+  const keys = order.slice(offset, offset + limit);
+  if (keys.length === 0) return [];
+  const ids = keys.filter((k) => !k.startsWith('#'));
+  const lone = keys.filter((k) => k.startsWith('#')).map((k) => Number(k.slice(1)));
+  const rows: Row[] = [];
+  if (ids.length > 0) {
+    rows.push(...await db.all(
+      `SELECT thread_id AS k, COUNT(*) AS n, SUM(1 - seen) AS unread, MAX(internal_date) AS newest FROM messages
+       WHERE mailbox_id = ? AND thread_id IN (${placeholders(ids.length)}) GROUP BY thread_id`, [mailboxId, ...ids]));
+  }
+  if (lone.length > 0) {
+    rows.push(...await db.all(
+      `SELECT '#' || CAST(uid AS TEXT) AS k, 1 AS n, 1 - seen AS unread, internal_date AS newest FROM messages
+       WHERE mailbox_id = ? AND thread_id = '' AND uid IN (${placeholders(lone.length)})`, [mailboxId, ...lone]));
+  }
+  const byKey = new Map(rows.map((r) => [str(r.k), threadSummary(r)]));
+  return keys.flatMap((k) => byKey.get(k) ?? []);
+}
 
 const isSeen = (flags: readonly string[]) => flags.includes('\\Seen');
 
@@ -149,6 +202,41 @@ export function messageRepo(ctx: RepoCtx): MessageRepo {
       const rows = await db.all(`SELECT * FROM messages WHERE mailbox_id = ? ORDER BY ${SORT_COLUMNS[q.sort]} ${dir}, uid ${dir} LIMIT ? OFFSET ?`,
         [mailboxId, Math.max(0, Math.floor(q.limit)), Math.max(0, Math.floor(q.offset))]);
       return rows.map(toMessage);
+    },
+
+    async threads(mailboxId, q) {
+      const limit = Math.max(0, Math.floor(q.limit));
+      const offset = Math.max(0, Math.floor(q.offset));
+      if (q.sort === 'date' && q.descending) return newestThreads(db, mailboxId, offset, limit);
+      const dir = q.descending ? 'DESC' : 'ASC';
+      const rows = await db.all(
+        `SELECT ${THREAD_KEY} AS k, COUNT(*) AS n, SUM(1 - seen) AS unread, MAX(internal_date) AS newest
+         FROM messages WHERE mailbox_id = ? GROUP BY ${THREAD_KEY}
+         ORDER BY ${THREAD_SORTS[q.sort]} ${dir}, MAX(uid) ${dir} LIMIT ? OFFSET ?`,
+        [mailboxId, limit, offset]);
+      return rows.map(threadSummary);
+    },
+
+    async threadCount(mailboxId) {
+      // Two index-only counts on messages_thread: the threads, and the messages stored without one.
+      const threads = await db.get("SELECT COUNT(DISTINCT thread_id) AS n FROM messages WHERE mailbox_id = ? AND thread_id <> ''", [mailboxId]);
+      const lone = await db.get("SELECT COUNT(*) AS n FROM messages WHERE mailbox_id = ? AND thread_id = ''", [mailboxId]);
+      return num(threads?.n ?? 0) + num(lone?.n ?? 0);
+    },
+
+    async inThreads(mailboxId, keys) {
+      const ids = keys.filter((k) => !k.startsWith('#'));
+      const uids = keys.filter((k) => k.startsWith('#')).map((k) => Number(k.slice(1))).filter(Number.isSafeInteger);
+      const out: Row[] = [];
+      for (let i = 0; i < ids.length; i += 200) {
+        const part = ids.slice(i, i + 200);
+        out.push(...await db.all(`SELECT * FROM messages WHERE mailbox_id = ? AND thread_id IN (${placeholders(part.length)})`, [mailboxId, ...part]));
+      }
+      for (let i = 0; i < uids.length; i += 200) {
+        const part = uids.slice(i, i + 200);
+        out.push(...await db.all(`SELECT * FROM messages WHERE mailbox_id = ? AND thread_id = '' AND uid IN (${placeholders(part.length)})`, [mailboxId, ...part]));
+      }
+      return out.map(toMessage).sort((a, b) => a.internalDate - b.internalDate || a.uid - b.uid);
     },
 
     async list(mailboxId, opts = {}) {

@@ -20,6 +20,7 @@ import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } f
 import { userRepo } from './users.ts';
 import { webSessionRepo } from './web-sessions.ts';
 import { adminSessionRepo } from './admin-sessions.ts';
+import { replyTemplateRepo } from './reply-templates.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
   const ctx = { db, now };
@@ -54,5 +55,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     adminSessions: adminSessionRepo(ctx),
     customers: customerRepo(ctx),
     directoryShares: directoryShareRepo(ctx),
+    replyTemplates: replyTemplateRepo(ctx),
   };
 }

@@ -80,6 +80,45 @@ describe('options in chromium', { skip: noBrowser() }, () => {
     await page.getByText('1 个条件，1 个动作').waitFor();
   });
 
+  it('keeps a reply template (回复模板) and inserts it at the cursor in a reply', async () => {
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: Buffer.from('From: Dai <dai@remote.test>\r\nSubject: 合同草稿\r\nMessage-ID: <contract@remote.test>\r\n\r\n请看合同。\r\n') });
+    await page.getByRole('tab', { name: '回复模板' }).click();
+    await page.getByText('还没有回复模板').waitFor();
+    await page.getByRole('button', { name: '添加模板' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('模板名称').fill('已收到');
+    await dialog.getByRole('textbox', { name: '邮件正文编辑器' }).fill('您好，邮件已收到，我会尽快处理。');
+    await dialog.getByRole('button', { name: /保\s?存/ }).click();
+    await page.getByRole('tabpanel').getByText('已收到', { exact: true }).waitFor();
+    const saved = await t.rt.options.templates.list(TEST_ACTOR, alice.id);
+    assert.deepEqual(saved.map((x) => [x.name, x.format]), [['已收到', 'html']]);
+    assert.match(saved[0]!.body, /邮件已收到，我会尽快处理/);
+
+    await page.getByRole('link', { name: '邮件' }).click();
+    await page.getByRole('row', { name: /合同草稿/ }).click();
+    await page.getByRole('heading', { name: '合同草稿' }).waitFor();
+    await page.getByRole('button', { name: '回复', exact: true }).click();
+    const editor = page.getByRole('textbox', { name: '邮件正文编辑器' });
+    await editor.waitFor();
+    await editor.click();
+    await page.keyboard.press('Control+Home'); // the cursor at the top, above the quoted original
+    await page.getByRole('button', { name: '模板' }).click();
+    await page.getByRole('menuitem', { name: '已收到' }).click();
+    const text = await eventually(async () => { const x = await editor.innerText(); return x.includes('邮件已收到') ? x : undefined; }, 10_000, 'the template in the editor');
+    assert.ok(text.indexOf('您好，邮件已收到，我会尽快处理。') < text.indexOf('请看合同'), `at the cursor, above the quoted original: ${JSON.stringify(text)}`);
+    // Plain text: the template goes in as text at the cursor.
+    await page.locator('.ant-segmented-item', { hasText: '纯文本' }).click();
+    const plain = page.getByRole('textbox', { name: '邮件正文编辑器' });
+    await plain.fill('第一行\n');
+    await page.getByRole('button', { name: '模板' }).click();
+    await page.getByRole('menuitem', { name: '已收到' }).click();
+    assert.match(await plain.inputValue(), /^第一行\n您好，邮件已收到，我会尽快处理。$/);
+    await page.getByRole('button', { name: '关闭' }).click();
+    await page.getByRole('link', { name: '设置' }).click();
+    await page.getByRole('tab', { name: '个人资料' }).waitFor();
+  });
+
   it('the rules act on mail that arrives: filed in the folder, auto-reply sent', async () => {
     await submit(t.ports.submission, '四月发票');
     await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn', '发票')).length > 0, 15_000, 'the filed invoice');

@@ -54,12 +54,12 @@ describe('web option routes', () => {
 
   it('preferences: defaults from the manual, partial change, limits named', async () => {
     assert.deepEqual((await bob.get('/api/options/preferences')).json,
-      { format: 'html', charset: 'utf-8', refreshMinutes: 5, pageSize: 30, saveSent: true, autoSaveRecipients: true, readingPane: 'right' });
+      { format: 'html', charset: 'utf-8', refreshMinutes: 5, pageSize: 30, saveSent: true, autoSaveRecipients: true, readingPane: 'right', conversationView: false });
     const r = await put(alice, '/api/options/preferences', { format: 'text', charset: 'gb2312', pageSize: 50 });
     assert.equal(r.status, 200, r.text);
     await put(alice, '/api/options/preferences', { saveSent: false });
     assert.deepEqual((await alice.get('/api/options/preferences')).json,
-      { format: 'text', charset: 'gb2312', refreshMinutes: 5, pageSize: 50, saveSent: false, autoSaveRecipients: true, readingPane: 'right' });
+      { format: 'text', charset: 'gb2312', refreshMinutes: 5, pageSize: 50, saveSent: false, autoSaveRecipients: true, readingPane: 'right', conversationView: false });
     await badField(put(alice, '/api/options/preferences', { pageSize: 51 }), 'pageSize');
     await badField(put(alice, '/api/options/preferences', { refreshMinutes: 0 }), 'refreshMinutes');
     await badField(put(alice, '/api/options/preferences', { charset: 'big5' }), 'charset');
@@ -223,9 +223,53 @@ describe('web option routes', () => {
     assert.deepEqual((await alice.get('/api/options/pop-accounts')).json.accounts, []);
   });
 
+  it('reply templates: add, read, change, remove; another user\'s id is 404; bad input and limits name the field', async () => {
+    const r = await send(alice, 'POST', '/api/options/templates', { name: '收到', format: 'html', body: '<p>已收到，谢谢！</p>' });
+    assert.equal(r.status, 200, r.text);
+    const id = r.json.id as number;
+    assert.deepEqual([r.json.name, r.json.format, r.json.body], ['收到', 'html', '<p>已收到，谢谢！</p>']);
+    const plain = await send(alice, 'POST', '/api/options/templates', { name: 'Later', body: 'I will answer tomorrow.' });
+    assert.equal(plain.json.format, 'text', 'text by default');
+    assert.deepEqual((await alice.get('/api/options/templates')).json.templates.map((x: { name: string }) => x.name), ['收到', 'Later'], 'oldest first');
+    assert.equal((await alice.get(`/api/options/templates/${id}`)).json.name, '收到');
+    const changed = await put(alice, `/api/options/templates/${id}`, { name: '已收到' });
+    assert.deepEqual([changed.status, changed.json.name, changed.json.body], [200, '已收到', '<p>已收到，谢谢！</p>'], changed.text);
+
+    // Bob can neither see nor touch Alice's templates: 404 exactly like an unknown id, and nothing changes.
+    assert.deepEqual((await bob.get('/api/options/templates')).json.templates, []);
+    assert.equal((await bob.get(`/api/options/templates/${id}`)).status, 404);
+    assert.equal((await put(bob, `/api/options/templates/${id}`, { name: 'mine' })).status, 404);
+    assert.equal((await send(bob, 'DELETE', `/api/options/templates/${id}`)).status, 404);
+    assert.equal((await alice.get(`/api/options/templates/${id}`)).json.name, '已收到');
+    assert.equal((await alice.get('/api/options/templates/999999')).status, 404);
+
+    await badField(send(alice, 'POST', '/api/options/templates', { name: '', body: 'x' }), 'name');
+    await badField(send(alice, 'POST', '/api/options/templates', { name: 'n', body: '' }), 'body');
+    await badField(send(alice, 'POST', '/api/options/templates', { name: 'n', body: 'x', format: 'rtf' }), 'format');
+    await badField(send(alice, 'POST', '/api/options/templates', { name: 'n', body: 'x', colour: 'red' }), 'colour');
+    await badField(send(alice, 'POST', '/api/options/templates', { name: 'big', body: '字'.repeat(22 * 1024) }), 'body');
+    await badField(put(alice, `/api/options/templates/${id}`, { body: 'x'.repeat(64 * 1024 + 1) }), 'body');
+    await badField(put(alice, '/api/options/templates/abc', { name: 'x' }), 'templateId');
+    assert.equal((await send(alice, 'POST', '/api/options/templates', { name: 'n', body: 'x' }, false)).status, 403, 'CSRF');
+    const ok = await send(alice, 'POST', '/api/options/templates', { name: 'exactly 64 KiB', body: 'x'.repeat(64 * 1024) });
+    assert.equal(ok.status, 200, 'a body of exactly 64 KiB fits');
+
+    // At most 100 a user: the 101st is refused naming `templates`.
+    for (let i = (await bob.get('/api/options/templates')).json.templates.length; i < 100; i++) {
+      assert.equal((await send(bob, 'POST', '/api/options/templates', { name: `t${i}`, body: `b${i}` })).status, 200);
+    }
+    const over = await send(bob, 'POST', '/api/options/templates', { name: 'one more', body: 'x' });
+    assert.deepEqual([over.status, over.json.error.field], [409, 'templates'], over.text);
+    assert.equal((await bob.get('/api/options/templates')).json.templates.length, 100);
+
+    assert.equal((await send(alice, 'DELETE', `/api/options/templates/${id}`, undefined, false)).status, 403);
+    assert.equal((await send(alice, 'DELETE', `/api/options/templates/${id}`)).status, 200);
+    assert.equal((await alice.get(`/api/options/templates/${id}`)).status, 404);
+  });
+
   it('needs a session', async () => {
     const anon = WebClient.of(t);
-    for (const p of ['profile', 'preferences', 'signatures', 'compose', 'filters', 'autoreply', 'forward', 'security-question', 'pop-accounts']) {
+    for (const p of ['profile', 'preferences', 'signatures', 'compose', 'filters', 'autoreply', 'forward', 'security-question', 'pop-accounts', 'templates']) {
       assert.equal((await anon.get(`/api/options/${p}`)).status, 401, p);
     }
   });

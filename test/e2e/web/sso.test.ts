@@ -31,7 +31,8 @@ describe('single sign-on (登录接口地址)', () => {
     });
     await new Promise<void>((r) => portal.listen(0, '127.0.0.1', () => r()));
     portalUrl = `http://127.0.0.1:${(portal.address() as { port: number }).port}`;
-    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
+    // The portal is on loopback: the host guard lets it through only with collect.allowPrivateHosts.
+    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0, 'collect.allowPrivateHosts': true } });
     await t.rt.domains.add(TEST_ACTOR, 'nosso.cn');
     await t.addUser('alice@example.cn');
     await t.addUser('frozen@example.cn');
@@ -88,6 +89,24 @@ describe('single sign-on (登录接口地址)', () => {
     await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', { ssoUrl: 'http://127.0.0.1:1/verify' });
     assert.equal((await post(c, 'alice@example.cn', 'sda21s32')).headers.location, '/webmail/?sso=failed', 'down');
     assert.equal((await c.get('/api/session/me')).status, 401);
+  });
+
+  it('never asks a loopback, private or link-local URL unless collect.allowPrivateHosts (SSRF guard)', async () => {
+    await t.rt.settings.set('collect.allowPrivateHosts', false);
+    try {
+      const c = WebClient.of(t);
+      for (const url of [`${portalUrl}/verify`, `http://localhost:${new URL(portalUrl).port}/verify`, 'http://[::1]:1/verify', 'http://169.254.169.254/latest', 'http://10.1.2.3/verify']) {
+        await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', { ssoUrl: url });
+        const before = asked.length;
+        const r = await post(c, 'alice@example.cn', 'sda21s32');
+        assert.equal(r.headers.location, '/webmail/?sso=failed', url);
+        assert.equal(asked.length, before, `${url}: the portal was not asked`);
+        assert.equal((await c.get('/api/session/me')).status, 401, `${url}: no session`);
+      }
+    } finally {
+      await t.rt.settings.set('collect.allowPrivateHosts', true);
+      await t.rt.console.webmail.update(TEST_ACTOR, 'example.cn', { ssoUrl: `${portalUrl}/verify` });
+    }
   });
 
   it('keeps form bodies out of the JSON API', async () => {

@@ -134,6 +134,61 @@ describe('webmail in chromium', { skip: noBrowser() }, () => {
     assert.equal((await mailboxMessages(t.rt, 'alice@example.cn')).length, 0);
   });
 
+  it('switches on the conversation view and opens a conversation of three messages, by keyboard', async () => {
+    const alice = (await t.rt.users.byAddress('alice@example.cn'))!;
+    const mail = (id: string, from: string, subject: string, refs: string[], body: string) => Buffer.from([
+      `From: ${from}`, 'To: <alice@example.cn>', `Subject: ${subject}`, `Message-ID: <${id}>`,
+      ...(refs.length ? [`In-Reply-To: <${refs.at(-1)}>`, `References: ${refs.map((r) => `<${r}>`).join(' ')}`] : []),
+      'MIME-Version: 1.0', 'Content-Type: text/plain; charset=utf-8', '', body, '',
+    ].join('\r\n'));
+    const day = (d: number) => Date.UTC(2026, 3, d);
+    await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: mail('plan1@x.test', 'Li <li@x.test>', '出差安排', [], '下周去上海。'), internalDate: day(1) });
+    await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: mail('other@x.test', 'Zhou <zhou@x.test>', '午饭', [], '一起吃饭？'), internalDate: day(2) });
+    await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: mail('plan2@x.test', 'Zhao <zhao@x.test>', 'Re: 出差安排', ['plan1@x.test'], '我订酒店。'), internalDate: day(3) });
+    await t.rt.mailboxes.append(alice.id, 'INBOX', { raw: mail('plan3@x.test', 'Li <li@x.test>', 'Re: Re: 出差安排', ['plan1@x.test', 'plan2@x.test'], '好的，谢谢。'), internalDate: day(4) });
+    await page.getByRole('tree').getByText('收件箱').click();
+    await page.getByRole('row', { name: /Re: Re: 出差安排/ }).waitFor();
+    await page.getByRole('switch', { name: '按会话显示' }).click();
+    const row = page.getByRole('row', { name: /出差安排，3 封邮件，3 封未读/ });
+    await row.waitFor();
+    await page.getByRole('grid', { name: '收件箱中的会话' }).waitFor();
+    await page.getByText('共 2 个会话，未读 4 封').waitFor();
+    assert.match(await row.textContent() ?? '', /Li, Zhao/, 'its senders');
+    // The rows are reached by keyboard; ? lists the keys, with the conversation view's own lines.
+    await page.getByRole('row', { name: /午饭/ }).focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: '键盘快捷键' });
+    await help.getByText('在会话视图中，以上按键作用于整个会话').waitFor();
+    await help.getByText('写信时从“模板”菜单插入常用回复').waitFor();
+    await help.getByRole('button', { name: /^(Close|关闭)$/ }).click();
+    await help.waitFor({ state: 'hidden' });
+    assert.equal(await row.evaluate((el) => el === document.activeElement), true, 'the newest conversation has the focus');
+    await page.keyboard.press('Enter');
+    const pane = page.getByRole('region', { name: '会话：出差安排（3 封）' });
+    await pane.waitFor();
+    const headers = pane.locator('.ant-collapse-header');
+    assert.equal(await headers.count(), 3, 'three messages');
+    assert.deepEqual((await headers.allInnerTexts()).map((x) => x.split(' · ')[0]), ['Li', 'Zhao', 'Li'], 'oldest first');
+    // The unread ones start open; each can be collapsed and opened again from the keyboard.
+    await pane.getByText('好的，谢谢。').waitFor();
+    await pane.getByText('下周去上海。').waitFor();
+    await headers.nth(0).focus();
+    await page.keyboard.press('Enter');
+    await pane.getByText('下周去上海。').waitFor({ state: 'hidden' });
+    await page.keyboard.press('Enter');
+    await pane.getByText('下周去上海。').waitFor();
+    // Opening read them: the whole conversation is read now.
+    await page.getByRole('row', { name: /出差安排，3 封邮件，0 封未读/ }).waitFor();
+    // Star from the keyboard: every message of the conversation.
+    await page.getByRole('row', { name: /出差安排，3 封邮件/ }).focus();
+    await page.keyboard.press('s');
+    await eventually(async () => (await mailboxMessages(t.rt, 'alice@example.cn')).filter((m) => m.flags.includes('\\Flagged')).length === 3, 10_000, 'all three starred');
+    await page.getByRole('switch', { name: '按会话显示' }).click();
+    await page.getByRole('grid', { name: '收件箱中的邮件' }).waitFor();
+  });
+
   it('logs out; the login page switches to English and remembers it and the address', async () => {
     await page.getByRole('button', { name: '退出' }).click();
     await page.getByText('登录网页邮箱').waitFor();

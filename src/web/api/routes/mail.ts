@@ -1,6 +1,6 @@
 /**
  * Message routes of the logged-in user (FEATURES W4, W5): a folder's list sorted and paged, one
- * message opened, its HTML part, an attachment, flags, move, and delete to Trash. Every id in a
+ * message opened, the folder's conversations (grouped by thread) and one conversation's lines, its HTML part, an attachment, flags, move, and delete to Trash. Every id in a
  * path is resolved under the session's own user (mailbox/user-mail.ts): another user's folder id
  * answers 404, exactly like one that does not exist.
  *
@@ -39,6 +39,21 @@ const OpenedMessage = MessageLine.extend({
   }),
 }).describe('OpenedMessage');
 
+const ListQuery = z.strictObject({
+  sort: z.enum(MESSAGE_SORTS as ['date', ...Array<'date'>]).default('date'),
+  order: z.enum(['asc', 'desc']).optional().describe('Default: desc for date, asc otherwise'),
+  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
+});
+const ConversationKey = z.string().regex(/^(#[0-9]{1,16}|[A-Za-z0-9_-]{1,64})$/, 'a conversation key from GET …/conversations');
+const Conversation = z.object({
+  key: ConversationKey.describe('The thread id, or #uid for a lone message without one'),
+  subject: z.string().describe('Of its first message'), participants: z.array(z.string()).describe('Senders, oldest first, at most 4'),
+  messages: z.number().int(), unread: z.number().int(), flagged: z.boolean(), hasAttachment: z.boolean(),
+  newestDate: z.number(), size: z.number().int(), uids: z.array(z.number().int()).describe('Every uid of it in this folder: actions take them all'),
+  latest: MessageLine,
+}).describe('Conversation');
+
 const ImageSenders = z.object({ senders: z.array(z.string()).describe('Lower-case addresses, sorted') });
 
 /** Types a browser may show inline from an attachment link; anything else downloads as bytes. */
@@ -55,12 +70,7 @@ export function mailRoutes(deps: WebDeps): AnyRoute[] {
       method: 'GET', url: '/api/folders/:folderId/messages', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
       summary: "A page of a folder's messages, sorted, with the folder's total and unread counts",
       params: FolderParams,
-      query: z.strictObject({
-        sort: z.enum(MESSAGE_SORTS as ['date', ...Array<'date'>]).default('date'),
-        order: z.enum(['asc', 'desc']).optional().describe('Default: desc for date, asc otherwise'),
-        page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-        pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(DEFAULT_PAGE_SIZE),
-      }),
+      query: ListQuery,
       response: z.object({
         folder: Folder, total: z.number().int(), unread: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
         messages: z.array(MessageLine),
@@ -70,6 +80,31 @@ export function mailRoutes(deps: WebDeps): AnyRoute[] {
         return m.list(me.actor, me.user.id, params.folderId as MailboxId, {
           sort: query.sort, descending: query.order === undefined ? undefined : query.order === 'desc', page: query.page, pageSize: query.pageSize,
         });
+      },
+    }),
+    defineRoute({
+      method: 'GET', url: '/api/folders/:folderId/conversations', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: "A page of a folder's conversations (messages grouped by thread), sorted like the list; total counts conversations",
+      params: FolderParams, query: ListQuery,
+      response: z.object({
+        folder: Folder, total: z.number().int(), unread: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
+        conversations: z.array(Conversation),
+      }),
+      handler: async ({ who, params, query }) => {
+        const me = who();
+        return m.conversations(me.actor, me.user.id, params.folderId as MailboxId, {
+          sort: query.sort, descending: query.order === undefined ? undefined : query.order === 'desc', page: query.page, pageSize: query.pageSize,
+        });
+      },
+    }),
+    defineRoute({
+      method: 'GET', url: '/api/folders/:folderId/conversations/:key', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
+      summary: 'The lines of one conversation of the folder, oldest first (open each with GET …/messages/:uid)',
+      params: z.strictObject({ folderId: FolderId, key: ConversationKey }),
+      response: z.object({ messages: z.array(MessageLine) }),
+      handler: async ({ who, params }) => {
+        const me = who();
+        return { messages: await m.conversation(me.actor, me.user.id, params.folderId as MailboxId, params.key) };
       },
     }),
     defineRoute({

@@ -14,6 +14,7 @@ import { MailError } from '../../../core/errors.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import type { WebDeps } from '../deps.ts';
 import { optionSecurityRoutes } from './options-security.ts';
+import { templateRoutes } from './options-templates.ts';
 
 const Profile = z.object({
   address: z.string(), realName: z.string(), department: z.string().describe("The org unit's name, '' when none (read-only)"),
@@ -25,6 +26,7 @@ const ProfilePatch = ProfileExtrasPatchSchema.extend({ realName: z.string().trim
 const Preferences = z.object({
   format: z.enum(['html', 'text']), charset: z.enum(['utf-8', 'gb2312']), refreshMinutes: z.number().int(),
   pageSize: z.number().int(), saveSent: z.boolean(), autoSaveRecipients: z.boolean(), readingPane: z.enum(['right', 'below', 'off']),
+  conversationView: z.boolean(),
 }).describe('Preferences');
 
 const SignatureList = z.object({
@@ -123,5 +125,6 @@ export function optionRoutes(deps: WebDeps): AnyRoute[] {
       },
     }),
     ...optionSecurityRoutes(deps, o),
+    ...templateRoutes(o.templates),
   ];
 }

@@ -5,14 +5,15 @@
  *
  * It is an ARIA grid: one row is in the tab order at a time (roving tabindex). Keys on a row:
  * ↑/↓ (or k/j), Home/End move; Enter or o opens; Space or x ticks; s stars; u toggles read;
- * Delete or # deletes. Not yet: sorting by other columns, copy, select-invert, conversation view.
+ * Delete or # deletes; ? lists the keys. The conversation view (ConversationList.tsx) replaces it when
+ * the user switches it on. Not yet: sorting by other columns, copy, select-invert.
  */
 import {
   DeleteOutlined, DownOutlined, ExclamationCircleFilled, MailFilled, PaperClipOutlined, ReloadOutlined, StarFilled, StarOutlined,
 } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Checkbox, Dropdown, Empty, Modal, Pagination, Space, Spin, Tooltip, Typography } from 'antd';
-import { Fragment, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { Alert, Button, Checkbox, Dropdown, Empty, Pagination, Space, Spin, Tooltip, Typography } from 'antd';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { DRAG_TYPE, type DraggedMail } from './drag.ts';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Folder, type MessageLine } from './api.ts';
@@ -20,6 +21,8 @@ import { optionKeys, optionsApi } from './options/options-api.ts';
 import { errorText } from './errors.ts';
 import { folderLabel, shortDate } from './format.ts';
 import { useMailActions, type MailAction } from './use-mail-actions.ts';
+import { ShortcutHelp } from './ShortcutHelp.tsx';
+import { ConversationToggle } from './ConversationToggle.tsx';
 
 /** Until the user's preferences arrive (每页显示邮件数, 列表刷新时间 in Options). */
 const DEFAULT_PAGE_SIZE = 30;
@@ -145,6 +148,7 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
         <Button size="small" danger disabled={targets.length === 0} icon={<DeleteOutlined />} onClick={() => run({ kind: 'delete', uids: targets })}>
           {folder.specialUse === '\\Trash' ? t('list.deleteForever') : t('list.delete')}
         </Button>
+        <ConversationToggle />
         <Typography.Text type="secondary" className="yj-counts" aria-live="polite">
           {list.data ? t('list.counts', { total: list.data.total, unread: list.data.unread }) : ''}
         </Typography.Text>
@@ -226,13 +230,7 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
             </table>
           </div>
         )}
-      <Modal open={help} onCancel={() => setHelp(false)} footer={null} title={t('list.shortcuts')}>
-        <dl className="yj-shortcuts">
-          {(['move', 'open', 'tick', 'star', 'read', 'delete', 'help'] as const).map((k) => (
-            <Fragment key={k}><dt><kbd>{t(`list.keys.${k}.key`)}</kbd></dt><dd>{t(`list.keys.${k}.what`)}</dd></Fragment>
-          ))}
-        </dl>
-      </Modal>
+      <ShortcutHelp open={help} onClose={() => setHelp(false)} />
       <div className="yj-listfoot">
         <Typography.Text type="secondary" id="yj-keys" className="yj-keys">{t('list.keyboardHelp')}</Typography.Text>
         {total > PAGE_SIZE && <Pagination simple size="small" current={page} pageSize={PAGE_SIZE} total={total} onChange={onPage} />}

@@ -9,7 +9,7 @@
 import { ArrowLeftOutlined, DownOutlined, LeftOutlined, PaperClipOutlined, RightOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Dropdown, Empty, Modal, Segmented, Space, Spin, Typography } from 'antd';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Address } from './api.ts';
 import { errorText } from './errors.ts';
@@ -37,6 +37,7 @@ export function ReadingPane({ folderId, uid, onCompose, onBack, onStep }: {
   const queryClient = useQueryClient();
   const [view, setView] = useState<'html' | 'text'>('html');
   const marked = useRef(new Set<string>());
+  const subjectId = useId();
   const msg = useQuery({
     queryKey: keys.message(folderId, uid ?? 0),
     queryFn: () => api.message(folderId, uid!),
@@ -67,9 +68,9 @@ export function ReadingPane({ folderId, uid, onCompose, onBack, onStep }: {
   const subject = c.subject || t('list.noSubject');
   const showHtml = c.hasHtml && view === 'html';
   return (
-    <article className="yj-read" aria-labelledby="yj-read-subject">
+    <article className="yj-read" aria-labelledby={subjectId}>
       <header className="yj-read-head">
-        <Typography.Title level={4} id="yj-read-subject" style={{ margin: 0 }}>{subject}</Typography.Title>
+        <Typography.Title level={4} id={subjectId} style={{ margin: 0 }}>{subject}</Typography.Title>
         <Space role="toolbar" aria-label={t('read.toolbar')} wrap>
           {onBack && <Button size="small" icon={<ArrowLeftOutlined />} onClick={onBack}>{t('read.back')}</Button>}
           {(['reply', 'replyAll', 'forward', 'forwardAttached'] as const).map((k) => (

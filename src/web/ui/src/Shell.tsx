@@ -17,6 +17,8 @@ import { bytes } from './format.ts';
 import { FolderTree } from './FolderTree.tsx';
 import { MessageList } from './MessageList.tsx';
 import { ReadingPane } from './ReadingPane.tsx';
+import { ConversationList } from './ConversationList.tsx';
+import { ConversationPane } from './ConversationPane.tsx';
 import { parseStart } from './compose/prefill.ts';
 import './shell.css';
 import { SearchBox } from './search/SearchBox.tsx';
@@ -71,7 +73,12 @@ function MailShell({ me }: { me: Me }) {
   // W15: below 768 px the same app on one column: folders in a drawer, the list or the open message.
   const phone = Grid.useBreakpoint().md === false;
   // 阅读窗格 (Options): on a phone the list and the mail always take turns.
-  const pane = useQuery({ queryKey: optionKeys.preferences, queryFn: optionsApi.preferences, staleTime: 5 * 60_000 }).data?.readingPane ?? 'right';
+  const prefs = useQuery({ queryKey: optionKeys.preferences, queryFn: optionsApi.preferences, staleTime: 5 * 60_000 }).data;
+  const pane = prefs?.readingPane ?? 'right';
+  // W4 conversation view: the list groups by thread and the pane shows a whole conversation.
+  const threaded = prefs?.conversationView ?? false;
+  const [openThread, setOpenThread] = useState<string>();
+  useEffect(() => { setOpenThread(undefined); setOpenUid(undefined); }, [threaded]);
   const inPlace = phone || pane === 'off';
   const [drawer, setDrawer] = useState(false);
 
@@ -119,7 +126,7 @@ function MailShell({ me }: { me: Me }) {
       <div className="yj-write"><Button type="primary" block icon={<EditOutlined />} onClick={() => { setDrawer(false); go('#compose'); }}>{t('compose.write')}</Button></div>
       {folders.data ? (
         <>
-          <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); setSearch(undefined); setDrawer(false); if (composing) go(''); }} />
+          <FolderTree folders={folders.data} selected={folderId} onSelect={(id) => { setFolderId(id); setPage(1); setOpenUid(undefined); setOpenThread(undefined); setSearch(undefined); setDrawer(false); if (composing) go(''); }} />
           <Quota used={used} quota={me.user.quotaBytes} />
         </>
       ) : <Spin aria-label={t('shell.loading')} />}
@@ -165,6 +172,18 @@ function MailShell({ me }: { me: Me }) {
             <Suspense fallback={<Spin aria-label={t('shell.loading')} />}>
               <SearchView request={search} folders={folders.data ?? []} onClose={() => setSearch(undefined)} go={go} />
             </Suspense>
+          ) : folder && folders.data && threaded ? (
+            <>
+              <ConversationList folder={folder} folders={folders.data} page={page} onPage={setPage} openKey={openThread}
+                onOpen={(c) => {
+                  if (folder.specialUse === '\\Drafts' && c) { go(`#compose?draft=${folder.id}/${c.latest.uid}`); return; }
+                  setOpenThread(c?.key);
+                  setOpenUid(c?.latest.uid);
+                }} />
+              <ConversationPane folderId={folder.id} conversationKey={openThread}
+                onBack={inPlace ? () => { setOpenThread(undefined); setOpenUid(undefined); } : undefined}
+                onCompose={(kind, uid) => go(`#compose?${kind}=${folder.id}/${uid}`)} />
+            </>
           ) : folder && folders.data && (
             <>
               <MessageList folder={folder} folders={folders.data} page={page} onPage={setPage} openUid={openUid}

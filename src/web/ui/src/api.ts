@@ -17,6 +17,12 @@ export interface MessageLine {
   sentAt: number | null; internalDate: number; size: number; hasAttachment: boolean; priority: 'high' | 'normal' | 'low';
 }
 export interface MessagePage { folder: Folder; total: number; unread: number; page: number; pageSize: number; messages: MessageLine[] }
+/** A line of the conversation view: the messages of one thread in the folder (GET …/conversations). */
+export interface Conversation {
+  key: string; subject: string; participants: string[]; messages: number; unread: number; flagged: boolean; hasAttachment: boolean;
+  newestDate: number; size: number; uids: number[]; latest: MessageLine;
+}
+export interface ConversationPage { folder: Folder; total: number; unread: number; page: number; pageSize: number; conversations: Conversation[] }
 export interface Address { name: string; address: string }
 export interface Attachment { index: number; fileName: string; contentType: string; size: number; inline: boolean }
 export interface OpenedMessage extends MessageLine {
@@ -122,6 +128,10 @@ export const api = {
   emptyFolder: (folderId: number) => call<{ removed: number }>('POST', `/api/folders/${folderId}/empty`, {}),
   messages: (folderId: number, page: number, pageSize: number) =>
     call<MessagePage>('GET', `${folderPath(folderId)}?sort=date&order=desc&page=${page}&pageSize=${pageSize}`),
+  conversations: (folderId: number, page: number, pageSize: number) =>
+    call<ConversationPage>('GET', `/api/folders/${folderId}/conversations?sort=date&order=desc&page=${page}&pageSize=${pageSize}`),
+  conversation: (folderId: number, key: string) =>
+    call<{ messages: MessageLine[] }>('GET', `/api/folders/${folderId}/conversations/${encodeURIComponent(key)}`).then((r) => r.messages),
   message: (folderId: number, uid: number) => call<OpenedMessage>('GET', `${folderPath(folderId)}/${uid}`),
   sourceUrl: (folderId: number, uid: number, view: 'text' | 'eml') => `${folderPath(folderId)}/${uid}/source?view=${view}`,
   addContacts: (people: Array<{ name?: string; email: string }>) => call<{ added: number; existing: number }>('POST', '/api/contacts/add', { people }),
@@ -170,5 +180,7 @@ export const keys = {
   folders: ['folders'] as const,
   messages: (folderId: number) => ['messages', folderId] as const,
   messagePage: (folderId: number, page: number) => ['messages', folderId, page] as const,
+  conversationPage: (folderId: number, page: number) => ['messages', folderId, 'conversations', page] as const,
+  conversation: (folderId: number, key: string) => ['messages', folderId, 'conversation', key] as const,
   message: (folderId: number, uid: number) => ['message', folderId, uid] as const,
 };

@@ -5,11 +5,14 @@
  * routes): the first file saves a draft, each upload replaces it, and sending takes them from it.
  * Saves and uploads run one after another, so two never race for the same draft. A refusal that
  * names a field (an unknown recipient, a bad address, a sender the user does not own) is shown
- * under that field. Its own chunk: tiptap loads only when someone writes.
+ * under that field. The templates menu (回复模板, kept in Options) inserts one at the cursor, in the
+ * rich editor or the plain text. Its own chunk: tiptap loads only when someone writes.
  */
-import { CloseOutlined, PaperClipOutlined, SaveOutlined, SendOutlined } from '@ant-design/icons';
+import { CloseOutlined, DownOutlined, PaperClipOutlined, SaveOutlined, SendOutlined, SnippetsOutlined } from '@ant-design/icons';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { App as AntApp, Alert, Button, Checkbox, Form, Input, Progress, Segmented, Select, Space, Spin, Typography, Upload } from 'antd';
+import type { Editor } from '@tiptap/react';
+import { App as AntApp, Alert, Button, Checkbox, Dropdown, Form, Input, Progress, Segmented, Select, Space, Spin, Typography, Upload } from 'antd';
+import type { TextAreaRef } from 'antd/es/input/TextArea';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, keys, type ComposeBody, type Me, type MessageRef, type SavedDraft } from '../api.ts';
@@ -17,6 +20,8 @@ import { errorText } from '../errors.ts';
 import { bytes } from '../format.ts';
 import { prefill, type ComposeFields, type ComposeStart } from './prefill.ts';
 import { RichEditor } from './RichEditor.tsx';
+import { optionKeys, optionsApi, type ReplyTemplate } from '../options/options-api.ts';
+import { htmlToText, textToHtml } from '../options/template-text.ts';
 import './compose.css';
 
 const AUTOSAVE_MS = 60_000;
@@ -87,6 +92,24 @@ function ComposeForm({ me, initial, onClose, onReopen, saveSent, plainByDefault 
   const queue = useRef<Promise<unknown>>(Promise.resolve());
   const draftRef = useRef(draft);
   draftRef.current = draft;
+  const editor = useRef<Editor>(undefined);
+  const plainArea = useRef<TextAreaRef>(null);
+  const templates = useQuery({ queryKey: optionKeys.templates, queryFn: optionsApi.templates, staleTime: 60_000 });
+
+  /** Puts a template where the cursor is (or at the end of the plain text when it never had focus). */
+  const insertTemplate = (x: ReplyTemplate) => {
+    touch();
+    if (mode === 'rich') {
+      editor.current?.chain().focus().insertContent(x.format === 'html' ? x.body : textToHtml(x.body)).run();
+      return;
+    }
+    const text = x.format === 'html' ? htmlToText(x.body) : x.body;
+    const area = plainArea.current?.resizableTextArea?.textArea;
+    const focused = area && document.activeElement === area;
+    const [from, to] = area && (focused || area.selectionStart > 0) ? [area.selectionStart, area.selectionEnd] : [plain.length, plain.length];
+    setPlain(plain.slice(0, from) + text + plain.slice(to));
+    requestAnimationFrame(() => { area?.focus(); area?.setSelectionRange(from + text.length, from + text.length); });
+  };
 
   const touch = () => { dirty.current = true; };
   const compose = useCallback((extra: Partial<ComposeBody> = {}): ComposeBody => ({
@@ -250,10 +273,20 @@ function ComposeForm({ me, initial, onClose, onReopen, saveSent, plainByDefault 
               onChange={(v) => { if (v === 'plain') setPlain(body.current.text); setMode(v as 'rich' | 'plain'); touch(); }} />
             <Checkbox checked={urgent} onChange={(e) => { setUrgent(e.target.checked); touch(); }}>{t('compose.urgent')}</Checkbox>
             <Checkbox checked={receipt} onChange={(e) => { setReceipt(e.target.checked); touch(); }}>{t('compose.receipt')}</Checkbox>
+            <Dropdown trigger={['click']} menu={{
+              items: (templates.data ?? []).length
+                ? templates.data!.map((x) => ({ key: String(x.id), label: x.name }))
+                : [{ key: 'none', label: t('compose.noTemplates'), disabled: true }],
+              onClick: ({ key }) => { const x = templates.data?.find((y) => String(y.id) === key); if (x) insertTemplate(x); },
+            }}>
+              <Button size="small" icon={<SnippetsOutlined />} aria-label={t('compose.templates')} aria-haspopup="menu"
+                onMouseDown={(e) => e.preventDefault()}>{t('compose.templates')} <DownOutlined /></Button>
+            </Dropdown>
           </Space>
           {mode === 'rich'
-            ? <RichEditor initial={initial.html} onChange={(html, text, first) => { if (!first) touch(); body.current = { html, text }; }} />
-            : <Input.TextArea value={plain} autoSize={{ minRows: 12 }} aria-label={t('compose.editor')} onChange={(e) => { setPlain(e.target.value); touch(); }} />}
+            ? <RichEditor initial={initial.html} onReady={(e) => { editor.current = e; }}
+              onChange={(html, text, first) => { if (!first) touch(); body.current = { html, text }; }} />
+            : <Input.TextArea ref={plainArea} value={plain} autoSize={{ minRows: 12 }} aria-label={t('compose.editor')} onChange={(e) => { setPlain(e.target.value); touch(); }} />}
         </Form.Item>
       </Form>
     </section>

@@ -55,10 +55,14 @@ export const en: Messages = {
     unread: '{{count}} unread',
   },
   list: {
+    conversationView: 'Conversations', conversationsLabel: 'Conversations in {{folder}}', conversationCounts: '{{total}} conversations, {{unread}} unread',
+    conversationRow: '{{people}}: {{subject}}, {{count}} messages, {{unread}} unread', messagesInConversation: '{{count}} messages',
     shortcuts: 'Keyboard shortcuts',
     keys: {
       move: { key: '↑ ↓ / j k', what: 'Previous, next message' }, open: { key: 'Enter / o', what: 'Open the message' }, tick: { key: 'Space / x', what: 'Tick' },
       star: { key: 's', what: 'Star or unstar' }, read: { key: 'u', what: 'Mark read or unread' }, delete: { key: 'Delete / #', what: 'Delete' }, help: { key: '?', what: 'Show this list' },
+      conversation: { key: 'Conversations', what: 'In the conversation view these keys act on the whole conversation' }, expand: { key: 'Tab, Enter / Space', what: 'Expand or collapse each message of an open conversation' },
+      template: { key: 'Templates', what: 'When writing, insert a frequent reply from the Templates menu' }, inConversations: 'Conversation view: ticking, starring, read/unread, move and delete take every message of the conversation.',
     },
     spam: 'Spam', notSpam: 'Not spam',
     label: 'Messages in {{folder}}',
@@ -80,13 +84,14 @@ export const en: Messages = {
     attachment: 'Has attachment',
     highPriority: 'Urgent',
     counts: '{{total}} messages, {{unread}} unread',
-    columns: { status: 'Status', star: 'Star', from: 'From', to: 'To', subject: 'Subject', date: 'Date' },
+    columns: { participants: 'People', status: 'Status', star: 'Star', from: 'From', to: 'To', subject: 'Subject', date: 'Date' },
     movedTo: 'Moved {{count}} to “{{folder}}”',
     deleted: 'Deleted {{count}}',
     removed: 'Deleted {{count}} forever',
     keyboardHelp: '↑↓ choose, Enter open, Space select, S star, U unread, Delete delete, ? shortcuts',
   },
   compose: {
+    templates: 'Templates', noTemplates: 'No templates yet: add them in Options › Reply templates',
     sendingIn: 'Sending in {{seconds}} seconds', undoSend: 'Undo', sendNow: 'Send now', openDraft: 'Open the draft',
     source: { personal: 'Contacts', directory: 'Directory', list: 'Mailing list', customer: 'Customer book' },
     write: 'Write', title: 'New message', from: 'From', to: 'To', cc: 'Cc', bcc: 'Bcc', addCc: 'Add Cc', addBcc: 'Add Bcc',
@@ -98,6 +103,7 @@ export const en: Messages = {
     original: '------------------ Original message ------------------', forwardAttached: 'Original attached', editor: 'Message editor',
   },
   read: {
+    conversation: 'Conversation: {{subject}} ({{count}} messages)',
     downloadAll: 'Download all (zip)',
     preview: 'Preview {{name}}', previewShort: 'Preview',
     more: 'More', fullHeaders: 'Show all headers', source: 'Show source', downloadEml: 'Download (.eml)', print: 'Print', addSender: 'Add sender to contacts', senderAdded: 'Added to your contacts', senderKnown: 'The sender is already in your contacts', prev: 'Previous message', next: 'Next message',
@@ -282,7 +288,7 @@ export const en: Messages = {
       noQuestion: 'This address has no security question; ask your administrator to reset the password', done: 'Your password is reset: log in with the new one',
     },
     nav: 'Settings', label: 'Settings',
-    tabs: { profile: 'Profile', password: 'Password', signatures: 'Signatures', preferences: 'Preferences', pop: 'POP accounts', filters: 'Filters', autoreply: 'Auto-reply', forward: 'Auto-forward' },
+    tabs: { profile: 'Profile', password: 'Password', signatures: 'Signatures', templates: 'Reply templates', preferences: 'Preferences', pop: 'POP accounts', filters: 'Filters', autoreply: 'Auto-reply', forward: 'Auto-forward' },
     save: 'Save', saved: 'Saved', cancel: 'Cancel', edit: 'Edit', remove: 'Delete', confirmRemove: 'Delete "{{name}}"?', actions: 'Actions', yes: 'Yes', no: 'No', required: 'Please fill this in',
     errors: { PASSWORD_WEAK: "The new password does not meet the domain's rules (8+ characters, mixed letters and digits, not a common password)", LIMIT_REACHED: 'The limit is reached', AUTH_FAILED: 'The answer is wrong', NOT_FOUND: 'It no longer exists' },
     profile: {
@@ -297,6 +303,10 @@ export const en: Messages = {
       heading: 'Security question', help: 'If you forget your password, answer this question on the login page to set a new one.', current: 'Current question: {{question}}', none: 'No security question set',
       question: 'Question', answer: 'Answer', answerHint: 'Case and full/half width do not matter', password: 'Current password', set: 'Set', remove: 'Remove question', removed: 'Security question removed',
     },
+    templates: {
+      add: 'Add template', addTitle: 'Add template', editTitle: 'Edit template', name: 'Name', body: 'Text',
+      empty: 'No reply templates yet. Write your frequent replies here, then insert them from the Templates menu when writing.',
+    },
     signatures: {
       add: 'Add', addTitle: 'Add signature', editTitle: 'Edit signature', name: 'Name', format: 'Format', html: 'Rich text', text: 'Plain text', content: 'Signature',
       isDefault: 'Default', makeDefault: 'Make default', setDefault: 'Use this signature when writing', empty: 'No signatures yet. A signature ends the mail you write.',
@@ -304,6 +314,7 @@ export const en: Messages = {
     preferences: {
       format: 'Default display format', html: 'HTML', text: 'Plain text', charset: 'Send mail as', refresh: 'Refresh the list every (minutes)', pageSize: 'Mails per page',
       pageSizeHint: 'At most 50', saveSent: 'Save sent mail', autoSave: 'Add recipients to contacts automatically',
+      conversationView: 'Group the list by conversation', conversationViewHint: 'Messages of one thread share one line',
       readingPane: 'Reading pane', pane: { right: 'Right of the list', below: 'Below the list', off: 'Off (mail opens in place of the list)' },
     },
     pop: {

@@ -53,10 +53,14 @@ export const zhCN = {
     unread: '{{count}} 封未读',
   },
   list: {
+    conversationView: '按会话显示', conversationsLabel: '{{folder}}中的会话', conversationCounts: '共 {{total}} 个会话，未读 {{unread}} 封',
+    conversationRow: '{{people}}：{{subject}}，{{count}} 封邮件，{{unread}} 封未读', messagesInConversation: '{{count}} 封邮件',
     shortcuts: '键盘快捷键',
     keys: {
       move: { key: '↑ ↓ / j k', what: '上一封、下一封' }, open: { key: 'Enter / o', what: '打开邮件' }, tick: { key: '空格 / x', what: '勾选' },
       star: { key: 's', what: '加星标或取消' }, read: { key: 'u', what: '标为已读或未读' }, delete: { key: 'Delete / #', what: '删除' }, help: { key: '?', what: '显示本列表' },
+      conversation: { key: '按会话显示', what: '在会话视图中，以上按键作用于整个会话' }, expand: { key: 'Tab, Enter / 空格', what: '在打开的会话中逐封展开或折叠' },
+      template: { key: '模板', what: '写信时从“模板”菜单插入常用回复' }, inConversations: '会话视图：勾选、星标、已读/未读、移动和删除作用于会话中的所有邮件。',
     },
     spam: '这是垃圾邮件', notSpam: '不是垃圾邮件',
     label: '{{folder}}中的邮件',
@@ -78,13 +82,14 @@ export const zhCN = {
     attachment: '有附件',
     highPriority: '紧急',
     counts: '共 {{total}} 封，未读 {{unread}} 封',
-    columns: { status: '状态', star: '星标', from: '发件人', to: '收件人', subject: '主题', date: '日期' },
+    columns: { participants: '参与人', status: '状态', star: '星标', from: '发件人', to: '收件人', subject: '主题', date: '日期' },
     movedTo: '已移动 {{count}} 封邮件到“{{folder}}”',
     deleted: '已删除 {{count}} 封邮件',
     removed: '已彻底删除 {{count}} 封邮件',
     keyboardHelp: '↑↓ 选择，Enter 打开，空格 勾选，S 星标，U 未读，Delete 删除，? 快捷键',
   },
   compose: {
+    templates: '模板', noTemplates: '还没有模板：在“选项 › 回复模板”中添加',
     sendingIn: '邮件将在 {{seconds}} 秒后发出', undoSend: '撤销', sendNow: '立即发送', openDraft: '打开草稿',
     source: { personal: '个人通讯录', directory: '企业通讯录', list: '邮件列表', customer: '客户通讯录' },
     write: '写信', title: '写邮件', from: '发件人', to: '收件人', cc: '抄送', bcc: '密送', addCc: '添加抄送', addBcc: '添加密送',
@@ -96,6 +101,7 @@ export const zhCN = {
     original: '------------------ 原始邮件 ------------------', forwardAttached: '原邮件作为附件', editor: '邮件正文编辑器',
   },
   read: {
+    conversation: '会话：{{subject}}（{{count}} 封）',
     downloadAll: '全部下载（zip）',
     preview: '预览 {{name}}', previewShort: '预览',
     more: '更多', fullHeaders: '查看信头', source: '查看原文', downloadEml: '下载邮件（.eml）', print: '打印', addSender: '添加发件人到通讯录', senderAdded: '已添加到个人通讯录', senderKnown: '发件人已在通讯录中', prev: '上一封', next: '下一封',
@@ -280,7 +286,7 @@ export const zhCN = {
       noQuestion: '该邮箱没有设置密码提示问题，请联系管理员重设密码', done: '密码已重设，请用新密码登录',
     },
     nav: '设置', label: '设置',
-    tabs: { profile: '个人资料', password: '密码', signatures: '签名', preferences: '参数设置', pop: 'POP 邮件', filters: '来信分类', autoreply: '自动回复', forward: '自动转发' },
+    tabs: { profile: '个人资料', password: '密码', signatures: '签名', templates: '回复模板', preferences: '参数设置', pop: 'POP 邮件', filters: '来信分类', autoreply: '自动回复', forward: '自动转发' },
     save: '保存', saved: '已保存', cancel: '取消', edit: '修改', remove: '删除', confirmRemove: '确认删除“{{name}}”？', actions: '操作', yes: '是', no: '否', required: '请填写此项',
     errors: { PASSWORD_WEAK: '新密码不符合本域的密码规则（至少 8 位，字母数字混合，不能是常见密码）', LIMIT_REACHED: '已达到数量上限', AUTH_FAILED: '答案不正确', NOT_FOUND: '该项不存在或已被删除' },
     profile: {
@@ -295,6 +301,10 @@ export const zhCN = {
       heading: '密码提示问题', help: '忘记密码时，可以在登录页回答此问题重新设置密码。', current: '当前问题：{{question}}', none: '尚未设置密码提示问题',
       question: '问题', answer: '答案', answerHint: '答案不区分大小写和全角半角', password: '当前密码', set: '设置', remove: '删除问题', removed: '已删除密码提示问题',
     },
+    templates: {
+      add: '添加模板', addTitle: '添加模板', editTitle: '修改模板', name: '模板名称', body: '模板内容',
+      empty: '还没有回复模板。常用的回复写成模板后，写信时可从“模板”菜单插入。',
+    },
     signatures: {
       add: '添加', addTitle: '添加签名', editTitle: '修改签名', name: '签名名称', format: '格式', html: '富文本', text: '纯文本', content: '签名内容',
       isDefault: '默认签名', makeDefault: '设为默认', setDefault: '写信时默认使用此签名', empty: '还没有签名。签名会显示在您写的邮件末尾。',
@@ -302,6 +312,7 @@ export const zhCN = {
     preferences: {
       format: '默认显示格式', html: 'HTML 文本', text: 'Text 文本', charset: '邮件发送编码', refresh: '列表刷新时间（分钟）', pageSize: '每页显示邮件数',
       pageSizeHint: '最多 50 封', saveSent: '保存已发送的邮件', autoSave: '自动保存收件人到通讯录',
+      conversationView: '按会话显示邮件列表', conversationViewHint: '同一话题的往来邮件合为一行',
       readingPane: '阅读窗格', pane: { right: '列表右侧', below: '列表下方', off: '关闭（在列表处打开）' },
     },
     pop: {

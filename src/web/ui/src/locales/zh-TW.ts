@@ -55,10 +55,14 @@ export const zhTW: Messages = {
     unread: '{{count}} 封未讀',
   },
   list: {
+    conversationView: '依對話顯示', conversationsLabel: '{{folder}}中的對話', conversationCounts: '共 {{total}} 個對話，未讀 {{unread}} 封',
+    conversationRow: '{{people}}：{{subject}}，{{count}} 封郵件，{{unread}} 封未讀', messagesInConversation: '{{count}} 封郵件',
     shortcuts: '鍵盤快速鍵',
     keys: {
       move: { key: '↑ ↓ / j k', what: '上一封、下一封' }, open: { key: 'Enter / o', what: '開啟郵件' }, tick: { key: '空白鍵 / x', what: '勾選' },
       star: { key: 's', what: '加星號或取消' }, read: { key: 'u', what: '標為已讀或未讀' }, delete: { key: 'Delete / #', what: '刪除' }, help: { key: '?', what: '顯示本清單' },
+      conversation: { key: '依對話顯示', what: '在對話檢視中，以上按鍵作用於整個對話' }, expand: { key: 'Tab, Enter / 空白鍵', what: '在開啟的對話中逐封展開或摺疊' },
+      template: { key: '範本', what: '寫信時從「範本」選單插入常用回覆' }, inConversations: '對話檢視：勾選、星號、已讀/未讀、移動和刪除作用於對話中的所有郵件。',
     },
     spam: '這是垃圾郵件', notSpam: '不是垃圾郵件',
     label: '{{folder}}中的郵件',
@@ -80,13 +84,14 @@ export const zhTW: Messages = {
     attachment: '有附件',
     highPriority: '緊急',
     counts: '共 {{total}} 封，未讀 {{unread}} 封',
-    columns: { status: '狀態', star: '星號', from: '寄件者', to: '收件者', subject: '主旨', date: '日期' },
+    columns: { participants: '參與者', status: '狀態', star: '星號', from: '寄件者', to: '收件者', subject: '主旨', date: '日期' },
     movedTo: '已移動 {{count}} 封郵件到「{{folder}}」',
     deleted: '已刪除 {{count}} 封郵件',
     removed: '已永久刪除 {{count}} 封郵件',
     keyboardHelp: '↑↓ 選擇，Enter 開啟，空白鍵 勾選，S 星號，U 未讀，Delete 刪除，? 快速鍵',
   },
   compose: {
+    templates: '範本', noTemplates: '還沒有範本：在「選項 › 回覆範本」中新增',
     sendingIn: '郵件將在 {{seconds}} 秒後寄出', undoSend: '復原', sendNow: '立即傳送', openDraft: '開啟草稿',
     source: { personal: '個人通訊錄', directory: '企業通訊錄', list: '郵件清單', customer: '客戶通訊錄' },
     write: '寫信', title: '寫郵件', from: '寄件人', to: '收件人', cc: '副本', bcc: '密件副本', addCc: '新增副本', addBcc: '新增密件副本',
@@ -98,6 +103,7 @@ export const zhTW: Messages = {
     original: '------------------ 原始郵件 ------------------', forwardAttached: '原郵件作為附件', editor: '郵件內文編輯器',
   },
   read: {
+    conversation: '對話：{{subject}}（{{count}} 封）',
     downloadAll: '全部下載（zip）',
     preview: '預覽 {{name}}', previewShort: '預覽',
     more: '更多', fullHeaders: '檢視信頭', source: '檢視原始郵件', downloadEml: '下載郵件（.eml）', print: '列印', addSender: '新增寄件人到通訊錄', senderAdded: '已新增到個人通訊錄', senderKnown: '寄件人已在通訊錄中', prev: '上一封', next: '下一封',
@@ -282,7 +288,7 @@ export const zhTW: Messages = {
       noQuestion: '該信箱沒有設定密碼提示問題，請聯絡管理員重設密碼', done: '密碼已重設，請用新密碼登入',
     },
     nav: '設定', label: '設定',
-    tabs: { profile: '個人資料', password: '密碼', signatures: '簽名', preferences: '參數設定', pop: 'POP 郵件', filters: '來信分類', autoreply: '自動回覆', forward: '自動轉寄' },
+    tabs: { profile: '個人資料', password: '密碼', signatures: '簽名', templates: '回覆範本', preferences: '參數設定', pop: 'POP 郵件', filters: '來信分類', autoreply: '自動回覆', forward: '自動轉寄' },
     save: '儲存', saved: '已儲存', cancel: '取消', edit: '修改', remove: '刪除', confirmRemove: '確認刪除「{{name}}」？', actions: '操作', yes: '是', no: '否', required: '請填寫此項',
     errors: { PASSWORD_WEAK: '新密碼不符合本網域的密碼規則（至少 8 位，字母數字混合，不能是常見密碼）', LIMIT_REACHED: '已達到數量上限', AUTH_FAILED: '答案不正確', NOT_FOUND: '該項不存在或已被刪除' },
     profile: {
@@ -297,6 +303,10 @@ export const zhTW: Messages = {
       heading: '密碼提示問題', help: '忘記密碼時，可以在登入頁回答此問題重新設定密碼。', current: '目前問題：{{question}}', none: '尚未設定密碼提示問題',
       question: '問題', answer: '答案', answerHint: '答案不區分大小寫和全形半形', password: '目前密碼', set: '設定', remove: '刪除問題', removed: '已刪除密碼提示問題',
     },
+    templates: {
+      add: '新增範本', addTitle: '新增範本', editTitle: '修改範本', name: '範本名稱', body: '範本內容',
+      empty: '還沒有回覆範本。常用的回覆寫成範本後，寫信時可從「範本」選單插入。',
+    },
     signatures: {
       add: '新增', addTitle: '新增簽名', editTitle: '修改簽名', name: '簽名名稱', format: '格式', html: '豐富文字', text: '純文字', content: '簽名內容',
       isDefault: '預設簽名', makeDefault: '設為預設', setDefault: '寫信時預設使用此簽名', empty: '還沒有簽名。簽名會顯示在您寫的郵件末尾。',
@@ -304,6 +314,7 @@ export const zhTW: Messages = {
     preferences: {
       format: '預設顯示格式', html: 'HTML 文字', text: 'Text 文字', charset: '郵件傳送編碼', refresh: '清單重新整理時間（分鐘）', pageSize: '每頁顯示郵件數',
       pageSizeHint: '最多 50 封', saveSent: '儲存已傳送的郵件', autoSave: '自動儲存收件人到通訊錄',
+      conversationView: '依對話顯示郵件清單', conversationViewHint: '同一話題的往來郵件合為一列',
       readingPane: '閱讀窗格', pane: { right: '清單右側', below: '清單下方', off: '關閉（在清單處開啟）' },
     },
     pop: {

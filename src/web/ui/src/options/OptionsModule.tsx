@@ -1,7 +1,7 @@
 /**
  * The options module of the webmail (FEATURES W14, manual part 2 §1.17 选项), opened from the
  * shell's nav at #options (#options/filters opens that tab): profile, password and security
- * question, signatures, preferences, POP accounts, filters (来信分类), auto-reply and auto-forward,
+ * question, signatures, reply templates, preferences, POP accounts, filters (来信分类), auto-reply and auto-forward,
  * one tab each. Its own chunk, loaded when first opened.
  */
 import { Tabs } from 'antd';
@@ -14,10 +14,11 @@ import { PopTab } from './PopTab.tsx';
 import { PreferencesTab } from './PreferencesTab.tsx';
 import { ProfileTab } from './ProfileTab.tsx';
 import { SignaturesTab } from './SignaturesTab.tsx';
+import { TemplatesTab } from './TemplatesTab.tsx';
 import './options.css';
 
 const TABS = {
-  profile: ProfileTab, password: PasswordTab, signatures: SignaturesTab, preferences: PreferencesTab,
+  profile: ProfileTab, password: PasswordTab, signatures: SignaturesTab, templates: TemplatesTab, preferences: PreferencesTab,
   pop: PopTab, filters: FiltersTab, autoreply: AutoreplyTab, forward: ForwardTab,
 } as const;
 type TabKey = keyof typeof TABS;

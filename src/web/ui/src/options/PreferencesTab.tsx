@@ -45,6 +45,9 @@ export function PreferencesTab() {
       <Form.Item name="readingPane" label={t('options.preferences.readingPane')}>
         <Radio.Group options={(['right', 'below', 'off'] as const).map((v) => ({ value: v, label: t(`options.preferences.pane.${v}`) }))} />
       </Form.Item>
+      <Form.Item name="conversationView" label={t('options.preferences.conversationView')} extra={t('options.preferences.conversationViewHint')} valuePropName="checked">
+        <Switch checkedChildren={t('options.yes')} unCheckedChildren={t('options.no')} />
+      </Form.Item>
       <Form.Item name="refreshMinutes" label={t('options.preferences.refresh')}><InputNumber min={1} max={120} precision={0} /></Form.Item>
       <Form.Item name="pageSize" label={t('options.preferences.pageSize')} extra={t('options.preferences.pageSizeHint')}>
         <InputNumber min={5} max={50} precision={0} />

@@ -12,12 +12,15 @@ export interface Profile {
 export type ProfilePatch = Partial<Pick<Profile, 'realName' | 'mobile' | 'phone' | 'title' | 'postalAddress'>>;
 
 export interface Preferences {
-  format: 'html' | 'text'; charset: 'utf-8' | 'gb2312'; refreshMinutes: number; pageSize: number; saveSent: boolean; autoSaveRecipients: boolean; readingPane: 'right' | 'below' | 'off';
+  format: 'html' | 'text'; charset: 'utf-8' | 'gb2312'; refreshMinutes: number; pageSize: number; saveSent: boolean; autoSaveRecipients: boolean; readingPane: 'right' | 'below' | 'off'; conversationView: boolean;
 }
 
 export interface Signature { id: string; name: string; format: 'html' | 'text'; content: string }
 export interface SignatureList { signatures: Signature[]; defaultId: string | null }
 export interface SignatureInput { name: string; format: 'html' | 'text'; content: string; isDefault?: boolean }
+
+export interface ReplyTemplate { id: number; name: string; format: 'html' | 'text'; body: string; updatedAt: number }
+export interface TemplateInput { name: string; format: 'html' | 'text'; body: string }
 
 export const CONDITION_FIELDS = ['from', 'to', 'cc', 'subject', 'size', 'header', 'tag'] as const;
 export const TEXT_OPS = ['contains', 'not-contains', 'equals', 'starts-with', 'ends-with', 'matches'] as const;
@@ -54,6 +57,10 @@ export const optionsApi = {
   addSignature: (s: SignatureInput) => call<SignatureList>('POST', '/api/options/signatures', s),
   updateSignature: (id: string, s: Partial<SignatureInput>) => call<SignatureList>('PUT', `/api/options/signatures/${encodeURIComponent(id)}`, s),
   removeSignature: (id: string) => call<SignatureList>('DELETE', `/api/options/signatures/${encodeURIComponent(id)}`),
+  templates: () => call<{ templates: ReplyTemplate[] }>('GET', '/api/options/templates').then((r) => r.templates),
+  addTemplate: (x: TemplateInput) => call<ReplyTemplate>('POST', '/api/options/templates', x),
+  updateTemplate: (id: number, x: Partial<TemplateInput>) => call<ReplyTemplate>('PUT', `/api/options/templates/${id}`, x),
+  removeTemplate: (id: number) => call<{ ok: true }>('DELETE', `/api/options/templates/${id}`),
   filters: () => call<{ filters: Filter[] }>('GET', '/api/options/filters').then((r) => r.filters),
   setFilters: (filters: Filter[]) => call<{ filters: Filter[] }>('PUT', '/api/options/filters', { filters }).then((r) => r.filters),
   autoreply: () => call<Autoreply>('GET', '/api/options/autoreply'),
@@ -75,6 +82,7 @@ export const optionKeys = {
   profile: ['options', 'profile'] as const,
   preferences: ['options', 'preferences'] as const,
   signatures: ['options', 'signatures'] as const,
+  templates: ['options', 'templates'] as const,
   filters: ['options', 'filters'] as const,
   autoreply: ['options', 'autoreply'] as const,
   forward: ['options', 'forward'] as const,
