@@ -21,13 +21,14 @@ import { contacts } from './016-contacts.ts';
 import { adminConsole } from './017-admin-console.ts';
 import { auditDomain } from './020-audit-domain.ts';
 import { deliveredIds } from './022-delivered-ids.ts';
+import { traffic } from './024-traffic.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes,
   contacts, adminConsole,
-  auditDomain, deliveredIds];
+  auditDomain, deliveredIds, traffic];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

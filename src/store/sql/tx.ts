@@ -19,6 +19,7 @@ import { auditRepo, authWindowRepo, autoreplyRepo, blobRefRepo, settingsRepo } f
 import { userRepo } from './users.ts';
 import { webSessionRepo } from './web-sessions.ts';
 import { adminSessionRepo } from './admin-sessions.ts';
+import { trafficRepo } from './traffic.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
   const ctx = { db, now };
@@ -51,5 +52,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     bayes: bayesRepo(ctx),
     contacts: contactRepo(ctx),
     adminSessions: adminSessionRepo(ctx),
+    traffic: trafficRepo(ctx),
   };
 }
