@@ -25,10 +25,14 @@ export class MonitorIndex {
 
   constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
 
-  /** Whether any domain has an enabled rule; starts a background check when the last is over a second old. */
+  /**
+   * Whether any domain has an enabled rule; starts a background check when the last is over a second
+   * old. Before the first load it says yes, so the first messages after a start are not missed
+   * (scope() waits for the load).
+   */
   any(): boolean {
     if (this.now() - this.#checkedAt > CHECK_MS) void this.refresh().catch(() => undefined);
-    return this.#byDomain.size > 0;
+    return this.#version < 0 || this.#byDomain.size > 0;
   }
 
   /** Reloads when the settings changed since the last load. */
@@ -62,6 +66,7 @@ export class MonitorIndex {
 
   /** The rules of the domains these addresses belong to, and who each local address is. */
   async scope(addresses: readonly string[]): Promise<{ sets: Array<{ domainId: number; monitors: DomainMonitor[] }>; parties: Map<string, Party> }> {
+    if (this.#version < 0) await this.refresh();
     const parties = new Map<string, Party>();
     const domains = new Set<number>();
     if (this.#byDomain.size === 0) return { sets: [], parties };
