@@ -74,6 +74,12 @@ import type { Runtime, Server } from './runtime.ts';
 import { PopAccountService } from './collect/pop-accounts.ts';
 import { guardedLookup, refuseLiteral } from './collect/host-guard.ts';
 import { ReplyTemplates } from './options/reply-templates.ts';
+import { ImportService } from './collect/import/import-service.ts';
+import { MonitorConsole } from './directory/monitor-console.ts';
+import { MonitorIndex } from './directory/monitor-index.ts';
+import { TrafficConsole } from './directory/traffic-console.ts';
+import { flattenTexts, UiLabelService } from './directory/ui-labels.ts';
+import { zhCN } from './web/ui/src/locales/zh-CN.ts';
 import { AccountSecurity } from './options/account-security.ts';
 import { PopOptions } from './options/pop-options.ts';
 import { UserOptions } from './options/user-options.ts';
@@ -153,6 +159,8 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     isLocalDomain: (d) => domains.isLocal(d),
     learnSpam: (raw, scope, s) => learning.learnMessage(scope, raw, 'spam', s),
   });
+  // The domains' own monitoring rules (A7), which the content filter runs with the global ones.
+  const monitorIndex = new MonitorIndex(store, () => clock.now());
   const stages = [
     screening,
     new DnsblStage(dns(() => 0)), // it keeps its own cache (dnsbl.cacheSec)
@@ -170,6 +178,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
         return domain !== undefined && (await store.read((tx) => tx.lists.byAddress(domain.id, address.slice(0, at).toLowerCase()))) !== undefined;
       },
       pruneDeliveredIds: (before) => store.tx((tx) => tx.deliveredIds.prune(before)),
+      domainMonitors: monitorIndex,
     }),
   ];
   const pipeline = new Pipeline({
@@ -238,7 +247,13 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
       webmail: webmailSettings,
       customers,
       shares: new DirectoryShares(store),
+      monitors: new MonitorConsole(store, monitorIndex),
+      traffic: new TrafficConsole(store, () => clock.now()),
+      labels: new UiLabelService(store, flattenTexts(zhCN)),
     },
+    imports: new ImportService({
+      store, users, mailboxes, secrets, clock, allowPrivateHosts: () => settings.current().collect.allowPrivateHosts,
+    }),
     authWindows: new AuthWindows(store, clock, () => settings.current().smtp.popBeforeSmtpMinutes),
     async close() {
       settings.close();

@@ -52,6 +52,10 @@ import type { ReplyTemplates } from './options/reply-templates.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import type { ScreeningStage } from './screening/screening-stage.ts';
 import type { Batv } from './screening/batv.ts';
+import type { ImportService } from './collect/import/import-service.ts';
+import type { MonitorConsole } from './directory/monitor-console.ts';
+import type { TrafficConsole } from './directory/traffic-console.ts';
+import type { UiLabelService } from './directory/ui-labels.ts';
 
 export interface Runtime {
   config: BootConfig;
@@ -102,7 +106,15 @@ export interface Runtime {
   sso: SsoLogin;
   /** 前台模块设置: which webmail modules each domain's users get. */
   modules: ModuleSwitchService;
-  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService; customers: CustomerBook; shares: DirectoryShares };
+  console: {
+    domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService;
+    /** 邮件监控 (A7), 邮件收发流量 (A9), 语言文字模块 (A10). */
+    monitors: MonitorConsole; traffic: TrafficConsole; labels: UiLabelService;
+    /** The customer address book (webmail 设置 → 客户通讯录) and directory sharing between domains (super console). */
+    customers: CustomerBook; shares: DirectoryShares;
+  };
+  /** Migration import jobs (A11): the server's worker runs them, the super-domain console starts, follows and cancels them. */
+  imports: ImportService;
   /** Seals secrets that must be read back (POP account passwords, APOP copies) with DATA/secret.key. */
   secrets: SecretBox;
   /** A user's own options (W14): profile, signatures, preferences, mail rules; password and security question; MultiPOP boxes; reply templates. */

@@ -19,7 +19,6 @@ import { SmtpTransport } from './delivery/remote/smtp-transport.ts';
 import { OutboundRewriter } from './delivery/rewrite/outbound.ts';
 import { QueueRunner } from './queue/runner.ts';
 import { Indexer } from './fulltext/indexer.ts';
-import { ImportService } from './collect/import/import-service.ts';
 import { ImportWorker } from './collect/import/import-worker.ts';
 import { CollectWorker } from './collect/collect-worker.ts';
 import { SmtpListeners, type ListenSpec } from './smtp/listeners.ts';
@@ -130,9 +129,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     ]);
     // Migration import: jobs recorded with `youju import --background`, or left behind by a runner that died.
     await roles.start('import worker', async () => {
-      const importer = new ImportWorker(new ImportService({
-        store, users: rt.users, mailboxes: rt.mailboxes, secrets: rt.secrets, clock,
-      }), { log: (line) => system.note(line) });
+      const importer = new ImportWorker(rt.imports, { log: (line) => system.note(line) });
       importer.start();
       return { value: importer, stop: () => importer.stop() };
     });

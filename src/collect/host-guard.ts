@@ -68,3 +68,20 @@ export function guardedLookup(hostname: string, options: object, callback: Looku
     callback(null, first.address, first.family);
   });
 }
+
+/**
+ * The address to connect to for a user-typed host: the host itself when it is a literal IP, else
+ * the first address DNS gives; throws (code EPRIVATEHOST) when the address, or any the name
+ * resolves to, is private. Connect to the address returned (with the host as TLS server name), so
+ * a name that resolves differently the second time cannot slip through. For clients that take no
+ * `lookup` (imapflow).
+ */
+export function resolvePublicHost(host: string): Promise<string> {
+  const bare = host.replace(/^\[|\]$/g, '');
+  const refused = refuseLiteral(bare);
+  if (refused) return Promise.reject(Object.assign(new Error(refused), { code: 'EPRIVATEHOST' }));
+  if (isIP(bare)) return Promise.resolve(bare);
+  return new Promise((resolve, reject) => {
+    guardedLookup(bare, {}, (err, address) => (err ? reject(err) : resolve(address as string)));
+  });
+}

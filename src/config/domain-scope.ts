@@ -18,3 +18,6 @@ export const MODULES_SETTING_KEY = 'modules';
 
 /** The domain's webmail settings: announcement, welcome letter, links, logos… (directory/webmail-settings.ts, manual part 3 §1.8). */
 export const WEBMAIL_SETTING_KEY = 'webmail';
+
+/** The domain's mail monitoring rules (邮件监控; directory/monitor-console.ts, run by content-filter/stage.ts). */
+export const MONITORING_SETTING_KEY = 'monitoring';

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConditionSchema, ContentFilterSettingsSchema, RuleSchema, type Condition } from '../config/schema/content-filter.ts';
-import { applyArchive, applyMonitors, applyRules, conditionHolds, emptyPlan, fillTemplate, refusedAttachment, wildcard, type MessageFacts } from './engine.ts';
+import { ConditionSchema, ContentFilterSettingsSchema, DomainMonitorSchema, RuleSchema, type Condition } from '../config/schema/content-filter.ts';
+import { applyArchive, applyDomainMonitors, applyMonitors, applyRules, conditionHolds, emptyPlan, fillTemplate, refusedAttachment, wildcard, type MessageFacts } from './engine.ts';
 
 const facts = (over: Partial<MessageFacts> = {}): MessageFacts => ({
   sender: 'promo@remote.test',
@@ -170,5 +170,42 @@ describe('monitoring and archive', () => {
     assert.deepEqual(applyArchive(noSpam, facts({ spam: false, origin: 'local' }), { toList: false, collected: false }, emptyPlan()).copies, [], 'outgoing not archived');
     const noLists = s({ archive: { enabled: true, addresses: ['a@example.cn'], includeLists: false } }).archive;
     assert.deepEqual(applyArchive(noLists, facts(), { toList: true, collected: false }, emptyPlan()).copies, []);
+  });
+});
+
+describe('domain monitoring rules (A7)', () => {
+  const m = (over: Record<string, unknown>) => DomainMonitorSchema.parse({ id: 'r1', name: '监控', copyTo: ['boss@example.cn'], watch: { kind: 'domain' }, ...over });
+  // example.cn is domain 1: bob in 销售部 (7) under 公司 (3); carol in no department; peer.cn (2) has a user too.
+  const parties = new Map([
+    ['bob@example.cn', { domainId: 1, user: 'bob@example.cn', units: [7, 3] }],
+    ['carol@example.cn', { domainId: 1, user: 'carol@example.cn', units: [] }],
+    ['list@example.cn', { domainId: 1, user: '', units: [] }],
+    ['dan@peer.cn', { domainId: 2, user: 'dan@peer.cn', units: [] }],
+  ]);
+  const run = (rule: ReturnType<typeof m>, f: Partial<MessageFacts>) =>
+    applyDomainMonitors({ sets: [{ domainId: 1, monitors: [rule] }], parties }, facts(f), emptyPlan()).copies.map((c) => c.reason);
+
+  it('out: mail the watched party sends; in: mail to one of them; both: either', () => {
+    const sent = { sender: 'bob@example.cn', recipients: ['x@remote.test'], origin: 'local' as const };
+    const received = { sender: 'x@remote.test', recipients: ['bob@example.cn'], origin: 'remote' as const };
+    assert.deepEqual(run(m({ direction: 'out' }), sent), ['monitor 监控']);
+    assert.deepEqual(run(m({ direction: 'out' }), received), []);
+    assert.deepEqual(run(m({ direction: 'in' }), received), ['monitor 监控']);
+    assert.deepEqual(run(m({ direction: 'in' }), sent), []);
+    assert.deepEqual(run(m({ direction: 'both' }), sent), ['monitor 监控']);
+    assert.deepEqual(run(m({ direction: 'out' }), { ...sent, origin: 'remote' }), [], 'a forged local sender from outside is not "sent by" them');
+    assert.deepEqual(run(m({ direction: 'in' }), { ...received, recipients: ['dan@peer.cn'] }), [], 'another domain\'s user');
+    assert.deepEqual(run(m({ direction: 'in' }), { ...received, recipients: ['list@example.cn'] }), ['monitor 监控'], 'the whole domain covers its lists');
+  });
+
+  it('watches one user, or a department with those below it, and applies the conditions and the switch', () => {
+    const internal = { sender: 'carol@example.cn', recipients: ['bob@example.cn'], origin: 'local' as const };
+    assert.deepEqual(run(m({ direction: 'in', watch: { kind: 'user', address: 'bob@example.cn' } }), internal), ['monitor 监控']);
+    assert.deepEqual(run(m({ direction: 'out', watch: { kind: 'user', address: 'bob@example.cn' } }), internal), []);
+    assert.deepEqual(run(m({ direction: 'both', watch: { kind: 'department', orgUnitId: 3 } }), internal), ['monitor 监控'], 'bob is below 公司');
+    assert.deepEqual(run(m({ direction: 'out', watch: { kind: 'department', orgUnitId: 3 } }), internal), [], 'carol is in no department');
+    assert.deepEqual(run(m({ direction: 'in', conditions: [{ field: 'header', header: 'Subject', values: ['报价'] }] }), internal), []);
+    assert.deepEqual(run(m({ direction: 'in', conditions: [{ field: 'header', header: 'Subject', values: ['发票'] }] }), internal), ['monitor 监控']);
+    assert.deepEqual(run(m({ direction: 'in', enabled: false }), internal), []);
   });
 });

@@ -5,7 +5,7 @@
  * the plan into a verdict and routing that smtp/ queues in one transaction. Monitoring rules and the
  * archive copy are evaluated by the same conditions.
  */
-import type { Action, Condition, ContentFilterSettings, Monitor, Rule } from '../config/schema/content-filter.ts';
+import type { Action, Condition, ContentFilterSettings, DomainMonitor, Monitor, Rule } from '../config/schema/content-filter.ts';
 
 export interface Attachment {
   /** File name as the message gives it ('' when none). */
@@ -215,6 +215,47 @@ export function applyMonitors(monitors: readonly Monitor[], f: MessageFacts, pla
   for (const m of monitors) {
     if (!m.enabled || (m.direction !== 'both' && m.direction !== direction) || !matches(m, f)) continue;
     plan.copies.push({ to: [...m.copyTo], reason: `monitor ${m.name}` });
+  }
+  return plan;
+}
+
+/** A local address of a message as the domain monitors see it: its domain, its user, the user's department chain. */
+export interface Party {
+  domainId: number;
+  /** The user's canonical address ('' when the address is not a user: an alias, a list). */
+  user: string;
+  /** The user's department and those above it. */
+  units: readonly number[];
+}
+
+/** The domains' own monitoring rules that may concern a message, and who its local addresses are. */
+export interface DomainMonitorScope {
+  sets: ReadonlyArray<{ domainId: number; monitors: readonly DomainMonitor[] }>;
+  /** By lower-case address as the envelope gives it. */
+  parties: ReadonlyMap<string, Party>;
+}
+
+/**
+ * A domain's monitoring rules (A7, manual part 3 §1.7): each watches its whole domain, one user or
+ * a department (and those below it). out: the watched party sent it (a local sender); in: one of
+ * its recipients is watched; both: either. Matching mail is copied to the rule's mailboxes.
+ */
+export function applyDomainMonitors(scope: DomainMonitorScope, f: MessageFacts, plan: Plan): Plan {
+  for (const { domainId, monitors } of scope.sets) {
+    for (const m of monitors) {
+      if (!m.enabled) continue;
+      const watched = (address: string): boolean => {
+        const p = scope.parties.get(address.toLowerCase());
+        if (!p || p.domainId !== domainId) return false;
+        if (m.watch.kind === 'domain') return true;
+        if (m.watch.kind === 'user') return p.user === m.watch.address;
+        return p.units.includes(m.watch.orgUnitId);
+      };
+      const out = f.origin === 'local' && f.sender !== '' && watched(f.sender);
+      const into = f.recipients.some(watched);
+      const hit = m.direction === 'out' ? out : m.direction === 'in' ? into : out || into;
+      if (hit && matches(m, f)) plan.copies.push({ to: [...m.copyTo], reason: `monitor ${m.name}` });
+    }
   }
   return plan;
 }

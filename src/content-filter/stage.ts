@@ -5,14 +5,17 @@
  * for a refused attachment, dropped by a delete rule, or passed with header changes and a routing
  * (redirect, copies, notifications, folder) that smtp/ queues with the message in one transaction,
  * so nothing it asks for is lost on a crash. It runs for every client, authenticated ones too:
- * monitoring and archiving cover outgoing mail. Session log 'content-filter'; daily counters
+ * monitoring and archiving cover outgoing mail; the domains' own monitoring rules (A7) run here too,
+ * from the domain console. Session log 'content-filter'; daily counters
  * 'content-filter.<matched|deleted|copied|redirected|notified|attachment-refused|archived|monitored>'.
  */
 import type { Settings } from '../config/settings.ts';
 import { decodeHeaderText, partFilename, type MimePart } from '../mime/mime-tree.ts';
 import { rfc5322Date } from '../mime/date.ts';
 import type { PipelineMessage, Routing, Stage, StageContext, Verdict } from '../pipeline/stage.ts';
-import { applyArchive, applyMonitors, applyRules, emptyPlan, refusedAttachment, type Attachment, type MessageFacts, type Plan } from './engine.ts';
+import {
+  applyArchive, applyDomainMonitors, applyMonitors, applyRules, emptyPlan, refusedAttachment, type Attachment, type DomainMonitorScope, type MessageFacts, type Plan,
+} from './engine.ts';
 
 export interface ContentFilterDeps {
   /** This server's name: notifications come from postmaster@ it unless contentFilter.adminAddress says otherwise. */
@@ -20,6 +23,11 @@ export interface ContentFilterDeps {
   isLocalDomain(domain: string): Promise<boolean>;
   /** Whether an address is a local mailing list (archive.includeLists). */
   isList?(address: string): Promise<boolean>;
+  /**
+   * The domains' own monitoring rules (A7): whether any domain has an enabled one (cheap, cached),
+   * and those that concern these addresses with who each local address is.
+   */
+  domainMonitors?: { any(): boolean; scope(addresses: readonly string[]): Promise<DomainMonitorScope> };
   /** Forgets Message-IDs delivered before `before` (duplicate removal, localDelivery.duplicateWindowMin), from housekeeping. */
   pruneDeliveredIds?(before: number): Promise<number>;
 }
@@ -47,7 +55,8 @@ export class ContentFilterStage implements Stage {
 
   isEnabled(s: Readonly<Settings>): boolean {
     const c = s.contentFilter;
-    return (c.enabled && c.rules.length > 0) || c.attachments.mode !== 'off' || c.monitoring.some((m) => m.enabled) || c.archive.enabled;
+    return (c.enabled && c.rules.length > 0) || c.attachments.mode !== 'off' || c.monitoring.some((m) => m.enabled) || c.archive.enabled
+      || this.deps.domainMonitors?.any() === true;
   }
 
   /** Hourly: the duplicate-removal memory keeps only the window (all of it goes when removal is off). */
@@ -73,6 +82,10 @@ export class ContentFilterStage implements Stage {
     const admin = c.adminAddress.trim() || `postmaster@${this.deps.hostname}`;
     const plan = c.enabled ? applyRules(c.rules, facts, { admin, now: ctx.now() }) : emptyPlan();
     applyMonitors(c.monitoring, facts, plan);
+    if (this.deps.domainMonitors?.any()) {
+      const scope = await this.deps.domainMonitors.scope([...(facts.sender ? [facts.sender] : []), ...facts.recipients]);
+      applyDomainMonitors(scope, facts, plan);
+    }
     if (c.archive.enabled) {
       const toList = c.archive.includeLists || !this.deps.isList ? false
         : (await Promise.all(facts.recipients.map((r) => this.deps.isList!(r)))).some(Boolean);

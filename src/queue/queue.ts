@@ -2,10 +2,12 @@
  * The queue service: how messages enter the durable queue (FEATURES P5). submit() stores the bytes
  * (BlobStore.put, durable) and then the entry with its recipients in one committed transaction, so
  * when it resolves SMTP may answer 250 (DESIGN §4 rule 1). States are those of QueueState; per
- * recipient status lives in the entry. The runner (runner.ts) is woken after every submit.
+ * recipient status lives in the entry. The runner (runner.ts) is woken after every submit. A message
+ * a local user sent adds to their daily traffic row (A9) in the entry's own transaction.
  */
 import type { Clock } from '../core/clock.ts';
-import type { BlobId, QueueId } from '../core/ids.ts';
+import type { BlobId, DomainId, QueueId, UserId } from '../core/ids.ts';
+import { localDate } from '../core/log/session-log.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { QueueEntry, QueueState, Store, StoreTx } from '../store/store.ts';
 
@@ -17,6 +19,8 @@ export interface Submission {
   state?: Extract<QueueState, 'inbound' | 'raw' | 'holding'>;
   priority?: number;
   meta?: Record<string, unknown>;
+  /** Sent by this local user (an authenticated submission): counted in their domain's traffic (A9) as the entry commits. */
+  sentBy?: { userId: UserId; domainId: DomainId };
 }
 
 /** A message prepared for submitting inside a caller's transaction (blob already stored). */
@@ -96,7 +100,11 @@ export class QueueService {
   }
 
   /** Queues a prepared message inside the caller's transaction; call wake() after it commits. */
-  enqueue(tx: StoreTx, p: PreparedSubmission, lease?: { owner: string; until: number }): Promise<QueueId> {
+  async enqueue(tx: StoreTx, p: PreparedSubmission, lease?: { owner: string; until: number }): Promise<QueueId> {
+    if (p.sentBy) {
+      const day = localDate(new Date(this.clock.now()));
+      await tx.traffic.add([{ day, ...p.sentBy, direction: 'out', messages: 1, bytes: p.size }]);
+    }
     return tx.queue.enqueue({
       state: p.state ?? 'inbound', sender: p.sender, blobId: p.blobId, size: p.size, priority: p.priority ?? 0,
       nextAttemptAt: this.clock.now(), meta: p.meta ?? {}, recipients: p.recipients, ...(lease ? { lease } : {}),

@@ -113,6 +113,7 @@ export async function acceptData(stream: Readable, session: SMTPServerSession, s
       recipients,
       raw: stamped,
       priority: isPriority(header, state) ? 1 : 0,
+      ...(state.user ? { sentBy: { userId: state.user.id, domainId: state.user.domainId } } : {}),
       ...(verdict.kind === 'hold' ? { state: 'holding' as const, meta: { ...meta, ...verdict.meta } } : { meta }),
     };
     if (verdict.kind === 'deliver' && verdict.routing) {

@@ -70,6 +70,7 @@ export interface StoreTx {
   readonly customers: CustomerRepo;
   readonly directoryShares: DirectoryShareRepo;
   readonly replyTemplates: ReplyTemplateRepo;
+  readonly traffic: TrafficRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -615,6 +616,8 @@ export interface SettingsRepo {
   /** scope '' is global; otherwise e.g. 'domain:12'. */
   get(scope: string, key: string): Promise<unknown>;
   all(scope: string): Promise<Record<string, unknown>>;
+  /** Every scope's value of `key` ('monitoring' of each domain that has one), ordered by scope. */
+  byKey(key: string): Promise<Array<{ scope: string; value: unknown }>>;
   set(scope: string, key: string, value: unknown): Promise<void>;
   delete(scope: string, key: string): Promise<boolean>;
   /** Bumped on every write: readers poll it to reload cheaply. */
@@ -695,6 +698,31 @@ export interface CounterRepo {
   add(day: string, counts: Record<string, number>): Promise<void>;
   /** Counts of days in [fromDay, toDay], ordered by day then name. */
   list(fromDay: string, toDay: string): Promise<Array<{ day: string; name: string; count: number }>>;
+}
+
+/** One day's mail of one user in one direction (FEATURES A9): what traffic_daily holds. */
+export interface TrafficCount {
+  day: string;
+  userId: UserId;
+  domainId: DomainId;
+  direction: 'in' | 'out';
+  messages: number;
+  bytes: number;
+}
+
+/** Per-domain mail traffic by day (FEATURES A9, migration 024). */
+export interface TrafficRepo {
+  /**
+   * Adds each count to its (day, user, direction) row, creating it at 0 first. Call it inside the
+   * transaction that stores the message, so the count commits with it and costs no sync of its own.
+   */
+  add(counts: readonly TrafficCount[]): Promise<void>;
+  /** The domain's totals per day and direction for days in [fromDay, toDay], ordered by day. */
+  days(domainId: DomainId, fromDay: string, toDay: string): Promise<Array<{ day: string; direction: 'in' | 'out'; messages: number; bytes: number }>>;
+  /** The domain's users by total bytes over [fromDay, toDay], largest first, with each direction's sums. */
+  topUsers(domainId: DomainId, fromDay: string, toDay: string, limit: number): Promise<Array<{
+    userId: UserId; inMessages: number; inBytes: number; outMessages: number; outBytes: number;
+  }>>;
 }
 
 /** Message-IDs delivered per user (duplicate removal, P16). */
@@ -938,7 +966,8 @@ export interface PopAccountRepo {
 
 // ── Migration import (FEATURES A11) ────────────────────────────────────────────────────────
 
-export type ImportJobState = 'queued' | 'running' | 'done' | 'failed';
+/** cancelled: stopped by an administrator; never claimed again. */
+export type ImportJobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 export type ImportAccountState = 'pending' | 'running' | 'done' | 'failed';
 export type ImportProtocol = 'imap' | 'pop3';
 /** 'tls': TLS from the first byte (imaps, pop3s); 'starttls': plain, upgraded when the server offers it. */
@@ -1029,6 +1058,12 @@ export interface ImportRepo {
   renewJob(id: ImportJobId, owner: string, leaseUntil: number): Promise<boolean>;
   /** Ends owner's hold: with a final state (done/failed) and finishedAt, or back to the pool (state unchanged). */
   releaseJob(id: ImportJobId, owner: string, end?: { state: 'done' | 'failed'; at: number }): Promise<void>;
+  /**
+   * Cancels a queued or running job: state cancelled, lease dropped (its holder's next renewal
+   * fails, so it stops), unfinished accounts failed with error 'cancelled' and their passwords
+   * cleared. False when the job is not queued or running.
+   */
+  cancelJob(id: ImportJobId, at: number): Promise<boolean>;
   /** In line order, without passwords. */
   accounts(jobId: ImportJobId): Promise<ImportAccount[]>;
   /** The sealed password of an account ('' once cleared). */

@@ -252,7 +252,7 @@ export class SubmissionService {
       const stamp = this.received(client, user, recipients);
       const stamped = Buffer.concat([Buffer.from([stamp, ...verdict.headers].join('\r\n') + '\r\n', 'utf8'), verdict.raw]);
       const main = {
-        sender, recipients, raw: stamped, priority: 0,
+        sender, recipients, raw: stamped, priority: 0, sentBy: { userId: user.id, domainId: user.domainId },
         ...(verdict.kind === 'hold' ? { state: 'holding' as const, meta: { ...meta, ...verdict.meta } } : { meta }),
       };
       if (verdict.kind === 'deliver' && verdict.routing) {

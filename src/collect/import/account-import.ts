@@ -15,6 +15,11 @@ export interface AccountRun {
   store: Store;
   mailboxes: MailboxService;
   signal: AbortSignal;
+  /**
+   * Reach loopback, private and link-local source hosts (host-guard.ts): jobs made with the CLI by
+   * the machine's administrator may; jobs made in the web console follow collect.allowPrivateHosts.
+   */
+  allowPrivateHosts: boolean;
   /** Called whenever account's counters moved. */
   changed(): void;
 }
@@ -78,6 +83,7 @@ export function describeRemoteError(err: unknown, where: string): MailError {
   if (e.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(e.code)) {
     return new MailError('STORE_UNAVAILABLE', `the certificate of ${where} is not trusted: ${e.message ?? e.code} (youju import --insecure-tls accepts it)`);
   }
+  if (e.code === 'EPRIVATEHOST') return new MailError('FORBIDDEN', e.message ?? `${where} is a private address`);
   if (e.code && /^E[A-Z]+$/.test(e.code)) return new MailError('STORE_UNAVAILABLE', `cannot reach ${where}: ${e.message ?? e.code}`);
   return new MailError('STORE_UNAVAILABLE', `${where}: ${e.responseText ?? e.message ?? String(err)}`);
 }

@@ -11,6 +11,7 @@ import { summarise } from '../../mime/summary.ts';
 import type { SpecialUse } from '../../store/store.ts';
 import { appendOnce, countDone, describeRemoteError, ensureFolder, sourceKey, type AccountRun } from './account-import.ts';
 import { planFolders } from './folder-map.ts';
+import { resolvePublicHost } from '../host-guard.ts';
 
 /** A batch: at most 50 messages or 16 MB, so memory stays bounded whatever the mailbox holds. */
 const BATCH_MESSAGES = 50;
@@ -23,8 +24,11 @@ export async function importImap(run: AccountRun): Promise<void> {
   const where = `${a.host}:${a.port}`;
   // Loaded on first use: every `youju` command and the server start import this module, few import mail.
   const { ImapFlow } = await import('imapflow');
+  // A host a web console admin typed is connected to at the address that was checked (host-guard.ts).
+  let address = a.host;
+  if (!run.allowPrivateHosts) address = await resolvePublicHost(a.host).catch((err: unknown) => { throw describeRemoteError(err, where); });
   const client = new ImapFlow({
-    host: a.host, port: a.port, secure: a.tls === 'tls', auth: { user: a.remoteUser, pass: run.password },
+    host: address, port: a.port, ...(address !== a.host ? { servername: a.host } : {}), secure: a.tls === 'tls', auth: { user: a.remoteUser, pass: run.password },
     tls: { rejectUnauthorized: a.verifyTls }, logger: false, disableAutoIdle: true,
     connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 10 * 60_000,
   });

@@ -1,6 +1,7 @@
 /**
  * The server's import worker (DESIGN §1 "workers"): every pollMs it takes one import job nobody
- * live holds — recorded with `youju import --background`, or left behind by a runner that died —
+ * live holds — recorded with `youju import --background` or in the super-domain console (which
+ * wakes it at once), or left behind by a runner that died —
  * and runs it to the end. On stop the job in progress is let go at once (lease released) so the
  * next runner resumes it where it stopped. Failed jobs wait for `youju import resume`.
  */
@@ -24,12 +25,16 @@ export class ImportWorker {
     }, () => opts.pollMs ?? 5000, (err) => opts.log(`import worker: ${(err as Error).message}`));
   }
 
+  private unsubscribe: (() => void) | undefined;
+
   start(): void {
     this.stopping = new AbortController();
+    this.unsubscribe = this.imports.onQueued(() => this.loop.kick());
     this.loop.start();
   }
 
   async stop(): Promise<void> {
+    this.unsubscribe?.();
     this.stopping.abort();
     await this.loop.stop();
   }

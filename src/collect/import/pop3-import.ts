@@ -29,8 +29,8 @@ export async function importPop3(run: AccountRun): Promise<void> {
     client = await Pop3Client.connect({
       host: a.host, port: a.port, tls: a.tls, requireStarttls: false, rejectUnauthorized: a.verifyTls,
       user: a.remoteUser, password: run.password, timeoutMs: 120_000,
-      // A migration import is set up by an administrator, who may well migrate from a server on the private network.
-      allowPrivateHosts: true,
+      // The CLI's administrator may well migrate from a server on the private network; the web console's follows the setting.
+      allowPrivateHosts: run.allowPrivateHosts,
     });
   } catch (err) {
     const reply = (err as { reply?: string }).reply;

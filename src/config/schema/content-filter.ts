@@ -76,6 +76,22 @@ export const MonitorSchema = z.object({
   copyTo: z.array(addr).min(1).describe('Mailboxes the matching mail is copied to.'),
 });
 
+/**
+ * A domain's own monitoring rule (邮件监控, manual part 3 §1.7), kept in the domain's settings scope
+ * (config/domain-scope.ts MONITORING_SETTING_KEY) and run by the same engine as the global ones.
+ * `watch` says whose mail: the whole domain, one user, or a department with those below it. For
+ * these, out means mail the watched party sends and in means mail to one of them (internal mail
+ * is both), and copyTo must be mailboxes of the domain.
+ */
+export const DomainMonitorSchema = MonitorSchema.extend({
+  id: z.string().regex(/^[a-z0-9]{1,32}$/),
+  watch: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('domain') }),
+    z.object({ kind: z.literal('user'), address: addr }),
+    z.object({ kind: z.literal('department'), orgUnitId: z.number().int().positive() }),
+  ]),
+});
+
 export const ContentFilterSettingsSchema = z.object({
   enabled: z.boolean().default(false)
     .describe('Run the content filter rules (启用内容过滤器规则处理引擎); attachments, monitoring and archiving have their own switches.'),
@@ -113,3 +129,4 @@ export type Condition = z.output<typeof ConditionSchema>;
 export type Action = z.output<typeof ActionSchema>;
 export type Rule = z.output<typeof RuleSchema>;
 export type Monitor = z.output<typeof MonitorSchema>;
+export type DomainMonitor = z.output<typeof DomainMonitorSchema>;

@@ -11,7 +11,8 @@
  * (delivery.srsEnabled; not for senders of our own domains), and mail to an SRS address goes back
  * to the original sender. With antispam.moveSpamToJunk, a message the pipeline marked as spam
  * (our X-Spam-Flag: YES on top; a sender's own was removed) goes to the user's Junk folder unless
- * one of their filters chose a folder.
+ * one of their filters chose a folder. Each stored copy adds to the recipient's daily traffic row
+ * (FEATURES A9) in the same transaction.
  */
 import type { Settings } from '../../config/settings.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -23,7 +24,8 @@ import type { MailboxService } from '../../mailbox/mailbox-service.ts';
 import { headerValues, parseHeaders, summarise } from '../../mime/summary.ts';
 import type { PreparedSubmission, QueueService } from '../../queue/queue.ts';
 import type { BlobStore } from '../../store/blob-store.ts';
-import type { Mailbox, MessageSummary, Store, StoreTx } from '../../store/store.ts';
+import type { Mailbox, MessageSummary, Store, StoreTx, TrafficCount } from '../../store/store.ts';
+import { localDate } from '../../core/log/session-log.ts';
 import { reply, type DeliveryJob, type RecipientResult, type Transport } from '../transport.ts';
 import { buildAutoreply, shouldAutoreply } from './autoreply.ts';
 import { evaluateFilters, type FilterOutcome } from './filters.ts';
@@ -151,15 +153,23 @@ export class LocalTransport implements Transport {
     // Notices to the recipients (quota warning, collected mail refused), sent after the commit.
     let notices: Notice[] = [];
     let changed: Mailbox[] = [];
+    const day = localDate(new Date(now));
+    let received: TrafficCount[] = [];
     await store.tx(async (tx) => {
       notices = [];
       changed = [];
+      received = [];
       for (const c of copies) {
         if (!c.keepCopy) continue;
         const outcome = await this.storeCopy(tx, c, job, summary, now, settings, notices);
         if ('rcpt' in outcome) results.set(c.rcpt, outcome);
-        else changed.push(outcome);
+        else {
+          changed.push(outcome);
+          received.push({ day, userId: c.user.id, domainId: c.user.domainId, direction: 'in', messages: 1, bytes: job.size });
+        }
       }
+      // Traffic (A9): one upsert per recipient day row, in this transaction: no sync of its own.
+      await tx.traffic.add(received);
       for (const p of extra) await this.deps.queue.enqueue(tx, p);
       for (const r of replies) {
         // Checked again here: two messages from one sender delivered at once must not both get a reply.

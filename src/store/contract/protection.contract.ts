@@ -1,6 +1,7 @@
 /**
  * Contract for the protection pipeline's repositories (migration 011): daily counters summed by
- * upsert, the quarantine with its blob reference, and greylist triples. Run by both backends.
+ * upsert, the quarantine with its blob reference, and greylist triples; also the per-domain traffic rows
+ * (migration 024) and settings listed by key. Run by both backends.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,6 +20,31 @@ export function runProtectionContract(name: string, open: OpenStore): void {
         { day: '2026-11-28', name: 'spf.fail', count: 1 },
       ]);
       assert.equal((await ctx.read((tx) => tx.counters.list('2026-11-01', '2026-11-30'))).length, 3);
+    });
+
+    it('sums per-domain traffic by day, direction and user, and ranks the users (migration 024)', async () => {
+      const d = await makeDomain(ctx);
+      const other = await makeDomain(ctx);
+      const [a, b, c] = [await makeUser(ctx, d.id), await makeUser(ctx, d.id), await makeUser(ctx, other.id)];
+      const row = (day: string, u: typeof a, domainId: typeof d.id, direction: 'in' | 'out', bytes: number) => ({ day, userId: u.id, domainId, direction, messages: 1, bytes });
+      await ctx.tx((tx) => tx.traffic.add([row('2026-11-27', a, d.id, 'in', 100), row('2026-11-28', a, d.id, 'in', 200), row('2026-11-28', a, d.id, 'out', 50)]));
+      await ctx.tx((tx) => tx.traffic.add([row('2026-11-28', a, d.id, 'in', 300), row('2026-11-28', b, d.id, 'in', 10), row('2026-11-28', c, other.id, 'in', 999)]));
+      assert.deepEqual(await ctx.read((tx) => tx.traffic.days(d.id, '2026-11-28', '2026-11-28')), [
+        { day: '2026-11-28', direction: 'in', messages: 3, bytes: 510 },
+        { day: '2026-11-28', direction: 'out', messages: 1, bytes: 50 },
+      ]);
+      assert.equal((await ctx.read((tx) => tx.traffic.days(d.id, '2026-11-01', '2026-11-30'))).length, 3);
+      assert.deepEqual(await ctx.read((tx) => tx.traffic.topUsers(d.id, '2026-11-01', '2026-11-30', 10)), [
+        { userId: a.id, inMessages: 3, inBytes: 600, outMessages: 1, outBytes: 50 },
+        { userId: b.id, inMessages: 1, inBytes: 10, outMessages: 0, outBytes: 0 },
+      ]);
+      assert.equal((await ctx.read((tx) => tx.traffic.topUsers(d.id, '2026-11-01', '2026-11-30', 1))).length, 1);
+    });
+
+    it('lists every scope\'s value of one settings key', async () => {
+      const key = uniq('k');
+      await ctx.tx(async (tx) => { await tx.settings.set('domain:2', key, [1]); await tx.settings.set('domain:1', key, { a: 1 }); await tx.settings.set('domain:1', 'other', 1); });
+      assert.deepEqual(await ctx.read((tx) => tx.settings.byKey(key)), [{ scope: 'domain:1', value: { a: 1 } }, { scope: 'domain:2', value: [1] }]);
     });
 
     it('remembers delivered Message-IDs per user within a window, and prunes them (migration 022)', async () => {

@@ -22,6 +22,7 @@ import { adminConsole } from './017-admin-console.ts';
 import { auditDomain } from './020-audit-domain.ts';
 import { deliveredIds } from './022-delivered-ids.ts';
 import { customerBook } from './023-customer-book.ts';
+import { traffic } from './024-traffic.ts';
 import { replyTemplates } from './025-reply-templates.ts';
 import type { Migration } from './migration.ts';
 
@@ -29,7 +30,7 @@ export type { Migration };
 
 export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes,
   contacts, adminConsole,
-  auditDomain, deliveredIds, customerBook,
+  auditDomain, deliveredIds, customerBook, traffic,
   replyTemplates];
 
 export function ddl(sql: string, dialect: Dialect): string {

@@ -101,7 +101,7 @@ export function importRepo({ db, now }: RepoCtx): ImportRepo {
       // lock, re-reads the row and then finds the lease taken.
       const n = await db.run(
         `UPDATE import_jobs SET lease_owner = ?, lease_until = ?, state = 'running', started_at = COALESCE(started_at, ?), finished_at = NULL
-          WHERE id = ? AND state <> 'done'
+          WHERE id = ? AND state NOT IN ('done', 'cancelled')
             AND (lease_owner IS NULL OR lease_until IS NULL OR lease_until < ? OR lease_owner = ? OR lease_owner = ?)`,
         [owner, leaseUntil, at, id, at, owner, takeOverFrom ?? owner]);
       return n > 0;
@@ -116,6 +116,14 @@ export function importRepo({ db, now }: RepoCtx): ImportRepo {
       } else {
         await db.run('UPDATE import_jobs SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?', [id, owner]);
       }
+    },
+    async cancelJob(id, at) {
+      const n = await db.run(`UPDATE import_jobs SET state = 'cancelled', finished_at = ?, lease_owner = NULL, lease_until = NULL
+        WHERE id = ? AND state IN ('queued', 'running')`, [at, id]);
+      if (n === 0) return false;
+      await db.run(`UPDATE import_accounts SET state = 'failed', error = 'cancelled', password = '', finished_at = ?
+        WHERE job_id = ? AND state IN ('pending', 'running')`, [at, id]);
+      return true;
     },
     async accounts(jobId) {
       return (await db.all(`SELECT ${ACCOUNT_FIELDS} FROM import_accounts WHERE job_id = ? ORDER BY line, id`, [jobId])).map(toAccount);

@@ -17,6 +17,10 @@ export function settingsRepo({ db }: RepoCtx): SettingsRepo {
       const rows = await db.all<Row>('SELECT key, value FROM settings WHERE scope = ? ORDER BY key', [scope]);
       return Object.fromEntries(rows.map((r) => [str(r.key), JSON.parse(str(r.value))]));
     },
+    async byKey(key) {
+      const rows = await db.all<Row>('SELECT scope, value FROM settings WHERE key = ? ORDER BY scope', [key]);
+      return rows.map((r) => ({ scope: str(r.scope), value: JSON.parse(str(r.value)) }));
+    },
     async set(scope, key, value) {
       await db.run(
         'INSERT INTO settings (scope, key, value) VALUES (?, ?, ?) ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value',

@@ -21,6 +21,7 @@ import { userRepo } from './users.ts';
 import { webSessionRepo } from './web-sessions.ts';
 import { adminSessionRepo } from './admin-sessions.ts';
 import { replyTemplateRepo } from './reply-templates.ts';
+import { trafficRepo } from './traffic.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
   const ctx = { db, now };
@@ -56,5 +57,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     customers: customerRepo(ctx),
     directoryShares: directoryShareRepo(ctx),
     replyTemplates: replyTemplateRepo(ctx),
+    traffic: trafficRepo(ctx),
   };
 }

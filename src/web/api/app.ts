@@ -29,6 +29,8 @@ import { adminCustomerRoutes } from './routes/admin-customers.ts';
 import { adminShareRoutes } from './routes/admin-shares.ts';
 import { customerRoutes } from './routes/customers.ts';
 import { adminWebmailRoutes } from './routes/admin-webmail.ts';
+import { adminMonitorRoutes } from './routes/admin-monitors.ts';
+import { adminOpsRoutes } from './routes/admin-ops.ts';
 import { adminOrgRoutes } from './routes/admin-org.ts';
 import { adminListRoutes } from './routes/admin-lists.ts';
 import { optionRoutes } from './routes/options.ts';
@@ -46,7 +48,8 @@ const BODY_LIMIT = 256 * 1024;
 export function apiRoutes(deps: WebDeps, auth: WebAuth, adminAuth?: AdminAuth, onShutdown?: (f: () => void) => void): AnyRoute[] {
   const consoles = deps.consoles && adminAuth ? [...adminSessionRoutes(deps, deps.consoles, adminAuth), ...adminUserRoutes(deps.consoles),
     ...adminDomainRoutes(deps.consoles), ...adminOrgRoutes(deps.consoles), ...adminListRoutes(deps.consoles), ...adminSuperRoutes(deps.consoles), ...adminWebmailRoutes(deps.consoles),
-    ...adminCustomerRoutes(deps.consoles), ...adminShareRoutes(deps.consoles)] : [];
+    ...adminCustomerRoutes(deps.consoles), ...adminShareRoutes(deps.consoles),
+    ...adminMonitorRoutes(deps.consoles), ...adminOpsRoutes(deps.consoles)] : [];
   return [...sessionRoutes(deps, auth), ...folderRoutes(deps), ...mailRoutes(deps), ...composeRoutes(deps), ...eventRoutes(deps, onShutdown), ...registrationRoutes(deps),
     ...contactRoutes(deps), ...customerRoutes(deps), ...directoryRoutes(deps), ...consoles, ...optionRoutes(deps), ...searchRoutes(deps)];
 }

@@ -33,9 +33,9 @@ export interface ConsoleDeps {
   sessions: AdminSessions;
   users: UserAdminService;
   /** Domain information, org structure, department admins, mailing lists, operation log. */
-  console: { domain: DomainConsoleService; org: OrgAdminService; departmentAdmins: DepartmentAdminConsole; lists: ListConsole; super: SuperConsoleService; webmail: WebmailSettingsService;
-    /** The customer address book (webmail 设置 → 客户通讯录) and directory sharing between domains (super console). */
-    customers: CustomerBook; shares: DirectoryShares };
+  console: Runtime['console'];
+  /** Migration import jobs of the super-domain console (A11). */
+  imports: Pick<Runtime['imports'], 'startFromConsole' | 'consoleJobs' | 'consoleJob' | 'cancel'>;
 }
 
 export interface WebDeps {

@@ -18,7 +18,7 @@ export function webServer(rt: Runtime, opts: { throttle: LoginThrottle; sessionL
   return new WebServer({
     users: rt.users, userMail: rt.userMail, submission: rt.submission, registration: rt.registration, bus: rt.bus, mailHtml: rt.mailHtml, sessions: rt.webSessions,
     throttle: opts.throttle, logger: rt.logger, uiDir: WEBMAIL_DIST, version: youjuVersion(), contacts: rt.contacts, options: rt.options, modules: rt.modules, sso: rt.sso,
-    consoles: { admins: rt.admins, sessions: rt.adminSessions, users: rt.userAdmin, console: rt.console },
+    consoles: { admins: rt.admins, sessions: rt.adminSessions, users: rt.userAdmin, console: rt.console, imports: rt.imports },
     mail: { hostname: rt.config.hostname, ports: rt.config.ports, resolveDomain: (name) => rt.domains.resolveDomain(name) },
     log: (ip, line) => {
       const log = opts.sessionLogs.open('webmail', { ip });

@@ -1,5 +1,5 @@
 // Admin consoles over HTTP (issue #14, second slice): domain information (A2), org structure (A4),
-// department admins (A5), mailing lists (A6) and the operation log (A9). The authorisation matrix
+// department admins (A5), mailing lists (A6), monitoring rules (A7), the operation log and traffic (A9). The authorisation matrix
 // of every one of these routes × {super admin, domain admin of A, domain admin of B, department
 // admin of A/x, plain user, anonymous} × {own object, another domain's, another department's},
 // every cell asserted; then CSRF on every state change, bad fields, the super admin's limits, what
@@ -30,7 +30,7 @@ const PLACES: Record<Actor, Record<Obj, Place>> = {
   user: { own: 'x1', otherDomain: 'z', otherDept: 'y' },
   anon: { own: 'x1', otherDomain: 'z', otherDept: 'y' },
 };
-type Need = 'user' | 'unit' | 'list' | 'deptAdmin' | 'customer';
+type Need = 'user' | 'unit' | 'list' | 'deptAdmin' | 'customer' | 'monitor';
 /** One cell's object: its place, and what the route needs made fresh there. */
 interface Target {
   domain: string; placeId: number; path: string;
@@ -40,6 +40,7 @@ interface Target {
   deptAdmin: string;
   /** A customer book entry and a category of the place's domain (the book is per domain). */
   customerId: number; customerEmail: string; categoryId: number;
+  monitor: string;
 }
 type Outcome = number | 'listed' | 'absent';
 
@@ -51,8 +52,8 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
   const fresh = async (place: Place, needs: readonly Need[]): Promise<Target> => {
     const u = units[place];
     const k = ++n;
-    const o: Target = { domain: u.domain, placeId: u.id, path: u.path, user: '', local: '', unitId: 0, unitPath: '', list: '', deptAdmin: '', customerId: 0, customerEmail: '', categoryId: 0 };
-    if (needs.includes('user') || needs.includes('deptAdmin')) {
+    const o: Target = { domain: u.domain, placeId: u.id, path: u.path, user: '', local: '', unitId: 0, unitPath: '', list: '', deptAdmin: '', customerId: 0, customerEmail: '', categoryId: 0, monitor: '' };
+    if (needs.includes('user') || needs.includes('deptAdmin') || needs.includes('monitor')) {
       o.local = `m${k}`;
       o.user = `${o.local}@${u.domain}`;
       await t.rt.users.add(TEST_ACTOR, o.user, { password: PASSWORD, orgUnitId: u.id, realName: `成员${k}` });
@@ -65,6 +66,9 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
       const unit = await t.rt.orgs.add(TEST_ACTOR, u.domain, { name: `组${k}`, parentId: u.id });
       o.unitId = unit.id;
       o.unitPath = `${u.path}/组${k}`;
+    }
+    if (needs.includes('monitor')) {
+      o.monitor = (await t.rt.console.monitors.add(TEST_ACTOR, u.domain, { name: `监控${k}`, direction: 'both', watch: { kind: 'domain' }, copyTo: [o.user] })).id;
     }
     if (needs.includes('list')) {
       o.list = `list${k}@${u.domain}`;
@@ -181,6 +185,15 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
       call: async (c, o) => status(await c.post(`/api/admin/lists/${enc(o.list)}/members`, { text: `a${++n}@${o.domain}\nb${n}@peer.example`, canSend: false })), expect: domainLevel(200) },
     { key: 'post /api/admin/lists/{address}/members/remove', needs: ['list'],
       call: async (c, o) => status(await c.post(`/api/admin/lists/${enc(o.list)}/members/remove`, { member: `member${o.list.match(/\d+/)![0]}@${o.domain}` })), expect: domainLevel(200) },
+    // Monitoring rules and traffic (A7, A9)
+    { key: 'get /api/admin/domains/{domain}/monitors', needs: ['monitor'], call: async (c, o) => listed(await c.get(`/api/admin/domains/${o.domain}/monitors`), `"id":"${o.monitor}"`), expect: domainLevel('listed') },
+    { key: 'post /api/admin/domains/{domain}/monitors', needs: ['user'],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/monitors`, { name: `新监控${++n}`, direction: 'out', watch: { kind: 'user', address: o.user }, copyTo: [o.user] })), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/monitors/{id}', needs: ['monitor'],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/monitors/${o.monitor}`, { name: `改${++n}`, direction: 'in', watch: { kind: 'domain' }, copyTo: [o.user], enabled: false })), expect: domainLevel(200) },
+    { key: 'post /api/admin/domains/{domain}/monitors/{id}/delete', needs: ['monitor'],
+      call: async (c, o) => status(await c.post(`/api/admin/domains/${o.domain}/monitors/${o.monitor}/delete`, {})), expect: domainLevel(200) },
+    { key: 'get /api/admin/domains/{domain}/traffic', needs: [], call: async (c, o) => status(await c.get(`/api/admin/domains/${o.domain}/traffic`)), expect: domainLevel(200) },
   ];
 
   for (const route of routes) {
@@ -203,8 +216,11 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
 
   // ── Each state change checks CSRF ───────────────────────────────────────────────────────────
   it('checks the CSRF token on every state change', async () => {
-    const o = await fresh('x1', ['user', 'unit', 'list', 'deptAdmin', 'customer']);
+    const o = await fresh('x1', ['user', 'unit', 'list', 'deptAdmin', 'customer', 'monitor']);
     const posts: Array<[string, unknown]> = [
+      [`/api/admin/domains/${A}/monitors`, { name: 'csrf', direction: 'both', watch: { kind: 'domain' }, copyTo: [o.user] }],
+      [`/api/admin/domains/${A}/monitors/${o.monitor}`, { name: 'csrf', direction: 'both', watch: { kind: 'domain' }, copyTo: [o.user] }],
+      [`/api/admin/domains/${A}/monitors/${o.monitor}/delete`, {}],
       [`/api/admin/domains/${A}/info`, { companyName: 'x' }],
       [`/api/admin/domains/${A}/org`, { name: 'csrf' }], [`/api/admin/org/${o.unitId}`, { name: 'csrf' }], [`/api/admin/org/${o.unitId}/delete`, {}],
       [`/api/admin/domains/${A}/org/move-users`, { users: [o.user], to: null }],
@@ -228,6 +244,7 @@ describe('admin consoles: domain, org, department admins, lists, log', () => {
       }
     }
     assert.ok(await t.rt.orgs.get(o.unitId as OrgUnitId), 'nothing was done');
+    assert.deepEqual((await t.rt.console.monitors.list(TEST_ACTOR, A)).filter((m) => m.name === 'csrf'), []);
     assert.equal((await t.rt.lists.show(o.list)).list.description.startsWith('列表'), true);
   });
 

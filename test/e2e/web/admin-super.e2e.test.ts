@@ -3,7 +3,8 @@
 // A/x, plain user, anonymous} × {own object, another domain's, another department's}, every cell
 // asserted; then CSRF on every state change, adding a domain with its admin who then logs in, batch
 // add with a per-line report, export, edit and delete, module switches, domain admins, mailbox and
-// domain aliases (mail to the alias arrives), the domain limits on every creating path (batch
+// domain aliases (mail to the alias arrives), label overrides and import jobs (their matrix; the flows
+// are in admin-ops.e2e.test.ts), the domain limits on every creating path (batch
 // included) with an error naming the limit, and the audit trail.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,8 +18,8 @@ type Actor = 'super' | 'adminA' | 'adminB' | 'deptX' | 'user' | 'anon';
 type Obj = 'own' | 'otherDomain' | 'otherDept';
 const ACTORS: Actor[] = ['super', 'adminA', 'adminB', 'deptX', 'user', 'anon'];
 const OBJS: Obj[] = ['own', 'otherDomain', 'otherDept'];
-type Need = 'domain' | 'admin' | 'alias' | 'domainAlias' | 'share';
-interface Target { domain: string; admin: string; alias: string; domainAlias: string; k: number; /** A domain whose directory `domain` sees (share). */ sees: string }
+type Need = 'domain' | 'admin' | 'alias' | 'domainAlias' | 'share' | 'job';
+interface Target { domain: string; admin: string; alias: string; domainAlias: string; job: number; k: number; /** A domain whose directory `domain` sees (share). */ sees: string }
 type Outcome = number | 'listed' | 'absent';
 
 describe('admin consoles: the super-domain console', () => {
@@ -33,7 +34,7 @@ describe('admin consoles: the super-domain console', () => {
       domain = `f${k}.cn`;
       await t.rt.domains.add(TEST_ACTOR, domain);
     }
-    const o: Target = { domain, admin: '', alias: '', domainAlias: '', k, sees: '' };
+    const o: Target = { domain, admin: '', alias: '', domainAlias: '', job: 0, k, sees: '' };
     if (needs.includes('share')) {
       o.sees = `s${k}.cn`;
       await t.rt.domains.add(TEST_ACTOR, o.sees);
@@ -48,6 +49,13 @@ describe('admin consoles: the super-domain console', () => {
       await t.rt.users.add(TEST_ACTOR, `u${k}@${domain}`, { password: PASSWORD });
       await t.rt.aliases.add(TEST_ACTOR, o.alias, [`u${k}@${domain}`]);
     }
+    if (needs.includes('job')) {
+      // Held by a live runner on another node: the worker here leaves it alone, so it stays cancellable.
+      const userId = (await t.rt.users.byAddress(`plain@${A}`))!.id;
+      o.job = (await t.rt.store.tx((tx) => tx.imports.createJob({ createdBy: 'test', leaseOwner: 'elsewhere:1', leaseUntil: Date.now() + 3600_000 }, [
+        { line: 1, protocol: 'imap', host: 'old.example', port: 143, tls: 'starttls', verifyTls: true, remoteUser: `j${k}`, userId, passwordEnc: '' },
+      ]))).id;
+    }
     if (needs.includes('domainAlias')) {
       o.domainAlias = `old${k}.cn`;
       await t.rt.domains.addAlias(TEST_ACTOR, o.domainAlias, domain);
@@ -56,7 +64,7 @@ describe('admin consoles: the super-domain console', () => {
   };
 
   before(async () => {
-    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0, 'security.loginFailuresBeforeBan': 0 } });
+    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0, 'security.loginFailuresBeforeBan': 0, 'collect.allowPrivateHosts': true } });
     await t.rt.domains.add(TEST_ACTOR, B);
     await t.rt.admins.ensureBuiltins(TEST_ACTOR, { admin: PASSWORD });
     await t.rt.admins.changePassword(TEST_ACTOR, 'super', 'administrator', PASSWORD);
@@ -121,6 +129,15 @@ describe('admin consoles: the super-domain console', () => {
     { key: 'post /api/admin/super/directory-shares/remove', needs: ['share'],
       call: async (c, o) => status(await c.post(`${S}/directory-shares/remove`, { domain: o.domain, shared: o.sees })), expect: superOnly(200) },
     { key: 'post /api/admin/super/domain-aliases/delete', needs: ['domainAlias'], call: async (c, o) => status(await c.post(`${S}/domain-aliases/delete`, { alias: o.domainAlias })), expect: superOnly(200) },
+    // 语言文字模块 (A10) and 邮件数据导入 (A11)
+    { key: 'get /api/admin/super/labels', needs: [], call: async (c) => status(await c.get(`${S}/labels`)), expect: superOnly(200) },
+    { key: 'post /api/admin/super/labels', needs: [], call: async (c) => status(await c.post(`${S}/labels`, { language: 'en', key: 'app.name', value: `Mail ${++n}` })), expect: superOnly(200) },
+    { key: 'post /api/admin/super/labels/reset', needs: [], call: async (c) => status(await c.post(`${S}/labels/reset`, { language: 'zh-TW' })), expect: superOnly(200) },
+    { key: 'get /api/admin/super/imports', needs: ['job'], call: async (c, o) => listed(await c.get(`${S}/imports`), `"id":${o.job},`), expect: superOnly('listed') },
+    { key: 'post /api/admin/super/imports', needs: [],
+      call: async (c) => status(await c.post(`${S}/imports`, { protocol: 'imap', host: '127.0.0.1', port: 1, tls: 'starttls', accounts: `m${++n} pass plain@${A}` })), expect: superOnly(200) },
+    { key: 'get /api/admin/super/imports/{id}', needs: ['job'], call: async (c, o) => status(await c.get(`${S}/imports/${o.job}`)), expect: superOnly(200) },
+    { key: 'post /api/admin/super/imports/{id}/cancel', needs: ['job'], call: async (c, o) => status(await c.post(`${S}/imports/${o.job}/cancel`, {})), expect: superOnly(200) },
   ];
 
   for (const route of routes) {
@@ -151,6 +168,9 @@ describe('admin consoles: the super-domain console', () => {
       [`${S}/domains/${o.domain}/aliases/delete`, { alias: o.alias }], [`${S}/domain-aliases`, { alias: 'csrf3.cn', domain: o.domain }],
       [`${S}/domain-aliases/delete`, { alias: o.domainAlias }],
       [`${S}/directory-shares`, { domain: o.domain, shared: [A] }], [`${S}/directory-shares/remove`, { domain: o.domain, shared: A }],
+      [`${S}/labels`, { language: 'en', key: 'app.name', value: 'csrf' }], [`${S}/labels/reset`, { language: 'en' }],
+      [`${S}/imports`, { protocol: 'imap', host: '127.0.0.1', port: 1, tls: 'starttls', accounts: `csrf pass plain@${A}` }],
+      [`${S}/imports/${(await fresh('super', 'own', ['job'])).job}/cancel`, {}],
     ];
     for (const [path, body] of posts) {
       for (const csrf of [false, 'x'.repeat(43), clients.user.csrf] as const) {
@@ -161,6 +181,7 @@ describe('admin consoles: the super-domain console', () => {
     }
     assert.ok(await t.rt.domains.resolveDomain(o.domain), 'nothing was done');
     assert.equal(await t.rt.domains.resolveDomain('csrf.cn'), undefined);
+    assert.equal((await t.rt.console.labels.publicLabels()).en['app.name'] === 'csrf', false);
   });
 
   it('adds a domain with its admin, who logs in to it; edits, exports and deletes it', async () => {

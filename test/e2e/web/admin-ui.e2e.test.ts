@@ -3,13 +3,15 @@
 // form (a weak password is refused on the field first), batch-adds users from an uploaded CSV
 // with two bad lines reported by line and field, finds them in the list by search, and the new
 // user then logs in to the webmail in the same browser (the two sessions are separate) and sees the
-// domain's announcement and logo (A8). The UI
+// domain's announcement and logo (A8). Then, in a second server: a monitoring rule added with its
+// form (A7), the traffic screen (A9), a label renamed by the super admin that the webmail shows without a
+// rebuild (A10), and an import job refused a private host, then shown failed with its error (A11). The UI
 // must be built (npm install does it); a missing or stale build is made first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BrowserContext, Page } from 'playwright-core';
 import { ensureUiBuilt, launchBrowser, noBrowser, type Browser } from '../../helpers/browser.ts';
-import { PASSWORD, TEST_ACTOR, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, PASSWORD, TEST_ACTOR, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 const NEW_PASSWORD = 'Wz9#mail2026';
 /** A 1×1 PNG as a data: URL (the domain's logo). */
@@ -127,3 +129,119 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
     await page.getByRole('heading', { name: '域管理后台' }).waitFor(); // the admin's session is still there
   });
 });
+
+describe('monitoring, traffic, UI texts and imports in chromium', { skip: noBrowser() }, () => {
+  let t: TestServer;
+  let page: Page;
+  let browser: Browser;
+  let base: string;
+
+  before(async () => {
+    ensureUiBuilt();
+    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0, 'collect.allowPrivateHosts': false } });
+    await t.rt.admins.ensureBuiltins(TEST_ACTOR, { admin: PASSWORD });
+    await t.rt.admins.changePassword(TEST_ACTOR, 'super', 'administrator', PASSWORD);
+    for (const a of ['bob', 'boss']) await t.addUser(`${a}@example.cn`);
+    base = `http://127.0.0.1:${t.config.ports.http}`;
+    browser = await launchBrowser({ height: 900 });
+    page = browser.page;
+  });
+  after(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  const login = async (account: string, heading: string) => {
+    await page.goto(`${base}/webmail/admin/`);
+    await page.getByLabel('管理员账号').fill(account);
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('heading', { name: heading }).waitFor();
+  };
+
+  it('the domain admin adds a monitoring rule with the form (A7)', async () => {
+    await login('admin@example.cn', '域管理后台');
+    await page.getByRole('menuitem', { name: '邮件监控管理' }).click();
+    await page.getByRole('button', { name: '添加邮件监控' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('规则名称').fill('监控报价');
+    await dialog.getByLabel('指定用户').check();
+    await dialog.getByLabel('用户', { exact: true }).fill('bob');
+    await dialog.getByLabel('条件值').fill('@qq.com');
+    await dialog.getByRole('combobox', { name: '复制到邮箱' }).fill('boss');
+    await dialog.getByRole('combobox', { name: '复制到邮箱' }).press('Enter');
+    await dialog.getByRole('button', { name: '提交' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    const row = page.getByRole('row', { name: /监控报价/ });
+    assert.match(await row.textContent() ?? '', /bob@example\.cn.*发出的邮件.*收件人地址 包含 @qq\.com.*boss@example\.cn/);
+    const [rule] = await t.rt.console.monitors.list(TEST_ACTOR, 'example.cn');
+    assert.deepEqual([rule!.watch, rule!.direction, rule!.copyTo, rule!.conditions],
+      [{ kind: 'user', address: 'bob@example.cn' }, 'out', ['boss@example.cn'], [{ field: 'recipient', op: 'contains', values: ['@qq.com'] }]]);
+    // Switched off from the list.
+    await row.getByRole('switch', { name: '监控是否生效' }).click();
+    await eventually(async () => (await t.rt.console.monitors.list(TEST_ACTOR, 'example.cn'))[0]!.enabled === false || undefined);
+  });
+
+  it('shows the domain\'s traffic per day (A9)', async () => {
+    const today = new Date();
+    const day = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+    await deliver(t, 'bob@example.cn', 3);
+    await page.getByRole('menuitem', { name: '邮件收发流量' }).click();
+    const table = page.getByRole('table').filter({ hasText: day });
+    await table.getByRole('row', { name: new RegExp(`^${day}\\s*3\\s`) }).waitFor();
+    await page.getByRole('img', { name: '每日收发邮件数' }).waitFor();
+    await page.getByText('收发最多的用户').waitFor();
+    await page.getByRole('row', { name: /bob@example\.cn/ }).waitFor();
+  });
+
+  it('the super admin renames a label, the webmail shows it without a rebuild, and resets it (A10)', async () => {
+    await page.getByRole('button', { name: '退出' }).click();
+    await login('administrator', '超域管理后台');
+    await page.getByRole('menuitem', { name: '语言文字模块' }).click();
+    await page.getByLabel('搜索键名或文字').fill('nav.contacts');
+    await page.getByLabel('搜索键名或文字').press('Enter');
+    await page.getByLabel('nav.contacts 的自定义文字').fill('政府通讯录');
+    await page.getByRole('row', { name: /nav\.contacts/ }).getByRole('button', { name: '保存' }).click();
+    await page.getByText('文字已保存').waitFor();
+    await page.getByLabel('nav.contacts 的自定义文字').fill('<b>x</b>');
+    await page.getByRole('row', { name: /nav\.contacts/ }).getByRole('button', { name: '保存' }).click();
+    await page.getByText(/without < or >/).waitFor();
+    const webmail = await browser.ctx.newPage();
+    await webmail.goto(`${base}/webmail/`);
+    await webmail.getByRole('button', { name: '登录' }).waitFor();
+    await webmail.getByLabel('邮箱地址', { exact: true }).fill('bob@example.cn');
+    await webmail.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await webmail.getByRole('button', { name: '登录' }).click();
+    await webmail.getByText('政府通讯录').first().waitFor();
+    await webmail.close();
+    await page.getByRole('row', { name: /nav\.contacts/ }).getByRole('button', { name: '恢复默认' }).click();
+    await page.getByText('已恢复默认').waitFor();
+    assert.deepEqual((await t.rt.console.labels.publicLabels())['zh-CN'], {});
+  });
+
+  it('starts an import job: a private host is refused on its field, a finished job shows its result (A11)', async () => {
+    await page.getByRole('menuitem', { name: '邮件数据导入' }).click();
+    const form = page.getByRole('form', { name: '新建导入任务' });
+    await form.getByLabel('服务器地址').fill('127.0.0.1');
+    await form.getByLabel('帐号列表').fill('bob OldPass-1 bob@example.cn');
+    await form.getByRole('button', { name: '开始导入' }).click();
+    await form.getByText(/loopback, private or link-local/).waitFor();
+    await t.rt.settings.set('collect.allowPrivateHosts', true);
+    await form.getByLabel('端口').fill('1');
+    await form.getByRole('button', { name: '开始导入' }).click();
+    await page.getByText(/导入任务 \d+ 已开始/).waitFor();
+    const job = page.getByRole('region', { name: '邮件数据导入' }).getByRole('row', { name: /有失败/ }).first();
+    await job.waitFor({ timeout: 20_000 });
+    await job.getByRole('button', { name: /展开/ }).click();
+    await page.getByRole('row', { name: /^1 imaps:\/\/bob@127\.0\.0\.1:1 bob@example\.cn 有失败.*cannot reach/ }).waitFor();
+    assert.ok(!(await page.content()).includes('OldPass-1'));
+  });
+});
+
+/** n messages from outside delivered to `to` through the queue (local delivery counts them). */
+async function deliver(t: TestServer, to: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await t.rt.queue.submit({ sender: 'peer@remote.example', recipients: [to], raw: Buffer.from(`Subject: ${i}\r\nMessage-ID: <t${i}.${Date.now()}@remote.example>\r\n\r\nhello\r\n`) });
+  }
+  await eventually(async () => (await mailboxMessages(t.rt, to)).length >= n || undefined, 20_000, 'delivered');
+}

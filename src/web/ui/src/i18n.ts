@@ -53,3 +53,24 @@ export async function loadAntdLocale(lng: string): Promise<Locale> {
     default: return (await import('antd/es/locale/zh_CN')).default;
   }
 }
+
+/** Merges overrides (language → key → text) over the built-in texts; the UI re-renders with them. */
+export function mergeLabels(overrides: Record<string, Record<string, string>>): void {
+  for (const lng of LANGUAGES) {
+    for (const [key, text] of Object.entries(overrides[lng] ?? {})) {
+      if (typeof text === 'string') i18next.addResource(lng, 'translation', key, text);
+    }
+  }
+  document.title = i18next.t('app.title');
+}
+
+/** Loads the super admin's label overrides (a second at most: the built-in texts otherwise). */
+export async function applyLabelOverrides(): Promise<void> {
+  try {
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(), 1500);
+    const r = await fetch('/api/ui/labels', { signal: ctl.signal, credentials: 'same-origin' });
+    clearTimeout(timer);
+    if (r.ok) mergeLabels(await r.json() as Record<string, Record<string, string>>);
+  } catch { /* built-in texts */ }
+}

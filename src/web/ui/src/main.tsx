@@ -8,7 +8,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import { ApiError } from './api.ts';
-import { initI18n } from './i18n.ts';
+import { applyLabelOverrides, initI18n } from './i18n.ts';
 import './base.css';
 
 initI18n();
@@ -23,10 +23,11 @@ const queryClient = new QueryClient({
   },
 });
 
-createRoot(document.getElementById('root')!).render(
+// The renamed labels are in place before the first paint.
+void applyLabelOverrides().finally(() => createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <QueryClientProvider client={queryClient}>
       <App />
     </QueryClientProvider>
   </StrictMode>,
-);
+));

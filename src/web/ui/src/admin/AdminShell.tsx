@@ -1,8 +1,9 @@
 /**
  * The console around the screens (manual part 3 §1.2, §2.2, §3.3): the title by role, the domain
  * switcher for a super admin, "修改密码" and "退出" at the top right, the menu on the left: domain
- * information, users, org structure, department admins, mailing lists, webmail settings (with the
- * customer book), the operation log, and for the super admin directory sharing too; a
+ * information, users, org structure, department admins, mailing lists, monitoring rules, webmail
+ * settings (with the customer book), the operation log and traffic; the super admin's directory
+ * sharing, label overrides and import jobs; a
  * department admin has users and org structure (their subtree) only.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -21,10 +22,16 @@ import { WebmailSettingsPage } from './WebmailSettingsPage.tsx';
 import { SuperDomainsPage } from './SuperDomainsPage.tsx';
 import { SuperAdminsPage, SuperAliasesPage } from './SuperAdminsPage.tsx';
 import { SharesPage } from './SharesPage.tsx';
+import { MonitorsPage } from './MonitorsPage.tsx';
+import { TrafficPage } from './TrafficPage.tsx';
+import { LabelsPage } from './LabelsPage.tsx';
+import { ImportsPage } from './ImportsPage.tsx';
 
-type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'webmail' | 'audit' | 'domains' | 'domainAdmins' | 'aliases' | 'shares';
+type Screen = 'info' | 'users' | 'org' | 'deptAdmins' | 'lists' | 'monitors' | 'webmail' | 'audit' | 'traffic' | 'domains' | 'domainAdmins' | 'aliases' | 'shares' | 'labels' | 'imports';
 /** The super admin's own screens (manual part 3 §2.3–§2.4), before the domain console's. */
-const SUPER_SCREENS: Screen[] = ['domains', 'domainAdmins', 'aliases', 'shares'];
+const SUPER_SCREENS: Screen[] = ['domains', 'domainAdmins', 'aliases', 'shares', 'labels', 'imports'];
+/** The screens of this slice (monitoring, traffic, labels, imports): their labels live under ops.menu. */
+const OPS_SCREENS: Screen[] = ['monitors', 'traffic', 'labels', 'imports'];
 
 export default function AdminShell({ me }: { me: AdminMe }) {
   const { t } = useTranslation();
@@ -36,10 +43,10 @@ export default function AdminShell({ me }: { me: AdminMe }) {
     if (domain === null && domains.data?.[0]) setDomain(domains.data[0].name);
   }, [domain, domains.data]);
   const [changing, setChanging] = useState(false);
-  const domainScreens: Screen[] = a.role === 'department' ? ['users', 'org'] : ['info', 'users', 'org', 'deptAdmins', 'lists', 'webmail', 'audit'];
+  const domainScreens: Screen[] = a.role === 'department' ? ['users', 'org'] : ['info', 'users', 'org', 'deptAdmins', 'lists', 'monitors', 'webmail', 'audit', 'traffic'];
   const screens = a.role === 'super' ? [...SUPER_SCREENS, ...domainScreens] : domainScreens;
   const [screen, setScreen] = useState<Screen>(a.role === 'super' ? 'domains' : 'users');
-  const label = (key: Screen) => (SUPER_SCREENS.includes(key) ? t(`super.menu.${key}`) : key === 'users' ? t('admin.menu.users') : t(`console.menu.${key}`));
+  const label = (key: Screen) => (OPS_SCREENS.includes(key) ? t(`ops.menu.${key}`) : SUPER_SCREENS.includes(key) ? t(`super.menu.${key}`) : key === 'users' ? t('admin.menu.users') : t(`console.menu.${key}`));
   const logout = useMutation({
     mutationFn: adminApi.logout,
     onSettled: () => { queryClient.clear(); queryClient.setQueryData(adminKeys.me, null); },
@@ -79,6 +86,10 @@ export default function AdminShell({ me }: { me: AdminMe }) {
           {domain && screen === 'lists' && <ListsPage key={domain} domain={domain} />}
           {domain && screen === 'webmail' && <WebmailSettingsPage key={domain} domain={domain} />}
           {domain && screen === 'audit' && <AuditPage key={domain} domain={domain} />}
+          {domain && screen === 'monitors' && <MonitorsPage key={domain} domain={domain} />}
+          {domain && screen === 'traffic' && <TrafficPage key={domain} domain={domain} />}
+          {screen === 'labels' && <LabelsPage />}
+          {screen === 'imports' && <ImportsPage />}
         </Layout.Content>
       </Layout>
       <PasswordDialog open={changing} onClose={() => setChanging(false)} />

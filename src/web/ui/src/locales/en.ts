@@ -226,6 +226,43 @@ export const en: Messages = {
       addDomain: 'Add domain alias', virtualDomain: 'Virtual domain', realDomain: 'Real domain', confirmDelete: 'Delete the alias {{alias}}?',
     },
   },
+  ops: {
+    menu: { monitors: 'Mail monitoring', traffic: 'Mail traffic', labels: 'UI texts', imports: 'Mail import' },
+    monitors: {
+      add: 'Add monitoring rule', hint: 'Matching mail is copied to the chosen mailboxes of this domain', editTitle: 'Edit monitoring rule: {{name}}', confirmDelete: 'Delete the monitoring rule "{{name}}"?',
+      name: 'Rule name', nameRequired: 'Enter a rule name', watch: 'Monitored', wholeDomain: 'Whole domain', user: 'User',
+      kind: { domain: 'Whole domain', user: 'One user', department: 'A department (and below)' },
+      direction: 'Scope', dir: { out: 'Mail sent', in: 'Mail received', both: 'Mail sent and received' },
+      match: 'Conditions', matchKind: { all: 'All conditions hold', any: 'Any condition holds' },
+      conditions: 'Conditions', conditionsHint: 'Add several conditions; separate values with commas. No conditions: all mail', everything: 'All mail',
+      addCondition: 'Add condition', conditionField: 'Field', conditionOp: 'Comparison', conditionValue: 'Value',
+      field: { recipient: 'Recipient', sender: 'Sender', subject: 'Subject', body: 'Body', attachmentName: 'Attachment name', size: 'Size (bytes)' },
+      op: { contains: 'contains', notContains: 'does not contain', is: 'is', over: 'over', under: 'under' },
+      copyTo: 'Copy to', copyToHint: 'One or more mailboxes of {{domain}}, separated by Enter', copyToRequired: 'Enter at least one mailbox',
+      enabled: 'Active',
+      fieldName: { name: 'Rule name', user: 'User', orgUnitId: 'Department', copyTo: 'Copy to', conditions: 'Conditions', direction: 'Scope' },
+    },
+    traffic: {
+      from: 'From', to: 'To', chart: 'Messages per day', in: 'Received', out: 'Sent', day: 'Day', byDay: 'Traffic per day',
+      inMessages: 'Messages received', inBytes: 'Received', outMessages: 'Messages sent', outBytes: 'Sent', topUsers: 'Busiest users',
+    },
+    labels: {
+      hint: 'Applies at once; users see it when they reload the page', search: 'Search keys or texts', resetAll: 'Reset all to default', confirmResetAll: 'Reset every custom text of {{language}} to the default?',
+      key: 'Key', default: 'Default text', override: 'Custom text', overrideOf: 'Custom text of {{key}}', save: 'Save', reset: 'Reset',
+      saved: 'Text saved', resetDone: 'Reset to default',
+    },
+    imports: {
+      new: 'New import job', host: 'Server', hostRequired: 'Enter the server address', protocol: 'Protocol', tls: 'Encryption',
+      tlsKind: { tls: 'SSL/TLS (ports 993/995)', starttls: 'STARTTLS (when offered)' }, port: 'Port', verifyTls: 'Verify the server certificate',
+      accounts: 'Accounts', accountsRequired: 'Enter the accounts to import',
+      accountsHint: 'One a line: account password [local mailbox]. Local mailboxes must exist; left out, it is the account itself. Quote fields with spaces.',
+      start: 'Start import', started: 'Import job {{id}} started; the server runs it in the background', jobs: 'Import jobs',
+      job: 'Job', state: 'State', progress: 'Progress', accountsDone: 'Accounts', folders: 'Folders', messages: 'Messages', imported: 'Imported', error: 'Error',
+      failedCount: '{{count}} failed', cancel: 'Cancel', confirmCancel: 'Cancel import job {{id}}? What it imported stays.',
+      line: 'Line', source: 'Source', local: 'Local mailbox',
+      states: { queued: 'Queued', running: 'Running', done: 'Done', failed: 'Failed', cancelled: 'Cancelled', pending: 'Pending' },
+    },
+  },
   console: {
     menu: { webmail: 'Webmail settings', info: 'Domain information', org: 'Organisation', deptAdmins: 'Department admins', lists: 'Mailing lists', audit: 'Admin operation log' },
     webmail: {

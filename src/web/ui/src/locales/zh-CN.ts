@@ -224,6 +224,43 @@ export const zhCN = {
       addDomain: '添加域别名', virtualDomain: '虚拟域名', realDomain: '真实域名', confirmDelete: '删除别名 {{alias}}？',
     },
   },
+  ops: {
+    menu: { monitors: '邮件监控管理', traffic: '邮件收发流量', labels: '语言文字模块', imports: '邮件数据导入' },
+    monitors: {
+      add: '添加邮件监控', hint: '满足条件的邮件复制一份到指定的本域邮箱', editTitle: '修改邮件监控：{{name}}', confirmDelete: '删除监控策略“{{name}}”？',
+      name: '规则名称', nameRequired: '请输入规则名称', watch: '监控对象', wholeDomain: '整个域', user: '用户',
+      kind: { domain: '整个域', user: '指定用户', department: '指定部门（含下级）' },
+      direction: '监控范围', dir: { out: '发出的邮件', in: '收到的邮件', both: '收发的邮件' },
+      match: '条件关系', matchKind: { all: '满足全部条件', any: '满足任一条件' },
+      conditions: '满足条件', conditionsHint: '可添加多个条件，多个值用逗号分隔；不设条件则监控全部邮件', everything: '全部邮件',
+      addCondition: '添加条件', conditionField: '条件项', conditionOp: '比较方式', conditionValue: '条件值',
+      field: { recipient: '收件人地址', sender: '发件人地址', subject: '邮件主题', body: '邮件正文', attachmentName: '附件名', size: '邮件大小(字节)' },
+      op: { contains: '包含', notContains: '不包含', is: '等于', over: '大于', under: '小于' },
+      copyTo: '复制到邮箱', copyToHint: '一个或多个 {{domain}} 的邮箱，回车分隔', copyToRequired: '请至少填写一个邮箱',
+      enabled: '监控是否生效',
+      fieldName: { name: '规则名称', user: '用户', orgUnitId: '部门', copyTo: '复制到邮箱', conditions: '满足条件', direction: '监控范围' },
+    },
+    traffic: {
+      from: '开始日期', to: '结束日期', chart: '每日收发邮件数', in: '收到', out: '发出', day: '日期', byDay: '每日流量',
+      inMessages: '收到邮件数', inBytes: '收到流量', outMessages: '发出邮件数', outBytes: '发出流量', topUsers: '收发最多的用户',
+    },
+    labels: {
+      hint: '保存后立即生效，用户刷新页面即可看到', search: '搜索键名或文字', resetAll: '全部恢复默认', confirmResetAll: '把{{language}}的所有自定义文字恢复为默认？',
+      key: '键名', default: '默认文字', override: '自定义文字', overrideOf: '{{key}} 的自定义文字', save: '保存', reset: '恢复默认',
+      saved: '文字已保存', resetDone: '已恢复默认',
+    },
+    imports: {
+      new: '新建导入任务', host: '服务器地址', hostRequired: '请输入服务器地址', protocol: '协议', tls: '加密方式',
+      tlsKind: { tls: 'SSL/TLS（993/995 端口）', starttls: 'STARTTLS（如服务器支持）' }, port: '端口', verifyTls: '校验服务器证书',
+      accounts: '帐号列表', accountsRequired: '请填写要导入的帐号',
+      accountsHint: '每行一个：帐号 密码 [本地邮箱]。本地邮箱须事先建好，省略时与帐号相同；含空格的字段用双引号括起。',
+      start: '开始导入', started: '导入任务 {{id}} 已开始，由服务器在后台执行', jobs: '导入任务',
+      job: '任务', state: '状态', progress: '进度', accountsDone: '帐号', folders: '文件夹', messages: '邮件', imported: '已导入', error: '错误',
+      failedCount: '{{count}} 个失败', cancel: '取消', confirmCancel: '取消导入任务 {{id}}？已导入的邮件会保留。',
+      line: '行', source: '来源', local: '本地邮箱',
+      states: { queued: '排队中', running: '进行中', done: '已完成', failed: '有失败', cancelled: '已取消', pending: '等待中' },
+    },
+  },
   console: {
     menu: { webmail: 'webmail 设置', info: '邮件域信息', org: '机构管理', deptAdmins: '部门管理员', lists: '邮件列表', audit: '管理员操作日志' },
     webmail: {

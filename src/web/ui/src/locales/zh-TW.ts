@@ -226,6 +226,43 @@ export const zhTW: Messages = {
       addDomain: '新增網域別名', virtualDomain: '虛擬網域', realDomain: '真實網域', confirmDelete: '刪除別名 {{alias}}？',
     },
   },
+  ops: {
+    menu: { monitors: '郵件監控管理', traffic: '郵件收發流量', labels: '語言文字模組', imports: '郵件資料匯入' },
+    monitors: {
+      add: '新增郵件監控', hint: '符合條件的郵件複製一份到指定的本網域信箱', editTitle: '修改郵件監控：{{name}}', confirmDelete: '刪除監控策略「{{name}}」？',
+      name: '規則名稱', nameRequired: '請輸入規則名稱', watch: '監控對象', wholeDomain: '整個網域', user: '使用者',
+      kind: { domain: '整個網域', user: '指定使用者', department: '指定部門（含下級）' },
+      direction: '監控範圍', dir: { out: '寄出的郵件', in: '收到的郵件', both: '收發的郵件' },
+      match: '條件關係', matchKind: { all: '符合全部條件', any: '符合任一條件' },
+      conditions: '符合條件', conditionsHint: '可新增多個條件，多個值以逗號分隔；不設條件則監控全部郵件', everything: '全部郵件',
+      addCondition: '新增條件', conditionField: '條件項', conditionOp: '比較方式', conditionValue: '條件值',
+      field: { recipient: '收件人地址', sender: '寄件人地址', subject: '郵件主旨', body: '郵件內文', attachmentName: '附件名稱', size: '郵件大小(位元組)' },
+      op: { contains: '包含', notContains: '不包含', is: '等於', over: '大於', under: '小於' },
+      copyTo: '複製到信箱', copyToHint: '一個或多個 {{domain}} 的信箱，按 Enter 分隔', copyToRequired: '請至少填寫一個信箱',
+      enabled: '監控是否生效',
+      fieldName: { name: '規則名稱', user: '使用者', orgUnitId: '部門', copyTo: '複製到信箱', conditions: '符合條件', direction: '監控範圍' },
+    },
+    traffic: {
+      from: '開始日期', to: '結束日期', chart: '每日收發郵件數', in: '收到', out: '寄出', day: '日期', byDay: '每日流量',
+      inMessages: '收到郵件數', inBytes: '收到流量', outMessages: '寄出郵件數', outBytes: '寄出流量', topUsers: '收發最多的使用者',
+    },
+    labels: {
+      hint: '儲存後立即生效，使用者重新整理頁面即可看到', search: '搜尋鍵名或文字', resetAll: '全部還原預設', confirmResetAll: '將{{language}}的所有自訂文字還原為預設？',
+      key: '鍵名', default: '預設文字', override: '自訂文字', overrideOf: '{{key}} 的自訂文字', save: '儲存', reset: '還原預設',
+      saved: '文字已儲存', resetDone: '已還原預設',
+    },
+    imports: {
+      new: '新增匯入工作', host: '伺服器位址', hostRequired: '請輸入伺服器位址', protocol: '協定', tls: '加密方式',
+      tlsKind: { tls: 'SSL/TLS（993/995 連接埠）', starttls: 'STARTTLS（若伺服器支援）' }, port: '連接埠', verifyTls: '驗證伺服器憑證',
+      accounts: '帳號清單', accountsRequired: '請填寫要匯入的帳號',
+      accountsHint: '每行一個：帳號 密碼 [本機信箱]。本機信箱須事先建立，省略時與帳號相同；含空格的欄位以雙引號括起。',
+      start: '開始匯入', started: '匯入工作 {{id}} 已開始，由伺服器在背景執行', jobs: '匯入工作',
+      job: '工作', state: '狀態', progress: '進度', accountsDone: '帳號', folders: '資料夾', messages: '郵件', imported: '已匯入', error: '錯誤',
+      failedCount: '{{count}} 個失敗', cancel: '取消', confirmCancel: '取消匯入工作 {{id}}？已匯入的郵件會保留。',
+      line: '行', source: '來源', local: '本機信箱',
+      states: { queued: '排隊中', running: '進行中', done: '已完成', failed: '有失敗', cancelled: '已取消', pending: '等待中' },
+    },
+  },
   console: {
     menu: { webmail: 'webmail 設定', info: '郵件域信息', org: '机構管理', deptAdmins: '部門管理員', lists: '郵件列表', audit: '管理員操作日誌' },
     webmail: {
