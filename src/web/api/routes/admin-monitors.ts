@@ -61,7 +61,7 @@ export function adminMonitorRoutes(c: ConsoleDeps): AnyRoute[] {
     }),
     defineRoute({
       method: 'POST', url: '/api/admin/domains/:domain/monitors/:id/delete', tag: 'admin', auth: 'admin', errors: ['FORBIDDEN', 'NOT_FOUND'],
-      summary: 'Delete a monitoring rule', params: RuleParams, response: z.object({ ok: z.literal(true) }),
+      summary: 'Delete a monitoring rule', params: RuleParams, body: z.strictObject({}), response: z.object({ ok: z.literal(true) }),
       handler: async ({ admin, params }) => { await m.remove(admin().actor, params.domain, params.id); return { ok: true as const }; },
     }),
     defineRoute({

@@ -78,7 +78,7 @@ export function adminOpsRoutes(c: ConsoleDeps): AnyRoute[] {
     }),
     defineRoute({
       method: 'POST', url: '/api/admin/super/imports/:id/cancel', tag: 'admin', auth: 'admin', errors: ['FORBIDDEN', 'NOT_FOUND', 'CONFLICT'],
-      summary: 'Cancel a queued or running job (what it imported stays)', params: JobParams, response: JobView,
+      summary: 'Cancel a queued or running job (what it imported stays)', params: JobParams, body: z.strictObject({}), response: JobView,
       handler: async ({ admin, params }) => jobs.cancel(admin().actor, params.id as ImportJobId),
     }),
   ];
