@@ -63,6 +63,15 @@ const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/web
 export const contentDisposition = (name: string, inline = false) =>
   `${inline ? 'inline' : 'attachment'}; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 
+/** What a page of the list and of the conversation list say of themselves. */
+const PageHead = z.object({
+  folder: Folder, total: z.number().int(), unread: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
+});
+
+/** The list query as UserMail takes it: order absent means the sort's own default. */
+const listOptions = (query: z.infer<typeof ListQuery>) =>
+  ({ sort: query.sort, descending: query.order === undefined ? undefined : query.order === 'desc', page: query.page, pageSize: query.pageSize });
+
 export function mailRoutes(deps: WebDeps): AnyRoute[] {
   const m = deps.userMail;
   return [
@@ -71,30 +80,20 @@ export function mailRoutes(deps: WebDeps): AnyRoute[] {
       summary: "A page of a folder's messages, sorted, with the folder's total and unread counts",
       params: FolderParams,
       query: ListQuery,
-      response: z.object({
-        folder: Folder, total: z.number().int(), unread: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
-        messages: z.array(MessageLine),
-      }),
+      response: PageHead.extend({ messages: z.array(MessageLine) }),
       handler: async ({ who, params, query }) => {
         const me = who();
-        return m.list(me.actor, me.user.id, params.folderId as MailboxId, {
-          sort: query.sort, descending: query.order === undefined ? undefined : query.order === 'desc', page: query.page, pageSize: query.pageSize,
-        });
+        return m.list(me.actor, me.user.id, params.folderId as MailboxId, listOptions(query));
       },
     }),
     defineRoute({
       method: 'GET', url: '/api/folders/:folderId/conversations', tag: 'mail', auth: true, errors: ['NOT_FOUND'],
       summary: "A page of a folder's conversations (messages grouped by thread), sorted like the list; total counts conversations",
       params: FolderParams, query: ListQuery,
-      response: z.object({
-        folder: Folder, total: z.number().int(), unread: z.number().int(), page: z.number().int(), pageSize: z.number().int(),
-        conversations: z.array(Conversation),
-      }),
+      response: PageHead.extend({ conversations: z.array(Conversation) }),
       handler: async ({ who, params, query }) => {
         const me = who();
-        return m.conversations(me.actor, me.user.id, params.folderId as MailboxId, {
-          sort: query.sort, descending: query.order === undefined ? undefined : query.order === 'desc', page: query.page, pageSize: query.pageSize,
-        });
+        return m.conversations(me.actor, me.user.id, params.folderId as MailboxId, listOptions(query));
       },
     }),
     defineRoute({
