@@ -6,13 +6,14 @@
  * keys (↑/↓ j/k, Home/End, Enter/o opens, Space/x ticks, s, u, Delete/#, ? lists them); each row's
  * label says what a screen reader user needs: senders, subject, how many messages, how many unread.
  */
-import { DeleteOutlined, DownOutlined, MailFilled, PaperClipOutlined, ReloadOutlined, StarFilled, StarOutlined } from '@ant-design/icons';
+import { MailFilled, PaperClipOutlined, StarFilled, StarOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Checkbox, Dropdown, Empty, Pagination, Space, Spin, Tooltip, Typography } from 'antd';
+import { Alert, Checkbox, Empty, Pagination, Spin, Typography } from 'antd';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Conversation, type Folder } from './api.ts';
 import { ConversationToggle } from './ConversationToggle.tsx';
+import { ListActions } from './ListActions.tsx';
 import { errorText } from './errors.ts';
 import { folderLabel, shortDate } from './format.ts';
 import { optionKeys, optionsApi } from './options/options-api.ts';
@@ -85,7 +86,6 @@ export function ConversationList({ folder, folders, page, onPage, openKey, onOpe
   };
 
   const allChecked = lines.length > 0 && lines.every((c) => checked.has(c.key));
-  const moveTargets = folders.filter((f) => f.id !== folder.id);
   const folderName = folderLabel(t, folder);
   const label = t('list.conversationsLabel', { folder: folderName });
 
@@ -94,25 +94,9 @@ export function ConversationList({ folder, folders, page, onPage, openKey, onOpe
       <div className="yj-toolbar" role="toolbar" aria-label={label}>
         <Checkbox checked={allChecked} indeterminate={checked.size > 0 && !allChecked} aria-label={t('list.selectAll')}
           onChange={(e) => setChecked(e.target.checked ? new Set(lines.map((c) => c.key)) : new Set())} />
-        <Tooltip title={t('list.refresh')}>
-          <Button size="small" icon={<ReloadOutlined />} aria-label={t('list.refresh')} loading={list.isFetching && !list.isPending}
-            onClick={() => { void queryClient.invalidateQueries({ queryKey: keys.messages(folder.id) }); void queryClient.invalidateQueries({ queryKey: keys.folders }); }} />
-        </Tooltip>
-        <Space.Compact size="small">
-          <Button size="small" disabled={targets.length === 0} onClick={() => run({ kind: 'flags', uids: targets, seen: true })}>{t('list.markRead')}</Button>
-          <Button size="small" disabled={targets.length === 0} onClick={() => run({ kind: 'flags', uids: targets, seen: false })}>{t('list.markUnread')}</Button>
-        </Space.Compact>
-        <Button size="small" disabled={targets.length === 0} icon={allStarred ? <StarOutlined /> : <StarFilled />}
-          onClick={() => run({ kind: 'flags', uids: targets, flagged: !allStarred })}>{allStarred ? t('list.unstar') : t('list.star')}</Button>
-        <Dropdown disabled={targets.length === 0 || moveTargets.length === 0} menu={{
-          items: moveTargets.map((f) => ({ key: String(f.id), label: folderLabel(t, f) })),
-          onClick: ({ key }) => { const to = folders.find((f) => String(f.id) === key); if (to) run({ kind: 'move', uids: targets, to }); },
-        }}>
-          <Button size="small">{t('list.moveTo')} <DownOutlined /></Button>
-        </Dropdown>
-        <Button size="small" danger disabled={targets.length === 0} icon={<DeleteOutlined />} onClick={() => run({ kind: 'delete', uids: targets })}>
-          {folder.specialUse === '\\Trash' ? t('list.deleteForever') : t('list.delete')}
-        </Button>
+        <ListActions folder={folder} folders={folders} targets={targets} run={run} allStarred={allStarred}
+          refreshing={list.isFetching && !list.isPending}
+          onRefresh={() => { void queryClient.invalidateQueries({ queryKey: keys.messages(folder.id) }); void queryClient.invalidateQueries({ queryKey: keys.folders }); }} />
         <ConversationToggle />
         <Typography.Text type="secondary" className="yj-counts" aria-live="polite">
           {list.data ? t('list.conversationCounts', { total: list.data.total, unread: list.data.unread }) : ''}

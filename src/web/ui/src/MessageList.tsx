@@ -9,10 +9,10 @@
  * the user switches it on. Not yet: sorting by other columns, copy, select-invert.
  */
 import {
-  DeleteOutlined, DownOutlined, ExclamationCircleFilled, MailFilled, PaperClipOutlined, ReloadOutlined, StarFilled, StarOutlined,
+  ExclamationCircleFilled, MailFilled, PaperClipOutlined, StarFilled, StarOutlined,
 } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Button, Checkbox, Dropdown, Empty, Pagination, Space, Spin, Tooltip, Typography } from 'antd';
+import { Alert, Checkbox, Empty, Pagination, Spin, Typography } from 'antd';
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { DRAG_TYPE, type DraggedMail } from './drag.ts';
 import { useTranslation } from 'react-i18next';
@@ -23,6 +23,7 @@ import { folderLabel, shortDate } from './format.ts';
 import { useMailActions, type MailAction } from './use-mail-actions.ts';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
 import { ConversationToggle } from './ConversationToggle.tsx';
+import { ListActions } from './ListActions.tsx';
 
 /** Until the user's preferences arrive (每页显示邮件数, 列表刷新时间 in Options). */
 const DEFAULT_PAGE_SIZE = 30;
@@ -100,11 +101,6 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
 
   const allChecked = messages.length > 0 && messages.every((m) => checked.has(m.uid));
   const someChecked = checked.size > 0 && !allChecked;
-  const moveTargets = folders.filter((f) => f.id !== folder.id);
-  // Reporting spam moves to Junk, "not spam" back to the inbox: the moves train the classifier.
-  const spamTarget = folder.specialUse === '\\Junk'
-    ? folders.find((f) => f.specialUse === '\\Inbox')
-    : folder.specialUse === '\\Sent' || folder.specialUse === '\\Drafts' ? undefined : folders.find((f) => f.specialUse === '\\Junk');
   const folderName = folderLabel(t, folder);
 
   return (
@@ -116,38 +112,12 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
           onChange={(e) => setChecked(e.target.checked ? new Set(messages.map((m) => m.uid)) : new Set())}
           aria-label={t('list.selectAll')}
         />
-        <Tooltip title={t('list.refresh')}>
-          <Button size="small" icon={<ReloadOutlined />} aria-label={t('list.refresh')} loading={list.isFetching && !list.isPending}
-            onClick={() => {
-              void queryClient.invalidateQueries({ queryKey: keys.messages(folder.id) });
-              void queryClient.invalidateQueries({ queryKey: keys.folders });
-            }} />
-        </Tooltip>
-        <Space.Compact size="small">
-          <Button size="small" disabled={targets.length === 0} onClick={() => run({ kind: 'flags', uids: targets, seen: true })}>{t('list.markRead')}</Button>
-          <Button size="small" disabled={targets.length === 0} onClick={() => run({ kind: 'flags', uids: targets, seen: false })}>{t('list.markUnread')}</Button>
-        </Space.Compact>
-        <Button size="small" disabled={targets.length === 0} icon={targetLines.length > 0 && targetLines.every(isFlagged) ? <StarOutlined /> : <StarFilled />}
-          onClick={() => run({ kind: 'flags', uids: targets, flagged: !(targetLines.length > 0 && targetLines.every(isFlagged)) })}>
-          {targetLines.length > 0 && targetLines.every(isFlagged) ? t('list.unstar') : t('list.star')}
-        </Button>
-        <Dropdown
-          disabled={targets.length === 0 || moveTargets.length === 0}
-          menu={{
-            items: moveTargets.map((f) => ({ key: String(f.id), label: folderLabel(t, f) })),
-            onClick: ({ key }) => { const to = folders.find((f) => String(f.id) === key); if (to) run({ kind: 'move', uids: targets, to }); },
-          }}
-        >
-          <Button size="small">{t('list.moveTo')} <DownOutlined /></Button>
-        </Dropdown>
-        {spamTarget && (
-          <Button size="small" disabled={targets.length === 0} onClick={() => run({ kind: 'move', uids: targets, to: spamTarget })}>
-            {folder.specialUse === '\\Junk' ? t('list.notSpam') : t('list.spam')}
-          </Button>
-        )}
-        <Button size="small" danger disabled={targets.length === 0} icon={<DeleteOutlined />} onClick={() => run({ kind: 'delete', uids: targets })}>
-          {folder.specialUse === '\\Trash' ? t('list.deleteForever') : t('list.delete')}
-        </Button>
+        <ListActions folder={folder} folders={folders} targets={targets} run={run}
+          allStarred={targetLines.length > 0 && targetLines.every(isFlagged)} refreshing={list.isFetching && !list.isPending}
+          onRefresh={() => {
+            void queryClient.invalidateQueries({ queryKey: keys.messages(folder.id) });
+            void queryClient.invalidateQueries({ queryKey: keys.folders });
+          }} />
         <ConversationToggle />
         <Typography.Text type="secondary" className="yj-counts" aria-live="polite">
           {list.data ? t('list.counts', { total: list.data.total, unread: list.data.unread }) : ''}
