@@ -44,3 +44,23 @@ export async function withInbox(c: ImapFlow, fn: () => Promise<void>): Promise<v
     await c.logout();
   }
 }
+
+/** What an IMAP client keeps after a sync: per folder UIDVALIDITY, UIDNEXT and each UID's flags. */
+export type Synced = Record<string, { uidValidity: string; uidNext: number; messages: Array<{ uid: number; flags: string[] }> }>;
+
+/** Syncs every folder the way a client that caches mail does, for before/after comparisons (backup, migration). */
+export async function syncState(c: ImapFlow): Promise<Synced> {
+  const out: Synced = {};
+  for (const box of (await c.list()).map((b) => b.path).sort()) {
+    const lock = await c.getMailboxLock(box);
+    try {
+      const mb = c.mailbox as { uidValidity: bigint; uidNext: number; exists: number };
+      const messages: Array<{ uid: number; flags: string[] }> = [];
+      if (mb.exists > 0) for await (const m of c.fetch('1:*', { uid: true, flags: true })) messages.push({ uid: m.uid, flags: [...(m.flags ?? [])].sort() });
+      out[box] = { uidValidity: String(mb.uidValidity), uidNext: mb.uidNext, messages: messages.sort((a, b) => a.uid - b.uid) };
+    } finally {
+      lock.release();
+    }
+  }
+  return out;
+}

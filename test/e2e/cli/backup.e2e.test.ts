@@ -9,30 +9,11 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { ImapFlow } from 'imapflow';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
 import { youjuAsync } from '../../helpers/cli.ts';
-import { imapClient } from '../../helpers/imap.ts';
+import { imapClient, syncState as sync, type Synced } from '../../helpers/imap.ts';
 import { eventually, startTestServer, type TestServer } from '../../helpers/server.ts';
 
-type Synced = Record<string, { uidValidity: string; uidNext: number; messages: Array<{ uid: number; flags: string[] }> }>;
-
-/** What an IMAP client keeps after a sync: per folder UIDVALIDITY, UIDNEXT and each UID's flags. */
-async function sync(c: ImapFlow): Promise<Synced> {
-  const out: Synced = {};
-  for (const box of (await c.list()).map((b) => b.path).sort()) {
-    const lock = await c.getMailboxLock(box);
-    try {
-      const mb = c.mailbox as { uidValidity: bigint; uidNext: number; exists: number };
-      const messages: Array<{ uid: number; flags: string[] }> = [];
-      if (mb.exists > 0) for await (const m of c.fetch('1:*', { uid: true, flags: true })) messages.push({ uid: m.uid, flags: [...(m.flags ?? [])].sort() });
-      out[box] = { uidValidity: String(mb.uidValidity), uidNext: mb.uidNext, messages: messages.sort((a, b) => a.uid - b.uid) };
-    } finally {
-      lock.release();
-    }
-  }
-  return out;
-}
 
 async function send(port: number, to: string, subject: string, conn?: SMTPConnection): Promise<void> {
   const c = conn ?? new SMTPConnection({ host: '127.0.0.1', port, ignoreTLS: true });
