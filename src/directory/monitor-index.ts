@@ -11,17 +11,24 @@ import type { DomainId, OrgUnitId } from '../core/ids.ts';
 import type { Store } from '../store/store.ts';
 import { chainOf } from './admin-reach.ts';
 import { findDomain } from './lookup.ts';
+import type { Party } from '../content-filter/engine.ts';
 
 const Rules = z.array(DomainMonitorSchema);
 const CHECK_MS = 1000;
+/** How long which domain an address part names is kept, and how many parts at most. */
+const DOMAINS_MS = 60_000;
+const DOMAINS_MAX = 10_000;
 
-export interface Party { domainId: number; user: string; units: readonly number[] }
+
 
 export class MonitorIndex {
   #byDomain = new Map<number, DomainMonitor[]>();
   #version = -1;
   #checkedAt = 0;
   #refreshing: Promise<void> | undefined;
+  /** Address part → local domain id, or null for none (remote): scope()'s memory of findDomain. */
+  #domainOf = new Map<string, number | null>();
+  #domainsAt = 0;
 
   constructor(private readonly store: Store, private readonly now: () => number = Date.now) {}
 
@@ -60,23 +67,40 @@ export class MonitorIndex {
       if (enabled.length > 0) next.set(Number(m![1]), enabled);
     }
     this.#byDomain = next;
+    this.#domainOf.clear();
     this.#version = v;
     this.#checkedAt = this.now();
   }
 
-  /** The rules of the domains these addresses belong to, and who each local address is. */
+  /**
+   * The rules of the domains these addresses belong to, and who each local address is. Which domain
+   * an address part names (or none) is kept for a minute, so a message that touches no domain with
+   * rules costs no store read.
+   */
   async scope(addresses: readonly string[]): Promise<{ sets: Array<{ domainId: number; monitors: DomainMonitor[] }>; parties: Map<string, Party> }> {
     if (this.#version < 0) await this.refresh();
     const parties = new Map<string, Party>();
     const domains = new Set<number>();
     if (this.#byDomain.size === 0) return { sets: [], parties };
+    if (this.now() - this.#domainsAt > DOMAINS_MS || this.#domainOf.size > DOMAINS_MAX) {
+      this.#domainOf.clear();
+      this.#domainsAt = this.now();
+    }
+    const wanted = addresses.map((a) => a.toLowerCase()).filter((address) => {
+      const at = address.lastIndexOf('@');
+      if (at <= 0) return false;
+      const known = this.#domainOf.get(address.slice(at + 1));
+      return known === undefined || (known !== null && this.#byDomain.has(known));
+    });
+    if (wanted.length === 0) return { sets: [], parties };
     await this.store.read(async (tx) => {
       const units = new Map<number, Awaited<ReturnType<typeof tx.orgUnits.list>>>();
-      for (const raw of addresses) {
-        const address = raw.toLowerCase();
+      for (const address of wanted) {
         const at = address.lastIndexOf('@');
-        if (at <= 0 || parties.has(address)) continue;
-        const found = await findDomain(tx, address.slice(at + 1));
+        if (parties.has(address)) continue;
+        const part = address.slice(at + 1);
+        const found = await findDomain(tx, part);
+        this.#domainOf.set(part, found ? found.domain.id : null);
         const rules = found && this.#byDomain.get(found.domain.id);
         if (!found || !rules) continue;
         const domain = found.domain;
