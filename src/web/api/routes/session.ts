@@ -57,12 +57,16 @@ export function sessionRoutes(deps: WebDeps, auth: WebAuth): AnyRoute[] {
           throw new MailError('LOGIN_BANNED', `${ip} is banned`);
         }
         let user: DirectoryUser;
+        // The per-account backoff counts the account a custom login value names, so guesses by
+        // value and by address add up on the one account.
+        let counted = body.address;
         try {
           const username = await deps.users.resolveLoginName(body.address, body.domain);
+          counted = username;
           user = await deps.users.authenticateCredentials({ kind: 'password', username, password: body.password });
         } catch (err) {
           if (isMailError(err, 'AUTH_FAILED') || isMailError(err, 'ACCOUNT_DISABLED')) {
-            await new Promise((r) => setTimeout(r, deps.throttle.failed(ip, body.address)));
+            await new Promise((r) => setTimeout(r, deps.throttle.failed(ip, counted)));
             deps.log(ip, `login failed for ${account} (${(err as Error).message})`);
           }
           throw err;
