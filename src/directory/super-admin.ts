@@ -276,8 +276,8 @@ export class SuperConsoleService {
 }
 
 /** Only the super admin (and the system) works here. */
-export function requireSuper(actor: Actor): void {
-  if (actor.role.kind !== 'super' && actor.role.kind !== 'system') throw new MailError('FORBIDDEN', 'only the super administrator manages domains');
+export function requireSuper(actor: Actor, does = 'manages domains'): void {
+  if (actor.role.kind !== 'super' && actor.role.kind !== 'system') throw new MailError('FORBIDDEN', `only the super administrator ${does}`);
 }
 
 /** The columns after the name of one batch line as domain options. */

@@ -67,6 +67,17 @@ export function parseServer(spec: string): Pick<ImportLine, 'protocol' | 'tls' |
   return { protocol: kind.protocol, tls: kind.tls, host, port };
 }
 
+/** The checks of one account's fields, for the list file and the console's form alike. */
+export function checkAccountFields(remoteUser: string, password: string, localAccount: string): void {
+  if (remoteUser === '') throw new Error('the account is empty');
+  if (password === '') throw new Error('the password is empty');
+  if (localAccount !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(localAccount)) throw new Error(`"${localAccount}" is not a mail address`);
+}
+
+/** One account of a source server into one local account: a job lists it once. */
+export const accountKey = (l: Pick<ImportLine, 'remoteUser' | 'host' | 'localAccount'>): string =>
+  `${l.remoteUser}@${l.host} ${(l.localAccount || l.remoteUser).toLowerCase()}`;
+
 /**
  * Parses the whole file. Every bad line is reported, each with its number; the error message
  * starts with the first one (the CLI shows one line) and the details carry them all.
@@ -88,11 +99,9 @@ export function parseImportList(text: string, file = 'LIST'): ImportLine[] {
         throw new Error(`expected "server account password [local-account]", found ${fields.length} field${fields.length === 1 ? '' : 's'}`);
       }
       const [server, remoteUser, password, localAccount = ''] = fields as [string, string, string, string?];
-      if (remoteUser === '') throw new Error('the account is empty');
-      if (password === '') throw new Error('the password is empty');
-      if (localAccount !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(localAccount)) throw new Error(`"${localAccount}" is not a mail address`);
+      checkAccountFields(remoteUser, password, localAccount);
       const entry: ImportLine = { line: lineNo, ...parseServer(server), remoteUser, password, localAccount };
-      const key = `${remoteUser}@${entry.host} ${(localAccount || remoteUser).toLowerCase()}`;
+      const key = accountKey(entry);
       const first = seen.get(key);
       if (first !== undefined) throw new Error(`the same account as line ${first}`);
       seen.set(key, lineNo);

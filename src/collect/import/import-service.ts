@@ -14,12 +14,13 @@ import type { Clock } from '../../core/clock.ts';
 import { MailError } from '../../core/errors.ts';
 import type { ImportJobId } from '../../core/ids.ts';
 import { recordAudit, type Actor } from '../../directory/actor.ts';
+import { requireSuper } from '../../directory/super-admin.ts';
 import type { UserService } from '../../directory/users.ts';
 import type { MailboxService } from '../../mailbox/mailbox-service.ts';
 import type { ImportAccount, ImportJob, NewImportAccount, Store } from '../../store/store.ts';
 import type { AccountRun } from './account-import.ts';
 import { importImap } from './imap-import.ts';
-import { parseServer, splitFields, type ImportLine } from './import-list.ts';
+import { accountKey, checkAccountFields, parseServer, splitFields, type ImportLine } from './import-list.ts';
 import { resolvePublicHost } from '../host-guard.ts';
 import { importPop3 } from './pop3-import.ts';
 
@@ -137,7 +138,7 @@ export class ImportService {
    * anyone but the super admin.
    */
   async startFromConsole(actor: Actor, input: ConsoleImportInput): Promise<ImportJobView> {
-    if (actor.role.kind !== 'super' && actor.role.kind !== 'system') throw new MailError('FORBIDDEN', 'only the super administrator imports mail');
+    requireSuper(actor, 'imports mail');
     const bad = (field: string, message: string, details: Record<string, unknown> = {}) =>
       new MailError('INVALID_INPUT', `${field}: ${message}`, { details: { field, ...details } });
     let server: ReturnType<typeof parseServer>;
@@ -160,9 +161,11 @@ export class ImportService {
         const f = splitFields(text);
         if (f.length < 2 || f.length > 3) throw new Error(`expected "account password [local-account]", found ${f.length} field${f.length === 1 ? '' : 's'}`);
         const [remoteUser, password, localAccount = ''] = f as [string, string, string?];
-        if (localAccount !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(localAccount)) throw new Error(`"${localAccount}" is not a mail address`);
-        if (lines.some((l) => l.remoteUser === remoteUser)) throw new Error(`${remoteUser} is listed twice`);
-        lines.push({ line: i + 1, protocol: input.protocol, tls: input.tls, host: server.host, port: server.port, remoteUser, password, localAccount });
+        checkAccountFields(remoteUser, password, localAccount);
+        const line: ImportLine = { line: i + 1, protocol: input.protocol, tls: input.tls, host: server.host, port: server.port, remoteUser, password, localAccount };
+        const first = lines.find((l) => accountKey(l) === accountKey(line));
+        if (first) throw new Error(`the same account as line ${first.line}`);
+        lines.push(line);
       } catch (err) {
         errors.push(`line ${i + 1}: ${(err as Error).message}`);
       }
@@ -177,7 +180,7 @@ export class ImportService {
 
   /** The newest jobs with their progress (super admin). */
   async consoleJobs(actor: Actor, limit = 50): Promise<ImportJobView[]> {
-    if (actor.role.kind !== 'super' && actor.role.kind !== 'system') throw new MailError('FORBIDDEN', 'only the super administrator imports mail');
+    requireSuper(actor, 'imports mail');
     const out: ImportJobView[] = [];
     for (const j of await this.listJobs(limit)) {
       const s = await this.status(j.id);
@@ -188,7 +191,7 @@ export class ImportService {
 
   /** One job with its progress (super admin); NOT_FOUND when there is none. */
   async consoleJob(actor: Actor, id: ImportJobId): Promise<ImportJobView> {
-    if (actor.role.kind !== 'super' && actor.role.kind !== 'system') throw new MailError('FORBIDDEN', 'only the super administrator imports mail');
+    requireSuper(actor, 'imports mail');
     const s = await this.status(id);
     if (!s) throw new MailError('NOT_FOUND', `no import job ${id}`);
     return jobView(s);
@@ -199,7 +202,7 @@ export class ImportService {
    * renewal (15 s); messages already imported stay. CONFLICT when the job has ended already.
    */
   async cancel(actor: Actor, id: ImportJobId): Promise<ImportJobView> {
-    if (actor.role.kind !== 'super' && actor.role.kind !== 'system') throw new MailError('FORBIDDEN', 'only the super administrator imports mail');
+    requireSuper(actor, 'imports mail');
     const now = this.deps.clock.now();
     await this.deps.store.tx(async (tx) => {
       const job = await tx.imports.getJob(id);
@@ -304,7 +307,9 @@ export class ImportService {
     const stop = new AbortController();
     this.#running.set(id, stop);
     const job = await store.read((tx) => tx.imports.getJob(id));
-    const allowPrivateHosts = !job?.createdBy.startsWith('admin:') || (this.deps.allowPrivateHosts?.() ?? false);
+    // Jobs an administrator made in the web console keep to public hosts (the SSRF rule); the
+    // server's own operator (CLI) may name a private one. A job that cannot be read keeps to public hosts.
+    const allowPrivateHosts = (job !== undefined && !job.createdBy.startsWith('admin:')) || (this.deps.allowPrivateHosts?.() ?? false);
     const onOuterAbort = () => stop.abort(opts.signal?.reason);
     opts.signal?.addEventListener('abort', onOuterAbort);
     const renew = setInterval(() => {
