@@ -82,7 +82,7 @@ export class SsoLogin {
     if (!request) return Promise.resolve(undefined);
     return new Promise((resolve, reject) => {
       const req = request(target, {
-        method: 'POST', timeout: this.deps.timeoutMs ?? 5000,
+        method: 'POST', signal: AbortSignal.timeout(this.deps.timeoutMs ?? 5000), // the whole exchange, not an idle gap
         headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(form) },
         ...(allowPrivate ? {} : { lookup: this.deps.hostGuard.lookup as never }),
       }, (res: IncomingMessage) => {
@@ -103,7 +103,6 @@ export class SsoLogin {
         res.on('end', () => resolve(text));
         res.on('error', reject);
       });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', reject);
       req.end(form);
     });
