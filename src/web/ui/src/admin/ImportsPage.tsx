@@ -44,7 +44,7 @@ export function ImportsPage() {
           <Space wrap align="start">
             <Form.Item name="host" label={t('ops.imports.host')} rules={[{ required: true, whitespace: true, message: t('ops.imports.hostRequired') }]}><Input style={{ width: 240 }} placeholder="mail.old.example" /></Form.Item>
             <Form.Item name="protocol" label={t('ops.imports.protocol')}><Select style={{ width: 100 }} options={[{ value: 'imap', label: 'IMAP' }, { value: 'pop3', label: 'POP3' }]} /></Form.Item>
-            <Form.Item name="tls" label={t('ops.imports.tls')}><Select style={{ width: 200 }} options={(['tls', 'starttls'] as const).map((v) => ({ value: v, label: t(`ops.imports.tlsKind.${v}`) }))} /></Form.Item>
+            <Form.Item name="tls" label={t('ops.imports.tls')}><Select style={{ width: 280 }} options={(['tls', 'starttls'] as const).map((v) => ({ value: v, label: t(`ops.imports.tlsKind.${v}`) }))} /></Form.Item>
             <Form.Item name="port" label={t('ops.imports.port')}><InputNumber min={1} max={65535} style={{ width: 100 }} /></Form.Item>
             <Form.Item name="verifyTls" label=" " valuePropName="checked"><Checkbox>{t('ops.imports.verifyTls')}</Checkbox></Form.Item>
           </Space>

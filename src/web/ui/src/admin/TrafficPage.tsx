@@ -23,7 +23,7 @@ export function TrafficPage({ domain }: { domain: string }) {
   const max = Math.max(1, ...(r?.days ?? []).map((d) => Math.max(d.inMessages, d.outMessages)));
   return (
     <section aria-label={t('ops.menu.traffic')}>
-      <Space style={{ marginBottom: 16 }} wrap>
+      <Space style={{ marginBottom: 16, display: 'flex' }} wrap>
         <Typography.Text>{t('ops.traffic.from')}</Typography.Text>
         <Input type="date" aria-label={t('ops.traffic.from')} value={range.from || r?.from || ''} onChange={(e) => setRange((x) => ({ ...x, from: e.target.value }))} style={{ width: 160 }} />
         <Typography.Text>{t('ops.traffic.to')}</Typography.Text>
@@ -32,7 +32,7 @@ export function TrafficPage({ domain }: { domain: string }) {
       {report.error && <Alert type="error" showIcon message={adminErrorText(t, report.error)} />}
       {r && (
         <>
-          <Space size="large" style={{ marginBottom: 16 }} wrap>
+          <Space size="large" style={{ marginBottom: 16, display: 'flex' }} wrap>
             <Statistic title={t('ops.traffic.inMessages')} value={r.totals.inMessages} />
             <Statistic title={t('ops.traffic.inBytes')} value={formatBytes(r.totals.inBytes)} />
             <Statistic title={t('ops.traffic.outMessages')} value={r.totals.outMessages} />

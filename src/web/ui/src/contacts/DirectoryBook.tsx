@@ -66,7 +66,7 @@ export function DirectoryBook() {
     <div className="yj-book">
       <nav className="yj-book-groups" aria-label={t('directory.title')}>
         {(domains.data?.length ?? 0) > 1 && (
-          <Select style={{ width: '100%', marginBottom: 8 }} aria-label={t('directory.domain')} value={domain ?? domains.data![0]!.name}
+          <Select style={{ width: '100%', marginBottom: 8 }} popupMatchSelectWidth={false} aria-label={t('directory.domain')} value={domain ?? domains.data![0]!.name}
             onChange={(v) => { setDomain(domains.data!.find((x) => x.name === v)?.own ? undefined : v); setKey('all'); setSelected([]); }}
             options={domains.data!.map((x) => ({ value: x.name, label: x.own ? x.displayName : `${x.displayName} · ${t('directory.otherDomain')}` }))} />
         )}
@@ -80,7 +80,7 @@ export function DirectoryBook() {
           {list ? <Button icon={<MailOutlined />} onClick={() => writeMailTo([list.address])}>{t('directory.mailList')}</Button>
             : <Button icon={<MailOutlined />} disabled={shown.length === 0} onClick={() => writeMailTo(shown.map((p) => p.address))}>{t('directory.mailUnit')}</Button>}
           <Button icon={<UserAddOutlined />} disabled={selected.length === 0} onClick={() => void addToPersonal()}>{t('directory.addToPersonal')}</Button>
-          <Typography.Text type="secondary" className="yj-counts">{rows.length}</Typography.Text>
+          <Typography.Text type="secondary" className="yj-counts">{t('directory.count', { count: rows.length })}</Typography.Text>
         </div>
         <Table<Person> rowKey="address" size="small" dataSource={rows} pagination={rows.length > 50 ? { pageSize: 50, showSizeChanger: false } : false}
           locale={{ emptyText: t('directory.noPeople') }}

@@ -55,7 +55,7 @@ export const en: Messages = {
     unread: '{{count}} unread',
   },
   list: {
-    conversationView: 'Conversations', conversationsLabel: 'Conversations in {{folder}}', conversationCounts: '{{total}} conversations, {{unread}} unread',
+    conversationView: 'Conversations', conversationsLabel: 'Conversations in {{folder}}', conversationCounts: 'Conversations: {{total}}, unread: {{unread}}',
     conversationRow: '{{people}}: {{subject}}, {{count}} messages, {{unread}} unread', messagesInConversation: '{{count}} messages',
     shortcuts: 'Keyboard shortcuts',
     keys: {
@@ -83,7 +83,7 @@ export const en: Messages = {
     starred: 'Starred',
     attachment: 'Has attachment',
     highPriority: 'Urgent',
-    counts: '{{total}} messages, {{unread}} unread',
+    counts: 'Messages: {{total}}, unread: {{unread}}',
     columns: { participants: 'People', status: 'Status', star: 'Star', from: 'From', to: 'To', subject: 'Subject', date: 'Date' },
     movedTo: 'Moved {{count}} to “{{folder}}”',
     deleted: 'Deleted {{count}}',
@@ -152,7 +152,7 @@ export const en: Messages = {
   },
   directory: {
     domain: 'Directory of', otherDomain: 'Other domains\' directories',
-    title: 'Company directory', unassigned: 'No department', lists: 'Mailing lists', noPeople: 'Nobody here',
+    title: 'Company directory', unassigned: 'No department', lists: 'Mailing lists', noPeople: 'Nobody here', count: 'People: {{count}}',
     mailUnit: 'Write to this department', mailList: 'Write to this list', addToPersonal: 'Add selected to personal contacts',
     added: 'Added {{added}}; {{existing}} were already in your contacts', search: 'Search by name or address',
     name: 'Name', address: 'Email address', selectOne: 'Select: {{name}}',

@@ -150,7 +150,7 @@ export const zhCN = {
   },
   directory: {
     domain: '通讯录所属域', otherDomain: '其它域通讯录',
-    title: '企业通讯录', unassigned: '未分配部门', lists: '邮件列表', noPeople: '此处没有人员',
+    title: '企业通讯录', unassigned: '未分配部门', lists: '邮件列表', noPeople: '此处没有人员', count: '共 {{count}} 人',
     mailUnit: '发邮件给本机构人员', mailList: '发邮件给此邮件列表', addToPersonal: '将选择的人员添加到个人通讯录',
     added: '已添加 {{added}} 个，{{existing}} 个已在个人通讯录中', search: '按名称或邮箱地址搜索',
     name: '姓名', address: '邮箱地址', selectOne: '选择：{{name}}',

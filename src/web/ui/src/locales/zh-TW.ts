@@ -152,7 +152,7 @@ export const zhTW: Messages = {
   },
   directory: {
     domain: '通訊錄所屬網域', otherDomain: '其他網域通訊錄',
-    title: '企業通訊錄', unassigned: '未分配部門', lists: '郵件清單', noPeople: '此處沒有人員',
+    title: '企業通訊錄', unassigned: '未分配部門', lists: '郵件清單', noPeople: '此處沒有人員', count: '共 {{count}} 人',
     mailUnit: '寄信給本機構人員', mailList: '寄信給此郵件清單', addToPersonal: '將選取的人員加入個人通訊錄',
     added: '已加入 {{added}} 個，{{existing}} 個已在個人通訊錄中', search: '按名稱或郵箱地址搜尋',
     name: '姓名', address: '郵箱地址', selectOne: '選取：{{name}}',
