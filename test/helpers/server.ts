@@ -19,15 +19,23 @@ import { startDnsServer, type DnsRecords, type TestDnsServer } from './dns-serve
 export const PASSWORD = 'Youju2026!x';
 export const TEST_ACTOR: Actor = { who: 'test', from: 'test', role: { kind: 'system' } };
 
+/**
+ * A loopback port nobody listens on, chosen below the kernel's ephemeral range (32768–60999 on
+ * Linux): outgoing connections of this and the other test processes take their local port from
+ * that range, so a port picked there could be taken between this check and the server's listen.
+ * Ports picked here can only collide with another test's pick, which startTestServer retries.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+  for (let tries = 0; ; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+    if (tries > 200) throw new Error('no free loopback port in 20000–31999');
+  }
 }
 
 export interface TestServer {

@@ -19,8 +19,6 @@ describe('SMTP between two Youju instances', () => {
   let dkimTxt: string;
 
   before(async () => {
-    const portsA = { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
-    const portsB = { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
     dns = await startDnsServer({ records: {
       'example.cn': { MX: [{ exchange: 'mx.example.cn', priority: 10 }] },
       'mx.example.cn': { A: ['127.0.0.1'] },
@@ -28,10 +26,23 @@ describe('SMTP between two Youju instances', () => {
       'mx.other.test': { A: ['127.0.0.1'] },
     } });
     // Each instance's outbound port is the other's MTA port: that is how two servers share 127.0.0.1.
-    a = await startTestServer({ domain: 'example.cn', hostname: 'mx.example.cn', ports: portsA, dnsServer: dns,
-      config: (c) => ({ ...c, ports: { ...c.ports, smtpOutbound: portsB.smtp } }) });
-    b = await startTestServer({ domain: 'other.test', hostname: 'mx.other.test', ports: portsB, dnsServer: dns,
-      config: (c) => ({ ...c, ports: { ...c.ports, smtpOutbound: portsA.smtp } }) });
+    // The ports are fixed before either starts, so a port another test took meanwhile means a new pair.
+    for (let attempt = 1; ; attempt++) {
+      const portsA = { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
+      const portsB = { smtp: await freePort(), submission: await freePort(), smtps: await freePort() };
+      let first: TestServer | undefined;
+      try {
+        first = await startTestServer({ domain: 'example.cn', hostname: 'mx.example.cn', ports: portsA, dnsServer: dns,
+          config: (c) => ({ ...c, ports: { ...c.ports, smtpOutbound: portsB.smtp } }) });
+        b = await startTestServer({ domain: 'other.test', hostname: 'mx.other.test', ports: portsB, dnsServer: dns,
+          config: (c) => ({ ...c, ports: { ...c.ports, smtpOutbound: portsA.smtp } }) });
+        a = first;
+        break;
+      } catch (err) {
+        await first?.close();
+        if (attempt >= 5 || !/EADDRINUSE/.test(String((err as Error).message))) throw err;
+      }
+    }
     await a.addUser('alice@example.cn');
     await b.addUser('bob@other.test');
     const domainA = (await a.rt.domains.resolveDomain('example.cn'))!;
