@@ -59,6 +59,11 @@ export class SummaryCache {
     return fields;
   }
 
+  /** Whether a mailbox of `count` messages can be kept here (a larger one is read anew each time). */
+  fits(count: number): boolean {
+    return count <= this.maxRows;
+  }
+
   /** The rows of `mailboxId` up to at least `upToUid` (the view's highest uid). */
   async rows(mailboxes: Pick<MailboxService, 'messages'>, mailboxId: MailboxId, upToUid: number): Promise<Map<number, Message>> {
     let e = this.entries.get(mailboxId);
@@ -158,9 +163,16 @@ export class SummaryCache {
     if (!m) this.memos.set(kind, (m = new Map()));
     if (m.has(blobId)) return m.get(blobId) as T;
     const v = await compute();
-    if (m.size >= this.maxHeads) for (const k of [...m.keys()].slice(0, this.maxHeads / 4)) m.delete(k);
-    m.set(blobId, v);
+    this.keep(kind, blobId, v);
     return v;
+  }
+
+  /** Stores a memo value computed elsewhere (e.g. read from the store with the row). */
+  keep<T>(kind: string, blobId: BlobId, value: T): void {
+    let m = this.memos.get(kind);
+    if (!m) this.memos.set(kind, (m = new Map()));
+    if (!m.has(blobId) && m.size >= this.maxHeads) for (const k of [...m.keys()].slice(0, this.maxHeads / 4)) m.delete(k);
+    m.set(blobId, value);
   }
 
   private put(id: MailboxId, e: Entry): void {

@@ -11,7 +11,8 @@ import { bodyStructure } from '../../mime/bodystructure.ts';
 import { imapMeta } from '../../mime/imap-meta.ts';
 import { parseMimeTree, type MimePart } from '../../mime/mime-tree.ts';
 import { extractBinary, extractSection, type Section } from '../../mime/sections.ts';
-import type { BlobMeta, Message } from '../../store/store.ts';
+import type { BlobMeta, Message, MessageMeta } from '../../store/store.ts';
+import type { SummaryCache } from '../summary-cache.ts';
 import { bad, no, ok, type Completion, type ImapContext, type SelectedMailbox } from '../context.ts';
 import type { FetchCommand } from '../protocol/command.ts';
 import { formatDateTime } from '../protocol/date-time.ts';
@@ -208,20 +209,30 @@ async function fetchFromView(ctx: ImapContext, sel: SelectedMailbox, names: read
   }
 }
 
+/** A FETCH of listing items over at least this many messages reads the node's summary cache (below). */
+const CACHED_META_MIN = 1000;
+/** The summary cache's memo kind for a blob's ENVELOPE and BODYSTRUCTURE text. */
+const META_MEMO = 'imap.meta';
+
 /**
  * FETCH of listing items (ENVELOPE, BODYSTRUCTURE, RFC822.SIZE, INTERNALDATE with UID/FLAGS/MODSEQ):
  * rows and cached metadata come a thousand at a time from one range query; a message whose
- * metadata is not cached yet is parsed once and its metadata saved. Returns whether some were gone.
+ * metadata is not cached yet is parsed once and its metadata saved. A large FETCH (a client's
+ * first listing of a folder, "1:*") reads the rows from the node's summary cache and each blob's
+ * ENVELOPE/BODYSTRUCTURE from its memo (a blob never changes), so a second listing of the folder,
+ * by any session, reads no row; a batch with a message not in memory yet is read from the store
+ * and remembered. Returns whether some messages were gone.
  */
 async function fetchMeta(ctx: ImapContext, sel: SelectedMailbox, names: readonly string[], uids: readonly number[]): Promise<boolean> {
   let missing = false;
   let chunk = '';
   const wantMeta = names.includes('ENVELOPE') || names.includes('BODYSTRUCTURE');
+  const cache = ctx.deps.summaries;
+  const cached = uids.length >= CACHED_META_MIN && cache.fits(sel.view.exists) ? await cache.rows(ctx.deps.mailboxes, sel.mailbox.id, sel.view.maxUid) : undefined;
   for (let i = 0; i < uids.length; i += META_BATCH) {
     const part = uids.slice(i, i + META_BATCH);
-    const rows = await ctx.deps.mailboxes.metaRange(sel.mailbox.id, part[0]!, part[part.length - 1]!);
-    const byUid = new Map(rows.map((r) => [r.uid, r]));
-    const computed: Array<[BlobId, BlobMeta]> = [];
+    const byUid = (cached && fromCache(cache, cached, part, wantMeta))
+      ?? await metaFromStore(ctx, sel, part, cached ? cache : undefined, wantMeta);
     for (const uid of part) {
       const seq = sel.view.seqOf(uid);
       const r = byUid.get(uid);
@@ -229,13 +240,6 @@ async function fetchMeta(ctx: ImapContext, sel: SelectedMailbox, names: readonly
       if (!r) {
         missing = true;
         continue;
-      }
-      if (wantMeta && (r.envelope === null || r.bodystructure === null)) {
-        const bytes = await ctx.deps.mailboxes.readMessage(r);
-        const meta = imapMeta(bytes, parseMimeTree(bytes));
-        r.envelope = meta.envelope;
-        r.bodystructure = meta.bodystructure;
-        computed.push([r.blobId, meta]);
       }
       let items = '';
       for (const name of names) {
@@ -261,10 +265,49 @@ async function fetchMeta(ctx: ImapContext, sel: SelectedMailbox, names: readonly
         await ctx.drain();
       }
     }
-    await ctx.deps.mailboxes.saveBlobMeta(computed);
   }
   if (chunk !== '') ctx.write(Buffer.from(chunk, 'latin1'));
   return missing;
+}
+
+/** A batch's rows from the summary cache and its blobs' memos; undefined if one is not in memory. */
+function fromCache(cache: SummaryCache, rows: Map<number, Message>, part: readonly number[], wantMeta: boolean): Map<number, MessageMeta> | undefined {
+  const out = new Map<number, MessageMeta>();
+  for (const uid of part) {
+    const m = rows.get(uid);
+    if (!m) return undefined;
+    const meta = wantMeta ? cache.peek<BlobMeta>(META_MEMO, m.blobId) : undefined;
+    if (wantMeta && !meta) return undefined;
+    out.set(uid, { uid, size: m.size, internalDate: m.internalDate, blobId: m.blobId, headerPrefix: m.headerPrefix,
+      envelope: meta?.envelope ?? null, bodystructure: meta?.bodystructure ?? null });
+  }
+  return out;
+}
+
+/**
+ * A batch's rows from one range query; metadata not stored yet is computed from the message and
+ * saved. With `remember`, every blob's metadata is also kept in the summary cache's memo.
+ */
+async function metaFromStore(
+  ctx: ImapContext, sel: SelectedMailbox, part: readonly number[], remember: SummaryCache | undefined, wantMeta: boolean,
+): Promise<Map<number, MessageMeta>> {
+  const rows = await ctx.deps.mailboxes.metaRange(sel.mailbox.id, part[0]!, part[part.length - 1]!);
+  const computed: Array<[BlobId, BlobMeta]> = [];
+  const asked = new Set(part);
+  for (const r of rows) {
+    if (wantMeta && (r.envelope === null || r.bodystructure === null) && asked.has(r.uid) && sel.view.seqOf(r.uid) !== 0) {
+      const bytes = await ctx.deps.mailboxes.readMessage(r);
+      const meta = imapMeta(bytes, parseMimeTree(bytes));
+      r.envelope = meta.envelope;
+      r.bodystructure = meta.bodystructure;
+      computed.push([r.blobId, meta]);
+    }
+    if (remember && r.envelope !== null && r.bodystructure !== null) {
+      remember.keep<BlobMeta>(META_MEMO, r.blobId, { envelope: r.envelope, bodystructure: r.bodystructure });
+    }
+  }
+  await ctx.deps.mailboxes.saveBlobMeta(computed);
+  return new Map(rows.map((r) => [r.uid, r]));
 }
 
 /** The message bytes and MIME tree, read once per message and only when an item asks. */

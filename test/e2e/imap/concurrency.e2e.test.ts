@@ -74,4 +74,42 @@ describe('IMAP concurrency', () => {
     }
     await idler.logout();
   });
+
+  it('a listing FETCH of a large folder answers the same when read from the node\'s memory, also for a message another session expunged', async () => {
+    const user = (await t.rt.users.byAddress('alice@example.cn'))!;
+    const N = 1_200; // above the size at which a listing reads the summary cache
+    await t.rt.mailboxes.create(user.id, 'Big');
+    await t.rt.mailboxes.appendMany(user.id, 'Big', Array.from({ length: N }, (_, i) => ({
+      raw: Buffer.from(`From: "Sender ${i}" <s${i}@remote.test>\r\nTo: alice@example.cn\r\nSubject: listing ${i}\r\n` +
+        `Message-ID: <m${i}@remote.test>\r\nDate: Mon, 02 Nov 2026 10:00:00 +0800\r\n\r\nbody ${i}\r\n`),
+    })));
+    const a = client(t);
+    const b = client(t);
+    await a.connect();
+    await b.connect();
+    await a.mailboxOpen('Big');
+    await b.mailboxOpen('Big');
+    const listing = async () => {
+      const out: string[] = [];
+      for await (const m of a.fetch('1:*', { uid: true, size: true, envelope: true, bodyStructure: true })) {
+        out.push(JSON.stringify([m.seq, m.uid, m.size, m.envelope?.subject, m.envelope?.from?.[0]?.address, m.bodyStructure?.type]));
+      }
+      return out;
+    };
+    const first = await listing(); // from the store (metadata computed and remembered)
+    assert.equal(first.length, N);
+    assert.equal(JSON.parse(first[7]!)[3], 'listing 7');
+    assert.equal(JSON.parse(first[7]!)[4], 's7@remote.test');
+    assert.deepEqual(await listing(), first, 'the second listing, from memory, is the same');
+    // b expunges a message a still sees: a gets its data from memory (RFC 2180 §4.1 allows it) and no error.
+    await b.messageDelete('8', { uid: true });
+    assert.deepEqual(await listing(), first);
+    await a.noop();
+    const after = await listing();
+    assert.equal(after.length, N - 1);
+    assert.ok(!after.some((l) => JSON.parse(l)[3] === 'listing 7'));
+    await a.logout();
+    await b.logout();
+  });
 });
+
