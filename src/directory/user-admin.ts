@@ -260,8 +260,10 @@ export class UserAdminService {
   /**
    * Adds users from CSV (manual §1.4.4): every good line is added, every bad one is reported with
    * its line number and field; the domain's limits apply to each line as to a single add.
+   * `progress` hears how many of the lines to add are done (first with 0, once the CSV is read and
+   * the actor's reach checked, then after each line): hashing each password is the cost.
    */
-  async batchAdd(actor: Actor, domainName: string, csv: string): Promise<{ added: string[]; errors: CsvLineError[] }> {
+  async batchAdd(actor: Actor, domainName: string, csv: string, progress?: (done: number, total: number) => void): Promise<{ added: string[]; errors: CsvLineError[] }> {
     const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
     const parsed = parseUsersCsv(csv);
     const errors = parsed.errors;
@@ -275,6 +277,8 @@ export class UserAdminService {
     const byPath = new Map(reach.units.map((u) => [pathOf(reach.units, u.id), u.id]));
     const added: Array<{ line: number; address: string }> = [];
     let next = 0;
+    let done = 0;
+    progress?.(0, users.length);
     const worker = async () => {
       while (next < users.length) {
         const u = users[next++]!;
@@ -292,6 +296,7 @@ export class UserAdminService {
           if (!(err instanceof MailError)) throw err;
           errors.push({ line: u.line, field: fieldOf(err), reason: err.code, message: err.message });
         }
+        progress?.(++done, users.length);
       }
     };
     await Promise.all(Array.from({ length: BATCH_CONCURRENCY }, worker));

@@ -82,6 +82,8 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
     await page.waitForFunction(() => document.querySelector('textarea')?.value.includes('pl4'));
     await dialog.getByRole('button', { name: '开始添加' }).click();
     await dialog.getByRole('status').getByText('已添加 3 个用户，2 行出错').waitFor();
+    // The progress the server reported as it went: the four lines to add (two bad ones are not), all done.
+    await dialog.getByRole('group', { name: '添加进度' }).getByText('已处理 4 / 4 个用户').waitFor();
     const report = dialog.getByRole('table');
     await report.getByRole('row', { name: /^4\s*用户名\s*用户名只能包含字母、数字/ }).waitFor();
     await report.getByRole('row', { name: /^5\s*部门\s*部门不存在/ }).waitFor();

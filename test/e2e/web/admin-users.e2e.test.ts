@@ -96,6 +96,12 @@ describe('admin consoles: users', () => {
       const r = await c.post(`/api/admin/domains/${o.domain}/users/batch`, { csv: `name,password,department\nb${++n},${PASSWORD},${o.path}\n` });
       return r.status !== 200 ? r.status : r.json.added.length === 1 ? 200 : r.json.errors[0]?.field === 'department' ? 'refused' : JSON.stringify(r.json) as never;
     }, expect: reach(200, 'refused') },
+    { name: 'POST …/users/batch-progress', call: async (c, o) => {
+      const r = await c.post(`/api/admin/domains/${o.domain}/users/batch-progress`, { csv: `name,password,department\nb${++n},${PASSWORD},${o.path}\n` });
+      if (r.status !== 200) return r.status;
+      const last = JSON.parse(r.text.trim().split('\n').at(-1)!).result;
+      return last.added.length === 1 ? 200 : last.errors[0]?.field === 'department' ? 'refused' : r.text as never;
+    }, expect: reach(200, 'refused') },
     { name: 'GET …/users.txt', call: async (c, o) => listed(await c.get(`/api/admin/domains/${o.domain}/users.txt`), `${o.address}\t`), expect: reach('listed', 'absent') },
     ...(['batch-update', 'batch-delete'] as const).map((kind) => ({ name: `POST …/users/${kind}`, call: async (c: WebClient, o: Target): Promise<Outcome> => {
       const r = await c.post(`/api/admin/domains/${o.domain}/users/${kind}`, kind === 'batch-update' ? { users: [o.local], quotaMb: 7, status: 'frozen' } : { users: [o.address] });
@@ -185,7 +191,7 @@ describe('admin consoles: users', () => {
     const o = await fresh('x1');
     const posts: Array<[string, unknown]> = [
       [`/api/admin/domains/${A}/users`, { name: 'csrf1', password: PASSWORD }],
-      [`/api/admin/domains/${A}/users/batch`, { csv: `csrf2,${PASSWORD}` }],
+      [`/api/admin/domains/${A}/users/batch`, { csv: `csrf2,${PASSWORD}` }], [`/api/admin/domains/${A}/users/batch-progress`, { csv: `csrf3,${PASSWORD}` }],
       [`/api/admin/domains/${A}/users/batch-update`, { users: [o.address], status: 'frozen' }], [`/api/admin/domains/${A}/users/batch-delete`, { users: [o.address] }],
       [`/api/admin/users/${enc(o.address)}`, { realName: 'x' }],
       [`/api/admin/users/${enc(o.address)}/freeze`, {}], [`/api/admin/users/${enc(o.address)}/unfreeze`, {}],
@@ -267,6 +273,27 @@ describe('admin consoles: users', () => {
     const size = await c.post(`/api/admin/domains/${B}/users`, { name: 'lim6', password: PASSWORD, quotaMb: 5 });
     assert.equal(size.json.error.field, 'maxSizeBytes');
     await t.rt.domains.update(TEST_ACTOR, B, { maxSizeBytes: 0 });
+  });
+
+  it('reports a batch add as it goes (NDJSON), ending with the same answer as the batch route', async () => {
+    const c = clients.adminA;
+    const csv = ['name,password', ...Array.from({ length: 12 }, (_, i) => `prog${i},${PASSWORD}`), 'bad name,x', 'prog0,again'].join('\n');
+    const r = await c.post(`/api/admin/domains/${A}/users/batch-progress`, { csv });
+    assert.equal(r.status, 200);
+    assert.match(String(r.headers['content-type']), /^application\/x-ndjson/);
+    const lines = r.text.trim().split('\n').map((l) => JSON.parse(l));
+    const steps = lines.slice(0, -1);
+    assert.deepEqual(steps[0], { done: 0, total: 12 }, 'the first line comes once the CSV is read (two bad lines are not to add)');
+    assert.deepEqual(steps.at(-1), { done: 12, total: 12 });
+    for (let i = 1; i < steps.length; i++) assert.ok(steps[i].done > steps[i - 1].done, 'progress only goes up');
+    const { result } = lines.at(-1);
+    assert.equal(result.added.length, 12);
+    assert.deepEqual(result.errors.map((e: any) => [e.line, e.field, e.reason]), [[14, 'name', 'BAD_NAME'], [15, 'name', 'DUPLICATE_NAME']]);
+    // A refusal before the first line is a JSON error with its status, as from every route.
+    const other = await c.post(`/api/admin/domains/${B}/users/batch-progress`, { csv: `x1,${PASSWORD}` });
+    assert.equal(other.status, 403);
+    assert.equal(other.json.error.code, 'FORBIDDEN');
+    assert.equal((await c.post(`/api/admin/domains/${A}/users/batch-progress`, { csv: '' })).json.error.field, 'csv');
   });
 
   it('batch-modifies quota, status and department of selected users, batch-deletes, and exports as text', async () => {

@@ -6,12 +6,14 @@
  * needs an admin session (auth: 'admin'); the reach is decided by UserAdminService for the
  * session's Actor: another domain is 403, a user outside a department admin's subtree 404.
  */
+import { PassThrough } from 'node:stream';
 import { z } from 'zod';
 import { MailError } from '../../../core/errors.ts';
 import type { OrgUnitId } from '../../../core/ids.ts';
 import { MAX_BATCH_USERS, type AdminUser } from '../../../directory/user-admin.ts';
 import { CSV_SAMPLE } from '../../../directory/user-csv.ts';
 import { USER_SORTS } from '../../../directory/users.ts';
+import { errorAnswer } from '../errors.ts';
 import { defineRoute, type AnyRoute } from '../route.ts';
 import type { ConsoleDeps } from '../deps.ts';
 
@@ -89,6 +91,8 @@ const BatchOutcomeView = z.object({
   errors: z.array(z.object({ user: z.string(), field: z.string().describe('users, or the limit: maxSizeBytes, orgUnitId…'), reason: z.string(), message: z.string() })),
 });
 const csvDisposition = (name: string) => `attachment; filename="${name.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+/** The batch add's progress lines come at most this often. */
+const PROGRESS_MS = 250;
 /** A batch of 20,000 lines of ~80 bytes, with room. */
 const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -202,6 +206,42 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
         })),
       }),
       handler: async ({ admin, params, body }) => s.batchAdd(admin().actor, params.domain, body.csv),
+    }),
+    defineRoute({
+      method: 'POST', url: '/api/admin/domains/:domain/users/batch-progress', tag: 'admin', auth: 'admin', errors: [...errors],
+      summary: 'The same batch add, answered as it goes (NDJSON): lines {done, total} at most every 250 ms, ' +
+        'then one line {result: {added, errors}} as the batch route answers, or {error: {code, message}}',
+      params: DomainParams, bodyLimit: BATCH_BODY_LIMIT,
+      body: z.strictObject({ csv: z.string().min(1).max(BATCH_BODY_LIMIT) }),
+      response: 'raw', produces: 'application/x-ndjson',
+      handler: async ({ admin, params, body, reply }) => {
+        // Refusals before the first line (not allowed, no such domain) are answered with their status as usual.
+        const stream = new PassThrough();
+        const line = (v: unknown) => stream.write(`${JSON.stringify(v)}\n`);
+        let started = false;
+        let last = 0;
+        const run = s.batchAdd(admin().actor, params.domain, body.csv, (done, total) => {
+          if (!started) {
+            started = true;
+            reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no').send(stream);
+          }
+          const now = Date.now();
+          if (done === 0 || done === total || now - last >= PROGRESS_MS) {
+            last = now;
+            line({ done, total });
+          }
+        });
+        try {
+          const result = await run;
+          if (!started) return reply.type('application/x-ndjson; charset=utf-8').send(`${JSON.stringify({ result })}\n`);
+          line({ result });
+        } catch (err) {
+          if (!started) throw err;
+          line(errorAnswer(err).body);
+        }
+        stream.end();
+        return reply;
+      },
     }),
     defineRoute({
       method: 'GET', url: '/api/admin/users/:address', tag: 'admin', auth: 'admin', errors: [...errors],

@@ -1,10 +1,11 @@
 /**
  * 批量添加用户 (manual part 3 §1.4.4): download the sample, fill it in (Excel), paste it or pick
  * the file, add. Good lines are added; the report lists each bad line with its line number, the
- * column and why. Hashing each password is the cost (about 50 ms a user on 4 threads).
+ * column and why. Hashing each password is the cost (about 50 ms a user on 4 threads), so the
+ * dialog shows how many are done as the server reports it.
  */
 import { useMutation } from '@tanstack/react-query';
-import { Alert, Button, Input, Modal, Space, Table, Typography } from 'antd';
+import { Alert, Button, Input, Modal, Progress, Space, Table, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { adminApi, type BatchResult } from './api.ts';
@@ -13,7 +14,13 @@ import { adminErrorText } from './errors.ts';
 export function BatchAdd({ domain, onClose }: { domain: string; onClose: (changed: boolean) => void }) {
   const { t } = useTranslation();
   const [csv, setCsv] = useState('');
-  const add = useMutation({ mutationFn: () => adminApi.batchAdd(domain, csv) });
+  const [progress, setProgress] = useState<{ done: number; total: number }>();
+  const add = useMutation({
+    mutationFn: () => {
+      setProgress(undefined);
+      return adminApi.batchAddWithProgress(domain, csv, (done, total) => setProgress({ done, total }));
+    },
+  });
   const result: BatchResult | undefined = add.data;
 
   return (
@@ -31,6 +38,13 @@ export function BatchAdd({ domain, onClose }: { domain: string; onClose: (change
         <Input.TextArea rows={8} value={csv} onChange={(e) => setCsv(e.target.value)} aria-label={t('admin.batch.text')}
           placeholder={'name,password,realName,quotaMb,department\nzhangsan,Zs2026!mail,张三,1024,销售部'} style={{ fontFamily: 'monospace' }} />
         {add.isPending && <Alert type="info" showIcon message={t('admin.batch.working')} />}
+        {progress && progress.total > 0 && (add.isPending || result) && (
+          <div role="group" aria-label={t('admin.batch.progressLabel')}>
+            <Progress percent={Math.floor((progress.done / progress.total) * 100)} status={add.isPending ? 'active' : 'normal'}
+              aria-valuenow={progress.done} aria-valuemax={progress.total} />
+            <Typography.Text type="secondary">{t('admin.batch.progress', { done: progress.done, total: progress.total })}</Typography.Text>
+          </div>
+        )}
         {add.error && <Alert type="error" showIcon role="alert" message={adminErrorText(t, add.error)} />}
         {result && (
           <Alert type={result.errors.length ? 'warning' : 'success'} showIcon role="status"

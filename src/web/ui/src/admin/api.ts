@@ -72,6 +72,9 @@ export const adminApi = {
   unfreeze: (address: string) => call<AdminUser>('POST', `${userPath(address)}/unfreeze`, {}),
   remove: (address: string) => call('POST', `${userPath(address)}/delete`, {}),
   batchAdd: (domain: string, csv: string) => call<BatchResult>('POST', `${domainPath(domain)}/users/batch`, { csv }),
+  /** The same, hearing how far it is (the server answers a line per step, NDJSON). */
+  batchAddWithProgress: (domain: string, csv: string, progress: (done: number, total: number) => void) =>
+    readProgress<BatchResult>(`${domainPath(domain)}/users/batch-progress`, { csv }, progress),
   exportUrl: (domain: string) => `${domainPath(domain)}/users.csv`,
   exportTxtUrl: (domain: string) => `${domainPath(domain)}/users.txt`,
   batchUpdate: (domain: string, users: string[], f: { quotaMb?: number; status?: 'active' | 'frozen'; orgUnitId?: number | null }) =>
@@ -86,3 +89,39 @@ export const adminKeys = {
   departments: (domain: string) => ['admin', 'departments', domain] as const,
   users: (domain: string) => ['admin', 'users', domain] as const,
 };
+
+/**
+ * A POST whose answer comes as NDJSON lines {done, total} and then {result} or {error}; a refusal
+ * before the first line comes as a JSON error with its status, as from every route.
+ */
+async function readProgress<T>(path: string, body: unknown, progress: (done: number, total: number) => void): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method: 'POST', credentials: 'same-origin', body: JSON.stringify(body),
+      headers: { accept: 'application/x-ndjson', 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+    });
+  } catch (err) {
+    throw new ApiError(0, 'NETWORK', (err as Error).message);
+  }
+  if (!res.ok || !res.body) {
+    const e = (await res.json().catch(() => undefined) as { error?: { code: string; message: string; field?: string } } | undefined)?.error;
+    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? res.statusText, e?.field);
+  }
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffered = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffered += value;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buffered.slice(0, nl)) as { done?: number; total?: number; result?: T; error?: { code: string; message: string; field?: string } };
+      buffered = buffered.slice(nl + 1);
+      if (line.result !== undefined) return line.result;
+      if (line.error) throw new ApiError(500, line.error.code, line.error.message, line.error.field);
+      if (line.done !== undefined && line.total !== undefined) progress(line.done, line.total);
+    }
+  }
+  throw new ApiError(0, 'NETWORK', 'the answer ended early');
+}

@@ -186,7 +186,7 @@ export const zhCN = {
     batch: {
       title: '批量添加用户', help: '每行一个用户，格式同范例文件（可用 Excel 编辑后复制粘贴，或直接选择文件）。', sample: '下载范例文件',
       file: '选择 CSV 文件', text: 'CSV 内容', submit: '开始添加', close: '关闭', working: '正在添加用户，请稍候…',
-      result: '已添加 {{added}} 个用户，{{failed}} 行出错', errors: '出错的行', line: '行号', field: '字段', reason: '原因',
+      progressLabel: '添加进度', progress: '已处理 {{done}} / {{total}} 个用户', result: '已添加 {{added}} 个用户，{{failed}} 行出错', errors: '出错的行', line: '行号', field: '字段', reason: '原因',
       reasons: {
         UNKNOWN_COLUMN: '未知的列名', TOO_MANY_LINES: '一次最多添加 20000 个用户', TOO_MANY_COLUMNS: '列数多于表头', BAD_NAME: '用户名只能包含字母、数字和 . _ + -',
         DUPLICATE_NAME: '与前面的行重复', NO_PASSWORD: '缺少密码', BAD_QUOTA: '容量应为整数（MB）', BAD_SCOPE: '应为 any 或 internal', BAD_YES_NO: '应为 yes 或 no',

@@ -188,7 +188,7 @@ export const zhTW: Messages = {
     batch: {
       title: '批次新增使用者', help: '每行一個使用者，格式同範例檔（可用 Excel 編輯後複製貼上，或直接選擇檔案）。', sample: '下載範例檔',
       file: '選擇 CSV 檔案', text: 'CSV 內容', submit: '開始新增', close: '關閉', working: '正在新增使用者，請稍候…',
-      result: '已新增 {{added}} 個使用者，{{failed}} 行出錯', errors: '出錯的行', line: '行號', field: '欄位', reason: '原因',
+      progressLabel: '新增進度', progress: '已處理 {{done}} / {{total}} 個使用者', result: '已新增 {{added}} 個使用者，{{failed}} 行出錯', errors: '出錯的行', line: '行號', field: '欄位', reason: '原因',
       reasons: {
         UNKNOWN_COLUMN: '未知的欄位名稱', TOO_MANY_LINES: '一次最多新增 20000 個使用者', TOO_MANY_COLUMNS: '欄位數多於表頭', BAD_NAME: '使用者名稱只能包含字母、數字和 . _ + -',
         DUPLICATE_NAME: '與前面的行重複', NO_PASSWORD: '缺少密碼', BAD_QUOTA: '容量應為整數（MB）', BAD_SCOPE: '應為 any 或 internal', BAD_YES_NO: '應為 yes 或 no',
