@@ -17,9 +17,7 @@ import { restore } from '../src/backup/restore.ts';
 import { loadBootConfig } from '../src/config/boot.ts';
 import type { MailboxId } from '../src/core/ids.ts';
 import { createLogger } from '../src/core/log/logger.ts';
-import { openRuntime } from '../src/main.ts';
-import { SqliteBlobStore } from '../src/store/blob/sqlite-blob-store.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { openBlobLoad, openRuntime } from '../src/main.ts';
 import { startYoujuProcess, writeSmtpOnlyConfig, youju, youjuAsync } from '../test/helpers/cli.ts';
 import { startDnsServer } from '../test/helpers/dns-server.ts';
 import { freePort } from '../test/helpers/server.ts';
@@ -170,11 +168,7 @@ export async function run(): Promise<void> {
     const target = join(root, 'restored');
     const r = await restore({
       from: backupDir, dataDir: target, metaPath: join(target, 'meta.db'),
-      openBlobs: async () => {
-        const s = await SqliteStore.open({ path: join(target, 'meta.db') });
-        const bl = await SqliteBlobStore.open({ dir: join(target, 'blobs') });
-        return { blobs: bl, close: async () => { await s.close(); await bl.close(); } };
-      },
+      openBlobs: () => openBlobLoad(loadBootConfig({ dataDir: target, env: {} })),
     });
     const rmb = r.bytes / 2 ** 20;
     console.log(`backup: restore of ${r.blobs} blobs (${rmb.toFixed(1)} MB): ${r.seconds.toFixed(1)} s, ${(rmb / r.seconds).toFixed(1)} MB/s`);

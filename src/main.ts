@@ -66,7 +66,7 @@ import { MailHtml } from './mailbox/mail-html.ts';
 import { HtmlSanitiser } from './mime/safe-html-worker.ts';
 import type { BlobStore } from './store/blob-store.ts';
 import { PgBlobStore } from './store/blob/pg-blob-store.ts';
-import { SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
+import { SqliteBlobLoader, SqliteBlobStore } from './store/blob/sqlite-blob-store.ts';
 import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import type { Store } from './store/store.ts';
@@ -104,6 +104,26 @@ export async function openStores(config: BootConfig, clock: Clock = systemClock)
   }
   const store = await SqliteStore.open({ path: join(config.dataDir, 'meta.db'), now: clock.now });
   return { store, blobs: await SqliteBlobStore.open({ dir: join(config.dataDir, 'blobs'), now: clock.now }) };
+}
+
+/**
+ * What youju restore puts blobs back through, once the metadata is in place: the store opened (its
+ * migrations bring an older copy up to date) and, on the embedded store, a bulk loader of the empty
+ * blob store (durable at close()); on PostgreSQL the blob store itself.
+ */
+export async function openBlobLoad(config: BootConfig): Promise<{ blobs: Pick<BlobStore, 'put'>; close: () => Promise<void> }> {
+  if (config.store.kind === 'postgres') {
+    const s = await openStores(config);
+    return { blobs: s.blobs, close: async () => { await s.store.close(); await s.blobs.close(); } };
+  }
+  const store = await SqliteStore.open({ path: join(config.dataDir, 'meta.db') });
+  try {
+    const loader = await SqliteBlobLoader.open({ dir: join(config.dataDir, 'blobs') });
+    return { blobs: loader, close: async () => { await loader.close(); await store.close(); } };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }
 
 /** Where the embedded metadata store lives (youju restore places a backup's copy there). */

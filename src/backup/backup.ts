@@ -15,6 +15,7 @@ import { copyFile, mkdir, readdir, readFile, rename, stat } from 'node:fs/promis
 import { basename, join, relative } from 'node:path';
 import type { BootConfig } from '../config/boot.ts';
 import { MailError } from '../core/errors.ts';
+import type { BlobId } from '../core/ids.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { Store } from '../store/store.ts';
 import { BLOB_INDEX, readManifest, sha256File, writeManifest, type BlobIndexLine, type Manifest, type ManifestFile } from './manifest.ts';
@@ -22,6 +23,10 @@ import { BLOB_INDEX, readManifest, sha256File, writeManifest, type BlobIndexLine
 /** A pack file is closed and the next begun past this size. */
 const PACK_BYTES = 256 * 2 ** 20;
 const LIST_PAGE = 1000;
+/** About this much blob data is read from the store at a time when it can scan. */
+const SCAN_PAGE_BYTES = 8 * 2 ** 20;
+/** What a pack or the index buffers before a write waits: 16 KiB (the default) made a disk round trip every four small blobs. */
+const STREAM_BUFFER = 4 * 2 ** 20;
 
 export interface BackupProgress {
   phase: 'metadata' | 'blobs' | 'checksums';
@@ -100,6 +105,33 @@ const write = (s: WriteStream, data: Buffer | string) => new Promise<void>((reso
 });
 const finish = (s: WriteStream) => new Promise<void>((resolve, reject) => { s.once('error', reject); s.end(() => resolve()); });
 
+/**
+ * Every blob of the store: in storage order where the store can (one pass), else by id, listed a
+ * page at a time and read one by one. A blob removed since it was listed is skipped.
+ */
+async function* everyBlob(blobs: BlobStore): AsyncGenerator<{ id: BlobId; bytes: Buffer }> {
+  if (blobs.scan) {
+    for (let cursor = 0; ;) {
+      const page = await blobs.scan(cursor, SCAN_PAGE_BYTES);
+      if (page.blobs.length === 0 && page.cursor === cursor) return;
+      yield* page.blobs;
+      cursor = page.cursor;
+    }
+  }
+  for (let after = ''; ;) {
+    const page = await blobs.listOlderThan(Number.MAX_SAFE_INTEGER, after, LIST_PAGE);
+    if (page.length === 0) return;
+    for (const id of page) {
+      try {
+        yield { id, bytes: await blobs.read(id) };
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'NOT_FOUND') throw err; // collected since it was listed
+      }
+    }
+    after = page[page.length - 1]!;
+  }
+}
+
 export async function backup(o: BackupOptions): Promise<BackupResult> {
   const started = performance.now();
   if (!o.store.snapshot) {
@@ -128,38 +160,25 @@ export async function backup(o: BackupOptions): Promise<BackupResult> {
   let blobCount = 0;
   let blobBytes = 0;
   if (o.mail) {
-    const index = createWriteStream(join(dir, BLOB_INDEX));
+    const index = createWriteStream(join(dir, BLOB_INDEX), { highWaterMark: STREAM_BUFFER });
     let packNo = 0;
     let pack: WriteStream | undefined;
     let packName = '';
     let offset = 0;
-    let after = '';
-    for (;;) {
-      const page = await o.blobs.listOlderThan(Number.MAX_SAFE_INTEGER, after, LIST_PAGE);
-      if (page.length === 0) break;
-      for (const id of page) {
-        if (known.has(id)) continue;
-        let bytes: Buffer;
-        try {
-          bytes = await o.blobs.read(id);
-        } catch (err) {
-          if ((err as { code?: string }).code === 'NOT_FOUND') continue; // collected since it was listed
-          throw err;
-        }
-        if (!pack || offset + bytes.length > PACK_BYTES) {
-          if (pack) await finish(pack);
-          packName = `blobs/pack-${String(++packNo).padStart(4, '0')}.bin`;
-          pack = createWriteStream(join(dir, packName));
-          offset = 0;
-        }
-        await write(pack, bytes);
-        await write(index, `${JSON.stringify({ id, pack: packName, offset, size: bytes.length } satisfies BlobIndexLine)}\n`);
-        offset += bytes.length;
-        blobCount += 1;
-        blobBytes += bytes.length;
-        if (blobCount % 500 === 0) o.progress?.({ phase: 'blobs', done: blobCount, bytes: blobBytes });
+    for await (const { id, bytes } of everyBlob(o.blobs)) {
+      if (known.has(id)) continue;
+      if (!pack || offset + bytes.length > PACK_BYTES) {
+        if (pack) await finish(pack);
+        packName = `blobs/pack-${String(++packNo).padStart(4, '0')}.bin`;
+        pack = createWriteStream(join(dir, packName), { highWaterMark: STREAM_BUFFER });
+        offset = 0;
       }
-      after = page[page.length - 1]!;
+      await write(pack, bytes);
+      await write(index, `${JSON.stringify({ id, pack: packName, offset, size: bytes.length } satisfies BlobIndexLine)}\n`);
+      offset += bytes.length;
+      blobCount += 1;
+      blobBytes += bytes.length;
+      if (blobCount % 500 === 0) o.progress?.({ phase: 'blobs', done: blobCount, bytes: blobBytes });
     }
     if (pack) await finish(pack);
     await finish(index);

@@ -15,8 +15,12 @@ import type { BlobStore } from '../store/blob-store.ts';
 import { readIndex } from './backup.ts';
 import { readManifest, sha256File, type Manifest } from './manifest.ts';
 
-/** Puts in flight at once: the blob store's group commit makes them share syncs. */
-const PUTS_IN_FLIGHT = 128;
+/**
+ * Puts in flight at once, by count and by bytes: a blob store with group commit makes them share
+ * one sync, so the more wait together the fewer syncs.
+ */
+const PUTS_IN_FLIGHT = 4096;
+const BYTES_IN_FLIGHT = 64 * 2 ** 20;
 /** Packs are read in windows this big: blobs come in pack order, so one read serves many. */
 const WINDOW = 16 * 2 ** 20;
 
@@ -34,8 +38,9 @@ class PackReader {
       this.start = offset;
       if (bytesRead < size) throw new MailError('INVALID_INPUT', `a pack ends before the blob at ${offset} (${size} bytes)`);
     }
-    // A copy: the blob store may keep the buffer while the window moves on.
-    return Buffer.from(this.window.subarray(offset - this.start, offset - this.start + size));
+    // No copy: a window is never written again once read (the next read allocates a new one), so
+    // the blob store may keep this view while the reader moves on; the window goes with its last view.
+    return this.window.subarray(offset - this.start, offset - this.start + size);
   }
 }
 
@@ -56,8 +61,12 @@ export interface RestoreOptions {
    * refuses unless empty. Called after the backup is verified and before anything else is written.
    */
   load?: (metaDb: string) => Promise<void>;
-  /** Opens the stores of dataDir once the metadata copy is in place (migrations bring an older copy up to date). */
-  openBlobs: () => Promise<{ blobs: BlobStore; close: () => Promise<void> }>;
+  /**
+   * Opens the stores of dataDir once the metadata copy is in place (migrations bring an older copy
+   * up to date) and what puts the blobs back (an embedded store's loader: SqliteBlobLoader); close()
+   * makes them durable.
+   */
+  openBlobs: () => Promise<{ blobs: Pick<BlobStore, 'put'>; close: () => Promise<void> }>;
   progress?: (p: RestoreProgress) => void;
 }
 
@@ -137,6 +146,7 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
   try {
     const packs = new Map<string, PackReader>();
     const inFlight = new Set<Promise<void>>();
+    let bytesInFlight = 0;
     for (const l of todo) {
       const key = join(l.dir, l.pack);
       let f = packs.get(key);
@@ -147,8 +157,9 @@ export async function restore(o: RestoreOptions): Promise<RestoreResult> {
         if (put.id !== l.id) throw new MailError('INVALID_INPUT', `blob ${l.id} in ${l.pack} does not match its id`);
         done += 1; bytes += l.size; if (done % 500 === 0) o.progress?.({ phase: 'blobs', done, total: todo.length }); });
       inFlight.add(p);
-      void p.finally(() => inFlight.delete(p)).catch(() => undefined);
-      if (inFlight.size >= PUTS_IN_FLIGHT) await Promise.race(inFlight);
+      bytesInFlight += l.size;
+      void p.finally(() => { inFlight.delete(p); bytesInFlight -= l.size; }).catch(() => undefined);
+      while (inFlight.size >= PUTS_IN_FLIGHT || bytesInFlight >= BYTES_IN_FLIGHT) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
     for (const f of packs.values()) await f.file.close();

@@ -9,7 +9,7 @@ import { backup, type BackupProgress } from '../backup/backup.ts';
 import { restore, type RestoreProgress } from '../backup/restore.ts';
 import { MailError } from '../core/errors.ts';
 import { youjuVersion } from '../core/version.ts';
-import { embeddedMetaPath, openStores } from '../main.ts';
+import { embeddedMetaPath, openBlobLoad, openStores } from '../main.ts';
 import { commandContext, withRuntime, type GlobalOptions } from './context.ts';
 import { fields } from './output.ts';
 
@@ -66,10 +66,7 @@ export function registerBackup(program: Command): void {
             await s.store.load(metaDb);
           } finally { await s.store.close(); await s.blobs.close(); }
         } : undefined,
-        openBlobs: async () => {
-          const s = await openStores(config);
-          return { blobs: s.blobs, close: async () => { await s.store.close(); await s.blobs.close(); } };
-        },
+        openBlobs: () => openBlobLoad(config),
       }).finally(() => line.done());
       out.result({ dataDir: config.dataDir, chain: r.chain, blobs: r.blobs, bytes: r.bytes, seconds: r.seconds }, () => fields([
         ['restored', `${r.chain.join(' ← ')} into ${config.dataDir}`],

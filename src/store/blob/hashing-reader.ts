@@ -40,7 +40,8 @@ export async function readHashed(
       file = undefined;
       return { id: hash.digest('hex'), size, spillPath: path };
     }
-    return { id: hash.digest('hex'), size, inline: Buffer.concat(chunks, size) };
+    // One chunk (a body given as bytes) is kept as it is: the caller does not change bytes it put.
+    return { id: hash.digest('hex'), size, inline: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) };
   } catch (err) {
     if (file) await file.close().catch(() => undefined);
     throw err;
