@@ -72,18 +72,20 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
     assert.match(await row.textContent() ?? '', /赵六.*销售部.*200 MB.*正常/);
   });
 
-  it('batch-adds users from an uploaded CSV and reports the two bad lines by line and field', async () => {
+  it('batch-adds 200 users from an uploaded CSV, showing its progress, and reports the two bad lines by line and field', async () => {
     await page.getByRole('button', { name: '批量添加用户' }).click();
     const dialog = page.getByRole('dialog');
     await dialog.getByRole('link', { name: '下载范例文件' }).waitFor();
     const csv = ['name,password,realName,quotaMb,department', `pl1,${NEW_PASSWORD},批量一,100,销售部`, `pl2,${NEW_PASSWORD},批量二,,`,
-      'bad name,Pw2026!abc,坏名字,,', `pl3,${NEW_PASSWORD},批量三,,不存在的部门`, `pl4,${NEW_PASSWORD},批量四,50,`].join('\r\n');
+      'bad name,Pw2026!abc,坏名字,,', `pl3,${NEW_PASSWORD},批量三,,不存在的部门`, `pl4,${NEW_PASSWORD},批量四,50,`,
+      ...Array.from({ length: 197 }, (_, i) => `bt${i + 1},${NEW_PASSWORD},批次${i + 1},,`)].join('\r\n');
     await dialog.getByLabel('选择 CSV 文件').setInputFiles({ name: 'users.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${csv}`) });
     await page.waitForFunction(() => document.querySelector('textarea')?.value.includes('pl4'));
     await dialog.getByRole('button', { name: '开始添加' }).click();
-    await dialog.getByRole('status').getByText('已添加 3 个用户，2 行出错').waitFor();
-    // The progress the server reported as it went: the four lines to add (two bad ones are not), all done.
-    await dialog.getByRole('group', { name: '添加进度' }).getByText('已处理 4 / 4 个用户').waitFor();
+    // The progress the server reports as it goes (201 lines to add: the bad name is not one).
+    await dialog.getByRole('group', { name: '添加进度' }).getByText(/^已处理 \d+ \/ 201 个用户$/).waitFor();
+    await dialog.getByRole('status').getByText('已添加 200 个用户，2 行出错', { exact: true }).waitFor({ timeout: 60_000 });
+    await dialog.getByRole('group', { name: '添加进度' }).getByText('已处理 201 / 201 个用户').waitFor();
     const report = dialog.getByRole('table');
     await report.getByRole('row', { name: /^4\s*用户名\s*用户名只能包含字母、数字/ }).waitFor();
     await report.getByRole('row', { name: /^5\s*部门\s*部门不存在/ }).waitFor();
