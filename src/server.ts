@@ -9,6 +9,7 @@ import { localDate, SessionLogs, type SessionLog } from './core/log/session-log.
 import { RoleStack } from './core/role-stack.ts';
 import { cidrMatcher } from './core/cidr.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
+import { SharedBans } from './auth/shared-bans.ts';
 import { ControlServer, controlSocketPath } from './core/control-socket.ts';
 import { loadTls } from './config/tls.ts';
 import { MailError } from './core/errors.ts';
@@ -54,6 +55,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
   roles.push('keep-alive', () => clearInterval(keepAlive));
 
   try {
+    await roles.start('shared bans', () => shareBans(rt));
     await startDelivery(rt, roles, { routing, sessionLogs, node: config.hostname });
 
     // Full-text indexing, off the delivery path: woken by every mailbox change.
@@ -225,6 +227,7 @@ export async function runSmtpNode(rt: Runtime, opts: { node: string }): Promise<
   roles.push('routing log', () => routing.close());
   const throttle = rt.throttle;
   try {
+    await roles.start('shared bans', () => shareBans(rt));
     await startDelivery(rt, roles, { routing, sessionLogs, node: opts.node });
     // Counters only: the held messages are the main process's (their leases carry the host name).
     await roles.start('pipeline counters', async () => { rt.pipeline.start({ held: false }); return { value: rt.pipeline, stop: () => rt.pipeline.stop() }; });
@@ -321,3 +324,9 @@ function smtpOutLog(logs: SessionLogs): (line: string) => void {
   };
 }
 
+/** This process's bans published to the store and the store's adopted (auth/shared-bans.ts). */
+async function shareBans(rt: Runtime): Promise<{ value: SharedBans; stop: () => Promise<void> }> {
+  const shared = new SharedBans(rt.store, rt.throttle, rt.clock, (err, what) => rt.logger.warn({ err }, `shared IP bans: ${what} failed`));
+  await shared.start();
+  return { value: shared, stop: () => shared.stop() };
+}

@@ -65,4 +65,30 @@ describe('LoginThrottle', () => {
     assert.equal(t.lift('198.51.100.3'), true);
     assert.equal(t.isBanned('198.51.100.3'), false);
   });
+
+  it('publishes its bans and lifts, and adopts the shared list but for what it did itself in the last seconds', () => {
+    let now = 1_000_000;
+    const t = new LoginThrottle(() => ({ ...base, loginFailuresBeforeBan: 1 }), () => now);
+    const published: string[] = [];
+    const lifted: string[] = [];
+    t.shareWith({ publish: (b) => published.push(`${b.ip} ${b.reason}`), lift: (ip) => lifted.push(ip) });
+    t.failed('192.0.2.1', 'a@x');
+    assert.deepEqual(published, ['192.0.2.1 failed logins']);
+    // A list read before that ban was written does not drop it; another process's ban comes in.
+    t.adopt([{ ip: '198.51.100.2', until: now + 60_000, failures: 3, reason: 'spam trap' }]);
+    assert.equal(t.isBanned('192.0.2.1'), true);
+    assert.equal(t.isBanned('198.51.100.2'), true);
+    // Lifted here: a list that still shows it does not bring it back for a while.
+    assert.equal(t.lift('198.51.100.2'), true);
+    assert.deepEqual(lifted, ['198.51.100.2']);
+    t.adopt([{ ip: '198.51.100.2', until: now + 60_000, failures: 3, reason: 'spam trap' }, { ip: '192.0.2.1', until: now + 600_000, failures: 1, reason: 'failed logins' }]);
+    assert.equal(t.isBanned('198.51.100.2'), false);
+    // Seconds later the shared list is the truth: lifted elsewhere means lifted here.
+    now += 11_000;
+    t.adopt([{ ip: '198.51.100.2', until: now + 60_000, failures: 3, reason: 'spam trap' }]);
+    assert.deepEqual(t.bans().map((b) => b.ip), ['198.51.100.2']);
+    assert.equal(t.isBanned('192.0.2.1'), false);
+    t.adopt([{ ip: '203.0.113.5', until: now - 1, failures: 1, reason: 'failed logins' }]);
+    assert.deepEqual(t.bans(), [], 'an ended ban is not adopted');
+  });
 });

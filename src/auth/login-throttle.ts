@@ -9,7 +9,9 @@
  * slow further failures. Addresses in security.loginWhitelist (CIDRs) are never counted or banned.
  * Dynamic screening (screening/, S7) adds its bans here too: abusive SMTP sessions (abused()) and
  * spam-trap hits (ban()), so one list of bans covers every protocol.
- * State is this node's memory (a cluster's nodes count separately); bans can be listed and lifted.
+ * Failures are counted in this process's memory; bans are shared (shareWith(), auth/shared-bans.ts):
+ * each ban made here is published to the store, and the store's bans in force are adopted now and
+ * then, so every process and node refuses an address any of them banned. Bans can be listed and lifted.
  */
 import ipaddr from 'ipaddr.js';
 import { cidrMatcher } from '../core/cidr.ts';
@@ -47,16 +49,62 @@ export interface AbuseRule {
 /** Entries kept at most, so a flood of addresses cannot grow memory without bound. */
 const MAX_ENTRIES = 100_000;
 
+/** Where bans go beyond this process (the store: auth/shared-bans.ts). */
+export interface BanSharing {
+  publish(ban: Ban): void;
+  lift(ip: string): void;
+}
+
+/**
+ * A ban made or lifted here this recently outlives an adopt() that does not show it yet: the
+ * store's list may have been read before the write that records it.
+ */
+const LOCAL_GRACE_MS = 10_000;
+
 export class LoginThrottle {
   private readonly ips = new Map<string, Count>();
   private readonly accounts = new Map<string, Count>();
-  private readonly banned = new Map<string, Ban>();
+  private banned = new Map<string, Ban>();
+  /** When this process made or lifted a ban, by IP (for adopt()). */
+  private readonly madeHere = new Map<string, { at: number; lifted: boolean }>();
+  private sharing: BanSharing | undefined;
   private readonly abuse = new Map<string, Count>();
   private abuseWhitelist: { list: readonly string[]; match: (ip: string) => boolean } | undefined;
   private whitelistSource: readonly string[] | undefined;
   private whitelist: (ip: string) => boolean = () => false;
 
   constructor(private readonly settings: () => ThrottleSettings, private readonly now: () => number = Date.now) {}
+
+  /** Sends every ban made or lifted from now on to `sharing` as well. */
+  shareWith(sharing: BanSharing): void {
+    this.sharing = sharing;
+  }
+
+  /**
+   * Takes the shared list of bans in force as this process's, but for bans made or lifted here
+   * in the last seconds (the list may predate them).
+   */
+  adopt(shared: readonly Ban[]): void {
+    const now = this.now();
+    const next = new Map<string, Ban>();
+    for (const b of shared) if (b.until > now) next.set(b.ip, { ...b });
+    for (const [ip, mark] of this.madeHere) {
+      if (now - mark.at > LOCAL_GRACE_MS) {
+        this.madeHere.delete(ip);
+        continue;
+      }
+      const mine = this.banned.get(ip);
+      if (mark.lifted) next.delete(ip);
+      else if (mine && mine.until > (next.get(ip)?.until ?? 0)) next.set(ip, mine);
+    }
+    this.banned = next;
+  }
+
+  private setBan(ban: Ban): void {
+    this.banned.set(ban.ip, ban);
+    this.madeHere.set(ban.ip, { at: this.now(), lifted: false });
+    this.sharing?.publish(ban);
+  }
 
   /** Whether this IP is banned now: refuse it before checking anything. */
   isBanned(ip: string): boolean {
@@ -75,7 +123,7 @@ export class LoginThrottle {
     const byIp = this.bump(this.ips, key, s);
     const byAccount = this.bump(this.accounts, account.toLowerCase().slice(0, 320), s);
     if (s.loginFailuresBeforeBan > 0 && byIp >= s.loginFailuresBeforeBan) {
-      this.banned.set(key, { ip: key, until: this.now() + s.loginBanMinutes * 60_000, failures: byIp, reason: 'failed logins' });
+      this.setBan({ ip: key, until: this.now() + s.loginBanMinutes * 60_000, failures: byIp, reason: 'failed logins' });
       this.ips.delete(key);
     }
     const n = Math.max(byIp, byAccount);
@@ -101,7 +149,7 @@ export class LoginThrottle {
     c.failures += weight;
     if (c.failures < rule.threshold) return false;
     this.abuse.delete(key);
-    this.banned.set(key, { ip: key, until: now + rule.banMinutes * 60_000, failures: c.failures, reason });
+    this.setBan({ ip: key, until: now + rule.banMinutes * 60_000, failures: c.failures, reason });
     return true;
   }
 
@@ -112,7 +160,7 @@ export class LoginThrottle {
     const until = this.now() + minutes * 60_000;
     const old = this.banned.get(key);
     if (old && old.until >= until) return false;
-    this.banned.set(key, { ip: key, until, failures: old?.failures ?? 0, reason });
+    this.setBan({ ip: key, until, failures: old?.failures ?? 0, reason });
     return true;
   }
 
@@ -139,6 +187,8 @@ export class LoginThrottle {
     const key = normalise(ip);
     this.ips.delete(key);
     this.abuse.delete(key);
+    this.madeHere.set(key, { at: this.now(), lifted: true });
+    this.sharing?.lift(key);
     return this.banned.delete(key);
   }
 

@@ -1,8 +1,9 @@
 /**
  * `youju security bans|unban IP` — the failed-login throttle's IP bans (auth/login-throttle.ts).
- * Bans live in the running server's memory, so these commands ask it over the control socket
- * (core/control-socket.ts) and fail with "no Youju server is running" when none runs on --data.
- * In a cluster each node bans on its own: run them against each node's data dir.
+ * These commands ask the running server over the control socket (core/control-socket.ts) and fail
+ * with "no Youju server is running" when none runs on --data. Bans are shared through the store
+ * (auth/shared-bans.ts): every node and SMTP process lists the same bans, and a ban lifted on one
+ * is lifted on all within seconds.
  */
 import type { Command } from 'commander';
 import ipaddr from 'ipaddr.js';

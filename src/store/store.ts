@@ -71,6 +71,7 @@ export interface StoreTx {
   readonly directoryShares: DirectoryShareRepo;
   readonly replyTemplates: ReplyTemplateRepo;
   readonly traffic: TrafficRepo;
+  readonly ipBans: IpBanRepo;
 }
 
 // ── Domains ────────────────────────────────────────────────────────────────────────────────
@@ -758,6 +759,26 @@ export interface QuarantineRepo {
   list(q?: { limit?: number; before?: number }): Promise<QuarantinedMessage[]>;
   /** Removes the entry and releases its blob reference; false when there was none. */
   remove(id: QuarantineId): Promise<boolean>;
+}
+
+/** An IP address refused by every protocol until `until` (ms), and why (S7 dynamic screening). */
+export interface IpBan {
+  ip: string;
+  until: number;
+  failures: number;
+  reason: string;
+}
+
+/** The IP bans in force, shared by every process and node of the store (migration 026). */
+export interface IpBanRepo {
+  /** Adds a ban, or makes one in force end later (never sooner). */
+  put(ban: IpBan): Promise<void>;
+  /** The bans still in force at `now`, soonest to end first. */
+  active(now: number): Promise<IpBan[]>;
+  /** Lifts the ban of `ip`; false when there was none. */
+  remove(ip: string): Promise<boolean>;
+  /** Forgets bans that ended by `now`; how many. */
+  prune(now: number): Promise<number>;
 }
 
 /** One greylisting triple: client network, envelope sender, recipient. */

@@ -11,6 +11,24 @@ export function runProtectionContract(name: string, open: OpenStore): void {
   describe(`${name}: protection pipeline state`, () => {
     const ctx = useStore(open);
 
+    it('keeps the IP bans in force: the later end wins, lifted or ended bans go (migration 026)', async () => {
+      const ip = '192.0.2.77';
+      await ctx.tx((tx) => tx.ipBans.put({ ip, until: 5_000, failures: 4, reason: 'failed logins' }));
+      await ctx.tx((tx) => tx.ipBans.put({ ip, until: 3_000, failures: 1, reason: 'spam trap' }));
+      await ctx.tx((tx) => tx.ipBans.put({ ip: '2001:db8::7', until: 2_000, failures: 2, reason: 'abusive SMTP sessions' }));
+      const mine = async (now: number) => (await ctx.read((tx) => tx.ipBans.active(now))).filter((b) => b.ip === ip || b.ip === '2001:db8::7');
+      assert.deepEqual(await mine(1_000), [
+        { ip: '2001:db8::7', until: 2_000, failures: 2, reason: 'abusive SMTP sessions' },
+        { ip, until: 5_000, failures: 4, reason: 'failed logins' },
+      ], 'a shorter ban does not shorten one in force');
+      await ctx.tx((tx) => tx.ipBans.put({ ip, until: 9_000, failures: 6, reason: 'spam trap' }));
+      assert.deepEqual((await mine(2_500)).map((b) => [b.ip, b.until, b.reason]), [[ip, 9_000, 'spam trap']], 'ended at 2,000');
+      assert.equal(await ctx.tx((tx) => tx.ipBans.remove(ip)), true);
+      assert.equal(await ctx.tx((tx) => tx.ipBans.remove(ip)), false);
+      assert.ok(await ctx.tx((tx) => tx.ipBans.prune(2_500)) >= 1);
+      assert.deepEqual(await mine(0), []);
+    });
+
     it('sums daily counters across calls and lists them by day range', async () => {
       await ctx.tx((tx) => tx.counters.add('2026-11-27', { 'antivirus.infected': 1 }));
       await ctx.tx((tx) => tx.counters.add('2026-11-28', { 'antivirus.infected': 2, 'spf.fail': 1, 'noop': 0 }));

@@ -24,6 +24,7 @@ import { deliveredIds } from './022-delivered-ids.ts';
 import { customerBook } from './023-customer-book.ts';
 import { traffic } from './024-traffic.ts';
 import { replyTemplates } from './025-reply-templates.ts';
+import { ipBans } from './026-ip-bans.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
@@ -31,7 +32,7 @@ export type { Migration };
 export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes,
   contacts, adminConsole,
   auditDomain, deliveredIds, customerBook, traffic,
-  replyTemplates];
+  replyTemplates, ipBans];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

@@ -22,6 +22,7 @@ import { webSessionRepo } from './web-sessions.ts';
 import { adminSessionRepo } from './admin-sessions.ts';
 import { replyTemplateRepo } from './reply-templates.ts';
 import { trafficRepo } from './traffic.ts';
+import { ipBanRepo } from './ip-bans.ts';
 
 export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
   const ctx = { db, now };
@@ -58,5 +59,6 @@ export function createStoreTx(db: SqlConn, now: () => number): StoreTx {
     directoryShares: directoryShareRepo(ctx),
     replyTemplates: replyTemplateRepo(ctx),
     traffic: trafficRepo(ctx),
+    ipBans: ipBanRepo(ctx),
   };
 }

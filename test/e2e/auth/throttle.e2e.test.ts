@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { youjuAsync } from '../../helpers/cli.ts';
 import { RawClient } from '../../helpers/raw-client.ts';
-import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { eventually, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -83,3 +83,42 @@ describe('the shared failed-login throttle', () => {
     assert.equal((await youju(['--data', t.dir, 'security', 'unban', 'not-an-ip'])).code, 2, 'a malformed address is bad usage');
   });
 });
+
+describe('bans shared by the nodes of one store', () => {
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    const settings = { 'security.allowPlaintextAuth': true, 'security.failedLoginDelayMs': 20, 'security.loginFailuresBeforeBan': 2 };
+    a = await startTestServer({ store: 'postgres', imap: true, hostname: 'node-a.youju.test', settings });
+    await a.addUser('alice@example.cn');
+    b = await startTestServer({ sharedPostgres: (a.config.store as { url: string }).url, imap: true, hostname: 'node-b.youju.test', dnsServer: a.dns });
+  });
+  after(async () => {
+    await b?.close();
+    await a?.close();
+  });
+
+  const imapLogin = async (t: TestServer, password: string) => {
+    const c = new RawClient(t.config.ports.imap, '127.0.0.3');
+    await c.line(/^\* OK/);
+    c.send(`a1 LOGIN alice@example.cn "${password}"\r\n`);
+    const r = await c.line(/^a1 /);
+    c.close();
+    return r;
+  };
+
+  it('an address banned on one node is refused on the other within seconds, and lifted on both at once', async () => {
+    assert.match(await imapLogin(a, 'wrong-1'), /^a1 NO \[AUTHENTICATIONFAILED\]/);
+    assert.match(await imapLogin(a, 'wrong-2'), /^a1 NO/); // the second failure bans 127.0.0.3 on A
+    assert.match(await imapLogin(a, PASSWORD), /^a1 NO \[UNAVAILABLE\]/);
+    // B counted no failure itself: it refuses the address because A's ban is in the store.
+    await eventually(async () => /^a1 NO \[UNAVAILABLE\]/.test(await imapLogin(b, PASSWORD)) || undefined, 10_000, 'the ban on node B');
+    assert.deepEqual(b.rt.throttle.bans().map((x) => [x.ip, x.reason]), [['127.0.0.3', 'failed logins']]);
+    // Lifted on B (as `youju security unban` does): A lets the address in again too.
+    assert.equal(b.rt.throttle.lift('127.0.0.3'), true);
+    assert.match(await imapLogin(b, PASSWORD), /^a1 OK/);
+    await eventually(async () => /^a1 OK/.test(await imapLogin(a, PASSWORD)) || undefined, 10_000, 'the lift on node A');
+    assert.deepEqual(a.rt.throttle.bans(), []);
+  });
+});
+
