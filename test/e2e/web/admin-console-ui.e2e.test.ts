@@ -120,6 +120,53 @@ describe('domain console screens in chromium', { skip: noBrowser() }, () => {
       [[`boss@${A}`, false, true], [`wang@${A}`, true, true], [`zhang@${A}`, true, true]]);
   });
 
+  it('en: adds a user with the form (a weak password refused on its field), batch-adds with two bad lines reported, moves a user, and a department admin sees only theirs', async () => {
+    const en = { account: 'Admin account', password: 'Password', submit: 'Sign in' };
+    const page = await open('en');
+    await login(page, `admin@${A}`, PASSWORD, en, 'English');
+    await page.getByRole('heading', { name: 'Domain console' }).waitFor();
+    // Add a user.
+    await page.getByRole('button', { name: 'Add user', exact: true }).click();
+    const form = page.getByRole('dialog');
+    await form.getByLabel('User name').fill('emma');
+    await form.getByLabel('Password', { exact: true }).fill('12345678');
+    await form.getByLabel('Real name').fill('Emma Liu');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByText("The password does not meet the domain's policy").first().waitFor();
+    await form.getByLabel('Password', { exact: true }).fill(DEPT_PASSWORD);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.waitFor({ state: 'hidden' });
+    await page.getByRole('row', { name: /emma@example\.cn/ }).waitFor();
+    // Batch add: two good lines, two bad ones reported by line and field.
+    await page.getByRole('button', { name: 'Batch add users' }).click();
+    const batch = page.getByRole('dialog');
+    await batch.getByLabel('CSV text').fill(['name,password,realName,quotaMb,department', `en1,${DEPT_PASSWORD},One,,`,
+      `en2,${DEPT_PASSWORD},Two,abc,`, `en3,${DEPT_PASSWORD},Three,,No such dept`, `en4,${DEPT_PASSWORD},Four,,销售部`].join('\n'));
+    await batch.getByRole('button', { name: 'Add users' }).click();
+    await batch.getByRole('status').getByText('2 users added, 2 lines with errors').waitFor();
+    await batch.getByRole('group', { name: 'Progress' }).getByText('3 of 3 users done').waitFor();
+    const report = batch.getByRole('table');
+    await report.getByRole('row', { name: /^3\s*Mailbox quota \(MB\)\s*The quota is a whole number of MB/ }).waitFor();
+    await report.getByRole('row', { name: /^4\s*Department\s*No such department/ }).waitFor();
+    await batch.locator('.ant-modal-footer').getByRole('button', { name: 'Close' }).click();
+    assert.equal((await t.rt.users.byAddress(`en4@${A}`))?.orgUnitId, sales);
+    // Move emma into 销售部 from the organisation screen.
+    await page.getByRole('menuitem', { name: 'Organisation' }).click();
+    const tree = page.getByRole('tree', { name: 'Departments' });
+    await tree.getByText('No department').click();
+    await page.getByRole('row', { name: /emma@example\.cn/ }).getByRole('checkbox').check();
+    await pick(page, 'Move to department…', '销售部');
+    await page.getByRole('button', { name: 'Move selected (1)' }).click();
+    await page.getByText('1 users moved to 销售部').waitFor();
+    assert.equal((await t.rt.users.byAddress(`emma@${A}`))?.orgUnitId, sales);
+    // 销售部's department admin (made by the zh-CN test above) signs in in English and sees 销售部 alone.
+    const dept = await open('en');
+    await login(dept, `wang@${A}`, DEPT_PASSWORD, en, 'English');
+    await dept.getByRole('heading', { name: 'Department console' }).waitFor();
+    await dept.getByRole('cell', { name: `emma@${A}`, exact: true }).waitFor();
+    assert.equal(await dept.getByRole('cell', { name: `li@${A}` }).count(), 0, '研发部 is out of sight');
+  });
+
   it('zh-CN then en: the super admin adds a domain and its admin, who then logs in to it', async () => {
     await t.rt.admins.ensureBuiltins(TEST_ACTOR);
     await t.rt.admins.changePassword(TEST_ACTOR, 'super', 'administrator', PASSWORD);
