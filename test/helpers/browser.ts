@@ -55,7 +55,9 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
       '--disable-sync', ...(opts.args ?? [])],
   });
   const page = ctx.pages()[0] ?? await ctx.newPage();
-  page.setDefaultTimeout(15_000);
+  // Generous: the suite runs two files at once on two cores, and a neighbour hashing passwords or
+  // starting servers can hold a page's first load for many seconds (two flakes at 15 s in full runs).
+  page.setDefaultTimeout(30_000);
   return {
     ctx, page,
     async close() {
