@@ -17,7 +17,7 @@ import type { BlobStore } from '../blob-store.ts';
 import { Checkpointer } from '../sqlite/checkpointer.ts';
 import { GroupCommit } from '../sqlite/group-commit.ts';
 import { openSqliteDatabase } from '../sqlite/sqlite-store.ts';
-import { readHashed } from './hashing-reader.ts';
+import { readHashed, type HashedBody } from './hashing-reader.ts';
 
 export interface SqliteBlobStoreOptions {
   dir: string;
@@ -65,18 +65,11 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   private largePath(id: string): string {
-    return join(this.largeDir, id.slice(0, 2), id);
+    return largePath(this.largeDir, id);
   }
 
   async put(body: AsyncIterable<Uint8Array> | Uint8Array): Promise<{ id: BlobId; size: number }> {
-    const h = await readHashed(body, this.inlineMax,
-      () => join(this.largeDir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`));
-    if (h.spillPath) {
-      const dir = join(this.largeDir, h.id.slice(0, 2));
-      await mkdir(dir, { recursive: true });
-      await rename(h.spillPath, this.largePath(h.id));
-      await syncDir(dir);
-    }
+    const h = await hashAndPlace(body, this.inlineMax, this.largeDir);
     const t = this.now();
     await this.commit.run(() => this.stmts.put.run(h.id, h.size, h.inline ?? null, t));
     return { id: h.id as BlobId, size: h.size };
@@ -208,15 +201,7 @@ export class SqliteBlobLoader {
   }
 
   async put(body: AsyncIterable<Uint8Array> | Uint8Array): Promise<{ id: BlobId; size: number }> {
-    const largeDir = join(this.opts.dir, 'large');
-    const h = await readHashed(body, this.opts.inlineMaxBytes ?? DEFAULT_INLINE_MAX,
-      () => join(largeDir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`));
-    if (h.spillPath) {
-      const dir = join(largeDir, h.id.slice(0, 2));
-      await mkdir(dir, { recursive: true });
-      await rename(h.spillPath, join(dir, h.id));
-      await syncDir(dir);
-    }
+    const h = await hashAndPlace(body, this.opts.inlineMaxBytes ?? DEFAULT_INLINE_MAX, join(this.opts.dir, 'large'));
     this.insert.run(h.id, h.size, h.inline ?? null, (this.opts.now ?? Date.now)());
     this.pendingBytes += h.inline?.length ?? 0;
     if (this.pendingBytes >= LOAD_COMMIT_BYTES) {
@@ -237,6 +222,24 @@ export class SqliteBlobLoader {
     try { await f.sync(); } finally { await f.close(); }
     await syncDir(this.opts.dir);
   }
+}
+
+/** Where a large blob's file lives: large/aa/<id>. */
+const largePath = (largeDir: string, id: string): string => join(largeDir, id.slice(0, 2), id);
+
+/**
+ * Hashes a body; one past the inline limit is spilled to a temp file and moved, synced, to its
+ * place under largeDir before the caller writes its row (so a row exists only for complete bytes).
+ */
+async function hashAndPlace(body: AsyncIterable<Uint8Array> | Uint8Array, inlineMax: number, largeDir: string): Promise<HashedBody> {
+  const h = await readHashed(body, inlineMax, () => join(largeDir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`));
+  if (h.spillPath) {
+    const dir = join(largeDir, h.id.slice(0, 2));
+    await mkdir(dir, { recursive: true });
+    await rename(h.spillPath, largePath(largeDir, h.id));
+    await syncDir(dir);
+  }
+  return h;
 }
 
 async function syncDir(dir: string): Promise<void> {
