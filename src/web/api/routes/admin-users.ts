@@ -96,6 +96,9 @@ const PROGRESS_MS = 250;
 /** A batch of 20,000 lines of ~80 bytes, with room. */
 const BATCH_BODY_LIMIT = 4 * 1024 * 1024;
 
+/** The batch add's body, for the route that answers at the end and the one that reports as it goes. */
+const BatchCsv = z.strictObject({ csv: z.string().min(1).max(BATCH_BODY_LIMIT) });
+
 export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
   const s = c.users;
   const errors = ['FORBIDDEN', 'NOT_FOUND'] as const;
@@ -196,7 +199,7 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
       method: 'POST', url: '/api/admin/domains/:domain/users/batch', tag: 'admin', auth: 'admin', errors: [...errors],
       summary: 'Add users from CSV text: every good line is added, every bad line reported with its line number and field',
       params: DomainParams, bodyLimit: BATCH_BODY_LIMIT,
-      body: z.strictObject({ csv: z.string().min(1).max(BATCH_BODY_LIMIT) }),
+      body: BatchCsv,
       response: z.object({
         added: z.array(z.string()),
         errors: z.array(z.object({
@@ -212,7 +215,7 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
       summary: 'The same batch add, answered as it goes (NDJSON): lines {done, total} at most every 250 ms, ' +
         'then one line {result: {added, errors}} as the batch route answers, or {error: {code, message}}',
       params: DomainParams, bodyLimit: BATCH_BODY_LIMIT,
-      body: z.strictObject({ csv: z.string().min(1).max(BATCH_BODY_LIMIT) }),
+      body: BatchCsv,
       response: 'raw', produces: 'application/x-ndjson',
       handler: async ({ admin, params, body, reply }) => {
         // Refusals before the first line (not allowed, no such domain) are answered with their status as usual.

@@ -77,12 +77,14 @@ export async function requestJson<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', 
   } catch (err) {
     throw new ApiError(0, 'NETWORK', (err as Error).message);
   }
-  const json = await res.json().catch(() => undefined) as { error?: { code: string; message: string; field?: string } } | undefined;
-  if (!res.ok) {
-    const e = json?.error;
-    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? res.statusText, e?.field);
-  }
-  return json as T;
+  if (!res.ok) throw await errorOf(res);
+  return await res.json().catch(() => undefined) as T;
+}
+
+/** The ApiError of an answer that is not ok: the catalogue's {error: {code, message, field}} body, else its status. */
+export async function errorOf(res: Response): Promise<ApiError> {
+  const e = (await res.json().catch(() => undefined) as { error?: { code: string; message: string; field?: string } } | undefined)?.error;
+  return new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? res.statusText, e?.field);
 }
 
 /** One webmail API call with the session's CSRF token. */

@@ -4,7 +4,7 @@
  * X-CSRF-Token on every POST (the login itself sends the pre-login double-submit token). Errors
  * are thrown as the webmail's ApiError. The types mirror the routes' zod schemas.
  */
-import { ApiError, requestJson } from '../api.ts';
+import { ApiError, errorOf, requestJson } from '../api.ts';
 
 export interface ConsoleAdmin { username: string; role: 'super' | 'domain' | 'department'; domain: string | null; orgUnitId: number | null; department: string | null }
 export interface AdminMe { admin: ConsoleAdmin; csrfToken: string }
@@ -104,10 +104,7 @@ async function readProgress<T>(path: string, body: unknown, progress: (done: num
   } catch (err) {
     throw new ApiError(0, 'NETWORK', (err as Error).message);
   }
-  if (!res.ok || !res.body) {
-    const e = (await res.json().catch(() => undefined) as { error?: { code: string; message: string; field?: string } } | undefined)?.error;
-    throw new ApiError(res.status, e?.code ?? 'INTERNAL', e?.message ?? res.statusText, e?.field);
-  }
+  if (!res.ok || !res.body) throw await errorOf(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = '';
   for (;;) {
