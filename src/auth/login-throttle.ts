@@ -15,6 +15,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import { cidrMatcher } from '../core/cidr.ts';
+import type { IpBan } from '../store/store.ts';
 
 export interface ThrottleSettings {
   failedLoginDelayMs: number;
@@ -30,13 +31,8 @@ interface Count {
   first: number;
 }
 
-export interface Ban {
-  ip: string;
-  until: number;
-  failures: number;
-  /** Why: 'failed logins' (the default), 'abusive SMTP sessions', 'spam trap' … */
-  reason?: string;
-}
+/** A ban in force: the store's IpBan (reason: 'failed logins', 'abusive SMTP sessions', 'spam trap' …). */
+export type Ban = IpBan;
 
 /** How dynamic screening bans for abusive sessions (settings screening.dynamic). */
 export interface AbuseRule {
@@ -102,8 +98,13 @@ export class LoginThrottle {
 
   private setBan(ban: Ban): void {
     this.banned.set(ban.ip, ban);
-    this.madeHere.set(ban.ip, { at: this.now(), lifted: false });
+    this.markHere(ban.ip, false);
     this.sharing?.publish(ban);
+  }
+
+  /** Only while shared: adopt() is what forgets the marks again. */
+  private markHere(ip: string, lifted: boolean): void {
+    if (this.sharing) this.madeHere.set(ip, { at: this.now(), lifted });
   }
 
   /** Whether this IP is banned now: refuse it before checking anything. */
@@ -187,7 +188,7 @@ export class LoginThrottle {
     const key = normalise(ip);
     this.ips.delete(key);
     this.abuse.delete(key);
-    this.madeHere.set(key, { at: this.now(), lifted: true });
+    this.markHere(key, true);
     this.sharing?.lift(key);
     return this.banned.delete(key);
   }

@@ -26,7 +26,7 @@ export class SharedBans {
   /** Publishes this process's bans from now on and adopts the store's, now and every SYNC_MS. */
   async start(): Promise<void> {
     this.throttle.shareWith({
-      publish: (ban) => this.write((tx) => tx.ipBans.put({ ip: ban.ip, until: ban.until, failures: ban.failures, reason: ban.reason ?? 'failed logins' }), 'publishing a ban'),
+      publish: (ban) => this.write((tx) => tx.ipBans.put(ban), 'publishing a ban'),
       lift: (ip) => this.write((tx) => tx.ipBans.remove(ip), 'lifting a ban'),
     });
     await this.sync();

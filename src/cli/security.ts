@@ -20,7 +20,7 @@ export function registerSecurity(program: Command): void {
     .action((_f: unknown, cmd: Command) => withRuntime(cmd, async (_rt, { config, out }) => {
       const bans = await controlRequest(config.dataDir, 'security.bans') as Ban[];
       out.result(bans, () => (bans.length === 0 ? 'no bans'
-        : table(['IP', 'REASON', 'COUNT', 'BANNED UNTIL'], bans.map((b) => [b.ip, b.reason ?? 'failed logins', b.failures, new Date(b.until).toISOString()]))));
+        : table(['IP', 'REASON', 'COUNT', 'BANNED UNTIL'], bans.map((b) => [b.ip, b.reason, b.failures, new Date(b.until).toISOString()]))));
     }));
 
   security.command('unban <ip>').description('lift the ban of an IP address and forget its failures')
