@@ -217,29 +217,32 @@ export function adminUserRoutes(c: ConsoleDeps): AnyRoute[] {
       params: DomainParams, bodyLimit: BATCH_BODY_LIMIT,
       body: BatchCsv,
       response: 'raw', produces: 'application/x-ndjson',
-      handler: async ({ admin, params, body, reply }) => {
+      handler: async ({ admin, params, body, req, reply }) => {
         // Refusals before the first line (not allowed, no such domain) are answered with their status as usual.
         const stream = new PassThrough();
         const line = (v: unknown) => stream.write(`${JSON.stringify(v)}\n`);
         let started = false;
+        const start = () => {
+          if (started) return;
+          started = true;
+          reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no').send(stream);
+        };
         let last = 0;
-        const run = s.batchAdd(admin().actor, params.domain, body.csv, (done, total) => {
-          if (!started) {
-            started = true;
-            reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').header('x-accel-buffering', 'no').send(stream);
-          }
-          const now = Date.now();
-          if (done === 0 || done === total || now - last >= PROGRESS_MS) {
-            last = now;
-            line({ done, total });
-          }
-        });
         try {
-          const result = await run;
-          if (!started) return reply.type('application/x-ndjson; charset=utf-8').send(`${JSON.stringify({ result })}\n`);
+          const result = await s.batchAdd(admin().actor, params.domain, body.csv, (done, total) => {
+            start();
+            const now = Date.now();
+            if (done === 0 || done === total || now - last >= PROGRESS_MS) {
+              last = now;
+              line({ done, total });
+            }
+          });
+          start();
           line({ result });
         } catch (err) {
           if (!started) throw err;
+          // The status is sent already: the failure is the stream's last line, logged as route.ts logs one.
+          if (!(err instanceof MailError)) req.log.error({ err }, 'POST …/users/batch-progress failed');
           line(errorAnswer(err).body);
         }
         stream.end();
