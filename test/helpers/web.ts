@@ -5,7 +5,8 @@
  * server's self-signed certificate.
  */
 import { request as httpsRequest } from 'node:https';
-import type { TestServer } from './server.ts';
+import type { DirectoryUser } from '../../src/directory/users.ts';
+import { startTestServer, type TestServer } from './server.ts';
 
 export interface WebAnswer<T = any> {
   status: number;
@@ -85,3 +86,15 @@ export class WebClient {
     });
   }
 }
+
+/**
+ * The web API tests' usual server: HTTP on, no failed-login delay, and two users, alice@ and
+ * bob@example.cn (their directory rows, to put mail in their folders before they log in).
+ */
+export async function startTwoUserWebServer(): Promise<{ t: TestServer; a: DirectoryUser; b: DirectoryUser }> {
+  const t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
+  await t.addUser('alice@example.cn');
+  await t.addUser('bob@example.cn');
+  return { t, a: (await t.rt.users.byAddress('alice@example.cn'))!, b: (await t.rt.users.byAddress('bob@example.cn'))! };
+}
+

@@ -7,8 +7,8 @@
 // thousand messages the conversation page stays within the same bound as the message list.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
-import { WebClient } from '../../helpers/web.ts';
+import { PASSWORD, type TestServer } from '../../helpers/server.ts';
+import { WebClient, startTwoUserWebServer } from '../../helpers/web.ts';
 
 const mail = (o: { id: string; subject: string; from: string; replyTo?: string[]; date: string }) => Buffer.from([
   `From: ${o.from}`, 'To: alice@example.cn', `Subject: ${o.subject}`, `Date: ${o.date}`, `Message-ID: <${o.id}>`,
@@ -26,11 +26,9 @@ describe('web conversation view', () => {
   let bobInbox: number;
 
   before(async () => {
-    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
-    await t.addUser('alice@example.cn');
-    await t.addUser('bob@example.cn');
-    const a = (await t.rt.users.byAddress('alice@example.cn'))!;
-    const b = (await t.rt.users.byAddress('bob@example.cn'))!;
+    const started = await startTwoUserWebServer();
+    t = started.t;
+    const { a, b } = started;
     const put = (raw: Buffer, day: number) => t.rt.mailboxes.append(a.id, 'INBOX', { raw, internalDate: Date.UTC(2026, 0, day) });
     // A thread of three (days 1, 3, 5), a lone message (day 4), a thread of two (days 2, 6).
     await put(mail({ id: 'q1@x', subject: '季度报告', from: 'Wang <wang@example.net>', date: 'Thu, 01 Jan 2026 08:00:00 +0800' }), 1);

@@ -5,8 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_HTML_CHARS } from '../../../src/mime/safe-html-worker.ts';
-import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
-import { WebClient } from '../../helpers/web.ts';
+import { PASSWORD, type TestServer } from '../../helpers/server.ts';
+import { WebClient, startTwoUserWebServer } from '../../helpers/web.ts';
 
 const T = 'http://tracker.test';
 const mail = (from: string, html: string) => Buffer.from([
@@ -25,11 +25,9 @@ describe('web mail HTML and remote images', () => {
   let bobInbox: string;
 
   before(async () => {
-    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
-    await t.addUser('alice@example.cn');
-    await t.addUser('bob@example.cn');
-    const a = (await t.rt.users.byAddress('alice@example.cn'))!;
-    const b = (await t.rt.users.byAddress('bob@example.cn'))!;
+    const started = await startTwoUserWebServer();
+    t = started.t;
+    const { a, b } = started;
     const html = `<p>hi<img src="${T}/pixel.gif"><img src="cid:logo@news.test" alt="logo"></p>`;
     const box = (await t.rt.mailboxes.append(a.id, 'INBOX', { raw: mail('News <News@Tracker.test>', html) })).mailbox.id;
     await t.rt.mailboxes.append(a.id, 'INBOX', { raw: mail('big@news.test', `<p>${'x'.repeat(MAX_HTML_CHARS)}</p>`) });

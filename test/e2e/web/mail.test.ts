@@ -7,8 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
-import { WebClient } from '../../helpers/web.ts';
+import { PASSWORD, type TestServer } from '../../helpers/server.ts';
+import { WebClient, startTwoUserWebServer } from '../../helpers/web.ts';
 
 const mail = (subject: string, opts: { from?: string; html?: string; date?: string } = {}) => Buffer.from([
   `From: ${opts.from ?? 'Bob <bob@example.cn>'}`, 'To: alice@example.cn', `Subject: ${subject}`,
@@ -28,11 +28,9 @@ describe('web mail routes', () => {
   let bobInbox: number;
 
   before(async () => {
-    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
-    await t.addUser('alice@example.cn');
-    await t.addUser('bob@example.cn');
-    const a = (await t.rt.users.byAddress('alice@example.cn'))!;
-    const b = (await t.rt.users.byAddress('bob@example.cn'))!;
+    const started = await startTwoUserWebServer();
+    t = started.t;
+    const { a, b } = started;
     const subjects = ['甲 first', 'b second', 'a third'];
     for (const [i, s] of subjects.entries()) {
       await t.rt.mailboxes.append(a.id, 'INBOX', { raw: mail(s, { from: `${'zyx'[i]} <${'zyx'[i]}@example.net>` }), internalDate: Date.UTC(2026, 0, 1 + i) });

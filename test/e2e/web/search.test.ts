@@ -5,8 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
-import { WebClient } from '../../helpers/web.ts';
+import { PASSWORD, type TestServer } from '../../helpers/server.ts';
+import { WebClient, startTwoUserWebServer } from '../../helpers/web.ts';
 
 const mail = (o: { from: string; to?: string; subject: string; body: string; attachment?: boolean }) => Buffer.from([
   `From: ${o.from}`, `To: ${o.to ?? 'Alice <alice@example.cn>'}`, `Subject: =?UTF-8?B?${Buffer.from(o.subject).toString('base64')}?=`,
@@ -26,11 +26,9 @@ describe('web search route', () => {
   let bobInbox: number;
 
   before(async () => {
-    t = await startTestServer({ http: true, settings: { 'security.failedLoginDelayMs': 0 } });
-    await t.addUser('alice@example.cn');
-    await t.addUser('bob@example.cn');
-    const a = (await t.rt.users.byAddress('alice@example.cn'))!;
-    const b = (await t.rt.users.byAddress('bob@example.cn'))!;
+    const started = await startTwoUserWebServer();
+    t = started.t;
+    const { a, b } = started;
     await t.rt.mailboxes.create(a.id, '项目');
     const put = (user: typeof a, folder: string, date: number, m: Parameters<typeof mail>[0], flags: string[] = []) =>
       t.rt.mailboxes.append(user.id, folder, { raw: mail(m), internalDate: day(date), flags });
