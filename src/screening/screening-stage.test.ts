@@ -182,6 +182,19 @@ describe('screening stage', () => {
     assert.equal((await stage.data!(ctx('192.0.2.81', { s }), msg)).kind, 'continue');
   });
 
+  it('spam trap after real recipients: they still get the message, marked as spam; the trap does not', async () => {
+    const s = settings({ 'screening.spamTraps': ['it@example.cn'] });
+    const results = new Map<string, unknown>();
+    assert.equal(said(await stage.rcpt(ctx('192.0.2.83', { s, sender: 'odd@r.test', results }), 'boss@example.cn')), 'continue');
+    assert.equal(said(await stage.rcpt(ctx('192.0.2.83', { s, sender: 'odd@r.test', results }), 'it@example.cn')), 'accept');
+    const msg = { raw: Buffer.from('Subject: hi\r\n\r\nhello\r\n'), header: 'Subject: hi' } as PipelineMessage;
+    const v = await stage.data!(ctx('192.0.2.83', { s, sender: 'odd@r.test', results, rcpts: ['boss@example.cn', 'it@example.cn'] }), msg);
+    assert.equal(v.kind, 'continue');
+    assert.ok(v.kind === 'continue');
+    assert.deepEqual(v.routing?.recipients, ['boss@example.cn']);
+    assert.deepEqual(v.score?.map((i) => [i.rule, i.score]), [['SPAM_TRAP', s.antispam.markThreshold]]);
+  });
+
   it('backscatter: bounces to unsigned or forged local addresses refused when on; signed ones pass', async () => {
     const on = settings({ 'backscatter.rejectUnsigned': true });
     const signed = batv.sign('u@example.cn');

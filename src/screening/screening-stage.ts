@@ -200,12 +200,18 @@ export class ScreeningStage implements Stage {
     return { kind: 'continue' };
   }
 
-  /** A transaction that wrote to a spam trap: its message trains the classifier as spam and is dropped. */
+  /**
+   * A transaction that wrote to a spam trap: its message trains the classifier as spam and the trap
+   * gets nothing. Real recipients accepted before the trap still get it, marked as spam (a score of
+   * antispam.markThreshold), never silently lost; recipients after the trap were refused already.
+   */
   async data(ctx: StageContext, msg: PipelineMessage): Promise<Verdict> {
     if (ctx.results.get(TRAP) !== true) return { kind: 'continue' };
     const settings = ctx.settings;
+    const traps = ctx.recipients.filter((r) => isSpamTrap(r, settings));
+    const others = ctx.recipients.filter((r) => !isSpamTrap(r, settings));
     if (settings.antispam.bayesEnabled) {
-      const trap = ctx.recipients.find((r) => isSpamTrap(r, settings)) ?? '';
+      const trap = traps[0] ?? '';
       const scope = settings.antispam.bayesScope === 'domain' ? trap.slice(trap.lastIndexOf('@') + 1) : '';
       try {
         await this.deps.learnSpam(msg.raw, scope, settings);
@@ -215,7 +221,13 @@ export class ScreeningStage implements Stage {
         ctx.log(`spam-trap message not learned: ${String(err)}`);
       }
     }
-    return { kind: 'discard', reason: 'sent to a spam trap' };
+    if (others.length === 0) return { kind: 'discard', reason: 'sent to a spam trap' };
+    ctx.log(`delivered to ${others.join(', ')} (accepted before the trap) as spam; not to ${traps.join(', ')}`);
+    return {
+      kind: 'continue',
+      routing: { recipients: others, copies: [], messages: [] },
+      score: [{ rule: 'SPAM_TRAP', score: settings.antispam.markThreshold, detail: 'the same transaction wrote to a spam trap' }],
+    };
   }
 
   /** Whether a client deserves the greeting pause: no PTR record, or listed on a DNS-BL zone. */

@@ -219,6 +219,17 @@ describe('screening (S7, S8, S10, S14)', () => {
     assert.match(log, /spam-trap message learned as spam/);
   });
 
+  it('spam trap after a real recipient: the real recipient gets the message marked as spam, the trap nothing', async () => {
+    await set('screening.spamTraps', ['it@example.cn']);
+    const r = await swaks(t.ports.smtp, ['--local-interface', '127.0.0.17', '--to', 'bob@example.cn,it@example.cn', '--from', 'odd@sender.test',
+      '--header', 'Subject: trap and bob', '--body', 'Hello Bob']);
+    assert.match(r.out, /250 2\.0\.0 Ok/, r.out);
+    const raw = await eventually(async () => (await mailboxMessages(t.rt, 'bob@example.cn')).find((m) => m.subject === 'trap and bob')?.raw, 10_000, 'bob\'s copy');
+    assert.match(raw, /^X-Spam-Flag: YES/m);
+    assert.match(raw, /SPAM_TRAP/);
+    assert.equal(t.rt.throttle.bans().find((b) => b.ip === '127.0.0.17')?.reason, 'spam trap');
+  });
+
   it('backscatter: a bounce to an unsigned local address gets 550 5.7.1; to a signed return path it is delivered', async () => {
     await set('backscatter.rejectUnsigned', true);
     const { c } = await open('127.0.0.13');
