@@ -10,7 +10,7 @@
 import { MailError } from '../core/errors.ts';
 import type { Contact, ContactPhoneKind } from '../store/store.ts';
 import type { ContactInput } from './contact-input.ts';
-import { CsvSyntaxError, formatCsv, parseCsv, unformulaField } from './csv.ts';
+import { CsvSyntaxError, formatCsv, parseCsv, unformulaField } from '../core/csv.ts';
 
 type Column = 'name' | 'email' | `phone:${ContactPhoneKind}` | 'company' | 'department' | 'title' | 'address' | 'birthday' | 'notes' | 'groups';
 

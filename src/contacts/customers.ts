@@ -18,7 +18,7 @@ import type { Customer, CustomerCategory, Store, StoreTx } from '../store/store.
 export type { Customer, CustomerCategory };
 import { checkGroupName } from './contact-input.ts';
 import { requireOwner } from './contacts.ts';
-import { CsvSyntaxError, formatCsv, parseCsv, unformulaField } from './csv.ts';
+import { CsvSyntaxError, formatCsv, parseCsv, unformulaField } from '../core/csv.ts';
 import { checkCustomer, CUSTOMER_CSV_COLUMNS, type CustomerInput } from './customer-input.ts';
 
 /** At most this many entries in one domain's book (an import stops short of it). */

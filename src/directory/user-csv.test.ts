@@ -1,15 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CSV_SAMPLE, csvCell, parseUsersCsv, splitCsv, toCsv } from './user-csv.ts';
+import { CSV_SAMPLE, parseUsersCsv, toCsv } from './user-csv.ts';
 
 describe('user CSV', () => {
-  it('splits RFC 4180 records with quotes, CRLF and line numbers', () => {
-    const recs = splitCsv('\uFEFFa,"b,c","d ""q"""\r\n\r\n"multi\nline",x\nlast');
-    assert.deepEqual(recs, [
-      { line: 1, cells: ['a', 'b,c', 'd "q"'] },
-      { line: 3, cells: ['multi\nline', 'x'] },
-      { line: 5, cells: ['last'] },
+  it('reads quoted cells, CRLF and line numbers; a quote left open is one error naming its line', () => {
+    const { users } = parseUsersCsv('\uFEFFa,"Pw ""q"",1",甲\r\n\r\n"b",Pw2026!abc,"multi\nline"\nc,Pw2026!abc');
+    assert.deepEqual(users.map((u) => [u.line, u.name, u.password, u.realName]), [
+      [1, 'a', 'Pw "q",1', '甲'], [3, 'b', 'Pw2026!abc', 'multi\nline'], [5, 'c', 'Pw2026!abc', ''],
     ]);
+    assert.deepEqual(parseUsersCsv('a,Pw2026!abc\n"b,Pw2026!abc\n').errors.map((e) => [e.line, e.field, e.reason]), [[2, 'csv', 'BAD_QUOTE']]);
   });
 
   it('parses the sample: every line good', () => {
@@ -38,11 +37,11 @@ describe('user CSV', () => {
     assert.deepEqual(parseUsersCsv('name,password,colour\namy,x,red').errors, [{ line: 1, field: 'colour', reason: 'UNKNOWN_COLUMN', message: 'unknown column' }]);
   });
 
-  it('writes cells safely for spreadsheets', () => {
-    assert.equal(csvCell('=HYPERLINK("x")'), `"'=HYPERLINK(""x"")"`);
-    assert.equal(csvCell('a,b'), '"a,b"');
-    assert.equal(csvCell(null), '');
-    assert.equal(toCsv(['a', 'b'], [[1, true]]), '\uFEFFa,b\r\n1,true\r\n');
+  it('writes cells safely for spreadsheets, and reads its own export back', () => {
+    assert.equal(toCsv(['a', 'b', 'c'], [[1, true, null]]), '\uFEFFa,b,c\r\n1,true,\r\n');
+    const csv = toCsv(['name', 'password', 'realName'], [['amy', 'Pw2026!abc', '=HYPERLINK("x")'], ['bob', 'Pw2026!abc', 'a,b']]);
+    assert.match(csv, /amy,Pw2026!abc,"'=HYPERLINK\(""x""\)"/);
+    assert.deepEqual(parseUsersCsv(csv).users.map((u) => u.realName), ['=HYPERLINK("x")', 'a,b']);
   });
 });
 

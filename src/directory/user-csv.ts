@@ -4,9 +4,10 @@
  * line with field errors named by line and column, and the export. RFC 4180 quoting; a UTF-8 BOM
  * (Excel's) is ignored on input and written on output so Excel reads Chinese names right. The
  * header row may use the English keys or the Chinese labels; without one the columns are taken
- * in the sample's order. Exported cells that a spreadsheet would run as a formula are prefixed
- * with ' (CSV injection). Pure: no store, no rules beyond the shape of each field.
+ * in the sample's order. Reading and writing CSV itself is core/csv.ts (formula-safe cells on
+ * export, the ' taken off again on import). Pure: no store, no rules beyond the shape of each field.
  */
+import { CsvSyntaxError, formatCsv, parseCsv, unformulaField } from '../core/csv.ts';
 
 /** The columns, in the sample's order, with the Chinese labels accepted in a header row. */
 export const CSV_COLUMNS = [
@@ -47,7 +48,7 @@ export interface CsvLineError {
 }
 
 /** Why a line's shape is wrong. */
-export const CSV_REASONS = ['UNKNOWN_COLUMN', 'TOO_MANY_LINES', 'TOO_MANY_COLUMNS', 'BAD_NAME', 'DUPLICATE_NAME', 'NO_PASSWORD', 'BAD_QUOTA', 'BAD_SCOPE', 'BAD_YES_NO'] as const;
+export const CSV_REASONS = ['UNKNOWN_COLUMN', 'TOO_MANY_LINES', 'TOO_MANY_COLUMNS', 'BAD_NAME', 'DUPLICATE_NAME', 'NO_PASSWORD', 'BAD_QUOTA', 'BAD_SCOPE', 'BAD_YES_NO', 'BAD_QUOTE'] as const;
 type CsvReason = (typeof CSV_REASONS)[number];
 
 /** At most this many data lines in one batch (the route's body limit allows about this much). */
@@ -61,47 +62,21 @@ export const CSV_SAMPLE = '\uFEFF' + [
   'wangwu,Ww2026!mail,王五,,,,,yes',
 ].join('\r\n') + '\r\n';
 
-/** Splits CSV text into records of cells, each with the line it starts on (RFC 4180; LF or CRLF). */
-export function splitCsv(text: string): Array<{ line: number; cells: string[] }> {
-  const src = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const out: Array<{ line: number; cells: string[] }> = [];
-  let cells: string[] = [];
-  let cell = '';
-  let quoted = false;
-  let line = 1;
-  let start = 1;
-  const endRecord = () => {
-    cells.push(cell);
-    if (cells.length > 1 || cells[0]!.trim() !== '') out.push({ line: start, cells });
-    cells = [];
-    cell = '';
-  };
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (quoted) {
-      if (c === '"' && src[i + 1] === '"') { cell += '"'; i++; } else if (c === '"') quoted = false;
-      else { if (c === '\n') line++; cell += c; }
-    } else if (c === '"' && cell === '') quoted = true;
-    else if (c === ',') { cells.push(cell); cell = ''; } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && src[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      start = line;
-    } else cell += c;
-  }
-  if (cell !== '' || cells.length > 0) endRecord();
-  return out;
-}
-
 const SCOPES = ['any', 'internal'] as const;
 const YES = new Set(['yes', 'y', 'true', '1', '是']);
 const NO = new Set(['no', 'n', 'false', '0', '否', '']);
 
 /** Parses a batch: good rows and per-line errors (a bad line never stops the good ones). */
 export function parseUsersCsv(text: string): { users: CsvUser[]; errors: CsvLineError[] } {
-  const records = splitCsv(text);
   const users: CsvUser[] = [];
   const errors: CsvLineError[] = [];
+  let records: Array<{ line: number; cells: string[] }>;
+  try {
+    records = parseCsv(text).map((r) => ({ line: r.line, cells: r.fields }));
+  } catch (err) {
+    if (!(err instanceof CsvSyntaxError)) throw err;
+    return { users, errors: [{ line: err.line, field: 'csv', reason: 'BAD_QUOTE', message: err.message }] };
+  }
   let order: CsvKey[] = CSV_COLUMNS.map((c) => c.key);
   const first = records[0];
   if (first && headerKey(first.cells[0] ?? '')) {
@@ -120,7 +95,7 @@ export function parseUsersCsv(text: string): { users: CsvUser[]; errors: CsvLine
   const seen = new Map<string, number>();
   const seenLogin = new Map<string, number>();
   for (const r of records) {
-    const get = (k: CsvKey): string => (r.cells[order.indexOf(k)] ?? '').trim();
+    const get = (k: CsvKey): string => unformulaField((r.cells[order.indexOf(k)] ?? '').trim());
     const fail = (field: string, reason: CsvReason, message: string) => { errors.push({ line: r.line, field, reason, message }); };
     if (r.cells.length > order.length) { fail(`#${order.length + 1}`, 'TOO_MANY_COLUMNS', `more than ${order.length} columns`); continue; }
     const name = get('name').toLowerCase();
@@ -156,14 +131,7 @@ function headerKey(cell: string): CsvKey | undefined {
   return CSV_COLUMNS.find((col) => col.key.toLowerCase() === c.toLowerCase() || col.label === c)?.key;
 }
 
-/** One CSV cell: quoted when needed, formula-looking text defused. */
-export function csvCell(value: string | number | boolean | null): string {
-  let s = value === null ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** CSV text (with the BOM) of a header and rows. */
+/** CSV text (with the BOM) of a header and rows; null is an empty cell. */
 export function toCsv(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>): string {
-  return '\uFEFF' + [header.map(csvCell).join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\r\n') + '\r\n';
+  return formatCsv([header, ...rows.map((r) => r.map((v) => (v === null ? '' : String(v))))]);
 }

@@ -191,7 +191,7 @@ export const en: Messages = {
       progressLabel: 'Progress', progress: '{{done}} of {{total}} users done', result: '{{added}} users added, {{failed}} lines with errors', errors: 'Lines with errors', line: 'Line', field: 'Field', reason: 'Reason',
       reasons: {
         UNKNOWN_COLUMN: 'Unknown column', TOO_MANY_LINES: 'At most 20,000 users in one batch', TOO_MANY_COLUMNS: 'More columns than the header', BAD_NAME: 'A user name has only letters, digits and . _ + -',
-        DUPLICATE_NAME: 'Same as an earlier line', NO_PASSWORD: 'No password', BAD_QUOTA: 'The quota is a whole number of MB', BAD_SCOPE: 'any or internal', BAD_YES_NO: 'yes or no',
+        DUPLICATE_NAME: 'Same as an earlier line', NO_PASSWORD: 'No password', BAD_QUOTA: 'The quota is a whole number of MB', BAD_SCOPE: 'any or internal', BAD_YES_NO: 'yes or no', BAD_QUOTE: 'A quoted cell is never closed',
         PASSWORD_WEAK: "The password does not meet the domain's policy", ALREADY_EXISTS: 'This user name is taken', LIMIT_REACHED: 'A limit of the domain was reached', NOT_FOUND: 'No such department',
         FORBIDDEN: 'Outside the departments you manage', INVALID_INPUT: 'Not valid',
       },

@@ -189,7 +189,7 @@ export const zhCN = {
       progressLabel: '添加进度', progress: '已处理 {{done}} / {{total}} 个用户', result: '已添加 {{added}} 个用户，{{failed}} 行出错', errors: '出错的行', line: '行号', field: '字段', reason: '原因',
       reasons: {
         UNKNOWN_COLUMN: '未知的列名', TOO_MANY_LINES: '一次最多添加 20000 个用户', TOO_MANY_COLUMNS: '列数多于表头', BAD_NAME: '用户名只能包含字母、数字和 . _ + -',
-        DUPLICATE_NAME: '与前面的行重复', NO_PASSWORD: '缺少密码', BAD_QUOTA: '容量应为整数（MB）', BAD_SCOPE: '应为 any 或 internal', BAD_YES_NO: '应为 yes 或 no',
+        DUPLICATE_NAME: '与前面的行重复', NO_PASSWORD: '缺少密码', BAD_QUOTA: '容量应为整数（MB）', BAD_SCOPE: '应为 any 或 internal', BAD_YES_NO: '应为 yes 或 no', BAD_QUOTE: '引号没有闭合',
         PASSWORD_WEAK: '密码不符合本域的密码规则', ALREADY_EXISTS: '该用户名已被使用', LIMIT_REACHED: '已达到域的限制', NOT_FOUND: '部门不存在',
         FORBIDDEN: '不能把用户加到您管理范围以外的部门', INVALID_INPUT: '内容不正确',
       },

@@ -191,7 +191,7 @@ export const zhTW: Messages = {
       progressLabel: '新增進度', progress: '已處理 {{done}} / {{total}} 個使用者', result: '已新增 {{added}} 個使用者，{{failed}} 行出錯', errors: '出錯的行', line: '行號', field: '欄位', reason: '原因',
       reasons: {
         UNKNOWN_COLUMN: '未知的欄位名稱', TOO_MANY_LINES: '一次最多新增 20000 個使用者', TOO_MANY_COLUMNS: '欄位數多於表頭', BAD_NAME: '使用者名稱只能包含字母、數字和 . _ + -',
-        DUPLICATE_NAME: '與前面的行重複', NO_PASSWORD: '缺少密碼', BAD_QUOTA: '容量應為整數（MB）', BAD_SCOPE: '應為 any 或 internal', BAD_YES_NO: '應為 yes 或 no',
+        DUPLICATE_NAME: '與前面的行重複', NO_PASSWORD: '缺少密碼', BAD_QUOTA: '容量應為整數（MB）', BAD_SCOPE: '應為 any 或 internal', BAD_YES_NO: '應為 yes 或 no', BAD_QUOTE: '引號沒有閉合',
         PASSWORD_WEAK: '密碼不符合本網域的密碼規則', ALREADY_EXISTS: '該使用者名稱已被使用', LIMIT_REACHED: '已達到網域的限制', NOT_FOUND: '部門不存在',
         FORBIDDEN: '不能把使用者加到您管理範圍以外的部門', INVALID_INPUT: '內容不正確',
       },

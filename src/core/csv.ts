@@ -3,8 +3,10 @@
  * quoted with "" when they hold a comma, quote or line break ("" inside quotes is one quote),
  * records ended by CRLF or LF. Each record carries the line it starts on, so an import can name
  * the line a person sees in their editor. A UTF-8 BOM (Excel writes one) is dropped on reading
- * and written on export so Excel opens Chinese text as UTF-8. Not here: what the columns mean
- * (contact-csv.ts). Hand-written: ~60 lines, where a library would add a dependency for as much.
+ * and written on export so Excel opens Chinese text as UTF-8. The one CSV reader and writer:
+ * contacts (contacts/contact-csv.ts, customers.ts) and users, lists and domains
+ * (directory/user-csv.ts) say what the columns mean. Hand-written: ~60 lines, where a library would
+ * add a dependency for as much.
  */
 
 export interface CsvRecord {
@@ -19,7 +21,7 @@ export class CsvSyntaxError extends Error {
   }
 }
 
-/** Splits text into records. Blank lines are skipped. Throws CsvSyntaxError for a quote left open. */
+/** Splits text into records. Blank lines (and lines of spaces) are skipped. Throws CsvSyntaxError for a quote left open. */
 export function parseCsv(text: string): CsvRecord[] {
   const s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const records: CsvRecord[] = [];
@@ -31,7 +33,7 @@ export function parseCsv(text: string): CsvRecord[] {
   let wasQuoted = false;
   const endRecord = () => {
     fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '' && !wasQuoted)) records.push({ line: start, fields });
+    if (!(fields.length === 1 && fields[0]!.trim() === '' && !wasQuoted)) records.push({ line: start, fields });
     fields = [];
     field = '';
     wasQuoted = false;
