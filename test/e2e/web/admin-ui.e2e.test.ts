@@ -89,6 +89,10 @@ describe('domain console in chromium', { skip: noBrowser() }, () => {
     const report = dialog.getByRole('table');
     await report.getByRole('row', { name: /^4\s*用户名\s*用户名只能包含字母、数字/ }).waitFor();
     await report.getByRole('row', { name: /^5\s*部门\s*部门不存在/ }).waitFor();
+    // The same text cannot be sent twice; an edited one can.
+    assert.equal(await dialog.getByRole('button', { name: '开始添加' }).isDisabled(), true);
+    await dialog.getByLabel('CSV 内容').fill(`name,password\npl5,${NEW_PASSWORD}`);
+    assert.equal(await dialog.getByRole('button', { name: '开始添加' }).isEnabled(), true);
     await dialog.getByRole('button', { name: '关闭' }).click();
     await page.getByLabel('搜索用户名或姓名').fill('批量');
     await page.getByLabel('搜索用户名或姓名').press('Enter');

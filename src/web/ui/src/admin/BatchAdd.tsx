@@ -15,19 +15,23 @@ export function BatchAdd({ domain, onClose }: { domain: string; onClose: (change
   const { t } = useTranslation();
   const [csv, setCsv] = useState('');
   const [progress, setProgress] = useState<{ done: number; total: number }>();
+  /** The text of the last batch sent: sending the same text again would only report its lines as existing. */
+  const [sent, setSent] = useState<string>();
   const add = useMutation({
-    mutationFn: () => {
+    mutationFn: (text: string) => {
       setProgress(undefined);
-      return adminApi.batchAddWithProgress(domain, csv, (done, total) => setProgress({ done, total }));
+      setSent(text);
+      return adminApi.batchAddWithProgress(domain, text, (done, total) => setProgress({ done, total }));
     },
   });
   const result: BatchResult | undefined = add.data;
+  const unchanged = result !== undefined && csv === sent;
 
   return (
     <Modal open title={t('admin.batch.title')} width={720} onCancel={() => onClose(result !== undefined && result.added.length > 0)}
       footer={<Space>
         <Button onClick={() => onClose(result !== undefined && result.added.length > 0)}>{t('admin.batch.close')}</Button>
-        <Button type="primary" disabled={csv.trim() === ''} loading={add.isPending} onClick={() => add.mutate()}>{t('admin.batch.submit')}</Button>
+        <Button type="primary" disabled={csv.trim() === '' || unchanged} loading={add.isPending} onClick={() => add.mutate(csv)}>{t('admin.batch.submit')}</Button>
       </Space>}>
       <Typography.Paragraph>
         {t('admin.batch.help')} <a href={adminApi.sampleUrl} download>{t('admin.batch.sample')}</a>
