@@ -143,6 +143,10 @@ export interface User {
   domainId: DomainId;
   /** Lower-case local part. The address is localPart@domain.name. */
   localPart: string;
+  /**
+   * The password's scrypt hash (auth/password.ts), or, until the background role hashes it, the
+   * password sealed by auth/secret-box.ts (`$aesgcm$1$…`: batch add, auth/stored-password.ts).
+   */
   passwordHash: string;
   /** HMAC-MD5 states for CRAM-MD5 (auth/cram-md5.ts), '' when not kept. */
   cramSecret: string;
@@ -203,6 +207,14 @@ export interface UserRepo {
   clearApopSecrets(): Promise<number>;
   /** The user of the domain whose custom login field value is loginName (exact); undefined for ''. */
   byLoginName(domainId: DomainId, loginName: string): Promise<User | undefined>;
+  /**
+   * Up to `limit` users whose passwordHash is still a sealed password (`$aesgcm$1$…`, left by a
+   * batch add), with id above afterId, by id. An index holds only those users (migration 027),
+   * so asking when none is pending costs nothing.
+   */
+  sealedPasswords(afterId: UserId | 0, limit: number): Promise<Array<{ id: UserId; passwordHash: string }>>;
+  /** Sets passwordHash to `to` only if it is still `from` (compare-and-set); false when it changed meanwhile. */
+  replacePasswordHash(id: UserId, from: string, to: string): Promise<boolean>;
 }
 
 // ── Mailbox aliases and mailing lists ──────────────────────────────────────────────────────

@@ -326,6 +326,39 @@ function describeUsers(open: OpenStore): void {
       assert.equal(await ctx.tx((tx) => tx.users.update(987_654_321 as UserId, { realName: 'x' })), undefined);
     });
 
+    it('sealedPasswords lists the users whose password is still sealed, by id, from after a given id', async () => {
+      const d = await makeDomain(ctx);
+      const a = await makeUser(ctx, d.id, { passwordHash: '$aesgcm$1$iv$tag$a' });
+      await makeUser(ctx, d.id, { passwordHash: '$scrypt$N=16384,r=8,p=1$salt$key' });
+      await makeUser(ctx, d.id, { passwordHash: 'x$aesgcm$1$' });
+      await makeUser(ctx, d.id, { passwordHash: '$AESGCM$1$iv$tag$upper' });
+      const c = await makeUser(ctx, d.id, { passwordHash: '$aesgcm$1$iv$tag$c' });
+      const ours = new Set([a.id, c.id]);
+      const sealed = async (after: UserId | 0, limit: number) =>
+        (await ctx.read((tx) => tx.users.sealedPasswords(after, limit))).filter((r) => ours.has(r.id));
+      assert.deepEqual(await sealed(0, 100), [{ id: a.id, passwordHash: '$aesgcm$1$iv$tag$a' }, { id: c.id, passwordHash: '$aesgcm$1$iv$tag$c' }]);
+      assert.deepEqual(await sealed(a.id, 100), [{ id: c.id, passwordHash: '$aesgcm$1$iv$tag$c' }]);
+      assert.deepEqual((await ctx.read((tx) => tx.users.sealedPasswords((a.id - 1) as UserId, 1))).map((r) => r.id), [a.id], 'limit');
+      assert.deepEqual(await sealed(c.id, 100), []);
+    });
+
+    it('replacePasswordHash writes only over the value read: a password changed meanwhile stays', async () => {
+      const d = await makeDomain(ctx);
+      const u = await makeUser(ctx, d.id, { passwordHash: '$aesgcm$1$iv$tag$u' });
+      const v = await makeUser(ctx, d.id, { passwordHash: '$aesgcm$1$iv$tag$v' });
+      assert.equal(await ctx.tx((tx) => tx.users.replacePasswordHash(u.id, '$aesgcm$1$iv$tag$u', '$scrypt$hashed-u')), true);
+      assert.equal(must(await ctx.read((tx) => tx.users.get(u.id)), 'user').passwordHash, '$scrypt$hashed-u');
+      assert.deepEqual((await ctx.read((tx) => tx.users.sealedPasswords(0, 1000))).filter((r) => r.id === u.id), [], 'no longer pending');
+      // v's password is set (an admin, the user) between the background role's read and its write.
+      await ctx.tx((tx) => tx.users.update(v.id, { passwordHash: '$scrypt$set-meanwhile' }));
+      assert.equal(await ctx.tx((tx) => tx.users.replacePasswordHash(v.id, '$aesgcm$1$iv$tag$v', '$scrypt$hashed-v')), false);
+      assert.equal(must(await ctx.read((tx) => tx.users.get(v.id)), 'user').passwordHash, '$scrypt$set-meanwhile');
+      // Done twice (two nodes hashing the same user): the second loses.
+      assert.equal(await ctx.tx((tx) => tx.users.replacePasswordHash(u.id, '$aesgcm$1$iv$tag$u', '$scrypt$other-node')), false);
+      assert.equal(must(await ctx.read((tx) => tx.users.get(u.id)), 'user').passwordHash, '$scrypt$hashed-u');
+      assert.equal(await ctx.tx((tx) => tx.users.replacePasswordHash(987_654_321 as UserId, 'a', 'b')), false);
+    });
+
     it('usage sums bytes and messages over all the user\'s mailboxes', async () => {
       const { user } = await makeOwner(ctx);
       assert.deepEqual(await ctx.read((tx) => tx.users.usage(user.id)), { bytes: 0, messages: 0 });

@@ -25,6 +25,7 @@ import { customerBook } from './023-customer-book.ts';
 import { traffic } from './024-traffic.ts';
 import { replyTemplates } from './025-reply-templates.ts';
 import { ipBans } from './026-ip-bans.ts';
+import { pendingHashes } from './027-pending-hashes.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
@@ -32,7 +33,7 @@ export type { Migration };
 export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes,
   contacts, adminConsole,
   auditDomain, deliveredIds, customerBook, traffic,
-  replyTemplates, ipBans];
+  replyTemplates, ipBans, pendingHashes];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

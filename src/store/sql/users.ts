@@ -4,6 +4,7 @@ import type { NewUser, Scope, User, UserQuery, UserRepo, UserSort, UserStatus } 
 import type { Row } from './conn.ts';
 import type { RepoCtx } from './ctx.ts';
 import { bindable } from './conn.ts';
+import { SEALED_PASSWORD } from '../migrations/027-pending-hashes.ts';
 import { NO_LIMIT, bool, insertUnique, num, numOrNull, releaseBlobs, str, updateRow } from './rows.ts';
 
 const COLUMNS: Record<string, string> = {
@@ -120,6 +121,14 @@ export function userRepo({ db, now }: RepoCtx): UserRepo {
       if (loginName === '') return undefined;
       const r = await db.get('SELECT * FROM users WHERE domain_id = ? AND login_name = ?', [domainId, loginName]);
       return r && toUser(r);
+    },
+    async sealedPasswords(afterId, limit) {
+      // Migration 027's condition word for word: both planners then read its partial index, not the table.
+      const rows = await db.all(`SELECT id, password_hash FROM users WHERE ${SEALED_PASSWORD} AND id > ? ORDER BY id LIMIT ?`, [afterId, limit]);
+      return rows.map((r) => ({ id: num(r.id) as UserId, passwordHash: str(r.password_hash) }));
+    },
+    async replacePasswordHash(id, from, to) {
+      return (await db.run('UPDATE users SET password_hash = ? WHERE id = ? AND password_hash = ?', [to, id, from])) > 0;
     },
     async clearApopSecrets() {
       return db.run("UPDATE users SET apop_secret = '' WHERE apop_secret <> ''");
