@@ -9,7 +9,7 @@
 import { MailFilled, PaperClipOutlined, StarFilled, StarOutlined } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Checkbox, Empty, Pagination, Spin, Typography } from 'antd';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Conversation, type Folder } from './api.ts';
 import { ConversationToggle } from './ConversationToggle.tsx';
@@ -18,6 +18,7 @@ import { errorText } from './errors.ts';
 import { folderLabel, shortDate } from './format.ts';
 import { optionKeys, optionsApi } from './options/options-api.ts';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
+import { useListRows } from './use-list-rows.ts';
 import { useMailActions, type MailAction } from './use-mail-actions.ts';
 
 const displayName = (s: string) => s.replace(/^"?([^"<]+?)"?\s*<[^>]*>$/, '$1') || s;
@@ -40,50 +41,26 @@ export function ConversationList({ folder, folders, page, onPage, openKey, onOpe
     queryKey: keys.conversationPage(folder.id, page), queryFn: () => api.conversations(folder.id, page, pageSize),
     placeholderData: keepPreviousData, refetchInterval: (prefs.data?.refreshMinutes ?? 5) * 60_000,
   });
-  const [checked, setChecked] = useState<Set<string>>(new Set());
-  const [focus, setFocus] = useState(0);
   const [help, setHelp] = useState(false);
-  const rows = useRef<(HTMLTableRowElement | null)[]>([]);
   const lines = list.data?.folder.id === folder.id ? list.data.conversations : [];
   const total = list.data?.folder.id === folder.id ? list.data.total : 0;
+  const { checked, setChecked, setFocus, toggleCheck, rowProps } = useListRows<string>(lines.length, [folder.id, page], () => setHelp(true));
   const actions = useMailActions(folder.id, (gone) => {
     setChecked(new Set());
     const open = lines.find((c) => c.key === openKey);
     if (open && open.uids.every((u) => gone.includes(u))) onOpen(undefined);
   });
-  useEffect(() => { setChecked(new Set()); setFocus(0); }, [folder.id, page]);
 
   const targetLines = lines.filter((c) => (checked.size > 0 ? checked.has(c.key) : c.key === openKey));
   const targets = targetLines.flatMap((c) => c.uids);
   const run = (a: MailAction) => { if (a.uids.length > 0) actions.mutate(a); };
   const allStarred = targetLines.length > 0 && targetLines.every((c) => c.flagged);
-
-  const moveFocus = (i: number) => {
-    const n = Math.max(0, Math.min(lines.length - 1, i));
-    setFocus(n);
-    rows.current[n]?.focus();
-  };
-  const toggleCheck = (key: string) => setChecked((s) => {
-    const next = new Set(s);
-    if (!next.delete(key)) next.add(key);
-    return next;
+  const rowActions = (c: Conversation) => ({
+    open: () => onOpen(c),
+    star: () => run({ kind: 'flags', uids: c.uids, flagged: !c.flagged }),
+    toggleRead: () => run({ kind: 'flags', uids: c.uids, seen: c.unread > 0 }),
+    remove: () => run({ kind: 'delete', uids: c.uids }),
   });
-  const onRowKey = (e: KeyboardEvent, i: number, c: Conversation) => {
-    if (e.target !== e.currentTarget) return;
-    const key = e.key;
-    if (key === 'ArrowDown' || key === 'j') moveFocus(i + 1);
-    else if (key === 'ArrowUp' || key === 'k') moveFocus(i - 1);
-    else if (key === 'Home') moveFocus(0);
-    else if (key === 'End') moveFocus(lines.length - 1);
-    else if (key === 'Enter' || key === 'o') onOpen(c);
-    else if (key === ' ' || key === 'x') toggleCheck(c.key);
-    else if (key === 's') run({ kind: 'flags', uids: c.uids, flagged: !c.flagged });
-    else if (key === 'u') run({ kind: 'flags', uids: c.uids, seen: c.unread > 0 });
-    else if (key === 'Delete' || key === '#') run({ kind: 'delete', uids: c.uids });
-    else if (key === '?') setHelp(true);
-    else return;
-    e.preventDefault();
-  };
 
   const allChecked = lines.length > 0 && lines.every((c) => checked.has(c.key));
   const folderName = folderLabel(t, folder);
@@ -127,11 +104,11 @@ export function ConversationList({ folder, folders, page, onPage, openKey, onOpe
                   const subject = c.subject || t('list.noSubject');
                   const people = c.participants.map(displayName).join(', ');
                   return (
-                    <tr key={c.key} role="row" ref={(el) => { rows.current[i] = el; }} tabIndex={i === focus ? 0 : -1}
+                    <tr key={c.key} role="row" {...rowProps(i, c.key, rowActions(c))}
                       aria-rowindex={(page - 1) * pageSize + i + 1} aria-selected={c.key === openKey} data-conversation={c.key}
                       aria-label={t('list.conversationRow', { subject, people, count: c.messages, unread: c.unread })}
                       className={[c.unread > 0 ? 'yj-unread' : '', c.key === openKey ? 'yj-open' : '', checked.has(c.key) ? 'yj-checked' : ''].join(' ')}
-                      onClick={() => { setFocus(i); onOpen(c); }} onFocus={() => setFocus(i)} onKeyDown={(e) => onRowKey(e, i, c)}>
+                      onClick={() => { setFocus(i); onOpen(c); }}>
                       <td role="gridcell" className="yj-cell-check" onClick={(e) => e.stopPropagation()}>
                         <Checkbox checked={checked.has(c.key)} onChange={() => toggleCheck(c.key)} aria-label={t('list.selectOne', { subject })} tabIndex={-1} />
                       </td>

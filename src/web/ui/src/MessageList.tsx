@@ -13,7 +13,7 @@ import {
 } from '@ant-design/icons';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Checkbox, Empty, Pagination, Spin, Typography } from 'antd';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useState } from 'react';
 import { DRAG_TYPE, type DraggedMail } from './drag.ts';
 import { useTranslation } from 'react-i18next';
 import { api, keys, type Folder, type MessageLine } from './api.ts';
@@ -22,6 +22,7 @@ import { errorText } from './errors.ts';
 import { folderLabel, shortDate } from './format.ts';
 import { useMailActions, type MailAction } from './use-mail-actions.ts';
 import { ShortcutHelp } from './ShortcutHelp.tsx';
+import { useListRows } from './use-list-rows.ts';
 import { ConversationToggle } from './ConversationToggle.tsx';
 import { ListActions } from './ListActions.tsx';
 
@@ -55,49 +56,25 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
     placeholderData: keepPreviousData,
     refetchInterval: (prefs.data?.refreshMinutes ?? DEFAULT_REFRESH_MINUTES) * 60_000,
   });
-  const [checked, setChecked] = useState<Set<number>>(new Set());
-  const [focus, setFocus] = useState(0);
   const [help, setHelp] = useState(false);
-  const rows = useRef<(HTMLTableRowElement | null)[]>([]);
+  const messages = list.data?.folder.id === folder.id ? list.data.messages : [];
+  const total = list.data?.folder.id === folder.id ? list.data.total : 0;
+  const { checked, setChecked, setFocus, toggleCheck, rowProps } = useListRows<number>(messages.length, [folder.id, page], () => setHelp(true));
   const actions = useMailActions(folder.id, (gone) => {
     setChecked(new Set());
     if (openUid !== undefined && gone.includes(openUid)) onOpen(undefined);
   });
-  useEffect(() => { setChecked(new Set()); setFocus(0); }, [folder.id, page]);
 
-  const messages = list.data?.folder.id === folder.id ? list.data.messages : [];
-  const total = list.data?.folder.id === folder.id ? list.data.total : 0;
   const targets = checked.size > 0 ? [...checked] : openUid !== undefined ? [openUid] : [];
   const targetLines = messages.filter((m) => targets.includes(m.uid));
   const isSent = folder.specialUse === '\\Sent' || folder.specialUse === '\\Drafts';
   const run = (a: MailAction) => { if (a.uids.length > 0) actions.mutate(a); };
-
-  const moveFocus = (i: number) => {
-    const n = Math.max(0, Math.min(messages.length - 1, i));
-    setFocus(n);
-    rows.current[n]?.focus();
-  };
-  const toggleCheck = (uid: number) => setChecked((s) => {
-    const next = new Set(s);
-    if (!next.delete(uid)) next.add(uid);
-    return next;
+  const rowActions = (m: MessageLine) => ({
+    open: () => onOpen(m.uid),
+    star: () => run({ kind: 'flags', uids: [m.uid], flagged: !isFlagged(m) }),
+    toggleRead: () => run({ kind: 'flags', uids: [m.uid], seen: !isSeen(m) }),
+    remove: () => run({ kind: 'delete', uids: [m.uid] }),
   });
-  const onRowKey = (e: KeyboardEvent, i: number, m: MessageLine) => {
-    if (e.target !== e.currentTarget) return; // keys inside a row's checkbox or star button are theirs
-    const key = e.key;
-    if (key === 'ArrowDown' || key === 'j') moveFocus(i + 1);
-    else if (key === 'ArrowUp' || key === 'k') moveFocus(i - 1);
-    else if (key === 'Home') moveFocus(0);
-    else if (key === 'End') moveFocus(messages.length - 1);
-    else if (key === 'Enter' || key === 'o') onOpen(m.uid);
-    else if (key === ' ' || key === 'x') toggleCheck(m.uid);
-    else if (key === 's') run({ kind: 'flags', uids: [m.uid], flagged: !isFlagged(m) });
-    else if (key === 'u') run({ kind: 'flags', uids: [m.uid], seen: !isSeen(m) });
-    else if (key === 'Delete' || key === '#') run({ kind: 'delete', uids: [m.uid] });
-    else if (key === '?') setHelp(true);
-    else return;
-    e.preventDefault();
-  };
 
   const allChecked = messages.length > 0 && messages.every((m) => checked.has(m.uid));
   const someChecked = checked.size > 0 && !allChecked;
@@ -153,15 +130,12 @@ export function MessageList({ folder, folders, page, onPage, openUid, onOpen }: 
                     <tr
                       key={m.uid}
                       role="row"
-                      ref={(el) => { rows.current[i] = el; }}
-                      tabIndex={i === focus ? 0 : -1}
+                      {...rowProps(i, m.uid, rowActions(m))}
                       aria-rowindex={(page - 1) * PAGE_SIZE + i + 1}
                       aria-selected={m.uid === openUid}
                       data-uid={m.uid}
                       className={[seen ? '' : 'yj-unread', m.uid === openUid ? 'yj-open' : '', checked.has(m.uid) ? 'yj-checked' : ''].join(' ')}
                       onClick={() => { setFocus(i); onOpen(m.uid); }}
-                      onFocus={() => setFocus(i)}
-                      onKeyDown={(e) => onRowKey(e, i, m)}
                       draggable
                       onDragStart={(e) => {
                         // Dragging a ticked row carries every ticked one; any other row goes alone.
