@@ -209,8 +209,9 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const learning = new BayesLearning({ classifier, store, blobs, settings: () => settings.current(), warn: (m) => logger.warn(m) });
   mailboxes.onJunk(learning.onJunk);
   const users = new UserService(store, clock, {
+    box: secrets,
     keepCramSecret: () => settings.current().security.cramMd5Enabled,
-    apop: { keep: () => settings.current().security.apopEnabled, box: secrets },
+    keepApopSecret: () => settings.current().security.apopEnabled,
     loginCacheMs: () => settings.current().security.loginCacheSec * 1000,
   });
   const domains = new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault);

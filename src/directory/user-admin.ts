@@ -16,7 +16,7 @@ import { type Actor, recordAudit } from './actor.ts';
 import { displayDomain } from './address.ts';
 import { chainOf, pathOf, reachDomain, type Reach } from './admin-reach.ts';
 import { parseUsersCsv, toCsv, type CsvLineError } from './user-csv.ts';
-import { requireUser, type DirectoryUser, type UserService, type UserSettings, type UserSort, type UserStatus } from './users.ts';
+import { requireUser, withAddress, type DirectoryUser, type UserService, type UserSettings, type UserSort, type UserStatus } from './users.ts';
 
 export interface AdminUser extends DirectoryUser {
   /** The department's path ("销售部/华北"), '' when in none. */
@@ -67,7 +67,11 @@ export interface BatchOutcome {
 /** Users one batch modify or delete may name (a page of 200 selected, or a pasted list). */
 export const MAX_BATCH_USERS = 5000;
 
-/** Batch adds hash passwords (scrypt, ~50 ms each) on libuv's 4 threads: more at once only queues. */
+/**
+ * Batch adds run 4 users at a time: their passwords are sealed, not hashed (UserService.add
+ * deferHash; the background role hashes them), so the store's writes are the cost; without a
+ * secret box they are hashed, on libuv's 4 threads, and more at once would only queue.
+ */
 const BATCH_CONCURRENCY = 4;
 
 export class UserAdminService {
@@ -261,7 +265,8 @@ export class UserAdminService {
    * Adds users from CSV (manual §1.4.4): every good line is added, every bad one is reported with
    * its line number and field; the domain's limits apply to each line as to a single add.
    * `progress` hears how many of the lines to add are done (first with 0, once the CSV is read and
-   * the actor's reach checked, then after each line): hashing each password is the cost.
+   * the actor's reach checked, then after each line). Passwords are stored sealed and hashed in the
+   * background within minutes (auth/pending-hashes.ts); the users can log in at once.
    */
   async batchAdd(actor: Actor, domainName: string, csv: string, progress?: (done: number, total: number) => void): Promise<{ added: string[]; errors: CsvLineError[] }> {
     const reach = await this.store.read((tx) => this.reach(tx, actor, domainName));
@@ -286,7 +291,7 @@ export class UserAdminService {
           const unit = u.department === '' ? null : byPath.get(u.department.split('/').map((s) => s.trim()).join('/'));
           if (unit === undefined) throw new MailError('NOT_FOUND', `department "${u.department}" does not exist`, { details: { field: 'department' } });
           const created = await this.users.add(actor, `${u.name}@${reach.domain.name}`, {
-            password: u.password, realName: u.realName, orgUnitId: placeIn(reach, unit),
+            password: u.password, deferHash: true, realName: u.realName, orgUnitId: placeIn(reach, unit),
             ...(u.quotaMb !== undefined ? { quotaBytes: u.quotaMb * 1048576 } : {}),
             sendScope: u.sendScope, receiveScope: u.receiveScope, hidden: u.hidden,
             ...(u.loginName !== '' ? { loginName: u.loginName } : {}),
@@ -321,8 +326,7 @@ export class UserAdminService {
     if (user.domainId !== reach.domain.id || !mayManageDirectory(actor, { domainId: user.domainId, orgUnits: chain })) {
       throw new MailError('NOT_FOUND', `user ${address} does not exist`);
     }
-    const { passwordHash: _h, cramSecret: _c, apopSecret: _a, ...view } = user;
-    return { user: { ...view, address: `${user.localPart}@${reach.domain.name}` }, reach };
+    return { user: withAddress(user, reach.domain), reach };
   }
 }
 

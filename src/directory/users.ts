@@ -16,6 +16,7 @@ import { verifyApop } from '../auth/apop.ts';
 import { cramMd5Secret, verifyCramMd5 } from '../auth/cram-md5.ts';
 import type { SecretBox } from '../auth/secret-box.ts';
 import { dummyHash, hashPassword, verifyPassword } from '../auth/password.ts';
+import { verifyStoredPassword } from '../auth/stored-password.ts';
 import { LoginCache } from '../auth/login-cache.ts';
 import type { Credentials } from '../auth/sasl.ts';
 import { type Actor, recordAudit } from './actor.ts';
@@ -52,6 +53,11 @@ export interface NewUserOptions extends UserSettings {
   password: string;
   /** 'pending' for registrations awaiting approval. Default 'active'. */
   status?: UserStatus;
+  /**
+   * Batch add only: store the password sealed with the box, hashed later by the background role
+   * (auth/pending-hashes.ts), so adding does not wait for scrypt. Without a box it is hashed at once.
+   */
+  deferHash?: boolean;
 }
 export interface UserListQuery {
   domain?: DomainRef;
@@ -81,24 +87,31 @@ const SCOPES: readonly Scope[] = ['any', 'internal'];
 
 export class UserService {
   /**
+   * box: the server's SecretBox (DATA/secret.key), which seals APOP copies and the passwords of
+   * batch-added users until they are hashed; without it neither is kept.
    * keepCramSecret: whether to store the CRAM-MD5 state beside the password hash (the
    * security.cramMd5Enabled setting); users get one when their password is next set.
-   * apop: whether to keep a sealed password copy for APOP (security.apopEnabled) and the box that
-   * seals it; users get one when their password is set or at their next password login, and lose
-   * it at their next login once APOP is off (or at once with dropApopSecrets).
+   * keepApopSecret: whether to keep a sealed password copy for APOP (security.apopEnabled); users
+   * get one when their password is set or at their next password login, and lose it at their next
+   * login once APOP is off (or at once with dropApopSecrets).
    */
   constructor(
     private readonly store: Store,
     private readonly clock: Clock = systemClock,
-    private readonly opts: { keepCramSecret?: () => boolean; apop?: { keep: () => boolean; box: SecretBox }; loginCacheMs?: () => number } = {},
+    private readonly opts: { box?: SecretBox; keepCramSecret?: () => boolean; keepApopSecret?: () => boolean; loginCacheMs?: () => number } = {},
   ) {
     this.logins = new LoginCache(clock, opts.loginCacheMs ?? (() => 0));
   }
 
   private readonly logins: LoginCache;
 
+  /** The box while APOP copies are kept, else undefined. */
+  private apopBox(): SecretBox | undefined {
+    return this.opts.keepApopSecret?.() ? this.opts.box : undefined;
+  }
+
   private apopSecretFor(password: string): string {
-    return this.opts.apop?.keep() ? this.opts.apop.box.encrypt(password) : '';
+    return this.apopBox()?.encrypt(password) ?? '';
   }
 
   private cramSecretFor(password: string): string {
@@ -120,7 +133,8 @@ export class UserService {
     // Hash outside the transaction: a transaction must only do store work (store.ts).
     const domainPolicy = await this.store.read((tx) => requireDomain(tx, addr.domain));
     requireStrongEnough(domainPolicy, addr, opts.password);
-    const passwordHash = await hashPassword(opts.password);
+    const box = opts.deferHash ? this.opts.box : undefined;
+    const passwordHash = box ? box.encrypt(opts.password) : await hashPassword(opts.password);
 
     return this.store.tx(async (tx) => {
       const domain = await requireDomain(tx, addr.domain);
@@ -298,17 +312,25 @@ export class UserService {
     return this.authenticateWith(address, async (user) => {
       if (!user) return verifyPassword(password, await dummyHash());
       if (this.logins.has(user.passwordHash, password)) return true;
-      const ok = await verifyPassword(password, user.passwordHash);
+      const ok = await this.passwordMatches(user, password);
       if (ok) this.logins.add(user.passwordHash, password);
       return ok;
     },
       (user) => {
         // Keep the APOP copy in step with the setting: made at a password login, dropped once APOP is off.
-        const keep = this.opts.apop?.keep() ?? false;
+        const keep = this.apopBox() !== undefined;
         if (keep && user.apopSecret === '') return { apopSecret: this.apopSecretFor(password) };
         if (!keep && user.apopSecret !== '') return { apopSecret: '' };
         return {};
       });
+  }
+
+  /**
+   * Whether password is the user's (a store row's passwordHash: scrypt, or sealed until hashed;
+   * auth/stored-password.ts). For checks that are not logins, such as changing one's own password.
+   */
+  passwordMatches(user: Pick<User, 'passwordHash'>, password: string): Promise<boolean> {
+    return verifyStoredPassword(password, user.passwordHash, this.opts.box);
   }
 
   /**
@@ -317,10 +339,10 @@ export class UserService {
    */
   authenticateApop(address: string, timestamp: string, digest: string): Promise<DirectoryUser> {
     return this.authenticateWith(address, async (user) => {
-      const apop = this.opts.apop;
-      if (!apop?.keep() || !user || user.apopSecret === '') return false;
+      const box = this.apopBox();
+      if (!box || !user || user.apopSecret === '') return false;
       try {
-        return verifyApop(timestamp, apop.box.decrypt(user.apopSecret), digest);
+        return verifyApop(timestamp, box.decrypt(user.apopSecret), digest);
       } catch {
         return false;
       }
@@ -405,8 +427,8 @@ export class UserService {
   }
 }
 
-/** The public view of a user row: the address added, the secrets taken out. */
-function withAddress(user: User, domain: Domain): DirectoryUser {
+/** The public view of a user row: the address added, the secrets (password hash or sealed password) taken out. */
+export function withAddress(user: User, domain: Domain): DirectoryUser {
   const { passwordHash: _hash, cramSecret: _cram, apopSecret: _apop, ...view } = user;
   return { ...view, address: `${user.localPart}@${domain.name}` };
 }

@@ -2,7 +2,8 @@
  * A user's own password and security question (manual part 2 §1.17.2 密码 / 修改密码提示问题) and
  * the login page's "forgot password" that the question unlocks (§1.1 忘记密码). Changing the
  * password needs the old one; setting the question needs the password too, since the answer can
- * replace the password later. The answer is kept only as a password hash (auth/password.ts) of its
+ * replace the password later (both checked by UserService.passwordMatches, which also knows a
+ * batch-added password not hashed yet). The answer is kept only as a password hash (auth/password.ts) of its
  * normalised form (option-schemas.ts normaliseAnswer). New passwords go through UserService.setPassword,
  * so the domain's password policy applies and the change is audited there.
  * The forgot-password calls take no session: the caller (the web route) throttles them per IP with
@@ -22,7 +23,7 @@ import { parseOption } from './user-options.ts';
 const NO_QUESTION = 'no security question is set for this address';
 
 export class AccountSecurity {
-  constructor(private readonly store: Store, private readonly users: Pick<UserService, 'setPassword'>) {}
+  constructor(private readonly store: Store, private readonly users: Pick<UserService, 'setPassword' | 'passwordMatches'>) {}
 
   /**
    * Changes the owner's password. A wrong old password is INVALID_INPUT naming `oldPassword`
@@ -31,7 +32,7 @@ export class AccountSecurity {
   async changePassword(actor: Actor, ownerId: UserId, oldPassword: string, newPassword: string, opts: { keepSession?: string } = {}): Promise<void> {
     requireSelf(actor, ownerId);
     const { user, address } = await this.store.read((tx) => loadOwner(tx, ownerId));
-    if (!(await verifyPassword(oldPassword, user.passwordHash))) {
+    if (!(await this.users.passwordMatches(user, oldPassword))) {
       throw new MailError('INVALID_INPUT', 'oldPassword: the current password is wrong', { details: { field: 'oldPassword' } });
     }
     if (newPassword === oldPassword) {
@@ -54,7 +55,7 @@ export class AccountSecurity {
     requireSelf(actor, ownerId);
     const { password, question, answer } = parseOption(SecurityQuestionInputSchema, input);
     const { user } = await this.store.read((tx) => loadOwner(tx, ownerId));
-    if (!(await verifyPassword(password, user.passwordHash))) {
+    if (!(await this.users.passwordMatches(user, password))) {
       throw new MailError('INVALID_INPUT', 'password: the current password is wrong', { details: { field: 'password' } });
     }
     const answerHash = await hashPassword(normaliseAnswer(answer));
