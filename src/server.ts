@@ -1,7 +1,8 @@
 /**
  * The long-lived roles of `youju start` over a Runtime: SMTP, IMAP and POP3 listeners, the queue
- * runner and transports, the indexer, collectors, the import worker and housekeeping. Loaded only
- * when the server starts (main.ts startServer), so CLI commands do not pay for it.
+ * runner and transports, the indexer, the hashing of batch-added passwords, collectors, the import
+ * worker and housekeeping. Loaded only when the server starts (main.ts startServer), so CLI
+ * commands do not pay for it.
  */
 import { learnFromFolders, learningDue, learningFoldersDeps } from './antispam/learning-folders.ts';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { RoleStack } from './core/role-stack.ts';
 import { cidrMatcher } from './core/cidr.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
 import { SharedBans } from './auth/shared-bans.ts';
+import { PendingHashes } from './auth/pending-hashes.ts';
 import { ControlServer, controlSocketPath } from './core/control-socket.ts';
 import { loadTls } from './config/tls.ts';
 import { MailError } from './core/errors.ts';
@@ -64,6 +66,14 @@ export async function runServer(rt: Runtime): Promise<Server> {
       indexer.start();
       const stopIndexWake = rt.bus.on('mailbox.changed', () => indexer.kick());
       return { value: indexer, stop: async () => { stopIndexWake(); await indexer.stop(); } };
+    });
+    // Passwords a batch add stored sealed, hashed one at a time within minutes (issue #14).
+    await roles.start('password hashing', async () => {
+      const pending = new PendingHashes({
+        store, box: rt.secrets, log: (line) => system.note(line), warn: (err, what) => rt.logger.warn({ err }, `${what} failed`),
+      });
+      pending.start();
+      return { value: pending, stop: () => pending.stop() };
     });
     // The pipeline's background work: held messages scanned again, daily counters, housekeeping.
     await roles.start('pipeline', async () => { rt.pipeline.start(); return { value: rt.pipeline, stop: () => rt.pipeline.stop() }; });
