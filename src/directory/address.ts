@@ -82,7 +82,21 @@ export function normaliseDomain(name: string): string {
   return ascii;
 }
 
+/** Recent answers of toAsciiDomain: every address of every SMTP command passes here, mostly with a few domains. */
+const asciiMemo = new Map<string, string | { reason: string }>();
+const ASCII_MEMO_MAX = 1024;
+
 function toAsciiDomain(s: string): string | { reason: string } {
+  let known = asciiMemo.get(s);
+  if (known === undefined) {
+    if (asciiMemo.size >= ASCII_MEMO_MAX) asciiMemo.clear();
+    known = checkDomain(s);
+    asciiMemo.set(s, known);
+  }
+  return known;
+}
+
+function checkDomain(s: string): string | { reason: string } {
   if (s === '') return { reason: 'is empty' };
   if (CONTROL_OR_SPACE.test(s)) return { reason: 'contains white space or control characters' };
   if (s.startsWith('[')) return { reason: 'is an address literal, which is not accepted' };

@@ -151,13 +151,16 @@ export class SessionLogs {
    * Resolves when every line written so far (to `protocol`'s files, or to all) is in its file.
    * Lines written after the call are not waited for, so a busy server cannot stall it.
    */
-  async flush(protocol?: SessionProtocol): Promise<void> {
-    // Lines still gathering go out now, in one write with everybody else's.
-    if (this.#flushTimer !== undefined) this.#writePending();
+  async flush(protocol?: SessionProtocol, opts: { batched?: boolean } = {}): Promise<void> {
+    // Lines still gathering go out now, in one write with everybody else's; `batched` waits for
+    // the timer's write instead (a session's closing line: a write per session would cost a
+    // system call per connection under load).
+    if (this.#flushTimer !== undefined && !opts.batched) this.#writePending();
     const waits: Array<Promise<unknown>> = [...this.#closing];
     for (const [p, f] of this.#files) {
-      if ((protocol === undefined || p === protocol) && f.written < f.issued) {
-        waits.push(new Promise<void>((resolve) => f.waiters.push({ upTo: f.issued, resolve })));
+      const upTo = f.issued + (f.pending === '' ? 0 : 1);
+      if ((protocol === undefined || p === protocol) && f.written < upTo) {
+        waits.push(new Promise<void>((resolve) => f.waiters.push({ upTo, resolve })));
       }
     }
     await Promise.all(waits);
@@ -286,13 +289,16 @@ export class SessionLog {
     if (!this.#closed) this.#logs.append(this.protocol, this.id, '*  ', text);
   }
 
-  /** Writes the closing line; resolves when it (and every line before it) is in the file. */
+  /**
+   * Writes the closing line; resolves when it (and every line before it) is in the file, which is
+   * at the next batched write (within WRITE_DELAY_MS), shared with every other session's lines.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const sec = ((this.#clock.now() - this.#startedAt) / 1000).toFixed(3);
     this.#logs.append(this.protocol, this.id, '', `Session ${this.id} closed after ${sec} s`);
-    await this.#logs.flush(this.protocol);
+    await this.#logs.flush(this.protocol, { batched: true });
   }
 
   #write(dir: Direction, marker: string, text: string): void {
