@@ -31,8 +31,9 @@ async function setUp(t: TestContext) {
     return tx.users.byAddress(domain!.id, name);
   }))!.passwordHash;
   const lines: string[] = [];
-  const role = (store: Store = d.store) => new PendingHashes({ store, box, log: (l) => lines.push(l), warn: (err) => { throw err; } });
-  return { d, box, users, admin: new UserAdminService(d.store, users), stored, role, lines };
+  const deps = { store: d.store, box, log: (l: string) => lines.push(l), warn: (err: unknown) => { throw err; } };
+  const role = (store: Store = d.store) => new PendingHashes({ ...deps, store });
+  return { d, box, users, admin: new UserAdminService(d.store, users), stored, role, deps, lines };
 }
 
 test('batch-added users are stored sealed, log in at once, and still log in once the role has hashed them', async (t) => {
@@ -121,4 +122,22 @@ test('without a box, or for users sealed with another key, nothing breaks: hashe
   assert.deepEqual(warnings, [`hashing the batch-added password of user #${(await users.byAddress('fay@x.cn'))!.id}`], 'reported once');
   assert.ok(SecretBox.isSealed(await stored('fay')), 'left as it was');
   assert.deepEqual(lines, []);
+});
+
+test('started, the role hashes what is pending, then what a later batch adds, and logs how many', async (t) => {
+  const { admin, stored, deps, lines } = await setUp(t);
+  await admin.batchAdd(SUPER, 'x.cn', CSV);
+  const running = new PendingHashes({ ...deps, intervalMs: 50 });
+  running.start();
+  t.after(() => running.stop());
+  const until = async (ok: () => Promise<boolean>) => { for (let i = 0; i < 400 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 25)); };
+  await until(async () => (await stored('cat')).startsWith('$scrypt$'));
+  await admin.batchAdd(SUPER, 'x.cn', 'name,password\ndan,Dv5-2026!vale\n');
+  await until(async () => (await stored('dan')).startsWith('$scrypt$'));
+  assert.match(await stored('dan'), /^\$scrypt\$/);
+  await running.stop();
+  assert.equal(lines.length, 2, lines.join('\n'));
+  assert.match(lines[0]!, /^password hashing: hashed the passwords of 3 batch-added users in \d+\.\d s$/);
+  assert.match(lines[1]!, /^password hashing: hashed the passwords of 1 batch-added user in/);
+  assert.ok(!lines.join('').includes('2026'), 'no password in the log');
 });

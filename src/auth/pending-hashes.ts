@@ -80,7 +80,8 @@ export class PendingHashes {
     const t0 = Date.now();
     try {
       const n = await this.runOnce();
-      if (n > 0) this.deps.log(`password hashing: ${n} batch-added users' passwords hashed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      if (n > 0) this.deps.log(`password hashing: hashed the passwords of ${n} batch-added user${n === 1 ? '' : 's'} in ${secs} s`);
     } catch (err) {
       this.deps.warn(err, 'hashing batch-added passwords');
     }
