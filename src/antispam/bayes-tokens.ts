@@ -4,8 +4,9 @@
  * Chinese), and for runs of Chinese characters their bigrams as well, because the segmenter's
  * dictionary cuts spam vocabulary wrongly (代开发票 gives 代, 开发, 票: "develop"); words of chosen
  * header fields prefixed with the field name (subject:发票, from:example.com), which header fields
- * it has, its MIME shape (types, transfer encodings, charsets, attachment extensions), the markup
- * of its HTML parts (tags, attributes, colours and sizes), the networks and domains of its relays,
+ * it has (a mailing list's fields as one), its MIME shape (types, transfer encodings, charsets,
+ * attachment extensions), the markup of its HTML parts (tags, attributes, colours and sizes), the
+ * networks and domains of its relays,
  * words in capitals and money/shouting punctuation (lost to lower-casing and word cutting), and the
  * host names of its links, and pairs of adjacent body words ("click here", written with a space,
  * which no other token has: a store learned before pairs existed just does not know them yet, and
@@ -31,6 +32,14 @@ export interface TokenInput {
 
 /** Fields whose words are tokens of their own (subject:word), beside the body's. */
 const WORD_FIELDS = new Set(['subject', 'from', 'reply-to', 'to', 'cc', 'sender', 'x-mailer', 'user-agent', 'content-type', 'list-id', 'precedence', 'organization', 'x-priority', 'importance', 'received']);
+/**
+ * Fields a mailing-list manager adds (RFC 2369 List-*, RFC 2919 List-Id, Mailman's X-BeenThere,
+ * X-Mailman-Version and Errors-To, ezmlm's Mailing-List, X-Loop, X-Mailing-List): together they
+ * say one thing, that the message came through a list, so their
+ * presence is one token (has:list-fields), not six to nine that always come together and would
+ * each weigh as a clue of its own (a spam sent through a list got that many hammy clues).
+ */
+const LIST_FIELDS = /^(list-[a-z-]+|x-beenthere|x-mailman-[a-z-]+|x-loop|mailing-list|x-mailing-list|errors-to)$/;
 /** Fields we add, or that change in transit: neither their presence nor their words say anything about the sender. */
 const IGNORED_FIELDS = /^(return-path|delivered-to|authentication-results|arc-.*|received-spf|x-spam-.*|x-original-to|x-virus-.*)$/;
 /** Caps on what one message contributes: enough for any real mail, bounded for hostile mail. */
@@ -47,7 +56,7 @@ export function tokenize(input: TokenInput): string[] {
   const { headers } = parseHeaders(input.raw.subarray(input.tree.headerStart, input.tree.headerEnd));
   for (const h of headers) {
     if (IGNORED_FIELDS.test(h.key)) continue;
-    add(`has:${h.key}`);
+    add(LIST_FIELDS.test(h.key) ? 'has:list-fields' : `has:${h.key}`);
     if (h.key === 'message-id') {
       const domain = /@([^>\s]+)>?\s*$/.exec(h.line)?.[1];
       add(`mid:${domain ? domain.toLowerCase() : 'none'}`);

@@ -103,6 +103,27 @@ Content-Transfer-Encoding: quoted-printable
   });
 });
 
+describe('Bayes: header presence', () => {
+  it("counts a mailing list's fields as one presence token; other fields keep their own", () => {
+    const t = tokenize(input(`From: a@example.org
+Subject: [dev] build broken
+X-BeenThere: dev@lists.example.org
+X-Mailman-Version: 2.0.11
+List-Id: Developers <dev.lists.example.org>
+List-Post: <mailto:dev@lists.example.org>
+List-Unsubscribe: <mailto:dev-request@lists.example.org?subject=unsubscribe>
+Errors-To: dev-admin@lists.example.org
+X-Mailer: Mutt
+
+the build is broken again
+`));
+    for (const want of ['has:list-fields', 'has:from', 'has:subject', 'has:x-mailer', 'list-id:developers']) assert.ok(t.includes(want), `${want} in ${t.join(' ')}`);
+    for (const never of ['has:list-id', 'has:list-post', 'has:list-unsubscribe', 'has:x-beenthere', 'has:x-mailman-version', 'has:errors-to']) {
+      assert.ok(!t.includes(never), never);
+    }
+  });
+});
+
 describe('Bayes: word pairs', () => {
   it('pairs adjacent body words, restarting after a word too short to count; only pairs have a space', () => {
     const t = tokenize(input(`Subject: offer\n\nClick here now to be removed, 低价代开\n`));
