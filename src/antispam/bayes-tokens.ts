@@ -169,9 +169,13 @@ function shapeTokens(text: string, prefix: string, add: (t: string) => void): vo
   for (const m of text.matchAll(PUNCT)) add(`${prefix}punct:${m[0].slice(0, 3)}`);
 }
 
-/** A body word as a token: long numbers and very short Latin words say little on their own. */
+/**
+ * A body word as a token. Very short Latin words say little on their own; numbers count by their
+ * shape (num:2, num:11) except those of three and four digits (prices, years, area codes), since
+ * one or two digits are days, times and list items, and long ones are phone and order numbers.
+ */
 function bodyToken(w: string): string | undefined {
-  if (/^\d+$/.test(w)) return w.length <= 4 ? w : `num:${w.length}`;
+  if (/^\d+$/.test(w)) return w.length === 3 || w.length === 4 ? w : `num:${w.length}`;
   // Chinese (and other unspaced scripts): one character can be a word (钱, 赢).
   if (/^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(w)) return w;
   if (w.length < 3 || w.length > 40) return undefined;

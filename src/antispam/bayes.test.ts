@@ -124,6 +124,17 @@ the build is broken again
   });
 });
 
+describe('Bayes: numbers', () => {
+  it('keeps three- and four-digit numbers and counts the others by their length', () => {
+    const t = tokenize(input(`Subject: order
+
+Item 7 of 12: 499 yuan, since 2002, order 88812345, call 13812345678
+`));
+    for (const want of ['num:1', 'num:2', '499', '2002', 'num:8', 'num:11', 'yuan']) assert.ok(t.includes(want), `${want} in ${t.join('|')}`);
+    for (const never of ['7', '12', '88812345']) assert.ok(!t.includes(never), never);
+  });
+});
+
 describe('Bayes: word pairs', () => {
   it('pairs adjacent body words, restarting after a word too short to count; only pairs have a space', () => {
     const t = tokenize(input(`Subject: offer\n\nClick here now to be removed, 低价代开\n`));
