@@ -4,19 +4,21 @@
  * Chinese), and for runs of Chinese characters their bigrams as well, because the segmenter's
  * dictionary cuts spam vocabulary wrongly (代开发票 gives 代, 开发, 票: "develop"); words of chosen
  * header fields prefixed with the field name (subject:发票, from:example.com), which header fields
- * it has (a mailing list's fields as one), its MIME shape (types, transfer encodings, charsets,
- * attachment extensions), the markup of its HTML parts (tags, attributes, colours and sizes), the
- * networks and domains of its relays,
- * words in capitals and money/shouting punctuation (lost to lower-casing and word cutting), and the
- * host names of its links, and pairs of adjacent body words ("click here", written with a space,
- * which no other token has: a store learned before pairs existed just does not know them yet, and
- * weighs them 0.5 until it learns some). Each token is counted once per message; body words (and
- * pairs) come last, so the cap cuts only them. Received fields count (relays and their names say much about spam; our own
- * Received is on every stored message, spam and ham alike, so it stays near 0.5). Not here: our
- * verdict fields and per-copy prefix (Authentication-Results, X-Spam-*, Return-Path,
- * Delivered-To), absent at the end of DATA and present once stored: a verdict never trains itself.
+ * it has (a mailing list's fields as one), how many addresses To and Cc name, two shapes of bulk
+ * mailers' subjects, its MIME shape (types, transfer encodings, charsets, attachment extensions),
+ * the markup of its HTML parts (tags, attributes, colours and sizes), the networks and domains of
+ * its relays, words in capitals and money/shouting punctuation (lost to lower-casing and word
+ * cutting), and the host names of its links, and pairs of adjacent body words ("click here",
+ * written with a space, which no other token has: a store learned before pairs existed just does
+ * not know them yet, and weighs them 0.5 until it learns some). Each token is counted once per
+ * message; body words (and pairs) come last, so the cap cuts only them. Received fields count
+ * (relays and their names say much about spam; our own Received is on every stored message, spam
+ * and ham alike, so it stays near 0.5). Not here: our verdict fields and per-copy prefix
+ * (Authentication-Results, X-Spam-*, Return-Path, Delivered-To), absent at the end of DATA and
+ * present once stored: a verdict never trains itself.
  */
 import libmime from 'libmime';
+import { parseAddressList } from '../mime/address-list.ts';
 import { parseHeaders } from '../mime/header-block.ts';
 import { partCharset, partFilename, type MimePart } from '../mime/mime-tree.ts';
 import { decodePartContent, segmentWords } from '../mime/search-text.ts';
@@ -70,8 +72,12 @@ export function tokenize(input: TokenInput): string[] {
       // An undecodable encoded word stays as it is: its text is still a token.
     }
     for (const w of segmentWords(value)) if (w.length <= 40) add(`${h.key}:${w}`);
-    if (h.key === 'subject') shapeTokens(value, 'subject:', add);
+    if (h.key === 'subject') {
+      shapeTokens(value, 'subject:', add);
+      subjectShapeTokens(value, add);
+    }
     if (h.key === 'received') receivedTokens(value, add);
+    if (h.key === 'to' || h.key === 'cc') add(`${h.key}:${addressCount(h.line.slice(h.line.indexOf(':') + 1))}`);
   }
 
   // MIME shape
@@ -133,6 +139,30 @@ function receivedTokens(value: string, add: (t: string) => void): void {
     add(`rhost:${labels.slice(-2).join('.')}`);
     if (labels.length > 3) add(`rhost:${labels.slice(-3).join('.')}`);
   }
+}
+
+/**
+ * How many addresses a To or Cc field names, on a doubling scale as SpamBayes counts them
+ * (to:2**0 for one, to:2**1 for two, to:2**2 for three to five …; to:no-address for an empty
+ * field or a bare group such as undisclosed-recipients:;): one person or a crowd.
+ */
+function addressCount(value: string): string {
+  let n = 0;
+  for (const e of parseAddressList(value)) {
+    for (const m of e.kind === 'group' ? e.members : [e]) if (m.host !== '') n++;
+  }
+  return n === 0 ? 'no-address' : `2**${Math.round(Math.log2(n))}`;
+}
+
+/**
+ * Two shapes of a subject that bulk mailers give (SpamAssassin's tracking-ID rules): a run of
+ * blanks inside it, which pushes what follows out of view, and a last word of letters and digits
+ * mixed, a per-recipient ID ("A gift for you        k7Qz82Lm" has both).
+ */
+function subjectShapeTokens(value: string, add: (t: string) => void): void {
+  const subject = value.trim();
+  if (/\S[ \t]{3,}\S/.test(subject)) add('subject:shape:blank-run');
+  if (/(?:^|\s)(?=[a-z0-9]*[a-z])(?=[a-z0-9]*\d)[a-z0-9]{6,}$/i.test(subject)) add('subject:shape:trailing-id');
 }
 
 const HTML_TAG = /<([a-z][a-z0-9]{0,15})\b([^<>]{0,500})>/gi;

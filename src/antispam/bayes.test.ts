@@ -124,6 +124,43 @@ the build is broken again
   });
 });
 
+describe('Bayes: recipients and subject shapes', () => {
+  it('counts the addresses of To and Cc on a doubling scale', () => {
+    const t = tokenize(input(`To: "Doe, Jane" <jane@example.org>, bob@example.org, carol@example.org
+Cc: undisclosed-recipients:;
+Subject: hello
+
+hi all
+`));
+    for (const want of ['to:2**2', 'cc:no-address']) assert.ok(t.includes(want), `${want} in ${t.join(' ')}`);
+    assert.ok(tokenize(input(`To: Team: a@example.org, b@example.org;
+Subject: x
+
+hi
+`)).includes('to:2**1'), 'a group counts its members');
+    assert.ok(tokenize(input(`To: a@example.org
+Subject: x
+
+hi
+`)).includes('to:2**0'));
+  });
+
+  it('marks a run of blanks inside a subject and a last word mixing letters and digits', () => {
+    const t = tokenize(input(`Subject: A gift for you        k7Qz82Lm
+
+hi
+`));
+    for (const want of ['subject:shape:blank-run', 'subject:shape:trailing-id', 'subject:gift']) assert.ok(t.includes(want), `${want} in ${t.join(' ')}`);
+    for (const plain of ['Re: release 2.4 is out', 'Meeting at 10am in room B12', 'Order 12345678']) {
+      const u = tokenize(input(`Subject: ${plain}
+
+hi
+`));
+      assert.ok(!u.some((x) => x.startsWith('subject:shape:')), `${plain}: ${u.join(' ')}`);
+    }
+  });
+});
+
 describe('Bayes: numbers', () => {
   it('keeps three- and four-digit numbers and counts the others by their length', () => {
     const t = tokenize(input(`Subject: order
