@@ -274,7 +274,7 @@ export class UserAdminService {
     const errors = parsed.errors;
     // Lines past the user limit are refused in line order, not by which parallel add commits first.
     const { domain } = reach;
-    const room = domain.maxUsers === 0 ? Infinity : Math.max(0, domain.maxUsers - (await this.store.read((tx) => tx.domains.usage(domain.id))).users);
+    const room = domain.maxUsers === 0 ? Infinity : Math.max(0, domain.maxUsers - (await this.store.read((tx) => tx.domains.allocation(domain.id))).users);
     const users = parsed.users.slice(0, room);
     for (const u of parsed.users.slice(users.length)) {
       errors.push({ line: u.line, field: 'maxUsers', reason: 'LIMIT_REACHED', message: `domain ${displayDomain(domain.name)} has reached its limit of ${domain.maxUsers} users` });

@@ -119,6 +119,8 @@ export interface DomainRepo {
   lock(id: DomainId): Promise<void>;
   /** Counts for limit checks and the consoles. */
   usage(id: DomainId): Promise<{ users: number; lists: number; quotaAllocatedBytes: number; usedBytes: number }>;
+  /** What adding or growing a user is checked against: usage() without the stored bytes (which read every mailbox). */
+  allocation(id: DomainId): Promise<{ users: number; quotaAllocatedBytes: number }>;
 }
 
 export interface DomainAlias {

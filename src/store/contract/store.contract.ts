@@ -120,7 +120,7 @@ function describeDomains(open: OpenStore): void {
       assert.equal(await ctx.tx((tx) => tx.domains.update(MISSING_DOMAIN, { maxUsers: 1 })), undefined);
     });
 
-    it('usage counts users and lists and sums allocated quotas and stored bytes', async () => {
+    it('usage counts users and lists and sums allocated quotas and stored bytes; allocation the users and quotas alone', async () => {
       const d = await makeDomain(ctx);
       assert.deepEqual(await ctx.read((tx) => tx.domains.usage(d.id)),
         { users: 0, lists: 0, quotaAllocatedBytes: 0, usedBytes: 0 });
@@ -139,6 +139,8 @@ function describeDomains(open: OpenStore): void {
       assert.deepEqual(await ctx.read((tx) => tx.domains.usage(d.id)), {
         users: 2, lists: 1, quotaAllocatedBytes: 1000 + 3 * 2 ** 30, usedBytes: m1.blob.size + m2.blob.size + m3.blob.size,
       });
+      assert.deepEqual(await ctx.read((tx) => tx.domains.allocation(d.id)), { users: 2, quotaAllocatedBytes: 1000 + 3 * 2 ** 30 });
+      assert.deepEqual(await ctx.read((tx) => tx.domains.allocation(other.domain.id)), { users: 1, quotaAllocatedBytes: other.user.quotaBytes });
     });
 
     it('delete removes the domain with its users, mailboxes, messages, lists, aliases and org units', async () => {

@@ -26,6 +26,7 @@ import { traffic } from './024-traffic.ts';
 import { replyTemplates } from './025-reply-templates.ts';
 import { ipBans } from './026-ip-bans.ts';
 import { pendingHashes } from './027-pending-hashes.ts';
+import { domainAllocation } from './028-domain-allocation.ts';
 import type { Migration } from './migration.ts';
 
 export type { Migration };
@@ -33,7 +34,7 @@ export type { Migration };
 export const MIGRATIONS: readonly Migration[] = [init, smtp, fulltext, collect, importMigration, blobMeta, envelopeRules, recent, subscriptions, leases, protection, messageList, webSessions, bayes,
   contacts, adminConsole,
   auditDomain, deliveredIds, customerBook, traffic,
-  replyTemplates, ipBans, pendingHashes];
+  replyTemplates, ipBans, pendingHashes, domainAllocation];
 
 export function ddl(sql: string, dialect: Dialect): string {
   const tokens: Record<string, [string, string]> = {

@@ -85,6 +85,11 @@ export function domainRepo({ db, now }: RepoCtx): DomainRepo {
                   WHERE u.domain_id = ?) AS used`, [id, id, id, id]);
       return { users: num(r!.users), lists: num(r!.lists), quotaAllocatedBytes: num(r!.quota), usedBytes: num(r!.used) };
     },
+    async allocation(id) {
+      const r = await db.get<Row>(
+        'SELECT COUNT(*) AS users, CAST(COALESCE(SUM(quota_bytes), 0) AS BIGINT) AS quota FROM users WHERE domain_id = ?', [id]);
+      return { users: num(r!.users), quotaAllocatedBytes: num(r!.quota) };
+    },
   };
 }
 
