@@ -1,8 +1,8 @@
 /**
  * 批量添加用户 (manual part 3 §1.4.4): download the sample, fill it in (Excel), paste it or pick
  * the file, add. Good lines are added; the report lists each bad line with its line number, the
- * column and why. Hashing each password is the cost (about 50 ms a user on 4 threads), so the
- * dialog shows how many are done as the server reports it.
+ * column and why. The dialog shows how many are done as the server reports it (passwords are
+ * sealed at once and hashed by the server in the background, so 10,000 users take seconds).
  */
 import { useMutation } from '@tanstack/react-query';
 import { Alert, Button, Input, Modal, Progress, Space, Table, Typography } from 'antd';
