@@ -3,7 +3,7 @@
  * ports, the first-run set-up (domain + admins), optional settings, and startServer(). Real
  * clients (swaks, Python, nodemailer) then talk to it over 127.0.0.1.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +150,19 @@ export async function eventually<T>(fn: () => Promise<T | undefined | false | nu
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * The text of a session log (DATA/logs/<protocol>-<date>.log files, all days) once every pattern is
+ * in it: lines reach the file in shared writes every 25 ms, a session's last ones after it closed.
+ */
+export async function sessionLogText(dataDir: string, protocol: string, ...patterns: RegExp[]): Promise<string> {
+  const dir = join(dataDir, 'logs');
+  return eventually(async () => {
+    const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.startsWith(`${protocol}-`)).sort();
+    const text = (await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')))).join('');
+    return patterns.every((p) => p.test(text)) ? text : undefined;
+  }, 10_000, `${protocol} log lines ${patterns.join(', ')}`);
 }
 
 /** The messages in a user's folder, with their full bytes (header prefix + blob). */

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { python, swaks } from '../../helpers/peers.ts';
-import { eventually, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, PASSWORD, sessionLogText, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 const POP = `
 import poplib, ssl, sys, json
@@ -139,10 +139,7 @@ try:
 except poplib.error_proto as e:
     print(e.args[0].decode())`, [String(t.config.ports.pop3)]);
     assert.match(r.out, /-ERR \[AUTH\]/);
-    const { readdir, readFile } = await import('node:fs/promises');
-    const file = (await readdir(`${t.dir}/logs`)).find((f) => f.startsWith('pop3-'))!;
-    const text = await readFile(`${t.dir}/logs/${file}`, 'utf8');
-    assert.match(text, /<-- PASS \*\*\*\*/);
+    const text = await sessionLogText(t.dir, 'pop3', /<-- PASS \*\*\*\*/);
     assert.ok(!text.includes(PASSWORD) && !text.includes('wrong-password-123'));
   });
 });

@@ -6,12 +6,10 @@
 // and purged with `youju quarantine`; the daily counters and the antivirus session log record it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { youjuAsync } from '../../helpers/cli.ts';
 import { EICAR, OWN_SIGNATURE_TEXT, encryptedZip, messageWithAttachment, startClamd, zipArchive, type TestClamd } from '../../helpers/clamd.ts';
 import { swaks } from '../../helpers/peers.ts';
-import { eventually, mailboxMessages, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, sessionLogText, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 import { localDate } from '../../../src/core/log/session-log.ts';
 
 const send = (t: TestServer, subject: string, body: string) =>
@@ -49,10 +47,7 @@ describe('antivirus (real clamd)', () => {
     assert.equal((after['antivirus.infected'] ?? 0) - (before['antivirus.infected'] ?? 0), 1);
     assert.equal((after['antivirus.clean'] ?? 0) - (before['antivirus.clean'] ?? 0), 1);
     assert.equal((after['antivirus.reject'] ?? 0) - (before['antivirus.reject'] ?? 0), 1);
-    const logs = await readdir(join(t.dir, 'logs'));
-    const avLog = await readFile(join(t.dir, 'logs', logs.find((f) => f.startsWith('antivirus-'))!), 'utf8');
-    assert.match(avLog, /Virus found: Eicar-Test-Signature\S*; action: reject/);
-    assert.match(avLog, /Message is clean \(no viruses found\)/);
+    await sessionLogText(t.dir, 'antivirus', /Virus found: Eicar-Test-Signature\S*; action: reject/, /Message is clean \(no viruses found\)/);
   });
 
   it('quarantines (then lists, releases and purges with the CLI) or drops, as the setting changed at run time says', async () => {

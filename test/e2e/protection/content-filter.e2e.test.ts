@@ -6,10 +6,8 @@
 // changed while the server runs; the daily counters and the content-filter session log record it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { swaks } from '../../helpers/peers.ts';
-import { eventually, mailboxMessages, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, sessionLogText, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 
 const header = (raw: string, name: string) => new RegExp(`^${name}:[ \\t]*(.*)`, 'im').exec(raw.split('\r\n\r\n')[0]!)?.[1];
 let seq = 0;
@@ -171,9 +169,6 @@ describe('content filter, monitoring, archive and duplicate removal through SMTP
     for (const name of ['matched', 'deleted', 'redirected', 'copied', 'notified', 'attachment-refused', 'monitored', 'archived']) {
       assert.ok((c[`content-filter.${name}`] ?? 0) >= 1, `content-filter.${name}: ${JSON.stringify(c)}`);
     }
-    const logs = await readdir(join(t.dir, 'logs'));
-    const log = await readFile(join(t.dir, 'logs', logs.find((f) => f.startsWith('content-filter-'))!), 'utf8');
-    assert.match(log, /rule "drop" matched/);
-    assert.match(log, /attachment "Setup\.EXE" refused \(deny list\): reject/);
+    await sessionLogText(t.dir, 'content-filter', /rule "drop" matched/, /attachment "Setup\.EXE" refused \(deny list\): reject/);
   });
 });
