@@ -8,7 +8,10 @@ describe('user CSV', () => {
     assert.deepEqual(users.map((u) => [u.line, u.name, u.password, u.realName]), [
       [1, 'a', 'Pw "q",1', '甲'], [3, 'b', 'Pw2026!abc', 'multi\nline'], [5, 'c', 'Pw2026!abc', ''],
     ]);
-    assert.deepEqual(parseUsersCsv('a,Pw2026!abc\n"b,Pw2026!abc\n').errors.map((e) => [e.line, e.field, e.reason]), [[2, 'csv', 'BAD_QUOTE']]);
+    const open = parseUsersCsv('a,Pw2026!abc\n"b,Pw2026!abc\n');
+    assert.deepEqual(open.errors.map((e) => [e.line, e.field, e.reason]), [[2, 'csv', 'BAD_QUOTE']]);
+    assert.deepEqual(open.users.map((u) => u.name), ['a'], 'the lines before the open quote are still added');
+    assert.deepEqual(parseUsersCsv('name,password\r\na,Pw2026!abc\r\n"b,Pw2026!abc\r\n').users.map((u) => [u.line, u.name]), [[2, 'a']], 'with a header too');
   });
 
   it('parses the sample: every line good', () => {

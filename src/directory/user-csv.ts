@@ -75,7 +75,10 @@ export function parseUsersCsv(text: string): { users: CsvUser[]; errors: CsvLine
     records = parseCsv(text).map((r) => ({ line: r.line, cells: r.fields }));
   } catch (err) {
     if (!(err instanceof CsvSyntaxError)) throw err;
-    return { users, errors: [{ line: err.line, field: 'csv', reason: 'BAD_QUOTE', message: err.message }] };
+    // A quote left open swallows the rest of the text; the lines before it are still read.
+    errors.push({ line: err.line, field: 'csv', reason: 'BAD_QUOTE', message: err.message });
+    const before = text.split(/\r\n|\r|\n/).slice(0, err.line - 1).join('\n');
+    records = parseCsv(before).map((r) => ({ line: r.line, cells: r.fields }));
   }
   let order: CsvKey[] = CSV_COLUMNS.map((c) => c.key);
   const first = records[0];
@@ -87,7 +90,7 @@ export function parseUsersCsv(text: string): { users: CsvUser[]; errors: CsvLine
       if (!key) errors.push({ line: first.line, field: cell.trim() || `#${i + 1}`, reason: 'UNKNOWN_COLUMN', message: 'unknown column' });
       else order.push(key);
     }
-    if (errors.length > 0) return { users, errors };
+    if (errors.some((e) => e.reason === 'UNKNOWN_COLUMN')) return { users, errors };
   }
   if (records.length > MAX_CSV_LINES) {
     return { users, errors: [{ line: records[MAX_CSV_LINES]!.line, field: 'name', reason: 'TOO_MANY_LINES', message: `at most ${MAX_CSV_LINES} users in one batch` }] };
