@@ -42,6 +42,17 @@ describe('SessionLogs', () => {
     ]);
   });
 
+  it('a session\'s close resolves once its closing line is in the file, in one write shared with the other sessions', async () => {
+    const dir = newDir();
+    const logs = new SessionLogs({ dir, clock: fixedClock(local(2026, 11, 28, 9)) });
+    const a = logs.open('pop3', { ip: '192.0.2.1' });
+    const b = logs.open('pop3', { ip: '192.0.2.2' });
+    await Promise.all([a.close(), b.close()]);
+    const lines = read(dir, 'pop3-2026-11-28.log');
+    assert.equal(lines.filter((l) => / closed after /.test(l)).length, 2, lines.join('\n'));
+    await logs.close();
+  });
+
   it('gives each session its own id and brackets IPv6 peers', async () => {
     const dir = newDir();
     const logs = new SessionLogs({ dir, clock: fixedClock(local(2026, 1, 2, 3, 4, 5, 6)) });

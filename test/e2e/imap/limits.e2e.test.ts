@@ -4,10 +4,8 @@
 // a user cannot open more sessions than allowed; the session log never shows a password.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { RawClient as Raw } from '../../helpers/raw-client.ts';
-import { PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { PASSWORD, sessionLogText, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 
 async function loggedIn(t: TestServer): Promise<Raw> {
@@ -101,13 +99,7 @@ describe('IMAP limits', () => {
     const c = await loggedIn(t);
     c.send('a LOGOUT\r\n');
     await c.until(/^a OK/);
-    const dir = join(t.config.dataDir, 'logs');
-    let text = '';
-    for (let i = 0; i < 20 && !text.includes('LOGOUT'); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const name = (await readdir(dir)).find((f) => f.startsWith('imap-'));
-      text = name ? await readFile(join(dir, name), 'utf8') : '';
-    }
+    const text = await sessionLogText(t.config.dataDir, 'imap', /LOGOUT/);
     assert.match(text, /<-- L LOGIN alice@example.cn \*\*\*\*/);
     assert.match(text, /authenticated as alice@example.cn/);
     assert.ok(!text.includes(PASSWORD), 'no password in the log');

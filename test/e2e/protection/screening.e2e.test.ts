@@ -6,13 +6,11 @@
 // greeting pause for suspicious clients only, spam trap, and unsigned bounces refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { youjuAsync } from '../../helpers/cli.ts';
 import { swaks } from '../../helpers/peers.ts';
 import { RawClient } from '../../helpers/raw-client.ts';
 import { startDnsServer, type TestDnsServer } from '../../helpers/dns-server.ts';
-import { eventually, freePort, mailboxMessages, PASSWORD, startTestServer, type TestServer } from '../../helpers/server.ts';
+import { eventually, freePort, mailboxMessages, PASSWORD, sessionLogText, startTestServer, type TestServer } from '../../helpers/server.ts';
 
 describe('screening (S7, S8, S10, S14)', () => {
   let t: TestServer;
@@ -211,11 +209,7 @@ describe('screening (S7, S8, S10, S14)', () => {
     assert.equal(sum(after, 'screening.spam-trap') - sum(before, 'screening.spam-trap'), 1);
     assert.equal(sum(after, 'screening.trap-learned') - sum(before, 'screening.trap-learned'), 1);
     // The screening session log tells the story.
-    const log = await eventually(async () => {
-      const file = (await readdir(join(t.dir, 'logs'))).find((f) => f.startsWith('screening-'));
-      const text = file ? await readFile(join(t.dir, 'logs', file), 'utf8') : '';
-      return /wrote to spam trap <it@example\.cn>/.test(text) && /127\.0\.0\.12 is banned/.test(text) ? text : undefined;
-    }, 10_000, 'screening log');
+    const log = await sessionLogText(t.dir, 'screening', /wrote to spam trap <it@example\.cn>/, /127\.0\.0\.12 is banned/);
     assert.match(log, /spam-trap message learned as spam/);
   });
 

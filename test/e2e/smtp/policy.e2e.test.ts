@@ -5,9 +5,8 @@
 // smtp-in session log that never holds a password or an AUTH exchange, whatever the mechanism.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
 import { smtpDialog, swaks } from '../../helpers/peers.ts';
-import { eventually, mailboxMessages, PASSWORD, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
+import { eventually, mailboxMessages, PASSWORD, sessionLogText, startTestServer, TEST_ACTOR, type TestServer } from '../../helpers/server.ts';
 
 const auth = (user: string, method = 'PLAIN') => ['--auth', method, '--auth-user', user, '--auth-password', PASSWORD];
 const message = (headers: string[], body = 'hello') => `${[...headers, '', body].join('\r\n')}\r\n.`;
@@ -96,12 +95,7 @@ describe('SMTP policy with default settings', () => {
     }
     const secrets = sent.filter((s) => s.length >= 8);
     assert.ok(secrets.length >= 4, `AUTH exchanges seen: ${sent.join(' | ')}`);
-    const dir = `${t.dir}/logs`;
-    const text = await eventually(async () => {
-      const file = (await readdir(dir).catch(() => [])).find((f) => f.startsWith('smtp-in-'));
-      const s = file ? await readFile(`${dir}/${file}`, 'utf8') : '';
-      return /authenticated as bob@example\.cn \(CRAM-MD5\)[\s\S]*closed after/.test(s) ? s : undefined;
-    }, 10_000, 'smtp-in log with the CRAM-MD5 session');
+    const text = await sessionLogText(t.dir, 'smtp-in', /authenticated as bob@example\.cn \(CRAM-MD5\)[\s\S]*closed after/);
     assert.match(text, /<-- EHLO /);
     assert.match(text, /--> 235 2\.7\.0/);
     assert.match(text, /authenticated as bob@example\.cn \(LOGIN\)/);
