@@ -14,7 +14,7 @@
  * (Youju: the store's counts; Dovecot: files in Maildir new/ + cur/), failures, the CPU seconds the
  * server's processes used meanwhile (/proc; the figure least skewed by other work on the machine),
  * and Youju / Postfix+Dovecot for each.
- * Options: --messages N, --no-postfix (Youju alone), --smtp-processes N (boot config processes.smtp), --postconf (print `postconf -n` of the private Postfix),
+ * Options: --messages N, --no-postfix (Youju alone), --workload reused|single (one of the two), --smtp-processes N (boot config processes.smtp), --postconf (print `postconf -n` of the private Postfix),
  * --profile DIR (youju runs under node --cpu-prof into DIR; the profile is written when it stops).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -54,6 +54,14 @@ const WORKLOADS: Workload[] = [
   { title: 'reused connections (each session sends its messages over one connection)', reuse: true },
   { title: 'one message per connection (each session connects, sends one message, QUITs)', reuse: false },
 ];
+
+/** The workloads to run: both, or the one --workload names (reused, single). */
+function chosenWorkloads(): Workload[] {
+  const w = optionText('workload');
+  if (w === undefined) return WORKLOADS;
+  if (w !== 'reused' && w !== 'single') throw new Error(`--workload wants reused or single, not ${w}`);
+  return WORKLOADS.filter((x) => x.reuse === (w === 'reused'));
+}
 
 /** A server under test: where to send, and how many messages its mailboxes hold now. */
 interface Target {
@@ -338,7 +346,7 @@ export async function run(): Promise<void> {
       const warm = await measure(t, USERS, WORKLOADS[1]!);
       if (warm.failures.length || warm.inMailboxes < USERS) console.log(`  ${t.name}: warm-up: ${warm.inMailboxes} of ${USERS} in mailboxes; ${warm.failures.join('; ')}`);
     }
-    for (const w of WORKLOADS) {
+    for (const w of chosenWorkloads()) {
       console.log(`smtp/${w.title}${w.reuse ? `, up to ${generator.perConnection(messages)} messages per connection` : ''}:`);
       const figures: Figures[] = [];
       for (const t of targets) {

@@ -21,6 +21,7 @@ import { DnsResolver } from './delivery/remote/dns-resolver.ts';
 import { SmtpTransport } from './delivery/remote/smtp-transport.ts';
 import { OutboundRewriter } from './delivery/rewrite/outbound.ts';
 import { QueueRunner } from './queue/runner.ts';
+import type { QueueIntake } from './queue/queue.ts';
 import { Indexer } from './fulltext/indexer.ts';
 import { ImportWorker } from './collect/import/import-worker.ts';
 import { CollectWorker } from './collect/collect-worker.ts';
@@ -81,6 +82,9 @@ export async function runServer(rt: Runtime): Promise<Server> {
     // SMTP processes on SQLite: their events come through this process (a cluster store relays them itself).
     const processRelay = config.processes.smtp > 0 && !rt.bus.relayed ? new ParentRelay() : undefined;
     if (processRelay) rt.bus.relayThrough(processRelay);
+    // A settings change here reaches the SMTP processes and the other nodes at once (they still poll too).
+    roles.push('settings announce', settings.onChange(() => rt.bus.emit('settings.changed', {})));
+    roles.push('settings hearing', hearSettings(rt));
     await rt.bus.hearRelay().catch((err) => system.note(`cluster bus: not listening yet (${String((err as Error).message ?? err)}); retrying`));
 
     const tlsMaterial = await loadTls(config);
@@ -225,24 +229,22 @@ export async function runServer(rt: Runtime): Promise<Server> {
 
 /**
  * An SMTP process (config processes.smtp): the SMTP listeners, on ports it shares with its siblings,
- * and the queue runner that delivers what they accept, as node `node` of the store. The main
- * process runs everything else.
+ * with the protection pipeline; what they accept goes to `intake`, the main process's queue
+ * (queue/queue-ipc.ts), whose runner delivers it. The main process runs everything else.
  */
-export async function runSmtpNode(rt: Runtime, opts: { node: string }): Promise<Server> {
+export async function runSmtpNode(rt: Runtime, opts: { intake: QueueIntake }): Promise<Server> {
   const { config, clock } = rt;
   const roles = new RoleStack((name, err) => rt.logger.error({ err }, `stopping ${name} failed`));
   const sessionLogs = new SessionLogs({ dir: join(config.dataDir, 'logs'), clock });
   roles.push('session logs', () => sessionLogs.close());
-  const routing = sessionLogs.open('routing', { ip: '127.0.0.1' });
-  roles.push('routing log', () => routing.close());
   const throttle = rt.throttle;
   try {
     await roles.start('shared bans', () => shareBans(rt));
-    await startDelivery(rt, roles, { routing, sessionLogs, node: opts.node });
     // Counters only: the held messages are the main process's (their leases carry the host name).
     await roles.start('pipeline counters', async () => { rt.pipeline.start({ held: false }); return { value: rt.pipeline, stop: () => rt.pipeline.stop() }; });
+    roles.push('settings hearing', hearSettings(rt));
     await rt.bus.hearRelay();
-    const server = smtpListeners(rt, { sessionLogs, tls: await loadTls(config), throttle });
+    const server = smtpListeners(rt, { sessionLogs, tls: await loadTls(config), throttle, intake: opts.intake });
     const listeners = await roles.start('smtp', async () => {
       try {
         const bound = await server.listen(smtpSpecs(config));
@@ -297,13 +299,20 @@ async function startDelivery(rt: Runtime, roles: RoleStack, o: { routing: Sessio
   });
 }
 
+/** Reads the settings again when another process or node announces a change; returns the undo. */
+function hearSettings(rt: Runtime): () => void {
+  return rt.bus.on('settings.changed', () => {
+    rt.settings.reload().catch((err: unknown) => rt.logger.warn({ err }, 'settings reload after a change elsewhere failed'));
+  });
+}
+
 /** The SMTP listeners of this process (smtp/listeners.ts) over the runtime's services. */
-function smtpListeners(rt: Runtime, o: { sessionLogs: SessionLogs; tls: { key: Buffer; cert: Buffer }; throttle: LoginThrottle }): SmtpListeners {
+function smtpListeners(rt: Runtime, o: { sessionLogs: SessionLogs; tls: { key: Buffer; cert: Buffer }; throttle: LoginThrottle; intake?: QueueIntake }): SmtpListeners {
   const { config, store, clock } = rt;
   return new SmtpListeners({
     hostname: config.hostname, settings: () => rt.settings.current(), sessionLogs: o.sessionLogs, tls: o.tls,
     users: rt.users, domains: rt.domains, resolver: rt.resolver, quota: new QuotaService(store),
-    authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: rt.queue, now: clock.now, throttle: o.throttle, pipeline: rt.pipeline, screening: rt.screening.stage,
+    authWindows: rt.authWindows, trustedNetworks: config.trustedNetworks, queue: o.intake ?? rt.queue, now: clock.now, throttle: o.throttle, pipeline: rt.pipeline, screening: rt.screening.stage,
     verify: async (address) => (await rt.resolver.resolveRecipient(address).catch(() => undefined))?.kind === 'local',
     expand: async (address) => {
       const r = await rt.resolver.resolveRecipient(address).catch(() => undefined);

@@ -1,10 +1,10 @@
 /**
  * The main process's side of boot config processes.smtp = N: N child processes (node:cluster,
  * src/smtp-node.ts) each run the SMTP listeners on the configured ports — shared sockets that each
- * child accepts from itself (SCHED_NONE), so the main process pays nothing per connection — and a
- * queue runner that delivers what that child accepted. Each child is a node of the store named
- * `HOST#smtpI`, so its leases survive it: a child that dies is started again and takes its own
- * leases back, and entries it had not delivered are any node's once their lease runs out.
+ * child accepts from itself (SCHED_NONE), so the main process pays nothing per connection — with the
+ * protection pipeline, and hand what they accept to this process's queue over IPC
+ * (queue/queue-ipc.ts): this process alone writes the mail and its runner delivers it. A child that
+ * dies is started again; a message it had not yet answered 250 is the client's to send again.
  * Bus events cross the processes through `relay` (SQLite); a PostgreSQL store relays them itself.
  */
 import cluster, { type Worker } from 'node:cluster';
@@ -13,9 +13,10 @@ import { fileURLToPath } from 'node:url';
 import { MailError } from './core/errors.ts';
 import type { ParentRelay } from './core/ipc-relay.ts';
 import type { Runtime } from './runtime.ts';
+import { serveQueue } from './queue/queue-ipc.ts';
 
 /** Messages between the main process and an SMTP process. */
-export type ToChild = { type: 'init'; config: Runtime['config']; node: string } | { type: 'stop' };
+export type ToChild = { type: 'init'; config: Runtime['config'] } | { type: 'stop' };
 export type FromChild =
   | { type: 'hello' }
   | { type: 'ready'; listeners: Array<{ role: string; port: number }> }
@@ -32,6 +33,7 @@ interface Child {
   worker: Worker;
   startedAt: number;
   unrelay?: () => void;
+  unserve?: () => void;
 }
 
 export class SmtpProcesses {
@@ -76,12 +78,14 @@ export class SmtpProcesses {
       execArgv: [...(fromSource ? ['--import', import.meta.resolve('tsx')] : []),
         ...process.execArgv.filter((a) => a === '--cpu-prof' || a.startsWith('--cpu-prof-dir'))],
       args: [],
+      // Accepted messages cross as bytes (structured clone), not as JSON arrays of numbers.
+      serialization: 'advanced',
     });
     const worker = cluster.fork();
     const child: Child = { index, worker, startedAt: Date.now() };
     this.#children.set(index, child);
     if (this.o.relay) child.unrelay = this.o.relay.add(worker);
-    const node = `${this.rt.config.hostname}#smtp${index}`;
+    child.unserve = serveQueue(worker, this.rt.queue);
 
     return new Promise((resolve, reject) => {
       let settled = false;
@@ -95,12 +99,13 @@ export class SmtpProcesses {
       const timer = setTimeout(() => done(new MailError('CONFIG_INVALID', `SMTP process ${index} did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
       worker.on('message', (m: FromChild) => {
         // A stop sent before the child listened for messages was lost: it hears it now instead.
-        if (m?.type === 'hello') worker.send((this.#stopping ? { type: 'stop' } : { type: 'init', config: this.rt.config, node }) satisfies ToChild);
+        if (m?.type === 'hello') worker.send((this.#stopping ? { type: 'stop' } : { type: 'init', config: this.rt.config }) satisfies ToChild);
         else if (m?.type === 'ready') done(undefined, m.listeners);
         else if (m?.type === 'failed') done(new MailError('CONFIG_INVALID', `SMTP process ${index}: ${m.message}`));
       });
       worker.on('exit', (code, signal) => {
         child.unrelay?.();
+        child.unserve?.();
         if (this.#children.get(index) === child) this.#children.delete(index);
         const how = signal ? `signal ${signal}` : `code ${code}`;
         if (!settled) return done(new MailError('CONFIG_INVALID', `SMTP process ${index} exited (${how}) before it listened`));

@@ -112,8 +112,8 @@ export const BootConfigSchema = z.strictObject({
   }).prefault({}).describe('structured logging'),
   processes: z.strictObject({
     smtp: z.int({ error: 'must be an integer between 0 and 32' }).min(0, { error: 'must be an integer between 0 and 32' })
-      .max(32, { error: 'must be an integer between 0 and 32' }).default(0)
-      .describe('SMTP processes: 0 runs the SMTP listeners in the main process; N > 0 runs them in N child processes that share the ports and deliver what they accept, so SMTP work spreads over N cores (default 0)'),
+      .max(32, { error: 'must be an integer between 0 and 32' }).default(() => (os.availableParallelism() > 1 ? 1 : 0))
+      .describe('SMTP processes: 0 runs the SMTP listeners in the main process; N > 0 runs them in N child processes that share the ports and hand what they accept to the main process, which stores and delivers it, so SMTP sessions and the protection pipeline take another core (default 1 on a machine with two cores or more, else 0)'),
   }).prefault({}).describe('how the roles spread over processes'),
 }).describe('Youju boot configuration');
 

@@ -14,6 +14,8 @@ export interface BusEvents {
   'mailbox.changed': { userId: UserId; mailboxId: MailboxId; highestmodseq: number; uidnext: number };
   /** A user's folder list changed (create, rename, delete, subscribe). */
   'mailboxes.changed': { userId: UserId };
+  /** Runtime settings changed: every process and node reads them again now, not at its next poll. */
+  'settings.changed': Record<string, never>;
   /**
    * This node only, never relayed: the relay from the other nodes was down and is back, so events
    * may have been missed; whoever keeps state from events looks at the store again.
@@ -33,7 +35,7 @@ export interface BusRelay {
   close(): Promise<void>;
 }
 
-const EVENTS: ReadonlySet<string> = new Set<keyof BusEvents>(['mailbox.changed', 'mailboxes.changed']);
+const EVENTS: ReadonlySet<string> = new Set<keyof BusEvents>(['mailbox.changed', 'mailboxes.changed', 'settings.changed']);
 
 export class Bus {
   private readonly emitter = new EventEmitter();

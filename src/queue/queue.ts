@@ -23,6 +23,14 @@ export interface Submission {
   sentBy?: { userId: UserId; domainId: DomainId };
 }
 
+/** What takes accepted mail in: this process's QueueService, or the main process's (queue-ipc.ts). */
+export interface QueueIntake {
+  /** Stores and queues the message; durable when it resolves. */
+  submit(s: Submission): Promise<QueueId>;
+  /** Several messages in one transaction: durable all together, or none. */
+  submitAll(subs: Submission[]): Promise<QueueId[]>;
+}
+
 /** A message prepared for submitting inside a caller's transaction (blob already stored). */
 export interface PreparedSubmission extends Omit<Submission, 'raw'> {
   blobId: BlobId;
@@ -49,7 +57,7 @@ function entryOf(id: QueueId, p: PreparedSubmission, now: number, lease: { owner
   };
 }
 
-export class QueueService {
+export class QueueService implements QueueIntake {
   private readonly listeners = new Set<() => void>();
   private handoff: Handoff | undefined;
 

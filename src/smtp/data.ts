@@ -17,13 +17,13 @@ import { headerDefect, withoutInternalHeaders } from '../mime/header-check.ts';
 import type { ByteRate } from '../core/byte-rate.ts';
 import { routedSubmissions } from '../pipeline/routing.ts';
 import { sessionByteRate } from '../screening/bandwidth.ts';
-import type { QueueService } from '../queue/queue.ts';
+import type { QueueIntake } from '../queue/queue.ts';
 import { smtpError, smtpErrorFrom } from './reply.ts';
 import type { SessionState } from './session-policy.ts';
 
 export interface DataDeps {
   hostname: string;
-  queue: QueueService;
+  queue: QueueIntake;
   now(): number;
 }
 

@@ -95,6 +95,8 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     listen: '127.0.0.1',
     store: pgUrl ? { kind: 'postgres', url: pgUrl } : config.store,
     ports: { ...config.ports, ...picked.all },
+    // SMTP in this process, where the test can reach its state (smtp-processes.e2e runs the children).
+    processes: { smtp: 0 },
   };
   // Every test server resolves through a DNS server of its own on loopback: never the system's.
   const dns = opts.dnsServer ?? await startDnsServer({ records: opts.dnsRecords ?? {} });

@@ -1,8 +1,9 @@
 // Boot config processes.smtp (issue #10 §1: SMTP work spread over the cores): the SMTP listeners run
-// in child processes that share the ports, and each delivers what it accepted. On the embedded
-// SQLite store the bus events of the children reach the main process over IPC, so an IMAP client
-// idling on the main process hears mail a child delivered. A child killed with SIGKILL is started
-// again and SMTP goes on; stopping the server ends every child.
+// in child processes that share the ports and hand what they accept to the main process over IPC,
+// which stores it and delivers it with its own runner. On the embedded SQLite store the bus events
+// reach the children over IPC too, so a settings change made in the main process applies to their
+// next session at once, and an IMAP client idling on the main process hears mail a child accepted.
+// A child killed with SIGKILL is started again and SMTP goes on; stopping the server ends every child.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import cluster from 'node:cluster';
@@ -33,8 +34,26 @@ describe('SMTP in child processes (processes.smtp = 2, SQLite)', () => {
       return m.length >= 12 ? m : undefined;
     }, 15_000, '12 messages in INBOX');
     assert.deepEqual(msgs.map((m) => m.subject).sort(), Array.from({ length: 12 }, (_, i) => `child mail ${i}`).sort());
-    // Each was delivered once, by the child's queue runner (node HOST#smtpI), and the queue is empty.
+    // Each was delivered once, by the main process's runner, and the queue is empty.
     await eventually(async () => (await t.rt.store.read((tx) => tx.queue.list({ limit: 100 }))).length === 0 || undefined, 10_000, 'an empty queue');
+  });
+
+  it('applies a settings change made in the main process to the children at once', async () => {
+    const big = ['--to', 'alice@example.cn', '--from', 'big@remote.test', '--header', 'Subject: too big now', '--body', 'x'.repeat(3000)];
+    const before = t.rt.settings.current().smtp.maxMessageBytes;
+    await t.rt.settings.set('smtp.maxMessageBytes', 2000);
+    try {
+      // No wait for the children's 2 s poll: the change reached them with the bus event.
+      const started = Date.now();
+      const refused = await swaks(t.ports.smtp, big);
+      assert.notEqual(refused.code, 0, refused.out);
+      assert.match(refused.out, /552 5\.3\.4/);
+      assert.ok(Date.now() - started < 1800, `refused ${Date.now() - started} ms after the change`);
+    } finally {
+      await t.rt.settings.set('smtp.maxMessageBytes', before);
+    }
+    const ok = await swaks(t.ports.smtp, big);
+    assert.equal(ok.code, 0, ok.out);
   });
 
   it('tells an IMAP client idling on the main process of mail a child delivered', async () => {
@@ -44,7 +63,7 @@ describe('SMTP in child processes (processes.smtp = 2, SQLite)', () => {
         const r = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'y@remote.test', '--header', 'Subject: heard over IPC']);
         assert.equal(r.code, 0, r.out);
       });
-      assert.equal(heard.data.count, 13);
+      assert.equal(heard.data.count, 14);
       assert.ok(heard.ms < 2000, `EXISTS ${heard.ms} ms after the 250`);
     });
   });
