@@ -87,3 +87,30 @@ describe('SMTP in child processes (processes.smtp = 2, SQLite)', () => {
     t.server = { listeners: [], stop: async () => undefined } as unknown as typeof t.server;
   });
 });
+
+describe('SMTP in a child process on PostgreSQL (processes.smtp = 1)', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({ store: 'postgres', config: (c) => ({ ...c, processes: { smtp: 1 } }) });
+    await t.addUser('alice@example.cn');
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  it('hands what the child accepts to the main process, which stores and delivers it', async () => {
+    assert.equal(childPids().length, 1);
+    const sends = Array.from({ length: 6 }, (_, i) =>
+      swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', `p${i}@remote.test`, '--header', `Subject: pg child mail ${i}`]));
+    for (const r of await Promise.all(sends)) {
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /250 2\.0\.0 Ok: queued as \d+/);
+    }
+    const msgs = await eventually(async () => {
+      const m = await mailboxMessages(t.rt, 'alice@example.cn');
+      return m.length >= 6 ? m : undefined;
+    }, 15_000, '6 messages in INBOX');
+    assert.deepEqual(msgs.map((m) => m.subject).sort(), Array.from({ length: 6 }, (_, i) => `pg child mail ${i}`).sort());
+    await eventually(async () => (await t.rt.store.read((tx) => tx.queue.list({ limit: 100 }))).length === 0 || undefined, 10_000, 'an empty queue');
+  });
+});
