@@ -39,13 +39,17 @@ export const localDate = (d: Date): string => `${d.getFullYear()}-${p2(d.getMont
 const localTime = (d: Date): string =>
   `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+
 /** Control characters would let a peer forge log lines or garble a terminal: show them escaped. */
 function sanitize(text: string): string {
-  const s = text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  // Most lines have none: the test is cheaper than a replace that changes nothing.
+  const s = CONTROL.test(text) ? text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`) : text;
   return s.length > MAX_LINE_CHARS ? `${s.slice(0, MAX_LINE_CHARS)}... (${s.length} chars)` : s;
 }
 
 const splitLines = (text: string): string[] => {
+  if (!text.includes('\n')) return [text];
   const lines = text.split(/\r?\n/);
   if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
   return lines;
@@ -80,6 +84,7 @@ export class SessionLogs {
   /** Set while lines are gathering: they are written when it fires, or at flush() or close(). */
   #flushTimer: NodeJS.Timeout | undefined;
   #nextId = Math.floor(Math.random() * 36 ** 4);
+  #lastStamp: { ms: number; date: string; stamp: string } | undefined;
 
   constructor(opts: SessionLogsOptions) {
     this.dir = opts.dir;
@@ -102,9 +107,8 @@ export class SessionLogs {
   /** Writes one entry (split into lines, each prefixed). Used by SessionLog; never throws. */
   append(protocol: SessionProtocol, id: string, marker: string, text: string): void {
     if (this.#closed) return;
-    const now = new Date(this.#clock.now());
-    const date = localDate(now);
-    const prefix = `${date} ${localTime(now)} [${id}] ${marker}`;
+    const { date, stamp } = this.#stamp();
+    const prefix = `${stamp} [${id}] ${marker}`;
     let out = '';
     for (const line of splitLines(text)) out += `${prefix}${sanitize(line)}\n`;
     try {
@@ -114,7 +118,7 @@ export class SessionLogs {
         return;
       }
       if (f.dropped > 0) {
-        out = `${date} ${localTime(now)} [-----] *  ${f.dropped} line(s) dropped: the disk fell behind\n${out}`;
+        out = `${stamp} [-----] *  ${f.dropped} line(s) dropped: the disk fell behind\n${out}`;
         f.dropped = 0;
       }
       // Lines gather for up to WRITE_DELAY_MS and go to the file in one write: under load many
@@ -126,6 +130,17 @@ export class SessionLogs {
     } catch (err) {
       this.#onError(err as Error);
     }
+  }
+
+  /** The local date and `date time` of now, made once per millisecond: a busy server logs many lines in one. */
+  #stamp(): { date: string; stamp: string } {
+    const ms = this.#clock.now();
+    if (this.#lastStamp?.ms !== ms) {
+      const now = new Date(ms);
+      const date = localDate(now);
+      this.#lastStamp = { ms, date, stamp: `${date} ${localTime(now)}` };
+    }
+    return this.#lastStamp;
   }
 
   /** Hands each file's gathered lines to its stream, one write per file. */

@@ -53,6 +53,8 @@ describe('sender authentication (SPF, DKIM, ARC, DMARC over a loopback DNS serve
     const [ar] = arHeaders(softRaw);
     assert.match(ar!, /^Authentication-Results: mx\.youju\.test;/);
     assert.match(ar!, /spf=softfail/);
+    // Unsigned: verified from its header alone, with the verdict mailauth gives any unsigned message.
+    assert.match(ar!, /dkim=none \(message not signed\)/);
 
     const pass = await swaks(t.ports.smtp, ['--to', 'alice@example.cn', '--from', 'x@spf-pass.test', '--header', 'Subject: spf pass']);
     assert.match(pass.out, /250 2\.0\.0 Ok: queued/, pass.out);
