@@ -80,7 +80,8 @@ export async function runServer(rt: Runtime): Promise<Server> {
     await roles.start('pipeline', async () => { rt.pipeline.start(); return { value: rt.pipeline, stop: () => rt.pipeline.stop() }; });
     // In a cluster, the other nodes' mailbox events too (IDLE hears mail another node delivered).
     // SMTP processes on SQLite: their events come through this process (a cluster store relays them itself).
-    const processRelay = config.processes.smtp > 0 && !rt.bus.relayed ? new ParentRelay() : undefined;
+    // They hear settings changes only: mailbox events are for IMAP, POP3 and the web, all here.
+    const processRelay = config.processes.smtp > 0 && !rt.bus.relayed ? new ParentRelay(new Set(['settings.changed'])) : undefined;
     if (processRelay) rt.bus.relayThrough(processRelay);
     // A settings change here reaches the SMTP processes and the other nodes at once (they still poll too).
     roles.push('settings announce', settings.onChange(() => rt.bus.emit('settings.changed', {})));

@@ -30,8 +30,8 @@ describe('Bus relay', () => {
     b.on('mailbox.changed', (e) => { heard.b++; assert.deepEqual(e, event); });
     a.emit('mailbox.changed', event);
     assert.deepEqual(heard, { a: 1, b: 1 });
-    relayA.publish('not json');
-    relayA.publish(JSON.stringify({ node: 'x', event: 'process.exit', payload: {} }));
+    relayA.publish('not json', 'mailbox.changed');
+    relayA.publish(JSON.stringify({ node: 'x', event: 'process.exit', payload: {} }), 'mailbox.changed');
     assert.deepEqual(heard, { a: 1, b: 1 }, 'malformed and unknown events are ignored');
   });
 

@@ -25,8 +25,8 @@ export interface BusEvents {
 
 /** Carries bus events between the nodes of a cluster. */
 export interface BusRelay {
-  /** Sends one event (text) to every node listening, this one included. Never throws. */
-  publish(message: string): void;
+  /** Sends one event (text; `event` is its name) to every node listening, this one included. Never throws. */
+  publish(message: string, event: keyof BusEvents): void;
   /**
    * Starts delivering every node's events to onMessage, until the relay is closed; onReconnect is
    * told each time delivery resumes after the relay lost its connection (events in between are lost).
@@ -49,7 +49,7 @@ export class Bus {
 
   emit<K extends keyof BusEvents>(event: K, payload: BusEvents[K]): void {
     this.emitter.emit(event, payload);
-    if (EVENTS.has(event)) this.relay?.publish(JSON.stringify({ node: this.node, event, payload }));
+    if (EVENTS.has(event)) this.relay?.publish(JSON.stringify({ node: this.node, event, payload }), event);
   }
 
   /** Publishes this node's events through the relay from now on (a CLI command only publishes). */
