@@ -6,6 +6,7 @@
  * Raw 8-bit header bytes are read as UTF-8 when valid, else as GB18030 (the superset of GB2312
  * and GBK that Chinese clients send unlabelled). Never throws on garbage: unreadable lines are skipped.
  */
+import { isAscii, isUtf8 } from 'node:buffer';
 
 /** Scanning stops here: a header block this long is hostile or broken. */
 export const HEADER_LIMIT_BYTES = 256 * 1024;
@@ -100,21 +101,14 @@ export function scanHeaderBlock(raw: Buffer, limit: number = HEADER_LIMIT_BYTES)
   return { fields, headerEnd: pos, bodyOffset: pos, eol, truncated: raw.length > limit };
 }
 
-const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8');
 const gb18030 = new TextDecoder('gb18030');
 
 /** Header bytes as text: ASCII as is, valid UTF-8 as UTF-8, anything else as GB18030. */
 export function decodeHeaderBytes(bytes: Uint8Array): string {
-  let ascii = true;
-  for (const b of bytes) {
-    if (b >= 0x80) { ascii = false; break; }
-  }
-  if (ascii) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-  try {
-    return utf8Fatal.decode(bytes);
-  } catch {
-    return gb18030.decode(bytes);
-  }
+  // Node's own checks run natively: a loop over the bytes cost more than the decoding itself.
+  if (isAscii(bytes)) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  return isUtf8(bytes) ? utf8.decode(bytes) : gb18030.decode(bytes);
 }
 
 export interface ParsedHeader {
