@@ -215,7 +215,9 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
     loginCacheMs: () => settings.current().security.loginCacheSec * 1000,
   });
   const domains = new DomainService(store, clock, () => settings.current().security.strongPasswordsDefault);
-  const resolver = new Resolver(store, clock, { recipientDelimiter: () => settings.current().delivery.recipientDelimiter, srs });
+  const resolver = new Resolver(store, clock, {
+    recipientDelimiter: () => settings.current().delivery.recipientDelimiter, srs, domainCache: domains,
+  });
   const userMail = new UserMail(store, mailboxes);
   const htmlSanitiser = new HtmlSanitiser();
   const submission = new SubmissionService({

@@ -162,13 +162,23 @@ export class DomainService {
     } catch {
       return undefined;
     }
-    const now = performance.now();
-    const hit = this.resolved.get(ascii);
-    if (hit && now - hit.at < RESOLVE_CACHE_MS) return hit.domain;
+    const hit = this.cached(ascii);
+    if (hit) return hit.domain;
     const domain = await this.store.read(async (tx) => (await findDomain(tx, ascii))?.domain);
-    if (this.resolved.size >= RESOLVE_CACHE_MAX) this.resolved.clear();
-    this.resolved.set(ascii, { domain, at: now });
+    this.remember(ascii, domain);
     return domain;
+  }
+
+  /** resolveDomain's fresh answer for a normalised name, if it has one (the recipient resolver's cache too). */
+  cached(ascii: string): { domain: Domain | undefined } | undefined {
+    const hit = this.resolved.get(ascii);
+    return hit && performance.now() - hit.at < RESOLVE_CACHE_MS ? hit : undefined;
+  }
+
+  /** Keeps an answer read in a caller's transaction, as resolveDomain keeps its own. */
+  remember(ascii: string, domain: Domain | undefined): void {
+    if (this.resolved.size >= RESOLVE_CACHE_MAX) this.resolved.clear();
+    this.resolved.set(ascii, { domain, at: performance.now() });
   }
 
   /** Every change goes through here: resolveDomain() forgets what it knew, before and after the commit. */

@@ -71,13 +71,24 @@ export interface ResolverOptions {
   recipientDelimiter?: () => string;
   /** Routes bounces to our SRS addresses back; absent: SRS addresses are ordinary names. */
   srs?: Srs;
+  /**
+   * DomainService's answers to "which domain is this ASCII name, or an alias of" (kept for up to a
+   * second): a resolution uses a fresh one instead of its domain query, and leaves what it read.
+   */
+  domainCache?: DomainCache;
+}
+
+export interface DomainCache {
+  /** A fresh answer: { domain } (undefined: not a domain of ours); undefined when there is none. */
+  cached(ascii: string): { domain: Domain | undefined } | undefined;
+  remember(ascii: string, domain: Domain | undefined): void;
 }
 
 export class Resolver {
   constructor(private readonly store: Store, private readonly clock: Clock = systemClock, private readonly opts: ResolverOptions = {}) {}
 
   private expansion(tx: StoreTx, ctx: PostingContext): Expansion {
-    return new Expansion(tx, this.clock.now(), ctx, this.opts.recipientDelimiter?.() ?? '', this.opts.srs);
+    return new Expansion(tx, this.clock.now(), ctx, this.opts.recipientDelimiter?.() ?? '', this.opts.srs, this.opts.domainCache);
   }
 
   /**
@@ -115,7 +126,7 @@ class Expansion {
   private readonly domains = new Map<string, Domain | null>();
 
   constructor(private readonly tx: StoreTx, private readonly now: number, private readonly ctx: PostingContext,
-    private readonly delimiter: string, private readonly srs?: Srs) {}
+    private readonly delimiter: string, private readonly srs?: Srs, private readonly cache?: DomainCache) {}
 
   async resolve(addr: Address): Promise<Resolution> {
     // A bounce to a BATV-signed return path (screening/batv.ts) is for the address it stands for.
@@ -256,7 +267,10 @@ class Expansion {
   private async domain(ascii: string): Promise<Domain | undefined> {
     let d = this.domains.get(ascii);
     if (d === undefined) {
-      d = (await findDomain(this.tx, ascii))?.domain ?? null;
+      const hit = this.cache?.cached(ascii);
+      const found = hit ? hit.domain : (await findDomain(this.tx, ascii))?.domain;
+      if (!hit) this.cache?.remember(ascii, found);
+      d = found ?? null;
       this.domains.set(ascii, d);
     }
     return d ?? undefined;
