@@ -8,7 +8,7 @@
  * has learned antispam.bayesMinLearned spam and as many ham it gives no verdict. It ships
  * untrained. Learning a message twice counts it once; learning it as the other class moves it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import type { Clock } from '../core/clock.ts';
 import type { ScoreItem } from '../pipeline/stage.ts';
 import type { BayesClass, BayesCounts, Store } from '../store/store.ts';
@@ -92,7 +92,8 @@ export function combine(probabilities: readonly number[]): { probability: number
 
 /** Store keys of tokens: 64 bits of SHA-1, so the store never holds users' words (SpamAssassin keeps 40). */
 export function hashToken(token: string): string {
-  return createHash('sha1').update(token).digest('hex').slice(0, 16);
+  // The one-shot hash: a message has a thousand tokens or more, and a Hash object each cost 4× as much.
+  return hash('sha1', token, 'hex').slice(0, 16);
 }
 
 export type Classification =
