@@ -6,7 +6,7 @@
  * One app per listener: `secure` says whether it is served over TLS (Secure cookies, HSTS).
  */
 import { ssoRoutes } from './routes/sso.ts';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import { MailError } from '../../core/errors.ts';
 import type { WebDeps } from './deps.ts';
@@ -61,7 +61,7 @@ export async function buildWebApp(deps: WebDeps, opts: { secure: boolean; https?
     ...(opts.https ? { https: opts.https } : {}),
     // Warnings and errors only: fastify's own info lines ("Server listening at …") would repeat what `youju start` prints.
     ...(deps.logger ? { loggerInstance: deps.logger.child({ role: 'web' }, { level: 'warn' }) } : {}),
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     return503OnClosing: true,
