@@ -6,7 +6,9 @@
  */
 import { Tabs } from 'antd';
 import type { Modules } from '../api.ts';
+import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import { preloadRichEditor } from '../compose/lazy-rich-editor.ts';
 import { AutoreplyTab, ForwardTab } from './RulesTabs.tsx';
 import { FiltersTab } from './FiltersTab.tsx';
 import { PasswordTab } from './PasswordTab.tsx';
@@ -31,6 +33,8 @@ export default function OptionsModule({ modules = {} }: { modules?: Modules }) {
   const shown = (Object.keys(TABS) as TabKey[]).filter((key) => modules[MODULE_OF[key]!] !== false);
   const asked = location.hash.replace(/^#options\/?/, '');
   const active: TabKey = shown.includes(asked as TabKey) ? (asked as TabKey) : 'profile';
+  // Signatures and reply templates edit in compose's editor: fetched now, ready when their dialog opens.
+  useEffect(preloadRichEditor, []);
   return (
     <section className="yj-options" aria-label={t('options.label')}>
       <Tabs tabPosition="left" activeKey={active} destroyOnHidden

@@ -6,14 +6,14 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Button, Checkbox, Form, Input, List, Modal, Popconfirm, Radio, Space, Spin, Tag } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { LazyRichEditor as RichEditor } from '../compose/lazy-rich-editor.ts';
 import { ApiError } from '../api.ts';
 import { optionError } from './option-error.ts';
 import { markField, optionKeys, optionsApi, type Signature, type SignatureList } from './options-api.ts';
 
 // The editor (tiptap) loads only when a rich signature is edited.
-const RichEditor = lazy(() => import('../compose/RichEditor.tsx').then((m) => ({ default: m.RichEditor })));
 
 /** A signature's words without markup, for the list (DOMParser runs no script and loads nothing). */
 const plain = (s: Signature): string => (s.format === 'html' ? new DOMParser().parseFromString(s.content, 'text/html').body.textContent ?? '' : s.content);

@@ -6,14 +6,14 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { App as AntApp, Button, Form, Input, List, Modal, Popconfirm, Radio, Space, Spin, Tag } from 'antd';
-import { lazy, Suspense, useState } from 'react';
+import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { LazyRichEditor as RichEditor } from '../compose/lazy-rich-editor.ts';
 import { ApiError } from '../api.ts';
 import { optionError } from './option-error.ts';
 import { markField, optionKeys, optionsApi, type ReplyTemplate } from './options-api.ts';
 import { htmlToText, textToHtml } from './template-text.ts';
 
-const RichEditor = lazy(() => import('../compose/RichEditor.tsx').then((m) => ({ default: m.RichEditor })));
 
 const plain = (x: ReplyTemplate): string => (x.format === 'html' ? htmlToText(x.body) : x.body);
 
