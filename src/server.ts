@@ -84,8 +84,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
     const processRelay = config.processes.smtp > 0 && !rt.bus.relayed ? new ParentRelay(new Set(['settings.changed'])) : undefined;
     if (processRelay) rt.bus.relayThrough(processRelay);
     // A settings change here reaches the SMTP processes and the other nodes at once (they still poll too).
-    roles.push('settings announce', settings.onChange(() => rt.bus.emit('settings.changed', {})));
-    roles.push('settings hearing', hearSettings(rt));
+    roles.push('settings sharing', shareSettings(rt, { announce: true }));
     await rt.bus.hearRelay().catch((err) => system.note(`cluster bus: not listening yet (${String((err as Error).message ?? err)}); retrying`));
 
     const tlsMaterial = await loadTls(config);
@@ -243,7 +242,7 @@ export async function runSmtpNode(rt: Runtime, opts: { intake: QueueIntake }): P
     await roles.start('shared bans', () => shareBans(rt));
     // Counters only: the held messages are the main process's (their leases carry the host name).
     await roles.start('pipeline counters', async () => { rt.pipeline.start({ held: false }); return { value: rt.pipeline, stop: () => rt.pipeline.stop() }; });
-    roles.push('settings hearing', hearSettings(rt));
+    roles.push('settings hearing', shareSettings(rt, { announce: false }));
     await rt.bus.hearRelay();
     const server = smtpListeners(rt, { sessionLogs, tls: await loadTls(config), throttle, intake: opts.intake });
     const listeners = await roles.start('smtp', async () => {
@@ -300,11 +299,25 @@ async function startDelivery(rt: Runtime, roles: RoleStack, o: { routing: Sessio
   });
 }
 
-/** Reads the settings again when another process or node announces a change; returns the undo. */
-function hearSettings(rt: Runtime): () => void {
-  return rt.bus.on('settings.changed', () => {
+/**
+ * Reads the settings again when another process or node announces a change and, with `announce`,
+ * announces this process's own changes (made here or read by its poll). Returns the undo.
+ */
+function shareSettings(rt: Runtime, o: { announce: boolean }): () => void {
+  let announcing = false; // the bus hands an event to this process's listeners too: not a change from elsewhere
+  const stopHearing = rt.bus.on('settings.changed', () => {
+    if (announcing) return;
     rt.settings.reload().catch((err: unknown) => rt.logger.warn({ err }, 'settings reload after a change elsewhere failed'));
   });
+  const stopAnnouncing = o.announce ? rt.settings.onChange(() => {
+    announcing = true;
+    try {
+      rt.bus.emit('settings.changed', {});
+    } finally {
+      announcing = false;
+    }
+  }) : () => undefined;
+  return () => { stopHearing(); stopAnnouncing(); };
 }
 
 /** The SMTP listeners of this process (smtp/listeners.ts) over the runtime's services. */
