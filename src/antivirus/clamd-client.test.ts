@@ -25,6 +25,13 @@ describe('clamd client (real clamd)', () => {
     assert.match((own as { signature: string }).signature, /^Youju-Test-Sig/);
   });
 
+  it('reads a message of several chunks sent in one write to its end', async () => {
+    // 64 KiB chunks: the signature sits in the fourth, after 200 KiB of text.
+    const late = await scanBuffer(clamd.address, mail(`${'x'.repeat(200 * 1024)}\r\n${OWN_SIGNATURE_TEXT}`), 10_000);
+    assert.match((late as { signature: string }).signature, /^Youju-Test-Sig/);
+    assert.deepEqual(await scanBuffer(clamd.address, mail('y'.repeat(200 * 1024)), 10_000), { kind: 'clean' });
+  });
+
   it('an encrypted archive and a stream over StreamMaxLength are unscannable', async () => {
     const zip = await scanBuffer(clamd.address, Buffer.from(messageWithAttachment({
       from: 'a@x.test', to: 'u@y.test', subject: 'zip', filename: 'a.zip', type: 'application/zip', content: encryptedZip(),

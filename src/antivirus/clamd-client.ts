@@ -107,24 +107,20 @@ export async function scanBuffer(address: string, data: Buffer, timeoutMs: numbe
     socket.on('connect', () => {
       void (async () => {
         const write = (b: Buffer) => new Promise<void>((res) => { if (!socket.write(b)) socket.once('drain', res); else res(); });
-        const frame = (part: Buffer) => {
+        // Frames gather and go out together: for a message up to ONE_WRITE_MAX, the command, its chunks
+        // and the end in one write (a system call each cost more than the copy); larger, chunk by chunk.
+        const gathered: Buffer[] = [INSTREAM];
+        const flush = () => write(Buffer.concat(gathered.splice(0)));
+        streaming = true;
+        for (let off = 0; off < data.length && !settled && !socket.destroyed; off += CHUNK) {
+          const part = data.subarray(off, Math.min(off + CHUNK, data.length));
           const len = Buffer.alloc(4);
           len.writeUInt32BE(part.length);
-          return [len, part];
-        };
-        streaming = true;
-        if (data.length <= ONE_WRITE_MAX) {
-          // Most mail: the command, its chunks and the end in one write (a system call each cost more than the copy).
-          const frames: Buffer[] = [INSTREAM];
-          for (let off = 0; off < data.length; off += CHUNK) frames.push(...frame(data.subarray(off, Math.min(off + CHUNK, data.length))));
-          await write(Buffer.concat([...frames, END]));
-          return;
+          gathered.push(len, part);
+          if (data.length > ONE_WRITE_MAX) await flush();
         }
-        await write(INSTREAM);
-        for (let off = 0; off < data.length && !settled && !socket.destroyed; off += CHUNK) {
-          await write(Buffer.concat(frame(data.subarray(off, Math.min(off + CHUNK, data.length)))));
-        }
-        if (!settled && !socket.destroyed) await write(END);
+        gathered.push(END);
+        if (!settled && !socket.destroyed) await flush();
       })();
     });
   });
