@@ -99,7 +99,7 @@ async function benchBackend(kind: StoreKind, users: number, batch: number): Prom
       console.log(`admin ${kind}: background hashing of those ${hashed} passwords (one at a time): ${psecs.toFixed(1)} s = `
         + `${(hashed / psecs).toFixed(1)} users/s → 10,000 users ≈ ${(10_000 / (hashed / psecs) / 60).toFixed(1)} min`);
     }
-    // The same with a user limit: each add then sums the domain's usage under the domain's lock.
+    // The same with a user limit: each add then reads the domain's allocation under the domain's lock.
     await t.store.tx((tx) => tx.domains.update(domain.id, { maxUsers: 1_000_000 }));
     const limitedCsv = ['name,password', ...Array.from({ length: batch }, (_, i) => `limited${i},Bench#${i}pass2026`)].join('\n');
     const l0 = performance.now();

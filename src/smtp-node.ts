@@ -1,14 +1,14 @@
 /**
  * Entry of an SMTP process (boot config processes.smtp; started by smtp-processes.ts through
- * node:cluster). It says hello, gets the main process's boot config and its node name, opens the
- * store and runs the SMTP listeners (server.ts runSmtpNode), handing what they accept to the main
- * process's queue (queue/queue-ipc.ts), until told to stop or until the main process goes away. Ctrl-C reaches the whole process group: the child leaves
- * stopping to the main process, which finishes the sessions in order.
+ * node:cluster). It says hello, gets the main process's boot config, opens the store and runs the
+ * SMTP listeners (server.ts runSmtpNode), handing what they accept to the main process's queue
+ * (queue/queue-ipc.ts), until told to stop or until the main process goes away. Ctrl-C reaches the
+ * whole process group: the child leaves stopping to the main process, which finishes the sessions in order.
  */
 import { ChildRelay, type IpcChannel } from './core/ipc-relay.ts';
 import { createLogger } from './core/log/logger.ts';
 import { openRuntime } from './main.ts';
-import { ParentQueue } from './queue/queue-ipc.ts';
+import { ParentQueue, type ParentChannel } from './queue/queue-ipc.ts';
 import type { Runtime, Server } from './runtime.ts';
 import { runSmtpNode } from './server.ts';
 import type { FromChild, ToChild } from './smtp-processes.ts';
@@ -37,7 +37,7 @@ process.on('message', (m: ToChild) => {
       try {
         rt = await openRuntime(m.config, { pollSettingsMs: 2000, logger: createLogger({ level: m.config.log.level }) });
         if (!rt.bus.relayed) rt.bus.relayThrough(new ChildRelay(process as unknown as IpcChannel));
-        server = await runSmtpNode(rt, { intake: new ParentQueue(process as unknown as ConstructorParameters<typeof ParentQueue>[0]) });
+        server = await runSmtpNode(rt, { intake: new ParentQueue(process as unknown as ParentChannel) });
         tell({ type: 'ready', listeners: server.listeners });
       } catch (err) {
         tell({ type: 'failed', message: String((err as Error).message ?? err) });

@@ -47,12 +47,15 @@ function answer(child: IpcChannel, reply: Reply): void {
   }
 }
 
+/** The main process seen from a child: its IPC channel, which says when it goes away. */
+export type ParentChannel = IpcChannel & { once(event: 'disconnect', listener: () => void): unknown };
+
 /** The child's side: the queue of the main process. */
 export class ParentQueue implements QueueIntake {
   #next = 1;
   readonly #pending = new Map<number, { resolve: (ids: QueueId[]) => void; reject: (err: Error) => void }>();
 
-  constructor(private readonly parent: IpcChannel & { once(event: 'disconnect', listener: () => void): unknown }) {
+  constructor(private readonly parent: ParentChannel) {
     parent.on('message', (m) => {
       if (!isReply(m)) return;
       const p = this.#pending.get(m.id);

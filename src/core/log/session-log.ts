@@ -40,11 +40,12 @@ const localTime = (d: Date): string =>
   `${p2(d.getHours())}:${p2(d.getMinutes())}:${p2(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
 
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const CONTROL_ALL = new RegExp(CONTROL.source, 'g');
 
 /** Control characters would let a peer forge log lines or garble a terminal: show them escaped. */
 function sanitize(text: string): string {
   // Most lines have none: the test is cheaper than a replace that changes nothing.
-  const s = CONTROL.test(text) ? text.replace(/[\x00-\x08\x0a-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`) : text;
+  const s = CONTROL.test(text) ? text.replace(CONTROL_ALL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`) : text;
   return s.length > MAX_LINE_CHARS ? `${s.slice(0, MAX_LINE_CHARS)}... (${s.length} chars)` : s;
 }
 

@@ -13,8 +13,6 @@ import { ApiError } from '../api.ts';
 import { optionError } from './option-error.ts';
 import { markField, optionKeys, optionsApi, type Signature, type SignatureList } from './options-api.ts';
 
-// The editor (tiptap) loads only when a rich signature is edited.
-
 /** A signature's words without markup, for the list (DOMParser runs no script and loads nothing). */
 const plain = (s: Signature): string => (s.format === 'html' ? new DOMParser().parseFromString(s.content, 'text/html').body.textContent ?? '' : s.content);
 const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

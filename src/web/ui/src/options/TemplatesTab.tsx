@@ -14,7 +14,6 @@ import { optionError } from './option-error.ts';
 import { markField, optionKeys, optionsApi, type ReplyTemplate } from './options-api.ts';
 import { htmlToText, textToHtml } from './template-text.ts';
 
-
 const plain = (x: ReplyTemplate): string => (x.format === 'html' ? htmlToText(x.body) : x.body);
 
 interface Values { name: string; format: 'html' | 'text' }
