@@ -9,6 +9,7 @@ import StarterKit from '@tiptap/starter-kit';
 import { Button, Space, Tooltip } from 'antd';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
+import './rich-editor.css';
 
 export interface RichEditorProps {
   initial: string;
@@ -26,7 +27,9 @@ export function RichEditor({ initial, onChange, onReady }: RichEditorProps) {
     onUpdate: ({ editor: e }) => onChange(e.getHTML(), e.getText({ blockSeparator: '\n' })),
   });
   useEffect(() => {
-    if (!editor) return;
+    // useEditor may destroy the instance it rendered with and make a new one (a dialog that mounts
+    // its content twice): the new one comes with the next render, and a destroyed one has no schema.
+    if (!editor || editor.isDestroyed) return;
     onChange(editor.getHTML(), editor.getText({ blockSeparator: '\n' }), true);
     onReady?.(editor);
     // Report the starting content once; later changes come through onUpdate.
