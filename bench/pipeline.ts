@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadavg, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ import { startYoujuProcess, writeSmtpOnlyConfig, youju } from '../test/helpers/c
 import { startDnsServer } from '../test/helpers/dns-server.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
 import { messageCount, optionText } from './options.ts';
+import { cpuTotal, treeCpu } from './proc-cpu.ts';
 
 const CORPUS = fileURLToPath(new URL('../test/fixtures/corpus/spamassassin/', import.meta.url));
 const DOMAIN = 'bench.test';
@@ -89,26 +90,11 @@ async function buildMix(test: Sample[], messages: number, dkim: { privateKey: st
   return out;
 }
 
-/** /proc CPU seconds of pid and its descendants (the SMTP processes). */
-async function treeCpuSeconds(root: number): Promise<number> {
-  const procs = new Map<number, { ppid: number; ticks: number }>();
-  for (const e of (await readdir('/proc').catch(() => [] as string[])).filter((x) => /^\d+$/.test(x))) {
-    const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (f.length > 14) procs.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
-  }
-  let ticks = 0;
-  for (const [pid, p] of procs) {
-    for (let q = pid, hops = 0; q > 1 && hops < 64; q = procs.get(q)?.ppid ?? 0, hops++) if (q === root) { ticks += p.ticks; break; }
-  }
-  return ticks / 100;
-}
-
 async function load(port: number, mix: Outgoing[], serverPid: number): Promise<Outcome> {
   const replies = new Map<string, number>();
   const note = (k: string) => replies.set(k, (replies.get(k) ?? 0) + 1);
   let next = 0;
-  const cpuBefore = await treeCpuSeconds(serverPid);
+  const cpuBefore = cpuTotal(await treeCpu([serverPid]));
   const start = performance.now();
   await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
     for (let i = next++; i < mix.length; i = next++) {
@@ -127,7 +113,7 @@ async function load(port: number, mix: Outgoing[], serverPid: number): Promise<O
     }
   }));
   const seconds = (performance.now() - start) / 1000;
-  return { seconds, replies, cpuSeconds: (await treeCpuSeconds(serverPid)) - cpuBefore };
+  return { seconds, replies, cpuSeconds: cpuTotal(await treeCpu([serverPid])) - cpuBefore };
 }
 
 const STAGES_ON = (clamd: string): Record<string, unknown> => ({

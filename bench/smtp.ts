@@ -19,7 +19,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SMTPConnection from 'nodemailer/lib/smtp-connection/index.js';
@@ -32,6 +32,7 @@ import { dovecotMissing, startDovecot, type Dovecot } from '../test/helpers/dove
 import { postfixMissing, startPostfix, type Postfix } from '../test/helpers/postfix.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
 import { messageCount, optionText } from './options.ts';
+import { cpuSince, cpuTotal, idlePercent, machineTicks, treeCpu, type CpuTimes } from './proc-cpu.ts';
 
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
 const CONNECTIONS = 20;
@@ -68,8 +69,8 @@ interface Target {
   name: string;
   port: number;
   countInMailboxes(): Promise<number>;
-  /** CPU seconds its processes have used so far (treeCpuSeconds). */
-  cpuSeconds(): Promise<number>;
+  /** CPU its processes have used so far (treeCpu). */
+  cpu(): Promise<CpuTimes>;
   /** Extra lines for the report (warnings from the server's log). */
   notes(): Promise<string[]>;
   stop(): Promise<void>;
@@ -86,8 +87,10 @@ interface Figures extends LoadResult {
   /** Seconds from the first connection until the mailboxes held every acknowledged message. */
   deliveredSeconds: number;
   inMailboxes: number;
-  /** CPU seconds the server used meanwhile (NaN where /proc cannot tell). */
-  cpuSeconds: number;
+  /** CPU the server used meanwhile (NaN where /proc cannot tell). */
+  cpu: CpuTimes;
+  /** Share of the machine idle while the load ran, in percent. */
+  idle: number;
 }
 
 /** How many of n messages user k gets: an equal share, the first users one more. */
@@ -180,9 +183,11 @@ const generator = existsSync(SMTP_SOURCE)
 /** Runs one workload against target: the load, then polling until the mailboxes hold every acknowledged message. */
 async function measure(target: Target, messages: number, w: Workload): Promise<Figures> {
   const before = await target.countInMailboxes();
-  const cpuBefore = await target.cpuSeconds();
+  const cpuBefore = await target.cpu();
+  const ticksBefore = await machineTicks();
   const start = performance.now();
   const load = await generator.load(target.port, messages, w.reuse);
+  const idle = idlePercent(await machineTicks(), ticksBefore);
   let inMailboxes = 0;
   let grewAt = performance.now();
   for (;;) {
@@ -193,31 +198,7 @@ async function measure(target: Target, messages: number, w: Workload): Promise<F
     await new Promise((r) => setTimeout(r, 100));
   }
   const deliveredSeconds = (performance.now() - start) / 1000;
-  return { ...load, inMailboxes, deliveredSeconds, cpuSeconds: (await target.cpuSeconds()) - cpuBefore };
-}
-
-/**
- * CPU seconds (user + system) used so far by the processes rooted at pids: every live descendant's
- * own time plus what each has reaped of its children (cutime/cstime), so short-lived Postfix and
- * Dovecot workers count too. Linux /proc; NaN elsewhere. Clock ticks: 100 per second (USER_HZ).
- */
-async function treeCpuSeconds(pids: number[]): Promise<number> {
-  const procs = new Map<number, { ppid: number; ticks: number }>();
-  const entries = await readdir('/proc').catch(() => undefined);
-  if (!entries) return NaN;
-  await Promise.all(entries.filter((e) => /^\d+$/.test(e)).map(async (e) => {
-    const stat = await readFile(`/proc/${e}/stat`, 'utf8').catch(() => '');
-    // "pid (comm) state ppid … utime stime cutime cstime …": comm may hold spaces, so split after ')'.
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (f.length > 14) procs.set(Number(e), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
-  }));
-  const inTree = (pid: number): boolean => {
-    for (let p = pid, hops = 0; p > 1 && hops < 64; p = procs.get(p)?.ppid ?? 0, hops++) if (pids.includes(p)) return true;
-    return false;
-  };
-  let ticks = 0;
-  for (const [pid, p] of procs) if (inTree(pid)) ticks += p.ticks;
-  return ticks / 100;
+  return { ...load, inMailboxes, deliveredSeconds, cpu: cpuSince(await target.cpu(), cpuBefore), idle };
 }
 
 // ── Servers ────────────────────────────────────────────────────────────────────────────────
@@ -249,7 +230,7 @@ async function startYoujuTarget(): Promise<Target> {
         for (const u of await tx.users.list({})) n += (await tx.users.usage(u.id)).messages;
         return n;
       }),
-      cpuSeconds: () => treeCpuSeconds([server.pid!]),
+      cpu: () => treeCpu([server.pid!]),
       notes: async () => [],
       async stop() {
         const exited = new Promise((r) => server.once('exit', r));
@@ -295,7 +276,7 @@ async function startPostfixTarget(): Promise<Target> {
   return {
     name: 'postfix+dovecot', port: postfix.smtpPort,
     countInMailboxes: async () => (await Promise.all(maildirs.map(maildirCount))).reduce((a, b) => a + b, 0),
-    cpuSeconds: async () => treeCpuSeconds([await postfix.masterPid(), dovecot.pid]),
+    cpu: async () => treeCpu([await postfix.masterPid(), dovecot.pid]),
     async notes() {
       const lines = [...(await postfix.log()).split('\n'), ...(await dovecot.log()).split('\n')]
         .filter((l) => /\b(warning|error|fatal|panic)\b/i.test(l));
@@ -311,10 +292,12 @@ async function startPostfixTarget(): Promise<Target> {
 // ── Report ─────────────────────────────────────────────────────────────────────────────────
 
 function figureLine(name: string, f: Figures, messages: number): string {
+  const perMessage = (seconds: number) => ((1000 * seconds) / Math.max(1, f.inMailboxes)).toFixed(2);
   const all = f.inMailboxes >= f.acked ? 'all in mailboxes after' : `only ${f.inMailboxes} in mailboxes after`;
   return `  ${name.padEnd(16)} accepted ${Math.round(f.acked / f.acceptSeconds).toString().padStart(5)} msg/s (${f.acceptSeconds.toFixed(1)} s), ` +
     `${all} ${f.deliveredSeconds.toFixed(1)} s (${Math.round(f.inMailboxes / f.deliveredSeconds)} msg/s into mailboxes); ` +
-    `${messages - f.acked} failed; server CPU ${f.cpuSeconds.toFixed(1)} s (${((1000 * f.cpuSeconds) / Math.max(1, f.inMailboxes)).toFixed(2)} ms per message)`;
+    `${messages - f.acked} failed; server CPU ${cpuTotal(f.cpu).toFixed(1)} s (${perMessage(cpuTotal(f.cpu))} ms per message: ` +
+    `user ${perMessage(f.cpu.user)}, system ${perMessage(f.cpu.system)}); machine ${f.idle.toFixed(0)} % idle during the load`;
 }
 
 export async function run(): Promise<void> {
@@ -361,7 +344,7 @@ export async function run(): Promise<void> {
         if (y.failures.length || p.failures.length) console.log('  (messages failed: the ratios compare unequal work)');
         const accepted = (y.acked / y.acceptSeconds) / (p.acked / p.acceptSeconds);
         const delivered = (y.inMailboxes / y.deliveredSeconds) / (p.inMailboxes / p.deliveredSeconds);
-        const cpu = (p.cpuSeconds / Math.max(1, p.inMailboxes)) / (y.cpuSeconds / Math.max(1, y.inMailboxes));
+        const cpu = (cpuTotal(p.cpu) / Math.max(1, p.inMailboxes)) / (cpuTotal(y.cpu) / Math.max(1, y.inMailboxes));
         console.log(`  youju/postfix+dovecot: accepted ${accepted.toFixed(2)}×, into mailboxes ${delivered.toFixed(2)}×; ` +
           `messages per CPU second ${cpu.toFixed(2)}×`);
       }

@@ -221,7 +221,7 @@ export async function openRuntime(config: BootConfig, opts: { clock?: Clock; log
   const userMail = new UserMail(store, mailboxes);
   const htmlSanitiser = new HtmlSanitiser();
   const submission = new SubmissionService({
-    rules: new SendingRules({ users, domains, resolver, quota: new QuotaService(store) }),
+    rules: new SendingRules({ domains, resolver, quota: new QuotaService(store) }),
     users, userMail, queue, pipeline, settings: () => settings.current(), hostname: config.hostname, now: () => clock.now(),
   });
   const lists = new ListService(store, clock);

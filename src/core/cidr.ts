@@ -21,12 +21,24 @@ export function cidrMatcher(entries: readonly string[], strict = false): (ip: st
     }
   }
   return (ip) => {
-    let addr: ipaddr.IPv4 | ipaddr.IPv6;
-    try {
-      addr = ipaddr.process(ip);
-    } catch {
-      return false;
-    }
-    return nets.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+    const addr = parsedPeer(ip);
+    return addr !== undefined && nets.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
   };
+}
+
+/** Peer addresses parsed lately: a session asks several lists about the same peer (LAN, trusted, whitelist). */
+const parsed = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | undefined>();
+const PARSED_MAX = 1024;
+
+function parsedPeer(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  if (parsed.has(ip)) return parsed.get(ip);
+  let addr: ipaddr.IPv4 | ipaddr.IPv6 | undefined;
+  try {
+    addr = ipaddr.process(ip);
+  } catch {
+    addr = undefined;
+  }
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(ip, addr);
+  return addr;
 }

@@ -53,7 +53,7 @@ test('user+tag reaches user, with the tag as detail; the exact name wins; "" tur
   const resolver = new Resolver(d.store, d.clock, { recipientDelimiter: () => delimiter });
   const bob = await d.users.byAddress('bob@new.cn');
   assert.deepEqual(await resolver.resolveRecipient('bob+news@new.cn'),
-    { kind: 'local', users: [{ id: bob!.id, domainId: bob!.domainId, address: 'bob@new.cn' }], remote: [], detail: 'news' });
+    { kind: 'local', users: [{ id: bob!.id, domainId: bob!.domainId, address: 'bob@new.cn', receiveScope: 'any', scopeExceptions: [] }], remote: [], detail: 'news' });
   assert.deepEqual(addresses(await resolver.resolveRecipient('bob+vip@new.cn')), ['bob+vip@new.cn'], 'exact user wins');
   assert.deepEqual(addresses(await resolver.resolveRecipient('sales+q3@new.cn')), ['bob@new.cn', 'x@example.com'], 'aliases too');
   assert.deepEqual(addresses(await resolver.resolveRecipient('postmaster+x@new.cn')), ['bob@new.cn']);

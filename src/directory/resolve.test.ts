@@ -24,7 +24,7 @@ test('users, domain aliases, remote and unknown addresses', async (t) => {
   await company(d);
   const bob = await d.users.byAddress('bob@new.cn');
   assert.deepEqual(await d.resolver.resolveRecipient('Bob@New.cn'),
-    { kind: 'local', users: [{ id: bob!.id, domainId: bob!.domainId, address: 'bob@new.cn' }], remote: [] });
+    { kind: 'local', users: [{ id: bob!.id, domainId: bob!.domainId, address: 'bob@new.cn', receiveScope: 'any', scopeExceptions: [] }], remote: [] });
   assert.deepEqual(addresses(await d.resolver.resolveRecipient('bob@old.cn')), ['bob@new.cn'], 'user@old.cn reaches user@new.cn');
   assert.deepEqual(await d.resolver.resolveRecipient('x@example.com'), { kind: 'remote', address: 'x@example.com' });
   assert.deepEqual(await d.resolver.resolveRecipient('nobody@old.cn'), { kind: 'unknown', reason: 'no-such-user' });

@@ -17,7 +17,7 @@
 import { MailError } from '../core/errors.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { DomainId, UserId } from '../core/ids.ts';
-import type { Domain, ListMember, ListVisibility, Store, StoreTx } from '../store/store.ts';
+import type { Domain, ListMember, ListVisibility, Store, StoreTx, User } from '../store/store.ts';
 import { parseAddress, type Address } from './address.ts';
 import { MAX_ALIAS_DEPTH } from './aliases.ts';
 import { effectiveDomainStatus, findDomain } from './lookup.ts';
@@ -33,6 +33,9 @@ export interface UserRef {
   domainId: DomainId;
   /** Canonical address: the user's own domain, never a domain alias. */
   address: string;
+  /** P17, as read with the user: 'internal' accepts mail only from local senders and scopeExceptions. */
+  receiveScope: User['receiveScope'];
+  scopeExceptions: readonly string[];
 }
 
 /**
@@ -176,7 +179,7 @@ class Expansion {
   private async lookupName(domain: Domain, localPart: string, key: string): Promise<Target> {
     const user = await this.tx.users.byAddress(domain.id, localPart);
     if (user) {
-      return { kind: 'user', domain, key, active: user.status === 'active', ref: { id: user.id, domainId: domain.id, address: key } };
+      return { kind: 'user', domain, key, active: user.status === 'active', ref: { id: user.id, domainId: domain.id, address: key, receiveScope: user.receiveScope, scopeExceptions: user.scopeExceptions } };
     }
     const alias = await this.tx.aliases.get(domain.id, localPart);
     if (alias) return { kind: 'alias', domain, key, targets: alias.targets };

@@ -44,12 +44,10 @@ export async function readData(stream: Readable, limit: number, rate?: ByteRate)
 
 /** CRLF everywhere: a lone LF or a lone CR becomes CRLF. */
 export function normaliseLineEndings(raw: Buffer): Buffer {
-  // Fast path: most messages are already clean.
+  // Fast path: most messages are already clean, and only their line breaks need a look.
   let clean = true;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i];
-    if ((c === 0x0a && raw[i - 1] !== 0x0d) || (c === 0x0d && raw[i + 1] !== 0x0a)) { clean = false; break; }
-  }
+  for (let i = raw.indexOf(0x0a); clean && i >= 0; i = raw.indexOf(0x0a, i + 1)) clean = i > 0 && raw[i - 1] === 0x0d;
+  for (let i = raw.indexOf(0x0d); clean && i >= 0; i = raw.indexOf(0x0d, i + 1)) clean = raw[i + 1] === 0x0a;
   if (clean) return raw;
   return Buffer.from(raw.toString('latin1').replace(/\r\n|\r|\n/g, '\r\n'), 'latin1');
 }

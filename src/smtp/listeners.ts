@@ -432,18 +432,30 @@ export class SmtpListeners {
   /** smtp-server logs every command and reply through a bunyan-style logger: route them to the session log. */
   private sessionLogger() {
     const write = (entry: { tnx?: string; cid?: string }, fmt: string, ...args: unknown[]) => {
+      const kind = entry.tnx === undefined ? undefined : LOGGED_TNX[entry.tnx];
+      if (kind === undefined) return;
       const log = entry.cid ? this.logs.get(entry.cid) : undefined;
       if (!log) return;
-      const line = format(fmt, ...args);
-      if (entry.tnx === 'command') log.recv(line.replace(/^C: /, ''));
-      else if (entry.tnx === 'send') log.send(line.replace(/^S: /, ''));
-      else if (entry.tnx === 'data') log.note(line.replace(/^C: /, ''));
-      else if (entry.tnx === 'starttls' || entry.tnx === 'close' || entry.tnx === 'error') log.note(line);
+      const line = logLine(fmt, args);
+      if (kind === 'recv') log.recv(line.replace(/^C: /, ''));
+      else if (kind === 'send') log.send(line.replace(/^S: /, ''));
+      else log.note(line.replace(/^C: /, ''));
     };
     const noop = () => undefined;
     const logger = { info: write, debug: write, error: write, warn: write, trace: noop, fatal: write, child: () => logger };
     return logger;
   }
+}
+
+/** What smtp-server's log entries become in the session log, by transaction kind; others are dropped unformatted. */
+const LOGGED_TNX: Partial<Record<string, 'recv' | 'send' | 'note'>> = {
+  command: 'recv', send: 'send', data: 'note', starttls: 'note', close: 'note', error: 'note',
+};
+
+/** util.format's result, without its cost for the common case: a '%'-free format and string arguments (`'S:', payload`). */
+function logLine(fmt: string, args: unknown[]): string {
+  if (fmt.includes('%') || args.some((a) => typeof a !== 'string')) return format(fmt, ...args);
+  return args.length === 0 ? fmt : `${fmt} ${args.join(' ')}`;
 }
 
 const IMPROPER_PIPELINING = () => smtpError(550, '5.5.1', 'Protocol error: commands sent ahead of replies without PIPELINING');

@@ -17,10 +17,9 @@ import { parseAddress, type Address } from '../directory/address.ts';
 import type { DomainService } from '../directory/domains.ts';
 import { lookalikeOf } from '../directory/lookalike.ts';
 import type { Resolver, UserRef } from '../directory/resolve.ts';
-import type { DirectoryUser, UserService } from '../directory/users.ts';
+import type { DirectoryUser } from '../directory/users.ts';
 
 export interface RulesDeps {
-  users: Pick<UserService, 'get'>;
   domains: Pick<DomainService, 'resolveDomain' | 'list'>;
   resolver: Pick<Resolver, 'resolveRecipient'>;
   quota: QuotaService;
@@ -137,7 +136,7 @@ export class SendingRules {
     const size = Math.max(ctx.declaredSize, 1);
     for (const user of resolution.users) {
       // Internal mail is mail from an authenticated local user; an unauthenticated local sender may be forged.
-      if (!ctx.user && await this.receivesInternalOnly(user, sender.address)) {
+      if (!ctx.user && receivesInternalOnly(user, sender.address)) {
         throw refusal('FORBIDDEN', 550, '5.7.1', `<${rcpt}> accepts only internal mail`, field);
       }
       // A single recipient that is full is refused now; for lists the delivery reports each member.
@@ -163,12 +162,6 @@ export class SendingRules {
     }
   }
 
-  /** P17: the user accepts mail only from local senders (and the listed exceptions). */
-  private async receivesInternalOnly(ref: UserRef, sender: string): Promise<boolean> {
-    const user = await this.deps.users.get(ref.id);
-    return user?.receiveScope === 'internal' && !inExceptions(sender, user.scopeExceptions);
-  }
-
   private parse(raw: string, enhanced: string, text: string, field: string): Address {
     // Source routes (@a,@b:user@c), bang paths and percent hacks are relay tricks, not addresses.
     if (/^@|[!%]/.test(raw) || raw.startsWith('"')) throw refusal('FORBIDDEN', 550, '5.7.1', 'Relay access denied', field);
@@ -178,6 +171,11 @@ export class SendingRules {
       throw refusal('INVALID_INPUT', 501, enhanced, `${text}: ${raw}`, field);
     }
   }
+}
+
+/** P17: the user accepts mail only from local senders (and the listed exceptions). */
+function receivesInternalOnly(user: UserRef, sender: string): boolean {
+  return user.receiveScope === 'internal' && !inExceptions(sender, user.scopeExceptions);
 }
 
 /** Exceptions are addresses or '@domain' / 'domain' entries. */
