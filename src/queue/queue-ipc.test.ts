@@ -79,3 +79,27 @@ describe('queue over IPC', () => {
     hold?.();
   });
 });
+
+describe('queue over IPC: a main process that does not answer', () => {
+  it('fails the submit after answerTimeoutMs (451 to the client), ignores a late answer, and serves the next one', async () => {
+    const pair = channelPair();
+    const held: Array<(ids: string[]) => void> = [];
+    let next = 0;
+    const slow: QueueIntake = {
+      // The first submit hangs (a hung main process); the ones after it answer at once.
+      submit: () => (next++ === 0 ? new Promise((resolve) => held.push((ids) => resolve(ids[0] as never))) : Promise.resolve('Q2' as never)),
+      submitAll: async () => [],
+    };
+    serveQueue(pair.child, slow);
+    const intake = new ParentQueue(pair.parent, { answerTimeoutMs: 50 });
+    const keepAlive = setInterval(() => undefined, 1000); // the queue's timer does not hold a process open
+    const started = Date.now();
+    await assert.rejects(intake.submit({ sender: '', recipients: ['a@b.c'], raw: Buffer.from('x') }),
+      (err: unknown) => err instanceof MailError && err.code === 'STORE_UNAVAILABLE' && /did not answer within/.test(err.message));
+    assert.ok(Date.now() - started >= 45, 'not before the timeout');
+    held[0]!(['Q1']); // the late answer arrives and is dropped
+    await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await intake.submit({ sender: '', recipients: ['a@b.c'], raw: Buffer.from('y') }), 'Q2');
+    clearInterval(keepAlive);
+  });
+});

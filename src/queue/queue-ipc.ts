@@ -5,7 +5,10 @@
  * process writes the mail, so SQLite's single writer never makes the children wait for each other
  * and one group commit takes the messages of every child; the children spend their core on the
  * SMTP sessions and the protection pipeline. The child answers 250 only once the main process said
- * the entry is committed; a main process that goes away fails the pending submits (451).
+ * the entry is committed; a main process that goes away fails the pending submits (451), and so
+ * does one that has not answered within answerTimeoutMs (hung: its clients are told to try later
+ * rather than wait until their own timeout; if it commits after all, the retry is a duplicate, never
+ * a loss).
  */
 import { isMailError, MailError, type ErrorCode } from '../core/errors.ts';
 import type { QueueId } from '../core/ids.ts';
@@ -50,17 +53,23 @@ function answer(child: IpcChannel, reply: Reply): void {
 /** The main process seen from a child: its IPC channel, which says when it goes away. */
 export type ParentChannel = IpcChannel & { once(event: 'disconnect', listener: () => void): unknown };
 
+/** How long a child waits for the main process to answer a submit: far beyond a slow disk's commit, well within a client's 10 minutes for the end of DATA (RFC 5321 §4.5.3.2.6). */
+const ANSWER_TIMEOUT_MS = 120_000;
+
 /** The child's side: the queue of the main process. */
 export class ParentQueue implements QueueIntake {
   #next = 1;
-  readonly #pending = new Map<number, { resolve: (ids: QueueId[]) => void; reject: (err: Error) => void }>();
+  readonly #pending = new Map<number, { resolve: (ids: QueueId[]) => void; reject: (err: Error) => void; timer: NodeJS.Timeout }>();
+  readonly #timeoutMs: number;
 
-  constructor(private readonly parent: ParentChannel) {
+  constructor(private readonly parent: ParentChannel, opts: { answerTimeoutMs?: number } = {}) {
+    this.#timeoutMs = opts.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
     parent.on('message', (m) => {
       if (!isReply(m)) return;
       const p = this.#pending.get(m.id);
       if (!p) return;
       this.#pending.delete(m.id);
+      clearTimeout(p.timer);
       if (m.error) p.reject(new MailError(m.error.code, m.error.message, m.error.details ? { details: m.error.details } : {}));
       else p.resolve(m.ids ?? []);
     });
@@ -80,20 +89,29 @@ export class ParentQueue implements QueueIntake {
   #ask(subs: Submission[], all: boolean): Promise<QueueId[]> {
     const id = this.#next++;
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
+      const timer = setTimeout(() => this.#fail(id, `the main process did not answer within ${Math.round(this.#timeoutMs / 1000)} s`), this.#timeoutMs);
+      timer.unref();
+      this.#pending.set(id, { resolve, reject, timer });
       try {
         this.parent.send({ t: TAG, id, subs, all } satisfies Request, (err) => {
-          if (err && this.#pending.delete(id)) reject(new MailError('STORE_UNAVAILABLE', 'the main process is gone'));
+          if (err) this.#fail(id, 'the main process is gone');
         });
       } catch {
-        this.#pending.delete(id);
-        reject(new MailError('STORE_UNAVAILABLE', 'the main process is gone'));
+        this.#fail(id, 'the main process is gone');
       }
     });
   }
 
+  /** Fails one pending submit (its answer, should it come later, is ignored). */
+  #fail(id: number, why: string): void {
+    const p = this.#pending.get(id);
+    if (!p) return;
+    this.#pending.delete(id);
+    clearTimeout(p.timer);
+    p.reject(new MailError('STORE_UNAVAILABLE', why));
+  }
+
   #failAll(): void {
-    for (const p of this.#pending.values()) p.reject(new MailError('STORE_UNAVAILABLE', 'the main process is gone'));
-    this.#pending.clear();
+    for (const id of [...this.#pending.keys()]) this.#fail(id, 'the main process is gone');
   }
 }

@@ -12,11 +12,10 @@ import { LazyRichEditor as RichEditor } from '../compose/lazy-rich-editor.ts';
 import { ApiError } from '../api.ts';
 import { optionError } from './option-error.ts';
 import { markField, optionKeys, optionsApi, type Signature, type SignatureList } from './options-api.ts';
+import { textToHtml } from './template-text.ts';
 
 /** A signature's words without markup, for the list (DOMParser runs no script and loads nothing). */
 const plain = (s: Signature): string => (s.format === 'html' ? new DOMParser().parseFromString(s.content, 'text/html').body.textContent ?? '' : s.content);
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-const textToHtml = (s: string) => s.split('\n').map((l) => `<p>${escapeHtml(l)}</p>`).join('');
 
 interface Values { name: string; format: 'html' | 'text'; isDefault: boolean }
 
