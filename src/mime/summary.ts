@@ -181,10 +181,11 @@ export const threadIdFor = (rootMessageId: string): string =>
 /**
  * The summary of a raw RFC 5322 message. threadId is the hash of the thread root: the first
  * References id, else In-Reply-To, else the message's own Message-ID (so a reply and its original
- * share it), else of From, Date and Subject.
+ * share it), else of From, Date and Subject. `parsed`: raw's header fields when the caller has
+ * parsed them already (parseHeaders(raw)), so they are not parsed twice.
  */
-export function summarise(raw: Buffer): MessageSummary {
-  const { headers, bodyOffset } = safe(() => parseHeaders(raw), { headers: [], bodyOffset: raw.length });
+export function summarise(raw: Buffer, parsed?: ReturnType<typeof parseHeaders>): MessageSummary {
+  const { headers, bodyOffset } = parsed ?? safe(() => parseHeaders(raw), { headers: [], bodyOffset: raw.length });
   const field = (key: string) => headerValue(headers, key);
   const messageIdHeader = safe(() => cut(messageIds(field('message-id'))[0] ?? '', MAX_MESSAGE_ID_CHARS), '');
   const root = safe(() => messageIds(headerValues(headers, 'references').join(' '))[0]

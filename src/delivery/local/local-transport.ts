@@ -81,8 +81,9 @@ export class LocalTransport implements Transport {
     const settings = this.deps.settings();
     const now = clock.now();
     const head = await blobs.read(job.blobId, { start: 0, end: settings.localDelivery.maxHeaderScanBytes });
-    const { headers } = parseHeaders(head);
-    const summary = summarise(head);
+    const parsed = parseHeaders(head);
+    const { headers } = parsed;
+    const summary = summarise(head, parsed);
     const header = (name: string) => headerValues(headers, name);
 
     // Resolve every recipient; a user reached twice (directly and through a list) gets one copy.
