@@ -143,8 +143,8 @@ describe('domain console screens in chromium', { skip: noBrowser() }, () => {
     await batch.getByLabel('CSV text').fill(['name,password,realName,quotaMb,department', `en1,${DEPT_PASSWORD},One,,`,
       `en2,${DEPT_PASSWORD},Two,abc,`, `en3,${DEPT_PASSWORD},Three,,No such dept`, `en4,${DEPT_PASSWORD},Four,,销售部`].join('\n'));
     await batch.getByRole('button', { name: 'Add users' }).click();
-    await batch.getByRole('status').getByText('2 users added, 2 lines with errors').waitFor();
-    await batch.getByRole('group', { name: 'Progress' }).getByText('3 of 3 users done').waitFor();
+    await batch.getByRole('status').getByText('Users added: 2; lines with errors: 2').waitFor();
+    await batch.getByRole('group', { name: 'Progress' }).getByText('Users done: 3 of 3').waitFor();
     const report = batch.getByRole('table');
     await report.getByRole('row', { name: /^3\s*Mailbox quota \(MB\)\s*The quota is a whole number of MB/ }).waitFor();
     await report.getByRole('row', { name: /^4\s*Department\s*No such department/ }).waitFor();

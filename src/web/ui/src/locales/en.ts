@@ -135,7 +135,7 @@ export const en: Messages = {
     mailSelected: 'Write to selected', mailGroup: 'Write to the whole group', addToGroup: 'Add to group',
     addedToGroup: 'Added {{count}} contacts',
     import: 'Import', export: 'Export', exportCsv: 'Export CSV', exportVcard3: 'Export vCard 3.0', exportVcard4: 'Export vCard 4.0',
-    empty: 'No contacts yet', count: '{{total}} contacts', selectOne: 'Select contact: {{name}}', selectAll: 'Select all',
+    empty: 'No contacts yet', count: 'Contacts: {{total}}', selectOne: 'Select contact: {{name}}', selectAll: 'Select all',
     more: 'More details', submit: 'Save', cancel: 'Cancel', close: 'Close',
     fields: {
       name: 'Name', emails: 'Email addresses', phones: 'Phones', company: 'Company', department: 'Department', title: 'Job title',
@@ -188,7 +188,7 @@ export const en: Messages = {
     batch: {
       title: 'Batch add users', help: 'One user a line, as in the sample file (edit it in Excel and paste, or pick the file).', sample: 'Download the sample file',
       file: 'Choose a CSV file', text: 'CSV text', submit: 'Add users', close: 'Close', working: 'Adding users, please wait…',
-      progressLabel: 'Progress', progress: '{{done}} of {{total}} users done', result: '{{added}} users added, {{failed}} lines with errors', errors: 'Lines with errors', line: 'Line', field: 'Field', reason: 'Reason',
+      progressLabel: 'Progress', progress: 'Users done: {{done}} of {{total}}', result: 'Users added: {{added}}; lines with errors: {{failed}}', errors: 'Lines with errors', line: 'Line', field: 'Field', reason: 'Reason',
       reasons: {
         UNKNOWN_COLUMN: 'Unknown column', TOO_MANY_LINES: 'At most 20,000 users in one batch', TOO_MANY_COLUMNS: 'More columns than the header', BAD_NAME: 'A user name has only letters, digits and . _ + -',
         DUPLICATE_NAME: 'Same as an earlier line', NO_PASSWORD: 'No password', BAD_QUOTA: 'The quota is a whole number of MB', BAD_SCOPE: 'any or internal', BAD_YES_NO: 'yes or no', BAD_QUOTE: 'A quoted cell is never closed',
