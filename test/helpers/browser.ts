@@ -76,9 +76,23 @@ export async function loginWebmail(page: Page, base: string, address: string, pa
   await page.getByRole('navigation', { name: '模块' }).waitFor();
 }
 
-/** Compose's 发送, then 立即发送 in the undo-send countdown; waits for 邮件已发送. */
+/**
+ * Compose's 发送, then 立即发送 in the undo-send countdown; waits for 邮件已发送. On a loaded machine
+ * the 5-second countdown can run out before the click: the message then goes on its own, which is
+ * as good. If neither comes, the error says what compose shows instead (a field's error, say).
+ */
 export async function sendNow(page: Page): Promise<void> {
   await page.getByRole('button', { name: /^(send )?发送$/ }).click();
-  await page.getByRole('button', { name: '立即发送' }).click();
-  await page.getByText('邮件已发送', { exact: true }).waitFor();
+  const now = page.getByRole('button', { name: '立即发送' });
+  const sent = page.getByText('邮件已发送', { exact: true });
+  try {
+    await now.or(sent).first().waitFor();
+  } catch (err) {
+    const shown = await page.locator('.ant-form-item-explain-error, .ant-notification-notice, .ant-message-notice').allInnerTexts().catch(() => []);
+    throw new Error(`no undo-send countdown and no 邮件已发送 after 发送; compose shows: ${JSON.stringify(shown)}`, { cause: err });
+  }
+  if (await sent.isVisible()) return;
+  // The toast shows for 3 s: a click that waits longer could miss it if the countdown ends meanwhile.
+  await now.click({ timeout: 1_000 }).catch(() => undefined);
+  await sent.waitFor();
 }
