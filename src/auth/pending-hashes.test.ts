@@ -141,3 +141,14 @@ test('started, the role hashes what is pending, then what a later batch adds, an
   assert.match(lines[1]!, /^password hashing: hashed the passwords of 1 batch-added user in/);
   assert.ok(!lines.join('').includes('2026'), 'no password in the log');
 });
+
+test('migration 027 spells out the sealed-password prefix SecretBox writes (a migration keeps its own words; this keeps them true)', async (t: TestContext) => {
+  const { SEALED_PASSWORD } = await import('../store/migrations/027-pending-hashes.ts');
+  const dir = await mkdtemp(join(tmpdir(), 'youju-sealed-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const sealed = SecretBox.forDataDir(dir).encrypt('pw');
+  const literal = /'([^']+)'/.exec(SEALED_PASSWORD)![1]!;
+  assert.ok(sealed.startsWith(literal), `${sealed} starts with ${literal}`);
+  assert.ok(SEALED_PASSWORD.includes(`substr(password_hash, 1, ${literal.length})`), SEALED_PASSWORD);
+  assert.equal(SecretBox.isSealed(sealed), true);
+});
