@@ -16,7 +16,8 @@
  * (Youju: the store's counts; Dovecot: files in Maildir new/ + cur/), failures, the CPU seconds the
  * server's processes used meanwhile (/proc; the figure least skewed by other work on the machine),
  * and Youju / Postfix+Dovecot for each.
- * Options: --messages N, --warmup N, --no-postfix (Youju alone), --workload reused|single (one of the two), --smtp-processes N (boot config processes.smtp), --postconf (print `postconf -n` of the private Postfix),
+ * Options: --messages N, --warmup N, --repeat N (rounds of each workload, the servers taking turns
+ * to go first, with the median ratios; the host's noise shows in the spread), --no-postfix (Youju alone), --workload reused|single (one of the two), --smtp-processes N (boot config processes.smtp), --postconf (print `postconf -n` of the private Postfix),
  * --profile DIR (youju runs under node --cpu-prof into DIR; the profile is written when it stops).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -293,6 +294,20 @@ async function startPostfixTarget(): Promise<Target> {
 
 // ── Report ─────────────────────────────────────────────────────────────────────────────────
 
+interface Ratios { accepted: number; delivered: number; cpu: number }
+
+/** Youju over Postfix+Dovecot: accepted msg/s, msg/s into mailboxes, messages per CPU second. */
+function ratiosOf(y: Figures, p: Figures): Ratios {
+  return {
+    accepted: (y.acked / y.acceptSeconds) / (p.acked / p.acceptSeconds),
+    delivered: (y.inMailboxes / y.deliveredSeconds) / (p.inMailboxes / p.deliveredSeconds),
+    cpu: (cpuTotal(p.cpu) / Math.max(1, p.inMailboxes)) / (cpuTotal(y.cpu) / Math.max(1, y.inMailboxes)),
+  };
+}
+
+const ratioText = (r: Ratios) =>
+  `accepted ${r.accepted.toFixed(2)}×, into mailboxes ${r.delivered.toFixed(2)}×; messages per CPU second ${r.cpu.toFixed(2)}×`;
+
 function figureLine(name: string, f: Figures, messages: number): string {
   const perMessage = (seconds: number) => ((1000 * seconds) / Math.max(1, f.inMailboxes)).toFixed(2);
   const all = f.inMailboxes >= f.acked ? 'all in mailboxes after' : `only ${f.inMailboxes} in mailboxes after`;
@@ -307,6 +322,7 @@ export async function run(): Promise<void> {
   const skipPostfix = process.argv.includes('--no-postfix');
   const warmupText = optionText('warmup');
   const warmup = warmupText === '0' ? 0 : option('warmup', 2_000);
+  const repeat = option('repeat', 1);
   console.log(`smtp: ${messages} messages of ${SIZE} B to ${USERS} users, ${CONNECTIONS} sessions at a time, on 127.0.0.1, ` +
     `after ${warmup} untimed messages of each workload; ` +
     `load: ${generator.name}; load average (1 min) ${loadavg()[0]!.toFixed(1)} (other work on the machine skews figures)`);
@@ -341,23 +357,35 @@ export async function run(): Promise<void> {
       }
     }
     for (const w of chosenWorkloads()) {
-      console.log(`smtp/${w.title}${w.reuse ? `, up to ${generator.perConnection(messages)} messages per connection` : ''}:`);
-      const figures: Figures[] = [];
-      for (const t of targets) {
-        const f = await measure(t, messages, w);
-        figures.push(f);
-        console.log(figureLine(t.name, f, messages));
-        for (const failure of f.failures.slice(0, 5)) console.log(`    ${failure}`);
-        if (f.failures.length > 5) console.log(`    … and ${f.failures.length - 5} more sessions with failures`);
+      console.log(`smtp/${w.title}${w.reuse ? `, up to ${generator.perConnection(messages)} messages per connection` : ''}` +
+        `${repeat > 1 ? `, ${repeat} rounds (the servers take turns going first)` : ''}:`);
+      const ratios: Ratios[] = [];
+      for (let round = 0; round < repeat; round++) {
+        const order = round % 2 === 0 ? targets : [...targets].reverse();
+        const figures = new Map<Target, Figures>();
+        for (const t of order) {
+          const f = await measure(t, messages, w);
+          figures.set(t, f);
+          console.log(figureLine(t.name, f, messages));
+          for (const failure of f.failures.slice(0, 5)) console.log(`    ${failure}`);
+          if (f.failures.length > 5) console.log(`    … and ${f.failures.length - 5} more sessions with failures`);
+        }
+        const y = figures.get(targets[0]!);
+        const p = targets[1] ? figures.get(targets[1]) : undefined;
+        if (y && p) {
+          if (y.failures.length || p.failures.length) console.log('  (messages failed: the ratios compare unequal work)');
+          const r = ratiosOf(y, p);
+          ratios.push(r);
+          console.log(`  youju/postfix+dovecot: ${ratioText(r)}`);
+        }
       }
-      const [y, p] = figures;
-      if (y && p) {
-        if (y.failures.length || p.failures.length) console.log('  (messages failed: the ratios compare unequal work)');
-        const accepted = (y.acked / y.acceptSeconds) / (p.acked / p.acceptSeconds);
-        const delivered = (y.inMailboxes / y.deliveredSeconds) / (p.inMailboxes / p.deliveredSeconds);
-        const cpu = (cpuTotal(p.cpu) / Math.max(1, p.inMailboxes)) / (cpuTotal(y.cpu) / Math.max(1, y.inMailboxes));
-        console.log(`  youju/postfix+dovecot: accepted ${accepted.toFixed(2)}×, into mailboxes ${delivered.toFixed(2)}×; ` +
-          `messages per CPU second ${cpu.toFixed(2)}×`);
+      if (ratios.length > 1) {
+        const median = (pick: (r: Ratios) => number) => {
+          const v = ratios.map(pick).sort((a, b) => a - b);
+          return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+        };
+        console.log(`  youju/postfix+dovecot, median of ${ratios.length} rounds: ` +
+          ratioText({ accepted: median((r) => r.accepted), delivered: median((r) => r.delivered), cpu: median((r) => r.cpu) }));
       }
     }
     if (why) console.log(`  postfix+dovecot: ${why}; Youju's figures alone`);
