@@ -26,7 +26,7 @@ import { openRuntime, type Runtime } from '../src/main.ts';
 import { startYoujuProcess, youju } from '../test/helpers/cli.ts';
 import { dovecotMissing, startDovecot, type Dovecot } from '../test/helpers/dovecot.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
-import { option, optionText } from './options.ts';
+import { median, option, optionText } from './options.ts';
 
 const USER = 'bench';
 const ADDRESS = 'bench@bench.test';
@@ -387,8 +387,6 @@ interface IdleFigures {
   setupSeconds: number;
   detail: string;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** One run not counted (it warms caches), then `runs` timed ones: the median. */
 async function measure(c: RawImap, command: string | Buffer, runs: number, hits = false): Promise<Figure> {

@@ -34,7 +34,7 @@ import { startDnsServer } from '../test/helpers/dns-server.ts';
 import { dovecotMissing, startDovecot, type Dovecot } from '../test/helpers/dovecot.ts';
 import { postfixMissing, startPostfix, type Postfix } from '../test/helpers/postfix.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
-import { messageCount, option, optionText } from './options.ts';
+import { median, messageCount, option, optionText } from './options.ts';
 import { cpuSince, cpuTotal, idlePercent, machineTicks, treeCpu, type CpuTimes } from './proc-cpu.ts';
 
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
@@ -320,8 +320,7 @@ function figureLine(name: string, f: Figures, messages: number): string {
 export async function run(): Promise<void> {
   const messages = messageCount(10_000);
   const skipPostfix = process.argv.includes('--no-postfix');
-  const warmupText = optionText('warmup');
-  const warmup = warmupText === '0' ? 0 : option('warmup', 2_000);
+  const warmup = option('warmup', 2_000, 0);
   const repeat = option('repeat', 1);
   console.log(`smtp: ${messages} messages of ${SIZE} B to ${USERS} users, ${CONNECTIONS} sessions at a time, on 127.0.0.1, ` +
     `after ${warmup} untimed messages of each workload; ` +
@@ -380,12 +379,9 @@ export async function run(): Promise<void> {
         }
       }
       if (ratios.length > 1) {
-        const median = (pick: (r: Ratios) => number) => {
-          const v = ratios.map(pick).sort((a, b) => a - b);
-          return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-        };
+        const mid = (pick: (r: Ratios) => number) => median(ratios.map(pick));
         console.log(`  youju/postfix+dovecot, median of ${ratios.length} rounds: ` +
-          ratioText({ accepted: median((r) => r.accepted), delivered: median((r) => r.delivered), cpu: median((r) => r.cpu) }));
+          ratioText({ accepted: mid((r) => r.accepted), delivered: mid((r) => r.delivered), cpu: mid((r) => r.cpu) }));
       }
     }
     if (why) console.log(`  postfix+dovecot: ${why}; Youju's figures alone`);

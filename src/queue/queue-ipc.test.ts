@@ -93,13 +93,16 @@ describe('queue over IPC: a main process that does not answer', () => {
     serveQueue(pair.child, slow);
     const intake = new ParentQueue(pair.parent, { answerTimeoutMs: 50 });
     const keepAlive = setInterval(() => undefined, 1000); // the queue's timer does not hold a process open
-    const started = Date.now();
-    await assert.rejects(intake.submit({ sender: '', recipients: ['a@b.c'], raw: Buffer.from('x') }),
-      (err: unknown) => err instanceof MailError && err.code === 'STORE_UNAVAILABLE' && /did not answer within/.test(err.message));
-    assert.ok(Date.now() - started >= 45, 'not before the timeout');
-    held[0]!(['Q1']); // the late answer arrives and is dropped
-    await new Promise((r) => setTimeout(r, 10));
-    assert.equal(await intake.submit({ sender: '', recipients: ['a@b.c'], raw: Buffer.from('y') }), 'Q2');
-    clearInterval(keepAlive);
+    try {
+      const started = Date.now();
+      await assert.rejects(intake.submit({ sender: '', recipients: ['a@b.c'], raw: Buffer.from('x') }),
+        (err: unknown) => err instanceof MailError && err.code === 'STORE_UNAVAILABLE' && /did not answer within/.test(err.message));
+      assert.ok(Date.now() - started >= 45, 'not before the timeout');
+      held[0]!(['Q1']); // the late answer arrives and is dropped
+      await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await intake.submit({ sender: '', recipients: ['a@b.c'], raw: Buffer.from('y') }), 'Q2');
+    } finally {
+      clearInterval(keepAlive);
+    }
   });
 });

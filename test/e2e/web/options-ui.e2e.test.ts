@@ -179,15 +179,20 @@ describe('options in chromium', { skip: noBrowser() }, () => {
   it('opens the reply-template and signature dialogs with their editor straight after a page load on their tab', async () => {
     // The editor once came up destroyed there (tiptap made it twice) and took the whole page down.
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    for (const [tab, add] of [['templates', '添加模板'], ['signatures', '添加']] as const) {
-      await page.goto(`http://127.0.0.1:${t.config.ports.http}/webmail/#options/${tab}`);
-      await page.reload();
-      await page.getByRole('tabpanel').getByRole('button', { name: add, exact: true }).click();
-      const dialog = page.getByRole('dialog');
-      await dialog.getByRole('textbox', { name: '邮件正文编辑器' }).waitFor();
-      await dialog.getByRole('button', { name: /取\s?消/ }).click();
-      await dialog.waitFor({ state: 'hidden' });
+    const onError = (e: Error) => errors.push(e.message);
+    page.on('pageerror', onError);
+    try {
+      for (const [tab, add] of [['templates', '添加模板'], ['signatures', '添加']] as const) {
+        await page.goto(`http://127.0.0.1:${t.config.ports.http}/webmail/#options/${tab}`);
+        await page.reload();
+        await page.getByRole('tabpanel').getByRole('button', { name: add, exact: true }).click();
+        const dialog = page.getByRole('dialog');
+        await dialog.getByRole('textbox', { name: '邮件正文编辑器' }).waitFor();
+        await dialog.getByRole('button', { name: /取\s?消/ }).click();
+        await dialog.waitFor({ state: 'hidden' });
+      }
+    } finally {
+      page.off('pageerror', onError);
     }
     assert.deepEqual(errors, []);
   });
