@@ -181,4 +181,37 @@ describe('QueueRunner', () => {
       assert.equal(e.nextAttemptAt, s.clock.now() + 60 * 60_000);
     } finally { await s.stores.close(); }
   });
+
+  it('removes an entry whose local recipients all got their copy in the delivery\'s own transaction, with no second one to settle it', async () => {
+    const s = await setup({});
+    try {
+      await s.submit('a@remote.test', ['b@local.test', 'c@local.test']);
+      const before = s.stores.store.stats().transactions;
+      await s.runner.runOnce();
+      assert.deepEqual(await s.list(), [], 'delivered and gone');
+      assert.equal(s.stores.store.stats().transactions - before, 2, 'the claim and the delivery: no settle transaction');
+      // One recipient deferred: the entry stays, recorded and settled as before.
+      const t = await setup({ local: (r) => (r.startsWith('full') ? 'deferred' : 'delivered') });
+      try {
+        const id = await t.submit('a@remote.test', ['b@local.test', 'full@local.test']);
+        await t.runner.runOnce();
+        const e = (await t.list()).find((x) => x.id === id)!;
+        assert.equal(e.state, 'retry');
+        assert.deepEqual(e.recipients.map((r) => [r.address, r.state]), [['b@local.test', 'delivered'], ['full@local.test', 'deferred']]);
+      } finally { await t.stores.close(); }
+    } finally { await s.stores.close(); }
+  });
+
+  it('keeps settling separately when the sender asked for a success notice (NOTIFY=SUCCESS)', async () => {
+    const s = await setup({});
+    try {
+      await s.queue.submit({ sender: 'a@remote.test', recipients: ['b@local.test'], raw: Buffer.from('Subject: n\r\n\r\nx\r\n'),
+        meta: { dsn: { rcpts: { 'b@local.test': { notify: ['SUCCESS'] } } } } });
+      await s.runner.runOnce();
+      const left = await s.list();
+      assert.equal(left.length, 1, 'only the notice is queued');
+      assert.equal(left[0]!.sender, '');
+      assert.deepEqual(left[0]!.recipients.map((r) => r.address), ['a@remote.test']);
+    } finally { await s.stores.close(); }
+  });
 });

@@ -130,7 +130,16 @@ export class QueueRunner {
     const remote: string[] = [];
     for (const r of todo) (await this.deps.isLocalDomain(domainOf(r.address)) ? local : remote).push(r.address);
 
+    const dsn = dsnParamsOf(e.meta);
+    // Set when local delivery's own transaction removed the entry: every recipient delivered there,
+    // nothing left to notify, so no second transaction is needed to settle it.
+    let settledInDelivery = false;
     const record = async (tx: StoreTx, rs: readonly RecipientResult[]) => {
+      if (remote.length === 0 && doneWith(e, rs) && !rs.some((r) => wantsNotice(dsn, r.rcpt, 'SUCCESS'))) {
+        await tx.queue.settle(e.id, null, []);
+        settledInDelivery = true;
+        return;
+      }
       await tx.queue.recordRecipients(e.id, recipientUpdates(e, rs, now, settings.queue).map(recipientRow));
     };
     const job = (recipients: string[]) => ({ queueId: e.id, sender: e.sender, recipients, blobId: e.blobId, size: e.size, meta: e.meta, record });
@@ -140,8 +149,13 @@ export class QueueRunner {
       try {
         results.push(...await this.deps.local.deliver(job(local), this.abort.signal));
       } catch (err) {
+        settledInDelivery = false; // its transaction did not commit
         settleNow.push(...local.map((rcpt) => deferred(rcpt, `Local delivery failed: ${String((err as Error).message ?? err)}`)));
       }
+    }
+    if (settledInDelivery) {
+      for (const r of results) this.deps.log?.(`${e.id} <${r.rcpt}> ${r.outcome} ${fmt(r.reply)}`);
+      return;
     }
     if (remote.length > 0) {
       try {
@@ -164,7 +178,6 @@ export class QueueRunner {
       if (u.state === 'failed') failed.push({ rcpt: u.address, reply: u.reply });
     }
 
-    const dsn = dsnParamsOf(e.meta);
     if (e.sender !== '') {
       await this.notify(e, dsn, 'failed', failed.filter((f) => wantsNotice(dsn, f.rcpt, 'FAILURE')));
       // NOTIFY=SUCCESS: "delivered" for local mailboxes, "relayed" when the next hop took no DSN duty.
@@ -217,6 +230,13 @@ export class QueueRunner {
 }
 
 const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1);
+
+/** Whether results deliver every recipient the entry has (none done before, none left over). */
+function doneWith(e: QueueEntry, results: readonly RecipientResult[]): boolean {
+  if (results.length !== e.recipients.length || results.some((r) => r.outcome !== 'delivered')) return false;
+  const delivered = new Set(results.map((r) => r.rcpt));
+  return e.recipients.every((r) => r.state === 'pending' && delivered.has(r.address));
+}
 const deferred = (rcpt: string, text: string): RecipientResult => ({ rcpt, outcome: 'deferred', reply: { code: 451, enhanced: '4.3.0', text } });
 
 function parseReply(line: string): SmtpReply {

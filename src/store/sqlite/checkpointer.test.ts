@@ -40,3 +40,55 @@ test('the WAL is checkpointed by the worker thread, not by the committing connec
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('under a steady stream of commits the WAL still starts over instead of growing without end', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'youju-ckpt-'));
+  const path = join(dir, 'meta.db');
+  const db = openSqliteDatabase(path, { syncedByCaller: true });
+  db.pragma('wal_autocheckpoint = 0');
+  const reader = openSqliteDatabase(path, { readonly: true });
+  const cp = new Checkpointer(path);
+  try {
+    db.exec('CREATE TABLE t (x BLOB)');
+    const insert = db.prepare('INSERT INTO t VALUES (?)');
+    const count = reader.prepare('SELECT count(*) AS n FROM t');
+    // Commits (and reads) go on while each checkpoint runs, as under SMTP load: a PASSIVE checkpoint
+    // alone then never finds the whole WAL copied when a write begins, and SQLite appends forever.
+    let n = 0;
+    const streamUntil = async (done: Promise<void>) => {
+      let finished = false;
+      void done.then(() => { finished = true; });
+      while (!finished) {
+        insert.run(Buffer.alloc(8 * 1024, n++));
+        count.get();
+        cp.committed();
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    for (let round = 0; round < 3; round++) {
+      const ran = cp.nextRun();
+      for (let i = 0; i < 32; i++) { insert.run(Buffer.alloc(128 * 1024, i)); n++; cp.committed(); }
+      await streamUntil(ran);
+      assert.equal(cp.lastError, undefined);
+      assert.equal(cp.last?.restarted, true, `round ${round}: the checkpoint got its pause: ${JSON.stringify(cp.last)}`);
+      // The commits since went to the WAL's start, so the next one too fits in the file as it is.
+      const size = statSync(`${path}-wal`).size;
+      insert.run(Buffer.alloc(1024));
+      n++;
+      assert.equal(statSync(`${path}-wal`).size, size, `round ${round}: the WAL grew instead of starting over`);
+    }
+    assert.equal((count.get() as { n: number }).n, n);
+  } finally {
+    await cp.close();
+    reader.close();
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('SQLite keeps statement and savepoint journals in memory, never in temp files', () => {
+  const db = openSqliteDatabase(':memory:');
+  try {
+    assert.equal(db.pragma('temp_store', { simple: true }), 2);
+  } finally { db.close(); }
+});

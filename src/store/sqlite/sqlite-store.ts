@@ -37,6 +37,9 @@ export function openSqliteDatabase(path: string, opts: { readonly?: boolean; bus
     db.pragma(opts.syncedByCaller ? 'synchronous = NORMAL' : 'synchronous = FULL');
   }
   db.pragma('foreign_keys = ON');
+  // Group commit wraps each job in a SAVEPOINT, whose sub-journal SQLite would spill to a temp file
+  // (created, written and deleted per transaction) past 64 KiB; in memory it costs no syscalls.
+  db.pragma('temp_store = MEMORY');
   return db;
 }
 
