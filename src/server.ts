@@ -61,9 +61,9 @@ export async function runServer(rt: Runtime): Promise<Server> {
     await roles.start('shared bans', () => shareBans(rt));
     await startDelivery(rt, roles, { routing, sessionLogs, node: config.hostname });
 
-    // Full-text indexing, off the delivery path: woken by every mailbox change.
+    // Full-text indexing, off the delivery path: woken by mailbox changes, gathered over 200 ms.
     await roles.start('indexer', async () => {
-      const indexer = new Indexer(store, blobs, { log: (line) => system.note(line) });
+      const indexer = new Indexer(store, blobs, { gatherMs: 200, batch: 100, log: (line) => system.note(line) });
       indexer.start();
       const stopIndexWake = rt.bus.on('mailbox.changed', () => indexer.kick());
       return { value: indexer, stop: async () => { stopIndexWake(); await indexer.stop(); } };

@@ -35,4 +35,35 @@ describe('Indexer', () => {
       await t.close();
     }
   });
+
+  it('gathers the deliveries of gatherMs into one pass and one transaction', async () => {
+    const t = await openTestStore();
+    try {
+      const box = await t.store.tx(async (tx) => {
+        const d = await tx.domains.create({ name: 'x.test' });
+        const u = await tx.users.create({ domainId: d.id, localPart: 'u', passwordHash: 'x' });
+        return tx.mailboxes.create(u.id, 'INBOX');
+      });
+      const indexer = new Indexer(t.store, t.blobs, { gatherMs: 50, pollMs: 60_000 });
+      let passes = 0;
+      const runOnce = indexer.runOnce.bind(indexer);
+      indexer.runOnce = async () => { const n = await runOnce(); if (n > 0) passes += 1; return n; };
+      indexer.start();
+      await new Promise((r) => setTimeout(r, 20)); // the start pass finds nothing
+      const before = t.store.stats().transactions;
+      for (let i = 0; i < 5; i++) {
+        const blob = await t.blobs.put(Buffer.from(`Subject: m${i}\r\n\r\nword${i}\r\n`));
+        await t.store.tx((tx) => tx.messages.append(box.id, { blobId: blob.id, size: blob.size, internalDate: 0 }));
+        indexer.kick();
+      }
+      assert.equal(passes, 0, 'nothing indexed before gatherMs');
+      await new Promise((r) => setTimeout(r, 150));
+      await indexer.stop();
+      assert.equal(passes, 1);
+      assert.equal(t.store.stats().transactions - before, 5 + 1, 'five appends, one indexing transaction');
+      assert.deepEqual(await t.store.read((tx) => tx.fulltext.search(box.id, [{ field: 'body', words: ['word3'] }])), [4]);
+    } finally {
+      await t.close();
+    }
+  });
 });
