@@ -63,7 +63,7 @@ export async function runServer(rt: Runtime): Promise<Server> {
 
     // Full-text indexing, off the delivery path: woken by mailbox changes, gathered over 200 ms.
     await roles.start('indexer', async () => {
-      const indexer = new Indexer(store, blobs, { gatherMs: 200, batch: 100, log: (line) => system.note(line) });
+      const indexer = new Indexer(store, blobs, { gatherMs: 200, log: (line) => system.note(line) });
       indexer.start();
       const stopIndexWake = rt.bus.on('mailbox.changed', () => indexer.kick());
       return { value: indexer, stop: async () => { stopIndexWake(); await indexer.stop(); } };

@@ -44,12 +44,14 @@ describe('Indexer', () => {
         const u = await tx.users.create({ domainId: d.id, localPart: 'u', passwordHash: 'x' });
         return tx.mailboxes.create(u.id, 'INBOX');
       });
-      const indexer = new Indexer(t.store, t.blobs, { gatherMs: 50, pollMs: 60_000 });
+      const indexer = new Indexer(t.store, t.blobs, { gatherMs: 1000, pollMs: 60_000 });
       let passes = 0;
+      let startPassDone!: () => void;
+      const startPass = new Promise<void>((r) => { startPassDone = r; });
       const runOnce = indexer.runOnce.bind(indexer);
-      indexer.runOnce = async () => { const n = await runOnce(); if (n > 0) passes += 1; return n; };
+      indexer.runOnce = async () => { const n = await runOnce(); if (n > 0) passes += 1; startPassDone(); return n; };
       indexer.start();
-      await new Promise((r) => setTimeout(r, 20)); // the start pass finds nothing
+      await startPass; // start() runs one pass at once; it finds nothing
       const before = t.store.stats().transactions;
       for (let i = 0; i < 5; i++) {
         const blob = await t.blobs.put(Buffer.from(`Subject: m${i}\r\n\r\nword${i}\r\n`));
@@ -57,7 +59,7 @@ describe('Indexer', () => {
         indexer.kick();
       }
       assert.equal(passes, 0, 'nothing indexed before gatherMs');
-      await new Promise((r) => setTimeout(r, 150));
+      for (let i = 0; i < 100 && passes === 0; i++) await new Promise((r) => setTimeout(r, 50));
       await indexer.stop();
       assert.equal(passes, 1);
       assert.equal(t.store.stats().transactions - before, 5 + 1, 'five appends, one indexing transaction');

@@ -18,6 +18,8 @@ export const wordsOf = (text: string): string[] => segmentWords(text);
 
 export class Indexer {
   private readonly loop: DrainLoop;
+  /** The pass kick() asked for, waiting out gatherMs. */
+  private gathering: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly store: Store,
@@ -38,8 +40,6 @@ export class Indexer {
     return this.loop.stop();
   }
 
-  private gathering: NodeJS.Timeout | undefined;
-
   /**
    * Index what is pending (a delivery happened), after gatherMs: the deliveries of that span are
    * indexed in one batch, one transaction and one new FTS segment, where a pass per delivery under
@@ -48,7 +48,7 @@ export class Indexer {
   kick(): void {
     const wait = this.opts.gatherMs ?? 0;
     if (wait <= 0) return this.loop.kick();
-    this.gathering ??= setTimeout(() => { this.gathering = undefined; this.loop.kick(); }, wait);
+    this.gathering ??= setTimeout(() => { this.gathering = undefined; this.loop.kick(); }, wait).unref();
   }
 
   /** Indexes one batch; returns how many blobs it indexed. */

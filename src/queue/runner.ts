@@ -153,10 +153,7 @@ export class QueueRunner {
         settleNow.push(...local.map((rcpt) => deferred(rcpt, `Local delivery failed: ${String((err as Error).message ?? err)}`)));
       }
     }
-    if (settledInDelivery) {
-      for (const r of results) this.deps.log?.(`${e.id} <${r.rcpt}> ${r.outcome} ${fmt(r.reply)}`);
-      return;
-    }
+    if (settledInDelivery) return this.logResults(e, results);
     if (remote.length > 0) {
       try {
         settleNow.push(...await this.deps.remote.deliver(job(remote), this.abort.signal));
@@ -206,6 +203,10 @@ export class QueueRunner {
         await tx.queue.settle(e.id, null, updates);
       }
     });
+    this.logResults(e, results);
+  }
+
+  private logResults(e: QueueEntry, results: readonly RecipientResult[]): void {
     for (const r of results) this.deps.log?.(`${e.id} <${r.rcpt}> ${r.outcome} ${fmt(r.reply)}`);
   }
 

@@ -85,10 +85,3 @@ test('under a steady stream of commits the WAL still starts over instead of grow
     await rm(dir, { recursive: true, force: true });
   }
 });
-
-test('SQLite keeps statement and savepoint journals in memory, never in temp files', () => {
-  const db = openSqliteDatabase(':memory:');
-  try {
-    assert.equal(db.pragma('temp_store', { simple: true }), 2);
-  } finally { db.close(); }
-});

@@ -19,7 +19,11 @@ import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** Checkpoint once the WAL holds about this much (SQLite's own threshold: 1,000 pages of 4 KiB). */
+/**
+ * Checkpoint once the WAL file holds about this much (SQLite's own threshold: 1,000 pages of 4 KiB).
+ * A restarted WAL keeps its file's size, so from then on every look checkpoints: each copies only
+ * the frames written since the last.
+ */
 const WAL_BYTES = 4 << 20;
 /** Look at the WAL's size after this many commits, so a commit costs no stat() of its own. */
 const COMMITS_PER_LOOK = 32;

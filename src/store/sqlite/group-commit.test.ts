@@ -111,4 +111,14 @@ describe('GroupCommit with the WAL synced off the event loop', () => {
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });
+
+  it('keeps each job\'s savepoint journal in memory: no temp file is created and deleted per batch', () => {
+    const { dir, db } = fresh();
+    try {
+      assert.equal(db.pragma('temp_store', { simple: true }), 2, 'temp_store = MEMORY');
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
