@@ -15,13 +15,17 @@
  * Prints per workload and server: accepted msg/s, the seconds until every message is in its mailbox
  * (Youju: the store's counts; Dovecot: files in Maildir new/ + cur/), failures, the CPU seconds the
  * server's processes used meanwhile (/proc; the figure least skewed by other work on the machine),
- * and Youju / Postfix+Dovecot for each.
+ * and Youju / Postfix+Dovecot for each. Where Postfix's smtp-sink is installed, each round ends with
+ * the machine's ceiling for the same load: smtp-sink answers every command and keeps nothing, so its
+ * rate is what the load generator and loopback TCP allow; each server's rate into mailboxes is
+ * printed as a share of it (`--no-ceiling` skips it).
  * Options: --messages N, --warmup N, --repeat N (rounds of each workload, the servers taking turns
  * to go first, with the median ratios; the host's noise shows in the spread), --no-postfix (Youju alone), --workload reused|single (one of the two), --smtp-processes N (boot config processes.smtp), --postconf (print `postconf -n` of the private Postfix),
  * --profile DIR (youju runs under node --cpu-prof into DIR; the profile is written when it stops).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +42,7 @@ import { median, messageCount, option, optionText } from './options.ts';
 import { cpuSince, cpuTotal, idlePercent, machineTicks, treeCpu, type CpuTimes } from './proc-cpu.ts';
 
 const SMTP_SOURCE = '/usr/sbin/smtp-source';
+const SMTP_SINK = '/usr/sbin/smtp-sink';
 const CONNECTIONS = 20;
 const USERS = 100;
 const SIZE = 4096;
@@ -76,6 +81,8 @@ interface Target {
   cpu(): Promise<CpuTimes>;
   /** Extra lines for the report (warnings from the server's log). */
   notes(): Promise<string[]>;
+  /** False for the ceiling (smtp-sink): it keeps nothing, so a message is done at its 250. */
+  stores?: false;
   stop(): Promise<void>;
 }
 
@@ -191,6 +198,9 @@ async function measure(target: Target, messages: number, w: Workload): Promise<F
   const start = performance.now();
   const load = await generator.load(target.port, messages, w.reuse);
   const idle = idlePercent(await machineTicks(), ticksBefore);
+  if (target.stores === false) {
+    return { ...load, inMailboxes: load.acked, deliveredSeconds: load.acceptSeconds, cpu: cpuSince(await target.cpu(), cpuBefore), idle };
+  }
   let inMailboxes = 0;
   let grewAt = performance.now();
   for (;;) {
@@ -292,6 +302,44 @@ async function startPostfixTarget(): Promise<Target> {
   };
 }
 
+/**
+ * The machine's ceiling for the same load: Postfix's smtp-sink, a C SMTP server that answers every
+ * command and keeps nothing (no queue, no fsync, no mailbox). What a server reaches as a share of
+ * it is what its own work costs; what smtp-sink cannot pass is the load generator's and the
+ * kernel's loopback TCP.
+ */
+async function startSinkTarget(): Promise<Target> {
+  const port = await freePort();
+  const root = process.getuid?.() === 0;
+  const sink = spawn(SMTP_SINK, [...(root ? ['-u', 'nobody'] : []), '-4', `127.0.0.1:${port}`, '256'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  sink.stderr.on('data', (d) => { stderr += d; });
+  const exited = new Promise<void>((r) => sink.once('exit', () => r()));
+  for (let tries = 0; ; tries++) {
+    const up = await new Promise<boolean>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (up) break;
+    if (sink.exitCode !== null || tries > 50) {
+      sink.kill();
+      throw new Error(`smtp-sink did not start: ${stderr.trim() || `exit ${sink.exitCode}`}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  console.log(`  ceiling: Postfix's smtp-sink on 127.0.0.1:${port} (answers every command, keeps nothing)`);
+  return {
+    name: 'smtp-sink', port, stores: false,
+    countInMailboxes: async () => 0,
+    cpu: () => treeCpu([sink.pid!]),
+    notes: async () => [],
+    async stop() {
+      sink.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 // ── Report ─────────────────────────────────────────────────────────────────────────────────
 
 interface Ratios { accepted: number; delivered: number; cpu: number }
@@ -303,6 +351,24 @@ function ratiosOf(y: Figures, p: Figures): Ratios {
     delivered: (y.inMailboxes / y.deliveredSeconds) / (p.inMailboxes / p.deliveredSeconds),
     cpu: (cpuTotal(p.cpu) / Math.max(1, p.inMailboxes)) / (cpuTotal(y.cpu) / Math.max(1, y.inMailboxes)),
   };
+}
+
+/** Msg/s into mailboxes as a share of the ceiling's msg/s (smtp-sink keeps nothing: its 250 is the end). */
+interface Share { youju: number; peer?: number }
+
+function shareOf(sink: Figures, y: Figures, p: Figures | undefined): Share {
+  const rate = (f: Figures) => f.inMailboxes / f.deliveredSeconds;
+  const ceiling = rate(sink);
+  return { youju: rate(y) / ceiling, ...(p ? { peer: rate(p) / ceiling } : {}) };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+const shareText = (s: Share) => `into mailboxes as a share of smtp-sink's rate: youju ${pct(s.youju)}` +
+  (s.peer === undefined ? '' : `, postfix+dovecot ${pct(s.peer)}; 4× postfix+dovecot would be ${pct(4 * s.peer)}`);
+
+function sinkLine(f: Figures, messages: number): string {
+  return `  ${'smtp-sink'.padEnd(16)} accepted ${Math.round(f.acked / f.acceptSeconds).toString().padStart(5)} msg/s (${f.acceptSeconds.toFixed(1)} s, kept nothing); ` +
+    `${messages - f.acked} failed; CPU ${cpuTotal(f.cpu).toFixed(1)} s (${((1000 * cpuTotal(f.cpu)) / Math.max(1, f.acked)).toFixed(2)} ms per message); machine ${f.idle.toFixed(0)} % idle during the load`;
 }
 
 const ratioText = (r: Ratios) =>
@@ -326,9 +392,10 @@ export async function run(): Promise<void> {
     `after ${warmup} untimed messages of each workload; ` +
     `load: ${generator.name}; load average (1 min) ${loadavg()[0]!.toFixed(1)} (other work on the machine skews figures)`);
   const targets: Target[] = [];
+  let ceiling: Target | undefined;
   // The private Postfix runs detached (postfix start): stop it and the others on Ctrl-C too.
   const interrupted = () => {
-    void Promise.allSettled([...targets].reverse().map((t) => t.stop())).then(() => process.exit(130));
+    void Promise.allSettled([...targets, ...(ceiling ? [ceiling] : [])].reverse().map((t) => t.stop())).then(() => process.exit(130));
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
@@ -341,6 +408,13 @@ export async function run(): Promise<void> {
         targets.push(await startPostfixTarget());
       } catch (err) {
         why = `failed to start: ${(err as Error).message}`;
+      }
+    }
+    if (!process.argv.includes('--no-ceiling') && existsSync(SMTP_SINK)) {
+      try {
+        ceiling = await startSinkTarget();
+      } catch (err) {
+        console.log(`  ceiling: not measured: ${(err as Error).message}`);
       }
     }
     // Untimed: one message to each user first, so every server has spawned its workers and made
@@ -359,6 +433,7 @@ export async function run(): Promise<void> {
       console.log(`smtp/${w.title}${w.reuse ? `, up to ${generator.perConnection(messages)} messages per connection` : ''}` +
         `${repeat > 1 ? `, ${repeat} rounds (the servers take turns going first)` : ''}:`);
       const ratios: Ratios[] = [];
+      const shares: Share[] = [];
       for (let round = 0; round < repeat; round++) {
         const order = round % 2 === 0 ? targets : [...targets].reverse();
         const figures = new Map<Target, Figures>();
@@ -377,17 +452,30 @@ export async function run(): Promise<void> {
           ratios.push(r);
           console.log(`  youju/postfix+dovecot: ${ratioText(r)}`);
         }
+        // The ceiling last in every round: it takes a second or two and leaves nothing behind.
+        if (ceiling && y) {
+          const c = await measure(ceiling, messages, w);
+          console.log(sinkLine(c, messages));
+          const share = shareOf(c, y, p);
+          shares.push(share);
+          console.log(`  ${shareText(share)}`);
+        }
       }
       if (ratios.length > 1) {
         const mid = (pick: (r: Ratios) => number) => median(ratios.map(pick));
         console.log(`  youju/postfix+dovecot, median of ${ratios.length} rounds: ` +
           ratioText({ accepted: mid((r) => r.accepted), delivered: mid((r) => r.delivered), cpu: mid((r) => r.cpu) }));
       }
+      if (shares.length > 1) {
+        const peers = shares.filter((x) => x.peer !== undefined).map((x) => x.peer!);
+        console.log(`  median of ${shares.length} rounds: ${shareText({ youju: median(shares.map((x) => x.youju)), ...(peers.length ? { peer: median(peers) } : {}) })}`);
+      }
     }
     if (why) console.log(`  postfix+dovecot: ${why}; Youju's figures alone`);
     for (const t of targets) for (const note of await t.notes()) console.log(`  ${t.name}: ${note}`);
     console.log(`  load average (1 min) at the end ${loadavg()[0]!.toFixed(1)}`);
   } finally {
+    await ceiling?.stop();
     for (const t of targets.reverse()) await t.stop();
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);
