@@ -1,7 +1,7 @@
 /** English. */
-import type { Messages } from './zh-CN.ts';
+import type { Texts } from './zh-CN.ts';
 
-export const en: Messages = {
+export const en: Texts = {
   app: { name: 'Youju', title: 'Youju Webmail' },
   language: { label: 'Language', 'zh-CN': '简体中文', 'zh-TW': '繁體中文', en: 'English' },
   login: {
@@ -56,7 +56,7 @@ export const en: Messages = {
   },
   list: {
     conversationView: 'Conversations', conversationsLabel: 'Conversations in {{folder}}', conversationCounts: 'Conversations: {{total}}, unread: {{unread}}',
-    conversationRow: '{{people}}: {{subject}}, {{count}} messages, {{unread}} unread', messagesInConversation: '{{count}} messages',
+    conversationRow: '{{people}}: {{subject}}, {{count}} messages, {{unread}} unread', conversationRow_one: '{{people}}: {{subject}}, {{count}} message, {{unread}} unread', messagesInConversation: '{{count}} messages', messagesInConversation_one: '{{count}} message',
     shortcuts: 'Keyboard shortcuts',
     keys: {
       move: { key: '↑ ↓ / j k', what: 'Previous, next message' }, open: { key: 'Enter / o', what: 'Open the message' }, tick: { key: 'Space / x', what: 'Tick' },
@@ -103,7 +103,7 @@ export const en: Messages = {
     original: '------------------ Original message ------------------', forwardAttached: 'Original attached', editor: 'Message editor',
   },
   read: {
-    conversation: 'Conversation: {{subject}} ({{count}} messages)',
+    conversation: 'Conversation: {{subject}} ({{count}} messages)', conversation_one: 'Conversation: {{subject}} ({{count}} message)',
     downloadAll: 'Download all (zip)',
     preview: 'Preview {{name}}', previewShort: 'Preview',
     more: 'More', fullHeaders: 'Show all headers', source: 'Show source', downloadEml: 'Download (.eml)', print: 'Print', addSender: 'Add sender to contacts', senderAdded: 'Added to your contacts', senderKnown: 'The sender is already in your contacts', prev: 'Previous message', next: 'Next message',
@@ -131,9 +131,9 @@ export const en: Messages = {
     all: 'All contacts', groups: 'Groups', newGroup: 'New group', editGroup: 'Edit group', deleteGroup: 'Delete group',
     groupName: 'Group name', groupNameRequired: 'Enter a group name', confirmDeleteGroup: 'Delete the group “{{name}}”? Its contacts are kept.',
     search: 'Search by name, address, company or phone', add: 'Add contact', edit: 'Edit contact', delete: 'Delete',
-    confirmDelete: 'Delete the {{count}} selected contacts?', deleted: 'Deleted {{count}} contacts', saved: 'Saved',
+    confirmDelete: 'Delete the {{count}} selected contacts?', confirmDelete_one: 'Delete the selected contact?', deleted: 'Deleted {{count}} contacts', deleted_one: 'Deleted {{count}} contact', saved: 'Saved',
     mailSelected: 'Write to selected', mailGroup: 'Write to the whole group', addToGroup: 'Add to group',
-    addedToGroup: 'Added {{count}} contacts',
+    addedToGroup: 'Added {{count}} contacts', addedToGroup_one: 'Added {{count}} contact',
     import: 'Import', export: 'Export', exportCsv: 'Export CSV', exportVcard3: 'Export vCard 3.0', exportVcard4: 'Export vCard 4.0',
     empty: 'No contacts yet', count: 'Contacts: {{total}}', selectOne: 'Select contact: {{name}}', selectAll: 'Select all',
     more: 'More details', submit: 'Save', cancel: 'Cancel', close: 'Close',
@@ -146,7 +146,7 @@ export const en: Messages = {
     nameHint: 'Blank: the address’s user name', emailRequired: 'Enter an email address',
     importTitle: 'Import contacts', importFile: 'Choose a CSV or vCard (.vcf) file', importHelp: 'The first CSV line names the columns and must include the email address (email); also read: name, mobile, phone, company, department, title, address, birthday (YYYY-MM-DD), notes, groups.',
     importGroup: 'Import into group', noGroup: '(no group)', duplicates: 'When an address is already there', ignore: 'Ignore', overwrite: 'Overwrite',
-    importDone: '{{created}} added, {{updated}} overwritten, {{skipped}} duplicates ignored', importErrors: '{{count}} lines not imported:',
+    importDone: '{{created}} added, {{updated}} overwritten, {{skipped}} duplicates ignored', importErrors: '{{count}} lines not imported:', importErrors_one: '{{count}} line not imported:',
     ignoredColumns: 'Columns not recognised (not imported): {{columns}}', lineCol: 'Line', fieldCol: 'Field', problemCol: 'Problem',
     chooseFile: 'Choose a file',
   },
@@ -182,7 +182,7 @@ export const en: Messages = {
     bulk: {
       update: 'Change selected ({{count}})', deleteButton: 'Delete selected ({{count}})', updateTitle: 'Change users in batch', deleteTitle: 'Delete users in batch',
       help: 'One user name or address a line (the users ticked in the list are filled in). What is left empty stays as it is.', users: 'Users', unchanged: 'Unchanged', noDepartment: 'No department',
-      apply: 'Change {{count}} users', delete: 'Delete {{count}} users', confirmDelete: 'I confirm deleting these {{count}} users with all their mail, for good',
+      apply: 'Change {{count}} users', apply_one: 'Change {{count}} user', delete: 'Delete {{count}} users', delete_one: 'Delete {{count}} user', confirmDelete: 'I confirm deleting these {{count}} users with all their mail, for good', confirmDelete_one: 'I confirm deleting this user with all their mail, for good',
       updated: '{{done}} users changed, {{failed}} failed', deleted: '{{done}} users deleted, {{failed}} failed',
     },
     batch: {
@@ -288,8 +288,8 @@ export const en: Messages = {
     org: {
       tree: 'Departments', add: 'Add department', edit: 'Edit', delete: 'Delete', editTitle: 'Edit department {{name}}', name: 'Department name', nameRequired: 'Enter a department name',
       parent: 'Parent', top: '(top level)', sortOrder: 'Display order', sortHint: 'Smaller numbers come first', leader: 'Leader',
-      moveTarget: 'Move to department…', moveTo: 'Move selected ({{count}})', dragHint: 'Or drag users onto a department on the left', moved: '{{count}} users moved to {{department}}',
-      deleteTitle: 'Delete department {{name}}', deleteHint: 'Its {{count}} users are not deleted; sub-departments move up one level. Its users go:',
+      moveTarget: 'Move to department…', moveTo: 'Move selected ({{count}})', dragHint: 'Or drag users onto a department on the left', moved: '{{count}} users moved to {{department}}', moved_one: '{{count}} user moved to {{department}}',
+      deleteTitle: 'Delete department {{name}}', deleteHint: 'Its {{count}} users are not deleted; sub-departments move up one level. Its users go:', deleteHint_one: 'Its {{count}} user is not deleted; sub-departments move up one level. The user goes:',
       usersToParent: 'to the parent department', usersToNone: 'to no department',
     },
     deptAdmins: {
@@ -358,7 +358,7 @@ export const en: Messages = {
       add: 'Add server', addTitle: 'Add POP account', editTitle: 'Edit POP account', host: 'Server', hostHint: 'e.g. pop.qq.com', port: 'Port', tls: 'Encryption',
       tlsModes: { tls: 'SSL/TLS', starttls: 'STARTTLS', none: 'None' }, username: 'User name', password: 'Password', passwordKeep: 'Leave empty to keep it',
       enabled: 'Enabled', deleteOnServer: 'Delete mail on the server', deleteHint: 'Collected mail is deleted from the other server (not recommended)',
-      test: 'Test', testOk: 'Connected: {{count}} messages on the server', testFailed: 'Connection failed: {{error}}', status: 'Status', never: 'Not collected yet',
+      test: 'Test', testOk: 'Connected: {{count}} messages on the server', testOk_one: 'Connected: {{count}} message on the server', testFailed: 'Connection failed: {{error}}', status: 'Status', never: 'Not collected yet',
       lastError: 'Last error: {{error}}', lastOk: 'Last collected {{time}}, {{total}} in all', empty: 'No POP accounts yet. Mail in them is collected into your INBOX.',
       on: 'On', off: 'Off',
     },
@@ -391,8 +391,8 @@ export const en: Messages = {
   customers: {
     title: 'Customer book', all: 'All customers', uncategorised: 'Uncategorised', categories: 'Categories', count: '{{total}} customers',
     search: 'Search by name, address, company or phone', empty: 'No customers', mailSelected: 'Write to the selected', mailCategory: 'Write to this category',
-    selectOne: 'Select {{name}}', add: 'Add customer', edit: 'Edit customer', delete: 'Delete selected', confirmDelete: 'Delete the {{count}} selected customers?',
-    deleted: '{{count}} customers deleted', saved: 'Saved', import: 'Import', export: 'Export CSV', sample: 'Download the sample file',
+    selectOne: 'Select {{name}}', add: 'Add customer', edit: 'Edit customer', delete: 'Delete selected', confirmDelete: 'Delete the {{count}} selected customers?', confirmDelete_one: 'Delete the selected customer?',
+    deleted: '{{count}} customers deleted', deleted_one: '{{count}} customer deleted', saved: 'Saved', import: 'Import', export: 'Export CSV', sample: 'Download the sample file',
     importHelp: 'One customer a line: name,email,company,phone,mobile,address,notes,category (a header line is optional). Paste the text or choose a CSV file.',
     importFile: 'Choose a CSV file', importText: 'CSV text', importSubmit: 'Import', importDone: '{{added}} imported, {{failed}} lines not imported',
     importCategory: 'Lines without a category go to', newCategory: 'Add category', categoryName: 'Category name', rename: 'Rename', deleteCategory: 'Delete category',
@@ -402,7 +402,7 @@ export const en: Messages = {
   },
   shares: {
     title: 'Directory sharing', help: 'Choose a domain, then the domains whose enterprise directories its users may read (other domains\' directories). Nothing is shared by default.',
-    domain: 'Domain', sees: 'Its users see', add: 'Add shared domains', mutual: 'Both ways', none: 'Not shared', added: '{{count}} shares added',
+    domain: 'Domain', sees: 'Its users see', add: 'Add shared domains', mutual: 'Both ways', none: 'Not shared', added: '{{count}} shares added', added_one: '{{count}} share added',
     remove: 'Stop sharing {{domain}}', removed: 'Sharing stopped', choose: 'Choose domains',
   },
 };

@@ -405,3 +405,10 @@ export const zhCN = {
   },
 };
 export type Messages = typeof zhCN;
+
+/**
+ * A language's texts: every key of zh-CN's, and for a text with a {{count}}, optionally its
+ * singular as `key_one` (i18next picks it when count is 1 in a language that has one; Chinese has no
+ * plural forms).
+ */
+export type Texts<T = Messages> = { [K in keyof T]: T[K] extends string ? T[K] : Texts<T[K]> } & { [K in keyof T as T[K] extends string ? `${K & string}_one` : never]?: string };
