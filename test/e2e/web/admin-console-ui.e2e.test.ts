@@ -157,7 +157,7 @@ describe('domain console screens in chromium', { skip: noBrowser() }, () => {
     await page.getByRole('row', { name: /emma@example\.cn/ }).getByRole('checkbox').check();
     await pick(page, 'Move to department…', '销售部');
     await page.getByRole('button', { name: 'Move selected (1)' }).click();
-    await page.getByText('1 users moved to 销售部').waitFor();
+    await page.getByText('1 user moved to 销售部').waitFor();
     assert.equal((await t.rt.users.byAddress(`emma@${A}`))?.orgUnitId, sales);
     // 销售部's department admin (made by the zh-CN test above) signs in in English and sees 销售部 alone.
     const dept = await open('en');
