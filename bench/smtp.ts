@@ -25,7 +25,6 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { connect } from 'node:net';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,7 +35,7 @@ import { openRuntime, type Runtime } from '../src/main.ts';
 import { startYoujuProcess, writeSmtpOnlyConfig, youju } from '../test/helpers/cli.ts';
 import { startDnsServer } from '../test/helpers/dns-server.ts';
 import { dovecotMissing, startDovecot, type Dovecot } from '../test/helpers/dovecot.ts';
-import { postfixMissing, startPostfix, type Postfix } from '../test/helpers/postfix.ts';
+import { postfixMissing, startPostfix, waitForGreeting, type Postfix } from '../test/helpers/postfix.ts';
 import { freePort, PASSWORD } from '../test/helpers/server.ts';
 import { median, messageCount, option, optionText } from './options.ts';
 import { cpuSince, cpuTotal, idlePercent, machineTicks, treeCpu, type CpuTimes } from './proc-cpu.ts';
@@ -76,13 +75,12 @@ function chosenWorkloads(): Workload[] {
 interface Target {
   name: string;
   port: number;
-  countInMailboxes(): Promise<number>;
+  /** Absent for the ceiling (smtp-sink): it keeps nothing, so a message is done at its 250. */
+  countInMailboxes?(): Promise<number>;
   /** CPU its processes have used so far (treeCpu). */
   cpu(): Promise<CpuTimes>;
   /** Extra lines for the report (warnings from the server's log). */
   notes(): Promise<string[]>;
-  /** False for the ceiling (smtp-sink): it keeps nothing, so a message is done at its 250. */
-  stores?: false;
   stop(): Promise<void>;
 }
 
@@ -192,19 +190,18 @@ const generator = existsSync(SMTP_SOURCE)
 
 /** Runs one workload against target: the load, then polling until the mailboxes hold every acknowledged message. */
 async function measure(target: Target, messages: number, w: Workload): Promise<Figures> {
-  const before = await target.countInMailboxes();
+  const count = target.countInMailboxes?.bind(target);
+  const before = count ? await count() : 0;
   const cpuBefore = await target.cpu();
   const ticksBefore = await machineTicks();
   const start = performance.now();
   const load = await generator.load(target.port, messages, w.reuse);
   const idle = idlePercent(await machineTicks(), ticksBefore);
-  if (target.stores === false) {
-    return { ...load, inMailboxes: load.acked, deliveredSeconds: load.acceptSeconds, cpu: cpuSince(await target.cpu(), cpuBefore), idle };
-  }
+  if (!count) return { ...load, inMailboxes: load.acked, deliveredSeconds: load.acceptSeconds, cpu: cpuSince(await target.cpu(), cpuBefore), idle };
   let inMailboxes = 0;
   let grewAt = performance.now();
   for (;;) {
-    const n = (await target.countInMailboxes()) - before;
+    const n = (await count()) - before;
     if (n > inMailboxes) grewAt = performance.now();
     inMailboxes = n;
     if (n >= load.acked || performance.now() - grewAt > STALL_MS) break;
@@ -315,22 +312,15 @@ async function startSinkTarget(): Promise<Target> {
   let stderr = '';
   sink.stderr.on('data', (d) => { stderr += d; });
   const exited = new Promise<void>((r) => sink.once('exit', () => r()));
-  for (let tries = 0; ; tries++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.once('error', () => resolve(false));
-    });
-    if (up) break;
-    if (sink.exitCode !== null || tries > 50) {
-      sink.kill();
-      throw new Error(`smtp-sink did not start: ${stderr.trim() || `exit ${sink.exitCode}`}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await Promise.race([waitForGreeting(port), exited.then(() => { throw new Error(`exit ${sink.exitCode}`); })]);
+  } catch (err) {
+    sink.kill();
+    throw new Error(`smtp-sink did not start: ${stderr.trim() || (err as Error).message}`);
   }
   console.log(`  ceiling: Postfix's smtp-sink on 127.0.0.1:${port} (answers every command, keeps nothing)`);
   return {
-    name: 'smtp-sink', port, stores: false,
-    countInMailboxes: async () => 0,
+    name: 'smtp-sink', port,
     cpu: () => treeCpu([sink.pid!]),
     notes: async () => [],
     async stop() {
@@ -366,19 +356,15 @@ const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 const shareText = (s: Share) => `into mailboxes as a share of smtp-sink's rate: youju ${pct(s.youju)}` +
   (s.peer === undefined ? '' : `, postfix+dovecot ${pct(s.peer)}; 4× postfix+dovecot would be ${pct(4 * s.peer)}`);
 
-function sinkLine(f: Figures, messages: number): string {
-  return `  ${'smtp-sink'.padEnd(16)} accepted ${Math.round(f.acked / f.acceptSeconds).toString().padStart(5)} msg/s (${f.acceptSeconds.toFixed(1)} s, kept nothing); ` +
-    `${messages - f.acked} failed; CPU ${cpuTotal(f.cpu).toFixed(1)} s (${((1000 * cpuTotal(f.cpu)) / Math.max(1, f.acked)).toFixed(2)} ms per message); machine ${f.idle.toFixed(0)} % idle during the load`;
-}
-
 const ratioText = (r: Ratios) =>
   `accepted ${r.accepted.toFixed(2)}×, into mailboxes ${r.delivered.toFixed(2)}×; messages per CPU second ${r.cpu.toFixed(2)}×`;
 
-function figureLine(name: string, f: Figures, messages: number): string {
+/** keeps: false for the ceiling, which has no mailboxes to report. */
+function figureLine(name: string, f: Figures, messages: number, keeps = true): string {
   const perMessage = (seconds: number) => ((1000 * seconds) / Math.max(1, f.inMailboxes)).toFixed(2);
   const all = f.inMailboxes >= f.acked ? 'all in mailboxes after' : `only ${f.inMailboxes} in mailboxes after`;
   return `  ${name.padEnd(16)} accepted ${Math.round(f.acked / f.acceptSeconds).toString().padStart(5)} msg/s (${f.acceptSeconds.toFixed(1)} s), ` +
-    `${all} ${f.deliveredSeconds.toFixed(1)} s (${Math.round(f.inMailboxes / f.deliveredSeconds)} msg/s into mailboxes); ` +
+    (keeps ? `${all} ${f.deliveredSeconds.toFixed(1)} s (${Math.round(f.inMailboxes / f.deliveredSeconds)} msg/s into mailboxes); ` : 'kept nothing; ') +
     `${messages - f.acked} failed; server CPU ${cpuTotal(f.cpu).toFixed(1)} s (${perMessage(cpuTotal(f.cpu))} ms per message: ` +
     `user ${perMessage(f.cpu.user)}, system ${perMessage(f.cpu.system)}); machine ${f.idle.toFixed(0)} % idle during the load`;
 }
@@ -455,7 +441,7 @@ export async function run(): Promise<void> {
         // The ceiling last in every round: it takes a second or two and leaves nothing behind.
         if (ceiling && y) {
           const c = await measure(ceiling, messages, w);
-          console.log(sinkLine(c, messages));
+          console.log(figureLine(ceiling.name, c, messages, false));
           const share = shareOf(c, y, p);
           shares.push(share);
           console.log(`  ${shareText(share)}`);

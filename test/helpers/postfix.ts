@@ -170,7 +170,8 @@ export async function startPostfix(o: PostfixOptions): Promise<Postfix> {
   };
 }
 
-async function waitForGreeting(port: number): Promise<void> {
+/** Resolves once an SMTP server on 127.0.0.1:port answers 220; throws after 15 s. */
+export async function waitForGreeting(port: number): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
