@@ -31,7 +31,7 @@ export function AuditPage({ domain }: { domain: string }) {
       </Space>
       {log.error && <Alert type="error" showIcon message={adminErrorText(t, log.error)} />}
       <Table<AuditEntry> rowKey="id" size="small" loading={log.isFetching} dataSource={log.data?.entries ?? []}
-        pagination={{ current: q.page, pageSize: q.pageSize, total: log.data?.total ?? 0, showSizeChanger: true, showTotal: (total) => t('console.audit.total', { total }),
+        pagination={{ current: q.page, pageSize: q.pageSize, total: log.data?.total ?? 0, showSizeChanger: true, showTotal: (total) => t('console.audit.total', { count: total }),
           onChange: (page, pageSize) => setQ({ ...q, page, pageSize }) }}
         columns={[
           { key: 'at', title: t('console.audit.at'), dataIndex: 'at', width: 180, render: (at: number) => new Date(at).toLocaleString() },

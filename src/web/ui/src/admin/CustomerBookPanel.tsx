@@ -67,7 +67,7 @@ export function CustomerBookPanel({ domain }: { domain: string }) {
             <Button danger disabled={selected.length === 0}>{t('customers.delete')}</Button>
           </Popconfirm>
           <Button href={consoleApi.customersExportUrl(domain)}>{t('customers.export')}</Button>
-          <Typography.Text type="secondary">{t('customers.count', { total: d?.total ?? 0 })}</Typography.Text>
+          <Typography.Text type="secondary">{t('customers.count', { count: d?.total ?? 0 })}</Typography.Text>
         </Space>
         <Table<Customer> rowKey="id" size="small" loading={page.isFetching} dataSource={d?.customers ?? []} locale={{ emptyText: t('customers.empty') }}
           rowSelection={{ selectedRowKeys: selected, onChange: (k) => setSelected(k as number[]), preserveSelectedRowKeys: true,

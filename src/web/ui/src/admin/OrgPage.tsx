@@ -102,7 +102,7 @@ export function OrgPage({ domain, isDepartmentAdmin }: { domain: string; isDepar
         </Space>
         <Table<AdminUser> rowKey="address" size="small" loading={users.isFetching} dataSource={users.data?.users ?? []}
           rowSelection={{ selectedRowKeys: picked, onChange: (keys) => setPicked(keys.map(String)) }}
-          pagination={{ current: page, pageSize: 20, total: users.data?.total ?? 0, onChange: setPage, showTotal: (total) => t('admin.users.total', { total }) }}
+          pagination={{ current: page, pageSize: 20, total: users.data?.total ?? 0, onChange: setPage, showTotal: (total) => t('admin.users.total', { count: total }) }}
           onRow={(u) => ({
             draggable: true,
             onDragStart: (e) => { e.dataTransfer.setData(DRAG_TYPE, JSON.stringify(picked.includes(u.address) ? picked : [u.address])); e.dataTransfer.effectAllowed = 'move'; },

@@ -56,7 +56,7 @@ export function UsersPage({ domain }: { domain: string }) {
         rowSelection={{ selectedRowKeys: selected, onChange: (keys) => setSelected(keys as string[]), preserveSelectedRowKeys: true }}
         dataSource={users.data?.users ?? []}
         pagination={{ current: q.page, pageSize: q.pageSize, total: users.data?.total ?? 0, showSizeChanger: true,
-          showTotal: (total) => t('admin.users.total', { total }) }}
+          showTotal: (total) => t('admin.users.total', { count: total }) }}
         onChange={(p, _f, sorter) => {
           const s = (Array.isArray(sorter) ? sorter[0] : sorter) as SorterResult<AdminUser> | undefined;
           const sort = (s?.order ? s.columnKey : 'address') as UserSort;

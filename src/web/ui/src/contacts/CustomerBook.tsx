@@ -45,7 +45,7 @@ export function CustomerBook() {
             onSearch={(search) => setQ({ ...q, search: search.trim() || undefined, page: 1 })} />
           <Button icon={<MailOutlined />} disabled={selected.length === 0} onClick={() => writeMailTo(selected)}>{t('customers.mailSelected')}</Button>
           <Button icon={<MailOutlined />} disabled={!d || d.total === 0} onClick={() => void mailCategory()}>{t('customers.mailCategory')}</Button>
-          <Typography.Text type="secondary" className="yj-counts">{t('customers.count', { total: d?.total ?? 0 })}</Typography.Text>
+          <Typography.Text type="secondary" className="yj-counts">{t('customers.count', { count: d?.total ?? 0 })}</Typography.Text>
         </div>
         <Table<Customer> rowKey="id" size="small" loading={page.isFetching} dataSource={d?.customers ?? []}
           locale={{ emptyText: t('customers.empty') }}

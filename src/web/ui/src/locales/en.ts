@@ -165,7 +165,7 @@ export const en: Texts = {
     password: { old: 'Current password', new: 'New password', again: 'Repeat new password', mismatch: 'The new passwords differ', done: 'Password changed' },
     users: {
       search: 'Search name or real name', allStatuses: 'All statuses', add: 'Add user', batch: 'Batch add users', export: 'Export users', exportTxt: 'Export as text',
-      total: '{{total}} users', actions: 'Actions', edit: 'Edit', freeze: 'Freeze', unfreeze: 'Unfreeze', approve: 'Approve', delete: 'Delete',
+      total: '{{count}} users', total_one: '{{count}} user', actions: 'Actions', edit: 'Edit', freeze: 'Freeze', unfreeze: 'Unfreeze', approve: 'Approve', delete: 'Delete',
       confirmDelete: 'Delete {{address}} and all their mail? This cannot be undone.', editTitle: 'Edit mailbox {{address}}', submit: 'Save',
       done: { approve: '{{address}} approved', freeze: '{{address}} frozen', unfreeze: '{{address}} unfrozen', remove: '{{address}} deleted' },
     },
@@ -306,7 +306,7 @@ export const en: Texts = {
       remove: 'Remove', confirmRemove: 'Remove {{address}} from the list?',
     },
     audit: {
-      actor: 'Who', action: 'Action', allActions: 'All actions', target: 'Object', range: 'Dates', at: 'Time', source: 'From', details: 'Details', total: '{{total}} entries',
+      actor: 'Who', action: 'Action', allActions: 'All actions', target: 'Object', range: 'Dates', at: 'Time', source: 'From', details: 'Details', total: '{{count}} entries', total_one: '{{count}} entry',
       kinds: { user: 'Users', org: 'Organisation', list: 'Mailing lists', admin: 'Admins', domain: 'Domain settings' },
       actions: {
         admin_login: 'Sign-in', admin_logout: 'Sign-out', admin_create: 'Admin added', admin_delete: 'Admin deleted', admin_update: 'Admin changed', admin_password: 'Password changed',
@@ -389,7 +389,7 @@ export const en: Texts = {
     count: 'Messages found: {{count}}', countMore: 'Messages found: more than {{count}}',
   },
   customers: {
-    title: 'Customer book', all: 'All customers', uncategorised: 'Uncategorised', categories: 'Categories', count: '{{total}} customers',
+    title: 'Customer book', all: 'All customers', uncategorised: 'Uncategorised', categories: 'Categories', count: '{{count}} customers', count_one: '{{count}} customer',
     search: 'Search by name, address, company or phone', empty: 'No customers', mailSelected: 'Write to the selected', mailCategory: 'Write to this category',
     selectOne: 'Select {{name}}', add: 'Add customer', edit: 'Edit customer', delete: 'Delete selected', confirmDelete: 'Delete the {{count}} selected customers?', confirmDelete_one: 'Delete the selected customer?',
     deleted: '{{count}} customers deleted', deleted_one: '{{count}} customer deleted', saved: 'Saved', import: 'Import', export: 'Export CSV', sample: 'Download the sample file',

@@ -18,8 +18,14 @@ test('English counts: one message, two messages; Chinese has one form', async ()
   assert.equal(t('console.org.moved', { count: 1, department: 'Sales' }), '1 user moved to Sales');
   assert.equal(t('contacts.confirmDelete', { count: 1 }), 'Delete the selected contact?');
   assert.equal(t('contacts.confirmDelete', { count: 3 }), 'Delete the 3 selected contacts?');
+  // Pagination totals too: the count under the users, the audit log and the customer book.
+  assert.equal(t('admin.users.total', { count: 1 }), '1 user');
+  assert.equal(t('admin.users.total', { count: 12 }), '12 users');
+  assert.equal(t('console.audit.total', { count: 1 }), '1 entry');
+  assert.equal(t('customers.count', { count: 1 }), '1 customer');
   const zh = await translator('zh-CN');
   assert.equal(zh('list.messagesInConversation', { count: 1 }), zhCN.list.messagesInConversation.replace('{{count}}', '1'));
+  assert.equal(zh('admin.users.total', { count: 1 }), '共 1 个用户');
 });
 
 test('every singular English text belongs to a text with a {{count}}, and keeps its other placeholders', () => {

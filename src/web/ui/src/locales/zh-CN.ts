@@ -163,7 +163,7 @@ export const zhCN = {
     password: { old: '原密码', new: '新密码', again: '确认新密码', mismatch: '两次输入的新密码不一致', done: '密码已修改' },
     users: {
       search: '搜索用户名或姓名', allStatuses: '全部状态', add: '添加新用户', batch: '批量添加用户', export: '导出用户', exportTxt: '导出 txt',
-      total: '共 {{total}} 个用户', actions: '操作', edit: '修改', freeze: '冻结', unfreeze: '解冻', approve: '审核通过', delete: '删除',
+      total: '共 {{count}} 个用户', actions: '操作', edit: '修改', freeze: '冻结', unfreeze: '解冻', approve: '审核通过', delete: '删除',
       confirmDelete: '删除 {{address}} 及其全部邮件？此操作不能撤销。', editTitle: '修改邮箱帐号 {{address}}', submit: '提交',
       done: { approve: '已开通 {{address}}', freeze: '已冻结 {{address}}', unfreeze: '已解冻 {{address}}', remove: '已删除 {{address}}' },
     },
@@ -304,7 +304,7 @@ export const zhCN = {
       remove: '移除', confirmRemove: '从列表中移除 {{address}}？',
     },
     audit: {
-      actor: '操作者', action: '操作', allActions: '全部操作', target: '操作对象', range: '时间范围', at: '时间', source: '来源', details: '详情', total: '共 {{total}} 条',
+      actor: '操作者', action: '操作', allActions: '全部操作', target: '操作对象', range: '时间范围', at: '时间', source: '来源', details: '详情', total: '共 {{count}} 条',
       kinds: { user: '邮箱用户', org: '机构', list: '邮件列表', admin: '管理员', domain: '域设置' },
       actions: {
         admin_login: '登录', admin_logout: '退出', admin_create: '添加管理员', admin_delete: '删除管理员', admin_update: '修改管理员', admin_password: '修改密码',
@@ -387,7 +387,7 @@ export const zhCN = {
     count: '找到 {{count}} 封邮件', countMore: '找到超过 {{count}} 封邮件',
   },
   customers: {
-    title: '客户通讯录', all: '全部客户', uncategorised: '未分类', categories: '客户分类', count: '共 {{total}} 个客户',
+    title: '客户通讯录', all: '全部客户', uncategorised: '未分类', categories: '客户分类', count: '共 {{count}} 个客户',
     search: '按名称、邮箱地址、公司或电话搜索', empty: '没有客户', mailSelected: '发邮件给选择的人员', mailCategory: '发邮件给本分类人员',
     selectOne: '选择：{{name}}', add: '添加客户', edit: '修改客户', delete: '删除选中的客户', confirmDelete: '确认删除选中的 {{count}} 个客户？',
     deleted: '已删除 {{count}} 个客户', saved: '已保存', import: '批量导入', export: '导出 CSV', sample: '下载范例文件',

@@ -165,7 +165,7 @@ export const zhTW: Messages = {
     password: { old: '原密碼', new: '新密碼', again: '確認新密碼', mismatch: '兩次輸入的新密碼不一致', done: '密碼已修改' },
     users: {
       search: '搜尋使用者名稱或姓名', allStatuses: '全部狀態', add: '新增使用者', batch: '批次新增使用者', export: '匯出使用者', exportTxt: '匯出 txt',
-      total: '共 {{total}} 個使用者', actions: '操作', edit: '修改', freeze: '凍結', unfreeze: '解凍', approve: '審核通過', delete: '刪除',
+      total: '共 {{count}} 個使用者', actions: '操作', edit: '修改', freeze: '凍結', unfreeze: '解凍', approve: '審核通過', delete: '刪除',
       confirmDelete: '刪除 {{address}} 及其全部郵件？此操作無法復原。', editTitle: '修改郵箱帳號 {{address}}', submit: '提交',
       done: { approve: '已開通 {{address}}', freeze: '已凍結 {{address}}', unfreeze: '已解凍 {{address}}', remove: '已刪除 {{address}}' },
     },
@@ -306,7 +306,7 @@ export const zhTW: Messages = {
       remove: '移除', confirmRemove: '從列表中移除 {{address}}？',
     },
     audit: {
-      actor: '操作者', action: '操作', allActions: '全部操作', target: '操作對象', range: '時間范圍', at: '時間', source: '來源', details: '詳情', total: '共 {{total}} 條',
+      actor: '操作者', action: '操作', allActions: '全部操作', target: '操作對象', range: '時間范圍', at: '時間', source: '來源', details: '詳情', total: '共 {{count}} 條',
       kinds: { user: '郵箱用戶', org: '机構', list: '郵件列表', admin: '管理員', domain: '域設置' },
       actions: {
         admin_login: '登錄', admin_logout: '退出', admin_create: '添加管理員', admin_delete: '刪除管理員', admin_update: '修改管理員', admin_password: '修改密碼',
@@ -389,7 +389,7 @@ export const zhTW: Messages = {
     count: '找到 {{count}} 封郵件', countMore: '找到超過 {{count}} 封郵件',
   },
   customers: {
-    title: '客戶通訊錄', all: '全部客戶', uncategorised: '未分類', categories: '客戶分類', count: '共 {{total}} 個客戶',
+    title: '客戶通訊錄', all: '全部客戶', uncategorised: '未分類', categories: '客戶分類', count: '共 {{count}} 個客戶',
     search: '按名稱、郵箱地址、公司或電話搜尋', empty: '沒有客戶', mailSelected: '寄信給選擇的人員', mailCategory: '寄信給本分類人員',
     selectOne: '選擇：{{name}}', add: '新增客戶', edit: '修改客戶', delete: '刪除選取的客戶', confirmDelete: '確認刪除選取的 {{count}} 個客戶？',
     deleted: '已刪除 {{count}} 個客戶', saved: '已儲存', import: '批次匯入', export: '匯出 CSV', sample: '下載範例檔案',
